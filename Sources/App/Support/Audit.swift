@@ -1,0 +1,92 @@
+import DPSPersistence
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Appends audit events to the hash chain. Always called inside the transaction of the change it records,
+/// so a change and its audit event commit together or not at all.
+enum Audit {
+    static let genesis = String(repeating: "0", count: 64)
+
+    static func encode<T: Encodable>(_ value: T?) -> String {
+        guard let value else { return "null" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    static func record<B: Encodable, A: Encodable>(
+        on db: any Database, actor: Actor?, actorLabel: String? = nil, action: String, entityType: String,
+        entityID: UUID?, before: B?, after: A?, at now: Date
+    ) async throws {
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            // Serialise appends to the chain across connections and app instances.
+            try await sql.raw("SELECT pg_advisory_xact_lock(73411)").run()
+        }
+        let last = try await AuditEventRecord.query(on: db).sort(\.$seq, .descending).first()
+        let event = AuditEventRecord()
+        event.seq = (last?.seq ?? 0) + 1
+        event.occurredAt = now
+        event.actorUserID = actor?.userID
+        event.actorLabel = actorLabel ?? actor?.label ?? "system"
+        event.organisationID = actor?.organisationID
+        event.action = action
+        event.entityType = entityType
+        event.entityID = entityID?.uuidString ?? ""
+        event.beforeJSON = encode(before)
+        event.afterJSON = encode(after)
+        event.prevHash = last?.hash ?? genesis
+        event.hash = hash(event)
+        try await event.create(on: db)
+    }
+
+    /// Convenience for events with no before/after state worth keeping.
+    static func record(on db: any Database, actor: Actor?, action: String, entityType: String, entityID: UUID?, at now: Date) async throws {
+        try await record(on: db, actor: actor, action: action, entityType: entityType, entityID: entityID,
+                         before: String?.none, after: String?.none, at: now)
+    }
+
+    /// The hash covers every field and the previous hash; time is taken to the millisecond, which both
+    /// engines store exactly.
+    static func hash(_ e: AuditEventRecord) -> String {
+        let millis = Int64((e.occurredAt.timeIntervalSince1970 * 1000).rounded())
+        let material = [e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
+                        e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON]
+            .joined(separator: "\u{1F}")
+        return SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    struct Verification: Content { var events: Int; var valid: Bool; var firstBrokenSeq: Int? }
+
+    /// Walks the whole chain and reports the first event whose hash or link does not match.
+    static func verify(on db: any Database) async throws -> Verification {
+        var previous = genesis
+        var count = 0
+        for event in try await AuditEventRecord.query(on: db).sort(\.$seq).all() {
+            count += 1
+            if event.prevHash != previous || hash(event) != event.hash || event.seq != count {
+                return Verification(events: count, valid: false, firstBrokenSeq: event.seq)
+            }
+            previous = event.hash
+        }
+        return Verification(events: count, valid: true, firstBrokenSeq: nil)
+    }
+}
+
+/// Notifications are written to the outbox in the same transaction as the change; a delivery job sends
+/// them (e-mail in production) and organisations read them on their Messages page.
+enum Outbox {
+    static func send(on db: any Database, organisationID: UUID?, recipient: String, subject: String, body: String,
+                     link: String? = nil, at now: Date) async throws {
+        let message = OutboxMessageRecord()
+        message.organisationID = organisationID
+        message.recipient = recipient
+        message.subject = subject
+        message.body = body
+        message.link = link
+        message.createdAt = now
+        try await message.create(on: db)
+    }
+}

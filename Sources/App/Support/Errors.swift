@@ -1,0 +1,112 @@
+import DPSDomain
+import Foundation
+import Vapor
+
+/// A failure of user input: carries every field error so forms can show them all at once and the API can
+/// return them as `application/problem+json` with status 422.
+struct InputError: Error, AbortError {
+    let errors: [FieldError]
+    var status: HTTPResponseStatus = .unprocessableEntity
+    var reason: String { errors.map(\.message).joined(separator: "; ") }
+
+    init(_ errors: [FieldError], status: HTTPResponseStatus = .unprocessableEntity) {
+        self.errors = errors
+        self.status = status
+    }
+
+    init(field: String, _ message: String, status: HTTPResponseStatus = .unprocessableEntity) {
+        self.init([FieldError(field: field, message: message)], status: status)
+    }
+}
+
+/// RFC 9457 problem details.
+struct Problem: Content {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var errors: [FieldError]?
+}
+
+/// Maps every error to a response that fits: problem+json under /api, an HTML page elsewhere. Never a stack
+/// trace; unexpected errors are logged with a reference and shown as a plain 500.
+struct AppErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return Self.response(for: error, request: request)
+        }
+    }
+
+    static func classify(_ error: any Error) -> (HTTPResponseStatus, String, [FieldError]?) {
+        switch error {
+        case let input as InputError:
+            return (input.status, input.errors.count == 1 ? input.errors[0].message : "Some answers need correcting.", input.errors)
+        case let failure as ValidationFailure:
+            return (.unprocessableEntity, failure.errors.first?.message ?? "Invalid input.", failure.errors)
+        case let decoding as DecodingError:
+            let (path, message) = describe(decoding)
+            return (.badRequest, message, [FieldError(field: path, message: message)])
+        case let abort as any AbortError:
+            return (abort.status, abort.reason, nil)
+        default:
+            return (.internalServerError, "Something went wrong. The error has been logged.", nil)
+        }
+    }
+
+    static func response(for error: any Error, request: Request) -> Response {
+        let (status, detail, fieldErrors) = classify(error)
+        if status == .internalServerError {
+            request.logger.report(error: error)
+        }
+        if request.url.path.hasPrefix("/api/") {
+            let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fieldErrors)
+            let response = Response(status: status)
+            try? response.content.encode(problem, as: .json)
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json")
+            return response
+        }
+        if status == .unauthorized {
+            let back = request.url.path
+            return request.redirect(to: "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")")
+        }
+        let body = Layout.page(title: status.reasonPhrase, context: PageContext(request: request)) {
+            UI.h1(status == .notFound ? "Page not found" : status == .forbidden ? "You cannot see this page" : status.reasonPhrase)
+            UI.p(detail)
+            if let fieldErrors { el("ul", .class("govuk-list govuk-list--bullet")) { for e in fieldErrors { el("li") { e.message } } } }
+            UI.p("Go back and try again, or return to your dashboard.")
+            UI.link("Go to your dashboard", "/dashboard")
+        }
+        return HTMLResponse.make(body, status: status)
+    }
+
+    private static func describe(_ error: DecodingError) -> (String, String) {
+        func path(_ ctx: DecodingError.Context) -> String {
+            ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx):
+            let p = (path(ctx).isEmpty ? "" : path(ctx) + ".") + key.stringValue
+            return (p, "\(p) is required")
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
+            return (path(ctx), "\(path(ctx).isEmpty ? "The body" : path(ctx)) has the wrong type: \(ctx.debugDescription)")
+        case .dataCorrupted(let ctx):
+            return (path(ctx), "\(path(ctx).isEmpty ? "The body" : path(ctx)) is not valid: \(ctx.debugDescription)")
+        @unknown default:
+            return ("", "The request could not be read")
+        }
+    }
+}
+
+enum HTMLResponse {
+    static func make(_ markup: Markup, status: HTTPResponseStatus = .ok) -> Response {
+        let response = Response(status: status, body: .init(string: markup.html))
+        response.headers.contentType = .html
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; form-action 'self'; frame-ancestors 'none'")
+        return response
+    }
+}

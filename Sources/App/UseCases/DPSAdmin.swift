@@ -1,0 +1,473 @@
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import Vapor
+
+/// A snapshot of a DPS's settings for audit before/after.
+struct DPSSnapshot: Codable {
+    var title: String
+    var regime: String
+    var validityStart: String
+    var validityEnd: String
+    var shortDeadlinesAgreed: Bool
+    var parentChoiceBandPoints: Int
+
+    init(_ d: DPSRecord) {
+        title = d.title; regime = d.regime; validityStart = d.validityStart; validityEnd = d.validityEnd
+        shortDeadlinesAgreed = d.shortDeadlinesAgreed; parentChoiceBandPoints = d.parentChoiceBandPoints
+    }
+}
+
+enum Regime: String, CaseIterable {
+    case pcr2015, pa2023
+    var label: String {
+        switch self {
+        case .pcr2015: "PCR 2015 dynamic purchasing system (regulation 34), Light Touch Regime"
+        case .pa2023: "Procurement Act 2023 dynamic market (sections 34 to 40)"
+        }
+    }
+}
+
+/// The DPS administrator's use cases (DOMAIN §3). Each runs in one transaction with its audit event.
+enum DPSAdmin {
+    struct DPSInput: Content {
+        var title: String?
+        var regime: String?
+        var validityStart: String?
+        var validityEnd: String?
+        var shortDeadlinesAgreed: String?
+        var parentChoiceBandPoints: String?
+        var description: String?
+        var terms: String?
+    }
+
+    static func validate(_ input: DPSInput, creating: Bool) -> ([FieldError], ValidityPeriod?) {
+        var errors: [FieldError] = []
+        if (input.title ?? "").trimmed.isEmpty { errors.append(FieldError(field: "title", message: "Enter a title for the DPS")) }
+        if Regime(rawValue: input.regime ?? "") == nil { errors.append(FieldError(field: "regime", message: "Choose the legal regime the DPS runs under")) }
+        let start = LocalDate(iso: (input.validityStart ?? "").trimmed)
+        let end = LocalDate(iso: (input.validityEnd ?? "").trimmed)
+        if start == nil { errors.append(FieldError(field: "validityStart", message: "Enter the start of the period of validity as a date, for example 2027-04-01")) }
+        if creating && end == nil { errors.append(FieldError(field: "validityEnd", message: "Enter the end of the period of validity as a date, for example 2031-03-31")) }
+        if let band = input.parentChoiceBandPoints, !band.isEmpty, Int(band).map({ $0 < 1 || $0 > 20 }) ?? true {
+            errors.append(FieldError(field: "parentChoiceBandPoints", message: "Parent choice band must be a whole number of points from 1 to 20"))
+        }
+        guard let start, let end else { return (errors, nil) }
+        let period = ValidityPeriod(start: start, end: end)
+        errors += period.validate().map { FieldError(field: "validityEnd", message: $0.message) }
+        return (errors, period)
+    }
+
+    static func create(_ input: DPSInput, actor: Actor, db: any Database, now: Date) async throws -> DPSRecord {
+        try actor.require(.dpsAdmin)
+        let (errors, period) = validate(input, creating: true)
+        guard errors.isEmpty, let period else { throw InputError(errors) }
+        return try await db.transaction { db in
+            let dps = DPSRecord()
+            dps.title = input.title!.trimmed
+            dps.$lead.id = actor.organisationID
+            dps.regime = input.regime!
+            dps.validityStart = period.start.iso
+            dps.validityEnd = period.end.iso
+            dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed == "yes"
+            dps.parentChoiceBandPoints = Int(input.parentChoiceBandPoints ?? "") ?? 5
+            dps.description = (input.description ?? "").trimmed
+            dps.terms = (input.terms ?? "").trimmed
+            try await dps.create(on: db)
+            for (index, definition) in DefaultCategories.all.enumerated() {
+                try await addCategory(definition, position: index, dps: dps, db: db)
+            }
+            try await Audit.record(on: db, actor: actor, action: "dps.created", entityType: "dps", entityID: dps.id,
+                                   before: DPSSnapshot?.none, after: DPSSnapshot(dps), at: now)
+            return dps
+        }
+    }
+
+    static func addCategory(_ definition: DefaultCategories.Definition, position: Int, dps: DPSRecord, db: any Database) async throws {
+        let category = CategoryRecord()
+        category.$dps.id = try dps.requireID()
+        category.name = definition.name
+        category.code = definition.code
+        category.description = definition.description
+        category.contractName = definition.contract
+        category.affordabilityCapPence = definition.capPence
+        category.minimumInvitees = 3
+        category.content = definition.content
+        category.position = position
+        try await category.create(on: db)
+    }
+
+    /// The DPS the actor's lead authority runs (or, for a partner, takes part in).
+    static func dps(for actor: Actor, db: any Database) async throws -> DPSRecord? {
+        switch actor.organisationKind {
+        case .leadAuthority:
+            return try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).first()
+        case .partnerAuthority:
+            guard let partner = try await PartnerRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID).first() else { return nil }
+            return try await DPSRecord.find(partner.$dps.id, on: db)
+        case .provider:
+            return try await DPSRecord.query(on: db).first()
+        }
+    }
+
+    static func ownDPS(_ id: UUID, actor: Actor, db: any Database) async throws -> DPSRecord {
+        try actor.require(.dpsAdmin)
+        guard let dps = try await DPSRecord.find(id, on: db), dps.$lead.id == actor.organisationID else {
+            throw Abort(.notFound, reason: "No such DPS.")
+        }
+        return dps
+    }
+
+    static func update(_ id: UUID, _ submitted: DPSInput, actor: Actor, db: any Database, now: Date) async throws {
+        var edited = submitted
+        let dps = try await ownDPS(id, actor: actor, db: db)
+        edited.validityEnd = dps.validityEnd // the end changes only through a recorded validity change
+        let input = edited
+        let (errors, _) = validate(input, creating: false)
+        guard errors.isEmpty else { throw InputError(errors) }
+        try await db.transaction { db in
+            let before = DPSSnapshot(dps)
+            dps.title = input.title!.trimmed
+            dps.regime = input.regime!
+            dps.validityStart = input.validityStart!.trimmed
+            dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed == "yes"
+            dps.parentChoiceBandPoints = Int(input.parentChoiceBandPoints ?? "") ?? dps.parentChoiceBandPoints
+            dps.description = (input.description ?? "").trimmed
+            dps.terms = (input.terms ?? "").trimmed
+            try await dps.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "dps.updated", entityType: "dps", entityID: dps.id,
+                                   before: before, after: DPSSnapshot(dps), at: now)
+        }
+    }
+
+    struct ValidityInput: Content {
+        var kind: String?
+        var newEnd: String?
+        var reason: String?
+    }
+
+    /// Extends, shortens or terminates the period of validity, recording the reason and notifying partners.
+    static func changeValidity(_ id: UUID, _ input: ValidityInput, actor: Actor, db: any Database, now: Date) async throws {
+        let dps = try await ownDPS(id, actor: actor, db: db)
+        guard let kind = ValidityChange.Kind(rawValue: input.kind ?? "") else {
+            throw InputError(field: "kind", "Choose whether to extend, shorten or terminate the DPS")
+        }
+        let today = LocalDate.from(now)
+        let newEnd: LocalDate
+        if kind == .terminate, (input.newEnd ?? "").trimmed.isEmpty {
+            newEnd = today
+        } else if let parsed = LocalDate(iso: (input.newEnd ?? "").trimmed) {
+            newEnd = parsed
+        } else {
+            throw InputError(field: "newEnd", "Enter the new end date as a date, for example 2031-03-31")
+        }
+        guard let start = LocalDate(iso: dps.validityStart), let end = LocalDate(iso: dps.validityEnd) else {
+            throw Abort(.conflict, reason: "The DPS's stored validity period is not valid.")
+        }
+        let change = ValidityChange(kind: kind, newEnd: newEnd, reason: input.reason ?? "")
+        let period: ValidityPeriod
+        do { period = try ValidityPeriod(start: start, end: end).applying(change, today: today) } catch { throw InputError(error.errors) }
+        try await db.transaction { db in
+            let record = ValidityChangeRecord()
+            record.$dps.id = try dps.requireID()
+            record.kind = kind.rawValue
+            record.oldEnd = dps.validityEnd
+            record.newEnd = period.end.iso
+            record.reason = change.reason.trimmed
+            record.changedBy = actor.userID
+            record.changedAt = now
+            try await record.create(on: db)
+            let before = DPSSnapshot(dps)
+            dps.validityEnd = period.end.iso
+            try await dps.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "dps.validity.\(kind.rawValue)", entityType: "dps", entityID: dps.id,
+                                   before: before, after: DPSSnapshot(dps), at: now)
+            for partner in try await PartnerRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).with(\.$organisation).all() {
+                try await Outbox.send(on: db, organisationID: partner.organisation.id, recipient: partner.organisation.contactEmail ?? partner.organisation.name,
+                                      subject: "\(dps.title): period of validity \(kind.rawValue == "terminate" ? "terminated" : "changed")",
+                                      body: "The DPS now ends on \(period.end.longForm). Reason: \(change.reason.trimmed)", link: "/documents", at: now)
+            }
+        }
+    }
+
+    struct WindowInput: Content {
+        var start: String?
+        var end: String?
+        var reason: String?
+    }
+
+    /// Closes entry to new applicants between two dates (London midnight to midnight).
+    static func addClosedWindow(_ id: UUID, _ input: WindowInput, actor: Actor, db: any Database, now: Date) async throws {
+        let dps = try await ownDPS(id, actor: actor, db: db)
+        var errors: [FieldError] = []
+        let start = LocalDate(iso: (input.start ?? "").trimmed)
+        let end = LocalDate(iso: (input.end ?? "").trimmed)
+        if start == nil { errors.append(FieldError(field: "start", message: "Enter the date entry closes, for example 2027-02-01")) }
+        if end == nil { errors.append(FieldError(field: "end", message: "Enter the date entry reopens, for example 2027-04-01")) }
+        guard let start, let end else { throw InputError(errors) }
+        let window = ClosedWindow(start: start.startOfDay(), end: end.startOfDay(), reason: input.reason ?? "")
+        errors += window.validate()
+        guard errors.isEmpty else { throw InputError(errors) }
+        try await db.transaction { db in
+            let record = ClosedWindowRecord()
+            record.$dps.id = try dps.requireID()
+            record.startsAt = window.start
+            record.endsAt = window.end
+            record.reason = window.reason.trimmed
+            try await record.create(on: db)
+            try await Audit.record(on: db, actor: actor, action: "dps.window.closed", entityType: "dps", entityID: dps.id,
+                                   before: String?.none, after: ["start": start.iso, "end": end.iso, "reason": window.reason.trimmed], at: now)
+        }
+    }
+
+    struct PartnerInput: Content {
+        var gssCode: String?
+        var name: String?
+        var categories: [String]?
+        var isJoiner: String?
+    }
+
+    /// Adds a partner authority (creating its organisation from the English authorities list) with the
+    /// categories it uses, or changes the categories of an existing partner.
+    static func upsertPartner(_ id: UUID, _ input: PartnerInput, actor: Actor, db: any Database, now: Date) async throws {
+        let dps = try await ownDPS(id, actor: actor, db: db)
+        let name = (input.name ?? "").trimmed
+        let gss = (input.gssCode ?? "").trimmed.uppercased()
+        var errors: [FieldError] = []
+        if name.isEmpty { errors.append(FieldError(field: "name", message: "Enter the partner authority's name")) }
+        let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
+        let chosen = Set(input.categories ?? [])
+        let valid = Set(categories.compactMap { $0.id?.uuidString })
+        if chosen.isEmpty { errors.append(FieldError(field: "categories", message: "Choose at least one category the partner uses")) }
+        if !chosen.isSubset(of: valid) { errors.append(FieldError(field: "categories", message: "Choose categories of this DPS only")) }
+        guard errors.isEmpty else { throw InputError(errors) }
+        try await db.transaction { db in
+            let org: Organisation
+            if let existing = try await Organisation.query(on: db).filter(\.$name == name).filter(\.$kind == OrganisationKind.partnerAuthority.rawValue).first() {
+                org = existing
+            } else {
+                org = Organisation(kind: OrganisationKind.partnerAuthority.rawValue, name: name)
+                org.gssCode = gss.isEmpty ? nil : gss
+                try await org.create(on: db)
+            }
+            let partner = try await PartnerRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).filter(\.$organisation.$id == org.requireID()).first() ?? {
+                let p = PartnerRecord()
+                p.$dps.id = try dps.requireID()
+                p.$organisation.id = try org.requireID()
+                p.joinedOn = LocalDate.from(now).iso
+                p.isJoiner = input.isJoiner == "yes"
+                return p
+            }()
+            let before = partner.id == nil ? nil : partner.categoryIDsJSON
+            partner.categoryIDsJSON = Audit.encode(chosen.sorted())
+            try await partner.save(on: db)
+            try await Audit.record(on: db, actor: actor, action: "dps.partner.saved", entityType: "partner", entityID: partner.id,
+                                   before: before, after: ["organisation": name, "categories": partner.categoryIDsJSON], at: now)
+        }
+    }
+
+    struct CategorySettingsInput: Content {
+        var name: String?
+        var description: String?
+        var contractName: String?
+        var affordabilityCap: String?
+        var minimumInvitees: String?
+    }
+
+    static func ownCategory(_ id: UUID, actor: Actor, db: any Database) async throws -> CategoryRecord {
+        try actor.require(.dpsAdmin)
+        guard let category = try await CategoryRecord.query(on: db).filter(\.$id == id).with(\.$dps).first(),
+              category.dps.$lead.id == actor.organisationID else { throw Abort(.notFound, reason: "No such category.") }
+        return category
+    }
+
+    /// Saves a category's settings; the content must stay internally consistent (bounds within §7).
+    static func updateCategorySettings(_ id: UUID, _ input: CategorySettingsInput, bounds: [String: String], actor: Actor, db: any Database, now: Date) async throws {
+        let category = try await ownCategory(id, actor: actor, db: db)
+        var errors: [FieldError] = []
+        let name = (input.name ?? "").trimmed
+        if name.isEmpty { errors.append(FieldError(field: "name", message: "Enter the category's name")) }
+        var cap: Int?
+        if let raw = input.affordabilityCap?.trimmed, !raw.isEmpty {
+            if let pence = Money.parsePounds(raw), pence > 0 { cap = pence } else {
+                errors.append(FieldError(field: "affordabilityCap", message: "Enter the affordability cap in pounds, for example 4500, or leave it empty for no cap"))
+            }
+        }
+        let minimum = Int((input.minimumInvitees ?? "").trimmed)
+        if minimum == nil { errors.append(FieldError(field: "minimumInvitees", message: "Enter the minimum number of providers a referral must reach, for example 3")) }
+        var content = category.content
+        for criterion in ReferralCriterion.allCases {
+            let minRaw = bounds["bounds.\(criterion.rawValue).min"] ?? ""
+            let maxRaw = bounds["bounds.\(criterion.rawValue).max"] ?? ""
+            guard let lo = Int(minRaw.trimmed), let hi = Int(maxRaw.trimmed) else {
+                errors.append(FieldError(field: "bounds.\(criterion.rawValue).min", message: "Enter whole-number minimum and maximum points for \(criterion.label)"))
+                continue
+            }
+            content.weightBounds[criterion.rawValue] = .init(min: lo, max: hi)
+        }
+        guard errors.isEmpty else { throw InputError(errors) }
+        let before = Audit.encode(category.content)
+        category.name = name
+        category.description = (input.description ?? "").trimmed
+        category.contractName = (input.contractName ?? "").trimmed
+        category.affordabilityCapPence = cap
+        category.minimumInvitees = minimum!
+        category.content = content
+        let boundErrors = CategoryRules.validate(category.spec).filter { $0.field.hasPrefix("weightBounds") || $0.field == "minimumInvitees" || $0.field == "affordabilityCapPence" }
+        guard boundErrors.isEmpty else {
+            throw InputError(boundErrors.map { error in
+                let field = error.field.hasPrefix("weightBounds.") ? "bounds.\(error.field.dropFirst("weightBounds.".count)).min" : error.field
+                return FieldError(field: field, message: error.message)
+            })
+        }
+        try await saveCategory(category, before: before, action: "category.settings.updated", actor: actor, db: db, now: now)
+    }
+
+    static func saveCategory(_ category: CategoryRecord, before: String, action: String, actor: Actor, db: any Database, now: Date) async throws {
+        try await db.transaction { db in
+            try await category.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: action, entityType: "category", entityID: category.id,
+                                   before: before, after: category.contentJSON, at: now)
+        }
+    }
+
+    struct ContentItemInput: Content {
+        var kind: String?
+        var text: String?
+        var hint: String?
+        var requiresEvidence: String?
+        var evidenceExpires: String?
+        var title: String?
+        var weight: String?
+        var youngPeoplesPanel: String?
+        var name: String?
+        var children: String?
+        var percent: String?
+    }
+
+    /// Adds one pass/fail question, method statement, cost line or discount tier to a category.
+    static func addContentItem(_ id: UUID, _ input: ContentItemInput, actor: Actor, db: any Database, now: Date) async throws {
+        let category = try await ownCategory(id, actor: actor, db: db)
+        var content = category.content
+        let before = Audit.encode(content)
+        func key(_ s: String) -> String {
+            let base = s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce(into: "") { $0.append($1) }
+            let trimmedKey = String(base.prefix(30)).trimmingCharacters(in: CharacterSet(charactersIn: "_"))
+            return trimmedKey.isEmpty ? "item" : trimmedKey
+        }
+        func unique(_ k: String, in existing: [String]) -> String {
+            var candidate = k, n = 2
+            while existing.contains(candidate) { candidate = "\(k)_\(n)"; n += 1 }
+            return candidate
+        }
+        switch input.kind {
+        case "passFail":
+            let text = (input.text ?? "").trimmed
+            guard !text.isEmpty else { throw InputError(field: "text", "Enter the pass/fail question") }
+            content.passFail.append(.init(key: unique(key(text), in: content.passFail.map(\.key)), text: text, hint: (input.hint ?? "").trimmed,
+                                          requiresEvidence: input.requiresEvidence == "yes", evidenceExpires: input.evidenceExpires == "yes"))
+        case "statement":
+            let title = (input.title ?? "").trimmed
+            var errors: [FieldError] = []
+            if title.isEmpty { errors.append(FieldError(field: "title", message: "Enter the method statement's title")) }
+            let weight = Int((input.weight ?? "").trimmed)
+            if weight.map({ $0 < 1 || $0 > 100 }) ?? true { errors.append(FieldError(field: "weight", message: "Enter the statement's weight as a whole number from 1 to 100")) }
+            guard errors.isEmpty, let weight else { throw InputError(errors) }
+            if input.youngPeoplesPanel == "yes", content.statements.contains(where: \.youngPeoplesPanel) {
+                throw InputError(field: "youngPeoplesPanel", "Only one method statement can be scored by the young people's panel")
+            }
+            content.statements.append(.init(key: unique(key(title), in: content.statements.map(\.key)), title: title, guidance: (input.hint ?? "").trimmed,
+                                            weight: weight, youngPeoplesPanel: input.youngPeoplesPanel == "yes"))
+        case "costLine":
+            let name = (input.name ?? "").trimmed
+            guard !name.isEmpty else { throw InputError(field: "name", "Enter the cost line's name") }
+            content.costLines.append(.init(key: unique(key(name), in: content.costLines.map(\.key)), name: name))
+        case "tier":
+            var errors: [FieldError] = []
+            let children = Int((input.children ?? "").trimmed)
+            let basisPoints = Money.parsePercentBasisPoints(input.percent ?? "")
+            if children.map({ $0 < 2 }) ?? true { errors.append(FieldError(field: "children", message: "Enter the number of children placed together, 2 or more")) }
+            if basisPoints.map({ $0 <= 0 || $0 > 10_000 }) ?? true { errors.append(FieldError(field: "percent", message: "Enter the discount as a percentage above 0 and up to 100, for example 5")) }
+            guard errors.isEmpty, let children, let basisPoints else { throw InputError(errors) }
+            guard !content.discountTiers.contains(where: { $0.children == children }) else {
+                throw InputError(field: "children", "There is already a discount tier for \(children) children")
+            }
+            content.discountTiers.append(DiscountTier(children: children, basisPoints: basisPoints))
+            content.discountTiers.sort { $0.children < $1.children }
+        default:
+            throw InputError(field: "kind", "Choose what to add")
+        }
+        category.content = content
+        try await saveCategory(category, before: before, action: "category.content.added", actor: actor, db: db, now: now)
+    }
+
+    /// Removes one item by kind and key (children count for tiers).
+    static func removeContentItem(_ id: UUID, kind: String, key: String, actor: Actor, db: any Database, now: Date) async throws {
+        let category = try await ownCategory(id, actor: actor, db: db)
+        var content = category.content
+        let before = Audit.encode(content)
+        switch kind {
+        case "passFail": content.passFail.removeAll { $0.key == key }
+        case "statement": content.statements.removeAll { $0.key == key }
+        case "costLine": content.costLines.removeAll { $0.key == key }
+        case "tier": content.discountTiers.removeAll { String($0.children) == key }
+        default: throw Abort(.badRequest, reason: "Unknown item kind.")
+        }
+        category.content = content
+        try await saveCategory(category, before: before, action: "category.content.removed", actor: actor, db: db, now: now)
+    }
+}
+
+extension ReferralCriterion {
+    var label: String {
+        switch self {
+        case .price: "Price"
+        case .coreCompetency: "Core competency"
+        case .outcomes: "Outcomes approach"
+        case .needs: "Needs met"
+        case .location: "Location"
+        case .desirables: "Desirable features"
+        case .incentives: "Incentivisation"
+        }
+    }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+/// Parsing of amounts typed by people: pounds with optional £, commas and pence.
+enum Money {
+    static func parsePounds(_ raw: String) -> Int? {
+        var s = raw.trimmed.replacingOccurrences(of: ",", with: "")
+        if s.hasPrefix("£") { s.removeFirst() }
+        guard !s.isEmpty, s.allSatisfy({ $0.isNumber || $0 == "." }), s.filter({ $0 == "." }).count <= 1 else { return nil }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard let pounds = Int(parts[0].isEmpty ? "0" : String(parts[0])) else { return nil }
+        var pence = 0
+        if parts.count == 2 {
+            let frac = String(parts[1])
+            guard frac.count <= 2, let value = Int(frac.isEmpty ? "0" : frac) else { return nil }
+            pence = frac.count == 1 ? value * 10 : value
+        }
+        guard pounds < 100_000_000 else { return nil }
+        return pounds * 100 + pence
+    }
+
+    /// "7.5" → 750 basis points; at most 2 decimal places.
+    static func parsePercentBasisPoints(_ raw: String) -> Int? {
+        var s = raw.trimmed
+        if s.hasSuffix("%") { s.removeLast() }
+        return parsePounds(s)
+    }
+
+    static func poundsInput(_ pence: Int?) -> String {
+        guard let pence else { return "" }
+        return pence % 100 == 0 ? String(pence / 100) : String(format: "%d.%02d", pence / 100, pence % 100)
+    }
+
+    static func percent(_ basisPoints: Int) -> String {
+        basisPoints % 100 == 0 ? "\(basisPoints / 100)%" : String(format: "%.2f%%", Double(basisPoints) / 100)
+    }
+}

@@ -1,0 +1,91 @@
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Reads the public registers the `import-registers` command loaded into the database.
+enum Registers {
+    static func postcode(_ raw: String, on db: any Database) async throws -> PostcodeCentroid? {
+        guard let normalised = PostcodeDirectory.normalise(raw) else { return nil }
+        let candidates = [PostcodeDirectory.sector(of: normalised), PostcodeDirectory.district(of: normalised)].compactMap { $0 }
+        let rows = try await PostcodeCentroidRecord.query(on: db).filter(\.$id ~~ candidates).all()
+        guard let row = candidates.lazy.compactMap({ code in rows.first { $0.id == code } }).first else { return nil }
+        return PostcodeCentroid(code: row.id!, precision: PostcodeCentroid.Precision(rawValue: row.precision) ?? .district,
+                                latitude: row.latitude, longitude: row.longitude, country: "", laGSSCode: row.laGSSCode,
+                                laName: row.laName, dfeLACode: nil, mainDistrictGSSCode: nil, postcodeCount: 0)
+    }
+
+    static func entry(urn: String, on db: any Database) async throws -> RegisterEntry? {
+        let key = urn.trimmed.uppercased()
+        guard !key.isEmpty, let row = try await RegisterEntryRecord.find(key, on: db) else { return nil }
+        return try? JSONDecoder().decode(RegisterEntry.self, from: Data(row.entryJSON.utf8))
+    }
+
+    static func isImported(on db: any Database) async throws -> Bool {
+        try await PostcodeCentroidRecord.query(on: db).count() > 0
+    }
+
+    /// Where the register files live: `DPS_DATA_DIR`, else `../shared/data` or `shared/data` from the
+    /// working directory.
+    static func dataDirectory() throws -> URL {
+        let fm = FileManager.default
+        let candidates = [ProcessInfo.processInfo.environment["DPS_DATA_DIR"], "../shared/data", "shared/data", "data"].compactMap { $0 }
+        for path in candidates where fm.fileExists(atPath: path + "/postcode_district_centroids.csv") {
+            return URL(fileURLWithPath: path)
+        }
+        throw Abort(.internalServerError, reason: "Register data not found: set DPS_DATA_DIR to the folder holding postcode_district_centroids.csv")
+    }
+
+    struct Loaded {
+        var directory: PostcodeDirectory
+        var lookup: RegisterLookup
+        var schools: [RegisterSchool]
+        var providers: [RegisterSocialCareProvider]
+        var authorities: [RegisterLocalAuthority]
+    }
+
+    static func load(from dir: URL) throws -> Loaded {
+        func table(_ name: String) throws -> CSVTable { try CSVTable.parse(data: Data(contentsOf: dir.appendingPathComponent(name))) }
+        let directory = PostcodeDirectory(districts: try table("postcode_district_centroids.csv"), sectors: try table("postcode_sector_centroids.csv"))
+        let schools = RegisterSchool.parseAll(try table("gias_special_and_independent_schools_england.csv"))
+        let providers = RegisterSocialCareProvider.parseAll(try table("ofsted_childrens_social_care_providers_2025-03-31.csv"))
+        let authorities = RegisterLocalAuthority.parseAll(try table("england_childrens_services_authorities.csv"))
+        return Loaded(directory: directory, lookup: RegisterLookup(schools: schools, providers: providers, directory: directory),
+                      schools: schools, providers: providers, authorities: authorities)
+    }
+
+    /// Replaces the register tables with the files' contents, in batches, in one transaction.
+    static func importAll(_ loaded: Loaded, on db: any Database) async throws -> (entries: Int, postcodes: Int) {
+        var seen = Set<String>()
+        let entryRows: [[any SQLExpression]] = (loaded.schools.map { loaded.lookup.entry(for: $0) } + loaded.providers.map { loaded.lookup.entry(for: $0) })
+            .filter { seen.insert($0.urn.uppercased()).inserted }
+            .map { entry in [SQLBind(entry.urn.uppercased()), SQLBind(entry.source.rawValue), SQLBind(entry.name ?? "(withheld)"), SQLBind(Audit.encode(entry))] }
+        let centroidRows: [[any SQLExpression]] = (Array(loaded.directory.districtsByCode.values) + Array(loaded.directory.sectorsByCode.values)).map { c in
+            [SQLBind(c.code), SQLBind(c.precision.rawValue), SQLBind(c.latitude), SQLBind(c.longitude), SQLBind(c.laGSSCode), SQLBind(c.laName)]
+        }
+        try await db.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "SQL database required") }
+            try await sql.delete(from: RegisterEntryRecord.schema).run()
+            try await sql.delete(from: PostcodeCentroidRecord.schema).run()
+            for batch in entryRows.chunked(500) {
+                var insert = sql.insert(into: RegisterEntryRecord.schema).columns("urn", "source", "name", "entry_json")
+                for row in batch { insert = insert.values(row) }
+                try await insert.run()
+            }
+            for batch in centroidRows.chunked(1000) {
+                var insert = sql.insert(into: PostcodeCentroidRecord.schema).columns("code", "precision", "latitude", "longitude", "la_gss_code", "la_name")
+                for row in batch { insert = insert.values(row) }
+                try await insert.run()
+            }
+        }
+        return (entryRows.count, centroidRows.count)
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0 ..< Swift.min($0 + size, count)] }
+    }
+}

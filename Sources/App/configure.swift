@@ -1,0 +1,101 @@
+import DPSPersistence
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+/// Configuration read once from the environment (see README and .env.example).
+struct AppConfig: Sendable {
+    /// PostgreSQL when set (production); otherwise the embedded SQLite file at `sqlitePath`.
+    var databaseURL: String?
+    var sqlitePath: String
+    /// Migrate automatically on start (default for SQLite; production runs `dps migrate`).
+    var autoMigrate: Bool
+    /// Load the demo into an empty database when serving (default for SQLite).
+    var demoOnServe: Bool
+    var bcryptCost: Int
+    var secureCookies: Bool
+
+    static func fromEnvironment() -> AppConfig {
+        let env = ProcessInfo.processInfo.environment
+        let url = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        func flag(_ key: String, default value: Bool) -> Bool {
+            guard let raw = env[key]?.lowercased() else { return value }
+            return ["1", "true", "yes", "on"].contains(raw)
+        }
+        return AppConfig(
+            databaseURL: url,
+            sqlitePath: env["SQLITE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "dps.sqlite",
+            autoMigrate: flag("DPS_AUTO_MIGRATE", default: url == nil),
+            demoOnServe: flag("DPS_DEMO", default: url == nil),
+            bcryptCost: Int(env["DPS_BCRYPT_COST"] ?? "") ?? 12,
+            secureCookies: flag("DPS_SECURE_COOKIES", default: false)
+        )
+    }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+    var config: AppConfig {
+        get { storage[ConfigKey.self] ?? .fromEnvironment() }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}
+
+/// Sets up the whole application: database, sessions, middleware, routes and commands.
+public func configure(_ app: Application) async throws {
+    try await configure(app, config: .fromEnvironment())
+}
+
+func configure(_ app: Application, config: AppConfig) async throws {
+    app.config = config
+    if let url = config.databaseURL {
+        var pg = try SQLPostgresConfiguration(url: url)
+        pg.searchPath = nil
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4), as: .psql)
+    } else {
+        app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
+    }
+    app.migrations.add(DPSMigrations.all)
+    app.migrations.add(SessionRecord.migration)
+
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "dps-session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: Date(timeIntervalSinceNow: 8 * 3600), maxAge: 8 * 3600,
+                          path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.routes.defaultMaxBodySize = "12mb"
+
+    app.middleware = Middlewares()
+    app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(ActorMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(ImportRegistersCommand(), as: "import-registers")
+    app.asyncCommands.use(AuditVerifyCommand(), as: "audit-verify")
+    app.asyncCommands.use(UserCommand(), as: "create-user")
+
+    if config.autoMigrate {
+        try await app.autoMigrate()
+    }
+    app.lifecycle.use(DemoOnServe())
+}
+
+/// On `serve` with the embedded default, loads the demo into an empty database and prints the sign-ins.
+struct DemoOnServe: LifecycleHandler {
+    func didBootAsync(_ app: Application) async throws {
+        guard app.config.demoOnServe, CommandLine.arguments.contains("serve") else { return }
+        if try await Demo.isLoaded(on: app.db) == false {
+            app.logger.notice("Loading the demo (first start on this database)…")
+            try await Demo.load(app: app)
+        }
+        print(Demo.signInSummary)
+    }
+}
