@@ -48,11 +48,12 @@ public func configure(_ app: Application) async throws {
     try await configure(app, config: .fromEnvironment())
 }
 
-func configure(_ app: Application, config: AppConfig) async throws {
+func configure(_ app: Application, config: AppConfig, postgresSchema: String? = nil) async throws {
     app.config = config
     if let url = config.databaseURL {
         var pg = try SQLPostgresConfiguration(url: url)
-        pg.searchPath = nil
+        // Tests isolate each case in its own schema.
+        pg.searchPath = postgresSchema.map { [$0] }
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4), as: .psql)
     } else {
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
