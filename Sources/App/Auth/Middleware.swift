@@ -63,6 +63,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard request.method != .GET, request.method != .HEAD, !request.url.path.hasPrefix("/api/") else {
             return try await next.respond(to: request)
         }
+        // Global middleware runs before routing, when a body of several chunks is still streaming: collect
+        // it (within the app's limit) so the token can be read.
+        _ = try await request.body.collect(max: 12 * 1024 * 1024).get()
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.decode(Form.self))?._csrf
         guard let expected = request.hasSession ? request.session.data["csrf"] : nil, let sent,
               constantTimeEquals(sent, expected) else {

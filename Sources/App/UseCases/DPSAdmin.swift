@@ -267,6 +267,46 @@ enum DPSAdmin {
         }
     }
 
+    struct NewCategoryInput: Content {
+        var name: String?
+        var description: String?
+        var contractName: String?
+        var inspected: String?
+    }
+
+    /// Adds a category with no questions yet; it opens for applications once its content is complete.
+    static func newCategory(_ id: UUID, _ input: NewCategoryInput, actor: Actor, db: any Database, now: Date) async throws -> CategoryRecord {
+        let dps = try await ownDPS(id, actor: actor, db: db)
+        let name = (input.name ?? "").trimmed
+        var errors: [FieldError] = []
+        if name.isEmpty { errors.append(FieldError(field: "categoryName", message: "Enter the category's name")) }
+        if (input.contractName ?? "").trimmed.isEmpty { errors.append(FieldError(field: "contractName", message: "Enter the national contract that awards in this category use")) }
+        let code = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
+        let existing = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
+        if existing.contains(where: { $0.code == code || $0.name.lowercased() == name.lowercased() }) {
+            errors.append(FieldError(field: "categoryName", message: "There is already a category called \(name)"))
+        }
+        guard errors.isEmpty else { throw InputError(errors) }
+        return try await db.transaction { db in
+            let category = CategoryRecord()
+            category.$dps.id = try dps.requireID()
+            category.name = name
+            category.code = code
+            category.description = (input.description ?? "").trimmed
+            category.contractName = input.contractName!.trimmed
+            category.affordabilityCapPence = nil
+            category.minimumInvitees = 3
+            var content = CategoryContent.empty
+            content.requiresInspection = input.inspected != "no"
+            category.content = content
+            category.position = (existing.map(\.position).max() ?? -1) + 1
+            try await category.create(on: db)
+            try await Audit.record(on: db, actor: actor, action: "category.created", entityType: "category", entityID: category.id,
+                                   before: String?.none, after: category.contentJSON, at: now)
+            return category
+        }
+    }
+
     struct CategorySettingsInput: Content {
         var name: String?
         var description: String?

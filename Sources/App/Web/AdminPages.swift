@@ -14,6 +14,7 @@ struct AdminPages: RouteCollection {
         admin.post("dps", ":id", "validity", use: validity)
         admin.post("dps", ":id", "windows", use: window)
         admin.post("dps", ":id", "partners", use: partner)
+        admin.post("dps", ":id", "categories", use: newCategory)
         admin.get("categories", ":id", use: category)
         admin.post("categories", ":id", "settings", use: categorySettings)
         admin.post("categories", ":id", "items", use: addItem)
@@ -60,6 +61,16 @@ struct AdminPages: RouteCollection {
                         problems.isEmpty ? UI.tag("Open for applications") : UI.tag("Not ready: \(problems.count) problem\(problems.count == 1 ? "" : "s")", colour: "yellow"),
                         text(c.affordabilityCapPence.map(formatPence) ?? "No cap"), text(String(c.minimumInvitees))]
             })
+            el("details", .class("dps-card")) {
+                el("summary") { "Add a category" }
+                UI.form(action: base + "/categories", csrf: req.csrfToken) {
+                    UI.textInput("name", label: "Category name", value: values["name"], errors: errors).replacingIDs("name", "categoryName")
+                    UI.textInput("description", label: "Description (optional)", value: values["description"], errors: errors).replacingIDs("description", "categoryDescription")
+                    UI.textInput("contractName", label: "National contract used for awards", value: values["contractName"], errors: errors)
+                    UI.radios("inspected", legend: "Are establishments in this category inspected (Ofsted, ISI or similar)?", options: [.init(value: "yes", label: "Yes"), .init(value: "no", label: "No, for example alternative education")], selected: values["inspected"] ?? "yes", errors: errors, inline: true)
+                    UI.button("Add category", kind: "secondary")
+                }
+            }
             UI.h2("Partner authorities")
             UI.table(headers: ["Authority", "Categories used", "Joined"], rows: partners.map { p in
                 let ids = (try? JSONDecoder().decode([String].self, from: Data(p.categoryIDsJSON.utf8))) ?? []
@@ -131,6 +142,16 @@ struct AdminPages: RouteCollection {
     func create(req: Request) async throws -> Response {
         try await adminForm(req, success: "The DPS has been created with the four default categories.") { actor, _ in
             _ = try await DPSAdmin.create(try req.content.decode(DPSAdmin.DPSInput.self), actor: actor, db: req.db, now: req.now)
+        }
+    }
+
+    func newCategory(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let dpsID = try id(req)
+        var created: UUID?
+        return try await Forms.handle(req, success: "Category added. Add its questions, statements and cost lines.", redirect: { created.map { "/admin/categories/\($0)" } ?? "/admin/dps" },
+                                      render: { errors, values in try await overviewView(req, errors: errors, values: values) }) {
+            created = try await DPSAdmin.newCategory(dpsID, try req.content.decode(DPSAdmin.NewCategoryInput.self), actor: actor, db: req.db, now: req.now).id
         }
     }
 
