@@ -83,16 +83,16 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(AuditVerifyCommand(), as: "audit-verify")
     app.asyncCommands.use(UserCommand(), as: "create-user")
 
-    if config.autoMigrate {
-        try await app.autoMigrate()
-    }
-    app.lifecycle.use(DemoOnServe())
+    app.lifecycle.use(PrepareOnServe())
 }
 
-/// On `serve` with the embedded default, loads the demo into an empty database and prints the sign-ins.
-struct DemoOnServe: LifecycleHandler {
+/// On `serve`: migrates when configured to (the SQLite default), and on the embedded default loads the
+/// demo into an empty database and prints the sign-ins. Other commands leave the database alone.
+struct PrepareOnServe: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
-        guard app.config.demoOnServe, CommandLine.arguments.contains("serve") else { return }
+        guard CommandLine.arguments.contains("serve") else { return }
+        if app.config.autoMigrate { try await app.autoMigrate() }
+        guard app.config.demoOnServe else { return }
         if try await Demo.isLoaded(on: app.db) == false {
             app.logger.notice("Loading the demo (first start on this database)…")
             try await Demo.load(app: app)

@@ -237,6 +237,7 @@ struct ImportRegistersCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let dir = try signature.data.map { URL(fileURLWithPath: $0) } ?? Registers.dataDirectory()
+        if context.application.config.autoMigrate { try await context.application.autoMigrate() }
         let started = Date()
         let loaded = try Registers.load(from: dir)
         let counts = try await Registers.importAll(loaded, on: context.application.db)
