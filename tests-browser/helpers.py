@@ -5,9 +5,9 @@ import os
 
 from selenium.common.exceptions import (ElementClickInterceptedException,
                                         ElementNotInteractableException,
-                                        NoSuchElementException, TimeoutException)
+                                        NoSuchElementException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
@@ -41,6 +41,16 @@ def find_button(driver, text):
     return visible[0]
 
 
+def is_stale(element):
+    """True once `element` belongs to a page that has gone. Chromium reports this either as a stale
+    element or, mid-navigation, as "Node with given id does not belong to the document"."""
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException:
+        return True
+
+
 def click_button(driver, text, wait_for_new_page=True, timeout=15):
     """Clicks the button with this text; by default waits until a new page has loaded."""
     button = find_button(driver, text)
@@ -48,7 +58,7 @@ def click_button(driver, text, wait_for_new_page=True, timeout=15):
     _click(driver, button)
     if wait_for_new_page:
         try:
-            WebDriverWait(driver, timeout).until(EC.staleness_of(old))
+            WebDriverWait(driver, timeout).until(lambda d: is_stale(old))
             WebDriverWait(driver, timeout).until(
                 lambda d: d.execute_script("return document.readyState") == "complete")
         except TimeoutException:

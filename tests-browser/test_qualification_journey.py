@@ -8,7 +8,7 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from helpers import axe_check, check_box, choose_radio, click_button, fill, select_option, sign_in
+from helpers import axe_check, check_box, choose_radio, click_button, fill, is_stale, select_option, sign_in
 
 PASSWORD = "demo-password-2026"
 state = {}
@@ -29,14 +29,13 @@ def form_with_hidden(driver, name, value):
 
 
 def submit(driver, form, text):
+    """Clicks the named button of this form and waits for the next page."""
     old = driver.find_element(By.TAG_NAME, "html")
     form.find_element(By.XPATH, f".//button[normalize-space()='{text}']").click()
     for _ in range(150):
-        try:
-            old.tag_name
-            time.sleep(0.1)
-        except Exception:
+        if is_stale(old) and driver.execute_script("return document.readyState") == "complete":
             return
+        time.sleep(0.1)
     raise AssertionError(f"submitting '{text}' loaded no new page")
 
 

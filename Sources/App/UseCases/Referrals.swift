@@ -1,0 +1,819 @@
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Buying a placement (DOMAIN §6-§8): from the child's needs to an Individual Placement Agreement.
+/// Each use case runs in one transaction with its audit events and outbox messages.
+enum Referrals {
+    static let officerRoles: [Role] = [.placementOfficer, .dpsAdmin]
+
+    // MARK: Decoding stored JSON
+
+    static func decode<T: Decodable>(_ json: String?, as: T.Type = T.self) -> T? {
+        guard let json else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(json.utf8))
+    }
+
+    struct Content {
+        var needs: [ReferralNeed]
+        var mustHaves: [String]
+        var desirables: [ReferralNeed]
+        var outcomes: [String]
+        var weights: [String: Int]
+
+        init(_ r: ReferralRecord) {
+            needs = decode(r.needsJSON) ?? []
+            mustHaves = decode(r.mustHavesJSON) ?? []
+            desirables = decode(r.desirablesJSON) ?? []
+            outcomes = decode(r.outcomesJSON) ?? []
+            weights = decode(r.weightsJSON) ?? [:]
+        }
+
+        var evaluationWeights: EvaluationWeights {
+            EvaluationWeights(price: weights["price"] ?? 0, coreCompetency: weights["coreCompetency"] ?? 0, outcomes: weights["outcomes"] ?? 0,
+                              needs: weights["needs"] ?? 0, location: weights["location"] ?? 0, desirables: weights["desirables"] ?? 0,
+                              incentives: weights["incentives"] ?? 0)
+        }
+    }
+
+    // MARK: Who may see what
+
+    /// Categories the actor's authority uses: a partner's chosen categories; the lead authority uses all.
+    static func categories(for actor: Actor, db: any Database) async throws -> [CategoryRecord] {
+        switch actor.organisationKind {
+        case .leadAuthority:
+            let ids = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
+            return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).sort(\.$position).all().filter { $0.readinessProblems.isEmpty }
+        case .partnerAuthority:
+            guard let partner = try await PartnerRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID).first() else { return [] }
+            let ids = Set((decode(partner.categoryIDsJSON, as: [String].self) ?? []).compactMap(UUID.init(uuidString:)))
+            return try await CategoryRecord.query(on: db).filter(\.$id ~~ ids).sort(\.$position).all()
+        case .provider:
+            return []
+        }
+    }
+
+    /// A referral of the actor's own authority (officers and viewers); anything else is "not found".
+    static func own(_ id: UUID, actor: Actor, db: any Database) async throws -> ReferralRecord {
+        guard !actor.isProvider, let r = try await ReferralRecord.query(on: db).filter(\.$id == id).with(\.$category).with(\.$dps).first(),
+              r.$organisation.id == actor.organisationID else { throw Abort(.notFound, reason: "No such referral.") }
+        return r
+    }
+
+    static func requireOfficer(_ actor: Actor) throws {
+        guard officerRoles.contains(actor.role), !actor.isProvider else {
+            throw Abort(.forbidden, reason: "Only placement officers create and manage referrals.")
+        }
+    }
+
+    // MARK: Creating
+
+    struct Input: Codable {
+        var category: String?
+        var kind: String?
+        var pattern: String?
+        var startDate: String?
+        var durationWeeks: String?
+        var children: String?
+        var places: String?
+        var voidTerms: String?
+        var childAge: String?
+        var childGender: String?
+        var homePostcode: String?
+        var childDetails: String?
+        var needs: String?
+        var mustHaves: String?
+        var desirables: String?
+        var outcomes: String?
+        var radiusMiles: String?
+        var deadline: String?
+        var parentChoice: String?
+        var weights: [String: String]?
+    }
+
+    /// "Text | marks" per line; marks default to 1.
+    static func markedLines(_ raw: String?, prefix: String) -> [ReferralNeed] {
+        lines(raw).enumerated().map { index, line in
+            let parts = line.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
+            let marks = parts.count == 2 ? Int(parts[1]) ?? 0 : 1
+            return ReferralNeed(id: "\(prefix)\(index + 1)", text: parts[0], marks: marks)
+        }
+    }
+
+    static func lines(_ raw: String?) -> [String] {
+        (raw ?? "").split(whereSeparator: \.isNewline).map { String($0).trimmed }.filter { !$0.isEmpty }
+    }
+
+    /// "2026-11-25 17:00" or "2026-11-25T17:00" in London time.
+    static func parseDeadline(_ raw: String?) -> Date? {
+        let text = (raw ?? "").trimmed.replacingOccurrences(of: "T", with: " ")
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB_POSIX")
+        f.timeZone = .london
+        for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"] {
+            f.dateFormat = format
+            if let d = f.date(from: text) { return d }
+        }
+        return nil
+    }
+
+    static func draft(_ input: Input, now: Date) -> ReferralDraft {
+        var weights: [ReferralCriterion: Int] = [:]
+        for c in ReferralCriterion.allCases { weights[c] = Int((input.weights?[c.rawValue] ?? "").trimmed) ?? (input.weights == nil ? c.defaultPoints : -1) }
+        return ReferralDraft(pattern: PlacementPattern(rawValue: input.pattern ?? ""), startDate: LocalDate(iso: (input.startDate ?? "").trimmed),
+                             durationWeeks: Int((input.durationWeeks ?? "").trimmed), children: Int((input.children ?? "1").trimmed) ?? 0,
+                             childAge: Int((input.childAge ?? "").trimmed), childGender: input.childGender ?? "",
+                             needs: markedLines(input.needs, prefix: "n"), mustHaves: lines(input.mustHaves),
+                             desirables: markedLines(input.desirables, prefix: "d"), outcomes: lines(input.outcomes), weights: weights,
+                             radiusMiles: Double((input.radiusMiles ?? "").trimmed), deadline: parseDeadline(input.deadline),
+                             parentChoice: input.parentChoice == "yes", places: Int((input.places ?? "1").trimmed) ?? 0, voidTerms: (input.voidTerms ?? "").trimmed)
+    }
+
+    /// Creates a draft referral. Everything is validated now, so publishing checks only what time changes.
+    static func create(_ input: Input, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
+        try requireOfficer(actor)
+        let categories = try await categories(for: actor, db: db)
+        var errors: [FieldError] = []
+        let category = categories.first { $0.id?.uuidString == input.category }
+        if category == nil { errors.append(FieldError(field: "category", message: "Choose a category your authority uses")) }
+        let block = input.kind == "block"
+        let d = draft(input, now: now)
+        let dps = try await category.asyncMap { try await DPSRecord.find($0.$dps.id, on: db) } ?? nil
+        errors += ReferralRules.validate(d, bounds: category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
+                                         shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? false, now: now, block: block)
+        let home = try await Registers.postcode(input.homePostcode ?? "", on: db)
+        if home == nil { errors.append(FieldError(field: "homePostcode", message: "Enter the child's home postcode, like RH12 1XH (it is never shown to providers)")) }
+        guard errors.isEmpty, let category, let dps, let home, let pattern = d.pattern, let start = d.startDate, let deadline = d.deadline else { throw InputError(errors) }
+        let postcode = PostcodeDirectory.normalise(input.homePostcode ?? "") ?? home.code
+        return try await db.transaction { db in
+            let count = try await ReferralRecord.query(on: db).count()
+            let r = ReferralRecord()
+            r.$dps.id = try dps.requireID()
+            r.$category.id = try category.requireID()
+            r.$organisation.id = actor.organisationID
+            r.createdBy = actor.userID
+            r.kind = block ? "block" : "spot"
+            r.round = 1
+            r.state = ReferralState.draft.rawValue
+            r.reference = String(format: "REF-%05d", count + 1)
+            r.pattern = pattern.rawValue
+            r.weeksPerYear = pattern.weeksPerYear
+            r.startDate = start.iso
+            r.durationWeeks = d.durationWeeks ?? 0
+            r.children = d.children
+            r.places = block ? d.places : 1
+            r.voidTerms = d.voidTerms
+            r.childAge = block ? nil : d.childAge
+            r.childGender = block ? "" : d.childGender
+            r.homePostcode = postcode
+            r.childDetails = (input.childDetails ?? "").trimmed
+            r.homeDistrict = PostcodeDirectory.district(of: postcode) ?? home.code
+            r.homeLatitude = home.latitude
+            r.homeLongitude = home.longitude
+            r.needsJSON = Audit.encode(d.needs)
+            r.mustHavesJSON = Audit.encode(d.mustHaves)
+            r.desirablesJSON = Audit.encode(d.desirables)
+            r.outcomesJSON = Audit.encode(d.outcomes)
+            r.weightsJSON = Audit.encode(Dictionary(uniqueKeysWithValues: d.weights.map { ($0.key.rawValue, $0.value) }))
+            r.radiusMiles = d.radiusMiles ?? 0
+            r.deadline = deadline
+            r.parentChoice = d.parentChoice
+            try await r.create(on: db)
+            try await Audit.record(on: db, actor: actor, action: "referral.created", entityType: "referral", entityID: r.id, before: String?.none,
+                                   after: ["reference": r.reference, "category": category.code, "radiusMiles": String(r.radiusMiles), "kind": r.kind], at: now)
+            return r
+        }
+    }
+
+    // MARK: Eligibility and publication
+
+    struct Candidate {
+        var membershipID: UUID
+        var establishmentID: UUID
+        var organisationID: UUID
+        var score: Int
+        var miles: Double
+    }
+
+    /// Every active membership of the category with its distance from the child's home, nearest first.
+    /// Read as plain rows (no models), so thousands of establishments cost milliseconds.
+    static func candidates(_ r: ReferralRecord, db: any Database) async throws -> [Candidate] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        struct Row: Decodable { var id: UUID; var establishment_id: UUID; var organisation_id: UUID; var qualification_score: Int; var latitude: Double?; var longitude: Double? }
+        let rows = try await sql.select().column(SQLColumn("id", table: "m")).column(SQLColumn("establishment_id", table: "m")).column(SQLColumn("organisation_id", table: "m"))
+            .column(SQLColumn("qualification_score", table: "m")).column(SQLColumn("latitude", table: "e")).column(SQLColumn("longitude", table: "e"))
+            .from(SQLAlias(SQLIdentifier(MembershipRecord.schema), as: SQLIdentifier("m")))
+            .join(SQLAlias(SQLIdentifier(EstablishmentRecord.schema), as: SQLIdentifier("e")), on: SQLColumn("establishment_id", table: "m"), .equal, SQLColumn("id", table: "e"))
+            .where(SQLColumn("category_id", table: "m"), .equal, SQLBind(r.$category.id))
+            .where(SQLColumn("state", table: "m"), .equal, SQLBind(MembershipState.active.rawValue))
+            .all(decoding: Row.self)
+        let home = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude)
+        return rows.compactMap { row in
+            guard let lat = row.latitude, let lon = row.longitude else { return nil }
+            return Candidate(membershipID: row.id, establishmentID: row.establishment_id, organisationID: row.organisation_id, score: row.qualification_score,
+                             miles: home.miles(to: GeoPoint(latitude: lat, longitude: lon)))
+        }.sorted { $0.miles < $1.miles }
+    }
+
+    struct Preview { var eligible: Int; var minimum: Int; var proposedRadius: Double? }
+
+    static func preview(_ r: ReferralRecord, db: any Database) async throws -> Preview {
+        let all = try await candidates(r, db: db)
+        let minimum = r.category.minimumInvitees
+        let eligible = all.filter { $0.miles <= r.radiusMiles }.count
+        let proposed = eligible >= minimum ? nil : RadiusProposal.propose(distancesMiles: all.map(\.miles), minimum: minimum, current: r.radiusMiles)
+        return Preview(eligible: eligible, minimum: minimum, proposedRadius: proposed)
+    }
+
+    /// Changes a draft's radius (for example to the proposed one).
+    static func setRadius(_ id: UUID, miles: String?, actor: Actor, db: any Database, now: Date) async throws {
+        try requireOfficer(actor)
+        let r = try await own(id, actor: actor, db: db)
+        guard r.state == ReferralState.draft.rawValue else { throw Abort(.conflict, reason: "Only a draft's radius can change; re-issue a closed referral instead.") }
+        guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else { throw InputError(field: "radiusMiles", "Enter a radius from 1 to 500 miles") }
+        try await db.transaction { db in
+            let before = r.radiusMiles
+            r.radiusMiles = radius
+            try await r.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "referral.radius.changed", entityType: "referral", entityID: r.id,
+                                   before: ["radiusMiles": before], after: ["radiusMiles": radius], at: now)
+        }
+    }
+
+    /// Invites every active membership in the category within the radius, all at once, with the same
+    /// deadline. The list is frozen (with each invitee's distance and qualification score) and audited; the
+    /// officer cannot remove anyone. Below the category's minimum it refuses and proposes a radius.
+    static func publish(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws -> Int {
+        try requireOfficer(actor)
+        let r = try await own(id, actor: actor, db: db)
+        let next: ReferralState
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.publish) } catch { throw InputError(error.errors, status: .conflict) }
+        if let problem = ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: now, deadline: r.deadline, shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) {
+            throw InputError(field: "deadline", problem.message)
+        }
+        let invited = try await candidates(r, db: db).filter { $0.miles <= r.radiusMiles }
+        let minimum = r.category.minimumInvitees
+        if invited.count < minimum {
+            let proposal = try await preview(r, db: db).proposedRadius
+            throw InputError(field: "radiusMiles", "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
+                             + (proposal.map { "Widen the radius to \(Int($0)) miles to reach \(minimum)." } ?? "There are not enough members in this category at any distance."))
+        }
+        try await db.transaction { db in
+            guard let sql = db as? any SQLDatabase else { return }
+            r.state = next.rawValue
+            r.publishedAt = now
+            try await r.update(on: db)
+            for batch in invited.chunked(500) {
+                var insert = sql.insert(into: InvitationRecord.schema).columns("id", "referral_id", "membership_id", "establishment_id", "organisation_id",
+                                                                               "distance_miles", "qualification_score", "invited_at")
+                for c in batch {
+                    insert = insert.values([SQLBind(UUID()), SQLBind(r.id!), SQLBind(c.membershipID), SQLBind(c.establishmentID), SQLBind(c.organisationID),
+                                            SQLBind(c.miles), SQLBind(c.score), SQLBind(now)] as [any SQLExpression])
+                }
+                try await insert.run()
+            }
+            // One message per organisation, all written in this transaction, so everyone learns at the same moment.
+            var outbox: [[any SQLExpression]] = []
+            for organisation in Set(invited.map(\.organisationID)) {
+                outbox.append([SQLBind(UUID()), SQLBind(organisation), SQLBind("Bid writers"), SQLBind("New referral \(r.reference): \(r.category.name)"),
+                               SQLBind("A \(PlacementPattern(rawValue: r.pattern)?.label.lowercased() ?? r.pattern) referral near \(r.homeDistrict) is open for bids until \(DisplayDate.dateTime(r.deadline))."),
+                               SQLBind("/provider/invitations"), SQLBind(now)])
+            }
+            for batch in outbox.chunked(500) {
+                var insert = sql.insert(into: OutboxMessageRecord.schema).columns("id", "organisation_id", "recipient", "subject", "body", "link", "created_at")
+                for row in batch { insert = insert.values(row) }
+                try await insert.run()
+            }
+            try await Audit.record(on: db, actor: actor, action: "referral.published", entityType: "referral", entityID: r.id, before: ["state": "draft"],
+                                   after: ["state": next.rawValue, "invited": invited.map(\.establishmentID.uuidString).joined(separator: ","),
+                                           "radiusMiles": String(r.radiusMiles), "deadline": ISO8601DateFormatter().string(from: r.deadline)], at: now)
+        }
+        return invited.count
+    }
+
+    /// Extends the deadline for everyone, before it passes.
+    static func extend(_ id: UUID, deadline raw: String?, actor: Actor, db: any Database, now: Date) async throws {
+        try requireOfficer(actor)
+        let r = try await own(id, actor: actor, db: db)
+        guard r.state == ReferralState.published.rawValue, now < r.deadline else {
+            throw InputError(field: "deadline", "The deadline can be extended only while the referral is open, before the deadline passes", status: .conflict)
+        }
+        guard let deadline = parseDeadline(raw), deadline > r.deadline else {
+            throw InputError(field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
+        }
+        try await db.transaction { db in
+            let before = r.deadline
+            r.deadline = deadline
+            try await r.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "referral.deadline.extended", entityType: "referral", entityID: r.id,
+                                   before: ["deadline": before], after: ["deadline": deadline], at: now)
+            try await notifyInvitees(r, subject: "Deadline extended: \(r.reference)", body: "The deadline for bids is now \(DisplayDate.dateTime(deadline)), for every invited provider.", db: db, now: now)
+        }
+    }
+
+    static func notifyInvitees(_ r: ReferralRecord, subject: String, body: String, db: any Database, now: Date) async throws {
+        let orgs = Set(try await InvitationRecord.query(on: db).filter(\.$referral.$id == r.requireID()).all(\.$organisationID))
+        for org in orgs {
+            try await Outbox.send(on: db, organisationID: org, recipient: "Bid writers", subject: subject, body: body, link: "/provider/invitations", at: now)
+        }
+    }
+
+    /// Cancels a referral with a reason; invited providers are told.
+    static func cancel(_ id: UUID, reason: String?, actor: Actor, db: any Database, now: Date) async throws {
+        try requireOfficer(actor)
+        let r = try await own(id, actor: actor, db: db)
+        let text = (reason ?? "").trimmed
+        guard !text.isEmpty else { throw InputError(field: "reason", "Give the reason for cancelling") }
+        let next: ReferralState
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.cancel) } catch { throw InputError(error.errors, status: .conflict) }
+        try await db.transaction { db in
+            let before = r.state
+            r.state = next.rawValue
+            r.cancelReason = text
+            try await r.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "referral.cancelled", entityType: "referral", entityID: r.id,
+                                   before: ["state": before], after: ["state": next.rawValue, "reason": text], at: now)
+            try await notifyInvitees(r, subject: "Referral cancelled: \(r.reference)", body: "The referral has been cancelled. Reason: \(text)", db: db, now: now)
+        }
+    }
+
+    // MARK: Providers: invitations and bids
+
+    /// An invitation of the actor's organisation; anything else is "not found".
+    static func invitation(_ id: UUID, actor: Actor, db: any Database) async throws -> InvitationRecord {
+        guard actor.isProvider, let inv = try await InvitationRecord.query(on: db).filter(\.$id == id).filter(\.$organisationID == actor.organisationID)
+            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).first() else { throw Abort(.notFound, reason: "No such invitation.") }
+        return inv
+    }
+
+    static func requireOpen(_ r: ReferralRecord, now: Date) throws {
+        guard r.state == ReferralState.published.rawValue, now < r.deadline else {
+            throw InputError(field: "deadline", "The deadline for this referral has passed; bids and changes are no longer accepted", status: .conflict)
+        }
+    }
+
+    static let declineReasons: [(String, String)] = [("cannot_meet_needs", "We cannot meet the child's needs"), ("no_vacancy", "We have no vacancy"), ("other", "Another reason")]
+
+    static func decline(_ id: UUID, reason: String?, note: String?, actor: Actor, db: any Database, now: Date) async throws {
+        try actor.require(.providerAdmin, .bidWriter)
+        let inv = try await invitation(id, actor: actor, db: db)
+        try requireOpen(inv.referral, now: now)
+        guard let reason, declineReasons.contains(where: { $0.0 == reason }) else { throw InputError(field: "reason", "Choose why you are declining") }
+        if reason == "other" && (note ?? "").trimmed.isEmpty { throw InputError(field: "note", "Say why you are declining") }
+        if try await BidRecord.query(on: db).filter(\.$invitation.$id == id).filter(\.$state == "submitted").count() > 0 {
+            throw InputError(field: "reason", "Withdraw your bid before declining", status: .conflict)
+        }
+        try await db.transaction { db in
+            inv.declinedReason = reason
+            inv.declinedNote = (note ?? "").trimmed
+            inv.declinedAt = now
+            try await inv.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "invitation.declined", entityType: "invitation", entityID: inv.id,
+                                   before: String?.none, after: ["reason": reason, "note": inv.declinedNote ?? ""], at: now)
+        }
+    }
+
+    /// The approved core cost schedule and published discounts of the invited membership.
+    static func approved(_ inv: InvitationRecord, db: any Database) async throws -> (core: [String: Int], tiers: [Int: Int]) {
+        guard let m = try await MembershipRecord.find(inv.membershipID, on: db) else { return ([:], [:]) }
+        let core: [String: Int] = decode(m.coreCostsJSON) ?? [:]
+        let tiers: [String: Int] = decode(m.discountsJSON) ?? [:]
+        return (core, Dictionary(uniqueKeysWithValues: tiers.compactMap { k, v in Int(k).map { ($0, v) } }))
+    }
+
+    /// Submits or revises the establishment's bid until the deadline. Sealed: only the bidder can read it.
+    static func bid(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date) async throws {
+        try actor.require(.providerAdmin, .bidWriter)
+        let inv = try await invitation(id, actor: actor, db: db)
+        let r = inv.referral
+        try requireOpen(r, now: now)
+        let content = Content(r)
+        let (approvedCore, tiers) = try await approved(inv, db: db)
+        let lineNames = Dictionary(uniqueKeysWithValues: r.category.content.costLines.map { ($0.key, $0.name) })
+        var errors: [FieldError] = []
+        var core: [String: Int] = [:]
+        for line in approvedCore.keys {
+            let raw = form["core.\(line)"] ?? ""
+            if let pence = Money.parsePounds(raw) { core[line] = pence } else {
+                errors.append(FieldError(field: "core.\(line)", message: "\(lineNames[line] ?? line) must be an amount in pounds, like 1250"))
+            }
+        }
+        var variable: [BidItem] = []
+        for i in 0..<5 {
+            let description = (form["variable.\(i).description"] ?? "").trimmed
+            let amount = (form["variable.\(i).amount"] ?? "").trimmed
+            if description.isEmpty && amount.isEmpty { continue }
+            guard let pence = Money.parsePounds(amount) else {
+                errors.append(FieldError(field: "variable.\(i).amount", message: "Variable cost \(i + 1) must be an amount in pounds"))
+                continue
+            }
+            variable.append(BidItem(description: description, pence: pence))
+        }
+        let discount = Money.parsePercentBasisPoints(form["discount"] ?? "0") ?? -1
+        let offer = BidOffer(core: core, variable: variable, discountBasisPoints: discount)
+        errors += BidRules.validate(offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children)
+            .map { e in e.field.hasPrefix("variable[") ? FieldError(field: "variable.\(e.field.dropFirst(9).prefix { $0 != "]" }).description", message: e.message) : e }
+        let statement = (form["outcomesStatement"] ?? "").trimmed
+        if statement.isEmpty { errors.append(FieldError(field: "outcomesStatement", message: "Write your outcomes statement: how you will achieve the child's outcomes")) }
+        var distance = inv.distanceMiles
+        var carer: String?
+        if r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue {
+            let raw = (form["carerDistrict"] ?? "").trimmed.uppercased()
+            if let centroid = try await Registers.postcode(raw, on: db), PostcodeDirectory.district(of: raw) != nil {
+                carer = PostcodeDirectory.district(of: raw)
+                distance = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude).miles(to: GeoPoint(latitude: centroid.latitude, longitude: centroid.longitude))
+            } else {
+                errors.append(FieldError(field: "carerDistrict", message: "Enter the postcode district of the proposed carer, like BN3"))
+            }
+        }
+        guard errors.isEmpty else { throw InputError(errors) }
+        func chosen(_ prefix: String, _ ids: [String]) -> [String] { ids.filter { form["\(prefix).\($0)"] == "yes" } }
+        let needsMet = chosen("need", content.needs.map(\.id))
+        let mustHavesMet = chosen("must", content.mustHaves.indices.map { "m\($0 + 1)" })
+        let desirablesMet = chosen("desirable", content.desirables.map(\.id))
+        let (coreOffered, variableOffered, carerDistrict, miles) = (core, variable, carer, distance)
+        try await db.transaction { db in
+            let existing = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).first()
+            let b = existing ?? BidRecord()
+            let before = existing.map { ["weeklyCostPence": String($0.weeklyCostPence), "state": $0.state] }
+            b.$referral.id = try r.requireID()
+            b.$invitation.id = try inv.requireID()
+            b.$establishment.id = inv.$establishment.id
+            b.organisationID = actor.organisationID
+            b.state = "submitted"
+            b.coreJSON = Audit.encode(coreOffered)
+            b.variableJSON = Audit.encode(variableOffered)
+            b.discountBasisPoints = discount
+            b.needsMetJSON = Audit.encode(needsMet)
+            b.mustHavesMetJSON = Audit.encode(mustHavesMet)
+            b.desirablesMetJSON = Audit.encode(desirablesMet)
+            b.outcomesStatement = statement
+            b.incentive = (form["incentive"] ?? "").trimmed
+            b.carerDistrict = carerDistrict
+            b.distanceMiles = miles
+            b.weeklyCostPence = BidRules.weeklyCostPence(offer, children: r.children)
+            b.submittedAt = now
+            try await b.save(on: db)
+            if inv.declinedAt != nil { inv.declinedAt = nil; inv.declinedReason = nil; inv.declinedNote = nil; try await inv.update(on: db) }
+            try await Audit.record(on: db, actor: actor, action: existing == nil ? "bid.submitted" : "bid.revised", entityType: "bid", entityID: b.id,
+                                   before: before, after: ["weeklyCostPence": String(b.weeklyCostPence), "state": "submitted"], at: now)
+        }
+    }
+
+    static func withdraw(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
+        try actor.require(.providerAdmin, .bidWriter)
+        let inv = try await invitation(id, actor: actor, db: db)
+        try requireOpen(inv.referral, now: now)
+        guard let b = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).filter(\.$state == "submitted").first() else {
+            throw Abort(.notFound, reason: "There is no bid to withdraw.")
+        }
+        try await db.transaction { db in
+            b.state = "withdrawn"
+            try await b.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "bid.withdrawn", entityType: "bid", entityID: b.id, before: ["state": "submitted"], after: ["state": "withdrawn"], at: now)
+        }
+    }
+
+    // MARK: Closing, scoring, evaluating
+
+    /// Closes a referral whose deadline has passed (the job, or an officer on demand).
+    static func close(_ r: ReferralRecord, actor: Actor?, db: any Database, now: Date) async throws {
+        guard r.state == ReferralState.published.rawValue else { throw InputError(field: "state", "Only an open referral can be closed", status: .conflict) }
+        guard now >= r.deadline else { throw InputError(field: "deadline", "The referral closes at its deadline, \(DisplayDate.dateTime(r.deadline)); bids stay sealed until then", status: .conflict) }
+        try await db.transaction { db in
+            r.state = ReferralState.closed.rawValue
+            r.closedAt = now
+            try await r.update(on: db)
+            let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted").count()
+            try await Audit.record(on: db, actor: actor, action: "referral.closed", entityType: "referral", entityID: r.id,
+                                   before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
+            try await Outbox.send(on: db, organisationID: r.$organisation.id, recipient: "Placement officers", subject: "Referral \(r.reference) closed with \(bids) bid\(bids == 1 ? "" : "s")",
+                                  body: bids == 0 ? "No bids arrived. Re-issue it with a wider radius." : "Score the outcomes statements, then award.", link: "/referrals/\(r.id!)", at: now)
+        }
+    }
+
+    static func closeOnDemand(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
+        try requireOfficer(actor)
+        try await close(try await own(id, actor: actor, db: db), actor: actor, db: db, now: now)
+    }
+
+    /// The job: closes every referral whose deadline has passed. Idempotent.
+    static func closeDue(db: any Database, now: Date) async throws -> Int {
+        let due = try await ReferralRecord.query(on: db).filter(\.$state == ReferralState.published.rawValue).filter(\.$deadline <= now).all()
+        for r in due { try await close(r, actor: nil, db: db, now: now) }
+        return due.count
+    }
+
+    /// Bids are readable by the authority only once the referral has closed.
+    static func openedBids(_ r: ReferralRecord, db: any Database) async throws -> [BidRecord] {
+        guard ![ReferralState.draft.rawValue, ReferralState.published.rawValue].contains(r.state) else { return [] }
+        return try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted")
+            .with(\.$establishment).with(\.$invitation).sort(\.$submittedAt).all()
+    }
+
+    static func scoreBid(_ id: UUID, bidID: UUID, criterion: String?, score raw: String?, comment: String?, consensus: Bool, actor: Actor, db: any Database, now: Date) async throws {
+        try actor.require(.placementOfficer, .partnerViewer, .dpsAdmin)
+        let r = try await own(id, actor: actor, db: db)
+        guard r.state == ReferralState.closed.rawValue else { throw Abort(.conflict, reason: "Bids are scored after the referral closes and before it is awarded.") }
+        guard let bid = try await BidRecord.query(on: db).filter(\.$id == bidID).filter(\.$referral.$id == r.requireID()).first() else { throw Abort(.notFound) }
+        let kind = criterion == "incentives" ? "incentives" : "outcomes"
+        guard let score = Int((raw ?? "").trimmed), (0...5).contains(score) else { throw InputError(field: "score.\(bidID)", "Choose a score from 0 to 5") }
+        let text = (comment ?? "").trimmed
+        guard !text.isEmpty else { throw InputError(field: "comment.\(bidID)", "Give a comment that explains the score") }
+        if consensus { try actor.require(.placementOfficer, .dpsAdmin) }
+        try await db.transaction { db in
+            let existing = try await BidScoreRecord.query(on: db).filter(\.$bid.$id == bidID).filter(\.$criterion == kind)
+                .filter(\.$scorerID == actor.userID).filter(\.$isConsensus == consensus).first()
+            let s = existing ?? BidScoreRecord()
+            s.$bid.id = bidID; s.criterion = kind; s.scorerID = actor.userID; s.isConsensus = consensus; s.score = score; s.comment = text
+            if consensus {
+                try await BidScoreRecord.query(on: db).filter(\.$bid.$id == bidID).filter(\.$criterion == kind).filter(\.$isConsensus == true)
+                    .filter(\.$scorerID != actor.userID).delete()
+            }
+            try await s.save(on: db)
+            try await Audit.record(on: db, actor: actor, action: consensus ? "bid.consensus.recorded" : "bid.scored", entityType: "bid", entityID: bid.id,
+                                   before: existing.map { ["score": String($0.score)] }, after: ["criterion": kind, "score": String(score), "comment": text], at: now)
+        }
+    }
+
+    struct Evaluation {
+        var result: EvaluationResult
+        var bids: [UUID: BidRecord]
+        /// Bids still waiting for an outcomes consensus; nothing can be awarded until there are none.
+        var unscored: [BidRecord]
+    }
+
+    /// Scores every opened bid with the engine, from the stored bids and the consensus scores.
+    static func evaluate(_ r: ReferralRecord, db: any Database) async throws -> Evaluation {
+        let bids = try await openedBids(r, db: db)
+        let scores = try await BidScoreRecord.query(on: db).filter(\.$bid.$id ~~ bids.compactMap(\.id)).filter(\.$isConsensus == true).all()
+        let content = Content(r)
+        var unscored: [BidRecord] = []
+        var input: [EvaluationBid] = []
+        for b in bids {
+            let outcomes = scores.first { $0.$bid.id == b.id && $0.criterion == "outcomes" }
+            if outcomes == nil { unscored.append(b) }
+            let incentives = scores.first { $0.$bid.id == b.id && $0.criterion == "incentives" }
+            input.append(EvaluationBid(id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence, qualificationScore: Points(hundredths: b.invitation.qualificationScore),
+                                       outcomesScore: Points(whole: outcomes?.score ?? 0), needsMet: decode(b.needsMetJSON) ?? [], mustHavesMet: decode(b.mustHavesMetJSON) ?? [],
+                                       desirablesMet: decode(b.desirablesMetJSON) ?? [], distanceMiles: b.distanceMiles, incentivesScore: Points(whole: incentives?.score ?? 0),
+                                       submittedAt: b.submittedAt))
+        }
+        let band = r.dps.parentChoiceBandPoints
+        let evaluationInput = EvaluationInput(weeksPerYear: r.weeksPerYear, weights: content.evaluationWeights,
+                                              needs: content.needs.map { EvaluationMarkedItem(id: $0.id, marks: $0.marks) },
+                                              mustHaves: content.mustHaves.indices.map { "m\($0 + 1)" },
+                                              desirables: content.desirables.map { EvaluationMarkedItem(id: $0.id, marks: $0.marks) },
+                                              parentChoice: EvaluationParentChoice(enabled: r.parentChoice, bandPoints: Points(whole: band), maxShortlist: 3),
+                                              bids: input)
+        let result = input.isEmpty ? EvaluationResult(ranking: [], nonCompliant: [], shortlist: []) : try EvaluationEngine.evaluate(evaluationInput)
+        return Evaluation(result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id!, $0) }), unscored: unscored)
+    }
+
+    // MARK: Parent choice
+
+    /// Sends the parent or carer a private link (no account) to the shortlist, with a reply deadline.
+    /// Returns the link's token, shown once to the officer to pass on.
+    static func askParent(_ id: UUID, replyBy raw: String?, actor: Actor, db: any Database, now: Date) async throws -> String {
+        try requireOfficer(actor)
+        let r = try await own(id, actor: actor, db: db)
+        guard r.parentChoice else { throw InputError(field: "parent", "Parent choice does not apply to this referral", status: .conflict) }
+        let evaluation = try await evaluate(r, db: db)
+        guard evaluation.unscored.isEmpty else { throw InputError(field: "parent", "Score every outcomes statement first", status: .conflict) }
+        guard evaluation.result.shortlist.count >= 2 else {
+            throw InputError(field: "parent", "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, so award to the top bid", status: .conflict)
+        }
+        guard let replyBy = parseDeadline(raw), replyBy > now else { throw InputError(field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00") }
+        let next: ReferralState
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.askParent) } catch { throw InputError(error.errors, status: .conflict) }
+        let token = Tokens.random()
+        try await db.transaction { db in
+            r.state = next.rawValue
+            r.parentTokenHash = Tokens.hash(token)
+            r.parentDeadline = replyBy
+            r.parentShortlistJSON = Audit.encode(evaluation.result.shortlist)
+            try await r.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "referral.parent.invited", entityType: "referral", entityID: r.id, before: ["state": "closed"],
+                                   after: ["state": next.rawValue, "shortlist": evaluation.result.shortlist.joined(separator: ","), "replyBy": ISO8601DateFormatter().string(from: replyBy)], at: now)
+        }
+        return token
+    }
+
+    /// The referral a parent's link opens, if the link is right and not expired.
+    static func forParent(token: String, db: any Database, now: Date) async throws -> ReferralRecord {
+        guard token.count > 20, let r = try await ReferralRecord.query(on: db).filter(\.$parentTokenHash == Tokens.hash(token)).with(\.$category).with(\.$dps).first(),
+              r.state == ReferralState.awaitingParent.rawValue else { throw Abort(.notFound, reason: "This link is not valid. Ask the council officer for a new one.") }
+        guard let deadline = r.parentDeadline, now < deadline else { throw Abort(.gone, reason: "The time to choose has passed. The council will contact you.") }
+        return r
+    }
+
+    static func recordPreference(token: String, bidID: String?, reason: String?, db: any Database, now: Date) async throws {
+        let r = try await forParent(token: token, db: db, now: now)
+        let shortlist: [String] = decode(r.parentShortlistJSON) ?? []
+        guard let bidID, shortlist.contains(bidID), let id = UUID(uuidString: bidID) else { throw InputError(field: "choice", "Choose the setting you prefer") }
+        try await db.transaction { db in
+            r.parentPreference = id
+            r.parentReason = (reason ?? "").trimmed
+            try await r.update(on: db)
+            try await Audit.record(on: db, actor: nil, actorLabel: "Parent or carer (private link)", action: "referral.parent.preference", entityType: "referral",
+                                   entityID: r.id, before: String?.none, after: ["bid": bidID, "reason": r.parentReason ?? ""], at: now)
+            try await Outbox.send(on: db, organisationID: r.$organisation.id, recipient: "Placement officers", subject: "Parent's preference received: \(r.reference)",
+                                  body: "The parent or carer has stated a preference. You can now award.", link: "/referrals/\(r.id!)", at: now)
+        }
+    }
+
+    // MARK: Award
+
+    /// Awards to the parent's preference, or to the top bid when none came (or parent choice did not
+    /// apply). Creates the Individual Placement Agreement; a unique key on the referral makes two officers
+    /// awarding at once produce exactly one award. Every bidder hears its own breakdown, rank and the
+    /// winning score.
+    static func award(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
+        try requireOfficer(actor)
+        let r = try await own(id, actor: actor, db: db)
+        let next: ReferralState
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.award) } catch { throw InputError(error.errors, status: .conflict) }
+        let evaluation = try await evaluate(r, db: db)
+        guard evaluation.unscored.isEmpty else { throw InputError(field: "award", "Record a consensus outcomes score for every bid before awarding", status: .conflict) }
+        guard let top = evaluation.result.ranking.first else { throw InputError(field: "award", "There is no compliant bid to award; re-issue the referral", status: .conflict) }
+        if r.state == ReferralState.awaitingParent.rawValue, r.parentPreference == nil, let deadline = r.parentDeadline, now < deadline {
+            throw InputError(field: "award", "Wait for the parent's preference until \(DisplayDate.dateTime(deadline)), or until then award nothing", status: .conflict)
+        }
+        let winnerID = r.parentPreference.map(\.uuidString).flatMap { id in evaluation.result.ranking.first { $0.id == id }?.id } ?? top.id
+        guard let winner = evaluation.bids[UUID(uuidString: winnerID)!], let winnerRank = evaluation.result.ranking.first(where: { $0.id == winnerID }) else {
+            throw Abort(.conflict, reason: "The chosen bid is no longer available.")
+        }
+        let content = Content(r)
+        let start = LocalDate(iso: r.startDate)
+        let reviews = start.map { s in (1...4).map { s.adding(days: 182 * $0).iso } } ?? []
+        let placement = PlacementRecord()
+        placement.referralID = try r.requireID()
+        placement.bidID = winner.id
+        placement.$establishment.id = winner.$establishment.id
+        placement.providerID = winner.organisationID
+        placement.authorityID = r.$organisation.id
+        placement.contractName = r.category.contractName
+        placement.startDate = r.startDate
+        placement.weeklyFeePence = winner.weeklyCostPence
+        placement.coreJSON = winner.coreJSON
+        placement.variableJSON = winner.variableJSON
+        placement.discountBasisPoints = winner.discountBasisPoints
+        placement.outcomesJSON = Audit.encode(content.outcomes)
+        placement.reviewDatesJSON = Audit.encode(reviews)
+        placement.direct = false
+        placement.createdAt = now
+        do {
+            try await db.transaction { db in
+                try await placement.create(on: db) // unique(referral_id): a second award fails here
+                let before = r.state
+                r.state = next.rawValue
+                r.evaluationJSON = Audit.encode(evaluation.result)
+                try await r.update(on: db)
+                try await Audit.record(on: db, actor: actor, action: "referral.awarded", entityType: "referral", entityID: r.id, before: ["state": before],
+                                       after: ["state": "awarded", "bid": winnerID, "total": winnerRank.total.description, "parentPreference": r.parentPreference?.uuidString ?? ""], at: now)
+                for ranked in evaluation.result.ranking {
+                    guard let b = evaluation.bids[UUID(uuidString: ranked.id)!] else { continue }
+                    let won = ranked.id == winnerID
+                    let p = ranked.points
+                    let breakdown = "Price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), needs \(p.needs), location \(p.location), desirables \(p.desirables), incentives \(p.incentives): total \(ranked.total) of 100, rank \(ranked.rank) of \(evaluation.result.ranking.count)."
+                    try await Outbox.send(on: db, organisationID: b.organisationID, recipient: "Bid writers",
+                                          subject: won ? "You have been awarded \(r.reference)" : "Result of \(r.reference): not awarded",
+                                          body: (won ? "Your bid for \(b.establishment.name) won. The placement agreement is ready to accept. " : "Your bid for \(b.establishment.name) was not successful. The winning bid scored \(winnerRank.total). ") + breakdown,
+                                          link: won ? "/placements/\(placement.id!)" : "/provider/invitations/\(b.$invitation.id)", at: now)
+                }
+                for nc in evaluation.result.nonCompliant {
+                    guard let b = evaluation.bids[UUID(uuidString: nc.id)!] else { continue }
+                    try await Outbox.send(on: db, organisationID: b.organisationID, recipient: "Bid writers", subject: "Result of \(r.reference): bid not compliant",
+                                          body: "Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")). The winning bid scored \(winnerRank.total).",
+                                          link: "/provider/invitations/\(b.$invitation.id)", at: now)
+                }
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw InputError(field: "award", "This referral has already been awarded", status: .conflict)
+        }
+        return placement
+    }
+
+    /// Re-issues a closed referral (no bids, or too few) as a new round with a wider radius and a new
+    /// deadline, linked to the first.
+    static func reissue(_ id: UUID, radius raw: String?, deadline rawDeadline: String?, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
+        try requireOfficer(actor)
+        let r = try await own(id, actor: actor, db: db)
+        guard let radius = Double((raw ?? "").trimmed), radius > r.radiusMiles, radius <= 500 else {
+            throw InputError(field: "radiusMiles", "Enter a wider radius than \(Int(r.radiusMiles)) miles, up to 500")
+        }
+        guard let deadline = parseDeadline(rawDeadline), ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: now, deadline: deadline, shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) == nil else {
+            throw InputError(field: "deadline", "Enter a new deadline the DPS's rules allow, for example \(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))")
+        }
+        let next: ReferralState
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.reissue) } catch { throw InputError(error.errors, status: .conflict) }
+        return try await db.transaction { db in
+            let copy = ReferralRecord()
+            copy.$dps.id = r.$dps.id; copy.$category.id = r.$category.id; copy.$organisation.id = r.$organisation.id
+            copy.createdBy = actor.userID; copy.kind = r.kind; copy.round = r.round + 1; copy.previousID = r.id
+            copy.state = ReferralState.draft.rawValue; copy.reference = r.reference.components(separatedBy: "/").first! + "/\(r.round + 1)"
+            copy.pattern = r.pattern; copy.weeksPerYear = r.weeksPerYear; copy.startDate = r.startDate; copy.durationWeeks = r.durationWeeks
+            copy.children = r.children; copy.places = r.places; copy.voidTerms = r.voidTerms; copy.childAge = r.childAge; copy.childGender = r.childGender
+            copy.homePostcode = r.homePostcode; copy.childDetails = r.childDetails; copy.homeDistrict = r.homeDistrict
+            copy.homeLatitude = r.homeLatitude; copy.homeLongitude = r.homeLongitude; copy.needsJSON = r.needsJSON; copy.mustHavesJSON = r.mustHavesJSON
+            copy.desirablesJSON = r.desirablesJSON; copy.outcomesJSON = r.outcomesJSON; copy.weightsJSON = r.weightsJSON
+            copy.radiusMiles = radius; copy.deadline = deadline; copy.parentChoice = r.parentChoice
+            try await copy.create(on: db)
+            r.state = next.rawValue
+            try await r.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "referral.reissued", entityType: "referral", entityID: r.id, before: ["state": "closed"],
+                                   after: ["state": next.rawValue, "newRound": copy.id!.uuidString, "radiusMiles": String(radius)], at: now)
+            return copy
+        }
+    }
+
+    // MARK: Direct placements and agreements
+
+    struct DirectInput: Codable {
+        var category: String?
+        var establishment: String?
+        var startDate: String?
+        var weeklyFee: String?
+        var justification: String?
+        var childDetails: String?
+        var outcomes: String?
+    }
+
+    /// Records an exceptional placement made without competition, with its mandatory justification;
+    /// reported as off-competition.
+    static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
+        try requireOfficer(actor)
+        var errors: [FieldError] = []
+        let categories = try await categories(for: actor, db: db)
+        let category = categories.first { $0.id?.uuidString == input.category }
+        if category == nil { errors.append(FieldError(field: "category", message: "Choose a category your authority uses")) }
+        let membership = try await UUID(uuidString: input.establishment ?? "").asyncMap { id in
+            try await MembershipRecord.query(on: db).filter(\.$establishment.$id == id).filter(\.$category.$id == (category?.id ?? UUID())).with(\.$establishment).first()
+        } ?? nil
+        if membership == nil { errors.append(FieldError(field: "establishment", message: "Choose an establishment admitted to that category")) }
+        let start = LocalDate(iso: (input.startDate ?? "").trimmed)
+        if start == nil { errors.append(FieldError(field: "startDate", message: "Enter the start date, for example 2026-12-01")) }
+        let fee = Money.parsePounds(input.weeklyFee ?? "")
+        if fee == nil || fee == 0 { errors.append(FieldError(field: "weeklyFee", message: "Enter the agreed weekly fee in pounds")) }
+        let justification = (input.justification ?? "").trimmed
+        if justification.count < 20 { errors.append(FieldError(field: "justification", message: "Explain the exceptional circumstances that justify a placement without competition (at least 20 characters)")) }
+        guard errors.isEmpty, let category, let membership, let start, let fee else { throw InputError(errors) }
+        return try await db.transaction { db in
+            let r = ReferralRecord()
+            r.$dps.id = category.$dps.id; r.$category.id = try category.requireID(); r.$organisation.id = actor.organisationID
+            r.createdBy = actor.userID; r.kind = "direct"; r.round = 1; r.state = ReferralState.awarded.rawValue
+            r.reference = String(format: "DIR-%05d", try await ReferralRecord.query(on: db).count() + 1)
+            r.pattern = PlacementPattern.residential52.rawValue; r.weeksPerYear = 52; r.startDate = start.iso; r.durationWeeks = 52
+            r.children = 1; r.places = 1; r.voidTerms = ""; r.childGender = ""; r.homePostcode = ""; r.childDetails = (input.childDetails ?? "").trimmed
+            r.homeDistrict = ""; r.homeLatitude = 0; r.homeLongitude = 0; r.needsJSON = "[]"; r.mustHavesJSON = "[]"; r.desirablesJSON = "[]"
+            r.outcomesJSON = Audit.encode(lines(input.outcomes)); r.weightsJSON = "{}"; r.radiusMiles = 0; r.deadline = now; r.parentChoice = false
+            r.justification = justification
+            try await r.create(on: db)
+            let p = PlacementRecord()
+            p.referralID = try r.requireID(); p.bidID = nil; p.$establishment.id = membership.$establishment.id; p.providerID = membership.$organisation.id
+            p.authorityID = actor.organisationID; p.contractName = category.contractName; p.startDate = start.iso; p.weeklyFeePence = fee
+            p.coreJSON = membership.coreCostsJSON; p.variableJSON = "[]"; p.discountBasisPoints = 0; p.outcomesJSON = r.outcomesJSON
+            p.reviewDatesJSON = Audit.encode((1...4).map { start.adding(days: 182 * $0).iso }); p.direct = true; p.justification = justification; p.createdAt = now
+            try await p.create(on: db)
+            try await Audit.record(on: db, actor: actor, action: "placement.direct", entityType: "placement", entityID: p.id, before: String?.none,
+                                   after: ["establishment": membership.establishment.name, "weeklyFeePence": String(fee), "justification": justification], at: now)
+            try await Outbox.send(on: db, organisationID: membership.$organisation.id, recipient: "Provider", subject: "Direct placement agreed: \(r.reference)",
+                                  body: "A placement at \(membership.establishment.name) has been agreed without competition.", link: "/placements/\(p.id!)", at: now)
+            return p
+        }
+    }
+
+    /// A placement the actor may see: its placing authority or its provider.
+    static func placement(_ id: UUID, actor: Actor, db: any Database) async throws -> PlacementRecord {
+        guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first(),
+              p.authorityID == actor.organisationID || p.providerID == actor.organisationID else { throw Abort(.notFound, reason: "No such placement.") }
+        return p
+    }
+
+    /// Each side accepts the agreement electronically (name and time recorded).
+    static func accept(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
+        let p = try await placement(id, actor: actor, db: db)
+        let isProvider = p.providerID == actor.organisationID
+        if isProvider { try actor.require(.providerAdmin) } else { try requireOfficer(actor) }
+        if (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) != nil { throw InputError(field: "accept", "You have already accepted this agreement", status: .conflict) }
+        try await db.transaction { db in
+            if isProvider { p.providerAcceptedAt = now; p.providerAcceptedBy = actor.label } else { p.authorityAcceptedAt = now; p.authorityAcceptedBy = actor.label }
+            try await p.update(on: db)
+            try await Audit.record(on: db, actor: actor, action: "placement.accepted", entityType: "placement", entityID: p.id, before: String?.none,
+                                   after: ["side": isProvider ? "provider" : "authority"], at: now)
+        }
+    }
+}
+
+extension DisplayDate {
+    static func isoMinute(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB_POSIX")
+        f.timeZone = .london
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        return f.string(from: date)
+    }
+}
