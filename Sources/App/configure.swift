@@ -82,8 +82,12 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(ImportRegistersCommand(), as: "import-registers")
     app.asyncCommands.use(AuditVerifyCommand(), as: "audit-verify")
     app.asyncCommands.use(UserCommand(), as: "create-user")
+    app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
+    app.asyncCommands.use(BenchCommand(), as: "bench")
 
+    app.asyncCommands.use(CloseReferralsCommand(), as: "close-referrals")
     app.lifecycle.use(PrepareOnServe())
+    app.lifecycle.use(JobLoop())
 }
 
 /// On `serve`: migrates when configured to (the SQLite default), and on the embedded default loads the

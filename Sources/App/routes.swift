@@ -23,7 +23,11 @@ func routes(_ app: Application) throws {
     try app.register(collection: AdminPages())
     try app.register(collection: ProviderPages())
     try app.register(collection: AssessmentPages())
+    try app.register(collection: ReferralPages())
+    try app.register(collection: InvitationPages())
+    try app.register(collection: EvaluationRoutes())
     try app.register(collection: APIRoutes())
+    try app.register(collection: ReferralAPI())
 }
 
 /// Working days follow the England and Wales bank holidays.

@@ -26,8 +26,8 @@ enum Layout {
         case .dpsAdmin: items += [("DPS set-up", "/admin/dps"), ("Applications", "/assessment"), ("Memberships", "/memberships")]
         case .evaluator, .panelMember: items += [("Applications", "/assessment"), ("Deadline report", "/assessment/report")]
         case .contractManager, .auditor: items += [("Memberships", "/memberships"), ("Applications", "/assessment"), ("Audit trail", "/audit")]
-        case .placementOfficer, .partnerViewer: items += [("Memberships", "/memberships")]
-        case .providerAdmin, .bidWriter: items += [("Organisation", "/provider/organisation"), ("Establishments", "/provider/establishments"), ("Applications", "/provider/applications")]
+        case .placementOfficer, .partnerViewer: items += [("Referrals", "/referrals"), ("Memberships", "/memberships")]
+        case .providerAdmin, .bidWriter: items += [("Invitations", "/provider/invitations"), ("Organisation", "/provider/organisation"), ("Establishments", "/provider/establishments"), ("Applications", "/provider/applications")]
         }
         items += [("Messages", "/messages"), ("Procurement documents", "/documents")]
         return items

@@ -213,6 +213,7 @@ struct PublicPages: RouteCollection {
         case .providerAdmin, .bidWriter: return req.redirect(to: "/provider/applications")
         case .evaluator, .panelMember: return req.redirect(to: "/assessment")
         case .dpsAdmin: return req.redirect(to: "/admin/dps")
+        case .placementOfficer, .partnerViewer: return req.redirect(to: "/referrals")
         default: return req.redirect(to: "/memberships")
         }
     }
