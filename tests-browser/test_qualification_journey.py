@@ -46,7 +46,7 @@ def banner_text(driver):
 
 def test_sign_in_shows_each_role_its_home(driver, base_url):
     for email, heading in [("admin@westsussex.demo", "South East Together"), ("evaluator@westsussex.demo", "Applications to assess"),
-                           ("provider@demo.provider", "Applications"), ("officer@brighton-hove.demo", "Memberships")]:
+                           ("provider@demo.provider", "Applications"), ("officer@brighton-hove.demo", "Referrals")]:
         driver.delete_all_cookies()
         sign_in(driver, base_url, email, PASSWORD)
         assert heading in driver.find_element(By.TAG_NAME, "h1").text

@@ -61,12 +61,12 @@ enum Forms {
 
     /// Runs a form's use case: on success shows a message and redirects (post/redirect/get); on bad input
     /// shows the same page again with the errors and what was typed, with status 422.
-    static func handle(_ req: Request, success: String, redirect: @escaping () -> String,
+    static func handle(_ req: Request, success: @autoclosure () -> String, redirect: @escaping () -> String,
                        render: @escaping ([FieldError], [String: String]) async throws -> Markup,
                        action: () async throws -> Void) async throws -> Response {
         do {
             try await action()
-            req.flash(success)
+            req.flash(success())
             return req.redirect(to: redirect(), redirectType: .normal)
         } catch let error as InputError {
             return HTMLResponse.make(try await render(error.errors, values(req)), status: error.status)

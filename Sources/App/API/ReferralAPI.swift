@@ -42,7 +42,7 @@ struct ReferralAPI: RouteCollection {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let r = try await Referrals.own(id, actor: actor, db: req.db)
-        guard ![ReferralState.draft.rawValue, ReferralState.published.rawValue].contains(r.state) else {
+        guard Referrals.isOpened(r) else {
             let count = try await BidRecord.query(on: req.db).filter(\.$referral.$id == id).filter(\.$state == "submitted").count()
             throw Abort(.conflict, reason: "Bids are sealed until the deadline (\(DisplayDate.dateTime(r.deadline))); \(count) received so far.")
         }

@@ -31,6 +31,7 @@ enum Demo {
         var lines = ["", "Demo sign-ins (password for all: \(password)):"]
         for s in staff { lines.append("  \(s.role.label.padding(toLength: 30, withPad: " ", startingAt: 0)) \(s.email)") }
         lines.append("  \(Role.providerAdmin.label.padding(toLength: 30, withPad: " ", startingAt: 0)) provider@demo.provider")
+        lines.append("  \(Role.providerAdmin.label.padding(toLength: 30, withPad: " ", startingAt: 0)) provider2@demo.provider")
         lines.append("  \(Role.bidWriter.label.padding(toLength: 30, withPad: " ", startingAt: 0)) bids@demo.provider")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -112,9 +113,9 @@ enum Demo {
                 org.address = entry.addressLines.first ?? "Address withheld"
                 org.postcode = entry.postcode
                 org.contactName = "Registered manager"
-                org.contactEmail = index == 0 ? "provider@demo.provider" : "contact\(providerActors.count)@demo.provider"
+                org.contactEmail = index == 0 ? "provider@demo.provider" : index == 1 ? "provider2@demo.provider" : "contact\(providerActors.count)@demo.provider"
                 try await org.create(on: db)
-                let user = User(organisationID: org.id!, email: org.contactEmail!, name: index == 0 ? "Isla Morgan" : "Registered manager", role: Role.providerAdmin.rawValue, passwordHash: hash)
+                let user = User(organisationID: org.id!, email: org.contactEmail!, name: index == 0 ? "Isla Morgan" : index == 1 ? "Kai Robinson" : "Registered manager", role: Role.providerAdmin.rawValue, passwordHash: hash)
                 try await user.create(on: db)
                 if index == 0 {
                     try await User(organisationID: org.id!, email: "bids@demo.provider", name: "Jack Turner", role: Role.bidWriter.rawValue, passwordHash: hash).create(on: db)
@@ -124,6 +125,7 @@ enum Demo {
             }
             try await applyAndAssess(entry: entry, code: code, index: index, actor: actor, categories: byCode, evaluator: evaluator, panel: panel, db: db, now: now)
         }
+        try await referrals(officer: actors["officer@brighton-hove.demo"]!, providers: Array(providerActors.values), categories: byCode, db: db, now: now)
         app.logger.notice("Demo loaded: \(entries.count) establishments from \(providerActors.count) providers.")
     }
 
@@ -205,6 +207,47 @@ enum Demo {
                                               reason: refuse ? "The safeguarding policy did not show a review in the last 12 months, and the workforce statement did not describe supervision." : "Meets every pass/fail criterion."),
                                         actor: evaluator, db: db, now: decidedAt)
         }
+    }
+
+    /// Two referrals from Brighton and Hove: one open for bids with some bids in, one awarded with feedback.
+    static func referrals(officer: Actor, providers: [Actor], categories: [String: CategoryRecord], db: any Database, now: Date) async throws {
+        let byOrg = Dictionary(providers.map { ($0.organisationID, $0) }, uniquingKeysWith: { a, _ in a })
+        func input(_ code: String, postcode: String, radius: Int, deadline: Date, start: String, needs: String) -> Referrals.Input {
+            Referrals.Input(category: categories[code]?.id?.uuidString, kind: "spot", pattern: code == "fostering" ? "fostering" : "residential52", startDate: start,
+                            durationWeeks: "52", children: "1", childAge: "13", childGender: "boy", homePostcode: postcode,
+                            childDetails: "Demo child (no real person), born 2013, case BH-0000", needs: needs, mustHaves: "Waking night staff",
+                            desirables: "", outcomes: "Attend school every day\nKeep in touch with his sister every week", radiusMiles: String(radius),
+                            deadline: DisplayDate.isoMinute(deadline), parentChoice: "yes", weights: nil)
+        }
+        func bidAll(_ r: ReferralRecord, limit: Int, at time: Date) async throws {
+            let invitations = try await InvitationRecord.query(on: db).filter(\.$referral.$id == r.requireID()).with(\.$referral, { $0.with(\.$category) }).sort(\.$distanceMiles).all()
+            for inv in invitations.prefix(limit) {
+                guard let actor = byOrg[inv.organisationID] else { continue }
+                let (core, _) = try await Referrals.approved(inv, db: db)
+                var form: [String: String] = ["outcomesStatement": "A key worker agrees a daily routine with him in his first week; we report attendance weekly.", "discount": "0", "need.n1": "yes", "need.n2": "yes", "must.m1": "yes"]
+                for (line, pence) in core { form["core.\(line)"] = Money.poundsInput(pence - pence % 1000) }
+                try await Referrals.bid(inv.requireID(), form: form, actor: actor, db: db, now: time)
+            }
+        }
+        let start = LocalDate.from(now).adding(days: 21).iso
+        // Awarded: published a week ago, closed four days ago, scored and awarded.
+        let published = now.addingTimeInterval(-7 * 86400)
+        let past = try await Referrals.create(input("sen-inmss", postcode: "BN1 1AA", radius: 60, deadline: published.addingTimeInterval(3 * 86400), start: start,
+                                                    needs: "Autism spectrum condition | 2\nSocial, emotional and mental health"), actor: officer, db: db, now: published)
+        _ = try await Referrals.publish(past.requireID(), actor: officer, db: db, now: published)
+        try await bidAll(past, limit: 3, at: published.addingTimeInterval(86400))
+        let closedAt = published.addingTimeInterval(3 * 86400 + 60)
+        _ = try await Referrals.closeDue(db: db, now: closedAt)
+        let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == past.requireID()).all()
+        for (i, b) in bids.enumerated() {
+            try await Referrals.scoreBid(past.requireID(), bidID: b.requireID(), criterion: "outcomes", score: String(4 - i % 3), comment: scoreComment(4 - i % 3), consensus: true, actor: officer, db: db, now: closedAt)
+        }
+        if !bids.isEmpty { _ = try? await Referrals.award(past.requireID(), actor: officer, db: db, now: closedAt.addingTimeInterval(86400)) }
+        // Open: published an hour ago, bids arriving.
+        let open = try await Referrals.create(input("sen-inmss", postcode: "BN3 1AA", radius: 60, deadline: now.addingTimeInterval(3 * 86400), start: start,
+                                                    needs: "Speech, language and communication | 2\nSensory processing"), actor: officer, db: db, now: now.addingTimeInterval(-3600))
+        _ = try await Referrals.publish(open.requireID(), actor: officer, db: db, now: now.addingTimeInterval(-3600))
+        try await bidAll(open, limit: 2, at: now.addingTimeInterval(-1800))
     }
 
     static func scoreComment(_ score: Int) -> String {

@@ -507,9 +507,12 @@ enum Referrals {
         return due.count
     }
 
-    /// Bids are readable by the authority only once the referral has closed.
+    /// Bids become readable by the authority when the referral closes at its deadline, and never if it
+    /// was cancelled before then.
+    static func isOpened(_ r: ReferralRecord) -> Bool { r.closedAt != nil }
+
     static func openedBids(_ r: ReferralRecord, db: any Database) async throws -> [BidRecord] {
-        guard ![ReferralState.draft.rawValue, ReferralState.published.rawValue].contains(r.state) else { return [] }
+        guard isOpened(r) else { return [] }
         return try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted")
             .with(\.$establishment).with(\.$invitation).sort(\.$submittedAt).all()
     }

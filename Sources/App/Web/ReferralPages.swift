@@ -303,10 +303,10 @@ struct ReferralPages: RouteCollection {
         )
     }
 
-    private func officerForm(_ req: Request, success: String, redirect: ((UUID) -> String)? = nil, action: @escaping (Actor, UUID) async throws -> Void) async throws -> Response {
+    private func officerForm(_ req: Request, success: @autoclosure () -> String, redirect: ((UUID) -> String)? = nil, action: @escaping (Actor, UUID) async throws -> Void) async throws -> Response {
         let actor = try council(req)
         let referralID = try id(req)
-        return try await Forms.handle(req, success: success, redirect: { redirect?(referralID) ?? "/referrals/\(referralID)" },
+        return try await Forms.handle(req, success: success(), redirect: { redirect?(referralID) ?? "/referrals/\(referralID)" },
                                       render: { errors, values in try await detail(req, errors: errors, values: values) },
                                       action: { try await action(actor, referralID) })
     }
@@ -321,9 +321,8 @@ struct ReferralPages: RouteCollection {
 
     func publish(req: Request) async throws -> Response {
         var count = 0
-        return try await officerForm(req, success: "Published.") { actor, id in
+        return try await officerForm(req, success: "Published: \(count) establishments invited at the same moment.") { actor, id in
             count = try await Referrals.publish(id, actor: actor, db: req.db, now: req.now)
-            req.flash("Published: \(count) establishments invited at the same moment.")
         }
     }
 
