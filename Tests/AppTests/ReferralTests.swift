@@ -316,3 +316,44 @@ struct ReferralTests {
         }
     }
 }
+
+@Suite("Eligibility box", .serialized)
+struct EligibilityBoxTests {
+    @Test("The SQL box never drops an establishment inside the radius, at any bearing and radius")
+    func boxIsConservative() async throws {
+        try await withApp { app in
+            // setup: one membership per bearing at 99.5% of each radius around a child in RH12.
+            let rw = try await ReferralWorld.make(app)
+            let r = try await Referrals.create(rw.input(radius: 500), actor: rw.w.officer, db: app.db, now: testNow)
+            let loaded = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
+            let home = GeoPoint(latitude: loaded.homeLatitude, longitude: loaded.homeLongitude)
+            var placed: [(Double, UUID)] = []
+            for radius in [5.0, 50, 200, 500] {
+                for bearing in stride(from: 0.0, to: 360, by: 22.5) {
+                    let d = radius * 0.995 / 3958.7613, b = bearing * .pi / 180, p1 = home.latitude * .pi / 180, l1 = home.longitude * .pi / 180
+                    let p2 = asin(sin(p1) * cos(d) + cos(p1) * sin(d) * cos(b))
+                    let l2 = l1 + atan2(sin(b) * sin(d) * cos(p1), cos(d) - sin(p1) * sin(p2))
+                    let e = EstablishmentRecord()
+                    e.$organisation.id = rw.w.provider.organisationID; e.name = "Point"; e.type = "school"; e.address = ""; e.town = ""; e.postcode = "X"
+                    e.postcodeDistrict = "X"; e.latitude = p2 * 180 / .pi; e.longitude = l2 * 180 / .pi; e.locationApproximate = false; e.ageLow = 5; e.ageHigh = 18
+                    e.genders = "mixed"; e.capacity = 1; e.inspectorate = "isi"; e.judgement = "Met"
+                    try await e.create(on: app.db)
+                    let m = MembershipRecord()
+                    m.$dps.id = rw.w.dps.id!; m.$category.id = rw.category.id!; m.$establishment.id = e.id!; m.$organisation.id = e.$organisation.id
+                    m.state = "active"; m.qualificationScore = 5000; m.coreCostsJSON = "{}"; m.discountsJSON = "{}"; m.admittedAt = testNow
+                    try await m.create(on: app.db)
+                    placed.append((radius, e.id!))
+                }
+            }
+            for radius in [5.0, 50, 200, 500] {
+                // MUT
+                let found = Set(try await Referrals.candidates(loaded, within: radius, db: app.db).map(\.establishmentID))
+                // validate
+                let expected = placed.filter { $0.0 <= radius }.map(\.1)
+                #expect(Set(expected).isSubset(of: found), "radius \(radius): \(expected.count - Set(expected).intersection(found).count) missed")
+                let everything = try await Referrals.candidates(loaded, db: app.db)
+                #expect(found.count == everything.filter { $0.miles <= radius }.count)
+            }
+        }
+    }
+}

@@ -198,34 +198,51 @@ enum Referrals {
         var miles: Double
     }
 
-    /// Every active membership of the category with its distance from the child's home, nearest first.
-    /// Read as plain rows (no models), so thousands of establishments cost milliseconds.
-    static func candidates(_ r: ReferralRecord, db: any Database) async throws -> [Candidate] {
+    /// Active memberships of the category with their distance from the child's home, nearest first; with
+    /// `within`, only those inside that radius. Read as plain rows (no models), and narrowed in SQL to a
+    /// latitude/longitude box around the radius before the great-circle check, so a referral among
+    /// thousands of establishments reads only the few near the child.
+    static func candidates(_ r: ReferralRecord, within radius: Double? = nil, db: any Database) async throws -> [Candidate] {
         guard let sql = db as? any SQLDatabase else { return [] }
         struct Row: Decodable { var id: UUID; var establishment_id: UUID; var organisation_id: UUID; var qualification_score: Int; var latitude: Double?; var longitude: Double? }
-        let rows = try await sql.select().column(SQLColumn("id", table: "m")).column(SQLColumn("establishment_id", table: "m")).column(SQLColumn("organisation_id", table: "m"))
+        var query = sql.select().column(SQLColumn("id", table: "m")).column(SQLColumn("establishment_id", table: "m")).column(SQLColumn("organisation_id", table: "m"))
             .column(SQLColumn("qualification_score", table: "m")).column(SQLColumn("latitude", table: "e")).column(SQLColumn("longitude", table: "e"))
             .from(SQLAlias(SQLIdentifier(MembershipRecord.schema), as: SQLIdentifier("m")))
             .join(SQLAlias(SQLIdentifier(EstablishmentRecord.schema), as: SQLIdentifier("e")), on: SQLColumn("establishment_id", table: "m"), .equal, SQLColumn("id", table: "e"))
             .where(SQLColumn("category_id", table: "m"), .equal, SQLBind(r.$category.id))
             .where(SQLColumn("state", table: "m"), .equal, SQLBind(MembershipState.active.rawValue))
-            .all(decoding: Row.self)
+        if let radius {
+            // The exact box around a spherical cap of this radius (angular radius δ): latitude ± δ, longitude
+            // ± asin(sin δ / cos φ), with a small margin, so it never drops anyone inside the circle.
+            let delta = radius / 3958.7613
+            let phi = r.homeLatitude * .pi / 180
+            let dLat = delta * 180 / .pi + 0.01
+            let ratio = sin(delta) / max(cos(phi), 1e-6)
+            let dLon = ratio >= 1 ? 180 : asin(ratio) * 180 / .pi + 0.01
+            query = query.where(SQLColumn("latitude", table: "e"), .greaterThanOrEqual, SQLBind(r.homeLatitude - dLat))
+                .where(SQLColumn("latitude", table: "e"), .lessThanOrEqual, SQLBind(r.homeLatitude + dLat))
+                .where(SQLColumn("longitude", table: "e"), .greaterThanOrEqual, SQLBind(r.homeLongitude - dLon))
+                .where(SQLColumn("longitude", table: "e"), .lessThanOrEqual, SQLBind(r.homeLongitude + dLon))
+        }
+        let rows = try await query.all(decoding: Row.self)
         let home = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude)
         return rows.compactMap { row in
             guard let lat = row.latitude, let lon = row.longitude else { return nil }
-            return Candidate(membershipID: row.id, establishmentID: row.establishment_id, organisationID: row.organisation_id, score: row.qualification_score,
-                             miles: home.miles(to: GeoPoint(latitude: lat, longitude: lon)))
+            let miles = home.miles(to: GeoPoint(latitude: lat, longitude: lon))
+            if let radius, miles > radius { return nil }
+            return Candidate(membershipID: row.id, establishmentID: row.establishment_id, organisationID: row.organisation_id, score: row.qualification_score, miles: miles)
         }.sorted { $0.miles < $1.miles }
     }
 
     struct Preview { var eligible: Int; var minimum: Int; var proposedRadius: Double? }
 
     static func preview(_ r: ReferralRecord, db: any Database) async throws -> Preview {
-        let all = try await candidates(r, db: db)
         let minimum = r.category.minimumInvitees
-        let eligible = all.filter { $0.miles <= r.radiusMiles }.count
-        let proposed = eligible >= minimum ? nil : RadiusProposal.propose(distancesMiles: all.map(\.miles), minimum: minimum, current: r.radiusMiles)
-        return Preview(eligible: eligible, minimum: minimum, proposedRadius: proposed)
+        let eligible = try await candidates(r, within: r.radiusMiles, db: db).count
+        guard eligible < minimum else { return Preview(eligible: eligible, minimum: minimum, proposedRadius: nil) }
+        // Only when too few are in reach: every distance, to propose the radius that reaches the minimum.
+        let all = try await candidates(r, db: db)
+        return Preview(eligible: eligible, minimum: minimum, proposedRadius: RadiusProposal.propose(distancesMiles: all.map(\.miles), minimum: minimum, current: r.radiusMiles))
     }
 
     /// Changes a draft's radius (for example to the proposed one).
@@ -254,7 +271,7 @@ enum Referrals {
         if let problem = ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: now, deadline: r.deadline, shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) {
             throw InputError(field: "deadline", problem.message)
         }
-        let invited = try await candidates(r, db: db).filter { $0.miles <= r.radiusMiles }
+        let invited = try await candidates(r, within: r.radiusMiles, db: db)
         let minimum = r.category.minimumInvitees
         if invited.count < minimum {
             let proposal = try await preview(r, db: db).proposedRadius
