@@ -357,3 +357,25 @@ struct EligibilityBoxTests {
         }
     }
 }
+
+@Suite("Block bookings", .serialized)
+struct BlockBookingTests {
+    @Test("A block of places is bid per place, priced for the whole block with the cohort discount, and keeps its void terms")
+    func block() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            var input = rw.input(radius: 50)
+            input.kind = "block"; input.places = "3"; input.voidTerms = "Unused places paid at 80% after 4 weeks"
+            input.childAge = nil; input.childGender = nil
+            let r = try await Referrals.create(input, actor: rw.w.officer, db: app.db, now: testNow)
+            #expect(r.kind == "block" && r.places == 3 && r.children == 3 && r.voidTerms == "Unused places paid at 80% after 4 weeks")
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let inv = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(\.$establishment.$id == rw.w.establishment.id!).first()!
+            await expectInputError("discount") {
+                try await Referrals.bid(inv.id!, form: rw.bidForm(app, invitation: inv, discount: "5"), actor: rw.w.provider, db: app.db, now: testNow)
+            }
+            try await Referrals.bid(inv.id!, form: rw.bidForm(app, invitation: inv, discount: "10"), actor: rw.w.provider, db: app.db, now: testNow)
+            #expect(try await BidRecord.query(on: app.db).first()?.weeklyCostPence == 3 * 9 * 40_000 * 90 / 100)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import DPSDomain
+import DPSPersistence
 import Fluent
 import Foundation
 import SQLKit
@@ -6,15 +7,20 @@ import Vapor
 
 /// `dps bench`: times the operations the DPS promises to do quickly, against the published targets
 /// (docs/BENCHMARKS.md): evaluating a referral with 1,000 bids, finding the eligible establishments
-/// within a radius among 10,000, and (with `--database`) publishing a referral to 500 establishments and
-/// reading 10,000 locations from the configured database.
+/// within a radius among 10,000 (in memory, and with `--database` through `Referrals.candidates` and
+/// `Referrals.preview` on the configured database), and (with `--database`) publishing a referral to about
+/// 500 establishments with `Referrals.publish`.
+///
+/// `--database` seeds the configured database (10,000 establishments and memberships) and publishes
+/// referrals, whose audit events can never be deleted, so it refuses any database that already holds a
+/// DPS: run it on a scratch SQLite file or an empty PostgreSQL database.
 ///
 /// Each figure is the median and 95th percentile of repeated runs after warm-ups, measured with
 /// `ContinuousClock`. Inputs come from a fixed-seed generator, so every run times the same work.
 /// Only a release build gives meaningful figures.
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Flag(name: "database", help: "Also time the database: a 500-row insert in one transaction and reading 10,000 locations (scratch tables, dropped afterwards)")
+        @Flag(name: "database", help: "Also time the real eligibility search and publication on the configured database, which must hold no DPS yet (it seeds 10,000 establishments and leaves append-only audit events): use a scratch SQLite file or an empty PostgreSQL database")
         var database: Bool
         @Option(name: "runs", help: "Timed runs per measurement (default 50)")
         var runs: Int?
@@ -36,6 +42,20 @@ struct BenchCommand: AsyncCommand {
             console.warning("  swift build -c release --product dps && .build/release/dps bench")
         }
         console.print("dps bench: \(runs) timed runs after \(warmups) warm-ups each; times in milliseconds.")
+        if signature.database {
+            // Checked first: seeding and publishing write rows (audit events among them) that can never be removed.
+            let app = context.application
+            console.print("Database: \(try await Self.describeDatabase(app)).")
+            try await app.autoMigrate()
+            let existing = try await DPSRecord.query(on: app.db).count()
+            guard existing == 0 else {
+                let message = "dps bench --database refused: this database already holds \(existing) DPS. The benchmark seeds 10,000 establishments and "
+                    + "publishes referrals whose audit events can never be deleted, so it runs only on a database with no DPS: a scratch SQLite file "
+                    + "(SQLITE_PATH=/tmp/bench.sqlite) or an empty PostgreSQL database (DATABASE_URL)."
+                console.error(message)
+                throw Refusal(description: "the database already holds a DPS; use a scratch database")
+            }
+        }
         var table = Table()
         var sink = 0  // Results feed this so the optimiser cannot drop the work being timed.
 
@@ -52,7 +72,8 @@ struct BenchCommand: AsyncCommand {
         })
 
         // (b) Eligibility: 10,000 establishments, queries around Birmingham.
-        let (entries, source) = Fixtures.establishments(count: 10_000, seed: 0xE11_2026)
+        let (sites, source) = Fixtures.sites(count: 10_000, seed: 0xE11_2026)
+        let entries = sites.map(\.entry)
         console.print("Eligibility: \(entries.count) establishments placed at \(source).")
         let centre = Fixtures.queryCentre
         let index = EligibilityIndex(entries)
@@ -69,12 +90,9 @@ struct BenchCommand: AsyncCommand {
             sink &+= EligibilityIndex(entries).matches(within: 100, of: centre).count
         })
 
-        // (c) The configured database.
+        // (c) The configured database: the same 10,000 sites, seeded, and the real use cases.
         if signature.database {
-            let app = context.application
-            let name = try await Self.describeDatabase(app)
-            console.print("Database: \(name).")
-            try await Self.databaseBench(app, entries: entries, warmups: warmups, runs: runs, into: &table, sink: &sink)
+            try await Self.databaseBench(context.application, sites: sites, warmups: warmups, runs: runs, into: &table, sink: &sink)
         } else {
             console.print("Database: not measured (add --database to time the configured database).")
         }
@@ -90,75 +108,203 @@ struct BenchCommand: AsyncCommand {
 
     // MARK: - Database
 
-    /// Times a 500-row insert in one transaction (publishing a referral to 500 establishments) and
-    /// reading 10,000 (id, latitude, longitude) rows, on scratch tables created and dropped here.
+    struct Refusal: Error, CustomStringConvertible, LocalizedError {
+        var description: String
+        var errorDescription: String? { description }
+    }
+
+    /// What `seed` made: the placement officer who refers, the SEN category and the counts.
+    struct World {
+        var officer: Actor
+        var category: CategoryRecord
+        var providers: Int
+        var establishments: Int
+        var memberships: Int
+        var postcodes: Int
+        var postcodeSource: String
+    }
+
+    /// The child's home for every benchmark referral: Birmingham city centre (sector B1 1), the middle of England.
+    static let homePostcode = "B1 1AA"
+
+    /// Runs the real code paths on a database seeded here: `Referrals.candidates` and `Referrals.preview`
+    /// for a draft referral, and `Referrals.publish` to about 500 establishments.
     static func databaseBench(
-        _ app: Application, entries: [EligibilityIndex.Entry], warmups: Int, runs: Int,
+        _ app: Application, sites: [Fixtures.Site], warmups: Int, runs: Int,
         into table: inout Table, sink: inout Int
     ) async throws {
-        let sql = app.db as! any SQLDatabase
-        try await dropScratchTables(sql)
-        do {
-            try await sql.raw("CREATE TABLE bench_invitations (id TEXT PRIMARY KEY, referral_id TEXT, establishment_id TEXT, created_at TEXT)").run()
-            try await sql.raw("CREATE TABLE bench_locations (id TEXT PRIMARY KEY, lat DOUBLE PRECISION, lon DOUBLE PRECISION)").run()
-            try await app.db.transaction { db in
-                let sql = db as! any SQLDatabase
-                for start in stride(from: 0, to: entries.count, by: 1_000) {
-                    var insert = sql.insert(into: "bench_locations").columns("id", "lat", "lon")
-                    for entry in entries[start..<min(start + 1_000, entries.count)] {
-                        insert = insert.values(SQLBind(entry.id), SQLBind(entry.point.latitude), SQLBind(entry.point.longitude))
-                    }
-                    try await insert.run()
-                }
+        let console = app.console
+        let clock = ContinuousClock()
+        let started = clock.now
+        let world = try await seed(app, sites: sites, now: Date())
+        let seeding = clock.now - started
+        console.print("Seeded in \(Table.ms(seeding, digits: 0)) ms: \(world.postcodes) postcode centroids (\(world.postcodeSource)), 1 lead authority, "
+                      + "1 DPS with its 4 default categories, 1 partner authority, \(world.providers) providers, \(world.establishments) establishments, "
+                      + "\(world.memberships) active SEN memberships.")
+
+        // (a) Eligibility on the database: a draft referral of a child in Birmingham.
+        let db = app.db
+        let draft = try await Referrals.create(referralInput(world, radius: "20"), actor: world.officer, db: db, now: Date())
+        let referral = try await Referrals.own(draft.requireID(), actor: world.officer, db: db)
+        for radius in [20.0, 50.0] {
+            let found = try await Referrals.candidates(referral, within: radius, db: db).count
+            table.add("DB: candidates within \(Int(radius)) mi (\(found) found)", target: .milliseconds(20), try await measureAsync(warmups, runs) {
+                sink &+= try await Referrals.candidates(referral, within: radius, db: db).count
+            })
+        }
+        let preview = try await Referrals.preview(referral, db: db)
+        table.add("DB: preview at 20 mi (\(preview.eligible) eligible)", target: .milliseconds(20), try await measureAsync(warmups, runs) {
+            sink &+= try await Referrals.preview(referral, db: db).eligible
+        })
+        let everyone = try await Referrals.candidates(referral, db: db)
+        table.add("DB: candidates, no radius (\(everyone.count))", target: nil, try await measureAsync(warmups, runs) {
+            sink &+= try await Referrals.candidates(referral, db: db).count
+        })
+
+        // (b) Publishing to about 500: the radius that reaches the 500th nearest, rounded up to 1/1000 mile.
+        guard everyone.count >= 500 else { throw Refusal(description: "Only \(everyone.count) memberships were seeded; publishing to 500 needs at least 500.") }
+        let radius = max(1, (everyone[499].miles * 1_000).rounded(.up) / 1_000)
+        let reach = everyone.filter { $0.miles <= radius }
+        let organisations = Set(reach.map(\.organisationID)).count
+        let radiusText = String(format: "%.3f", radius)
+        console.print("Publish: radius \(radiusText) miles reaches \(reach.count) establishments of \(organisations) providers (one message each).")
+        var draftID: UUID?
+        var invited: [Int] = []
+        table.add("DB: publish (\(reach.count) invited, \(organisations) orgs)", target: .milliseconds(200), try await measureAsync(
+            warmups, runs,
+            prepare: { draftID = try await Referrals.create(referralInput(world, radius: radiusText), actor: world.officer, db: db, now: Date()).requireID() },
+            body: { invited.append(try await Referrals.publish(draftID!, actor: world.officer, db: db, now: Date())) }))
+        guard let fewest = invited.min(), fewest >= 500 else { throw Refusal(description: "Publishing invited \(invited.min() ?? 0), fewer than 500.") }
+        sink &+= invited.reduce(0, +)
+        let events = try await AuditEventRecord.query(on: db).count()
+        let rows = try await InvitationRecord.query(on: db).count()
+        console.print("Published \(invited.count) referrals (invited \(fewest)-\(invited.max()!) each): \(rows) invitations and \(events) audit events now in the database.")
+    }
+
+    /// The referral form as a placement officer fills it: a 12-year-old girl in Birmingham, 52-week
+    /// residential, starting in a month, bids due in 14 days.
+    static func referralInput(_ world: World, radius: String) -> Referrals.Input {
+        let now = Date()
+        return Referrals.Input(
+            category: world.category.id!.uuidString, kind: "spot", pattern: "residential52",
+            startDate: LocalDate.from(now).adding(days: 30).iso, durationWeeks: "52", children: "1",
+            childAge: "12", childGender: "girl", homePostcode: homePostcode, childDetails: "Benchmark child",
+            needs: "Autism | 2", mustHaves: "Waking night staff", desirables: "", outcomes: "Attend school",
+            radiusMiles: radius, deadline: DisplayDate.isoMinute(now.addingTimeInterval(14 * 86_400)),
+            parentChoice: "no", weights: nil)
+    }
+
+    /// Seeds an empty database: postcode centroids; a lead authority and its administrator; a DPS with
+    /// the default categories (`DPSAdmin.create`); a partner authority using the SEN category
+    /// (`DPSAdmin.upsertPartner`) and its placement officer; then, with SQLKit bulk inserts of 500 rows in
+    /// one transaction, `sites.count / 10` providers with 10 establishments each, every establishment an
+    /// active SEN member.
+    static func seed(_ app: Application, sites: [Fixtures.Site], now: Date) async throws -> World {
+        let db = app.db
+        let sql = db as! any SQLDatabase
+
+        // Postcode centroids: the real ones when the register data is found.
+        let postcodes: Int
+        let postcodeSource: String
+        if let directory = try? Registers.dataDirectory() {
+            postcodes = try await Registers.importAll(Registers.load(from: directory), on: db).postcodes
+            postcodeSource = "ONS, imported with the registers"
+        } else {
+            let few: [(String, String, Double, Double)] = [("B1", "district", 52.4800, -1.9040), ("B1 1", "sector", 52.47605, -1.90358)]
+            var insert = sql.insert(into: PostcodeCentroidRecord.schema).columns("code", "precision", "latitude", "longitude", "la_gss_code", "la_name")
+            for (code, precision, lat, lon) in few {
+                insert = insert.values(SQLBind(code), SQLBind(precision), SQLBind(lat), SQLBind(lon), SQLBind("E08000025"), SQLBind("Birmingham"))
             }
-
-            let invitees = Array(entries.prefix(500).map(\.id))
-            table.add("Publish to 500: insert 500 rows, 1 transaction", target: .milliseconds(200), try await measureAsync(
-                warmups, runs,
-                prepare: { try await sql.raw("DELETE FROM bench_invitations").run() },
-                body: {
-                    let referral = UUID().uuidString
-                    let now = Date().formatted(.iso8601)
-                    try await app.db.transaction { db in
-                        let sql = db as! any SQLDatabase
-                        var insert = sql.insert(into: "bench_invitations").columns("id", "referral_id", "establishment_id", "created_at")
-                        for establishment in invitees {
-                            insert = insert.values(SQLBind(UUID().uuidString), SQLBind(referral), SQLBind(establishment), SQLBind(now))
-                        }
-                        try await insert.run()
-                    }
-                }))
-
-            var readCount = 0
-            table.add("Read 10,000 locations (SQLKit)", target: nil, try await measureAsync(warmups, runs) {
-                readCount = try await readLocations(sql).count
-            })
-            sink &+= readCount
-            let centre = Fixtures.queryCentre
-            var found = 0
-            table.add("Read 10,000 + build index + query 50 mi", target: .milliseconds(20), try await measureAsync(warmups, runs) {
-                found = EligibilityIndex(try await readLocations(sql)).matches(within: 50, of: centre).count
-            })
-            sink &+= found
-        } catch {
-            try? await dropScratchTables(sql)
-            throw error
+            try await insert.run()
+            postcodes = few.count
+            postcodeSource = "register data not found: B1 and B1 1 only"
         }
-        try await dropScratchTables(sql)
-    }
 
-    static func readLocations(_ sql: any SQLDatabase) async throws -> [EligibilityIndex.Entry] {
-        try await sql.select().columns("id", "lat", "lon").from("bench_locations").all().map { row in
-            EligibilityIndex.Entry(
-                id: try row.decode(column: "id", as: String.self),
-                point: GeoPoint(latitude: try row.decode(column: "lat", as: Double.self),
-                                longitude: try row.decode(column: "lon", as: Double.self)))
+        // The lead authority, its administrator and the DPS with its default categories.
+        let hash = try app.password.hash(UUID().uuidString)  // nobody signs in as these users
+        let lead = Organisation(kind: OrganisationKind.leadAuthority.rawValue, name: "Benchmark County Council")
+        try await lead.create(on: db)
+        let adminUser = User(organisationID: lead.id!, email: "admin@bench.invalid", name: "Bench Admin", role: Role.dpsAdmin.rawValue, passwordHash: hash)
+        try await adminUser.create(on: db)
+        let admin = Actor(userID: adminUser.id!, name: adminUser.name, email: adminUser.email, role: .dpsAdmin,
+                          organisationID: lead.id!, organisationKind: .leadAuthority, organisationName: lead.name)
+        let today = LocalDate.from(now)
+        let dps = try await DPSAdmin.create(.init(title: "Benchmark DPS", regime: "pcr2015", validityStart: today.iso, validityEnd: today.adding(days: 4 * 365).iso,
+                                                  shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "Seeded by dps bench", terms: ""),
+                                            actor: admin, db: db, now: now)
+        guard let category = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).filter(\.$code == "sen-inmss").first() else {
+            throw Refusal(description: "DPSAdmin.create made no SEN category (sen-inmss).")
         }
-    }
 
-    static func dropScratchTables(_ sql: any SQLDatabase) async throws {
-        try await sql.raw("DROP TABLE IF EXISTS bench_invitations").run()
-        try await sql.raw("DROP TABLE IF EXISTS bench_locations").run()
+        // The partner authority (Birmingham) using the SEN category, and its placement officer.
+        try await DPSAdmin.upsertPartner(dps.requireID(), .init(gssCode: "E08000025", name: "Birmingham City Council", categories: [category.id!.uuidString], isJoiner: "no"),
+                                         actor: admin, db: db, now: now)
+        guard let partner = try await Organisation.query(on: db).filter(\.$name == "Birmingham City Council")
+            .filter(\.$kind == OrganisationKind.partnerAuthority.rawValue).first() else { throw Refusal(description: "DPSAdmin.upsertPartner made no partner organisation.") }
+        let officerUser = User(organisationID: partner.id!, email: "officer@bench.invalid", name: "Bench Officer", role: Role.placementOfficer.rawValue, passwordHash: hash)
+        try await officerUser.create(on: db)
+        let officer = Actor(userID: officerUser.id!, name: officerUser.name, email: officerUser.email, role: .placementOfficer,
+                            organisationID: partner.id!, organisationKind: .partnerAuthority, organisationName: partner.name)
+
+        // Providers, establishments and memberships: bulk inserts, 500 rows each, in one transaction.
+        let perProvider = 10
+        let providerIDs = (0..<(sites.count + perProvider - 1) / perProvider).map { _ in UUID() }
+        var rng = SplitMix64(seed: 0x5EED_2026)
+        let coreCosts = Audit.encode(Dictionary(uniqueKeysWithValues: category.content.costLines.map { ($0.key, 40_000) }))
+        let discounts = Audit.encode(["2": 500, "3": 1000])
+        let dpsID = try dps.requireID()
+        let categoryID = try category.requireID()
+        let organisationRows: [[any SQLExpression]] = providerIDs.enumerated().map { i, id in
+            [SQLBind(id), SQLBind(OrganisationKind.provider.rawValue), SQLBind(String(format: "Bench Provider %04d", i + 1)),
+             SQLBind(String(format: "bids@provider%04d.invalid", i + 1)), SQLBind(now)]
+        }
+        var establishmentRows: [[any SQLExpression]] = []
+        var membershipRows: [[any SQLExpression]] = []
+        establishmentRows.reserveCapacity(sites.count)
+        membershipRows.reserveCapacity(sites.count)
+        for (i, site) in sites.enumerated() {
+            let id = UUID()
+            let provider = providerIDs[i / perProvider]
+            let postcode = (site.sector ?? "B1 1") + "AA"
+            let school = i % 2 == 0
+            establishmentRows.append([
+                SQLBind(id), SQLBind(provider), SQLBind(String(format: "Bench %@ %05d", school ? "School" : "House", i + 1)),
+                SQLBind(school ? "school" : "childrens_home"), SQLBind(String?.none), SQLBind("\(i + 1) High Street"), SQLBind(site.town ?? "Town"),
+                SQLBind(postcode), SQLBind(PostcodeDirectory.district(of: postcode) ?? ""), SQLBind(site.entry.point.latitude),
+                SQLBind(site.entry.point.longitude), SQLBind(false), SQLBind(school ? 7 : 8), SQLBind(18), SQLBind("mixed"), SQLBind(school ? 60 : 4),
+                SQLBind(school ? "ofstedEducation" : "ofstedSocialCare"), SQLBind(String?.none), SQLBind(i % 3 == 0 ? "Outstanding" : "Good"),
+                SQLBind("2024-05-01"), SQLBind(site.laGSSCode), SQLBind(now),
+            ])
+            membershipRows.append([
+                SQLBind(UUID()), SQLBind(dpsID), SQLBind(categoryID), SQLBind(id), SQLBind(provider), SQLBind("active"),
+                SQLBind(Int.random(in: 5_000...10_000, using: &rng)), SQLBind(coreCosts), SQLBind(discounts), SQLBind(now), SQLBind(UUID?.none),
+            ])
+        }
+        try await db.transaction { db in
+            let sql = db as! any SQLDatabase
+            for batch in organisationRows.chunked(500) {
+                var insert = sql.insert(into: Organisation.schema).columns("id", "kind", "name", "contact_email", "created_at")
+                for row in batch { insert = insert.values(row) }
+                try await insert.run()
+            }
+            for batch in establishmentRows.chunked(500) {
+                var insert = sql.insert(into: EstablishmentRecord.schema).columns(
+                    "id", "organisation_id", "name", "type", "urn", "address", "town", "postcode", "postcode_district", "latitude", "longitude",
+                    "location_approximate", "age_low", "age_high", "genders", "capacity", "inspectorate", "framework", "judgement", "judgement_date",
+                    "la_gss_code", "created_at")
+                for row in batch { insert = insert.values(row) }
+                try await insert.run()
+            }
+            for batch in membershipRows.chunked(500) {
+                var insert = sql.insert(into: MembershipRecord.schema).columns(
+                    "id", "dps_id", "category_id", "establishment_id", "organisation_id", "state", "qualification_score", "core_costs_json",
+                    "discounts_json", "admitted_at", "application_category_id")
+                for row in batch { insert = insert.values(row) }
+                try await insert.run()
+            }
+        }
+        return World(officer: officer, category: category, providers: providerIDs.count, establishments: establishmentRows.count,
+                     memberships: membershipRows.count, postcodes: postcodes, postcodeSource: postcodeSource)
     }
 
     /// "SQLite 3.x (path)" or "PostgreSQL 15.x (host:port/database)", never the credentials.
@@ -305,41 +451,53 @@ struct BenchCommand: AsyncCommand {
                 parentChoice: EvaluationParentChoice(enabled: true), bids: bids)
         }
 
+        /// An establishment's location and, when drawn from the register data, the postcode sector
+        /// (e.g. "B1 1") and children's services authority it lies in.
+        struct Site {
+            var entry: EligibilityIndex.Entry
+            var sector: String?
+            var town: String?
+            var laGSSCode: String?
+        }
+
         /// `count` establishment locations: England's postcode sector centroids (ONS) drawn with a
         /// fixed seed and moved up to about half a mile, when the register data is found; otherwise
         /// points scattered around 30 English towns.
-        static func establishments(count: Int, seed: UInt64) -> (entries: [EligibilityIndex.Entry], source: String) {
+        static func sites(count: Int, seed: UInt64) -> (sites: [Site], source: String) {
             var rng = SplitMix64(seed: seed)
             let sectors = englishSectorCentroids()
-            let bases: [GeoPoint]
+            let bases: [PostcodeCentroid?]
+            let points: [GeoPoint]
             let spread: Double
             let source: String
             if sectors.count > 100 {
                 bases = sectors
+                points = sectors.map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
                 spread = 0.007
                 source = "England's postcode sector centroids (\(sectors.count) sectors, ONS)"
             } else {
-                bases = towns
+                bases = towns.map { _ in nil }
+                points = towns
                 spread = 0.3
                 source = "points around \(towns.count) English towns (register data not found)"
             }
-            let entries = (0..<count).map { i in
-                let base = bases[Int.random(in: 0..<bases.count, using: &rng)]
+            let sites = (0..<count).map { i in
+                let pick = Int.random(in: 0..<points.count, using: &rng)
+                let base = points[pick]
                 let point = GeoPoint(
                     latitude: base.latitude + Double.random(in: -spread...spread, using: &rng),
                     longitude: base.longitude + Double.random(in: -spread...spread, using: &rng) * 1.6)
-                return EligibilityIndex.Entry(id: String(format: "est-%05d", i), point: point)
+                return Site(entry: EligibilityIndex.Entry(id: String(format: "est-%05d", i), point: point),
+                            sector: bases[pick]?.code, town: bases[pick]?.laName, laGSSCode: bases[pick]?.laGSSCode)
             }
-            return (entries, source)
+            return (sites, source)
         }
 
-        static func englishSectorCentroids() -> [GeoPoint] {
+        static func englishSectorCentroids() -> [PostcodeCentroid] {
             guard let directory = try? Registers.dataDirectory(),
                   let data = try? Data(contentsOf: directory.appendingPathComponent("postcode_sector_centroids.csv")),
                   let table = try? CSVTable.parse(data: data) else { return [] }
-            return PostcodeCentroid.parseAll(table, precision: .sector)
-                .filter { $0.country == "England" }
-                .map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
+            return PostcodeCentroid.parseAll(table, precision: .sector).filter { $0.country == "England" }
         }
 
         static let towns: [GeoPoint] = [

@@ -163,7 +163,8 @@ enum Referrals {
             r.weeksPerYear = pattern.weeksPerYear
             r.startDate = start.iso
             r.durationWeeks = d.durationWeeks ?? 0
-            r.children = d.children
+            // A block of N places is priced like a cohort of N: the per-place cost times N, less the tier's discount.
+            r.children = block ? d.places : d.children
             r.places = block ? d.places : 1
             r.voidTerms = d.voidTerms
             r.childAge = block ? nil : d.childAge
