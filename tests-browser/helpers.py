@@ -2,6 +2,7 @@
 import importlib.util
 import json
 import os
+import time
 
 from selenium.common.exceptions import (ElementClickInterceptedException,
                                         ElementNotInteractableException,
@@ -176,3 +177,21 @@ def axe_check(driver, impacts=("serious", "critical"), options=None):
             for node in v["nodes"]:
                 lines.append(f"    at {json.dumps(node['target'])}")
         raise AssertionError("\n".join(lines))
+
+
+def banner_text(driver):
+    """The text of every notification banner on the page (success messages and the like)."""
+    return " ".join(b.text for b in driver.find_elements(By.CSS_SELECTOR, ".govuk-notification-banner"))
+
+
+def submit_form(driver, form, text, timeout=15):
+    """Clicks the button reading `text` inside this form (pages with many small forms) and waits for the
+    next page."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    form.find_element(By.XPATH, f".//button[normalize-space()={_xpath_str(text)}]").click()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if is_stale(old) and driver.execute_script("return document.readyState") == "complete":
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"submitting {text!r} loaded no new page within {timeout} s")

@@ -4,11 +4,11 @@ people's panel) admits one and refuses the other; the provider sees both decisio
 
 Runs against the served demo (scripts/browser-test). The tests run in file order and share state."""
 import re
-import time
 
 from selenium.webdriver.common.by import By
 
-from helpers import axe_check, check_box, choose_radio, click_button, fill, is_stale, select_option, sign_in
+from helpers import (axe_check, banner_text, check_box, choose_radio, click_button, fill, select_option, sign_in,
+                     submit_form)
 
 PASSWORD = "demo-password-2026"
 state = {}
@@ -26,22 +26,6 @@ def form_with_hidden(driver, name, value):
     """The "add" <form> holding a hidden input name=value (pages with one small form per item)."""
     return driver.find_element(By.XPATH, f"//form[substring(@action, string-length(@action) - 5) = '/items']"
                                          f"[.//input[@type='hidden' and @name='{name}' and @value='{value}']]")
-
-
-def submit(driver, form, text):
-    """Clicks the named button of this form and waits for the next page."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    form.find_element(By.XPATH, f".//button[normalize-space()='{text}']").click()
-    for _ in range(150):
-        if is_stale(old) and driver.execute_script("return document.readyState") == "complete":
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"submitting '{text}' loaded no new page")
-
-
-def banner_text(driver):
-    banners = driver.find_elements(By.CSS_SELECTOR, ".govuk-notification-banner")
-    return " ".join(b.text for b in banners)
 
 
 def test_sign_in_shows_each_role_its_home(driver, base_url):
@@ -67,7 +51,7 @@ def test_administrator_defines_a_category(driver, base_url):
     form = driver.find_element(By.XPATH, "//form[contains(@action, '/categories')]")
     form.find_element(By.NAME, "name").send_keys("Short breaks")
     form.find_element(By.NAME, "contractName").send_keys("National Residential Contract")
-    submit(driver, form, "Add category")
+    submit_form(driver, form, "Add category")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Short breaks"
     assert "cannot apply" in driver.page_source
     axe_check(driver)
@@ -77,23 +61,23 @@ def test_administrator_defines_a_category(driver, base_url):
     form.find_element(By.NAME, "text").send_keys("Does the home hold current public liability insurance?")
     form.find_element(By.CSS_SELECTOR, "input[name=requiresEvidence]").click()
     form.find_element(By.CSS_SELECTOR, "input[name=evidenceExpires]").click()
-    submit(driver, form, "Add question")
+    submit_form(driver, form, "Add question")
     open_details(driver, "Add a method statement")
     form = form_with_hidden(driver, "kind", "statement")
     form.find_element(By.NAME, "title").send_keys("Planning a short break")
     form.find_element(By.NAME, "weight").send_keys("90")
-    submit(driver, form, "Add statement")
+    submit_form(driver, form, "Add statement")
     assert "add up to 100" in driver.page_source  # 90 is not 100 yet
     open_details(driver, "Add a method statement")
     form = form_with_hidden(driver, "kind", "statement")
     form.find_element(By.NAME, "title").send_keys("What a young person would enjoy")
     form.find_element(By.NAME, "weight").send_keys("10")
     form.find_element(By.CSS_SELECTOR, "input[name=youngPeoplesPanel]").click()
-    submit(driver, form, "Add statement")
+    submit_form(driver, form, "Add statement")
     open_details(driver, "Add a core cost line")
     form = form_with_hidden(driver, "kind", "costLine")
     form.find_element(By.NAME, "name").send_keys("Care staffing per night")
-    submit(driver, form, "Add cost line")
+    submit_form(driver, form, "Add cost line")
 
     # A bound outside §7 is refused with a linked error.
     fill(driver, "bounds.price.max", "80")
@@ -166,7 +150,7 @@ def test_provider_applies_for_two_categories(driver, base_url):
         expiry = form.find_elements(By.CSS_SELECTOR, "input[name=expiresOn]")
         if expiry:
             expiry[0].send_keys("2027-09-30")
-        submit(driver, form, "Upload")
+        submit_form(driver, form, "Upload")
         assert "Document uploaded" in banner_text(driver)
     click_button(driver, "Submit application")
     assert "Application submitted" in banner_text(driver)
@@ -189,7 +173,7 @@ def test_evaluator_admits_one_and_refuses_the_other(driver, base_url):
             form.find_element(By.CSS_SELECTOR, "input[name=score][value='4']").click()
             form.find_element(By.NAME, "comment").send_keys("Clear, evidenced practice.")
             form.find_element(By.CSS_SELECTOR, "input[name=consensus]").click()
-            submit(driver, form, "Save score")
+            submit_form(driver, form, "Save score")
             assert "Score saved" in banner_text(driver)
 
     driver.delete_all_cookies()
@@ -199,16 +183,16 @@ def test_evaluator_admits_one_and_refuses_the_other(driver, base_url):
     assert len(decide_forms) == 2
     sen = driver.find_element(By.XPATH, "//form[contains(@action, '/decide/') and .//legend[contains(., 'SEN placements')]]")
     sen.find_element(By.CSS_SELECTOR, "input[name=decision][value=admit]").click()
-    submit(driver, sen, "Record decision")
+    submit_form(driver, sen, "Record decision")
     assert "Decision recorded" in banner_text(driver)
     alt = driver.find_element(By.XPATH, "//form[contains(@action, '/decide/') and .//legend[contains(., 'Alternative education')]]")
     alt.find_element(By.CSS_SELECTOR, "input[name=decision][value=refuse]").click()
-    submit(driver, alt, "Record decision")
+    submit_form(driver, alt, "Record decision")
     assert "There is a problem" in driver.page_source  # a refusal needs reasons
     alt = driver.find_element(By.XPATH, "//form[contains(@action, '/decide/') and .//legend[contains(., 'Alternative education')]]")
     alt.find_element(By.CSS_SELECTOR, "input[name=decision][value=refuse]").click()
     alt.find_element(By.NAME, "reason").send_keys("The setting's curriculum does not cover the required core subjects.")
-    submit(driver, alt, "Record decision")
+    submit_form(driver, alt, "Record decision")
     assert "Decision recorded" in banner_text(driver)
     axe_check(driver)
 

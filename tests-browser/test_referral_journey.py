@@ -11,26 +11,13 @@ from zoneinfo import ZoneInfo
 
 from selenium.webdriver.common.by import By
 
-from helpers import axe_check, check_box, choose_radio, click_button, fill, is_stale, select_option, sign_in
+from helpers import (axe_check, banner_text, check_box, choose_radio, click_button, fill, select_option, sign_in,
+                     submit_form)
 
 PASSWORD = "demo-password-2026"
 LONDON = ZoneInfo("Europe/London")
 DEADLINE_SECONDS = 75
 state = {}
-
-
-def banner_text(driver):
-    return " ".join(b.text for b in driver.find_elements(By.CSS_SELECTOR, ".govuk-notification-banner"))
-
-
-def submit(driver, form, text):
-    old = driver.find_element(By.TAG_NAME, "html")
-    form.find_element(By.XPATH, f".//button[normalize-space()='{text}']").click()
-    for _ in range(150):
-        if is_stale(old) and driver.execute_script("return document.readyState") == "complete":
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"submitting '{text}' loaded no new page")
 
 
 def test_officer_creates_and_publishes_a_referral(driver, base_url):
@@ -114,7 +101,7 @@ def test_officer_closes_scores_and_the_parent_chooses(driver, base_url):
         form = driver.find_elements(By.XPATH, "//form[contains(@action, '/score/')]")[index]
         form.find_element(By.CSS_SELECTOR, "input[name=score][value='4']").click()
         form.find_element(By.NAME, "comment").send_keys("Clear, specific plan.")
-        submit(driver, form, "Save score")
+        submit_form(driver, form, "Save score")
         assert "Score saved" in banner_text(driver)
     assert "(shortlist)" in driver.page_source
     axe_check(driver)
