@@ -12,6 +12,7 @@ public enum DPSMigrations {
         M0006_AuditOutbox(),     // append-only audit events (with triggers) and the outbox
         M0007_Registers(),       // public registers: establishments by URN, postcode centroids
         M0008_Referrals(),       // referrals, invitations, sealed bids, bid scores, placements
+        M0009_LocationIndex(),   // index establishments by latitude for eligibility boxes
     ]
 }
 
@@ -458,5 +459,21 @@ struct M0008_Referrals: AsyncMigration {
         for schema in [PlacementRecord.schema, BidScoreRecord.schema, BidRecord.schema, InvitationRecord.schema, ReferralRecord.schema] {
             try await db.schema(schema).delete()
         }
+    }
+}
+
+/// Eligibility reads the establishments inside a latitude/longitude box; this index lets both engines
+/// start from the box instead of walking every membership.
+struct M0009_LocationIndex: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.create(index: "establishments_location").on(EstablishmentRecord.schema).column("latitude").column("longitude").run()
+        try await sql.create(index: "memberships_category_state").on(MembershipRecord.schema).column("category_id").column("state").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.drop(index: "establishments_location").run()
+        try await sql.drop(index: "memberships_category_state").run()
     }
 }
