@@ -250,6 +250,20 @@ struct QualificationTests {
         }
     }
 
+    @Test("An establishment has one application in progress at a time")
+    func oneInProgress() async throws {
+        try await withApp { app in
+            let w = try await World.make(app)
+            try await w.application(app, codes: ["fostering"], submit: false)
+            let error = await expectInputError("establishment") {
+                _ = try await ProviderUseCases.startApplication(.init(establishment: w.establishment.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString]),
+                                                                actor: w.provider, db: app.db, now: testNow)
+            }
+            #expect(error?.status == .conflict)
+            #expect(try await ApplicationRecord.query(on: app.db).count() == 1)
+        }
+    }
+
     @Test("A draft that cannot read an amount saves nothing")
     func draftAllOrNothing() async throws {
         try await withApp { app in

@@ -144,7 +144,6 @@ enum Demo {
         if values["ageLow"]?.isEmpty ?? true { values["ageLow"] = code == "sen-inmss" ? "5" : "8" }
         if values["ageHigh"]?.isEmpty ?? true { values["ageHigh"] = "18" }
         if values["capacity"]?.isEmpty ?? true { values["capacity"] = code == "fostering" ? "" : "4" }
-        if values["address"]?.isEmpty ?? true { values["address"] = "" }
         let input = ProviderUseCases.EstablishmentInput(name: values["name"], type: values["type"], urn: entry.urn, address: values["address"], town: values["town"],
                                                         postcode: values["postcode"], ageLow: values["ageLow"], ageHigh: values["ageHigh"], genders: values["genders"],
                                                         capacity: values["capacity"], inspectorate: values["inspectorate"], judgement: values["judgement"],

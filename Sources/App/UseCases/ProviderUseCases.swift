@@ -214,10 +214,9 @@ enum ProviderUseCases {
         }
         guard errors.isEmpty, let establishment else { throw InputError(errors) }
         let copies = source
-        if let existing = try await ApplicationRecord.query(on: db).filter(\.$establishment.$id == establishment.requireID())
-            .filter(\.$state ~~ [ApplicationState.draft.rawValue, ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]).first() {
-            throw InputError([FieldError(field: "establishment", message: "\(establishment.name) already has an application in progress; continue that one")], status: .conflict)
-                .withLocation("/provider/applications/\(existing.id!)")
+        if try await ApplicationRecord.query(on: db).filter(\.$establishment.$id == establishment.requireID())
+            .filter(\.$state ~~ [ApplicationState.draft.rawValue, ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]).count() > 0 {
+            throw InputError([FieldError(field: "establishment", message: "\(establishment.name) already has an application in progress; continue it from your list of applications")], status: .conflict)
         }
         return try await db.transaction { db in
             let app = ApplicationRecord()
@@ -276,7 +275,7 @@ enum ProviderUseCases {
     static func saveDraft(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
         let app = try await ownApplication(id, actor: actor, db: db)
-        guard app.state == ApplicationState.draft.rawValue || app.state == ApplicationState.clarificationRequested.rawValue && false else {
+        guard app.state == ApplicationState.draft.rawValue else {
             throw Abort(.conflict, reason: "This application has been submitted and can no longer be changed.")
         }
         let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID()).with(\.$category).all()
@@ -455,11 +454,6 @@ enum ProviderUseCases {
                                   body: text, link: "/assessment/\(app.id!)", at: now)
         }
     }
-}
-
-extension InputError {
-    /// Where the user should go instead (used by pages to link to the existing item).
-    func withLocation(_ location: String) -> InputError { self }
 }
 
 extension Optional {

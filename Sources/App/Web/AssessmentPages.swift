@@ -161,7 +161,7 @@ struct AssessmentPages: RouteCollection {
                         let mine = partScores.first { $0.statementKey == s.key && $0.evaluatorID == actor.userID && !$0.isConsensus }
                         let individual = partScores.filter { $0.statementKey == s.key && !$0.isConsensus }
                         let consensus = partScores.first { $0.statementKey == s.key && $0.isConsensus }
-                        let mayScore = open && (s.youngPeoplesPanel == isPanel) && actor.role != .dpsAdmin || (open && actor.role == .dpsAdmin && !s.youngPeoplesPanel)
+                        let mayScore = open && s.youngPeoplesPanel == isPanel // the panel scores its question; evaluators the rest
                         el("div", .class("dps-card")) {
                             el("h4", .class("govuk-heading-s")) { "\(s.title) (weight \(s.weight))\(s.youngPeoplesPanel ? ", scored by the young people's panel" : "")" }
                             el("p", .class("govuk-body dps-preline")) { answers.statements[s.key] ?? "Not answered" }
