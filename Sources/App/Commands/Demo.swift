@@ -126,6 +126,7 @@ enum Demo {
             try await applyAndAssess(entry: entry, code: code, index: index, actor: actor, categories: byCode, evaluator: evaluator, panel: panel, db: db, now: now)
         }
         try await referrals(officer: actors["officer@brighton-hove.demo"]!, providers: Array(providerActors.values), categories: byCode, db: db, now: now)
+        try await analyze(db)
         app.logger.notice("Demo loaded: \(entries.count) establishments from \(providerActors.count) providers.")
     }
 

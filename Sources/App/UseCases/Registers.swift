@@ -80,8 +80,15 @@ enum Registers {
                 try await insert.run()
             }
         }
+        try await analyze(db)
         return (entryRows.count, centroidRows.count)
     }
+}
+
+/// Refreshes the query planner's statistics after a bulk load (both engines understand `ANALYZE`);
+/// without them PostgreSQL plans the eligibility query as if the tables were empty.
+func analyze(_ db: any Database) async throws {
+    try await (db as? any SQLDatabase)?.raw("ANALYZE").run()
 }
 
 extension Array {
