@@ -98,6 +98,11 @@ struct PrepareOnServe: LifecycleHandler {
         if app.config.autoMigrate { try await app.autoMigrate() }
         guard app.config.demoOnServe else { return }
         if try await Demo.isLoaded(on: app.db) == false {
+            // The demo needs the public registers; without them the product still starts, empty.
+            guard (try? Registers.dataDirectory()) != nil else {
+                app.logger.warning("No demo: the register data was not found (set DPS_DATA_DIR to the folder with postcode_district_centroids.csv). Create a first administrator with `dps create-user`.")
+                return
+            }
             app.logger.notice("Loading the demo (first start on this database)…")
             try await Demo.load(app: app)
         }
