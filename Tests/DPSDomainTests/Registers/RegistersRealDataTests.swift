@@ -23,20 +23,17 @@ enum RegistersRealData {
 
 @Suite("Real public registers", .enabled(if: RegistersTestData.isAvailable, "shared/data not present"))
 struct RegistersRealDataTests {
-    /// Parses the two largest-by-rows files and the GIAS file, reporting how long each took.
-    @Test func largeFilesParseQuickly() throws {
+    /// Parses the two largest-by-rows files and the GIAS file whole (speed is for `dps bench`, not tests).
+    @Test func largeFilesParse() throws {
         // setup
         let names = [RegistersTestData.ofsted, RegistersTestData.sectors, RegistersTestData.gias]
         for name in names {
             let data = try #require(RegistersTestData.data(name))
-            let clock = ContinuousClock()
             // MUT
-            var table: CSVTable?
-            let elapsed = try clock.measure { table = try CSVTable.parse(data: data) }
+            let table = try CSVTable.parse(data: data)
             // validate
-            print("CSVTable.parse(data:) \(name): \(table?.rows.count ?? 0) rows in \(elapsed)")
-            #expect(elapsed < .seconds(2))
-            #expect((table?.rows.count ?? 0) > 3_000)
+            #expect(table.rows.count > 3_000)
+            #expect(table.rows.allSatisfy { $0.count <= table.headers.count })
         }
     }
 
