@@ -110,14 +110,7 @@ enum Referrals {
     /// "2026-11-25 17:00" or "2026-11-25T17:00" in London time.
     static func parseDeadline(_ raw: String?) -> Date? {
         let text = (raw ?? "").trimmed.replacingOccurrences(of: "T", with: " ")
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB_POSIX")
-        f.timeZone = .london
-        for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"] {
-            f.dateFormat = format
-            if let d = f.date(from: text) { return d }
-        }
-        return nil
+        return ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"].lazy.compactMap { DisplayDate.london($0).date(from: text) }.first
     }
 
     static func draft(_ input: Input, now: Date) -> ReferralDraft {
@@ -828,15 +821,5 @@ enum Referrals {
             try await Audit.record(on: db, actor: actor, action: "placement.accepted", entityType: "placement", entityID: p.id, before: String?.none,
                                    after: ["side": isProvider ? "provider" : "authority"], at: now)
         }
-    }
-}
-
-extension DisplayDate {
-    static func isoMinute(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB_POSIX")
-        f.timeZone = .london
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date)
     }
 }

@@ -237,20 +237,6 @@ struct PublicPages: RouteCollection {
     }
 }
 
-enum DisplayDate {
-    static func dateTime(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_GB")
-        f.timeZone = .london
-        f.dateFormat = "d MMMM yyyy 'at' h:mma"
-        return f.string(from: date).replacingOccurrences(of: "AM", with: "am").replacingOccurrences(of: "PM", with: "pm")
-    }
-    static func date(_ iso: String?) -> String {
-        guard let iso, let d = LocalDate(iso: iso) else { return "—" }
-        return d.longForm
-    }
-}
-
 extension Request {
     /// Signs a user in under a new session id (so a session id fixed before sign-in is worthless) with a
     /// fresh CSRF token; the old session record is deleted.
