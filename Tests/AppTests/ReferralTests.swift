@@ -379,3 +379,27 @@ struct BlockBookingTests {
         }
     }
 }
+
+@Suite("Referral races", .serialized)
+struct ReferralRaceTests {
+    @Test("Closing at the same moment from the job and an officer closes once; publishing twice at once invites once")
+    func races() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            async let p1 = try? Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            async let p2 = try? Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let published = await [p1, p2].compactMap { $0 }
+            #expect(published == [3])
+            #expect(try await InvitationRecord.query(on: app.db).count() == 3)
+            let after = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
+            let officer = rw.w.officer
+            async let job = try? Referrals.closeDue(db: app.db, now: after)
+            async let manual: Void? = try? Referrals.closeOnDemand(r.id!, actor: officer, db: app.db, now: after)
+            _ = await (job, manual)
+            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "referral.closed").count() == 1)
+            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "referral.published").count() == 1)
+            #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == "closed")
+        }
+    }
+}

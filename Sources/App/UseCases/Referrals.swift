@@ -274,11 +274,15 @@ enum Referrals {
             throw InputError(field: "radiusMiles", "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
                              + (proposal.map { "Widen the radius to \(Int($0)) miles to reach \(minimum)." } ?? "There are not enough members in this category at any distance."))
         }
-        try await db.transaction { db in
-            guard let sql = db as? any SQLDatabase else { return }
+        do { try await db.transaction { db in
+            guard let sql = db as? any SQLDatabase,
+                  try await sql.update(ReferralRecord.schema).set("state", to: next.rawValue).set("published_at", to: now)
+                    .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.draft.rawValue)
+                    .returning("id").first() != nil else {
+                throw InputError(field: "state", "This referral has already been published", status: .conflict)
+            }
             r.state = next.rawValue
             r.publishedAt = now
-            try await r.update(on: db)
             for batch in invited.chunked(500) {
                 var insert = sql.insert(into: InvitationRecord.schema).columns("id", "referral_id", "membership_id", "establishment_id", "organisation_id",
                                                                                "distance_miles", "qualification_score", "invited_at")
@@ -303,6 +307,8 @@ enum Referrals {
             try await Audit.record(on: db, actor: actor, action: "referral.published", entityType: "referral", entityID: r.id, before: ["state": "draft"],
                                    after: ["state": next.rawValue, "invited": invited.map(\.establishmentID.uuidString).joined(separator: ","),
                                            "radiusMiles": String(r.radiusMiles), "deadline": ISO8601DateFormatter().string(from: r.deadline)], at: now)
+        } } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw InputError(field: "state", "This referral has already been published", status: .conflict)
         }
         return invited.count
     }
@@ -497,9 +503,16 @@ enum Referrals {
         guard r.state == ReferralState.published.rawValue else { throw InputError(field: "state", "Only an open referral can be closed", status: .conflict) }
         guard now >= r.deadline else { throw InputError(field: "deadline", "The referral closes at its deadline, \(DisplayDate.dateTime(r.deadline)); bids stay sealed until then", status: .conflict) }
         try await db.transaction { db in
+            // Claim the change in one statement, so the job and an officer closing at the same moment close it
+            // once: whoever's UPDATE matches no row (already closed) stops here.
+            guard let sql = db as? any SQLDatabase,
+                  try await sql.update(ReferralRecord.schema).set("state", to: ReferralState.closed.rawValue).set("closed_at", to: now)
+                    .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.published.rawValue)
+                    .returning("id").first() != nil else {
+                throw InputError(field: "state", "This referral has already been closed", status: .conflict)
+            }
             r.state = ReferralState.closed.rawValue
             r.closedAt = now
-            try await r.update(on: db)
             let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted").count()
             try await Audit.record(on: db, actor: actor, action: "referral.closed", entityType: "referral", entityID: r.id,
                                    before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
@@ -516,8 +529,16 @@ enum Referrals {
     /// The job: closes every referral whose deadline has passed. Idempotent.
     static func closeDue(db: any Database, now: Date) async throws -> Int {
         let due = try await ReferralRecord.query(on: db).filter(\.$state == ReferralState.published.rawValue).filter(\.$deadline <= now).all()
-        for r in due { try await close(r, actor: nil, db: db, now: now) }
-        return due.count
+        var closed = 0
+        for r in due {
+            do {
+                try await close(r, actor: nil, db: db, now: now)
+                closed += 1
+            } catch let error as InputError where error.status == .conflict {
+                continue // closed by someone else meanwhile
+            }
+        }
+        return closed
     }
 
     /// Bids become readable by the authority when the referral closes at its deadline, and never if it
