@@ -403,3 +403,24 @@ struct ReferralRaceTests {
         }
     }
 }
+
+@Suite("Auditor", .serialized)
+struct AuditorReferralTests {
+    @Test("The lead authority's auditor reads every referral and placement but changes nothing")
+    func auditorReadsOnly() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            #expect(try await Referrals.own(r.id!, actor: rw.w.auditor, db: app.db).id == r.id)
+            await #expect(throws: Abort.self) { _ = try await Referrals.publish(r.id!, actor: rw.w.auditor, db: app.db, now: testNow) }
+            await #expect(throws: Abort.self) { try await Referrals.cancel(r.id!, reason: "x", actor: rw.w.auditor, db: app.db, now: testNow) }
+            await #expect(throws: Abort.self) { _ = try await Referrals.own(r.id!, actor: rw.w.evaluator, db: app.db) } // other lead-authority roles do not
+            let p = try await Referrals.direct(.init(category: rw.category.id!.uuidString, establishment: rw.w.establishment.id!.uuidString, startDate: "2026-12-01",
+                                                     weeklyFee: "4000", justification: "Emergency placement after a breakdown tonight", childDetails: "J", outcomes: "Safe"),
+                                               actor: rw.w.officer, db: app.db, now: testNow)
+            #expect(try await Referrals.placement(p.id!, actor: rw.w.auditor, db: app.db).id == p.id)
+            await #expect(throws: Abort.self) { try await Referrals.accept(p.id!, actor: rw.w.auditor, db: app.db, now: testNow) }
+            #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == "draft")
+        }
+    }
+}

@@ -56,11 +56,16 @@ enum Referrals {
         }
     }
 
-    /// A referral of the actor's own authority (officers and viewers); anything else is "not found".
+    /// A referral of the actor's own authority (officers and viewers), or any referral of the DPS for the
+    /// lead authority's auditor, who reads everything and changes nothing; anything else is "not found".
     static func own(_ id: UUID, actor: Actor, db: any Database) async throws -> ReferralRecord {
         guard !actor.isProvider, let r = try await ReferralRecord.query(on: db).filter(\.$id == id).with(\.$category).with(\.$dps).first(),
-              r.$organisation.id == actor.organisationID else { throw Abort(.notFound, reason: "No such referral.") }
+              r.$organisation.id == actor.organisationID || isAuditor(actor, of: r.dps) else { throw Abort(.notFound, reason: "No such referral.") }
         return r
+    }
+
+    static func isAuditor(_ actor: Actor, of dps: DPSRecord) -> Bool {
+        actor.role == .auditor && dps.$lead.id == actor.organisationID
     }
 
     static func requireOfficer(_ actor: Actor) throws {
@@ -825,9 +830,10 @@ enum Referrals {
 
     /// A placement the actor may see: its placing authority or its provider.
     static func placement(_ id: UUID, actor: Actor, db: any Database) async throws -> PlacementRecord {
-        guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first(),
-              p.authorityID == actor.organisationID || p.providerID == actor.organisationID else { throw Abort(.notFound, reason: "No such placement.") }
-        return p
+        guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first() else { throw Abort(.notFound, reason: "No such placement.") }
+        if p.authorityID == actor.organisationID || p.providerID == actor.organisationID { return p }
+        if actor.role == .auditor, let r = try await ReferralRecord.query(on: db).filter(\.$id == p.referralID).with(\.$dps).first(), isAuditor(actor, of: r.dps) { return p }
+        throw Abort(.notFound, reason: "No such placement.")
     }
 
     /// Each side accepts the agreement electronically (name and time recorded).

@@ -25,7 +25,8 @@ enum Layout {
         switch actor.role {
         case .dpsAdmin: items += [("DPS set-up", "/admin/dps"), ("Applications", "/assessment"), ("Memberships", "/memberships")]
         case .evaluator, .panelMember: items += [("Applications", "/assessment"), ("Deadline report", "/assessment/report")]
-        case .contractManager, .auditor: items += [("Memberships", "/memberships"), ("Applications", "/assessment"), ("Audit trail", "/audit")]
+        case .contractManager: items += [("Memberships", "/memberships"), ("Applications", "/assessment"), ("Audit trail", "/audit")]
+        case .auditor: items += [("Audit trail", "/audit"), ("Referrals", "/referrals"), ("Memberships", "/memberships"), ("Applications", "/assessment")]
         case .placementOfficer, .partnerViewer: items += [("Referrals", "/referrals"), ("Memberships", "/memberships")]
         case .providerAdmin, .bidWriter: items += [("Invitations", "/provider/invitations"), ("Organisation", "/provider/organisation"), ("Establishments", "/provider/establishments"), ("Applications", "/provider/applications")]
         }

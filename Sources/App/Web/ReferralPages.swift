@@ -48,8 +48,12 @@ struct ReferralPages: RouteCollection {
 
     func list(req: Request) async throws -> Response {
         let actor = try council(req)
-        let referrals = try await ReferralRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).with(\.$category).sort(\.$createdAt, .descending).all()
-        let placements = try await PlacementRecord.query(on: req.db).filter(\.$authorityID == actor.organisationID).with(\.$establishment).sort(\.$createdAt, .descending).all()
+        // The placing authority sees its own; the lead authority's auditor sees every referral of its DPS.
+        let auditedDPS = actor.role == .auditor ? try await DPSRecord.query(on: req.db).filter(\.$lead.$id == actor.organisationID).all(\.$id) : []
+        var query = ReferralRecord.query(on: req.db).with(\.$category).sort(\.$createdAt, .descending)
+        query = auditedDPS.isEmpty ? query.filter(\.$organisation.$id == actor.organisationID) : query.filter(\.$dps.$id ~~ auditedDPS)
+        let referrals = try await query.all()
+        let placements = try await PlacementRecord.query(on: req.db).filter(\.$referralID ~~ referrals.compactMap(\.id)).with(\.$establishment).sort(\.$createdAt, .descending).all()
         return HTMLResponse.make(Layout.page(title: "Referrals", context: PageContext(request: req)) {
             UI.h1("Referrals", caption: actor.organisationName)
             if Referrals.officerRoles.contains(actor.role) {
