@@ -143,7 +143,8 @@ def test_officer_awards_and_providers_see_the_agreement_and_feedback(driver, bas
         row = driver.find_element(By.XPATH, f"//tr[.//a[normalize-space()='{state['reference']}']][.//strong[contains(@class, 'govuk-tag') and (contains(., 'Awarded') or contains(., 'Not awarded'))]]")
         outcomes[email] = row.text
         if "Awarded to you" in row.text:
-            driver.find_element(By.XPATH, "//a[normalize-space()='Review and accept']").click()
+            row.find_element(By.XPATH, f".//a[normalize-space()='{state['reference']}']").click()
+            driver.find_element(By.XPATH, "//a[normalize-space()='Review and accept the placement agreement']").click()
             assert "Ada Example" in driver.page_source  # full details released to the awarded provider only
             axe_check(driver)
             click_button(driver, "Accept the agreement")

@@ -50,8 +50,9 @@ struct InvitationPages: RouteCollection {
             })
             if !placements.isEmpty {
                 UI.h2("Placements")
-                UI.table(headers: ["Establishment", "Start", "Weekly fee", "Agreement"], rows: placements.map { p in
-                    [text(p.establishment.name), text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
+                let references = Dictionary(invitations.map { ($0.$referral.id, $0.referral.reference) }, uniquingKeysWith: { a, _ in a })
+                UI.table(headers: ["Referral", "Establishment", "Start", "Weekly fee", "Agreement"], rows: placements.map { p in
+                    [text(references[p.referralID] ?? "Direct placement"), text(p.establishment.name), text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
                      UI.link(p.providerAcceptedAt == nil ? "Review and accept" : "View", "/placements/\(p.id!)")]
                 })
             }
@@ -80,6 +81,7 @@ struct InvitationPages: RouteCollection {
         let floor = BidRules.publishedDiscount(tiers: tiers, children: r.children)
         let fostering = r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue
         let evaluation: EvaluationResult? = Referrals.decode(r.evaluationJSON)
+        let placement = try await PlacementRecord.query(on: req.db).filter(\.$referralID == r.requireID()).filter(\.$providerID == actor.organisationID).first()
         func v(_ key: String, _ stored: String) -> String { values.isEmpty ? stored : (values[key] ?? "") }
         return Layout.page(title: "Referral \(r.reference)", context: PageContext(request: req)) {
             UI.errorSummary(errors)
@@ -95,6 +97,11 @@ struct InvitationPages: RouteCollection {
                 ("Outcomes sought", text(content.outcomes.joined(separator: "\n"))),
                 ("Scoring", text(ReferralCriterion.allCases.filter { (content.weights[$0.rawValue] ?? 0) > 0 }.map { "\($0.label) \(content.weights[$0.rawValue] ?? 0)" }.joined(separator: ", "))),
             ])
+            if let placement {
+                UI.banner("Awarded to \(inv.establishment.name)") {
+                    el("p", .class("govuk-body")) { UI.link(placement.providerAcceptedAt == nil ? "Review and accept the placement agreement" : "View the placement agreement", "/placements/\(placement.id!)") }
+                }
+            }
             if let evaluation, let bid, r.state == ReferralState.awarded.rawValue {
                 UI.h2("Your result")
                 if let mine = evaluation.ranking.first(where: { $0.id == bid.id?.uuidString }), let winner = evaluation.ranking.first {
