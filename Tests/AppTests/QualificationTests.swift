@@ -349,3 +349,31 @@ struct QualificationTests {
         }
     }
 }
+
+@Suite("Criteria frozen at submission", .serialized)
+struct FrozenCriteriaTests {
+    @Test("Editing a category after submission does not change what a submitted application is judged on")
+    func frozen() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"])
+            let category = w.categories["fostering"]!
+            try await DPSAdmin.addContentItem(category.id!, .init(kind: "statement", hint: "", title: "Matching carers", weight: "10"), actor: w.admin, db: app.db, now: testNow)
+            try await DPSAdmin.addContentItem(category.id!, .init(kind: "passFail", text: "Do you hold a new accreditation?", requiresEvidence: "no"), actor: w.admin, db: app.db, now: testNow)
+            #expect(try await CategoryRecord.find(category.id!, on: app.db)!.content.statements.count == 5)
+
+            // MUT: score the four statements the provider answered, then admit.
+            try await w.scoreAll(app, record, score: 5)
+            let part = try await w.parts(app, record)["fostering"]!
+            await #expect(throws: InputError.self) {
+                try await Assessment.score(record.id!, partID: part.id!, .init(statement: "matching_carers", score: "3", comment: "x", consensus: "yes"), actor: w.evaluator, db: app.db, now: testNow)
+            }
+            try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+
+            // validate: judged on the criteria it was submitted against (4 statements, all 5/5 = 100.00).
+            #expect(part.criteria.statements.count == 4 && part.criteria.passFail.count == 7)
+            #expect(try await MembershipRecord.query(on: app.db).first()?.qualificationScore == 10_000)
+        }
+    }
+}

@@ -154,7 +154,7 @@ struct World {
     /// Records consensus scores for every statement of every category of an application.
     func scoreAll(_ app: Application, _ record: ApplicationRecord, score: Int = 4) async throws {
         for part in try await ApplicationCategoryRecord.query(on: app.db).filter(\.$application.$id == record.id!).with(\.$category).all() {
-            for s in part.category.content.statements {
+            for s in part.criteria.statements {
                 try await Assessment.score(record.id!, partID: part.id!, .init(statement: s.key, score: String(score), comment: "Clear answer", consensus: "yes"),
                                            actor: s.youngPeoplesPanel ? panel : evaluator, db: app.db, now: testNow)
             }

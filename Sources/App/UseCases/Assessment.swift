@@ -45,7 +45,7 @@ enum Assessment {
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
-        guard let key = input.question, part.category.content.passFail.contains(where: { $0.key == key }) else {
+        guard let key = input.question, part.criteria.passFail.contains(where: { $0.key == key }) else {
             throw InputError(field: "question", "Choose the question you are reviewing")
         }
         guard let outcome = input.outcome, ["pass", "fail"].contains(outcome) else {
@@ -79,7 +79,7 @@ enum Assessment {
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
-        guard let key = input.statement, let statement = part.category.content.statements.first(where: { $0.key == key }) else {
+        guard let key = input.statement, let statement = part.criteria.statements.first(where: { $0.key == key }) else {
             throw InputError(field: "statement", "Choose the method statement you are scoring")
         }
         if statement.youngPeoplesPanel != (actor.role == .panelMember) {
@@ -204,7 +204,7 @@ enum Assessment {
             }
             do {
                 let consensusScores = try await consensus(part.requireID(), db: db)
-                computed = try QualificationScoring.score(statements: part.category.content.statementSpecs, consensus: consensusScores)
+                computed = try QualificationScoring.score(statements: part.criteria.statementSpecs, consensus: consensusScores)
             } catch let error as ValidationFailure {
                 throw InputError(error.errors.map { FieldError(field: "decision.\(code)", message: "Record a consensus score for every method statement before admitting (\($0.message))") })
             }

@@ -152,3 +152,11 @@ enum DefaultCategories {
                    content: CategoryContent(passFail: passFail(regulated: false), statements: statements, costLines: senCostLines.prefix(5).map { $0 }, discountTiers: [], weightBounds: CategoryContent.defaultBounds, requiresInspection: false)),
     ]
 }
+
+extension ApplicationCategoryRecord {
+    /// What this part is judged against: the criteria frozen at submission, or (for a draft) the
+    /// category's current criteria. Needs `category` loaded.
+    var criteria: CategoryContent {
+        criteriaJSON.map(CategoryContent.decode) ?? category.content
+    }
+}

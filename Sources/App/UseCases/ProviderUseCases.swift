@@ -419,6 +419,10 @@ enum ProviderUseCases {
             app.submittedAt = now
             app.deadline = deadline.iso
             try await app.update(on: db)
+            for part in parts {
+                part.criteriaJSON = part.category.contentJSON
+                try await part.update(on: db)
+            }
             try await Audit.record(on: db, actor: actor, action: "application.submitted", entityType: "application", entityID: app.id,
                                    before: ["state": ApplicationState.draft.rawValue], after: ["state": next.rawValue, "deadline": deadline.iso], at: now)
             let lead = try await Organisation.find(dps.$lead.id, on: db)!

@@ -125,7 +125,7 @@ struct AssessmentPages: RouteCollection {
             }
             for part in parts {
                 let code = part.category.code
-                let content = part.category.content
+                let content = part.criteria
                 let answers = ProviderUseCases.Answers(part)
                 let reviews = (try? JSONDecoder().decode([String: Assessment.Review].self, from: Data(part.reviewJSON.utf8))) ?? [:]
                 let partScores = scores.filter { $0.$applicationCategory.id == part.id }

@@ -276,7 +276,7 @@ struct ProviderPages: RouteCollection {
 
     /// One category's questions: editable inputs in a draft, a summary once submitted.
     private func answersSection(_ part: ApplicationCategoryRecord, values: [String: String], errors: [FieldError], evidence: [EvidenceRecord], editable: Bool) -> Markup {
-        let content = part.category.content
+        let content = part.criteria
         let code = part.category.code
         let answers = ProviderUseCases.Answers(part)
         func v(_ key: String, _ stored: String?) -> String? { values.isEmpty ? stored : values[key] }

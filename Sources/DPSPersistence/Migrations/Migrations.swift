@@ -13,6 +13,7 @@ public enum DPSMigrations {
         M0007_Registers(),       // public registers: establishments by URN, postcode centroids
         M0008_Referrals(),       // referrals, invitations, sealed bids, bid scores, placements
         M0009_LocationIndex(),   // index establishments by latitude for eligibility boxes
+        M0010_SubmittedCriteria(), // the criteria each application part was submitted against
     ]
 }
 
@@ -475,5 +476,15 @@ struct M0009_LocationIndex: AsyncMigration {
         guard let sql = db as? any SQLDatabase else { return }
         try await sql.drop(index: "establishments_location").run()
         try await sql.drop(index: "memberships_category_state").run()
+    }
+}
+
+struct M0010_SubmittedCriteria: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(ApplicationCategoryRecord.schema).field("criteria_json", .string).update()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema(ApplicationCategoryRecord.schema).deleteField("criteria_json").update()
     }
 }

@@ -46,6 +46,9 @@ public final class ApplicationCategoryRecord: Model, @unchecked Sendable {
     @Field(key: "discounts_json") public var discountsJSON: String
     /// Evaluator's pass/fail review JSON `{questionKey: {"outcome": "pass"|"fail", "note": …}}`.
     @Field(key: "review_json") public var reviewJSON: String
+    /// The category's criteria as they stood when the application was submitted (JSON of the app's
+    /// `CategoryContent`), so later edits of the category never change what an applicant is judged on.
+    @OptionalField(key: "criteria_json") public var criteriaJSON: String?
 
     public init() {}
 }
