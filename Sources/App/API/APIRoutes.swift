@@ -110,11 +110,15 @@ struct APIRoutes: RouteCollection {
         struct CategoryPart: Content { var category: String; var decision: String; var reason: String? }
     }
 
-    private func view(_ app: ApplicationRecord, db: any Database) async throws -> ApplicationView {
-        let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID()).with(\.$category).all()
-        return ApplicationView(id: app.id!, establishment: app.establishment.name, provider: app.organisation.name, state: app.state, submittedAt: app.submittedAt,
-                               deadline: app.deadline, extended: app.extended,
-                               categories: parts.map { .init(category: $0.category.code, decision: $0.decision, reason: $0.decisionReason) })
+    /// Views of several applications, reading all their category parts in one query.
+    private func views(_ apps: [ApplicationRecord], db: any Database) async throws -> [ApplicationView] {
+        let parts = Dictionary(grouping: try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id ~~ apps.compactMap(\.id)).with(\.$category).all(),
+                               by: { $0.$application.id })
+        return apps.map { app in
+            ApplicationView(id: app.id!, establishment: app.establishment.name, provider: app.organisation.name, state: app.state, submittedAt: app.submittedAt,
+                            deadline: app.deadline, extended: app.extended,
+                            categories: (parts[app.id!] ?? []).map { .init(category: $0.category.code, decision: $0.decision, reason: $0.decisionReason) })
+        }
     }
 
     /// Providers see their own applications; the lead authority sees submitted ones.
@@ -128,9 +132,7 @@ struct APIRoutes: RouteCollection {
             query = query.filter(\.$dps.$id ~~ dpsIDs).filter(\.$state != ApplicationState.draft.rawValue)
         case .partnerAuthority: throw Abort(.forbidden, reason: "Partner authorities do not see applications.")
         }
-        var out: [ApplicationView] = []
-        for app in try await query.sort(\.$createdAt).all() { out.append(try await view(app, db: req.db)) }
-        return out
+        return try await views(try await query.sort(\.$createdAt).all(), db: req.db)
     }
 
     func application(req: Request) async throws -> ApplicationView {
@@ -143,7 +145,7 @@ struct APIRoutes: RouteCollection {
         } else {
             app = try await Assessment.application(id, actor: actor, db: req.db)
         }
-        return try await view(app, db: req.db)
+        return try await views([app], db: req.db)[0]
     }
 
     func memberships(req: Request) async throws -> [Queries.MembershipRow] {

@@ -24,14 +24,14 @@ struct ReferralAPI: RouteCollection {
         let actor = try req.requireActor()
         guard !actor.isProvider else { throw Abort(.forbidden, reason: "Providers see their invitations at /api/v1/invitations.") }
         let list = try await ReferralRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).with(\.$category).sort(\.$createdAt).all()
-        var out: [ReferralSummary] = []
-        for r in list {
-            out.append(ReferralSummary(id: r.id!, reference: r.reference, category: r.category.code, state: r.state, kind: r.kind, homeDistrict: r.homeDistrict,
-                                       radiusMiles: r.radiusMiles, deadline: r.deadline,
-                                       invited: try await InvitationRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).count(),
-                                       bids: try await BidRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted").count()))
+        let ids = list.compactMap(\.id)
+        // Two queries for the whole list, counted in memory.
+        let invited = Dictionary(grouping: try await InvitationRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).all(\.$referral.$id), by: { $0 }).mapValues(\.count)
+        let bids = Dictionary(grouping: try await BidRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).filter(\.$state == "submitted").all(\.$referral.$id), by: { $0 }).mapValues(\.count)
+        return list.map { r in
+            ReferralSummary(id: r.id!, reference: r.reference, category: r.category.code, state: r.state, kind: r.kind, homeDistrict: r.homeDistrict,
+                            radiusMiles: r.radiusMiles, deadline: r.deadline, invited: invited[r.id!] ?? 0, bids: bids[r.id!] ?? 0)
         }
-        return out
     }
 
     struct BidView: Content { var id: UUID; var establishment: String; var weeklyCostPence: Int; var distanceMiles: Double; var outcomesStatement: String }
@@ -59,10 +59,16 @@ struct ReferralAPI: RouteCollection {
         var declined: Bool; var bidWeeklyCostPence: Int?; var bidState: String?
     }
 
-    private func view(_ inv: InvitationRecord, db: any Database) async throws -> InvitationView {
+    /// Views of several invitations, reading their bids in one query.
+    private func views(_ invitations: [InvitationRecord], db: any Database) async throws -> [InvitationView] {
+        let bids = Dictionary(try await BidRecord.query(on: db).filter(\.$invitation.$id ~~ invitations.compactMap(\.id)).all().map { ($0.$invitation.id, $0) },
+                              uniquingKeysWith: { a, _ in a })
+        return invitations.map { view($0, bid: bids[$0.id!]) }
+    }
+
+    private func view(_ inv: InvitationRecord, bid: BidRecord?) -> InvitationView {
         let r = inv.referral
         let c = Referrals.Content(r)
-        let bid = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).first()
         return InvitationView(id: inv.id!, reference: r.reference, establishment: inv.establishment.name, category: r.category.code, state: r.state,
                               pattern: r.pattern, startDate: r.startDate, children: r.children, childAge: r.childAge, homeDistrict: r.homeDistrict,
                               distanceMiles: inv.distanceMiles, deadline: r.deadline, needs: c.needs.map(\.text), mustHaves: c.mustHaves, outcomes: c.outcomes,
@@ -72,18 +78,14 @@ struct ReferralAPI: RouteCollection {
     func invitations(req: Request) async throws -> [InvitationView] {
         let actor = try req.requireActor()
         guard actor.isProvider else { throw Abort(.forbidden, reason: "Invitations are for providers.") }
-        var out: [InvitationView] = []
-        for inv in try await InvitationRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID)
-            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt).all() {
-            out.append(try await view(inv, db: req.db))
-        }
-        return out
+        return try await views(try await InvitationRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID)
+            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt).all(), db: req.db)
     }
 
     func invitation(req: Request) async throws -> InvitationView {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        return try await view(try await Referrals.invitation(id, actor: actor, db: req.db), db: req.db)
+        return try await views([try await Referrals.invitation(id, actor: actor, db: req.db)], db: req.db)[0]
     }
 }
 

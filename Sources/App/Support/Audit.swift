@@ -42,12 +42,6 @@ enum Audit {
         try await event.create(on: db)
     }
 
-    /// Convenience for events with no before/after state worth keeping.
-    static func record(on db: any Database, actor: Actor?, action: String, entityType: String, entityID: UUID?, at now: Date) async throws {
-        try await record(on: db, actor: actor, action: action, entityType: entityType, entityID: entityID,
-                         before: String?.none, after: String?.none, at: now)
-    }
-
     /// The hash covers every field and the previous hash; time is taken to the millisecond, which both
     /// engines store exactly.
     static func hash(_ e: AuditEventRecord) -> String {

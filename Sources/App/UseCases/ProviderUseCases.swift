@@ -168,13 +168,6 @@ enum ProviderUseCases {
         }
     }
 
-    static func ownEstablishment(_ id: UUID, actor: Actor, db: any Database) async throws -> EstablishmentRecord {
-        guard actor.isProvider, let e = try await EstablishmentRecord.find(id, on: db), e.$organisation.id == actor.organisationID else {
-            throw Abort(.notFound, reason: "No such establishment.")
-        }
-        return e
-    }
-
     static func ownApplication(_ id: UUID, actor: Actor, db: any Database) async throws -> ApplicationRecord {
         guard actor.isProvider, let a = try await ApplicationRecord.query(on: db).filter(\.$id == id)
             .filter(\.$organisation.$id == actor.organisationID).with(\.$establishment).first() else {

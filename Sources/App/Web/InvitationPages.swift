@@ -22,12 +22,12 @@ struct InvitationPages: RouteCollection {
     }
 
     /// What the provider may know of where a referral stands.
-    static func status(_ inv: InvitationRecord, bid: BidRecord?, now: Date, awardedToUs: Bool?) -> Markup {
+    static func status(_ inv: InvitationRecord, bid: BidRecord?, awardedToUs: Bool) -> Markup {
         let state = ReferralState(rawValue: inv.referral.state) ?? .draft
         if inv.declinedAt != nil { return UI.tag("Declined", colour: "grey") }
         switch state {
         case .published: return bid?.state == "submitted" ? UI.tag("Bid submitted", colour: "blue") : UI.tag("Open: respond by the deadline", colour: "yellow")
-        case .awarded: return awardedToUs == true ? UI.tag("Awarded to you") : UI.tag(bid == nil ? "Closed" : "Not awarded", colour: "grey")
+        case .awarded: return awardedToUs ? UI.tag("Awarded to you") : UI.tag(bid == nil ? "Closed" : "Not awarded", colour: "grey")
         case .cancelled: return UI.tag("Cancelled", colour: "red")
         default: return UI.tag("Closed: being evaluated", colour: "grey")
         }
@@ -46,7 +46,7 @@ struct InvitationPages: RouteCollection {
                 let bid = bids.first { $0.$invitation.id == inv.id }
                 let won = placements.contains { $0.referralID == inv.$referral.id && $0.$establishment.id == inv.$establishment.id }
                 return [UI.link(inv.referral.reference, "/provider/invitations/\(inv.id!)"), text(inv.establishment.name), text(inv.referral.category.name),
-                        text(inv.referral.homeDistrict), text(DisplayDate.dateTime(inv.referral.deadline)), Self.status(inv, bid: bid, now: req.now, awardedToUs: won)]
+                        text(inv.referral.homeDistrict), text(DisplayDate.dateTime(inv.referral.deadline)), Self.status(inv, bid: bid, awardedToUs: won)]
             })
             if !placements.isEmpty {
                 UI.h2("Placements")
