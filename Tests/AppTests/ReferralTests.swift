@@ -424,3 +424,34 @@ struct AuditorReferralTests {
         }
     }
 }
+
+@Suite("Declines and withdrawals", .serialized)
+struct DeclineTests {
+    @Test("A provider declines with a reason (another reason needs a note); a bid must be withdrawn first, and a withdrawn bid is not evaluated")
+    func declineAndWithdraw() async throws {
+        try await withApp { app in
+            // setup
+            let rw = try await ReferralWorld.make(app)
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let inv = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(\.$establishment.$id == rw.w.establishment.id!).first()!
+            try await Referrals.bid(inv.id!, form: rw.bidForm(app, invitation: inv), actor: rw.w.provider, db: app.db, now: testNow)
+
+            // MUT + validate
+            await expectInputError("reason") { try await Referrals.decline(inv.id!, reason: "no_vacancy", note: nil, actor: rw.w.provider, db: app.db, now: testNow) }
+            try await Referrals.withdraw(inv.id!, actor: rw.w.provider, db: app.db, now: testNow)
+            #expect(try await BidRecord.query(on: app.db).first()?.state == "withdrawn")
+            await expectInputError("reason") { try await Referrals.decline(inv.id!, reason: "too_busy", note: nil, actor: rw.w.provider, db: app.db, now: testNow) }
+            await expectInputError("note") { try await Referrals.decline(inv.id!, reason: "other", note: " ", actor: rw.w.provider, db: app.db, now: testNow) }
+            try await Referrals.decline(inv.id!, reason: "cannot_meet_needs", note: "No speech therapist on site", actor: rw.w.provider, db: app.db, now: testNow)
+            let declined = try await InvitationRecord.find(inv.id!, on: app.db)!
+            #expect(declined.declinedReason == "cannot_meet_needs" && declined.declinedNote == "No speech therapist on site" && declined.declinedAt == testNow)
+            await #expect(throws: Abort.self) {
+                try await Referrals.decline(inv.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db, now: testNow)
+            }
+            _ = try await Referrals.closeDue(db: app.db, now: ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!)
+            let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
+            #expect(try await Referrals.openedBids(closed, db: app.db).isEmpty)
+        }
+    }
+}
