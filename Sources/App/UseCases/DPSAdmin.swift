@@ -63,7 +63,7 @@ enum DPSAdmin {
         try actor.require(.dpsAdmin)
         let (errors, period) = validate(input, creating: true)
         guard errors.isEmpty, let period else { throw InputError(errors) }
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let dps = DPSRecord()
             dps.title = input.title!.trimmed
             dps.$lead.id = actor.organisationID
@@ -126,7 +126,7 @@ enum DPSAdmin {
         let input = edited
         let (errors, _) = validate(input, creating: false)
         guard errors.isEmpty else { throw InputError(errors) }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let before = DPSSnapshot(dps)
             dps.title = input.title!.trimmed
             dps.regime = input.regime!
@@ -168,7 +168,7 @@ enum DPSAdmin {
         let change = ValidityChange(kind: kind, newEnd: newEnd, reason: input.reason ?? "")
         let period: ValidityPeriod
         do { period = try ValidityPeriod(start: start, end: end).applying(change, today: today) } catch { throw InputError(error.errors) }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let record = ValidityChangeRecord()
             record.$dps.id = try dps.requireID()
             record.kind = kind.rawValue
@@ -209,7 +209,7 @@ enum DPSAdmin {
         let window = ClosedWindow(start: start.startOfDay(), end: end.startOfDay(), reason: input.reason ?? "")
         errors += window.validate()
         guard errors.isEmpty else { throw InputError(errors) }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let record = ClosedWindowRecord()
             record.$dps.id = try dps.requireID()
             record.startsAt = window.start
@@ -242,7 +242,7 @@ enum DPSAdmin {
         if chosen.isEmpty { errors.append(FieldError(field: "categories", message: "Choose at least one category the partner uses")) }
         if !chosen.isSubset(of: valid) { errors.append(FieldError(field: "categories", message: "Choose categories of this DPS only")) }
         guard errors.isEmpty else { throw InputError(errors) }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let org: Organisation
             if let existing = try await Organisation.query(on: db).filter(\.$name == name).filter(\.$kind == OrganisationKind.partnerAuthority.rawValue).first() {
                 org = existing
@@ -287,7 +287,7 @@ enum DPSAdmin {
             errors.append(FieldError(field: "categoryName", message: "There is already a category called \(name)"))
         }
         guard errors.isEmpty else { throw InputError(errors) }
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let category = CategoryRecord()
             category.$dps.id = try dps.requireID()
             category.name = name
@@ -334,14 +334,14 @@ enum DPSAdmin {
                 errors.append(FieldError(field: "affordabilityCap", message: "Enter the affordability cap in pounds, for example 4500, or leave it empty for no cap"))
             }
         }
-        let minimum = Int((input.minimumInvitees ?? "").trimmed)
-        if minimum == nil { errors.append(FieldError(field: "minimumInvitees", message: "Enter the minimum number of providers a referral must reach, for example 3")) }
+        let minimum = Bounded.int(input.minimumInvitees, in: 1...1_000)
+        if minimum == nil { errors.append(FieldError(field: "minimumInvitees", message: "Enter the minimum number of providers a referral must reach, from 1 to 1000, for example 3")) }
         var content = category.content
         for criterion in ReferralCriterion.allCases {
             let minRaw = bounds["bounds.\(criterion.rawValue).min"] ?? ""
             let maxRaw = bounds["bounds.\(criterion.rawValue).max"] ?? ""
-            guard let lo = Int(minRaw.trimmed), let hi = Int(maxRaw.trimmed) else {
-                errors.append(FieldError(field: "bounds.\(criterion.rawValue).min", message: "Enter whole-number minimum and maximum points for \(criterion.label)"))
+            guard let lo = Bounded.int(minRaw, in: Bounded.points), let hi = Bounded.int(maxRaw, in: Bounded.points) else {
+                errors.append(FieldError(field: "bounds.\(criterion.rawValue).min", message: "Enter minimum and maximum points for \(criterion.label) as whole numbers from 0 to 100"))
                 continue
             }
             content.weightBounds[criterion.rawValue] = .init(min: lo, max: hi)
@@ -365,7 +365,7 @@ enum DPSAdmin {
     }
 
     static func saveCategory(_ category: CategoryRecord, before: String, action: String, actor: Actor, db: any Database, now: Date) async throws {
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await category.update(on: db)
             try await Audit.record(on: db, actor: actor, action: action, entityType: "category", entityID: category.id,
                                    before: before, after: category.contentJSON, at: now)
@@ -411,7 +411,7 @@ enum DPSAdmin {
             let title = (input.title ?? "").trimmed
             var errors: [FieldError] = []
             if title.isEmpty { errors.append(FieldError(field: "title", message: "Enter the method statement's title")) }
-            let weight = Int((input.weight ?? "").trimmed)
+            let weight = Bounded.int(input.weight, in: 1...100)
             if weight.map({ $0 < 1 || $0 > 100 }) ?? true { errors.append(FieldError(field: "weight", message: "Enter the statement's weight as a whole number from 1 to 100")) }
             guard errors.isEmpty, let weight else { throw InputError(errors) }
             if input.youngPeoplesPanel == "yes", content.statements.contains(where: \.youngPeoplesPanel) {
@@ -425,9 +425,9 @@ enum DPSAdmin {
             content.costLines.append(.init(key: unique(key(name), in: content.costLines.map(\.key)), name: name))
         case "tier":
             var errors: [FieldError] = []
-            let children = Int((input.children ?? "").trimmed)
+            let children = Bounded.int(input.children, in: 2...200)
             let basisPoints = Money.parsePercentBasisPoints(input.percent ?? "")
-            if children.map({ $0 < 2 }) ?? true { errors.append(FieldError(field: "children", message: "Enter the number of children placed together, 2 or more")) }
+            if children == nil { errors.append(FieldError(field: "children", message: "Enter the number of children placed together, from 2 to 200")) }
             if basisPoints.map({ $0 <= 0 || $0 > 10_000 }) ?? true { errors.append(FieldError(field: "percent", message: "Enter the discount as a percentage above 0 and up to 100, for example 5")) }
             guard errors.isEmpty, let children, let basisPoints else { throw InputError(errors) }
             guard !content.discountTiers.contains(where: { $0.children == children }) else {

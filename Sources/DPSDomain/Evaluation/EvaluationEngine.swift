@@ -21,6 +21,33 @@ public enum EvaluationEngine {
         return score(input)
     }
 
+    /// Evaluates a live referral: problems of the referral itself (weights, weeks, needs) still throw, but a
+    /// bid whose own values cannot be scored (a weekly cost of 0, a score out of range, an unknown need) is
+    /// set aside as non-compliant with the reason, so one bad bid never stops the whole referral.
+    public static func evaluateSettingAsideUnscorable(_ input: EvaluationInput) throws(EvaluationError) -> EvaluationResult {
+        var referralLevel = input
+        referralLevel.bids = []
+        if let problem = validate(referralLevel).first { throw problem }
+        let needMarks = Dictionary(input.needs.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
+        let desirableMarks = Dictionary(input.desirables.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
+        var scorable = input
+        scorable.bids = []
+        var setAside: [NonCompliantBid] = []
+        var seen = Set<String>()
+        for (index, bid) in input.bids.enumerated() {
+            var problems: [EvaluationError] = []
+            validateBid(bid, index: index, needMarks: needMarks, desirableMarks: desirableMarks, seenIds: &seen, into: &problems)
+            if problems.isEmpty {
+                scorable.bids.append(bid)
+            } else {
+                setAside.append(NonCompliantBid(id: bid.id, reasons: problems.map { .cannotBeScored($0.message) }))
+            }
+        }
+        var result = score(scorable)
+        result.nonCompliant += setAside
+        return result
+    }
+
     /// Every problem with the input, in input order (weights first); empty when it can be evaluated.
     public static func validate(_ input: EvaluationInput) -> [EvaluationError] {
         var problems = validateWeights(input.weights, bounds: input.bounds)

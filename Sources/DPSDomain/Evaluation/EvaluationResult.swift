@@ -98,8 +98,12 @@ public enum NonComplianceReason: Sendable, Hashable, Codable, CustomStringConver
     case discountBelowPublished
     /// The bid arrived after the deadline.
     case late
+    /// A value of the bid cannot be scored (for example a weekly cost of £0): the bid is set aside so
+    /// the rest of the referral can still be evaluated and awarded.
+    case cannotBeScored(String)
 
     private static let mustHavePrefix = "must-have not met: "
+    private static let cannotBeScoredPrefix = "cannot be scored: "
 
     /// The sentence shown to providers and written to JSON.
     public var message: String {
@@ -108,6 +112,7 @@ public enum NonComplianceReason: Sendable, Hashable, Codable, CustomStringConver
         case .coreCostRaised: "core cost raised above the approved schedule"
         case .discountBelowPublished: "discount below the published tier"
         case .late: "bid arrived after the deadline"
+        case .cannotBeScored(let why): Self.cannotBeScoredPrefix + why
         }
     }
 
@@ -120,6 +125,10 @@ public enum NonComplianceReason: Sendable, Hashable, Codable, CustomStringConver
         case Self.discountBelowPublished.message: self = .discountBelowPublished
         case Self.late.message: self = .late
         default:
+            if message.hasPrefix(Self.cannotBeScoredPrefix) {
+                self = .cannotBeScored(String(message.dropFirst(Self.cannotBeScoredPrefix.count)))
+                return
+            }
             guard message.hasPrefix(Self.mustHavePrefix) else { return nil }
             self = .mustHaveNotMet(String(message.dropFirst(Self.mustHavePrefix.count)))
         }

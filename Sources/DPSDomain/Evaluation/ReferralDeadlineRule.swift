@@ -12,9 +12,11 @@ public enum ReferralDeadlineRule {
     public static let pa2023 = "pa2023"
     /// The PCR 2015 minimum: ten periods of 24 hours.
     public static let pcr2015MinimumSeconds: TimeInterval = 10 * 24 * 60 * 60
+    /// The latest deadline allowed: 90 days after publication.
+    public static let maximumSeconds: TimeInterval = 90 * 24 * 60 * 60
 
     /// Nil when the deadline is acceptable; otherwise the error naming the rule and field.
-    /// Rules: `regime` (unknown regime), `deadline-after-publication`, `deadline-minimum`.
+    /// Rules: `regime` (unknown regime), `deadline-after-publication`, `deadline-maximum`, `deadline-minimum`.
     public static func check(regime: String, publishedAt: Date, deadline: Date, shortDeadlinesAgreed: Bool) -> EvaluationError? {
         guard regime == pcr2015 || regime == pa2023 else {
             return EvaluationError(
@@ -23,6 +25,13 @@ public enum ReferralDeadlineRule {
         guard deadline > publishedAt else {
             return EvaluationError(
                 rule: "deadline-after-publication", field: "deadline", message: "the deadline must be after the referral is published")
+        }
+        // A referral buys a placement a child needs soon; a deadline months away would keep bids sealed
+        // (and the child waiting) indefinitely.
+        if deadline.timeIntervalSince(publishedAt) > maximumSeconds {
+            return EvaluationError(
+                rule: "deadline-maximum", field: "deadline",
+                message: "the deadline must be at most \(Int(maximumSeconds / 86_400)) days after publication")
         }
         if regime == pcr2015, !shortDeadlinesAgreed, deadline.timeIntervalSince(publishedAt) < pcr2015MinimumSeconds {
             return EvaluationError(

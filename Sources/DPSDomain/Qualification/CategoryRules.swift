@@ -198,6 +198,8 @@ public enum CategoryRules {
                 errors.append(FieldError(field: field, message: "The weight for \(criterion.rawValue) must stay between \(hard.lowerBound) and \(hard.upperBound)"))
                 boundsUsable = false
             }
+            // Only bounds already known to lie within 0-100 are summed, so the sums cannot overflow.
+            guard boundsUsable else { continue }
             sumMin += bound.min
             sumMax += bound.max
         }

@@ -50,20 +50,35 @@ public enum BidRules {
             }
             if item.pence < 0 { errors.append(FieldError(field: "variable[\(i)]", message: "Variable cost \(i + 1) cannot be negative")) }
         }
+        if offer.variable.count > maximumVariableItems {
+            errors.append(FieldError(field: "variable", message: "List at most \(maximumVariableItems) variable costs"))
+        }
         let floor = publishedDiscount(tiers: tiers, children: children)
+        let covered = tiers.keys.contains { $0 <= children }
         if offer.discountBasisPoints < floor {
             errors.append(FieldError(field: "discount", message: "The discount for \(children) children placed together cannot be below your published \(Double(floor) / 100)%"))
+        } else if offer.discountBasisPoints > 0 && !covered {
+            errors.append(FieldError(field: "discount", message: "A discount applies only to children placed together as your discount tiers cover; enter 0 for \(children) child\(children == 1 ? "" : "ren")"))
+        } else if offer.discountBasisPoints >= 10_000 {
+            errors.append(FieldError(field: "discount", message: "The discount must be below 100%"))
         }
-        if offer.discountBasisPoints > 10_000 { errors.append(FieldError(field: "discount", message: "The discount cannot exceed 100%")) }
+        if errors.isEmpty, (weeklyCostPence(offer, children: children) ?? 0) <= 0 {
+            errors.append(FieldError(field: "core", message: "The weekly cost of the bid must be more than £0.00"))
+        }
         return errors
     }
 
+    /// The most variable cost items a bid may list.
+    public static let maximumVariableItems = 5
+
     /// Weekly cost of the whole placement: (core + variable) per child × children, less the discount,
     /// rounded half up to the penny.
-    public static func weeklyCostPence(_ offer: BidOffer, children: Int) -> Int {
-        let perChild = offer.core.values.reduce(0, +) + offer.variable.reduce(0) { $0 + $1.pence }
-        let gross = perChild * max(1, children)
-        let discount = (gross * offer.discountBasisPoints + 5_000) / 10_000
-        return gross - discount
+    /// Nil when the amounts are too large to add up (validation refuses such an offer).
+    public static func weeklyCostPence(_ offer: BidOffer, children: Int) -> Int? {
+        guard let perChild = SafeArithmetic.sum(Array(offer.core.values) + offer.variable.map(\.pence)),
+              let gross = SafeArithmetic.product(perChild, max(1, children)),
+              let scaled = SafeArithmetic.product(gross, offer.discountBasisPoints),
+              let rounded = SafeArithmetic.sum([scaled, 5_000]) else { return nil }
+        return gross - rounded / 10_000
     }
 }

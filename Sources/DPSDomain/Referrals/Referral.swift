@@ -134,6 +134,14 @@ public enum ReferralRules {
             errors.append(FieldError(field: "desirables", message: "Desirable feature \(i + 1) must carry from 1 to 10 marks"))
         }
         if d.outcomes.isEmpty { errors.append(FieldError(field: "outcomes", message: "Enter at least one desired outcome")) }
+        let lists: [(String, String, [String])] = [("needs", "needs", d.needs.map(\.text)), ("mustHaves", "must-have features", d.mustHaves),
+                                                   ("desirables", "desirable features", d.desirables.map(\.text)), ("outcomes", "outcomes", d.outcomes)]
+        for (field, noun, items) in lists {
+            if items.count > maximumListItems { errors.append(FieldError(field: field, message: "List at most \(maximumListItems) \(noun); there are \(items.count)")) }
+            if let long = items.firstIndex(where: { $0.count > maximumItemLength }) {
+                errors.append(FieldError(field: field, message: "Line \(long + 1) of the \(noun) is longer than \(maximumItemLength) characters"))
+            }
+        }
         errors += weightErrors(d.weights, bounds: bounds)
         if (d.weights[.desirables] ?? 0) > 0 && d.desirables.isEmpty {
             errors.append(FieldError(field: "weights.desirables", message: "List the desirable features, or give them 0 points"))
@@ -149,6 +157,10 @@ public enum ReferralRules {
         return errors
     }
 
+    /// The most lines a referral's needs, must-haves, desirables or outcomes may have, and the longest line.
+    public static let maximumListItems = 50
+    public static let maximumItemLength = 1_000
+
     /// Points add to 100; each within §7's hard bounds and the category's bounds.
     public static func weightErrors(_ weights: [ReferralCriterion: Int], bounds: [ReferralCriterion: WeightBound]) -> [FieldError] {
         var errors: [FieldError] = []
@@ -161,8 +173,12 @@ public enum ReferralRules {
                 errors.append(FieldError(field: "weights.\(criterion.rawValue)", message: "\(criterion.rawValue.prefix(1).uppercased() + criterion.rawValue.dropFirst()) must be from \(lo) to \(hi) points in this category"))
             }
         }
-        let total = ReferralCriterion.allCases.reduce(0) { $0 + (weights[$1] ?? 0) }
-        if total != 100 { errors.append(FieldError(field: "weights", message: "The points must add up to 100; they add up to \(total)")) }
+        // Values beyond every bound were named above; the sum must not trap on them.
+        if let total = SafeArithmetic.sum(ReferralCriterion.allCases.map { weights[$0] ?? 0 }) {
+            if total != 100 { errors.append(FieldError(field: "weights", message: "The points must add up to 100; they add up to \(total)")) }
+        } else {
+            errors.append(FieldError(field: "weights", message: "The points must add up to 100"))
+        }
         return errors
     }
 }

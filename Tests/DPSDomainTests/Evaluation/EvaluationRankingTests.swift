@@ -263,4 +263,19 @@ struct EvaluationRankingTests {
         #expect(zip(result.ranking, result.ranking.dropFirst()).allSatisfy { $0.total >= $1.total })
         #expect(result.shortlist.count <= 3)
     }
+
+    @Test("One bid that cannot be scored is set aside; the rest of the referral is still ranked")
+    func unscorableBidSetAside() throws {
+        let input = F.input([
+            F.bid("free", weekly: 0),
+            F.bid("real", weekly: 400_000),
+        ])
+        // The strict form refuses the whole input (what the CLI and preview report) ...
+        #expect(throws: EvaluationError.self) { try EvaluationEngine.evaluate(input) }
+        // ... a live referral sets the bad bid aside with its reason and ranks the others.
+        let result = try EvaluationEngine.evaluateSettingAsideUnscorable(input)
+        #expect(result.rankedIds == ["real"])
+        #expect(result.nonCompliant.map(\.id) == ["free"])
+        #expect(result.nonCompliant.first?.reasons.first?.message.hasPrefix("cannot be scored: weekly cost") == true)
+    }
 }

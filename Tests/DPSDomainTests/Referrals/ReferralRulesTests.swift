@@ -120,4 +120,58 @@ struct BidRulesTests {
         let offer = BidOffer(core: approved, variable: [BidItem(description: " ", pence: -1)], discountBasisPoints: 0)
         #expect(BidRules.validate(offer, approved: approved, lineNames: names, tiers: tiers, children: 1).map(\.field) == ["variable[0]", "variable[0]"])
     }
+
+    @Test("A bid's weekly cost must be more than £0 (defect: an all-zero bid broke the referral)")
+    func zeroCost() {
+        let zero = BidOffer(core: ["premises": 0, "staffing": 0], variable: [], discountBasisPoints: 0)
+        #expect(BidRules.validate(zero, approved: approved, lineNames: names, tiers: tiers, children: 1).map(\.field) == ["core"])
+        let onePenny = BidOffer(core: ["premises": 1, "staffing": 0], variable: [], discountBasisPoints: 0)
+        #expect(BidRules.validate(onePenny, approved: approved, lineNames: names, tiers: tiers, children: 1).isEmpty)
+    }
+
+    @Test("A discount only for the children the tiers cover, and always below 100%",
+          arguments: [(1, 500, false), (1, 10_000, false), (2, 10_000, false), (2, 9_999, true), (3, 1_000, true)])
+    func discountCoverage(_ children: Int, _ offered: Int, _ ok: Bool) {
+        let offer = BidOffer(core: approved, variable: [], discountBasisPoints: offered)
+        let errors = BidRules.validate(offer, approved: approved, lineNames: names, tiers: tiers, children: children)
+        #expect(errors.isEmpty == ok)
+        if !ok { #expect(errors.map(\.field) == ["discount"]) }
+    }
+
+    @Test("At most five variable costs")
+    func variableCount() {
+        let items = (1...6).map { BidItem(description: "Item \($0)", pence: 100) }
+        let offer = BidOffer(core: approved, variable: items, discountBasisPoints: 0)
+        #expect(BidRules.validate(offer, approved: approved, lineNames: names, tiers: tiers, children: 1).map(\.field) == ["variable"])
+    }
+
+    @Test("Huge amounts never trap: the weekly cost is nil and the offer is refused")
+    func hugeAmounts() {
+        let offer = BidOffer(core: ["premises": Int.max, "staffing": Int.max], variable: [], discountBasisPoints: 0)
+        #expect(BidRules.weeklyCostPence(offer, children: 10) == nil)
+        #expect(!BidRules.validate(offer, approved: ["premises": Int.max, "staffing": Int.max], lineNames: names, tiers: tiers, children: 10).isEmpty)
+    }
+}
+
+@Suite("Outside numbers never trap")
+struct OverflowTests {
+    @Test("Referral weights at Int.max are refused, not summed into a crash")
+    func referralWeights() {
+        var weights = Dictionary(uniqueKeysWithValues: ReferralCriterion.allCases.map { ($0, $0.defaultPoints) })
+        weights[.price] = Int.max
+        weights[.outcomes] = Int.max
+        let errors = ReferralRules.weightErrors(weights, bounds: [:])
+        #expect(errors.map(\.field).contains("weights.price"))
+        #expect(errors.map(\.field).contains("weights"))
+    }
+
+    @Test("Category weight bounds at Int.min and Int.max are refused")
+    func categoryBounds() {
+        let spec = CategoryDefinitionSpec(name: "SEN", passFail: [PassFailQuestionSpec(id: "q", text: "Q")],
+                                          statements: [MethodStatementSpec(id: "s", title: "S", weight: 100)], costLineIds: ["a"],
+                                          weightBounds: [.price: WeightBound(min: Int.min, max: Int.max), .outcomes: WeightBound(min: Int.max, max: Int.max)])
+        let fields = CategoryRules.validate(spec).map(\.field)
+        #expect(fields.contains("weightBounds.price"))
+        #expect(fields.contains("weightBounds.outcomes"))
+    }
 }
