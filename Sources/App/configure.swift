@@ -3,6 +3,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import SQLKit
 import Vapor
 
 /// Configuration read once from the environment (see README and .env.example).
@@ -16,6 +17,9 @@ struct AppConfig: Sendable {
     var demoOnServe: Bool
     var bcryptCost: Int
     var secureCookies: Bool
+    /// The address people reach the service at, for links sent outside it (the parent's private link).
+    /// Never taken from the request's Host header, which the sender controls.
+    var publicBaseURL: String = "http://127.0.0.1:8080"
 
     static func fromEnvironment() -> AppConfig {
         let env = ProcessInfo.processInfo.environment
@@ -30,8 +34,16 @@ struct AppConfig: Sendable {
             autoMigrate: flag("DPS_AUTO_MIGRATE", default: url == nil),
             demoOnServe: flag("DPS_DEMO", default: url == nil),
             bcryptCost: Int(env["DPS_BCRYPT_COST"] ?? "") ?? 12,
-            secureCookies: flag("DPS_SECURE_COOKIES", default: false)
+            secureCookies: flag("DPS_SECURE_COOKIES", default: false),
+            publicBaseURL: publicURL(env["DPS_PUBLIC_URL"])
         )
+    }
+
+    /// `DPS_PUBLIC_URL` without a trailing slash, only http(s); the local default otherwise.
+    static func publicURL(_ raw: String?) -> String {
+        guard let raw, let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
+              !raw.unicodeScalars.contains(where: { $0.value < 0x21 }) else { return "http://127.0.0.1:8080" }
+        return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
     }
 }
 
@@ -71,6 +83,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.routes.defaultMaxBodySize = "12mb"
 
     app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(ActorMiddleware())
@@ -86,8 +99,19 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(BenchCommand(), as: "bench")
 
     app.asyncCommands.use(CloseReferralsCommand(), as: "close-referrals")
+    app.lifecycle.use(SQLiteTuning())
     app.lifecycle.use(PrepareOnServe())
     app.lifecycle.use(JobLoop())
+}
+
+/// The embedded database, set up for a web server: write-ahead logging lets readers go on while one writer
+/// commits (the setting lives in the file, so every connection and command gets it); writers queue in
+/// `writeTransaction`.
+struct SQLiteTuning: LifecycleHandler {
+    func didBootAsync(_ app: Application) async throws {
+        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA journal_mode = WAL").run()
+    }
 }
 
 /// On `serve`: migrates when configured to (the SQLite default), and on the embedded default loads the

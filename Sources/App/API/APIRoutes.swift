@@ -37,8 +37,8 @@ struct APIRoutes: RouteCollection {
         }
         let token = Tokens.random()
         let expires = req.now.addingTimeInterval(30 * 24 * 3600)
-        try await req.db.transaction { db in
-            let record = APIToken(userID: try user.requireID(), tokenHash: Tokens.hash(token), label: body.label ?? "API client", expiresAt: expires)
+        try await req.db.writeTransaction { db in
+            let record = APIToken(userID: try user.requireID(), tokenHash: Tokens.hash(token), label: String((body.label ?? "API client").prefix(100)), expiresAt: expires)
             try await record.create(on: db)
             try await Audit.record(on: db, actor: nil, actorLabel: user.email, action: "api.token.created", entityType: "api_token", entityID: record.id,
                                    before: String?.none, after: ["label": record.label], at: req.now)

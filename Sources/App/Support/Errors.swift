@@ -57,8 +57,9 @@ struct AppErrorMiddleware: AsyncMiddleware {
 
     static func response(for error: any Error, request: Request) -> Response {
         let (status, detail, fieldErrors) = classify(error)
-        if status == .internalServerError {
-            request.logger.report(error: error)
+        if status.code >= 500 {
+            // A server error is a defect to fix, logged as an error (never shown to the user).
+            request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
         }
         if request.url.path.hasPrefix("/api/") {
             let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fieldErrors)
@@ -68,8 +69,8 @@ struct AppErrorMiddleware: AsyncMiddleware {
             return response
         }
         if status == .unauthorized {
-            let back = request.url.path
-            return request.redirect(to: "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")")
+            let back = SafeHeaders.localPath(request.url.path, fallback: "/dashboard")
+            return request.redirect(to: "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/")")
         }
         let body = Layout.page(title: status.reasonPhrase, context: PageContext(request: request)) {
             UI.h1(status == .notFound ? "Page not found" : status == .forbidden ? "You cannot see this page" : status.reasonPhrase)

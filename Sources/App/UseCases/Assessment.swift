@@ -57,7 +57,7 @@ enum Assessment {
         let before = reviews[key]
         reviews[key] = Review(outcome: outcome, note: note, by: actor.userID)
         let updated = reviews
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             part.reviewJSON = Audit.encode(updated)
             try await part.update(on: db)
             try await Audit.record(on: db, actor: actor, action: "application.passfail.reviewed", entityType: "application_category", entityID: part.id,
@@ -94,7 +94,7 @@ enum Assessment {
         let comment = (input.comment ?? "").trimmed
         if comment.isEmpty { throw InputError(field: "comment.\(part.category.code).\(key)", "Give a comment that explains the score") }
         let isConsensus = input.consensus == "yes"
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let existing = try await StatementScoreRecord.query(on: db).filter(\.$applicationCategory.$id == part.requireID())
                 .filter(\.$statementKey == key).filter(\.$evaluatorID == actor.userID).filter(\.$isConsensus == isConsensus).first()
             let record = existing ?? StatementScoreRecord()
@@ -124,7 +124,7 @@ enum Assessment {
         try requireOpen(app)
         let text = (question ?? "").trimmed
         guard !text.isEmpty else { throw InputError(field: "question", "Enter the clarification question") }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let c = ClarificationRecord()
             c.$application.id = try app.requireID()
             c.question = text
@@ -152,7 +152,7 @@ enum Assessment {
         do { recorded = try AssessmentClock.extend(currentlyExtended: app.extended, reason: reason ?? "") } catch { throw InputError(error.errors) }
         guard let submittedAt = app.submittedAt else { throw Abort(.conflict, reason: "The application has not been submitted.") }
         let deadline = AssessmentClock.deadline(submittedAt: submittedAt, extended: true, calendar: calendar)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let before = ["deadline": app.deadline ?? ""]
             app.extended = true
             app.extensionReason = recorded
@@ -213,7 +213,7 @@ enum Assessment {
         let answers = ProviderUseCases.Answers(part)
         let otherPending = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID())
             .filter(\.$decision == CategoryDecisionState.pending.rawValue).filter(\.$id != part.requireID()).count()
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             part.decision = nextState.rawValue
             part.decisionReason = decision.recordedReason
             part.decidedBy = actor.userID

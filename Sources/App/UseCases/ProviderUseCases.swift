@@ -59,7 +59,7 @@ enum ProviderUseCases {
         }
         guard errors.isEmpty else { throw InputError(errors) }
         let hash = try hasher.hash(input.password!)
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let org = Organisation(kind: OrganisationKind.provider.rawValue, name: input.organisationName!.trimmed)
             org.legalName = input.legalName!.trimmed
             org.companyNumber = company.isEmpty ? nil : company
@@ -139,7 +139,7 @@ enum ProviderUseCases {
             errors.append(FieldError(field: "urn", message: "Enter a URN of 6 to 8 digits (schools) or SC followed by digits (social care)"))
         }
         guard errors.isEmpty, let type, let postcode, let centroid, let low, let high else { throw InputError(errors) }
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let e = EstablishmentRecord()
             e.$organisation.id = actor.organisationID
             e.name = name
@@ -211,7 +211,7 @@ enum ProviderUseCases {
             .filter(\.$state ~~ [ApplicationState.draft.rawValue, ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]).count() > 0 {
             throw InputError([FieldError(field: "establishment", message: "\(establishment.name) already has an application in progress; continue it from your list of applications")], status: .conflict)
         }
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let app = ApplicationRecord()
             app.$dps.id = try dps.requireID()
             app.$organisation.id = actor.organisationID
@@ -307,7 +307,7 @@ enum ProviderUseCases {
         }
         guard errors.isEmpty else { throw InputError(errors) }
         let changes = updates.filter { $0.1 != $0.2 }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             for (part, before, answers) in changes {
                 answers.write(to: part)
                 try await part.update(on: db)
@@ -349,12 +349,12 @@ enum ProviderUseCases {
             throw InputError(field: "expires.\(part.category.code).\(key)", "Enter the expiry date as a date, for example 2027-03-31")
         }
         let bytes = Data(buffer: file.data)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let doc = EvidenceRecord()
             doc.$organisation.id = actor.organisationID
             doc.applicationCategoryID = try part.requireID()
             doc.questionKey = key
-            doc.filename = String(file.filename.suffix(120))
+            doc.filename = SafeHeaders.filename(String(file.filename.suffix(150)))
             doc.contentType = file.contentType?.serialize() ?? "application/octet-stream"
             doc.sizeBytes = bytes.count
             doc.sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
@@ -407,7 +407,7 @@ enum ProviderUseCases {
         let errors = ApplicationCheck.validate(submission(app: app, parts: parts, evidence: evidence, dps: dps, windows: windows, now: now))
         guard errors.isEmpty else { throw InputError(errors) }
         let deadline = AssessmentClock.deadline(submittedAt: now, extended: false, calendar: calendar)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             app.state = next.rawValue
             app.submittedAt = now
             app.deadline = deadline.iso
@@ -435,7 +435,7 @@ enum ProviderUseCases {
         let text = (answer ?? "").trimmed
         guard !text.isEmpty else { throw InputError(field: "answer", "Enter your answer to the clarification question") }
         let open = try await ClarificationRecord.query(on: db).filter(\.$application.$id == app.requireID()).filter(\.$answer == nil).count()
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             clarification.answer = text
             clarification.answeredBy = actor.userID
             clarification.answeredAt = now

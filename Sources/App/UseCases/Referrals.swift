@@ -74,6 +74,43 @@ enum Referrals {
         }
     }
 
+    // MARK: Claiming a state change inside its transaction
+
+    /// Claims the referral for a change, inside the caller's transaction: one UPDATE that matches only while
+    /// the referral is still in one of `states` (and, with `openAt`, before its deadline). It takes the row's
+    /// write lock, so two people acting at once act one after the other and the second sees the first's
+    /// change; a copy read before the transaction is never trusted. `set` are the columns to change (none
+    /// just locks the row). Throws a conflict naming `field` when the referral has moved on.
+    static func claim(_ id: UUID, in states: [ReferralState], openAt now: Date? = nil, set: [(String, any SQLExpression)] = [],
+                      field: String = "state", message: String, db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        var update = sql.update(ReferralRecord.schema)
+        if set.isEmpty { update = update.set(SQLIdentifier("state"), to: SQLColumn("state")) }
+        for (column, value) in set { update = update.set(SQLIdentifier(column), to: value) }
+        update = update.where(SQLIdentifier("id"), .equal, SQLBind(id))
+            .where(SQLIdentifier("state"), .in, SQLGroupExpression(states.map { SQLBind($0.rawValue) }))
+        if let now { update = update.where(SQLIdentifier("deadline"), .greaterThan, SQLBind(now)) }
+        guard try await update.returning("id").first() != nil else { throw InputError(field: field, message, status: .conflict) }
+    }
+
+    /// The states from which `event` is allowed (DOMAIN's state machine).
+    static func states(allowing event: ReferralState.Event) -> [ReferralState] {
+        ReferralState.allCases.filter { ReferralState.transitions[$0]?[event] != nil }
+    }
+
+    /// The next reference of a kind ("REF", "DIR"), from a counter claimed by one conditional UPDATE, so two
+    /// referrals created at once never share one (a unique index backs it up).
+    static func nextReference(_ prefix: String, db: any Database) async throws -> String {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let row = try await sql.update("reference_counters")
+            .set(SQLIdentifier("value"), to: SQLBinaryExpression(SQLColumn("value"), .add, SQLLiteral.numeric("1")))
+            .where(SQLIdentifier("name"), .equal, SQLBind(prefix)).returning("value").first()
+        guard let value = try row?.decode(column: "value", as: Int.self) else {
+            throw DecodingError.valueNotFound(Int.self, .init(codingPath: [], debugDescription: "reference counter \(prefix) is missing"))
+        }
+        return String(format: "%@-%05d", prefix, value)
+    }
+
     // MARK: Creating
 
     struct Input: Codable {
@@ -103,7 +140,7 @@ enum Referrals {
     static func markedLines(_ raw: String?, prefix: String) -> [ReferralNeed] {
         lines(raw).enumerated().map { index, line in
             let parts = line.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
-            let marks = parts.count == 2 ? Int(parts[1]) ?? 0 : 1
+            let marks = parts.count == 2 ? Bounded.int(parts[1], in: 0...1_000) ?? 0 : 1
             return ReferralNeed(id: "\(prefix)\(index + 1)", text: parts[0], marks: marks)
         }
     }
@@ -120,7 +157,10 @@ enum Referrals {
 
     static func draft(_ input: Input, now: Date) -> ReferralDraft {
         var weights: [ReferralCriterion: Int] = [:]
-        for c in ReferralCriterion.allCases { weights[c] = Int((input.weights?[c.rawValue] ?? "").trimmed) ?? (input.weights == nil ? c.defaultPoints : -1) }
+        // Each weight is points out of 100; anything else (including numbers too large to add) is refused by name.
+        for c in ReferralCriterion.allCases {
+            weights[c] = input.weights == nil ? c.defaultPoints : Bounded.int(input.weights?[c.rawValue], in: Bounded.points) ?? -1
+        }
         return ReferralDraft(pattern: PlacementPattern(rawValue: input.pattern ?? ""), startDate: LocalDate(iso: (input.startDate ?? "").trimmed),
                              durationWeeks: Int((input.durationWeeks ?? "").trimmed), children: Int((input.children ?? "1").trimmed) ?? 0,
                              childAge: Int((input.childAge ?? "").trimmed), childGender: input.childGender ?? "",
@@ -142,12 +182,14 @@ enum Referrals {
         let dps = try await category.asyncMap { try await DPSRecord.find($0.$dps.id, on: db) } ?? nil
         errors += ReferralRules.validate(d, bounds: category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
                                          shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? false, now: now, block: block)
-        let home = try await Registers.postcode(input.homePostcode ?? "", on: db)
+        for (field, value) in [("childDetails", input.childDetails), ("voidTerms", input.voidTerms)] where (value ?? "").count > Bounded.longText {
+            errors.append(FieldError(field: field, message: "This must be at most \(Bounded.longText) characters"))
+        }
+        let home = try await Registers.postcode(String((input.homePostcode ?? "").prefix(Bounded.shortText)), on: db)
         if home == nil { errors.append(FieldError(field: "homePostcode", message: "Enter the child's home postcode, like RH12 1XH (it is never shown to providers)")) }
         guard errors.isEmpty, let category, let dps, let home, let pattern = d.pattern, let start = d.startDate, let deadline = d.deadline else { throw InputError(errors) }
         let postcode = PostcodeDirectory.normalise(input.homePostcode ?? "") ?? home.code
-        return try await db.transaction { db in
-            let count = try await ReferralRecord.query(on: db).count()
+        return try await db.writeTransaction { db in
             let r = ReferralRecord()
             r.$dps.id = try dps.requireID()
             r.$category.id = try category.requireID()
@@ -156,7 +198,7 @@ enum Referrals {
             r.kind = block ? "block" : "spot"
             r.round = 1
             r.state = ReferralState.draft.rawValue
-            r.reference = String(format: "REF-%05d", count + 1)
+            r.reference = try await nextReference("REF", db: db)
             r.pattern = pattern.rawValue
             r.weeksPerYear = pattern.weeksPerYear
             r.startDate = start.iso
@@ -252,7 +294,7 @@ enum Referrals {
         let r = try await own(id, actor: actor, db: db)
         guard r.state == ReferralState.draft.rawValue else { throw Abort(.conflict, reason: "Only a draft's radius can change; re-issue a closed referral instead.") }
         guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else { throw InputError(field: "radiusMiles", "Enter a radius from 1 to 500 miles") }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let before = r.radiusMiles
             r.radiusMiles = radius
             try await r.update(on: db)
@@ -279,7 +321,7 @@ enum Referrals {
             throw InputError(field: "radiusMiles", "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
                              + (proposal.map { "Widen the radius to \(Int($0)) miles to reach \(minimum)." } ?? "There are not enough members in this category at any distance."))
         }
-        do { try await db.transaction { db in
+        do { try await db.writeTransaction { db in
             guard let sql = db as? any SQLDatabase,
                   try await sql.update(ReferralRecord.schema).set("state", to: next.rawValue).set("published_at", to: now)
                     .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.draft.rawValue)
@@ -328,10 +370,11 @@ enum Referrals {
         guard let deadline = parseDeadline(raw), deadline > r.deadline else {
             throw InputError(field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
         }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let before = r.deadline
+            try await claim(r.requireID(), in: [.published], openAt: now, set: [("deadline", SQLBind(deadline))], field: "deadline",
+                            message: "The deadline can be extended only while the referral is open, before the deadline passes", db: db)
             r.deadline = deadline
-            try await r.update(on: db)
             try await Audit.record(on: db, actor: actor, action: "referral.deadline.extended", entityType: "referral", entityID: r.id,
                                    before: ["deadline": before], after: ["deadline": deadline], at: now)
             try await notifyInvitees(r, subject: "Deadline extended: \(r.reference)", body: "The deadline for bids is now \(DisplayDate.dateTime(deadline)), for every invited provider.", db: db, now: now)
@@ -353,11 +396,12 @@ enum Referrals {
         guard !text.isEmpty else { throw InputError(field: "reason", "Give the reason for cancelling") }
         let next: ReferralState
         do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.cancel) } catch { throw InputError(error.errors, status: .conflict) }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let before = r.state
+            try await claim(r.requireID(), in: states(allowing: .cancel), set: [("state", SQLBind(next.rawValue)), ("cancel_reason", SQLBind(text))],
+                            message: "This referral can no longer be cancelled: it has been awarded or cancelled meanwhile", db: db)
             r.state = next.rawValue
             r.cancelReason = text
-            try await r.update(on: db)
             try await Audit.record(on: db, actor: actor, action: "referral.cancelled", entityType: "referral", entityID: r.id,
                                    before: ["state": before], after: ["state": next.rawValue, "reason": text], at: now)
             try await notifyInvitees(r, subject: "Referral cancelled: \(r.reference)", body: "The referral has been cancelled. Reason: \(text)", db: db, now: now)
@@ -387,10 +431,12 @@ enum Referrals {
         try requireOpen(inv.referral, now: now)
         guard let reason, declineReasons.contains(where: { $0.0 == reason }) else { throw InputError(field: "reason", "Choose why you are declining") }
         if reason == "other" && (note ?? "").trimmed.isEmpty { throw InputError(field: "note", "Say why you are declining") }
-        if try await BidRecord.query(on: db).filter(\.$invitation.$id == id).filter(\.$state == "submitted").count() > 0 {
-            throw InputError(field: "reason", "Withdraw your bid before declining", status: .conflict)
-        }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
+            try await claim(inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
+                            message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
+            if try await BidRecord.query(on: db).filter(\.$invitation.$id == id).filter(\.$state == "submitted").count() > 0 {
+                throw InputError(field: "reason", "Withdraw your bid before declining", status: .conflict)
+            }
             inv.declinedReason = reason
             inv.declinedNote = (note ?? "").trimmed
             inv.declinedAt = now
@@ -426,7 +472,7 @@ enum Referrals {
             }
         }
         var variable: [BidItem] = []
-        for i in 0..<5 {
+        for i in 0..<BidRules.maximumVariableItems {
             let description = (form["variable.\(i).description"] ?? "").trimmed
             let amount = (form["variable.\(i).amount"] ?? "").trimmed
             if description.isEmpty && amount.isEmpty { continue }
@@ -442,6 +488,17 @@ enum Referrals {
             .map { e in e.field.hasPrefix("variable[") ? FieldError(field: "variable.\(e.field.dropFirst(9).prefix { $0 != "]" }).description", message: e.message) : e }
         let statement = (form["outcomesStatement"] ?? "").trimmed
         if statement.isEmpty { errors.append(FieldError(field: "outcomesStatement", message: "Write your outcomes statement: how you will achieve the child's outcomes")) }
+        if statement.count > Bounded.longText {
+            errors.append(FieldError(field: "outcomesStatement", message: "The outcomes statement must be at most \(Bounded.longText) characters; it has \(statement.count)"))
+        }
+        let incentive = (form["incentive"] ?? "").trimmed
+        if incentive.count > Bounded.longText {
+            errors.append(FieldError(field: "incentive", message: "The incentive must be at most \(Bounded.longText) characters"))
+        }
+        let variableRows = Set((0..<BidRules.maximumVariableItems).flatMap { ["variable.\($0).description", "variable.\($0).amount"] })
+        if form.keys.contains(where: { key in key.hasPrefix("variable.") && !variableRows.contains(key) }) {
+            errors.append(FieldError(field: "variable", message: "List at most \(BidRules.maximumVariableItems) variable costs"))
+        }
         var distance = inv.distanceMiles
         var carer: String?
         if r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue {
@@ -453,13 +510,17 @@ enum Referrals {
                 errors.append(FieldError(field: "carerDistrict", message: "Enter the postcode district of the proposed carer, like BN3"))
             }
         }
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty, let weeklyCost = BidRules.weeklyCostPence(offer, children: r.children) else { throw InputError(errors) }
         func chosen(_ prefix: String, _ ids: [String]) -> [String] { ids.filter { form["\(prefix).\($0)"] == "yes" } }
         let needsMet = chosen("need", content.needs.map(\.id))
         let mustHavesMet = chosen("must", content.mustHaves.indices.map { "m\($0 + 1)" })
         let desirablesMet = chosen("desirable", content.desirables.map(\.id))
         let (coreOffered, variableOffered, carerDistrict, miles) = (core, variable, carer, distance)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
+            // Locks the referral while it is open: a bid cannot land after closing, and two first bids for one
+            // establishment at once become a bid and its revision.
+            try await claim(r.requireID(), in: [.published], openAt: now, field: "deadline",
+                            message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
             let existing = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).first()
             let b = existing ?? BidRecord()
             let before = existing.map { ["weeklyCostPence": String($0.weeklyCostPence), "state": $0.state] }
@@ -475,10 +536,10 @@ enum Referrals {
             b.mustHavesMetJSON = Audit.encode(mustHavesMet)
             b.desirablesMetJSON = Audit.encode(desirablesMet)
             b.outcomesStatement = statement
-            b.incentive = (form["incentive"] ?? "").trimmed
+            b.incentive = incentive
             b.carerDistrict = carerDistrict
             b.distanceMiles = miles
-            b.weeklyCostPence = BidRules.weeklyCostPence(offer, children: r.children)
+            b.weeklyCostPence = weeklyCost
             b.submittedAt = now
             try await b.save(on: db)
             if inv.declinedAt != nil { inv.declinedAt = nil; inv.declinedReason = nil; inv.declinedNote = nil; try await inv.update(on: db) }
@@ -494,7 +555,9 @@ enum Referrals {
         guard let b = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).filter(\.$state == "submitted").first() else {
             throw Abort(.notFound, reason: "There is no bid to withdraw.")
         }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
+            try await claim(inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
+                            message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
             b.state = "withdrawn"
             try await b.update(on: db)
             try await Audit.record(on: db, actor: actor, action: "bid.withdrawn", entityType: "bid", entityID: b.id, before: ["state": "submitted"], after: ["state": "withdrawn"], at: now)
@@ -507,7 +570,7 @@ enum Referrals {
     static func close(_ r: ReferralRecord, actor: Actor?, db: any Database, now: Date) async throws {
         guard r.state == ReferralState.published.rawValue else { throw InputError(field: "state", "Only an open referral can be closed", status: .conflict) }
         guard now >= r.deadline else { throw InputError(field: "deadline", "The referral closes at its deadline, \(DisplayDate.dateTime(r.deadline)); bids stay sealed until then", status: .conflict) }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             // Claim the change in one statement, so the job and an officer closing at the same moment close it
             // once: whoever's UPDATE matches no row (already closed) stops here.
             guard let sql = db as? any SQLDatabase,
@@ -566,7 +629,8 @@ enum Referrals {
         let text = (comment ?? "").trimmed
         guard !text.isEmpty else { throw InputError(field: "comment.\(bidID)", "Give a comment that explains the score") }
         if consensus { try actor.require(.placementOfficer, .dpsAdmin) }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
+            try await claim(r.requireID(), in: [.closed], message: "Bids are scored after the referral closes and before it is awarded.", db: db)
             let existing = try await BidScoreRecord.query(on: db).filter(\.$bid.$id == bidID).filter(\.$criterion == kind)
                 .filter(\.$scorerID == actor.userID).filter(\.$isConsensus == consensus).first()
             let s = existing ?? BidScoreRecord()
@@ -611,7 +675,9 @@ enum Referrals {
                                               desirables: content.desirables.map { EvaluationMarkedItem(id: $0.id, marks: $0.marks) },
                                               parentChoice: EvaluationParentChoice(enabled: r.parentChoice, bandPoints: Points(whole: band), maxShortlist: 3),
                                               bids: input)
-        let result = input.isEmpty ? EvaluationResult(ranking: [], nonCompliant: [], shortlist: []) : try EvaluationEngine.evaluate(evaluationInput)
+        // A stored bid that cannot be scored (saved before today's rules, say) is set aside, never a 500.
+        let result = input.isEmpty ? EvaluationResult(ranking: [], nonCompliant: [], shortlist: [])
+            : try EvaluationEngine.evaluateSettingAsideUnscorable(evaluationInput)
         return Evaluation(result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id!, $0) }), unscored: unscored)
     }
 
@@ -632,7 +698,9 @@ enum Referrals {
         let next: ReferralState
         do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.askParent) } catch { throw InputError(error.errors, status: .conflict) }
         let token = Tokens.random()
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
+            try await claim(r.requireID(), in: [.closed], set: [("state", SQLBind(next.rawValue))], field: "parent",
+                            message: "This referral is no longer waiting to be evaluated", db: db)
             r.state = next.rawValue
             r.parentTokenHash = Tokens.hash(token)
             r.parentDeadline = replyBy
@@ -656,7 +724,7 @@ enum Referrals {
         let r = try await forParent(token: token, db: db, now: now)
         let shortlist: [String] = decode(r.parentShortlistJSON) ?? []
         guard let bidID, shortlist.contains(bidID), let id = UUID(uuidString: bidID) else { throw InputError(field: "choice", "Choose the setting you prefer") }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             r.parentPreference = id
             r.parentReason = (reason ?? "").trimmed
             try await r.update(on: db)
@@ -708,9 +776,11 @@ enum Referrals {
         placement.direct = false
         placement.createdAt = now
         do {
-            try await db.transaction { db in
-                try await placement.create(on: db) // unique(referral_id): a second award fails here
+            try await db.writeTransaction { db in
                 let before = r.state
+                try await claim(r.requireID(), in: [ReferralState(rawValue: before) ?? .closed], set: [("state", SQLBind(next.rawValue))], field: "award",
+                                message: "This referral has changed meanwhile (awarded or cancelled); reload it", db: db)
+                try await placement.create(on: db) // unique(referral_id): a second award fails here
                 r.state = next.rawValue
                 r.evaluationJSON = Audit.encode(evaluation.result)
                 try await r.update(on: db)
@@ -752,7 +822,9 @@ enum Referrals {
         }
         let next: ReferralState
         do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.reissue) } catch { throw InputError(error.errors, status: .conflict) }
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
+            try await claim(r.requireID(), in: states(allowing: .reissue), set: [("state", SQLBind(next.rawValue))],
+                            message: "This referral has already been re-issued, awarded or cancelled", db: db)
             let copy = ReferralRecord()
             copy.$dps.id = r.$dps.id; copy.$category.id = r.$category.id; copy.$organisation.id = r.$organisation.id
             copy.createdBy = actor.userID; copy.kind = r.kind; copy.round = r.round + 1; copy.previousID = r.id
@@ -803,11 +875,11 @@ enum Referrals {
         let justification = (input.justification ?? "").trimmed
         if justification.count < 20 { errors.append(FieldError(field: "justification", message: "Explain the exceptional circumstances that justify a placement without competition (at least 20 characters)")) }
         guard errors.isEmpty, let category, let membership, let start, let fee else { throw InputError(errors) }
-        return try await db.transaction { db in
+        return try await db.writeTransaction { db in
             let r = ReferralRecord()
             r.$dps.id = category.$dps.id; r.$category.id = try category.requireID(); r.$organisation.id = actor.organisationID
             r.createdBy = actor.userID; r.kind = "direct"; r.round = 1; r.state = ReferralState.awarded.rawValue
-            r.reference = String(format: "DIR-%05d", try await ReferralRecord.query(on: db).count() + 1)
+            r.reference = try await nextReference("DIR", db: db)
             r.pattern = PlacementPattern.residential52.rawValue; r.weeksPerYear = 52; r.startDate = start.iso; r.durationWeeks = 52
             r.children = 1; r.places = 1; r.voidTerms = ""; r.childGender = ""; r.homePostcode = ""; r.childDetails = (input.childDetails ?? "").trimmed
             r.homeDistrict = ""; r.homeLatitude = 0; r.homeLongitude = 0; r.needsJSON = "[]"; r.mustHavesJSON = "[]"; r.desirablesJSON = "[]"
@@ -842,9 +914,14 @@ enum Referrals {
         let isProvider = p.providerID == actor.organisationID
         if isProvider { try actor.require(.providerAdmin) } else { try requireOfficer(actor) }
         if (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) != nil { throw InputError(field: "accept", "You have already accepted this agreement", status: .conflict) }
-        try await db.transaction { db in
-            if isProvider { p.providerAcceptedAt = now; p.providerAcceptedBy = actor.label } else { p.authorityAcceptedAt = now; p.authorityAcceptedBy = actor.label }
-            try await p.update(on: db)
+        try await db.writeTransaction { db in
+            // Claimed by one conditional UPDATE: two clicks at once accept once.
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+            let (at, by) = isProvider ? ("provider_accepted_at", "provider_accepted_by") : ("authority_accepted_at", "authority_accepted_by")
+            guard try await sql.update(PlacementRecord.schema).set(SQLIdentifier(at), to: SQLBind(now)).set(SQLIdentifier(by), to: SQLBind(actor.label))
+                .where(SQLIdentifier("id"), .equal, SQLBind(p.requireID())).where(SQLIdentifier(at), .is, SQLLiteral.null).returning("id").first() != nil else {
+                throw InputError(field: "accept", "You have already accepted this agreement", status: .conflict)
+            }
             try await Audit.record(on: db, actor: actor, action: "placement.accepted", entityType: "placement", entityID: p.id, before: String?.none,
                                    after: ["side": isProvider ? "provider" : "authority"], at: now)
         }

@@ -65,7 +65,7 @@ enum Registers {
         let centroidRows: [[any SQLExpression]] = (Array(loaded.directory.districtsByCode.values) + Array(loaded.directory.sectorsByCode.values)).map { c in
             [SQLBind(c.code), SQLBind(c.precision.rawValue), SQLBind(c.latitude), SQLBind(c.longitude), SQLBind(c.laGSSCode), SQLBind(c.laName)]
         }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "SQL database required") }
             try await sql.delete(from: RegisterEntryRecord.schema).run()
             try await sql.delete(from: PostcodeCentroidRecord.schema).run()

@@ -346,7 +346,8 @@ struct ProviderPages: RouteCollection {
         guard allowed else { throw Abort(.notFound) }
         let response = Response(status: .ok, body: .init(data: doc.data))
         response.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(doc.filename.replacingOccurrences(of: "\"", with: ""))\"")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: SafeHeaders.attachment(doc.filename))
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return response
     }
 

@@ -129,7 +129,7 @@ struct PublicPages: RouteCollection {
     }
 
     private func signInView(_ req: Request, errors: [FieldError], email: String) -> Markup {
-        let next = (try? req.query.get(String.self, at: "next")) ?? ""
+        let next = SafeHeaders.localPath(try? req.query.get(String.self, at: "next"), fallback: "")
         return Layout.page(title: "Sign in", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Sign in")
@@ -155,8 +155,7 @@ struct PublicPages: RouteCollection {
             if let user = try await User.query(on: req.db).filter(\.$email == email).first(),
                try await req.password.async.verify(form.password!, created: user.passwordHash) {
                 try await req.startSession(userID: user.requireID())
-                let next = form.next ?? ""
-                return req.redirect(to: next.hasPrefix("/") && !next.hasPrefix("//") ? next : "/dashboard")
+                return req.redirect(to: SafeHeaders.localPath(form.next))
             }
             errors.append(FieldError(field: "email", message: "The email address or password is not right"))
         }

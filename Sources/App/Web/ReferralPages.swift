@@ -361,7 +361,7 @@ struct ReferralPages: RouteCollection {
         let referralID = try id(req)
         do {
             let token = try await Referrals.askParent(referralID, replyBy: try req.content.decode(Text.self).replyBy, actor: actor, db: req.db, now: req.now)
-            let link = "\(req.headers.first(name: .host).map { "http://\($0)" } ?? "")/choice/\(token)"
+            let link = "\(req.application.config.publicBaseURL)/choice/\(token)"
             return HTMLResponse.make(try await detail(req, errors: [], values: [:], parentLink: link))
         } catch let error as InputError {
             return HTMLResponse.make(try await detail(req, errors: error.errors, values: Forms.values(req)), status: error.status)

@@ -14,6 +14,7 @@ public enum DPSMigrations {
         M0008_Referrals(),       // referrals, invitations, sealed bids, bid scores, placements
         M0009_LocationIndex(),   // index establishments by latitude for eligibility boxes
         M0010_SubmittedCriteria(), // the criteria each application part was submitted against
+        M0011_ConcurrencyGuards(), // SQLite write gate, unique references from a counter, append-only audit inserts
     ]
 }
 

@@ -1,0 +1,16 @@
+import Vapor
+
+/// Headers every response carries, pages, API and errors alike: no MIME sniffing, no referrer leaking
+/// a private link (the parent's choice URL) to another site. Outermost, so error responses get them too.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        if request.url.path.hasPrefix("/api/"), !response.headers.contains(name: .cacheControl) {
+            // API answers carry tenant data and tokens: never stored by a shared cache.
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        return response
+    }
+}

@@ -1,0 +1,182 @@
+@testable import App
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+/// Hostile input changes nothing and ends nothing: each test here reproduces a defect found by attacking
+/// the server on loopback, and fails without its fix.
+@Suite("Hardening: hostile input, headers and redirects", .serialized)
+struct HardeningTests {
+    typealias Browser = HTTPTests.Browser
+    let referrals = ReferralTests()
+    let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
+
+    private func signedIn(_ app: Application, _ email: String) async throws -> Browser {
+        let browser = Browser(app)
+        try await browser.signIn(email)
+        return browser
+    }
+
+    private func referralForm(_ rw: ReferralWorld) -> [String: String] {
+        let i = rw.input()
+        var form: [String: String] = [
+            "category": i.category!, "kind": "spot", "pattern": i.pattern!, "startDate": i.startDate!, "durationWeeks": i.durationWeeks!,
+            "children": "1", "childAge": "12", "childGender": "girl", "homePostcode": "RH12 1XH", "needs": i.needs!, "mustHaves": i.mustHaves!,
+            "outcomes": i.outcomes!, "radiusMiles": "30", "deadline": i.deadline!, "parentChoice": "no",
+        ]
+        for c in ReferralCriterion.allCases { form["weights[\(c.rawValue)]"] = String(c.defaultPoints) }
+        return form
+    }
+
+    @Test("Weights at Int.max in the referral form are refused by name (the process used to exit on the sum)")
+    func referralWeightsOverflow() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let officer = try await signedIn(app, "officer@bh.test")
+            _ = try await officer.get("/referrals/new")
+            var form = referralForm(rw)
+            form["weights[price]"] = "9223372036854775807"
+            form["weights[outcomes]"] = "9223372036854775807"
+            let res = try await officer.post("/referrals", form)
+            #expect(res.status == .unprocessableEntity)
+            #expect(res.body.string.contains("Price must be from"))
+            #expect(try await ReferralRecord.query(on: app.db).count() == 0)
+            // The server is still there and the ordinary form still works.
+            form = referralForm(rw)
+            #expect(try await officer.post("/referrals", form).status == .seeOther)
+        }
+    }
+
+    @Test("Category weight bounds at Int.min and Int.max are refused by name (the process used to exit)")
+    func categoryBoundsOverflow() async throws {
+        try await withApp { app in
+            let w = try await World.make(app)
+            let category = w.categories["sen-inmss"]!
+            let admin = try await signedIn(app, "admin@ws.test")
+            _ = try await admin.get("/admin/categories/\(category.id!)")
+            var form = ["name": category.name, "minimumInvitees": "1", "affordabilityCap": ""]
+            for c in ReferralCriterion.allCases {
+                form["bounds.\(c.rawValue).min"] = String(Int.min)
+                form["bounds.\(c.rawValue).max"] = String(Int.max)
+            }
+            let res = try await admin.post("/admin/categories/\(category.id!)/settings", form)
+            #expect(res.status == .unprocessableEntity)
+            #expect(res.body.string.contains("whole numbers from 0 to 100"))
+        }
+    }
+
+    @Test("A bid of £0 a week or a 100% discount is refused; a stored unscorable bid is set aside and the referral can be awarded")
+    func zeroBids() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let inv = try await referrals.invitations(app, r)
+            let acorn = inv["Acorn House"]!
+            await expectInputError("core") {
+                try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, corePounds: 0), actor: rw.w.provider, db: app.db, now: testNow)
+            }
+            await expectInputError("discount") {
+                try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, discount: "100"), actor: rw.w.provider, db: app.db, now: testNow)
+            }
+            // One child: no tier covers a single child, so no discount at all.
+            await expectInputError("discount") {
+                try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, discount: "5"), actor: rw.w.provider, db: app.db, now: testNow)
+            }
+            #expect(try await BidRecord.query(on: app.db).count() == 0)
+            // Two good bids, and one saved at £0 before these rules existed.
+            for (name, actor) in [("Birch School", rw.w.otherProvider), ("Cedar School", rw.third)] {
+                try await Referrals.bid(inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!), actor: actor, db: app.db, now: testNow)
+            }
+            try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            let legacy = try #require(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
+            legacy.weeklyCostPence = 0
+            try await legacy.update(on: app.db)
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            for b in try await BidRecord.query(on: app.db).all() {
+                try await Referrals.scoreBid(r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Clear", consensus: true,
+                                             actor: rw.w.officer, db: app.db, now: afterDeadline)
+            }
+            let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
+            let evaluation = try await Referrals.evaluate(closed, db: app.db)
+            #expect(evaluation.result.ranking.count == 2)
+            #expect(evaluation.result.nonCompliant.map(\.id) == [legacy.id!.uuidString])
+            let placement = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+            #expect(placement.bidID != legacy.id)
+        }
+    }
+
+    @Test("Limits: a deadline years away, a huge outcomes statement and a sixth variable cost are refused")
+    func limits() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            await expectInputError("deadline") {
+                _ = try await Referrals.create(rw.input(deadline: "9999-12-31 17:00"), actor: rw.w.officer, db: app.db, now: testNow)
+            }
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let acorn = try await referrals.invitations(app, r)["Acorn House"]!
+            var form = rw.bidForm(app, invitation: acorn)
+            form["outcomesStatement"] = String(repeating: "a", count: Bounded.longText + 1)
+            await expectInputError("outcomesStatement") {
+                try await Referrals.bid(acorn.id!, form: form, actor: rw.w.provider, db: app.db, now: testNow)
+            }
+            form = rw.bidForm(app, invitation: acorn)
+            form["variable.5.description"] = "Hidden sixth line"
+            form["variable.5.amount"] = "100"
+            await expectInputError("variable") {
+                try await Referrals.bid(acorn.id!, form: form, actor: rw.w.provider, db: app.db, now: testNow)
+            }
+            #expect(try await BidRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("Sign-in's next never leaves the site or carries CR/LF into a header", arguments: [
+        "/\r\nSet-Cookie: evil=1", "/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example", "/%0d%0aX: 1",
+    ])
+    func signInNext(_ next: String) async throws {
+        try await withApp { app in
+            _ = try await World.make(app)
+            let browser = Browser(app)
+            _ = try await browser.get("/sign-in")
+            let res = try await browser.post("/sign-in", ["email": "officer@bh.test", "password": World.password, "next": next])
+            #expect(res.status == .seeOther)
+            let location = try #require(res.headers.first(name: .location))
+            #expect(location == "/dashboard" || location == next && next.hasPrefix("/%"), "Location was \(location.debugDescription)")
+            #expect(!location.contains("\r") && !location.contains("\n") && !res.headers.contains(name: "X"))
+            #expect(res.headers[.setCookie].allSatisfy { !$0.contains("evil") })
+        }
+    }
+
+    @Test("File names are safe in Content-Disposition; links outside use the configured address")
+    func headerValues() {
+        let disposition = SafeHeaders.attachment("policy\r\nSet-Cookie: x=1\".pdf")
+        #expect(!disposition.contains("\r") && !disposition.contains("\n"))
+        #expect(disposition.hasPrefix("attachment; filename=\"policySet-Cookie: x=1.pdf\""))
+        #expect(SafeHeaders.filename("\n\t") == "download")
+        #expect(AppConfig.publicURL("https://dps.example.gov.uk/") == "https://dps.example.gov.uk")
+        #expect(AppConfig.publicURL("javascript:alert(1)") == "http://127.0.0.1:8080")
+        #expect(AppConfig.publicURL(nil) == "http://127.0.0.1:8080")
+    }
+
+    @Test("Every response says no-referrer and nosniff; API answers and the token are never cached; errors too")
+    func securityHeaders() async throws {
+        try await withApp { app in
+            _ = try await World.make(app)
+            let http = HTTPTests()
+            for res in [try await http.api(app, .GET, "/api/v1/categories", token: nil),
+                        try await http.api(app, .GET, "/api/v1/establishments", token: nil),
+                        try await Browser(app).get("/documents")] {
+                #expect(res.headers.first(name: "Referrer-Policy") == "no-referrer")
+                #expect(res.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            }
+            let token = try await http.api(app, .POST, "/api/v1/tokens", token: nil, json: #"{"email":"officer@bh.test","password":"\#(World.password)"}"#)
+            #expect(token.status == .ok)
+            #expect(token.headers.first(name: .cacheControl) == "no-store")
+        }
+    }
+}
