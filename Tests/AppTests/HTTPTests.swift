@@ -202,6 +202,11 @@ struct HTTPTests {
                 try await w.scoreAll(app, record)
                 try await Assessment.decide(record.id!, partID: try await w.parts(app, record)["fostering"]!.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
             }
+            // A council that is not (yet) a partner sees none; once a partner, every membership of the DPS (DOMAIN §3).
+            let outsider = try await api(app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))
+            #expect(try outsider.content.decode([Queries.MembershipRow].self).isEmpty)
+            try await DPSAdmin.upsertPartner(w.dps.id!, .init(gssCode: "E06000043", name: "Brighton and Hove", categories: [w.categories["fostering"]!.id!.uuidString], isJoiner: "no"),
+                                             actor: w.admin, db: app.db, now: testNow)
             let officer = try await api(app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))
             #expect(try officer.content.decode([Queries.MembershipRow].self).count == 2)
             let provider = try await api(app, .GET, "/api/v1/memberships", token: try await token(app, "admin@acorn.test"))
@@ -228,7 +233,7 @@ struct HTTPTests {
             #expect(try await evaluator.get("/assessment").status == .ok)
             let auditor = Browser(app)
             try await auditor.signIn("audit@ws.test")
-            #expect(try await auditor.get("/audit").body.string.contains("is intact"))
+            #expect(try await auditor.get("/audit").body.string.contains("Check the whole chain"))
             #expect(try await api(app, .GET, "/api/v1/audit/verify", token: try await token(app, "admin@acorn.test")).status == .forbidden)
             #expect(try await api(app, .GET, "/api/v1/audit/verify", token: try await token(app, "audit@ws.test")).status == .ok)
         }

@@ -266,7 +266,7 @@ enum ProviderUseCases {
     /// Saves a draft from the application form. Amounts that cannot be read are reported and nothing is
     /// saved, so a typo never silently loses an answer.
     static func saveDraft(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date) async throws {
-        try actor.require(.providerAdmin, .bidWriter)
+        try actor.require(.providerAdmin) // applications are the provider administrator's; bid writers bid
         let app = try await ownApplication(id, actor: actor, db: db)
         guard app.state == ApplicationState.draft.rawValue else {
             throw Abort(.conflict, reason: "This application has been submitted and can no longer be changed.")

@@ -24,7 +24,12 @@ enum Queries {
     /// partner, DOMAIN §3); a provider sees only its own.
     static func memberships(actor: Actor, db: any Database) async throws -> [MembershipRow] {
         var query = MembershipRecord.query(on: db).with(\.$establishment).with(\.$organisation).with(\.$category)
-        if actor.isProvider { query = query.filter(\.$organisation.$id == actor.organisationID) }
+        if actor.isProvider {
+            query = query.filter(\.$organisation.$id == actor.organisationID)
+        } else {
+            // Authorities see the memberships of the DPSs they run or are partners of, no other.
+            query = query.filter(\.$dps.$id ~~ (try await AccessPolicy.dpsIDs(of: actor, db: db)))
+        }
         return try await query.all().map { m in
             let costs = (try? JSONDecoder().decode([String: Int].self, from: Data(m.coreCostsJSON.utf8))) ?? [:]
             return MembershipRow(id: m.id!, establishmentID: m.$establishment.id, establishment: m.establishment.name, provider: m.organisation.name,

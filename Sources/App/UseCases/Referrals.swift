@@ -173,6 +173,7 @@ enum Referrals {
     /// Creates a draft referral. Everything is validated now, so publishing checks only what time changes.
     static func create(_ input: Input, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
         try requireOfficer(actor)
+        try await AccessPolicy.requireBuyer(actor, db: db)
         let categories = try await categories(for: actor, db: db)
         var errors: [FieldError] = []
         let category = categories.first { $0.id?.uuidString == input.category }
@@ -860,6 +861,7 @@ enum Referrals {
     /// reported as off-competition.
     static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
         try requireOfficer(actor)
+        try await AccessPolicy.requireBuyer(actor, db: db)
         var errors: [FieldError] = []
         let categories = try await categories(for: actor, db: db)
         let category = categories.first { $0.id?.uuidString == input.category }

@@ -341,9 +341,7 @@ struct ProviderPages: RouteCollection {
     func downloadEvidence(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("docID", as: UUID.self), let doc = try await EvidenceRecord.find(id, on: req.db) else { throw Abort(.notFound) }
-        // The owning provider and the lead authority (assessors) may read a document; nobody else.
-        let allowed = doc.$organisation.id == actor.organisationID || (actor.isLeadAuthority && Role.assessors.union([.contractManager, .auditor]).contains(actor.role))
-        guard allowed else { throw Abort(.notFound) }
+        guard try await AccessPolicy.canRead(doc, actor: actor, db: req.db) else { throw Abort(.notFound) }
         let response = Response(status: .ok, body: .init(data: doc.data))
         response.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
         response.headers.replaceOrAdd(name: .contentDisposition, value: SafeHeaders.attachment(doc.filename))

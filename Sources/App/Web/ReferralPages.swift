@@ -81,6 +81,7 @@ struct ReferralPages: RouteCollection {
     private func form(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
         let actor = try council(req)
         try Referrals.requireOfficer(actor)
+        try await AccessPolicy.requireBuyer(actor, db: req.db)
         let categories = try await Referrals.categories(for: actor, db: req.db)
         let defaultDeadline = DisplayDate.isoMinute(req.now.addingTimeInterval(2 * 86400))
         func v(_ key: String, _ fallback: String = "") -> String { values[key] ?? fallback }
