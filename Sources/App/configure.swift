@@ -74,6 +74,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.migrations.add(SessionRecord.migration)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.signInGuard = SignInGuard(decoyHash: try app.password.hash(Tokens.random()))
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "dps-session"
     app.sessions.configuration.cookieFactory = { id in

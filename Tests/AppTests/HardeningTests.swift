@@ -179,4 +179,29 @@ struct HardeningTests {
             #expect(token.headers.first(name: .cacheControl) == "no-store")
         }
     }
+
+    @Test("Sign-in: after 5 wrong passwords the account answers 429 with Retry-After, even to the right password; unknown and wrong look alike")
+    func signInThrottle() async throws {
+        try await withApp { app in
+            _ = try await World.make(app)
+            let browser = Browser(app)
+            _ = try await browser.get("/sign-in")
+            let unknown = try await browser.post("/sign-in", ["email": "nobody@bh.test", "password": "wrong password"])
+            let wrong = try await browser.post("/sign-in", ["email": "officer@bh.test", "password": "wrong password"])
+            #expect(unknown.status == wrong.status && wrong.status == .unauthorized)
+            #expect(unknown.body.string.contains("The email address or password is not right") && wrong.body.string.contains("The email address or password is not right"))
+            for _ in 0..<(SignInGuard.maxFailures - 1) {
+                #expect(try await browser.post("/sign-in", ["email": "officer@bh.test", "password": "wrong password"]).status == .unauthorized)
+            }
+            let locked = try await browser.post("/sign-in", ["email": "officer@bh.test", "password": World.password])
+            #expect(locked.status == .tooManyRequests)
+            #expect(Int(locked.headers.first(name: "Retry-After") ?? "") ?? 0 > 0)
+            // The API's token endpoint shares the same guard.
+            let http = HTTPTests()
+            let token = try await http.api(app, .POST, "/api/v1/tokens", token: nil, json: #"{"email":"officer@bh.test","password":"\#(World.password)"}"#)
+            #expect(token.status == .tooManyRequests)
+            // Another account is not locked by this one's failures.
+            #expect(try await browser.post("/sign-in", ["email": "admin@ws.test", "password": World.password]).status == .seeOther)
+        }
+    }
 }

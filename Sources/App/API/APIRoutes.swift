@@ -31,8 +31,7 @@ struct APIRoutes: RouteCollection {
 
     func createToken(req: Request) async throws -> TokenResponse {
         let body = try req.content.decode(TokenRequest.self)
-        guard let user = try await User.query(on: req.db).filter(\.$email == body.email.trimmed.lowercased()).with(\.$organisation).first(),
-              try await req.password.async.verify(body.password, created: user.passwordHash) else {
+        guard let user = try await req.verifiedUser(email: String(body.email.trimmed.lowercased().prefix(320)), password: String(body.password.prefix(1_000))) else {
             throw Abort(.unauthorized, reason: "The email address or password is not right.")
         }
         let token = Tokens.random()

@@ -56,6 +56,12 @@ struct AppErrorMiddleware: AsyncMiddleware {
     }
 
     static func response(for error: any Error, request: Request) -> Response {
+        let response = plainResponse(for: error, request: request)
+        if let wait = (error as? TooManyAttempts)?.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(wait)) }
+        return response
+    }
+
+    private static func plainResponse(for error: any Error, request: Request) -> Response {
         let (status, detail, fieldErrors) = classify(error)
         if status.code >= 500 {
             // A server error is a defect to fix, logged as an error (never shown to the user).

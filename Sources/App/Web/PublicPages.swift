@@ -152,8 +152,7 @@ struct PublicPages: RouteCollection {
         if email.isEmpty { errors.append(FieldError(field: "email", message: "Enter your email address")) }
         if (form.password ?? "").isEmpty { errors.append(FieldError(field: "password", message: "Enter your password")) }
         if errors.isEmpty {
-            if let user = try await User.query(on: req.db).filter(\.$email == email).first(),
-               try await req.password.async.verify(form.password!, created: user.passwordHash) {
+            if let user = try await req.verifiedUser(email: String(email.prefix(320)), password: String(form.password!.prefix(1_000))) {
                 try await req.startSession(userID: user.requireID())
                 return req.redirect(to: SafeHeaders.localPath(form.next))
             }
