@@ -204,4 +204,46 @@ struct HardeningTests {
             #expect(try await browser.post("/sign-in", ["email": "admin@ws.test", "password": World.password]).status == .seeOther)
         }
     }
+
+    @Test("Sessions: anonymous pages write no session; tokens can be listed and revoked; signing out revokes them; sessions end after 8 hours")
+    func sessionsAndTokens() async throws {
+        try await withApp { app in
+            _ = try await World.make(app)
+            let before = try await SessionRecord.query(on: app.db).count()
+            let anonymous = Browser(app)
+            _ = try await anonymous.get("/documents")
+            #expect(try await SessionRecord.query(on: app.db).count() == before)
+            #expect(anonymous.cookie == nil)
+
+            let http = HTTPTests()
+            let first = try await http.token(app, "officer@bh.test")
+            let second = try await http.token(app, "officer@bh.test")
+            let listed = try await http.api(app, .GET, "/api/v1/tokens", token: first)
+            let tokens = try listed.content.decode([APIRoutes.TokenView].self)
+            #expect(tokens.count == 2)
+            #expect(!listed.body.string.contains(first))
+            // Revoke the second with the first; it stops working at once. Another person's token id is 404.
+            let secondID = try #require(try await APIToken.query(on: app.db).filter(\.$tokenHash == Tokens.hash(second)).first()?.id)
+            let other = try await http.token(app, "admin@acorn.test")
+            #expect(try await http.api(app, .DELETE, "/api/v1/tokens/\(secondID)", token: other).status == .notFound)
+            #expect(try await http.api(app, .DELETE, "/api/v1/tokens/\(secondID)", token: first).status == .noContent)
+            #expect(try await http.api(app, .GET, "/api/v1/tokens", token: second).status == .unauthorized)
+            // Signing out of the pages revokes the rest.
+            let browser = Browser(app)
+            try await browser.signIn("officer@bh.test")
+            #expect(try await browser.get("/referrals").status == .ok)
+            _ = try await browser.post("/sign-out", [:])
+            #expect(try await http.api(app, .GET, "/api/v1/tokens", token: first).status == .unauthorized)
+        }
+        // Eight hours after sign-in the server no longer honours the session.
+        let later = testNow.addingTimeInterval(8 * 3600 + 1)
+        try await withApp { app in
+            _ = try await World.make(app)
+            let browser = Browser(app)
+            try await browser.signIn("officer@bh.test")
+            #expect(try await browser.get("/referrals").status == .ok)
+            app.clock = .fixed(later)
+            #expect(try await browser.get("/referrals").status == .seeOther)
+        }
+    }
 }

@@ -15,6 +15,8 @@ struct APIRoutes: RouteCollection {
             return response
         }
         api.post("tokens", use: createToken)
+        api.get("tokens", use: listTokens)
+        api.delete("tokens", ":id", use: revokeToken)
         api.get("dps", use: dps)
         api.get("categories", use: categories)
         api.get("registers", ":urn", use: register)
@@ -43,6 +45,30 @@ struct APIRoutes: RouteCollection {
                                    before: String?.none, after: ["label": record.label], at: req.now)
         }
         return TokenResponse(token: token, expiresAt: expires, role: user.role, organisation: user.organisation.name)
+    }
+
+    struct TokenView: Content { var id: UUID; var label: String; var createdAt: Date?; var expiresAt: Date }
+
+    /// The person's own tokens, newest first.
+    func listTokens(req: Request) async throws -> [TokenView] {
+        let actor = try req.requireActor()
+        return try await APIToken.query(on: req.db).filter(\.$user.$id == actor.userID).sort(\.$expiresAt, .descending).limit(100).all()
+            .map { TokenView(id: $0.id!, label: $0.label, createdAt: $0.createdAt, expiresAt: $0.expiresAt) }
+    }
+
+    /// Revokes one of the person's own tokens; another person's answers 404.
+    func revokeToken(req: Request) async throws -> HTTPStatus {
+        let actor = try req.requireActor()
+        guard let id = req.parameters.get("id", as: UUID.self),
+              let token = try await APIToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == actor.userID).first() else {
+            throw Abort(.notFound, reason: "No such token.")
+        }
+        try await req.db.writeTransaction { db in
+            try await token.delete(on: db)
+            try await Audit.record(on: db, actor: actor, action: "api.token.revoked", entityType: "api_token", entityID: id,
+                                   before: ["label": token.label], after: String?.none, at: req.now)
+        }
+        return .noContent
     }
 
     struct DPSView: Content {

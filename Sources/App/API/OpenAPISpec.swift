@@ -170,6 +170,39 @@ paths:
                   organisation: { type: string }
         '400': { $ref: '#/components/responses/Problem' }
         '401': { $ref: '#/components/responses/Problem' }
+        '415': { $ref: '#/components/responses/Problem' }
+        '429': { $ref: '#/components/responses/Problem' }
+    get:
+      operationId: listTokens
+      summary: The signed-in person's own API tokens (never the secret itself).
+      security: [{ bearer: [] }]
+      responses:
+        '200':
+          description: Each token's id, label, creation and expiry.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  required: [id, label, expiresAt]
+                  properties:
+                    id: { type: string, format: uuid }
+                    label: { type: string }
+                    createdAt: { type: string, format: date-time }
+                    expiresAt: { type: string, format: date-time }
+        '401': { $ref: '#/components/responses/Problem' }
+  /api/v1/tokens/{id}:
+    delete:
+      operationId: revokeToken
+      summary: Revokes one of the signed-in person's own tokens (signing out of the pages revokes them all).
+      security: [{ bearer: [] }]
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+      responses:
+        '204': { description: Revoked. }
+        '401': { $ref: '#/components/responses/Problem' }
+        '404': { $ref: '#/components/responses/Problem' }
   /api/v1/dps:
     get:
       operationId: listDPS

@@ -15,10 +15,19 @@ struct ActorMiddleware: AsyncMiddleware {
                 request.actor = actor
             }
         } else if request.hasSession, let raw = request.session.data["uid"], let id = UUID(uuidString: raw) {
-            request.actor = try await Self.actor(userID: id, on: request.db)
+            // Sessions end on the server 8 hours after sign-in, whatever the cookie says.
+            let started = Int(request.session.data["started"] ?? "").map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            if let started, request.now.timeIntervalSince(started) < Self.sessionLifetime {
+                request.actor = try await Self.actor(userID: id, on: request.db)
+            } else {
+                // Signed out (the page may still start a new sign-in in this session; sign-in rotates its id).
+                request.session.data = SessionData()
+            }
         }
         return try await next.respond(to: request)
     }
+
+    static let sessionLifetime: TimeInterval = 8 * 3600
 
     static func actor(userID: UUID, on db: any Database) async throws -> Actor? {
         guard let user = try await User.query(on: db).filter(\.$id == userID).with(\.$organisation).first() else { return nil }

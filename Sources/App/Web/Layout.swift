@@ -10,7 +10,9 @@ struct PageContext {
 
     init(request: Request) {
         actor = request.actor
-        csrf = request.csrfToken
+        // Only signed-in pages carry the sign-out form; anonymous views create no session row (the few
+        // anonymous forms ask for the token themselves).
+        csrf = request.actor != nil ? request.csrfToken : ""
         flash = request.takeFlash()
         path = request.url.path
     }

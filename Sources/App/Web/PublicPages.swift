@@ -162,6 +162,10 @@ struct PublicPages: RouteCollection {
     }
 
     func signOut(req: Request) async throws -> Response {
+        // Signing out ends the browser session and revokes the person's API tokens.
+        if let actor = req.actor {
+            try await APIToken.query(on: req.db).filter(\.$user.$id == actor.userID).delete()
+        }
         req.session.destroy()
         return req.redirect(to: "/")
     }
@@ -246,5 +250,6 @@ extension Request {
         session.data = SessionData()
         session.data["uid"] = userID.uuidString
         session.data["csrf"] = Tokens.random()
+        session.data["started"] = String(Int(now.timeIntervalSince1970))
     }
 }
