@@ -20,6 +20,8 @@ struct AppConfig: Sendable {
     /// The address people reach the service at, for links sent outside it (the parent's private link).
     /// Never taken from the request's Host header, which the sender controls.
     var publicBaseURL: String = "http://127.0.0.1:8080"
+    /// `DPS_AUDIT_KEY`: the secret that keys the audit chain (at least 32 characters); unset, plain SHA-256.
+    var auditKey: String? = nil
 
     static func fromEnvironment() -> AppConfig {
         let env = ProcessInfo.processInfo.environment
@@ -35,7 +37,8 @@ struct AppConfig: Sendable {
             demoOnServe: flag("DPS_DEMO", default: url == nil),
             bcryptCost: Int(env["DPS_BCRYPT_COST"] ?? "") ?? 12,
             secureCookies: flag("DPS_SECURE_COOKIES", default: false),
-            publicBaseURL: publicURL(env["DPS_PUBLIC_URL"])
+            publicBaseURL: publicURL(env["DPS_PUBLIC_URL"]),
+            auditKey: env["DPS_AUDIT_KEY"].flatMap { $0.count >= 32 ? $0 : nil }
         )
     }
 
@@ -62,6 +65,8 @@ public func configure(_ app: Application) async throws {
 
 func configure(_ app: Application, config: AppConfig, postgresSchema: String? = nil) async throws {
     app.config = config
+    // Read once; never unset (events written keyed stay verifiable in this process).
+    if let key = config.auditKey { Audit.key = SymmetricKey(data: Data(key.utf8)) }
     if let url = config.databaseURL {
         var pg = try SQLPostgresConfiguration(url: url)
         // Tests isolate each case in its own schema.
@@ -95,6 +100,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportRegistersCommand(), as: "import-registers")
     app.asyncCommands.use(AuditVerifyCommand(), as: "audit-verify")
+    app.asyncCommands.use(AuditCheckpointCommand(), as: "audit-checkpoint")
     app.asyncCommands.use(UserCommand(), as: "create-user")
     app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
     app.asyncCommands.use(BenchCommand(), as: "bench")

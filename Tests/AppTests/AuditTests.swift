@@ -59,4 +59,45 @@ struct AuditTests {
             #expect(drafts == 1 && evidence == 3) // accounts, insurance and safeguarding evidence
         }
     }
+
+    @Test("A keyed chain: an edited and re-hashed chain fails, and a checkpoint catches truncation")
+    func keyedChainAndCheckpoint() async throws {
+        try await withApp { app in
+            Audit.key = SymmetricKey(data: Data("a test key of at least thirty-two characters".utf8))
+            let w = try await World.make(app)
+            try await w.application(app, codes: ["fostering"])
+            let good = try await Audit.verify(on: app.db)
+            #expect(good.valid)
+            let checkpoint = Audit.Checkpoint(seq: good.events, hash: try #require(good.headHash))
+            #expect(checkpoint.hash.hasPrefix(Audit.keyedPrefix))
+            #expect(try await Audit.verify(on: app.db, checkpoint: checkpoint).valid)
+
+            // An attacker with database access removes the triggers, cuts off the last two events: only the
+            // checkpoint notices.
+            let sql = try #require(app.db as? any SQLDatabase)
+            if sql.dialect.name == "sqlite" {
+                for t in ["audit_events_no_update", "audit_events_no_delete", "audit_events_append_next"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: t)").run() }
+            } else {
+                try await sql.raw("ALTER TABLE audit_events DISABLE TRIGGER USER").run()
+            }
+            try await sql.raw("DELETE FROM audit_events WHERE seq > \(bind: checkpoint.seq - 2)").run()
+            #expect(try await Audit.verify(on: app.db).valid)
+            let cut = try await Audit.verify(on: app.db, checkpoint: checkpoint)
+            #expect(!cut.valid && cut.problem?.contains("missing") == true)
+
+            // Editing an event and re-hashing everything after it without the key is detected.
+            let events = try await AuditEventRecord.query(on: app.db).sort(\.$seq).all()
+            let target = events[events.count / 2]
+            var previous = events[events.count / 2 - 1].hash
+            for e in events where e.seq >= target.seq {
+                if e.seq == target.seq { e.afterJSON = "{\"forged\":true}" }
+                e.prevHash = previous
+                e.hash = Audit.hash(e, key: nil)
+                try await e.update(on: app.db)
+                previous = e.hash
+            }
+            let rehashed = try await Audit.verify(on: app.db)
+            #expect(!rehashed.valid && rehashed.firstBrokenSeq == target.seq)
+        }
+    }
 }

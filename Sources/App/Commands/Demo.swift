@@ -289,13 +289,38 @@ struct ImportRegistersCommand: AsyncCommand {
 }
 
 struct AuditVerifyCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "checkpoint", help: "A file written by `dps audit-checkpoint`: the chain must still reach it unchanged")
+        var checkpoint: String?
+    }
+    var help: String { "Verifies the hash chain of the audit trail (and a checkpoint); exits non-zero if it is broken." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let checkpoint = try signature.checkpoint.map { path -> Audit.Checkpoint in
+            guard let data = FileManager.default.contents(atPath: path), data.count < 10_000,
+                  let value = try? JSONDecoder().decode(Audit.Checkpoint.self, from: data) else {
+                throw Abort(.badRequest, reason: "The checkpoint file \(path) cannot be read as {\"seq\": …, \"hash\": …}.")
+            }
+            return value
+        }
+        let result = try await Audit.verify(on: context.application.db, checkpoint: checkpoint)
+        context.console.print(result.valid ? "Audit chain intact: \(result.events) events\(checkpoint.map { ", checkpoint \($0.seq) holds" } ?? "")."
+                              : "Audit chain BROKEN at event \(result.firstBrokenSeq ?? 0): \(result.problem ?? "").")
+        if !result.valid { throw Abort(.internalServerError, reason: "audit chain broken") }
+    }
+}
+
+/// Prints the chain's head as a checkpoint to keep outside the database (or publish): a later
+/// `dps audit-verify --checkpoint FILE` detects truncation or re-hashing up to it.
+struct AuditCheckpointCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Verifies the hash chain of the audit trail; exits non-zero if it is broken." }
+    var help: String { "Prints the audit chain's head as a checkpoint: {\"seq\": N, \"hash\": \"…\"}." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let result = try await Audit.verify(on: context.application.db)
-        context.console.print(result.valid ? "Audit chain intact: \(result.events) events." : "Audit chain BROKEN at event \(result.firstBrokenSeq ?? 0).")
-        if !result.valid { throw Abort(.internalServerError, reason: "audit chain broken") }
+        guard result.valid, let head = result.headHash else { throw Abort(.internalServerError, reason: "no intact chain to checkpoint") }
+        let data = try JSONEncoder().encode(Audit.Checkpoint(seq: result.events, hash: head))
+        context.console.print(String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -9,6 +9,13 @@ import Vapor
 enum Audit {
     static let genesis = String(repeating: "0", count: 64)
 
+    /// The secret of the keyed chain (`DPS_AUDIT_KEY`), set once at start. With it, each event's hash is an
+    /// HMAC that nobody with only database access can recompute, so an edited and re-hashed chain fails
+    /// verification. Keyed hashes are written as `hmac:<hex>`; once the chain is keyed, a plain hash after a
+    /// keyed one is a break (no downgrade).
+    nonisolated(unsafe) static var key: SymmetricKey?
+    static let keyedPrefix = "hmac:"
+
     static func encode<T: Encodable>(_ value: T?) -> String {
         guard let value else { return "null" }
         let encoder = JSONEncoder()
@@ -38,34 +45,59 @@ enum Audit {
         event.beforeJSON = encode(before)
         event.afterJSON = encode(after)
         event.prevHash = last?.hash ?? genesis
-        event.hash = hash(event)
+        event.hash = hash(event, key: key)
         try await event.create(on: db)
     }
 
     /// The hash covers every field and the previous hash; time is taken to the millisecond, which both
     /// engines store exactly.
-    static func hash(_ e: AuditEventRecord) -> String {
+    static func hash(_ e: AuditEventRecord, key: SymmetricKey?) -> String {
+        let material = Data(material(e).utf8)
+        guard let key else { return SHA256.hash(data: material).map { String(format: "%02x", $0) }.joined() }
+        return keyedPrefix + HMAC<SHA256>.authenticationCode(for: material, using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func material(_ e: AuditEventRecord) -> String {
         let millis = Int64((e.occurredAt.timeIntervalSince1970 * 1000).rounded())
         let material = [e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
                         e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON]
+        return [e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
+                e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON]
             .joined(separator: "\u{1F}")
-        return SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    struct Verification: Content { var events: Int; var valid: Bool; var firstBrokenSeq: Int? }
+    struct Verification: Content { var events: Int; var valid: Bool; var firstBrokenSeq: Int?; var headHash: String?; var problem: String? }
 
-    /// Walks the whole chain and reports the first event whose hash or link does not match.
-    static func verify(on db: any Database) async throws -> Verification {
+    /// A point of the chain recorded outside the database (`dps audit-checkpoint`): the chain must still
+    /// reach it with the same hash, so cutting off the last events or re-hashing before it is detected.
+    struct Checkpoint: Codable, Sendable { var seq: Int; var hash: String }
+
+    /// Walks the whole chain and reports the first event whose hash or link does not match, and whether the
+    /// chain still holds `checkpoint`.
+    static func verify(on db: any Database, checkpoint: Checkpoint? = nil) async throws -> Verification {
         var previous = genesis
         var count = 0
+        var keyed = false
         for event in try await AuditEventRecord.query(on: db).sort(\.$seq).all() {
             count += 1
-            if event.prevHash != previous || hash(event) != event.hash || event.seq != count {
-                return Verification(events: count, valid: false, firstBrokenSeq: event.seq)
+            let isKeyed = event.hash.hasPrefix(keyedPrefix)
+            var problem: String?
+            if event.prevHash != previous || event.seq != count { problem = "the link to the event before does not match" }
+            else if isKeyed && key == nil { problem = "the chain is keyed: set DPS_AUDIT_KEY to verify it" }
+            else if keyed && !isKeyed { problem = "a plain hash follows keyed ones" }
+            else if hash(event, key: isKeyed ? key : nil) != event.hash { problem = "the event's hash does not match its content" }
+            if let problem { return Verification(events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil, problem: problem) }
+            if let checkpoint, checkpoint.seq == event.seq, checkpoint.hash != event.hash {
+                return Verification(events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil, problem: "the event differs from the checkpoint")
             }
+            keyed = keyed || isKeyed
             previous = event.hash
         }
-        return Verification(events: count, valid: true, firstBrokenSeq: nil)
+        if let checkpoint, checkpoint.seq > count {
+            return Verification(events: count, valid: false, firstBrokenSeq: count + 1, headHash: nil,
+                                problem: "events after \(count) are missing: the checkpoint is at \(checkpoint.seq)")
+        }
+        return Verification(events: count, valid: true, firstBrokenSeq: nil, headHash: count == 0 ? nil : previous, problem: nil)
     }
 }
 
