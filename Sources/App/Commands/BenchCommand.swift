@@ -443,13 +443,13 @@ struct BenchCommand: AsyncCommand {
                 return EvaluationBid(
                     id: String(format: "bid-%05d", i),
                     weeklyCostPence: Int.random(in: 250_000...900_000, using: &rng),
-                    qualificationScore: Points(hundredths: Int.random(in: 5_000...10_000, using: &rng)),
-                    outcomesScore: Points(hundredths: Int.random(in: 0...10, using: &rng) * 50),
+                    qualificationScore: Score(Points(hundredths: Int.random(in: 5_000...10_000, using: &rng))),
+                    outcomesScore: Score(Points(hundredths: Int.random(in: 0...10, using: &rng) * 50)),
                     needsMet: needs.filter { _ in Int.random(in: 0..<10, using: &rng) < 7 }.map(\.id),
                     mustHavesMet: mustHavesMet,
                     desirablesMet: desirables.filter { _ in Bool.random(using: &rng) }.map(\.id),
                     distanceMiles: Double(Int.random(in: 0...800, using: &rng)) / 10,
-                    incentivesScore: Points(whole: Int.random(in: 0...5, using: &rng)),
+                    incentivesScore: Score(whole: Int.random(in: 0...5, using: &rng)),
                     submittedAt: opened.addingTimeInterval(Double(Int.random(in: 0...172_800, using: &rng))),
                     late: Int.random(in: 0..<100, using: &rng) == 0)
             }

@@ -664,9 +664,9 @@ enum Referrals {
             let outcomes = scores.first { $0.$bid.id == b.id && $0.criterion == "outcomes" }
             if outcomes == nil { unscored.append(b) }
             let incentives = scores.first { $0.$bid.id == b.id && $0.criterion == "incentives" }
-            input.append(EvaluationBid(id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence, qualificationScore: Points(hundredths: b.invitation.qualificationScore),
-                                       outcomesScore: Points(whole: outcomes?.score ?? 0), needsMet: decode(b.needsMetJSON) ?? [], mustHavesMet: decode(b.mustHavesMetJSON) ?? [],
-                                       desirablesMet: decode(b.desirablesMetJSON) ?? [], distanceMiles: b.distanceMiles, incentivesScore: Points(whole: incentives?.score ?? 0),
+            input.append(EvaluationBid(id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence, qualificationScore: Score(Points(hundredths: b.invitation.qualificationScore)),
+                                       outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: decode(b.needsMetJSON) ?? [], mustHavesMet: decode(b.mustHavesMetJSON) ?? [],
+                                       desirablesMet: decode(b.desirablesMetJSON) ?? [], distanceMiles: b.distanceMiles, incentivesScore: Score(whole: incentives?.score ?? 0),
                                        submittedAt: b.submittedAt))
         }
         let band = r.dps.parentChoiceBandPoints

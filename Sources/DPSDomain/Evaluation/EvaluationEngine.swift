@@ -187,8 +187,8 @@ public enum EvaluationEngine {
         }
     }
 
-    private static func checkScore(_ score: Points, max: Int, field: String, name: String, into problems: inout [EvaluationError]) {
-        if score < .zero || score > Points(whole: max) {
+    private static func checkScore(_ score: Score, max: Int, field: String, name: String, into problems: inout [EvaluationError]) {
+        if score < .zero || score > Score(whole: max) {
             problems.append(EvaluationError(
                 rule: "score-range", field: field, message: "\(name) must be between 0 and \(max), got \(score)"))
         }
@@ -304,9 +304,10 @@ public enum EvaluationEngine {
         Points(hundredths: EvaluationRounding.divideRoundingHalfAwayFromZero(weight * 100 * lowest, annual))
     }
 
-    /// `w × score / outOf`, with the score in hundredths: w×100×(s/100)/outOf = w×s/outOf.
-    static func scaledPoints(weight: Int, score: Points, outOf: Int) -> Points {
-        Points(hundredths: EvaluationRounding.divideRoundingHalfAwayFromZero(weight * score.hundredths, outOf))
+    /// `w × score / outOf` in hundredths, from the exact score (millionths): w × 100 × (m / 10⁶) / outOf
+    /// = w × m / (outOf × 10⁴), rounded once.
+    static func scaledPoints(weight: Int, score: Score, outOf: Int) -> Points {
+        Points(hundredths: EvaluationRounding.divideRoundingHalfAwayFromZero(weight * score.millionths, outOf * (Score.scale / 100)))
     }
 
     /// `w × marks met / total marks`; each met id counts once. With no marks to earn (no items, or

@@ -216,17 +216,17 @@ public struct EvaluationParentChoice: Sendable, Hashable, Codable {
 
 /// One provider's bid, reduced to the facts the scoring method uses.
 ///
-/// Scores (`qualificationScore`, `outcomesScore`, `incentivesScore`) are held in hundredths so a
-/// carried-forward 74.5 or a moderated mean of 3.5 is scored exactly.
+/// Scores (`qualificationScore`, `outcomesScore`, `incentivesScore`) are held exactly to six decimal places
+/// (`Score`) so a carried-forward 74.5 or a moderated 3.3333 reaches the formula unrounded.
 public struct EvaluationBid: Sendable, Hashable, Codable {
     /// Unique within the input; used for ranking output and tie-free identification.
     public var id: String
     /// Weekly cost after discounts, in pence.
     public var weeklyCostPence: Int
     /// Qualification score in force when the referral was published, 0-100.
-    public var qualificationScore: Points
+    public var qualificationScore: Score
     /// Consensus outcomes score, 0-5.
-    public var outcomesScore: Points
+    public var outcomesScore: Score
     /// Ids of the referral's needs this bid meets.
     public var needsMet: [String]
     /// Ids of the must-have features this bid meets.
@@ -236,7 +236,7 @@ public struct EvaluationBid: Sendable, Hashable, Codable {
     /// Great-circle distance from the child's home, in miles.
     public var distanceMiles: Double
     /// Officer's incentive score, 0-5.
-    public var incentivesScore: Points
+    public var incentivesScore: Score
     /// Final submission time, the last tie-break.
     public var submittedAt: Date
     /// A core cost line was raised above the approved schedule [BC 7.4]: non-compliant.
@@ -247,9 +247,9 @@ public struct EvaluationBid: Sendable, Hashable, Codable {
     public var late: Bool
 
     public init(
-        id: String, weeklyCostPence: Int, qualificationScore: Points, outcomesScore: Points,
+        id: String, weeklyCostPence: Int, qualificationScore: Score, outcomesScore: Score,
         needsMet: [String] = [], mustHavesMet: [String] = [], desirablesMet: [String] = [],
-        distanceMiles: Double, incentivesScore: Points = .zero, submittedAt: Date,
+        distanceMiles: Double, incentivesScore: Score = .zero, submittedAt: Date,
         coreCostRaised: Bool = false, discountBelowPublished: Bool = false, late: Bool = false
     ) {
         self.id = id
@@ -279,13 +279,13 @@ public struct EvaluationBid: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         weeklyCostPence = try c.decodeEvaluationWholeNumber(forKey: .weeklyCostPence)
-        qualificationScore = try c.decode(Points.self, forKey: .qualificationScore)
-        outcomesScore = try c.decode(Points.self, forKey: .outcomesScore)
+        qualificationScore = try c.decode(Score.self, forKey: .qualificationScore)
+        outcomesScore = try c.decode(Score.self, forKey: .outcomesScore)
         needsMet = try c.decodeIfPresent([String].self, forKey: .needsMet) ?? []
         mustHavesMet = try c.decodeIfPresent([String].self, forKey: .mustHavesMet) ?? []
         desirablesMet = try c.decodeIfPresent([String].self, forKey: .desirablesMet) ?? []
         distanceMiles = try c.decode(Double.self, forKey: .distanceMiles)
-        incentivesScore = try c.decodeIfPresent(Points.self, forKey: .incentivesScore) ?? .zero
+        incentivesScore = try c.decodeIfPresent(Score.self, forKey: .incentivesScore) ?? .zero
         let text = try c.decode(String.self, forKey: .submittedAt)
         guard let date = EvaluationDateFormat.parse(text) else {
             throw DecodingError.dataCorruptedError(

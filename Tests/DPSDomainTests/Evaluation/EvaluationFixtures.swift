@@ -8,9 +8,9 @@ enum EvaluationFixtures {
 
     /// A compliant bid with defaults that stay out of the way of the rule under test.
     static func bid(
-        _ id: String, weekly: Int = 400_000, qualification: Points = 80, outcomes: Points = 4,
+        _ id: String, weekly: Int = 400_000, qualification: Score = 80, outcomes: Score = 4,
         needsMet: [String] = [], mustHavesMet: [String] = [], desirablesMet: [String] = [],
-        miles: Double = 8, incentives: Points = .zero, submittedOffset: TimeInterval = 0,
+        miles: Double = 8, incentives: Score = .zero, submittedOffset: TimeInterval = 0,
         coreCostRaised: Bool = false, discountBelowPublished: Bool = false, late: Bool = false
     ) -> EvaluationBid {
         EvaluationBid(
@@ -21,7 +21,7 @@ enum EvaluationFixtures {
     }
 
     /// The worked example of DOMAIN.md §7: 52 weeks, needs marked 2,1,1,1, three compliant bids.
-    static func workedExample(bQualification: Points = 70, parentChoice: Bool = true) -> EvaluationInput {
+    static func workedExample(bQualification: Score = 70, parentChoice: Bool = true) -> EvaluationInput {
         let allNeeds = ["n1", "n2", "n3", "n4"]
         return EvaluationInput(
             weeksPerYear: 52,

@@ -127,8 +127,8 @@ struct EvaluationJSONTests {
         #expect(input.parentChoice == EvaluationParentChoice(enabled: true, bandPoints: 5, maxShortlist: 3))
         #expect(bid.needsMet.isEmpty && bid.incentivesScore == .zero)
         #expect(!bid.coreCostRaised && !bid.discountBelowPublished && !bid.late)
-        #expect(bid.qualificationScore == Points(hundredths: 7450))
-        #expect(bid.outcomesScore == Points(hundredths: 350))
+        #expect(bid.qualificationScore == Score(Points(hundredths: 7450)))
+        #expect(bid.outcomesScore == Score(Points(hundredths: 350)))
         #expect(bid.submittedAt == EvaluationDateFormat.parse("2026-11-20T09:00:00Z"))
     }
 
@@ -204,5 +204,20 @@ struct EvaluationJSONTests {
         #expect(thrown?.rule == "weight-out-of-bounds")
         #expect(thrown?.field == "weights.location")
         #expect(thrown?.description.contains("location weight 6") == true)
+    }
+
+    @Test("Scores are rounded once, at the criterion's points: a consensus of 3.3333 on 15 points gives 10.00, not 9.99")
+    func singleRounding() throws {
+        let json = """
+        {"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5},
+         "needs": [], "bids": [{"id": "A", "weeklyCostPence": 400000, "qualificationScore": 80.005, "outcomesScore": 3.3333,
+                               "distanceMiles": 8, "submittedAt": "2026-11-20T10:00:00Z"}]}
+        """
+        let input = try JSONDecoder().decode(EvaluationInput.self, from: Data(json.utf8))
+        #expect(input.bids[0].outcomesScore == Score(millionths: 3_333_300))
+        let result = try EvaluationEngine.evaluate(input)
+        let points = try #require(result.ranking.first?.points)
+        #expect(points.outcomes == Points(hundredths: 1000))        // 15 × 3.3333 / 5 = 9.9999 → 10.00
+        #expect(points.coreCompetency == Points(hundredths: 1600))  // 20 × 80.005 / 100 = 16.001 → 16.00
     }
 }

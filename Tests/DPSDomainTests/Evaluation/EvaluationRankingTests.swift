@@ -67,7 +67,7 @@ struct EvaluationRankingTests {
     }
 
     /// Four equal-cost bids whose totals differ only by core competency (20 × q / 100).
-    static func bandInput(_ qualifications: [Points], maxShortlist: Int = 3) -> EvaluationInput {
+    static func bandInput(_ qualifications: [Score], maxShortlist: Int = 3) -> EvaluationInput {
         F.input(
             qualifications.enumerated().map { F.bid("Q\($0.offset)", qualification: $0.element) },
             parentChoice: EvaluationParentChoice(enabled: true, bandPoints: 5, maxShortlist: maxShortlist))
@@ -249,8 +249,8 @@ struct EvaluationRankingTests {
     func manyBids() throws {
         // setup
         let bids = (0..<1000).map { i in
-            F.bid("b\(i)", weekly: 300_000 + (i * 7919) % 200_000, qualification: Points(whole: i % 101),
-                  outcomes: Points(whole: i % 6), miles: Double(i % 70), submittedOffset: Double(i))
+            F.bid("b\(i)", weekly: 300_000 + (i * 7919) % 200_000, qualification: Score(whole: i % 101),
+                  outcomes: Score(whole: i % 6), miles: Double(i % 70), submittedOffset: Double(i))
         }
         let input = F.input(bids, parentChoice: EvaluationParentChoice(enabled: true))
 
