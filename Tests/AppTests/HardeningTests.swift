@@ -246,4 +246,17 @@ struct HardeningTests {
             #expect(try await browser.get("/referrals").status == .seeOther)
         }
     }
+
+    @Test("TRACE and other unknown methods answer 405, not 404")
+    func trace() async throws {
+        try await withApp { app in
+            _ = try await World.make(app)
+            for method in [HTTPMethod.TRACE, .CONNECT, .RAW(value: "PROPFIND")] {
+                try await app.testing().test(method, "/api/v1/categories") { res in
+                    #expect(res.status == .methodNotAllowed)
+                    #expect(res.headers.first(name: "Referrer-Policy") == "no-referrer")
+                }
+            }
+        }
+    }
 }

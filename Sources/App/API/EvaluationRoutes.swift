@@ -171,6 +171,7 @@ struct EvaluationRoutes: RouteCollection {
                   shortlist: { type: array, items: { type: string } }
         '400': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
+        '415': { $ref: '#/components/responses/Problem' }
         '422': { $ref: '#/components/responses/Problem' }
 
 """#
