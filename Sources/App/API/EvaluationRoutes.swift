@@ -170,6 +170,7 @@ struct EvaluationRoutes: RouteCollection {
                     items: { type: object, properties: { id: { type: string }, reasons: { type: array, items: { type: string } } } }
                   shortlist: { type: array, items: { type: string } }
         '400': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Problem' }
         '413': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
         '422': { $ref: '#/components/responses/Problem' }

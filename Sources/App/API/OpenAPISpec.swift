@@ -210,6 +210,7 @@ paths:
       security: []
       responses:
         '200': { description: Every DPS, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/DPS' } } } } }
+        '401': { description: 'A bearer token was sent and is not valid (public: send none).', content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } } }
   /api/v1/categories:
     get:
       operationId: listCategories
@@ -217,6 +218,7 @@ paths:
       security: []
       responses:
         '200': { description: Categories, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Category' } } } } }
+        '401': { description: 'A bearer token was sent and is not valid (public: send none).', content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } } }
   /api/v1/registers/{urn}:
     get:
       operationId: getRegisterEntry
