@@ -34,9 +34,7 @@ struct ConcurrencyTests {
     func concurrentBids() async throws {
         try await withApp { app in
             let rw = try await ReferralWorld.make(app)
-            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let inv = try await referrals.invitations(app, r)
+            let (_, inv) = try await referrals.published(app, rw)
             let bidders = [("Acorn House", rw.w.provider), ("Birch School", rw.w.otherProvider), ("Cedar School", rw.third)]
             let forms = Dictionary(uniqueKeysWithValues: bidders.map { ($0.0, rw.bidForm(app, invitation: inv[$0.0]!)) })
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -60,9 +58,8 @@ struct ConcurrencyTests {
     func bidAfterClose() async throws {
         try await withApp { app in
             let rw = try await ReferralWorld.make(app)
-            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let acorn = try await referrals.invitations(app, r)["Acorn House"]!
+            let (r, inv) = try await referrals.published(app, rw)
+            let acorn = inv["Acorn House"]!
             let published = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
             // Closed by someone else (the state is claimed by SQL; the earlier copy still says "published").
             try await Referrals.close(published, actor: nil, db: app.db, now: afterDeadline)

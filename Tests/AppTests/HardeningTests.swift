@@ -73,9 +73,7 @@ struct HardeningTests {
     func zeroBids() async throws {
         try await withApp { app in
             let rw = try await ReferralWorld.make(app)
-            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let inv = try await referrals.invitations(app, r)
+            let (r, inv) = try await referrals.published(app, rw)
             let acorn = inv["Acorn House"]!
             await expectInputError("core") {
                 try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, corePounds: 0), actor: rw.w.provider, db: app.db, now: testNow)
@@ -117,9 +115,8 @@ struct HardeningTests {
             await expectInputError("deadline") {
                 _ = try await Referrals.create(rw.input(deadline: "9999-12-31 17:00"), actor: rw.w.officer, db: app.db, now: testNow)
             }
-            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let acorn = try await referrals.invitations(app, r)["Acorn House"]!
+            let (_, inv) = try await referrals.published(app, rw)
+            let acorn = inv["Acorn House"]!
             var form = rw.bidForm(app, invitation: acorn)
             form["outcomesStatement"] = String(repeating: "a", count: Bounded.longText + 1)
             await expectInputError("outcomesStatement") {

@@ -58,6 +58,13 @@ struct ReferralWorld {
 struct ReferralTests {
     let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
 
+    /// A referral within 50 miles, published: all three establishments are invited.
+    func published(_ app: Application, _ rw: ReferralWorld) async throws -> (ReferralRecord, [String: InvitationRecord]) {
+        let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+        _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+        return (r, try await invitations(app, r))
+    }
+
     func invitations(_ app: Application, _ r: ReferralRecord) async throws -> [String: InvitationRecord] {
         let all = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).with(\.$establishment).all()
         return Dictionary(uniqueKeysWithValues: all.map { ($0.establishment.name, $0) })
