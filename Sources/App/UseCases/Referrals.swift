@@ -297,8 +297,9 @@ enum Referrals {
         guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else { throw InputError(field: "radiusMiles", "Enter a radius from 1 to 500 miles") }
         try await db.writeTransaction { db in
             let before = r.radiusMiles
+            try await claim(r.requireID(), in: [.draft], set: [("radius_miles", SQLBind(radius))], field: "radiusMiles",
+                            message: "Only a draft's radius can change; it has been published meanwhile", db: db)
             r.radiusMiles = radius
-            try await r.update(on: db)
             try await Audit.record(on: db, actor: actor, action: "referral.radius.changed", entityType: "referral", entityID: r.id,
                                    before: ["radiusMiles": before], after: ["radiusMiles": radius], at: now)
         }
