@@ -345,7 +345,6 @@ struct ProviderPages: RouteCollection {
         let response = Response(status: .ok, body: .init(data: doc.data))
         response.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
         response.headers.replaceOrAdd(name: .contentDisposition, value: SafeHeaders.attachment(doc.filename))
-        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return response
     }
 
