@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // Pure domain: Foundation only, no I/O.
@@ -33,12 +34,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Use cases: typed commands, the access policy, transactions, audit and outbox. Never imports Vapor.
+        .target(
+            name: "DPSUseCases",
+            dependencies: [
+                "DPSDomain",
+                "DPSPersistence",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Vapor shell: configuration, routes, pages, API, commands, jobs.
         .target(
             name: "App",
             dependencies: [
                 "DPSDomain",
                 "DPSPersistence",
+                "DPSUseCases",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -52,6 +66,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "DPSUseCases",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,5 @@
+import DPSDomain
+import DPSUseCases
 import DPSPersistence
 import Fluent
 import FluentPostgresDriver

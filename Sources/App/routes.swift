@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -28,6 +29,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: EvaluationRoutes())
     try app.register(collection: APIRoutes())
     try app.register(collection: ReferralAPI())
+    try app.register(collection: ReferralWriteAPI())
 }
 
 /// Working days follow the England and Wales bank holidays.
@@ -68,8 +70,8 @@ enum Forms {
             try await action()
             req.flash(success())
             return req.redirect(to: redirect(), redirectType: .normal)
-        } catch let error as InputError {
-            return HTMLResponse.make(try await render(error.errors, values(req)), status: error.status)
+        } catch let error as UseCaseError where !error.errors.isEmpty {
+            return HTMLResponse.make(try await render(error.errors, values(req)), status: error.httpStatus)
         } catch let error as ValidationFailure {
             return HTMLResponse.make(try await render(error.errors, values(req)), status: .unprocessableEntity)
         }

@@ -1,4 +1,6 @@
 @testable import App
+@testable import DPSUseCases
+import DPSDomain
 import DPSPersistence
 import Fluent
 import Foundation

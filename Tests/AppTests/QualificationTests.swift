@@ -1,4 +1,5 @@
 @testable import App
+@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -77,7 +78,7 @@ struct QualificationTests {
             #expect(try await MembershipRecord.query(on: app.db).count() == 0)
             try await w.scoreAll(app, record)
             try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "refuse", reason: "Weak workforce plan"), actor: w.evaluator, db: app.db, now: testNow)
-            await #expect(throws: Abort.self) {
+            await #expect(throws: UseCaseError.self) {
                 try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
             }
             #expect(try await MembershipRecord.query(on: app.db).count() == 0)
@@ -90,10 +91,10 @@ struct QualificationTests {
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["fostering"])
             let part = try await w.parts(app, record)["fostering"]!
-            await #expect(throws: Abort.self) {
+            await #expect(throws: UseCaseError.self) {
                 try await Assessment.score(record.id!, partID: part.id!, .init(statement: "workforce", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db, now: testNow)
             }
-            await #expect(throws: Abort.self) {
+            await #expect(throws: UseCaseError.self) {
                 try await Assessment.score(record.id!, partID: part.id!, .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.evaluator, db: app.db, now: testNow)
             }
             try await Assessment.score(record.id!, partID: part.id!, .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db, now: testNow)
@@ -153,7 +154,7 @@ struct QualificationTests {
             }
 
             // validate
-            #expect(error?.status == .unprocessableEntity)
+            #expect(error?.kind == .invalid)
             let after = try await ApplicationRecord.find(record.id!, on: app.db)!
             #expect(after.state == "draft" && after.submittedAt == nil && after.deadline == nil)
             #expect(try await auditCount(app) == before)
@@ -204,7 +205,7 @@ struct QualificationTests {
             #expect(try await status(at: "2026-11-20T10:00:00Z") == .dueSoon(workingDaysLeft: 2))
             #expect(try await status(at: "2026-11-24T10:00:00Z") == .dueToday)
             #expect(try await status(at: "2026-11-26T10:00:00Z") == .breached(workingDaysLate: 2))
-            await #expect(throws: Abort.self) { _ = try await Assessment.queue(actor: w.provider, db: app.db, now: testNow, calendar: calendar) }
+            await #expect(throws: UseCaseError.self) { _ = try await Assessment.queue(actor: w.provider, db: app.db, now: testNow, calendar: calendar) }
         }
     }
 
@@ -221,7 +222,7 @@ struct QualificationTests {
                 try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
             }
             let question = try await ClarificationRecord.query(on: app.db).first()!
-            await #expect(throws: Abort.self) {
+            await #expect(throws: UseCaseError.self) {
                 try await ProviderUseCases.answerClarification(record.id!, clarificationID: question.id!, answer: "12", actor: w.otherProvider, db: app.db, now: testNow)
             }
             try await ProviderUseCases.answerClarification(record.id!, clarificationID: question.id!, answer: "Twelve households", actor: w.provider, db: app.db, now: testNow)
@@ -259,7 +260,7 @@ struct QualificationTests {
                 _ = try await ProviderUseCases.startApplication(.init(establishment: w.establishment.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString]),
                                                                 actor: w.provider, db: app.db, now: testNow)
             }
-            #expect(error?.status == .conflict)
+            #expect(error?.kind == .conflict)
             #expect(try await ApplicationRecord.query(on: app.db).count() == 1)
         }
     }
@@ -306,7 +307,7 @@ struct QualificationTests {
             let saved = try await CategoryRecord.find(category.id!, on: app.db)!
             #expect(saved.affordabilityCapPence == 260_050 && saved.minimumInvitees == 4 && saved.content.weightBounds["price"]?.max == 60)
             // Only the administrator may change the DPS.
-            await #expect(throws: Abort.self) {
+            await #expect(throws: UseCaseError.self) {
                 try await DPSAdmin.addClosedWindow(w.dps.id!, .init(start: "2027-01-01", end: "2027-02-01", reason: "x"), actor: w.evaluator, db: app.db, now: testNow)
             }
         }
@@ -344,7 +345,7 @@ struct QualificationTests {
             #expect(count == 2)
             await expectInputError("companyNumber") {
                 _ = try await ProviderUseCases.register(.init(organisationName: "X", legalName: "X Ltd", companyNumber: "123", address: "1 Road", postcode: "RH12 1XH",
-                                                              contactName: "Sam", contactEmail: "sam@x.test", password: "long enough password"), hasher: app.password, db: app.db, now: testNow)
+                                                              contactName: "Sam", contactEmail: "sam@x.test", password: "long enough password"), hashPassword: { [password = app.password] in try password.hash($0) }, db: app.db, now: testNow)
             }
         }
     }
@@ -366,7 +367,7 @@ struct FrozenCriteriaTests {
             // MUT: score the four statements the provider answered, then admit.
             try await w.scoreAll(app, record, score: 5)
             let part = try await w.parts(app, record)["fostering"]!
-            await #expect(throws: InputError.self) {
+            await #expect(throws: UseCaseError.self) {
                 try await Assessment.score(record.id!, partID: part.id!, .init(statement: "matching_carers", score: "3", comment: "x", consensus: "yes"), actor: w.evaluator, db: app.db, now: testNow)
             }
             try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)

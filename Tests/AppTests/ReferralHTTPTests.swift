@@ -1,4 +1,5 @@
 @testable import App
+@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -202,7 +203,7 @@ struct ReferralHTTPTests {
             let (r, inv) = try await referrals.competed(app, rw)
             app.clock = .fixed(afterDeadline)
             let token = try await Referrals.askParent(r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
-            let shortlist: [String] = Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
+            let shortlist: [String] = try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
             #expect(shortlist.count == 3)
             let birchBid = try #require(try await bid(app, inv["Birch School"]!))
             #expect(shortlist.contains(birchBid.id!.uuidString))
@@ -307,7 +308,7 @@ struct ReferralHTTPTests {
             let acorn = try await signedIn(app, "admin@acorn.test")
             let birch = try await signedIn(app, "admin@birch.test")
             let cedar = try await signedIn(app, "admin@cedar.test")
-            let evaluation: EvaluationResult = try #require(Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.evaluationJSON))
+            let evaluation: EvaluationResult = try #require(try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.evaluationJSON))
             let birchBid = try #require(try await bid(app, inv["Birch School"]!))
             let birchRank = try #require(evaluation.ranking.first { $0.id == birchBid.id!.uuidString })
 

@@ -1,4 +1,5 @@
 @testable import App
+@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -94,7 +95,7 @@ struct ReferralTests {
             #expect(messages.allSatisfy { !$0.body.contains("RH12 1XH") && !$0.body.contains("Jane") }) // data minimisation
             #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "referral.published").first()?.afterJSON.contains(rw.w.establishment.id!.uuidString) == true)
             // The list is frozen: republishing is refused.
-            await #expect(throws: InputError.self) { _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow) }
         }
     }
 
@@ -124,7 +125,7 @@ struct ReferralTests {
             input.homePostcode = "nowhere"
             let error = await expectInputError("weights.price") { _ = try await Referrals.create(input, actor: rw.w.officer, db: app.db, now: testNow) }
             #expect(error?.errors.contains { $0.field == "homePostcode" } == true)
-            await #expect(throws: Abort.self) { _ = try await Referrals.create(rw.input(), actor: rw.w.provider, db: app.db, now: testNow) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.create(rw.input(), actor: rw.w.provider, db: app.db, now: testNow) }
             #expect(try await ReferralRecord.query(on: app.db).count() == 0)
         }
     }
@@ -142,7 +143,7 @@ struct ReferralTests {
             }
             try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, corePounds: 380), actor: rw.w.provider, db: app.db, now: testNow)
             // Another provider cannot use this invitation; the officer sees nothing before the deadline.
-            await #expect(throws: Abort.self) { try await Referrals.bid(acorn.id!, form: [:], actor: rw.w.otherProvider, db: app.db, now: testNow) }
+            await #expect(throws: UseCaseError.self) { try await Referrals.bid(acorn.id!, form: [:], actor: rw.w.otherProvider, db: app.db, now: testNow) }
             let loaded = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
             #expect(try await Referrals.openedBids(loaded, db: app.db).isEmpty)
             await expectInputError("deadline") { try await Referrals.closeOnDemand(r.id!, actor: rw.w.officer, db: app.db, now: testNow) }
@@ -227,10 +228,10 @@ struct ReferralTests {
             // Acorn 47.50+16+12+10+5 = 90.50; Birch 50+14+12+10+4 = 90.00; Cedar 48.72+18+12+10+1 = 89.72: all within 5 points.
             let (r, inv) = try await competed(app, rw)
             let token = try await Referrals.askParent(r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
-            let shortlist: [String] = Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
+            let shortlist: [String] = try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
             #expect(shortlist.count == 3)
-            await #expect(throws: Abort.self) { _ = try await Referrals.forParent(token: token + "x", db: app.db, now: afterDeadline) }
-            await #expect(throws: Abort.self) { _ = try await Referrals.forParent(token: token, db: app.db, now: ISO8601DateFormatter().date(from: "2026-11-21T12:00:00Z")!) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.forParent(token: token + "x", db: app.db, now: afterDeadline) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.forParent(token: token, db: app.db, now: ISO8601DateFormatter().date(from: "2026-11-21T12:00:00Z")!) }
             // Not yet answered, before the reply deadline: award waits.
             await expectInputError("award") { _ = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline) }
             let birchBid = try await BidRecord.query(on: app.db).filter(\.$invitation.$id == inv["Birch School"]!.id!).first()!
@@ -272,7 +273,7 @@ struct ReferralTests {
             let (r, _) = try await competed(app, rw, parentChoice: false, outcomes: ["Acorn House": 5, "Birch School": 1, "Cedar School": 1])
             let placement = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             _ = try await Referrals.placement(placement.id!, actor: rw.w.provider, db: app.db)
-            await #expect(throws: Abort.self) { _ = try await Referrals.placement(placement.id!, actor: rw.w.otherProvider, db: app.db) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.placement(placement.id!, actor: rw.w.otherProvider, db: app.db) }
             try await Referrals.accept(placement.id!, actor: rw.w.provider, db: app.db, now: afterDeadline)
             try await Referrals.accept(placement.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             await expectInputError("accept") { try await Referrals.accept(placement.id!, actor: rw.w.provider, db: app.db, now: afterDeadline) }
@@ -311,8 +312,8 @@ struct ReferralTests {
             let otherCouncil = Organisation(kind: "partner_authority", name: "Kent")
             try await otherCouncil.create(on: app.db)
             let kent = Actor(userID: UUID(), name: "K", email: "k@kent.test", role: .placementOfficer, organisationID: otherCouncil.id!, organisationKind: .partnerAuthority, organisationName: "Kent")
-            await #expect(throws: Abort.self) { _ = try await Referrals.own(r.id!, actor: kent, db: app.db) }
-            await #expect(throws: Abort.self) { _ = try await Referrals.publish(r.id!, actor: kent, db: app.db, now: testNow) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.own(r.id!, actor: kent, db: app.db) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.publish(r.id!, actor: kent, db: app.db, now: testNow) }
             let input = Referrals.DirectInput(category: rw.category.id!.uuidString, establishment: rw.w.establishment.id!.uuidString, startDate: "2026-12-01",
                                               weeklyFee: "4200", justification: "short", childDetails: "J", outcomes: "Stay safe")
             await expectInputError("justification") { _ = try await Referrals.direct(input, actor: rw.w.officer, db: app.db, now: testNow) }
@@ -419,14 +420,14 @@ struct AuditorReferralTests {
             let rw = try await ReferralWorld.make(app)
             let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
             #expect(try await Referrals.own(r.id!, actor: rw.w.auditor, db: app.db).id == r.id)
-            await #expect(throws: Abort.self) { _ = try await Referrals.publish(r.id!, actor: rw.w.auditor, db: app.db, now: testNow) }
-            await #expect(throws: Abort.self) { try await Referrals.cancel(r.id!, reason: "x", actor: rw.w.auditor, db: app.db, now: testNow) }
-            await #expect(throws: Abort.self) { _ = try await Referrals.own(r.id!, actor: rw.w.evaluator, db: app.db) } // other lead-authority roles do not
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.publish(r.id!, actor: rw.w.auditor, db: app.db, now: testNow) }
+            await #expect(throws: UseCaseError.self) { try await Referrals.cancel(r.id!, reason: "x", actor: rw.w.auditor, db: app.db, now: testNow) }
+            await #expect(throws: UseCaseError.self) { _ = try await Referrals.own(r.id!, actor: rw.w.evaluator, db: app.db) } // other lead-authority roles do not
             let p = try await Referrals.direct(.init(category: rw.category.id!.uuidString, establishment: rw.w.establishment.id!.uuidString, startDate: "2026-12-01",
                                                      weeklyFee: "4000", justification: "Emergency placement after a breakdown tonight", childDetails: "J", outcomes: "Safe"),
                                                actor: rw.w.officer, db: app.db, now: testNow)
             #expect(try await Referrals.placement(p.id!, actor: rw.w.auditor, db: app.db).id == p.id)
-            await #expect(throws: Abort.self) { try await Referrals.accept(p.id!, actor: rw.w.auditor, db: app.db, now: testNow) }
+            await #expect(throws: UseCaseError.self) { try await Referrals.accept(p.id!, actor: rw.w.auditor, db: app.db, now: testNow) }
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == "draft")
         }
     }
@@ -453,7 +454,7 @@ struct DeclineTests {
             try await Referrals.decline(inv.id!, reason: "cannot_meet_needs", note: "No speech therapist on site", actor: rw.w.provider, db: app.db, now: testNow)
             let declined = try await InvitationRecord.find(inv.id!, on: app.db)!
             #expect(declined.declinedReason == "cannot_meet_needs" && declined.declinedNote == "No speech therapist on site" && declined.declinedAt == testNow)
-            await #expect(throws: Abort.self) {
+            await #expect(throws: UseCaseError.self) {
                 try await Referrals.decline(inv.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db, now: testNow)
             }
             _ = try await Referrals.closeDue(db: app.db, now: ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!)

@@ -1,4 +1,5 @@
 @testable import App
+@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -145,7 +146,7 @@ struct World {
             for q in part.category.content.passFail where q.requiresEvidence {
                 try await ProviderUseCases.uploadEvidence(record.id!, partID: part.id!,
                                                           .init(question: q.key, expiresOn: q.evidenceExpires ? expires : nil,
-                                                                file: File(data: ByteBuffer(string: "evidence"), filename: "\(q.key).pdf")),
+                                                                file: .init(filename: "\(q.key).pdf", contentType: nil, data: Data("evidence".utf8))),
                                                           actor: actor, db: app.db, now: now)
             }
         }
@@ -169,13 +170,13 @@ struct World {
 
 func auditCount(_ app: Application) async throws -> Int { try await AuditEventRecord.query(on: app.db).count() }
 
-/// Expects an `InputError` naming `field` (and returns it for further checks).
+/// Expects an `UseCaseError` naming `field` (and returns it for further checks).
 @discardableResult
-func expectInputError(_ field: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async -> InputError? {
+func expectInputError(_ field: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async -> UseCaseError? {
     do {
         try await body()
         Issue.record("expected an input error on \(field)", sourceLocation: sourceLocation)
-    } catch let error as InputError {
+    } catch let error as UseCaseError {
         #expect(error.errors.contains { $0.field == field }, "fields were \(error.errors.map(\.field))", sourceLocation: sourceLocation)
         return error
     } catch {

@@ -1,4 +1,5 @@
 @testable import App
+@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent

@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import Foundation
 import Vapor

@@ -1,7 +1,8 @@
 /// The OpenAPI 3.1 description of every operation under /api/v1. A test checks that every API route the
 /// app registers appears here, so the document cannot drift from the code.
 enum OpenAPISpec {
-    static let yaml = [base, EvaluationRoutes.openAPIPath, referralPaths].joined(separator: "\n")
+    static let yaml = [base.replacingOccurrences(of: "\n  schemas:\n", with: "\n  schemas:\n" + referralSchemas + "\n"),
+                       EvaluationRoutes.openAPIPath, referralPaths].joined(separator: "\n")
 
     private static let base = #"""
 openapi: 3.1.0

@@ -1,3 +1,5 @@
+import DPSDomain
+import DPSUseCases
 import DPSPersistence
 import Fluent
 import Foundation
@@ -46,20 +48,6 @@ struct ActorMiddleware: AsyncMiddleware {
               let id = user.id, let orgID = user.organisation.id else { return nil }
         return Actor(userID: id, name: user.name, email: user.email, role: role, organisationID: orgID,
                      organisationKind: kind, organisationName: user.organisation.name)
-    }
-}
-
-enum Tokens {
-    /// A random URL-safe token of 32 bytes.
-    static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

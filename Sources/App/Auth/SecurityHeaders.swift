@@ -1,3 +1,5 @@
+import DPSDomain
+import DPSUseCases
 import Vapor
 
 /// Headers every response carries, pages, API and errors alike: no MIME sniffing, no referrer leaking

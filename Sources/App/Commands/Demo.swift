@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -169,7 +170,7 @@ enum Demo {
         try await ProviderUseCases.saveDraft(app.requireID(), form: form, actor: actor, db: db, now: start)
         for part in parts {
             for q in part.category.content.passFail where q.requiresEvidence {
-                let file = File(data: ByteBuffer(string: "Demo evidence for \(q.text)\n"), filename: "\(q.key).pdf")
+                let file = ProviderUseCases.UploadedFile(filename: "\(q.key).pdf", contentType: "application/pdf", data: Data("Demo evidence for \(q.text)\n".utf8))
                 try await ProviderUseCases.uploadEvidence(app.requireID(), partID: part.requireID(),
                                                           .init(question: q.key, expiresOn: q.evidenceExpires ? "2027-09-30" : nil, file: file), actor: actor, db: db, now: start)
             }

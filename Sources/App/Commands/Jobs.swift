@@ -1,3 +1,5 @@
+import DPSDomain
+import DPSUseCases
 import DPSPersistence
 import Foundation
 import Vapor

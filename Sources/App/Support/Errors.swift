@@ -1,21 +1,20 @@
+import DPSUseCases
 import DPSDomain
 import Foundation
 import Vapor
 
-/// A failure of user input: carries every field error so forms can show them all at once and the API can
-/// return them as `application/problem+json` with status 422.
-struct InputError: Error, AbortError {
-    let errors: [FieldError]
-    var status: HTTPResponseStatus = .unprocessableEntity
-    var reason: String { errors.map(\.message).joined(separator: "; ") }
-
-    init(_ errors: [FieldError], status: HTTPResponseStatus = .unprocessableEntity) {
-        self.errors = errors
-        self.status = status
-    }
-
-    init(field: String, _ message: String, status: HTTPResponseStatus = .unprocessableEntity) {
-        self.init([FieldError(field: field, message: message)], status: status)
+extension UseCaseError {
+    /// The one mapping from a use case's refusal to HTTP, for pages and API alike.
+    var httpStatus: HTTPResponseStatus {
+        switch kind {
+        case .invalid: .unprocessableEntity
+        case .conflict: .conflict
+        case .notFound: .notFound
+        case .forbidden: .forbidden
+        case .gone: .gone
+        case .tooLarge: .payloadTooLarge
+        case .internalFailure: .internalServerError
+        }
     }
 }
 
@@ -41,8 +40,12 @@ struct AppErrorMiddleware: AsyncMiddleware {
 
     static func classify(_ error: any Error) -> (HTTPResponseStatus, String, [FieldError]?) {
         switch error {
-        case let input as InputError:
-            return (input.status, input.errors.count == 1 ? input.errors[0].message : "Some answers need correcting.", input.errors)
+        case let refusal as UseCaseError where refusal.kind == .internalFailure:
+            return (.internalServerError, "Something went wrong. The error has been logged.", nil)
+        case let refusal as UseCaseError where refusal.errors.isEmpty:
+            return (refusal.httpStatus, refusal.message, nil)
+        case let refusal as UseCaseError:
+            return (refusal.httpStatus, refusal.errors.count == 1 ? refusal.errors[0].message : "Some answers need correcting.", refusal.errors)
         case let failure as ValidationFailure:
             return (.unprocessableEntity, failure.errors.first?.message ?? "Invalid input.", failure.errors)
         case let decoding as DecodingError:

@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent

@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 
 /// GOV.UK Design System patterns as small functions: label, hint and error above every field, an error

@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -68,19 +69,19 @@ struct InvitationPages: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let inv = try await Referrals.invitation(id, actor: actor, db: req.db)
         let r = inv.referral
-        let content = Referrals.Content(r)
+        let content = try Referrals.Content(r)
         let bid = try await BidRecord.query(on: req.db).filter(\.$invitation.$id == id).first()
         let open = r.state == ReferralState.published.rawValue && req.now < r.deadline
         let (approved, tiers) = try await Referrals.approved(inv, db: req.db)
         let lines = r.category.content.costLines.filter { approved[$0.key] != nil }
-        let offered: [String: Int] = Referrals.decode(bid?.coreJSON) ?? approved
-        let variable: [BidItem] = Referrals.decode(bid?.variableJSON) ?? []
-        let needsMet = Set(Referrals.decode(bid?.needsMetJSON, as: [String].self) ?? [])
-        let mustMet = Set(Referrals.decode(bid?.mustHavesMetJSON, as: [String].self) ?? [])
-        let desMet = Set(Referrals.decode(bid?.desirablesMetJSON, as: [String].self) ?? [])
+        let offered: [String: Int] = try Referrals.decode(bid?.coreJSON) ?? approved
+        let variable: [BidItem] = try Referrals.decode(bid?.variableJSON) ?? []
+        let needsMet = Set(try Referrals.decode(bid?.needsMetJSON, as: [String].self) ?? [])
+        let mustMet = Set(try Referrals.decode(bid?.mustHavesMetJSON, as: [String].self) ?? [])
+        let desMet = Set(try Referrals.decode(bid?.desirablesMetJSON, as: [String].self) ?? [])
         let floor = BidRules.publishedDiscount(tiers: tiers, children: r.children)
         let fostering = r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue
-        let evaluation: EvaluationResult? = Referrals.decode(r.evaluationJSON)
+        let evaluation: EvaluationResult? = try Referrals.decode(r.evaluationJSON)
         let placement = try await PlacementRecord.query(on: req.db).filter(\.$referralID == r.requireID()).filter(\.$providerID == actor.organisationID).first()
         func v(_ key: String, _ stored: String) -> String { values.isEmpty ? stored : (values[key] ?? "") }
         return Layout.page(title: "Referral \(r.reference)", context: PageContext(request: req)) {

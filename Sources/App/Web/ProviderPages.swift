@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -330,11 +331,13 @@ struct ProviderPages: RouteCollection {
         let actor = try providerActor(req)
         guard let id = req.parameters.get("id", as: UUID.self), let partID = req.parameters.get("partID", as: UUID.self) else { throw Abort(.notFound) }
         do {
-            try await ProviderUseCases.uploadEvidence(id, partID: partID, try req.content.decode(ProviderUseCases.EvidenceUpload.self), actor: actor, db: req.db, now: req.now)
+            let form = try req.content.decode(EvidenceForm.self)
+            let upload = ProviderUseCases.EvidenceUpload(question: form.question, expiresOn: form.expiresOn, file: form.file.map(\.uploaded))
+            try await ProviderUseCases.uploadEvidence(id, partID: partID, upload, actor: actor, db: req.db, now: req.now)
             req.flash("Document uploaded.")
             return req.redirect(to: "/provider/applications/\(id)")
-        } catch let error as InputError {
-            return HTMLResponse.make(try await applicationView(req, errors: error.errors, values: [:]), status: error.status)
+        } catch let error as UseCaseError where !error.errors.isEmpty {
+            return HTMLResponse.make(try await applicationView(req, errors: error.errors, values: [:]), status: error.httpStatus)
         }
     }
 
@@ -375,5 +378,18 @@ extension Inspectorate {
         case .ciw: "Care Inspectorate Wales / Estyn"
         case .other: "Other"
         }
+    }
+}
+
+/// The evidence form as posted (multipart), before it becomes the use case's typed upload.
+struct EvidenceForm: Content {
+    var question: String?
+    var expiresOn: String?
+    var file: File?
+}
+
+extension File {
+    var uploaded: ProviderUseCases.UploadedFile {
+        ProviderUseCases.UploadedFile(filename: filename, contentType: contentType?.serialize(), data: Data(buffer: data))
     }
 }

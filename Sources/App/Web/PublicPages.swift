@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -198,14 +199,14 @@ struct PublicPages: RouteCollection {
     func register(req: Request) async throws -> Response {
         let input = try req.content.decode(ProviderUseCases.RegistrationInput.self)
         do {
-            let user = try await ProviderUseCases.register(input, hasher: req.password, db: req.db, now: req.now)
+            let user = try await ProviderUseCases.register(input, hashPassword: { [password = req.password] in try password.hash($0) }, db: req.db, now: req.now)
             try await req.startSession(userID: user.requireID())
             req.flash("Your organisation is registered. Add your first establishment.")
             return req.redirect(to: "/provider/establishments/new")
-        } catch let error as InputError {
+        } catch let error as UseCaseError where !error.errors.isEmpty {
             var values = Forms.values(req)
             values["password"] = nil
-            return HTMLResponse.make(registerView(req, errors: error.errors, values: values), status: error.status)
+            return HTMLResponse.make(registerView(req, errors: error.errors, values: values), status: error.httpStatus)
         }
     }
 

@@ -1,3 +1,4 @@
+import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -139,7 +140,7 @@ struct ReferralPages: RouteCollection {
     private func detail(_ req: Request, errors: [FieldError], values: [String: String], parentLink: String? = nil) async throws -> Markup {
         let actor = try council(req)
         let r = try await Referrals.own(try id(req), actor: actor, db: req.db)
-        let content = Referrals.Content(r)
+        let content = try Referrals.Content(r)
         let state = ReferralState(rawValue: r.state) ?? .draft
         let officer = Referrals.officerRoles.contains(actor.role)
         let invitations = try await InvitationRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).with(\.$establishment).all()
@@ -210,7 +211,7 @@ struct ReferralPages: RouteCollection {
                     }
                 }
             case .closed, .awaitingParent, .awarded:
-                if let evaluation { evaluationSection(r, evaluation: evaluation, scores: scores, base: base, req: req, officer: officer && state != .awarded, errors: errors) }
+                if let evaluation { evaluationSection(r, content: content, evaluation: evaluation, scores: scores, base: base, req: req, officer: officer && state != .awarded, errors: errors) }
                 if state == .awaitingParent {
                     UI.inset(r.parentPreference == nil ? "Waiting for the parent's preference until \(r.parentDeadline.map(DisplayDate.dateTime) ?? ""). If none arrives, award to the top bid." : "The parent has stated a preference\(r.parentReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""). Award to it.")
                 }
@@ -264,8 +265,7 @@ struct ReferralPages: RouteCollection {
         }
     }
 
-    private func evaluationSection(_ r: ReferralRecord, evaluation: Referrals.Evaluation, scores: [BidScoreRecord], base: String, req: Request, officer: Bool, errors: [FieldError]) -> Markup {
-        let content = Referrals.Content(r)
+    private func evaluationSection(_ r: ReferralRecord, content: Referrals.Content, evaluation: Referrals.Evaluation, scores: [BidScoreRecord], base: String, req: Request, officer: Bool, errors: [FieldError]) -> Markup {
         let scoresIncentives = (content.weights["incentives"] ?? 0) > 0
         return MarkupBuilder.buildBlock(
             UI.h2("Bids and scores"),
@@ -364,8 +364,8 @@ struct ReferralPages: RouteCollection {
             let token = try await Referrals.askParent(referralID, replyBy: try req.content.decode(Text.self).replyBy, actor: actor, db: req.db, now: req.now)
             let link = "\(req.application.config.publicBaseURL)/choice/\(token)"
             return HTMLResponse.make(try await detail(req, errors: [], values: [:], parentLink: link))
-        } catch let error as InputError {
-            return HTMLResponse.make(try await detail(req, errors: error.errors, values: Forms.values(req)), status: error.status)
+        } catch let error as UseCaseError where !error.errors.isEmpty {
+            return HTMLResponse.make(try await detail(req, errors: error.errors, values: Forms.values(req)), status: error.httpStatus)
         }
     }
 
@@ -428,10 +428,10 @@ struct ReferralPages: RouteCollection {
         let authority = try await Organisation.find(p.authorityID, on: req.db)
         let category = try await CategoryRecord.find(r.$category.id, on: req.db)
         let names = Dictionary(uniqueKeysWithValues: (category?.content.costLines ?? []).map { ($0.key, $0.name) })
-        let core: [String: Int] = Referrals.decode(p.coreJSON) ?? [:]
-        let variable: [BidItem] = Referrals.decode(p.variableJSON) ?? []
-        let outcomes: [String] = Referrals.decode(p.outcomesJSON) ?? []
-        let reviews: [String] = Referrals.decode(p.reviewDatesJSON) ?? []
+        let core: [String: Int] = try Referrals.decode(p.coreJSON) ?? [:]
+        let variable: [BidItem] = try Referrals.decode(p.variableJSON) ?? []
+        let outcomes: [String] = try Referrals.decode(p.outcomesJSON) ?? []
+        let reviews: [String] = try Referrals.decode(p.reviewDatesJSON) ?? []
         let mySide = p.providerID == actor.organisationID ? p.providerAcceptedAt : p.authorityAcceptedAt
         return HTMLResponse.make(Layout.page(title: "Individual Placement Agreement", context: PageContext(request: req)) {
             UI.h1("Individual Placement Agreement", caption: "\(r.reference) under the \(p.contractName)")
@@ -478,10 +478,12 @@ struct ReferralPages: RouteCollection {
     private func choiceView(_ req: Request, errors: [FieldError], done: Bool = false) async throws -> Markup {
         let token = req.parameters.get("token") ?? ""
         let r = try await Referrals.forParent(token: token, db: req.db, now: req.now)
-        let content = Referrals.Content(r)
-        let shortlist: [String] = Referrals.decode(r.parentShortlistJSON) ?? []
+        let content = try Referrals.Content(r)
+        let shortlist: [String] = try Referrals.decode(r.parentShortlistJSON) ?? []
         let bids = try await BidRecord.query(on: req.db).filter(\.$id ~~ shortlist.compactMap(UUID.init(uuidString:))).with(\.$establishment).all()
         let ordered = shortlist.compactMap { id in bids.first { $0.id?.uuidString == id } }
+        var metByBid: [UUID: [String]] = [:]
+        for b in ordered { metByBid[b.id!] = try Referrals.decode(b.needsMetJSON) ?? [] }
         return Layout.page(title: "Choose a setting", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Choose the setting you prefer")
@@ -491,7 +493,7 @@ struct ReferralPages: RouteCollection {
             UI.p("These settings scored almost the same, so you can choose. They are shown in no particular order of preference. Please reply by \(r.parentDeadline.map(DisplayDate.dateTime) ?? "").")
             UI.form(action: "/choice/\(token)", csrf: req.csrfToken) {
                 for (index, b) in ordered.enumerated() {
-                    let met: [String] = Referrals.decode(b.needsMetJSON) ?? []
+                    let met = metByBid[b.id!] ?? []
                     el("section", .class("dps-card")) {
                         el("h2", .class("govuk-heading-m")) { "Option \(index + 1): \(b.establishment.name)" }
                         UI.summaryList([
@@ -517,8 +519,8 @@ struct ReferralPages: RouteCollection {
         do {
             try await Referrals.recordPreference(token: req.parameters.get("token") ?? "", bidID: form.choice, reason: form.reason, db: req.db, now: req.now)
             return HTMLResponse.make(try await choiceView(req, errors: [], done: true))
-        } catch let error as InputError {
-            return HTMLResponse.make(try await choiceView(req, errors: error.errors), status: error.status)
+        } catch let error as UseCaseError where !error.errors.isEmpty {
+            return HTMLResponse.make(try await choiceView(req, errors: error.errors), status: error.httpStatus)
         }
     }
 }

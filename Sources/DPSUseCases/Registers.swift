@@ -1,13 +1,12 @@
 import DPSDomain
 import DPSPersistence
-import Fluent
+import FluentKit
 import Foundation
 import SQLKit
-import Vapor
 
 /// Reads the public registers the `import-registers` command loaded into the database.
-enum Registers {
-    static func postcode(_ raw: String, on db: any Database) async throws -> PostcodeCentroid? {
+package enum Registers {
+    package static func postcode(_ raw: String, on db: any Database) async throws -> PostcodeCentroid? {
         guard let normalised = PostcodeDirectory.normalise(raw) else { return nil }
         let candidates = [PostcodeDirectory.sector(of: normalised), PostcodeDirectory.district(of: normalised)].compactMap { $0 }
         let rows = try await PostcodeCentroidRecord.query(on: db).filter(\.$id ~~ candidates).all()
@@ -17,36 +16,44 @@ enum Registers {
                                 laName: row.laName, dfeLACode: nil, mainDistrictGSSCode: nil, postcodeCount: 0)
     }
 
-    static func entry(urn: String, on db: any Database) async throws -> RegisterEntry? {
+    package static func entry(urn: String, on db: any Database) async throws -> RegisterEntry? {
         let key = urn.trimmed.uppercased()
         guard !key.isEmpty, let row = try await RegisterEntryRecord.find(key, on: db) else { return nil }
         return try? JSONDecoder().decode(RegisterEntry.self, from: Data(row.entryJSON.utf8))
     }
 
-    static func isImported(on db: any Database) async throws -> Bool {
+    package static func isImported(on db: any Database) async throws -> Bool {
         try await PostcodeCentroidRecord.query(on: db).count() > 0
     }
 
     /// Where the register files live: `DPS_DATA_DIR`, else `../shared/data` or `shared/data` from the
     /// working directory.
-    static func dataDirectory() throws -> URL {
+    package static func dataDirectory() throws -> URL {
         let fm = FileManager.default
         let candidates = [ProcessInfo.processInfo.environment["DPS_DATA_DIR"], "../shared/data", "shared/data", "data"].compactMap { $0 }
         for path in candidates where fm.fileExists(atPath: path + "/postcode_district_centroids.csv") {
             return URL(fileURLWithPath: path)
         }
-        throw Abort(.internalServerError, reason: "Register data not found: set DPS_DATA_DIR to the folder holding postcode_district_centroids.csv")
+        throw UseCaseError(.internalFailure, "Register data not found: set DPS_DATA_DIR to the folder holding postcode_district_centroids.csv")
     }
 
-    struct Loaded {
-        var directory: PostcodeDirectory
-        var lookup: RegisterLookup
-        var schools: [RegisterSchool]
-        var providers: [RegisterSocialCareProvider]
-        var authorities: [RegisterLocalAuthority]
+    package struct Loaded {
+        package var directory: PostcodeDirectory
+        package var lookup: RegisterLookup
+        package var schools: [RegisterSchool]
+        package var providers: [RegisterSocialCareProvider]
+        package var authorities: [RegisterLocalAuthority]
+
+        package init(directory: PostcodeDirectory, lookup: RegisterLookup, schools: [RegisterSchool], providers: [RegisterSocialCareProvider], authorities: [RegisterLocalAuthority]) {
+            self.directory = directory
+            self.lookup = lookup
+            self.schools = schools
+            self.providers = providers
+            self.authorities = authorities
+        }
     }
 
-    static func load(from dir: URL) throws -> Loaded {
+    package static func load(from dir: URL) throws -> Loaded {
         func table(_ name: String) throws -> CSVTable { try CSVTable.parse(data: Data(contentsOf: dir.appendingPathComponent(name))) }
         let directory = PostcodeDirectory(districts: try table("postcode_district_centroids.csv"), sectors: try table("postcode_sector_centroids.csv"))
         let schools = RegisterSchool.parseAll(try table("gias_special_and_independent_schools_england.csv"))
@@ -57,7 +64,7 @@ enum Registers {
     }
 
     /// Replaces the register tables with the files' contents, in batches, in one transaction.
-    static func importAll(_ loaded: Loaded, on db: any Database) async throws -> (entries: Int, postcodes: Int) {
+    package static func importAll(_ loaded: Loaded, on db: any Database) async throws -> (entries: Int, postcodes: Int) {
         var seen = Set<String>()
         let entryRows: [[any SQLExpression]] = (loaded.schools.map { loaded.lookup.entry(for: $0) } + loaded.providers.map { loaded.lookup.entry(for: $0) })
             .filter { seen.insert($0.urn.uppercased()).inserted }
@@ -66,7 +73,7 @@ enum Registers {
             [SQLBind(c.code), SQLBind(c.precision.rawValue), SQLBind(c.latitude), SQLBind(c.longitude), SQLBind(c.laGSSCode), SQLBind(c.laName)]
         }
         try await db.writeTransaction { db in
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError, reason: "SQL database required") }
+            guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "SQL database required") }
             try await sql.delete(from: RegisterEntryRecord.schema).run()
             try await sql.delete(from: PostcodeCentroidRecord.schema).run()
             for batch in entryRows.chunked(500) {
@@ -87,12 +94,12 @@ enum Registers {
 
 /// Refreshes the query planner's statistics after a bulk load (both engines understand `ANALYZE`);
 /// without them PostgreSQL plans the eligibility query as if the tables were empty.
-func analyze(_ db: any Database) async throws {
+package func analyze(_ db: any Database) async throws {
     try await (db as? any SQLDatabase)?.raw("ANALYZE").run()
 }
 
 extension Array {
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+    package func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0 ..< Swift.min($0 + size, count)] }
     }
 }

@@ -1,22 +1,23 @@
+import DPSDomain
+import Crypto
 import DPSPersistence
-import Fluent
+import FluentKit
 import Foundation
 import SQLKit
-import Vapor
 
 /// Appends audit events to the hash chain. Always called inside the transaction of the change it records,
 /// so a change and its audit event commit together or not at all.
-enum Audit {
-    static let genesis = String(repeating: "0", count: 64)
+package enum Audit {
+    package static let genesis = String(repeating: "0", count: 64)
 
     /// The secret of the keyed chain (`DPS_AUDIT_KEY`), set once at start. With it, each event's hash is an
     /// HMAC that nobody with only database access can recompute, so an edited and re-hashed chain fails
     /// verification. Keyed hashes are written as `hmac:<hex>`; once the chain is keyed, a plain hash after a
     /// keyed one is a break (no downgrade).
-    nonisolated(unsafe) static var key: SymmetricKey?
-    static let keyedPrefix = "hmac:"
+    package nonisolated(unsafe) static var key: SymmetricKey?
+    package static let keyedPrefix = "hmac:"
 
-    static func encode<T: Encodable>(_ value: T?) -> String {
+    package static func encode<T: Encodable>(_ value: T?) -> String {
         guard let value else { return "null" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -24,7 +25,7 @@ enum Audit {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
-    static func record<B: Encodable, A: Encodable>(
+    package static func record<B: Encodable, A: Encodable>(
         on db: any Database, actor: Actor?, actorLabel: String? = nil, action: String, entityType: String,
         entityID: UUID?, before: B?, after: A?, at now: Date
     ) async throws {
@@ -51,7 +52,7 @@ enum Audit {
 
     /// The hash covers every field and the previous hash; time is taken to the millisecond, which both
     /// engines store exactly.
-    static func hash(_ e: AuditEventRecord, key: SymmetricKey?) -> String {
+    package static func hash(_ e: AuditEventRecord, key: SymmetricKey?) -> String {
         let material = Data(material(e).utf8)
         guard let key else { return SHA256.hash(data: material).map { String(format: "%02x", $0) }.joined() }
         return keyedPrefix + HMAC<SHA256>.authenticationCode(for: material, using: key).map { String(format: "%02x", $0) }.joined()
@@ -66,15 +67,37 @@ enum Audit {
             .joined(separator: "\u{1F}")
     }
 
-    struct Verification: Content { var events: Int; var valid: Bool; var firstBrokenSeq: Int?; var headHash: String?; var problem: String? }
+    package struct Verification: Codable, Sendable {
+        package var events: Int
+        package var valid: Bool
+        package var firstBrokenSeq: Int?
+        package var headHash: String?
+        package var problem: String?
+
+        package init(events: Int, valid: Bool, firstBrokenSeq: Int? = nil, headHash: String? = nil, problem: String? = nil) {
+            self.events = events
+            self.valid = valid
+            self.firstBrokenSeq = firstBrokenSeq
+            self.headHash = headHash
+            self.problem = problem
+        }
+    }
 
     /// A point of the chain recorded outside the database (`dps audit-checkpoint`): the chain must still
     /// reach it with the same hash, so cutting off the last events or re-hashing before it is detected.
-    struct Checkpoint: Codable, Sendable { var seq: Int; var hash: String }
+    package struct Checkpoint: Codable, Sendable {
+        package var seq: Int
+        package var hash: String
+
+        package init(seq: Int, hash: String) {
+            self.seq = seq
+            self.hash = hash
+        }
+    }
 
     /// Walks the whole chain and reports the first event whose hash or link does not match, and whether the
     /// chain still holds `checkpoint`.
-    static func verify(on db: any Database, checkpoint: Checkpoint? = nil) async throws -> Verification {
+    package static func verify(on db: any Database, checkpoint: Checkpoint? = nil) async throws -> Verification {
         var previous = genesis
         var count = 0
         var keyed = false
@@ -103,8 +126,8 @@ enum Audit {
 
 /// Notifications are written to the outbox in the same transaction as the change; a delivery job sends
 /// them (e-mail in production) and organisations read them on their Messages page.
-enum Outbox {
-    static func send(on db: any Database, organisationID: UUID?, recipient: String, subject: String, body: String,
+package enum Outbox {
+    package static func send(on db: any Database, organisationID: UUID?, recipient: String, subject: String, body: String,
                      link: String? = nil, at now: Date) async throws {
         let message = OutboxMessageRecord()
         message.organisationID = organisationID

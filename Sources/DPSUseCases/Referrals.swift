@@ -1,38 +1,39 @@
 import DPSDomain
 import DPSPersistence
-import Fluent
+import FluentKit
 import Foundation
 import SQLKit
-import Vapor
 
 /// Buying a placement (DOMAIN §6-§8): from the child's needs to an Individual Placement Agreement.
 /// Each use case runs in one transaction with its audit events and outbox messages.
-enum Referrals {
-    static let officerRoles: [Role] = [.placementOfficer, .dpsAdmin]
+package enum Referrals {
+    package static let officerRoles: [Role] = [.placementOfficer, .dpsAdmin]
 
     // MARK: Decoding stored JSON
 
-    static func decode<T: Decodable>(_ json: String?, as: T.Type = T.self) -> T? {
+    /// A stored JSON column: nil when the column is empty (NULL); text that does not decode is an error,
+    /// never an empty value to carry on with.
+    package static func decode<T: Decodable>(_ json: String?, as: T.Type = T.self) throws -> T? {
         guard let json else { return nil }
-        return try? JSONDecoder().decode(T.self, from: Data(json.utf8))
+        do { return try JSONDecoder().decode(T.self, from: Data(json.utf8)) } catch { throw UseCaseError.undecodable(String(describing: T.self), error) }
     }
 
-    struct Content {
-        var needs: [ReferralNeed]
-        var mustHaves: [String]
-        var desirables: [ReferralNeed]
-        var outcomes: [String]
-        var weights: [String: Int]
+    package struct Content {
+        package var needs: [ReferralNeed]
+        package var mustHaves: [String]
+        package var desirables: [ReferralNeed]
+        package var outcomes: [String]
+        package var weights: [String: Int]
 
-        init(_ r: ReferralRecord) {
-            needs = decode(r.needsJSON) ?? []
-            mustHaves = decode(r.mustHavesJSON) ?? []
-            desirables = decode(r.desirablesJSON) ?? []
-            outcomes = decode(r.outcomesJSON) ?? []
-            weights = decode(r.weightsJSON) ?? [:]
+        package init(_ r: ReferralRecord) throws {
+            needs = try decode(r.needsJSON) ?? []
+            mustHaves = try decode(r.mustHavesJSON) ?? []
+            desirables = try decode(r.desirablesJSON) ?? []
+            outcomes = try decode(r.outcomesJSON) ?? []
+            weights = try decode(r.weightsJSON) ?? [:]
         }
 
-        var evaluationWeights: EvaluationWeights {
+        package var evaluationWeights: EvaluationWeights {
             EvaluationWeights(price: weights["price"] ?? 0, coreCompetency: weights["coreCompetency"] ?? 0, outcomes: weights["outcomes"] ?? 0,
                               needs: weights["needs"] ?? 0, location: weights["location"] ?? 0, desirables: weights["desirables"] ?? 0,
                               incentives: weights["incentives"] ?? 0)
@@ -42,14 +43,14 @@ enum Referrals {
     // MARK: Who may see what
 
     /// Categories the actor's authority uses: a partner's chosen categories; the lead authority uses all.
-    static func categories(for actor: Actor, db: any Database) async throws -> [CategoryRecord] {
+    package static func categories(for actor: Actor, db: any Database) async throws -> [CategoryRecord] {
         switch actor.organisationKind {
         case .leadAuthority:
             let ids = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
             return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).sort(\.$position).all().filter { $0.readinessProblems.isEmpty }
         case .partnerAuthority:
             guard let partner = try await PartnerRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID).first() else { return [] }
-            let ids = Set((decode(partner.categoryIDsJSON, as: [String].self) ?? []).compactMap(UUID.init(uuidString:)))
+            let ids = Set((try decode(partner.categoryIDsJSON, as: [String].self) ?? []).compactMap(UUID.init(uuidString:)))
             return try await CategoryRecord.query(on: db).filter(\.$id ~~ ids).sort(\.$position).all()
         case .provider:
             return []
@@ -58,19 +59,19 @@ enum Referrals {
 
     /// A referral of the actor's own authority (officers and viewers), or any referral of the DPS for the
     /// lead authority's auditor, who reads everything and changes nothing; anything else is "not found".
-    static func own(_ id: UUID, actor: Actor, db: any Database) async throws -> ReferralRecord {
+    package static func own(_ id: UUID, actor: Actor, db: any Database) async throws -> ReferralRecord {
         guard !actor.isProvider, let r = try await ReferralRecord.query(on: db).filter(\.$id == id).with(\.$category).with(\.$dps).first(),
-              r.$organisation.id == actor.organisationID || isAuditor(actor, of: r.dps) else { throw Abort(.notFound, reason: "No such referral.") }
+              r.$organisation.id == actor.organisationID || isAuditor(actor, of: r.dps) else { throw UseCaseError(.notFound, "No such referral.") }
         return r
     }
 
-    static func isAuditor(_ actor: Actor, of dps: DPSRecord) -> Bool {
+    package static func isAuditor(_ actor: Actor, of dps: DPSRecord) -> Bool {
         actor.role == .auditor && dps.$lead.id == actor.organisationID
     }
 
-    static func requireOfficer(_ actor: Actor) throws {
+    package static func requireOfficer(_ actor: Actor) throws {
         guard officerRoles.contains(actor.role), !actor.isProvider else {
-            throw Abort(.forbidden, reason: "Only placement officers create and manage referrals.")
+            throw UseCaseError(.forbidden, "Only placement officers create and manage referrals.")
         }
     }
 
@@ -81,27 +82,27 @@ enum Referrals {
     /// write lock, so two people acting at once act one after the other and the second sees the first's
     /// change; a copy read before the transaction is never trusted. `set` are the columns to change (none
     /// just locks the row). Throws a conflict naming `field` when the referral has moved on.
-    static func claim(_ id: UUID, in states: [ReferralState], openAt now: Date? = nil, set: [(String, any SQLExpression)] = [],
+    package static func claim(_ id: UUID, in states: [ReferralState], openAt now: Date? = nil, set: [(String, any SQLExpression)] = [],
                       field: String = "state", message: String, db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
         var update = sql.update(ReferralRecord.schema)
         if set.isEmpty { update = update.set(SQLIdentifier("state"), to: SQLColumn("state")) }
         for (column, value) in set { update = update.set(SQLIdentifier(column), to: value) }
         update = update.where(SQLIdentifier("id"), .equal, SQLBind(id))
             .where(SQLIdentifier("state"), .in, SQLGroupExpression(states.map { SQLBind($0.rawValue) }))
         if let now { update = update.where(SQLIdentifier("deadline"), .greaterThan, SQLBind(now)) }
-        guard try await update.returning("id").first() != nil else { throw InputError(field: field, message, status: .conflict) }
+        guard try await update.returning("id").first() != nil else { throw UseCaseError(field: field, message, status: .conflict) }
     }
 
     /// The states from which `event` is allowed (DOMAIN's state machine).
-    static func states(allowing event: ReferralState.Event) -> [ReferralState] {
+    package static func states(allowing event: ReferralState.Event) -> [ReferralState] {
         ReferralState.allCases.filter { ReferralState.transitions[$0]?[event] != nil }
     }
 
     /// The next reference of a kind ("REF", "DIR"), from a counter claimed by one conditional UPDATE, so two
     /// referrals created at once never share one (a unique index backs it up).
-    static func nextReference(_ prefix: String, db: any Database) async throws -> String {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+    package static func nextReference(_ prefix: String, db: any Database) async throws -> String {
+        guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
         let row = try await sql.update("reference_counters")
             .set(SQLIdentifier("value"), to: SQLBinaryExpression(SQLColumn("value"), .add, SQLLiteral.numeric("1")))
             .where(SQLIdentifier("name"), .equal, SQLBind(prefix)).returning("value").first()
@@ -113,31 +114,27 @@ enum Referrals {
 
     // MARK: Creating
 
-    struct Input: Codable {
-        var category: String?
-        var kind: String?
-        var pattern: String?
-        var startDate: String?
-        var durationWeeks: String?
-        var children: String?
-        var places: String?
-        var voidTerms: String?
-        var childAge: String?
-        var childGender: String?
-        var homePostcode: String?
-        var childDetails: String?
-        var needs: String?
-        var mustHaves: String?
-        var desirables: String?
-        var outcomes: String?
-        var radiusMiles: String?
-        var deadline: String?
-        var parentChoice: String?
-        var weights: [String: String]?
+    /// A new referral as typed values: the category, spot or block, the domain's draft (needs, weights,
+    /// radius, deadline...), and the child's home postcode and details (never shown to providers). The page's
+    /// form and the API's JSON each build one.
+    package struct NewReferral: Sendable {
+        package var categoryID: UUID?
+        package var block: Bool
+        package var draft: ReferralDraft
+        package var homePostcode: String
+        package var childDetails: String
+
+        package init(categoryID: UUID?, block: Bool, draft: ReferralDraft, homePostcode: String, childDetails: String) {
+            self.categoryID = categoryID
+            self.block = block
+            self.draft = draft
+            self.homePostcode = homePostcode
+            self.childDetails = childDetails
+        }
     }
 
     /// "Text | marks" per line; marks default to 1.
-    static func markedLines(_ raw: String?, prefix: String) -> [ReferralNeed] {
+    package static func markedLines(_ raw: String?, prefix: String) -> [ReferralNeed] {
         lines(raw).enumerated().map { index, line in
             let parts = line.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
             let marks = parts.count == 2 ? Bounded.int(parts[1], in: 0...1_000) ?? 0 : 1
@@ -145,51 +142,36 @@ enum Referrals {
         }
     }
 
-    static func lines(_ raw: String?) -> [String] {
+    package static func lines(_ raw: String?) -> [String] {
         (raw ?? "").split(whereSeparator: \.isNewline).map { String($0).trimmed }.filter { !$0.isEmpty }
     }
 
     /// "2026-11-25 17:00" or "2026-11-25T17:00" in London time.
-    static func parseDeadline(_ raw: String?) -> Date? {
+    package static func parseDeadline(_ raw: String?) -> Date? {
         let text = (raw ?? "").trimmed.replacingOccurrences(of: "T", with: " ")
         return ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"].lazy.compactMap { DisplayDate.london($0).date(from: text) }.first
     }
 
-    static func draft(_ input: Input, now: Date) -> ReferralDraft {
-        var weights: [ReferralCriterion: Int] = [:]
-        // Each weight is points out of 100; anything else (including numbers too large to add) is refused by name.
-        for c in ReferralCriterion.allCases {
-            weights[c] = input.weights == nil ? c.defaultPoints : Bounded.int(input.weights?[c.rawValue], in: Bounded.points) ?? -1
-        }
-        return ReferralDraft(pattern: PlacementPattern(rawValue: input.pattern ?? ""), startDate: LocalDate(iso: (input.startDate ?? "").trimmed),
-                             durationWeeks: Int((input.durationWeeks ?? "").trimmed), children: Int((input.children ?? "1").trimmed) ?? 0,
-                             childAge: Int((input.childAge ?? "").trimmed), childGender: input.childGender ?? "",
-                             needs: markedLines(input.needs, prefix: "n"), mustHaves: lines(input.mustHaves),
-                             desirables: markedLines(input.desirables, prefix: "d"), outcomes: lines(input.outcomes), weights: weights,
-                             radiusMiles: Double((input.radiusMiles ?? "").trimmed), deadline: parseDeadline(input.deadline),
-                             parentChoice: input.parentChoice == "yes", places: Int((input.places ?? "1").trimmed) ?? 0, voidTerms: (input.voidTerms ?? "").trimmed)
-    }
-
     /// Creates a draft referral. Everything is validated now, so publishing checks only what time changes.
-    static func create(_ input: Input, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
+    package static func create(_ input: NewReferral, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
         try requireOfficer(actor)
         try await AccessPolicy.requireBuyer(actor, db: db)
         let categories = try await categories(for: actor, db: db)
         var errors: [FieldError] = []
-        let category = categories.first { $0.id?.uuidString == input.category }
+        let category = categories.first { $0.id != nil && $0.id == input.categoryID }
         if category == nil { errors.append(FieldError(field: "category", message: "Choose a category your authority uses")) }
-        let block = input.kind == "block"
-        let d = draft(input, now: now)
+        let block = input.block
+        let d = input.draft
         let dps = try await category.asyncMap { try await DPSRecord.find($0.$dps.id, on: db) } ?? nil
         errors += ReferralRules.validate(d, bounds: category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
                                          shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? false, now: now, block: block)
-        for (field, value) in [("childDetails", input.childDetails), ("voidTerms", input.voidTerms)] where (value ?? "").count > Bounded.longText {
+        for (field, value) in [("childDetails", input.childDetails), ("voidTerms", d.voidTerms)] where value.count > Bounded.longText {
             errors.append(FieldError(field: field, message: "This must be at most \(Bounded.longText) characters"))
         }
-        let home = try await Registers.postcode(String((input.homePostcode ?? "").prefix(Bounded.shortText)), on: db)
+        let home = try await Registers.postcode(String(input.homePostcode.prefix(Bounded.shortText)), on: db)
         if home == nil { errors.append(FieldError(field: "homePostcode", message: "Enter the child's home postcode, like RH12 1XH (it is never shown to providers)")) }
-        guard errors.isEmpty, let category, let dps, let home, let pattern = d.pattern, let start = d.startDate, let deadline = d.deadline else { throw InputError(errors) }
-        let postcode = PostcodeDirectory.normalise(input.homePostcode ?? "") ?? home.code
+        guard errors.isEmpty, let category, let dps, let home, let pattern = d.pattern, let start = d.startDate, let deadline = d.deadline else { throw UseCaseError(errors) }
+        let postcode = PostcodeDirectory.normalise(input.homePostcode) ?? home.code
         return try await db.writeTransaction { db in
             let r = ReferralRecord()
             r.$dps.id = try dps.requireID()
@@ -211,7 +193,7 @@ enum Referrals {
             r.childAge = block ? nil : d.childAge
             r.childGender = block ? "" : d.childGender
             r.homePostcode = postcode
-            r.childDetails = (input.childDetails ?? "").trimmed
+            r.childDetails = input.childDetails.trimmed
             r.homeDistrict = PostcodeDirectory.district(of: postcode) ?? home.code
             r.homeLatitude = home.latitude
             r.homeLongitude = home.longitude
@@ -232,19 +214,27 @@ enum Referrals {
 
     // MARK: Eligibility and publication
 
-    struct Candidate {
-        var membershipID: UUID
-        var establishmentID: UUID
-        var organisationID: UUID
-        var score: Int
-        var miles: Double
+    package struct Candidate {
+        package var membershipID: UUID
+        package var establishmentID: UUID
+        package var organisationID: UUID
+        package var score: Int
+        package var miles: Double
+
+        package init(membershipID: UUID, establishmentID: UUID, organisationID: UUID, score: Int, miles: Double) {
+            self.membershipID = membershipID
+            self.establishmentID = establishmentID
+            self.organisationID = organisationID
+            self.score = score
+            self.miles = miles
+        }
     }
 
     /// Active memberships of the category with their distance from the child's home, nearest first; with
     /// `within`, only those inside that radius. Read as plain rows (no models), and narrowed in SQL to a
     /// latitude/longitude box around the radius before the great-circle check, so a referral among
     /// thousands of establishments reads only the few near the child.
-    static func candidates(_ r: ReferralRecord, within radius: Double? = nil, db: any Database) async throws -> [Candidate] {
+    package static func candidates(_ r: ReferralRecord, within radius: Double? = nil, db: any Database) async throws -> [Candidate] {
         guard let sql = db as? any SQLDatabase else { return [] }
         // From establishments (narrowed by the location index) to their memberships in the category.
         var query = sql.select().column(SQLColumn("id", table: "m")).column(SQLColumn("establishment_id", table: "m")).column(SQLColumn("organisation_id", table: "m"))
@@ -278,9 +268,19 @@ enum Referrals {
         }.sorted { $0.miles < $1.miles }
     }
 
-    struct Preview { var eligible: Int; var minimum: Int; var proposedRadius: Double? }
+    package struct Preview {
+        package var eligible: Int
+        package var minimum: Int
+        package var proposedRadius: Double?
 
-    static func preview(_ r: ReferralRecord, db: any Database) async throws -> Preview {
+        package init(eligible: Int, minimum: Int, proposedRadius: Double? = nil) {
+            self.eligible = eligible
+            self.minimum = minimum
+            self.proposedRadius = proposedRadius
+        }
+    }
+
+    package static func preview(_ r: ReferralRecord, db: any Database) async throws -> Preview {
         let minimum = r.category.minimumInvitees
         let eligible = try await candidates(r, within: r.radiusMiles, db: db).count
         guard eligible < minimum else { return Preview(eligible: eligible, minimum: minimum, proposedRadius: nil) }
@@ -290,11 +290,11 @@ enum Referrals {
     }
 
     /// Changes a draft's radius (for example to the proposed one).
-    static func setRadius(_ id: UUID, miles: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func setRadius(_ id: UUID, miles: String?, actor: Actor, db: any Database, now: Date) async throws {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
-        guard r.state == ReferralState.draft.rawValue else { throw Abort(.conflict, reason: "Only a draft's radius can change; re-issue a closed referral instead.") }
-        guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else { throw InputError(field: "radiusMiles", "Enter a radius from 1 to 500 miles") }
+        guard r.state == ReferralState.draft.rawValue else { throw UseCaseError(.conflict, "Only a draft's radius can change; re-issue a closed referral instead.") }
+        guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else { throw UseCaseError(field: "radiusMiles", "Enter a radius from 1 to 500 miles") }
         try await db.writeTransaction { db in
             let before = r.radiusMiles
             try await claim(r.requireID(), in: [.draft], set: [("radius_miles", SQLBind(radius))], field: "radiusMiles",
@@ -308,19 +308,19 @@ enum Referrals {
     /// Invites every active membership in the category within the radius, all at once, with the same
     /// deadline. The list is frozen (with each invitee's distance and qualification score) and audited; the
     /// officer cannot remove anyone. Below the category's minimum it refuses and proposes a radius.
-    static func publish(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws -> Int {
+    package static func publish(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws -> Int {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.publish) } catch { throw InputError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.publish) } catch { throw UseCaseError(error.errors, status: .conflict) }
         if let problem = ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: now, deadline: r.deadline, shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) {
-            throw InputError(field: "deadline", problem.message)
+            throw UseCaseError(field: "deadline", problem.message)
         }
         let invited = try await candidates(r, within: r.radiusMiles, db: db)
         let minimum = r.category.minimumInvitees
         if invited.count < minimum {
             let proposal = try await preview(r, db: db).proposedRadius
-            throw InputError(field: "radiusMiles", "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
+            throw UseCaseError(field: "radiusMiles", "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
                              + (proposal.map { "Widen the radius to \(Int($0)) miles to reach \(minimum)." } ?? "There are not enough members in this category at any distance."))
         }
         do { try await db.writeTransaction { db in
@@ -328,7 +328,7 @@ enum Referrals {
                   try await sql.update(ReferralRecord.schema).set("state", to: next.rawValue).set("published_at", to: now)
                     .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.draft.rawValue)
                     .returning("id").first() != nil else {
-                throw InputError(field: "state", "This referral has already been published", status: .conflict)
+                throw UseCaseError(field: "state", "This referral has already been published", status: .conflict)
             }
             r.state = next.rawValue
             r.publishedAt = now
@@ -357,20 +357,20 @@ enum Referrals {
                                    after: ["state": next.rawValue, "invited": invited.map(\.establishmentID.uuidString).joined(separator: ","),
                                            "radiusMiles": String(r.radiusMiles), "deadline": ISO8601DateFormatter().string(from: r.deadline)], at: now)
         } } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw InputError(field: "state", "This referral has already been published", status: .conflict)
+            throw UseCaseError(field: "state", "This referral has already been published", status: .conflict)
         }
         return invited.count
     }
 
     /// Extends the deadline for everyone, before it passes.
-    static func extend(_ id: UUID, deadline raw: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func extend(_ id: UUID, deadline raw: String?, actor: Actor, db: any Database, now: Date) async throws {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         guard r.state == ReferralState.published.rawValue, now < r.deadline else {
-            throw InputError(field: "deadline", "The deadline can be extended only while the referral is open, before the deadline passes", status: .conflict)
+            throw UseCaseError(field: "deadline", "The deadline can be extended only while the referral is open, before the deadline passes", status: .conflict)
         }
         guard let deadline = parseDeadline(raw), deadline > r.deadline else {
-            throw InputError(field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
+            throw UseCaseError(field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
         }
         try await db.writeTransaction { db in
             let before = r.deadline
@@ -383,7 +383,7 @@ enum Referrals {
         }
     }
 
-    static func notifyInvitees(_ r: ReferralRecord, subject: String, body: String, db: any Database, now: Date) async throws {
+    package static func notifyInvitees(_ r: ReferralRecord, subject: String, body: String, db: any Database, now: Date) async throws {
         let orgs = Set(try await InvitationRecord.query(on: db).filter(\.$referral.$id == r.requireID()).all(\.$organisationID))
         for org in orgs {
             try await Outbox.send(on: db, organisationID: org, recipient: "Bid writers", subject: subject, body: body, link: "/provider/invitations", at: now)
@@ -391,13 +391,13 @@ enum Referrals {
     }
 
     /// Cancels a referral with a reason; invited providers are told.
-    static func cancel(_ id: UUID, reason: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func cancel(_ id: UUID, reason: String?, actor: Actor, db: any Database, now: Date) async throws {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         let text = (reason ?? "").trimmed
-        guard !text.isEmpty else { throw InputError(field: "reason", "Give the reason for cancelling") }
+        guard !text.isEmpty else { throw UseCaseError(field: "reason", "Give the reason for cancelling") }
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.cancel) } catch { throw InputError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.cancel) } catch { throw UseCaseError(error.errors, status: .conflict) }
         try await db.writeTransaction { db in
             let before = r.state
             try await claim(r.requireID(), in: states(allowing: .cancel), set: [("state", SQLBind(next.rawValue)), ("cancel_reason", SQLBind(text))],
@@ -413,31 +413,31 @@ enum Referrals {
     // MARK: Providers: invitations and bids
 
     /// An invitation of the actor's organisation; anything else is "not found".
-    static func invitation(_ id: UUID, actor: Actor, db: any Database) async throws -> InvitationRecord {
+    package static func invitation(_ id: UUID, actor: Actor, db: any Database) async throws -> InvitationRecord {
         guard actor.isProvider, let inv = try await InvitationRecord.query(on: db).filter(\.$id == id).filter(\.$organisationID == actor.organisationID)
-            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).first() else { throw Abort(.notFound, reason: "No such invitation.") }
+            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).first() else { throw UseCaseError(.notFound, "No such invitation.") }
         return inv
     }
 
-    static func requireOpen(_ r: ReferralRecord, now: Date) throws {
+    package static func requireOpen(_ r: ReferralRecord, now: Date) throws {
         guard r.state == ReferralState.published.rawValue, now < r.deadline else {
-            throw InputError(field: "deadline", "The deadline for this referral has passed; bids and changes are no longer accepted", status: .conflict)
+            throw UseCaseError(field: "deadline", "The deadline for this referral has passed; bids and changes are no longer accepted", status: .conflict)
         }
     }
 
-    static let declineReasons: [(String, String)] = [("cannot_meet_needs", "We cannot meet the child's needs"), ("no_vacancy", "We have no vacancy"), ("other", "Another reason")]
+    package static let declineReasons: [(String, String)] = [("cannot_meet_needs", "We cannot meet the child's needs"), ("no_vacancy", "We have no vacancy"), ("other", "Another reason")]
 
-    static func decline(_ id: UUID, reason: String?, note: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func decline(_ id: UUID, reason: String?, note: String?, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
         let inv = try await invitation(id, actor: actor, db: db)
         try requireOpen(inv.referral, now: now)
-        guard let reason, declineReasons.contains(where: { $0.0 == reason }) else { throw InputError(field: "reason", "Choose why you are declining") }
-        if reason == "other" && (note ?? "").trimmed.isEmpty { throw InputError(field: "note", "Say why you are declining") }
+        guard let reason, declineReasons.contains(where: { $0.0 == reason }) else { throw UseCaseError(field: "reason", "Choose why you are declining") }
+        if reason == "other" && (note ?? "").trimmed.isEmpty { throw UseCaseError(field: "note", "Say why you are declining") }
         try await db.writeTransaction { db in
             try await claim(inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
                             message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
             if try await BidRecord.query(on: db).filter(\.$invitation.$id == id).filter(\.$state == "submitted").count() > 0 {
-                throw InputError(field: "reason", "Withdraw your bid before declining", status: .conflict)
+                throw UseCaseError(field: "reason", "Withdraw your bid before declining", status: .conflict)
             }
             inv.declinedReason = reason
             inv.declinedNote = (note ?? "").trimmed
@@ -449,62 +449,89 @@ enum Referrals {
     }
 
     /// The approved core cost schedule and published discounts of the invited membership.
-    static func approved(_ inv: InvitationRecord, db: any Database) async throws -> (core: [String: Int], tiers: [Int: Int]) {
+    package static func approved(_ inv: InvitationRecord, db: any Database) async throws -> (core: [String: Int], tiers: [Int: Int]) {
         guard let m = try await MembershipRecord.find(inv.membershipID, on: db) else { return ([:], [:]) }
-        let core: [String: Int] = decode(m.coreCostsJSON) ?? [:]
-        let tiers: [String: Int] = decode(m.discountsJSON) ?? [:]
+        let core: [String: Int] = try decode(m.coreCostsJSON) ?? [:]
+        let tiers: [String: Int] = try decode(m.discountsJSON) ?? [:]
         return (core, Dictionary(uniqueKeysWithValues: tiers.compactMap { k, v in Int(k).map { ($0, v) } }))
     }
 
+    /// A bid or its revision, as typed values: the weekly price of each approved core line by its key, in
+    /// pence; variable items; a discount in basis points; the needs, must-haves and desirables it meets by
+    /// their ids. Pages and the API build it from their own formats and pass in `unreadable` the fields
+    /// their format could not turn into values, so every problem is reported at once.
+    package struct BidCommand: Sendable {
+        package var corePence: [String: Int]
+        package var variable: [BidItem]
+        package var discountBasisPoints: Int
+        package var outcomesStatement: String
+        package var incentive: String
+        /// The postcode district of the proposed carer (fostering only).
+        package var carerDistrict: String?
+        package var needsMet: [String]
+        package var mustHavesMet: [String]
+        package var desirablesMet: [String]
+        package var unreadable: [FieldError]
+
+        package init(corePence: [String: Int], variable: [BidItem] = [], discountBasisPoints: Int = 0, outcomesStatement: String,
+                     incentive: String = "", carerDistrict: String? = nil, needsMet: [String] = [], mustHavesMet: [String] = [],
+                     desirablesMet: [String] = [], unreadable: [FieldError] = []) {
+            self.corePence = corePence
+            self.variable = variable
+            self.discountBasisPoints = discountBasisPoints
+            self.outcomesStatement = outcomesStatement
+            self.incentive = incentive
+            self.carerDistrict = carerDistrict
+            self.needsMet = needsMet
+            self.mustHavesMet = mustHavesMet
+            self.desirablesMet = desirablesMet
+            self.unreadable = unreadable
+        }
+    }
+
     /// Submits or revises the establishment's bid until the deadline. Sealed: only the bidder can read it.
-    static func bid(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date) async throws {
+    package static func bid(_ id: UUID, _ command: BidCommand, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
         let inv = try await invitation(id, actor: actor, db: db)
         let r = inv.referral
         try requireOpen(r, now: now)
-        let content = Content(r)
+        let content = try Content(r)
         let (approvedCore, tiers) = try await approved(inv, db: db)
         let lineNames = Dictionary(uniqueKeysWithValues: r.category.content.costLines.map { ($0.key, $0.name) })
-        var errors: [FieldError] = []
-        var core: [String: Int] = [:]
-        for line in approvedCore.keys {
-            let raw = form["core.\(line)"] ?? ""
-            if let pence = Money.parsePounds(raw) { core[line] = pence } else {
-                errors.append(FieldError(field: "core.\(line)", message: "\(lineNames[line] ?? line) must be an amount in pounds, like 1250"))
-            }
-        }
-        var variable: [BidItem] = []
-        for i in 0..<BidRules.maximumVariableItems {
-            let description = (form["variable.\(i).description"] ?? "").trimmed
-            let amount = (form["variable.\(i).amount"] ?? "").trimmed
-            if description.isEmpty && amount.isEmpty { continue }
-            guard let pence = Money.parsePounds(amount) else {
-                errors.append(FieldError(field: "variable.\(i).amount", message: "Variable cost \(i + 1) must be an amount in pounds"))
-                continue
-            }
-            variable.append(BidItem(description: description, pence: pence))
-        }
-        let discount = Money.parsePercentBasisPoints(form["discount"] ?? "0") ?? -1
+        var errors = command.unreadable
+        let unreadable = Set(command.unreadable.map(\.field))
+        let core = command.corePence
+        let variable = command.variable
+        let discount = command.discountBasisPoints
         let offer = BidOffer(core: core, variable: variable, discountBasisPoints: discount)
         errors += BidRules.validate(offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children)
+            .filter { !unreadable.contains($0.field) }
             .map { e in e.field.hasPrefix("variable[") ? FieldError(field: "variable.\(e.field.dropFirst(9).prefix { $0 != "]" }).description", message: e.message) : e }
-        let statement = (form["outcomesStatement"] ?? "").trimmed
+        let statement = command.outcomesStatement.trimmed
         if statement.isEmpty { errors.append(FieldError(field: "outcomesStatement", message: "Write your outcomes statement: how you will achieve the child's outcomes")) }
         if statement.count > Bounded.longText {
             errors.append(FieldError(field: "outcomesStatement", message: "The outcomes statement must be at most \(Bounded.longText) characters; it has \(statement.count)"))
         }
-        let incentive = (form["incentive"] ?? "").trimmed
+        let incentive = command.incentive.trimmed
         if incentive.count > Bounded.longText {
             errors.append(FieldError(field: "incentive", message: "The incentive must be at most \(Bounded.longText) characters"))
         }
-        let variableRows = Set((0..<BidRules.maximumVariableItems).flatMap { ["variable.\($0).description", "variable.\($0).amount"] })
-        if form.keys.contains(where: { key in key.hasPrefix("variable.") && !variableRows.contains(key) }) {
-            errors.append(FieldError(field: "variable", message: "List at most \(BidRules.maximumVariableItems) variable costs"))
+        // Only ids the referral asked about can be met; anything else is a mistake worth naming.
+        let known: [(String, [String], [String])] = [
+            ("needsMet", command.needsMet, content.needs.map(\.id)),
+            ("mustHavesMet", command.mustHavesMet, content.mustHaves.indices.map { "m\($0 + 1)" }),
+            ("desirablesMet", command.desirablesMet, content.desirables.map(\.id)),
+        ]
+        for (field, given, ids) in known {
+            let unknown = given.filter { !ids.contains($0) }
+            if !unknown.isEmpty {
+                errors.append(FieldError(field: field, message: "\(unknown.prefix(5).joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not among this referral's ids (\(ids.joined(separator: ", ")))"))
+            }
         }
         var distance = inv.distanceMiles
         var carer: String?
         if r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue {
-            let raw = (form["carerDistrict"] ?? "").trimmed.uppercased()
+            let raw = String((command.carerDistrict ?? "").trimmed.uppercased().prefix(Bounded.shortText))
             if let centroid = try await Registers.postcode(raw, on: db), PostcodeDirectory.district(of: raw) != nil {
                 carer = PostcodeDirectory.district(of: raw)
                 distance = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude).miles(to: GeoPoint(latitude: centroid.latitude, longitude: centroid.longitude))
@@ -512,11 +539,14 @@ enum Referrals {
                 errors.append(FieldError(field: "carerDistrict", message: "Enter the postcode district of the proposed carer, like BN3"))
             }
         }
-        guard errors.isEmpty, let weeklyCost = BidRules.weeklyCostPence(offer, children: r.children) else { throw InputError(errors) }
-        func chosen(_ prefix: String, _ ids: [String]) -> [String] { ids.filter { form["\(prefix).\($0)"] == "yes" } }
-        let needsMet = chosen("need", content.needs.map(\.id))
-        let mustHavesMet = chosen("must", content.mustHaves.indices.map { "m\($0 + 1)" })
-        let desirablesMet = chosen("desirable", content.desirables.map(\.id))
+        let weeklyCost = BidRules.weeklyCostPence(offer, children: r.children)
+        if errors.isEmpty && weeklyCost == nil {
+            errors.append(FieldError(field: "variable", message: "The weekly cost is too large to be a real price"))
+        }
+        guard errors.isEmpty, let weeklyCost else { throw UseCaseError(errors) }
+        let needsMet = Array(Set(command.needsMet)).sorted()
+        let mustHavesMet = Array(Set(command.mustHavesMet)).sorted()
+        let desirablesMet = Array(Set(command.desirablesMet)).sorted()
         let (coreOffered, variableOffered, carerDistrict, miles) = (core, variable, carer, distance)
         try await db.writeTransaction { db in
             // Locks the referral while it is open: a bid cannot land after closing, and two first bids for one
@@ -550,12 +580,12 @@ enum Referrals {
         }
     }
 
-    static func withdraw(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
+    package static func withdraw(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
         let inv = try await invitation(id, actor: actor, db: db)
         try requireOpen(inv.referral, now: now)
         guard let b = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).filter(\.$state == "submitted").first() else {
-            throw Abort(.notFound, reason: "There is no bid to withdraw.")
+            throw UseCaseError(.notFound, "There is no bid to withdraw.")
         }
         try await db.writeTransaction { db in
             try await claim(inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
@@ -569,9 +599,9 @@ enum Referrals {
     // MARK: Closing, scoring, evaluating
 
     /// Closes a referral whose deadline has passed (the job, or an officer on demand).
-    static func close(_ r: ReferralRecord, actor: Actor?, db: any Database, now: Date) async throws {
-        guard r.state == ReferralState.published.rawValue else { throw InputError(field: "state", "Only an open referral can be closed", status: .conflict) }
-        guard now >= r.deadline else { throw InputError(field: "deadline", "The referral closes at its deadline, \(DisplayDate.dateTime(r.deadline)); bids stay sealed until then", status: .conflict) }
+    package static func close(_ r: ReferralRecord, actor: Actor?, db: any Database, now: Date) async throws {
+        guard r.state == ReferralState.published.rawValue else { throw UseCaseError(field: "state", "Only an open referral can be closed", status: .conflict) }
+        guard now >= r.deadline else { throw UseCaseError(field: "deadline", "The referral closes at its deadline, \(DisplayDate.dateTime(r.deadline)); bids stay sealed until then", status: .conflict) }
         try await db.writeTransaction { db in
             // Claim the change in one statement, so the job and an officer closing at the same moment close it
             // once: whoever's UPDATE matches no row (already closed) stops here.
@@ -579,7 +609,7 @@ enum Referrals {
                   try await sql.update(ReferralRecord.schema).set("state", to: ReferralState.closed.rawValue).set("closed_at", to: now)
                     .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.published.rawValue)
                     .returning("id").first() != nil else {
-                throw InputError(field: "state", "This referral has already been closed", status: .conflict)
+                throw UseCaseError(field: "state", "This referral has already been closed", status: .conflict)
             }
             r.state = ReferralState.closed.rawValue
             r.closedAt = now
@@ -591,20 +621,20 @@ enum Referrals {
         }
     }
 
-    static func closeOnDemand(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
+    package static func closeOnDemand(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
         try requireOfficer(actor)
         try await close(try await own(id, actor: actor, db: db), actor: actor, db: db, now: now)
     }
 
     /// The job: closes every referral whose deadline has passed. Idempotent.
-    static func closeDue(db: any Database, now: Date) async throws -> Int {
+    package static func closeDue(db: any Database, now: Date) async throws -> Int {
         let due = try await ReferralRecord.query(on: db).filter(\.$state == ReferralState.published.rawValue).filter(\.$deadline <= now).all()
         var closed = 0
         for r in due {
             do {
                 try await close(r, actor: nil, db: db, now: now)
                 closed += 1
-            } catch let error as InputError where error.status == .conflict {
+            } catch let error as UseCaseError where error.kind == .conflict {
                 continue // closed by someone else meanwhile
             }
         }
@@ -613,23 +643,23 @@ enum Referrals {
 
     /// Bids become readable by the authority when the referral closes at its deadline, and never if it
     /// was cancelled before then.
-    static func isOpened(_ r: ReferralRecord) -> Bool { r.closedAt != nil }
+    package static func isOpened(_ r: ReferralRecord) -> Bool { r.closedAt != nil }
 
-    static func openedBids(_ r: ReferralRecord, db: any Database) async throws -> [BidRecord] {
+    package static func openedBids(_ r: ReferralRecord, db: any Database) async throws -> [BidRecord] {
         guard isOpened(r) else { return [] }
         return try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted")
             .with(\.$establishment).with(\.$invitation).sort(\.$submittedAt).all()
     }
 
-    static func scoreBid(_ id: UUID, bidID: UUID, criterion: String?, score raw: String?, comment: String?, consensus: Bool, actor: Actor, db: any Database, now: Date) async throws {
+    package static func scoreBid(_ id: UUID, bidID: UUID, criterion: String?, score raw: String?, comment: String?, consensus: Bool, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.placementOfficer, .partnerViewer, .dpsAdmin)
         let r = try await own(id, actor: actor, db: db)
-        guard r.state == ReferralState.closed.rawValue else { throw Abort(.conflict, reason: "Bids are scored after the referral closes and before it is awarded.") }
-        guard let bid = try await BidRecord.query(on: db).filter(\.$id == bidID).filter(\.$referral.$id == r.requireID()).first() else { throw Abort(.notFound) }
+        guard r.state == ReferralState.closed.rawValue else { throw UseCaseError(.conflict, "Bids are scored after the referral closes and before it is awarded.") }
+        guard let bid = try await BidRecord.query(on: db).filter(\.$id == bidID).filter(\.$referral.$id == r.requireID()).first() else { throw UseCaseError(.notFound, "Not found.") }
         let kind = criterion == "incentives" ? "incentives" : "outcomes"
-        guard let score = Int((raw ?? "").trimmed), (0...5).contains(score) else { throw InputError(field: "score.\(bidID)", "Choose a score from 0 to 5") }
+        guard let score = Int((raw ?? "").trimmed), (0...5).contains(score) else { throw UseCaseError(field: "score.\(bidID)", "Choose a score from 0 to 5") }
         let text = (comment ?? "").trimmed
-        guard !text.isEmpty else { throw InputError(field: "comment.\(bidID)", "Give a comment that explains the score") }
+        guard !text.isEmpty else { throw UseCaseError(field: "comment.\(bidID)", "Give a comment that explains the score") }
         if consensus { try actor.require(.placementOfficer, .dpsAdmin) }
         try await db.writeTransaction { db in
             try await claim(r.requireID(), in: [.closed], message: "Bids are scored after the referral closes and before it is awarded.", db: db)
@@ -647,18 +677,24 @@ enum Referrals {
         }
     }
 
-    struct Evaluation {
-        var result: EvaluationResult
-        var bids: [UUID: BidRecord]
+    package struct Evaluation {
+        package var result: EvaluationResult
+        package var bids: [UUID: BidRecord]
         /// Bids still waiting for an outcomes consensus; nothing can be awarded until there are none.
-        var unscored: [BidRecord]
+        package var unscored: [BidRecord]
+
+        package init(result: EvaluationResult, bids: [UUID: BidRecord], unscored: [BidRecord]) {
+            self.result = result
+            self.bids = bids
+            self.unscored = unscored
+        }
     }
 
     /// Scores every opened bid with the engine, from the stored bids and the consensus scores.
-    static func evaluate(_ r: ReferralRecord, db: any Database) async throws -> Evaluation {
+    package static func evaluate(_ r: ReferralRecord, db: any Database) async throws -> Evaluation {
         let bids = try await openedBids(r, db: db)
         let scores = try await BidScoreRecord.query(on: db).filter(\.$bid.$id ~~ bids.compactMap(\.id)).filter(\.$isConsensus == true).all()
-        let content = Content(r)
+        let content = try Content(r)
         var unscored: [BidRecord] = []
         var input: [EvaluationBid] = []
         for b in bids {
@@ -666,8 +702,8 @@ enum Referrals {
             if outcomes == nil { unscored.append(b) }
             let incentives = scores.first { $0.$bid.id == b.id && $0.criterion == "incentives" }
             input.append(EvaluationBid(id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence, qualificationScore: Score(Points(hundredths: b.invitation.qualificationScore)),
-                                       outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: decode(b.needsMetJSON) ?? [], mustHavesMet: decode(b.mustHavesMetJSON) ?? [],
-                                       desirablesMet: decode(b.desirablesMetJSON) ?? [], distanceMiles: b.distanceMiles, incentivesScore: Score(whole: incentives?.score ?? 0),
+                                       outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: try decode(b.needsMetJSON) ?? [], mustHavesMet: try decode(b.mustHavesMetJSON) ?? [],
+                                       desirablesMet: try decode(b.desirablesMetJSON) ?? [], distanceMiles: b.distanceMiles, incentivesScore: Score(whole: incentives?.score ?? 0),
                                        submittedAt: b.submittedAt))
         }
         let band = r.dps.parentChoiceBandPoints
@@ -687,18 +723,18 @@ enum Referrals {
 
     /// Sends the parent or carer a private link (no account) to the shortlist, with a reply deadline.
     /// Returns the link's token, shown once to the officer to pass on.
-    static func askParent(_ id: UUID, replyBy raw: String?, actor: Actor, db: any Database, now: Date) async throws -> String {
+    package static func askParent(_ id: UUID, replyBy raw: String?, actor: Actor, db: any Database, now: Date) async throws -> String {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
-        guard r.parentChoice else { throw InputError(field: "parent", "Parent choice does not apply to this referral", status: .conflict) }
+        guard r.parentChoice else { throw UseCaseError(field: "parent", "Parent choice does not apply to this referral", status: .conflict) }
         let evaluation = try await evaluate(r, db: db)
-        guard evaluation.unscored.isEmpty else { throw InputError(field: "parent", "Score every outcomes statement first", status: .conflict) }
+        guard evaluation.unscored.isEmpty else { throw UseCaseError(field: "parent", "Score every outcomes statement first", status: .conflict) }
         guard evaluation.result.shortlist.count >= 2 else {
-            throw InputError(field: "parent", "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, so award to the top bid", status: .conflict)
+            throw UseCaseError(field: "parent", "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, so award to the top bid", status: .conflict)
         }
-        guard let replyBy = parseDeadline(raw), replyBy > now else { throw InputError(field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00") }
+        guard let replyBy = parseDeadline(raw), replyBy > now else { throw UseCaseError(field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00") }
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.askParent) } catch { throw InputError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.askParent) } catch { throw UseCaseError(error.errors, status: .conflict) }
         let token = Tokens.random()
         try await db.writeTransaction { db in
             try await claim(r.requireID(), in: [.closed], set: [("state", SQLBind(next.rawValue))], field: "parent",
@@ -715,17 +751,17 @@ enum Referrals {
     }
 
     /// The referral a parent's link opens, if the link is right and not expired.
-    static func forParent(token: String, db: any Database, now: Date) async throws -> ReferralRecord {
+    package static func forParent(token: String, db: any Database, now: Date) async throws -> ReferralRecord {
         guard token.count > 20, let r = try await ReferralRecord.query(on: db).filter(\.$parentTokenHash == Tokens.hash(token)).with(\.$category).with(\.$dps).first(),
-              r.state == ReferralState.awaitingParent.rawValue else { throw Abort(.notFound, reason: "This link is not valid. Ask the council officer for a new one.") }
-        guard let deadline = r.parentDeadline, now < deadline else { throw Abort(.gone, reason: "The time to choose has passed. The council will contact you.") }
+              r.state == ReferralState.awaitingParent.rawValue else { throw UseCaseError(.notFound, "This link is not valid. Ask the council officer for a new one.") }
+        guard let deadline = r.parentDeadline, now < deadline else { throw UseCaseError(.gone, "The time to choose has passed. The council will contact you.") }
         return r
     }
 
-    static func recordPreference(token: String, bidID: String?, reason: String?, db: any Database, now: Date) async throws {
+    package static func recordPreference(token: String, bidID: String?, reason: String?, db: any Database, now: Date) async throws {
         let r = try await forParent(token: token, db: db, now: now)
-        let shortlist: [String] = decode(r.parentShortlistJSON) ?? []
-        guard let bidID, shortlist.contains(bidID), let id = UUID(uuidString: bidID) else { throw InputError(field: "choice", "Choose the setting you prefer") }
+        let shortlist: [String] = try decode(r.parentShortlistJSON) ?? []
+        guard let bidID, shortlist.contains(bidID), let id = UUID(uuidString: bidID) else { throw UseCaseError(field: "choice", "Choose the setting you prefer") }
         try await db.writeTransaction { db in
             r.parentPreference = id
             r.parentReason = (reason ?? "").trimmed
@@ -743,22 +779,22 @@ enum Referrals {
     /// apply). Creates the Individual Placement Agreement; a unique key on the referral makes two officers
     /// awarding at once produce exactly one award. Every bidder hears its own breakdown, rank and the
     /// winning score.
-    static func award(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
+    package static func award(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.award) } catch { throw InputError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.award) } catch { throw UseCaseError(error.errors, status: .conflict) }
         let evaluation = try await evaluate(r, db: db)
-        guard evaluation.unscored.isEmpty else { throw InputError(field: "award", "Record a consensus outcomes score for every bid before awarding", status: .conflict) }
-        guard let top = evaluation.result.ranking.first else { throw InputError(field: "award", "There is no compliant bid to award; re-issue the referral", status: .conflict) }
+        guard evaluation.unscored.isEmpty else { throw UseCaseError(field: "award", "Record a consensus outcomes score for every bid before awarding", status: .conflict) }
+        guard let top = evaluation.result.ranking.first else { throw UseCaseError(field: "award", "There is no compliant bid to award; re-issue the referral", status: .conflict) }
         if r.state == ReferralState.awaitingParent.rawValue, r.parentPreference == nil, let deadline = r.parentDeadline, now < deadline {
-            throw InputError(field: "award", "Wait for the parent's preference until \(DisplayDate.dateTime(deadline)), or until then award nothing", status: .conflict)
+            throw UseCaseError(field: "award", "Wait for the parent's preference until \(DisplayDate.dateTime(deadline)), or until then award nothing", status: .conflict)
         }
         let winnerID = r.parentPreference.map(\.uuidString).flatMap { id in evaluation.result.ranking.first { $0.id == id }?.id } ?? top.id
         guard let winner = evaluation.bids[UUID(uuidString: winnerID)!], let winnerRank = evaluation.result.ranking.first(where: { $0.id == winnerID }) else {
-            throw Abort(.conflict, reason: "The chosen bid is no longer available.")
+            throw UseCaseError(.conflict, "The chosen bid is no longer available.")
         }
-        let content = Content(r)
+        let content = try Content(r)
         let start = LocalDate(iso: r.startDate)
         let reviews = start.map { s in (1...4).map { s.adding(days: 182 * $0).iso } } ?? []
         let placement = PlacementRecord()
@@ -806,24 +842,24 @@ enum Referrals {
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw InputError(field: "award", "This referral has already been awarded", status: .conflict)
+            throw UseCaseError(field: "award", "This referral has already been awarded", status: .conflict)
         }
         return placement
     }
 
     /// Re-issues a closed referral (no bids, or too few) as a new round with a wider radius and a new
     /// deadline, linked to the first.
-    static func reissue(_ id: UUID, radius raw: String?, deadline rawDeadline: String?, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
+    package static func reissue(_ id: UUID, radius raw: String?, deadline rawDeadline: String?, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         guard let radius = Double((raw ?? "").trimmed), radius > r.radiusMiles, radius <= 500 else {
-            throw InputError(field: "radiusMiles", "Enter a wider radius than \(Int(r.radiusMiles)) miles, up to 500")
+            throw UseCaseError(field: "radiusMiles", "Enter a wider radius than \(Int(r.radiusMiles)) miles, up to 500")
         }
         guard let deadline = parseDeadline(rawDeadline), ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: now, deadline: deadline, shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) == nil else {
-            throw InputError(field: "deadline", "Enter a new deadline the DPS's rules allow, for example \(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))")
+            throw UseCaseError(field: "deadline", "Enter a new deadline the DPS's rules allow, for example \(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))")
         }
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.reissue) } catch { throw InputError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.reissue) } catch { throw UseCaseError(error.errors, status: .conflict) }
         return try await db.writeTransaction { db in
             try await claim(r.requireID(), in: states(allowing: .reissue), set: [("state", SQLBind(next.rawValue))],
                             message: "This referral has already been re-issued, awarded or cancelled", db: db)
@@ -848,19 +884,29 @@ enum Referrals {
 
     // MARK: Direct placements and agreements
 
-    struct DirectInput: Codable {
-        var category: String?
-        var establishment: String?
-        var startDate: String?
-        var weeklyFee: String?
-        var justification: String?
-        var childDetails: String?
-        var outcomes: String?
+    package struct DirectInput: Codable {
+        package var category: String?
+        package var establishment: String?
+        package var startDate: String?
+        package var weeklyFee: String?
+        package var justification: String?
+        package var childDetails: String?
+        package var outcomes: String?
+
+        package init(category: String? = nil, establishment: String? = nil, startDate: String? = nil, weeklyFee: String? = nil, justification: String? = nil, childDetails: String? = nil, outcomes: String? = nil) {
+            self.category = category
+            self.establishment = establishment
+            self.startDate = startDate
+            self.weeklyFee = weeklyFee
+            self.justification = justification
+            self.childDetails = childDetails
+            self.outcomes = outcomes
+        }
     }
 
     /// Records an exceptional placement made without competition, with its mandatory justification;
     /// reported as off-competition.
-    static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
+    package static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
         try requireOfficer(actor)
         try await AccessPolicy.requireBuyer(actor, db: db)
         var errors: [FieldError] = []
@@ -877,7 +923,7 @@ enum Referrals {
         if fee == nil || fee == 0 { errors.append(FieldError(field: "weeklyFee", message: "Enter the agreed weekly fee in pounds")) }
         let justification = (input.justification ?? "").trimmed
         if justification.count < 20 { errors.append(FieldError(field: "justification", message: "Explain the exceptional circumstances that justify a placement without competition (at least 20 characters)")) }
-        guard errors.isEmpty, let category, let membership, let start, let fee else { throw InputError(errors) }
+        guard errors.isEmpty, let category, let membership, let start, let fee else { throw UseCaseError(errors) }
         return try await db.writeTransaction { db in
             let r = ReferralRecord()
             r.$dps.id = category.$dps.id; r.$category.id = try category.requireID(); r.$organisation.id = actor.organisationID
@@ -904,26 +950,26 @@ enum Referrals {
     }
 
     /// A placement the actor may see: its placing authority or its provider.
-    static func placement(_ id: UUID, actor: Actor, db: any Database) async throws -> PlacementRecord {
-        guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first() else { throw Abort(.notFound, reason: "No such placement.") }
+    package static func placement(_ id: UUID, actor: Actor, db: any Database) async throws -> PlacementRecord {
+        guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first() else { throw UseCaseError(.notFound, "No such placement.") }
         if p.authorityID == actor.organisationID || p.providerID == actor.organisationID { return p }
         if actor.role == .auditor, let r = try await ReferralRecord.query(on: db).filter(\.$id == p.referralID).with(\.$dps).first(), isAuditor(actor, of: r.dps) { return p }
-        throw Abort(.notFound, reason: "No such placement.")
+        throw UseCaseError(.notFound, "No such placement.")
     }
 
     /// Each side accepts the agreement electronically (name and time recorded).
-    static func accept(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
+    package static func accept(_ id: UUID, actor: Actor, db: any Database, now: Date) async throws {
         let p = try await placement(id, actor: actor, db: db)
         let isProvider = p.providerID == actor.organisationID
         if isProvider { try actor.require(.providerAdmin) } else { try requireOfficer(actor) }
-        if (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) != nil { throw InputError(field: "accept", "You have already accepted this agreement", status: .conflict) }
+        if (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) != nil { throw UseCaseError(field: "accept", "You have already accepted this agreement", status: .conflict) }
         try await db.writeTransaction { db in
             // Claimed by one conditional UPDATE: two clicks at once accept once.
-            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+            guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
             let (at, by) = isProvider ? ("provider_accepted_at", "provider_accepted_by") : ("authority_accepted_at", "authority_accepted_by")
             guard try await sql.update(PlacementRecord.schema).set(SQLIdentifier(at), to: SQLBind(now)).set(SQLIdentifier(by), to: SQLBind(actor.label))
                 .where(SQLIdentifier("id"), .equal, SQLBind(p.requireID())).where(SQLIdentifier(at), .is, SQLLiteral.null).returning("id").first() != nil else {
-                throw InputError(field: "accept", "You have already accepted this agreement", status: .conflict)
+                throw UseCaseError(field: "accept", "You have already accepted this agreement", status: .conflict)
             }
             try await Audit.record(on: db, actor: actor, action: "placement.accepted", entityType: "placement", entityID: p.id, before: String?.none,
                                    after: ["side": isProvider ? "provider" : "authority"], at: now)

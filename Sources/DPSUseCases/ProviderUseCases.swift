@@ -1,12 +1,12 @@
+import Crypto
 import DPSDomain
 import DPSPersistence
-import Fluent
+import FluentKit
 import Foundation
-import Vapor
 
-enum EstablishmentType: String, CaseIterable {
+package enum EstablishmentType: String, CaseIterable {
     case school, childrensHome = "childrens_home", fosteringAgency = "fostering_agency", alternativeProvision = "alternative_provision"
-    var label: String {
+    package var label: String {
         switch self {
         case .school: "School (independent or non-maintained special school)"
         case .childrensHome: "Children's home"
@@ -17,22 +17,35 @@ enum EstablishmentType: String, CaseIterable {
 }
 
 /// The provider's use cases (DOMAIN §4). Every query filters by the actor's organisation.
-enum ProviderUseCases {
-    struct RegistrationInput: Content {
-        var organisationName: String?
-        var legalName: String?
-        var companyNumber: String?
-        var charityNumber: String?
-        var address: String?
-        var postcode: String?
-        var contactName: String?
-        var contactEmail: String?
-        var contactPhone: String?
-        var password: String?
+package enum ProviderUseCases {
+    package struct RegistrationInput: Codable, Sendable {
+        package var organisationName: String?
+        package var legalName: String?
+        package var companyNumber: String?
+        package var charityNumber: String?
+        package var address: String?
+        package var postcode: String?
+        package var contactName: String?
+        package var contactEmail: String?
+        package var contactPhone: String?
+        package var password: String?
+
+        package init(organisationName: String? = nil, legalName: String? = nil, companyNumber: String? = nil, charityNumber: String? = nil, address: String? = nil, postcode: String? = nil, contactName: String? = nil, contactEmail: String? = nil, contactPhone: String? = nil, password: String? = nil) {
+            self.organisationName = organisationName
+            self.legalName = legalName
+            self.companyNumber = companyNumber
+            self.charityNumber = charityNumber
+            self.address = address
+            self.postcode = postcode
+            self.contactName = contactName
+            self.contactEmail = contactEmail
+            self.contactPhone = contactPhone
+            self.password = password
+        }
     }
 
     /// Registers a provider organisation and its first administrator.
-    static func register(_ input: RegistrationInput, hasher: any PasswordHasher, db: any Database, now: Date) async throws -> User {
+    package static func register(_ input: RegistrationInput, hashPassword: @Sendable (String) throws -> String, db: any Database, now: Date) async throws -> User {
         var errors: [FieldError] = []
         func required(_ value: String?, _ field: String, _ message: String) {
             if (value ?? "").trimmed.isEmpty { errors.append(FieldError(field: field, message: message)) }
@@ -57,8 +70,8 @@ enum ProviderUseCases {
         if errors.isEmpty, try await User.query(on: db).filter(\.$email == email).count() > 0 {
             errors.append(FieldError(field: "contactEmail", message: "An account already uses this email address; sign in instead"))
         }
-        guard errors.isEmpty else { throw InputError(errors) }
-        let hash = try hasher.hash(input.password!)
+        guard errors.isEmpty else { throw UseCaseError(errors) }
+        let hash = try hashPassword(input.password!)
         return try await db.writeTransaction { db in
             let org = Organisation(kind: OrganisationKind.provider.rawValue, name: input.organisationName!.trimmed)
             org.legalName = input.legalName!.trimmed
@@ -79,35 +92,53 @@ enum ProviderUseCases {
         }
     }
 
-    static func isEmail(_ s: String) -> Bool {
+    package static func isEmail(_ s: String) -> Bool {
         s.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil
     }
 
-    struct EstablishmentInput: Content {
-        var name: String?
-        var type: String?
-        var urn: String?
-        var address: String?
-        var town: String?
-        var postcode: String?
-        var ageLow: String?
-        var ageHigh: String?
-        var genders: String?
-        var capacity: String?
-        var inspectorate: String?
-        var judgement: String?
-        var judgementDate: String?
-        var locationApproximate: String?
-        var laGSSCode: String?
+    package struct EstablishmentInput: Codable, Sendable {
+        package var name: String?
+        package var type: String?
+        package var urn: String?
+        package var address: String?
+        package var town: String?
+        package var postcode: String?
+        package var ageLow: String?
+        package var ageHigh: String?
+        package var genders: String?
+        package var capacity: String?
+        package var inspectorate: String?
+        package var judgement: String?
+        package var judgementDate: String?
+        package var locationApproximate: String?
+        package var laGSSCode: String?
+
+        package init(name: String? = nil, type: String? = nil, urn: String? = nil, address: String? = nil, town: String? = nil, postcode: String? = nil, ageLow: String? = nil, ageHigh: String? = nil, genders: String? = nil, capacity: String? = nil, inspectorate: String? = nil, judgement: String? = nil, judgementDate: String? = nil, locationApproximate: String? = nil, laGSSCode: String? = nil) {
+            self.name = name
+            self.type = type
+            self.urn = urn
+            self.address = address
+            self.town = town
+            self.postcode = postcode
+            self.ageLow = ageLow
+            self.ageHigh = ageHigh
+            self.genders = genders
+            self.capacity = capacity
+            self.inspectorate = inspectorate
+            self.judgement = judgement
+            self.judgementDate = judgementDate
+            self.locationApproximate = locationApproximate
+            self.laGSSCode = laGSSCode
+        }
     }
 
-    struct EstablishmentSnapshot: Codable {
-        var name, type, postcode, inspectorate, judgement: String
-        var urn: String?
-        init(_ e: EstablishmentRecord) { name = e.name; type = e.type; postcode = e.postcode; inspectorate = e.inspectorate; judgement = e.judgement; urn = e.urn }
+    package struct EstablishmentSnapshot: Codable {
+        package var name, type, postcode, inspectorate, judgement: String
+        package var urn: String?
+        package init(_ e: EstablishmentRecord) { name = e.name; type = e.type; postcode = e.postcode; inspectorate = e.inspectorate; judgement = e.judgement; urn = e.urn }
     }
 
-    static func addEstablishment(_ input: EstablishmentInput, actor: Actor, db: any Database, now: Date) async throws -> EstablishmentRecord {
+    package static func addEstablishment(_ input: EstablishmentInput, actor: Actor, db: any Database, now: Date) async throws -> EstablishmentRecord {
         try actor.require(.providerAdmin)
         var errors: [FieldError] = []
         let name = (input.name ?? "").trimmed
@@ -138,7 +169,7 @@ enum ProviderUseCases {
         if !urn.isEmpty, urn.range(of: #"^(SC)?[0-9]{6,8}$"#, options: .regularExpression) == nil {
             errors.append(FieldError(field: "urn", message: "Enter a URN of 6 to 8 digits (schools) or SC followed by digits (social care)"))
         }
-        guard errors.isEmpty, let type, let postcode, let centroid, let low, let high else { throw InputError(errors) }
+        guard errors.isEmpty, let type, let postcode, let centroid, let low, let high else { throw UseCaseError(errors) }
         return try await db.writeTransaction { db in
             let e = EstablishmentRecord()
             e.$organisation.id = actor.organisationID
@@ -168,28 +199,34 @@ enum ProviderUseCases {
         }
     }
 
-    static func ownApplication(_ id: UUID, actor: Actor, db: any Database) async throws -> ApplicationRecord {
+    package static func ownApplication(_ id: UUID, actor: Actor, db: any Database) async throws -> ApplicationRecord {
         guard actor.isProvider, let a = try await ApplicationRecord.query(on: db).filter(\.$id == id)
             .filter(\.$organisation.$id == actor.organisationID).with(\.$establishment).first() else {
-            throw Abort(.notFound, reason: "No such application.")
+            throw UseCaseError(.notFound, "No such application.")
         }
         return a
     }
 
-    struct NewApplicationInput: Content {
-        var establishment: String?
-        var categories: [String]?
-        var copyFrom: String?
+    package struct NewApplicationInput: Codable, Sendable {
+        package var establishment: String?
+        package var categories: [String]?
+        package var copyFrom: String?
+
+        package init(establishment: String? = nil, categories: [String]? = nil, copyFrom: String? = nil) {
+            self.establishment = establishment
+            self.categories = categories
+            self.copyFrom = copyFrom
+        }
     }
 
     /// Starts a draft application for one establishment and one or more categories, optionally copying the
     /// answers of an earlier application of the same organisation (for the categories both share).
-    static func startApplication(_ input: NewApplicationInput, actor: Actor, db: any Database, now: Date) async throws -> ApplicationRecord {
+    package static func startApplication(_ input: NewApplicationInput, actor: Actor, db: any Database, now: Date) async throws -> ApplicationRecord {
         try actor.require(.providerAdmin)
         var errors: [FieldError] = []
         let establishment = try await UUID(uuidString: input.establishment ?? "").asyncMap { try await EstablishmentRecord.find($0, on: db) } ?? nil
         if establishment?.$organisation.id != actor.organisationID { errors.append(FieldError(field: "establishment", message: "Choose one of your establishments")) }
-        guard let dps = try await DPSRecord.query(on: db).first() else { throw Abort(.conflict, reason: "No DPS has been set up yet.") }
+        guard let dps = try await DPSRecord.query(on: db).first() else { throw UseCaseError(.conflict, "No DPS has been set up yet.") }
         let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
         let chosen = categories.filter { (input.categories ?? []).contains($0.id?.uuidString ?? "-") }
         if chosen.isEmpty { errors.append(FieldError(field: "categories", message: "Choose at least one category to apply for")) }
@@ -199,17 +236,17 @@ enum ProviderUseCases {
         var source: [UUID: ApplicationCategoryRecord] = [:]
         if let raw = input.copyFrom, !raw.isEmpty {
             guard let id = UUID(uuidString: raw), let earlier = try await ApplicationRecord.find(id, on: db), earlier.$organisation.id == actor.organisationID else {
-                throw InputError([FieldError(field: "copyFrom", message: "Choose one of your organisation's earlier applications to copy from")])
+                throw UseCaseError([FieldError(field: "copyFrom", message: "Choose one of your organisation's earlier applications to copy from")])
             }
             for part in try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == earlier.requireID()).all() {
                 source[part.$category.id] = part
             }
         }
-        guard errors.isEmpty, let establishment else { throw InputError(errors) }
+        guard errors.isEmpty, let establishment else { throw UseCaseError(errors) }
         let copies = source
         if try await ApplicationRecord.query(on: db).filter(\.$establishment.$id == establishment.requireID())
             .filter(\.$state ~~ [ApplicationState.draft.rawValue, ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]).count() > 0 {
-            throw InputError([FieldError(field: "establishment", message: "\(establishment.name) already has an application in progress; continue it from your list of applications")], status: .conflict)
+            throw UseCaseError([FieldError(field: "establishment", message: "\(establishment.name) already has an application in progress; continue it from your list of applications")], status: .conflict)
         }
         return try await db.writeTransaction { db in
             let app = ApplicationRecord()
@@ -241,13 +278,13 @@ enum ProviderUseCases {
     }
 
     /// The answers of one category part, decoded.
-    struct Answers: Codable, Equatable {
-        var passFail: [String: String]
-        var statements: [String: String]
-        var costs: [String: Int]
-        var discounts: [String: Int]
+    package struct Answers: Codable, Equatable {
+        package var passFail: [String: String]
+        package var statements: [String: String]
+        package var costs: [String: Int]
+        package var discounts: [String: Int]
 
-        init(_ part: ApplicationCategoryRecord) {
+        package init(_ part: ApplicationCategoryRecord) {
             func decode<T: Decodable>(_ s: String) -> T? { try? JSONDecoder().decode(T.self, from: Data(s.utf8)) }
             passFail = decode(part.passFailJSON) ?? [:]
             statements = decode(part.statementsJSON) ?? [:]
@@ -255,7 +292,7 @@ enum ProviderUseCases {
             discounts = decode(part.discountsJSON) ?? [:]
         }
 
-        func write(to part: ApplicationCategoryRecord) {
+        package func write(to part: ApplicationCategoryRecord) {
             part.passFailJSON = Audit.encode(passFail)
             part.statementsJSON = Audit.encode(statements)
             part.costsJSON = Audit.encode(costs)
@@ -265,11 +302,11 @@ enum ProviderUseCases {
 
     /// Saves a draft from the application form. Amounts that cannot be read are reported and nothing is
     /// saved, so a typo never silently loses an answer.
-    static func saveDraft(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date) async throws {
+    package static func saveDraft(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin) // applications are the provider administrator's; bid writers bid
         let app = try await ownApplication(id, actor: actor, db: db)
         guard app.state == ApplicationState.draft.rawValue else {
-            throw Abort(.conflict, reason: "This application has been submitted and can no longer be changed.")
+            throw UseCaseError(.conflict, "This application has been submitted and can no longer be changed.")
         }
         let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID()).with(\.$category).all()
         var errors: [FieldError] = []
@@ -305,7 +342,7 @@ enum ProviderUseCases {
             }
             updates.append((part, before, answers))
         }
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
         let changes = updates.filter { $0.1 != $0.2 }
         try await db.writeTransaction { db in
             for (part, before, answers) in changes {
@@ -317,45 +354,64 @@ enum ProviderUseCases {
         }
     }
 
-    static let maxEvidenceBytes = 10 * 1024 * 1024
+    package static let maxEvidenceBytes = 10 * 1024 * 1024
 
-    struct EvidenceUpload: Content {
-        var question: String?
-        var expiresOn: String?
-        var file: File?
+    /// A file as it arrived: its name and type as the sender gave them, and its bytes.
+    package struct UploadedFile: Sendable {
+        package var filename: String
+        package var contentType: String?
+        package var data: Data
+
+        package init(filename: String, contentType: String? = nil, data: Data) {
+            self.filename = filename
+            self.contentType = contentType
+            self.data = data
+        }
+    }
+
+    package struct EvidenceUpload: Sendable {
+        package var question: String?
+        package var expiresOn: String?
+        package var file: UploadedFile?
+
+        package init(question: String? = nil, expiresOn: String? = nil, file: UploadedFile? = nil) {
+            self.question = question
+            self.expiresOn = expiresOn
+            self.file = file
+        }
     }
 
     /// Stores an evidence document for one pass/fail question.
-    static func uploadEvidence(_ id: UUID, partID: UUID, _ input: EvidenceUpload, actor: Actor, db: any Database, now: Date) async throws {
+    package static func uploadEvidence(_ id: UUID, partID: UUID, _ input: EvidenceUpload, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin)
         let app = try await ownApplication(id, actor: actor, db: db)
-        guard app.state == ApplicationState.draft.rawValue else { throw Abort(.conflict, reason: "This application has been submitted; evidence can no longer be added.") }
+        guard app.state == ApplicationState.draft.rawValue else { throw UseCaseError(.conflict, "This application has been submitted; evidence can no longer be added.") }
         guard let part = try await ApplicationCategoryRecord.query(on: db).filter(\.$id == partID).filter(\.$application.$id == app.requireID()).with(\.$category).first() else {
-            throw Abort(.notFound, reason: "No such category in this application.")
+            throw UseCaseError(.notFound, "No such category in this application.")
         }
         let key = input.question ?? ""
         guard let question = part.category.content.passFail.first(where: { $0.key == key }) else {
-            throw InputError(field: "question", "Choose the question this evidence is for")
+            throw UseCaseError(field: "question", "Choose the question this evidence is for")
         }
         let field = "evidence.\(part.category.code).\(key)"
-        guard let file = input.file, file.data.readableBytes > 0 else { throw InputError(field: field, "Choose a file to upload") }
-        guard file.data.readableBytes <= maxEvidenceBytes else { throw InputError(field: field, "The file must be smaller than 10 MB", status: .payloadTooLarge) }
+        guard let file = input.file, !file.data.isEmpty else { throw UseCaseError(field: field, "Choose a file to upload") }
+        guard file.data.count <= maxEvidenceBytes else { throw UseCaseError(field: field, "The file must be smaller than 10 MB", status: .tooLarge) }
         let expiresRaw = (input.expiresOn ?? "").trimmed
         let expires = LocalDate(iso: expiresRaw)
         if question.evidenceExpires && expires == nil {
-            throw InputError(field: "expires.\(part.category.code).\(key)", "Enter the date this document expires, for example 2027-03-31")
+            throw UseCaseError(field: "expires.\(part.category.code).\(key)", "Enter the date this document expires, for example 2027-03-31")
         }
         if !expiresRaw.isEmpty && expires == nil {
-            throw InputError(field: "expires.\(part.category.code).\(key)", "Enter the expiry date as a date, for example 2027-03-31")
+            throw UseCaseError(field: "expires.\(part.category.code).\(key)", "Enter the expiry date as a date, for example 2027-03-31")
         }
-        let bytes = Data(buffer: file.data)
+        let bytes = file.data
         try await db.writeTransaction { db in
             let doc = EvidenceRecord()
             doc.$organisation.id = actor.organisationID
             doc.applicationCategoryID = try part.requireID()
             doc.questionKey = key
             doc.filename = SafeHeaders.filename(String(file.filename.suffix(150)))
-            doc.contentType = file.contentType?.serialize() ?? "application/octet-stream"
+            doc.contentType = file.contentType ?? "application/octet-stream"
             doc.sizeBytes = bytes.count
             doc.sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
             doc.expiresOn = expires?.iso
@@ -367,7 +423,7 @@ enum ProviderUseCases {
     }
 
     /// Builds the pure submission input from stored records.
-    static func submission(app: ApplicationRecord, parts: [ApplicationCategoryRecord], evidence: [EvidenceRecord],
+    package static func submission(app: ApplicationRecord, parts: [ApplicationCategoryRecord], evidence: [EvidenceRecord],
                            dps: DPSRecord, windows: [ClosedWindowRecord], now: Date) -> ApplicationSubmission {
         let e = app.establishment
         let rating = e.type == EstablishmentType.alternativeProvision.rawValue && e.judgement == "Not inspected" ? nil :
@@ -393,19 +449,19 @@ enum ProviderUseCases {
 
     /// Submits a draft: every rule is checked at once and nothing changes unless all pass. Starts the
     /// assessment clock and tells the lead authority.
-    static func submit(_ id: UUID, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws {
+    package static func submit(_ id: UUID, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws {
         try actor.require(.providerAdmin)
         let app = try await ownApplication(id, actor: actor, db: db)
         let next: ApplicationState
         do { next = try (ApplicationState(rawValue: app.state) ?? .draft).applying(.submit) } catch {
-            throw InputError(error.errors.map { FieldError(field: "submission", message: $0.message) }, status: .conflict)
+            throw UseCaseError(error.errors.map { FieldError(field: "submission", message: $0.message) }, status: .conflict)
         }
         let dps = try await DPSRecord.find(app.$dps.id, on: db)!
         let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID()).with(\.$category).all()
         let evidence = try await EvidenceRecord.query(on: db).filter(\.$applicationCategoryID ~~ parts.compactMap(\.id)).all()
         let windows = try await ClosedWindowRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
         let errors = ApplicationCheck.validate(submission(app: app, parts: parts, evidence: evidence, dps: dps, windows: windows, now: now))
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
         let deadline = AssessmentClock.deadline(submittedAt: now, extended: false, calendar: calendar)
         try await db.writeTransaction { db in
             app.state = next.rawValue
@@ -427,13 +483,13 @@ enum ProviderUseCases {
     }
 
     /// Answers an open clarification question, returning the application to assessment.
-    static func answerClarification(_ id: UUID, clarificationID: UUID, answer: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func answerClarification(_ id: UUID, clarificationID: UUID, answer: String?, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
         let app = try await ownApplication(id, actor: actor, db: db)
         guard let clarification = try await ClarificationRecord.query(on: db).filter(\.$id == clarificationID).filter(\.$application.$id == app.requireID()).first(),
-              clarification.answer == nil else { throw Abort(.notFound, reason: "No open clarification question.") }
+              clarification.answer == nil else { throw UseCaseError(.notFound, "No open clarification question.") }
         let text = (answer ?? "").trimmed
-        guard !text.isEmpty else { throw InputError(field: "answer", "Enter your answer to the clarification question") }
+        guard !text.isEmpty else { throw UseCaseError(field: "answer", "Enter your answer to the clarification question") }
         let open = try await ClarificationRecord.query(on: db).filter(\.$application.$id == app.requireID()).filter(\.$answer == nil).count()
         try await db.writeTransaction { db in
             clarification.answer = text
@@ -454,7 +510,7 @@ enum ProviderUseCases {
 }
 
 extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+    package func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         switch self {
         case .some(let value): try await transform(value)
         case .none: nil

@@ -1,27 +1,26 @@
 import DPSDomain
 import DPSPersistence
-import Fluent
+import FluentKit
 import Foundation
-import Vapor
 
 /// A snapshot of a DPS's settings for audit before/after.
-struct DPSSnapshot: Codable {
-    var title: String
-    var regime: String
-    var validityStart: String
-    var validityEnd: String
-    var shortDeadlinesAgreed: Bool
-    var parentChoiceBandPoints: Int
+package struct DPSSnapshot: Codable {
+    package var title: String
+    package var regime: String
+    package var validityStart: String
+    package var validityEnd: String
+    package var shortDeadlinesAgreed: Bool
+    package var parentChoiceBandPoints: Int
 
-    init(_ d: DPSRecord) {
+    package init(_ d: DPSRecord) {
         title = d.title; regime = d.regime; validityStart = d.validityStart; validityEnd = d.validityEnd
         shortDeadlinesAgreed = d.shortDeadlinesAgreed; parentChoiceBandPoints = d.parentChoiceBandPoints
     }
 }
 
-enum Regime: String, CaseIterable {
+package enum Regime: String, CaseIterable {
     case pcr2015, pa2023
-    var label: String {
+    package var label: String {
         switch self {
         case .pcr2015: "PCR 2015 dynamic purchasing system (regulation 34), Light Touch Regime"
         case .pa2023: "Procurement Act 2023 dynamic market (sections 34 to 40)"
@@ -30,19 +29,30 @@ enum Regime: String, CaseIterable {
 }
 
 /// The DPS administrator's use cases (DOMAIN §3). Each runs in one transaction with its audit event.
-enum DPSAdmin {
-    struct DPSInput: Content {
-        var title: String?
-        var regime: String?
-        var validityStart: String?
-        var validityEnd: String?
-        var shortDeadlinesAgreed: String?
-        var parentChoiceBandPoints: String?
-        var description: String?
-        var terms: String?
+package enum DPSAdmin {
+    package struct DPSInput: Codable, Sendable {
+        package var title: String?
+        package var regime: String?
+        package var validityStart: String?
+        package var validityEnd: String?
+        package var shortDeadlinesAgreed: String?
+        package var parentChoiceBandPoints: String?
+        package var description: String?
+        package var terms: String?
+
+        package init(title: String? = nil, regime: String? = nil, validityStart: String? = nil, validityEnd: String? = nil, shortDeadlinesAgreed: String? = nil, parentChoiceBandPoints: String? = nil, description: String? = nil, terms: String? = nil) {
+            self.title = title
+            self.regime = regime
+            self.validityStart = validityStart
+            self.validityEnd = validityEnd
+            self.shortDeadlinesAgreed = shortDeadlinesAgreed
+            self.parentChoiceBandPoints = parentChoiceBandPoints
+            self.description = description
+            self.terms = terms
+        }
     }
 
-    static func validate(_ input: DPSInput, creating: Bool) -> ([FieldError], ValidityPeriod?) {
+    package static func validate(_ input: DPSInput, creating: Bool) -> ([FieldError], ValidityPeriod?) {
         var errors: [FieldError] = []
         if (input.title ?? "").trimmed.isEmpty { errors.append(FieldError(field: "title", message: "Enter a title for the DPS")) }
         if Regime(rawValue: input.regime ?? "") == nil { errors.append(FieldError(field: "regime", message: "Choose the legal regime the DPS runs under")) }
@@ -59,10 +69,10 @@ enum DPSAdmin {
         return (errors, period)
     }
 
-    static func create(_ input: DPSInput, actor: Actor, db: any Database, now: Date) async throws -> DPSRecord {
+    package static func create(_ input: DPSInput, actor: Actor, db: any Database, now: Date) async throws -> DPSRecord {
         try actor.require(.dpsAdmin)
         let (errors, period) = validate(input, creating: true)
-        guard errors.isEmpty, let period else { throw InputError(errors) }
+        guard errors.isEmpty, let period else { throw UseCaseError(errors) }
         return try await db.writeTransaction { db in
             let dps = DPSRecord()
             dps.title = input.title!.trimmed
@@ -84,7 +94,7 @@ enum DPSAdmin {
         }
     }
 
-    static func addCategory(_ definition: DefaultCategories.Definition, position: Int, dps: DPSRecord, db: any Database) async throws {
+    package static func addCategory(_ definition: DefaultCategories.Definition, position: Int, dps: DPSRecord, db: any Database) async throws {
         let category = CategoryRecord()
         category.$dps.id = try dps.requireID()
         category.name = definition.name
@@ -99,7 +109,7 @@ enum DPSAdmin {
     }
 
     /// The DPS the actor's lead authority runs (or, for a partner, takes part in).
-    static func dps(for actor: Actor, db: any Database) async throws -> DPSRecord? {
+    package static func dps(for actor: Actor, db: any Database) async throws -> DPSRecord? {
         switch actor.organisationKind {
         case .leadAuthority:
             return try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).first()
@@ -111,21 +121,21 @@ enum DPSAdmin {
         }
     }
 
-    static func ownDPS(_ id: UUID, actor: Actor, db: any Database) async throws -> DPSRecord {
+    package static func ownDPS(_ id: UUID, actor: Actor, db: any Database) async throws -> DPSRecord {
         try actor.require(.dpsAdmin)
         guard let dps = try await DPSRecord.find(id, on: db), dps.$lead.id == actor.organisationID else {
-            throw Abort(.notFound, reason: "No such DPS.")
+            throw UseCaseError(.notFound, "No such DPS.")
         }
         return dps
     }
 
-    static func update(_ id: UUID, _ submitted: DPSInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func update(_ id: UUID, _ submitted: DPSInput, actor: Actor, db: any Database, now: Date) async throws {
         var edited = submitted
         let dps = try await ownDPS(id, actor: actor, db: db)
         edited.validityEnd = dps.validityEnd // the end changes only through a recorded validity change
         let input = edited
         let (errors, _) = validate(input, creating: false)
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
             let before = DPSSnapshot(dps)
             dps.title = input.title!.trimmed
@@ -141,17 +151,23 @@ enum DPSAdmin {
         }
     }
 
-    struct ValidityInput: Content {
-        var kind: String?
-        var newEnd: String?
-        var reason: String?
+    package struct ValidityInput: Codable, Sendable {
+        package var kind: String?
+        package var newEnd: String?
+        package var reason: String?
+
+        package init(kind: String? = nil, newEnd: String? = nil, reason: String? = nil) {
+            self.kind = kind
+            self.newEnd = newEnd
+            self.reason = reason
+        }
     }
 
     /// Extends, shortens or terminates the period of validity, recording the reason and notifying partners.
-    static func changeValidity(_ id: UUID, _ input: ValidityInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func changeValidity(_ id: UUID, _ input: ValidityInput, actor: Actor, db: any Database, now: Date) async throws {
         let dps = try await ownDPS(id, actor: actor, db: db)
         guard let kind = ValidityChange.Kind(rawValue: input.kind ?? "") else {
-            throw InputError(field: "kind", "Choose whether to extend, shorten or terminate the DPS")
+            throw UseCaseError(field: "kind", "Choose whether to extend, shorten or terminate the DPS")
         }
         let today = LocalDate.from(now)
         let newEnd: LocalDate
@@ -160,14 +176,14 @@ enum DPSAdmin {
         } else if let parsed = LocalDate(iso: (input.newEnd ?? "").trimmed) {
             newEnd = parsed
         } else {
-            throw InputError(field: "newEnd", "Enter the new end date as a date, for example 2031-03-31")
+            throw UseCaseError(field: "newEnd", "Enter the new end date as a date, for example 2031-03-31")
         }
         guard let start = LocalDate(iso: dps.validityStart), let end = LocalDate(iso: dps.validityEnd) else {
-            throw Abort(.conflict, reason: "The DPS's stored validity period is not valid.")
+            throw UseCaseError(.conflict, "The DPS's stored validity period is not valid.")
         }
         let change = ValidityChange(kind: kind, newEnd: newEnd, reason: input.reason ?? "")
         let period: ValidityPeriod
-        do { period = try ValidityPeriod(start: start, end: end).applying(change, today: today) } catch { throw InputError(error.errors) }
+        do { period = try ValidityPeriod(start: start, end: end).applying(change, today: today) } catch { throw UseCaseError(error.errors) }
         try await db.writeTransaction { db in
             let record = ValidityChangeRecord()
             record.$dps.id = try dps.requireID()
@@ -191,24 +207,30 @@ enum DPSAdmin {
         }
     }
 
-    struct WindowInput: Content {
-        var start: String?
-        var end: String?
-        var reason: String?
+    package struct WindowInput: Codable, Sendable {
+        package var start: String?
+        package var end: String?
+        package var reason: String?
+
+        package init(start: String? = nil, end: String? = nil, reason: String? = nil) {
+            self.start = start
+            self.end = end
+            self.reason = reason
+        }
     }
 
     /// Closes entry to new applicants between two dates (London midnight to midnight).
-    static func addClosedWindow(_ id: UUID, _ input: WindowInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func addClosedWindow(_ id: UUID, _ input: WindowInput, actor: Actor, db: any Database, now: Date) async throws {
         let dps = try await ownDPS(id, actor: actor, db: db)
         var errors: [FieldError] = []
         let start = LocalDate(iso: (input.start ?? "").trimmed)
         let end = LocalDate(iso: (input.end ?? "").trimmed)
         if start == nil { errors.append(FieldError(field: "start", message: "Enter the date entry closes, for example 2027-02-01")) }
         if end == nil { errors.append(FieldError(field: "end", message: "Enter the date entry reopens, for example 2027-04-01")) }
-        guard let start, let end else { throw InputError(errors) }
+        guard let start, let end else { throw UseCaseError(errors) }
         let window = ClosedWindow(start: start.startOfDay(), end: end.startOfDay(), reason: input.reason ?? "")
         errors += window.validate()
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
             let record = ClosedWindowRecord()
             record.$dps.id = try dps.requireID()
@@ -221,16 +243,23 @@ enum DPSAdmin {
         }
     }
 
-    struct PartnerInput: Content {
-        var gssCode: String?
-        var name: String?
-        var categories: [String]?
-        var isJoiner: String?
+    package struct PartnerInput: Codable, Sendable {
+        package var gssCode: String?
+        package var name: String?
+        package var categories: [String]?
+        package var isJoiner: String?
+
+        package init(gssCode: String? = nil, name: String? = nil, categories: [String]? = nil, isJoiner: String? = nil) {
+            self.gssCode = gssCode
+            self.name = name
+            self.categories = categories
+            self.isJoiner = isJoiner
+        }
     }
 
     /// Adds a partner authority (creating its organisation from the English authorities list) with the
     /// categories it uses, or changes the categories of an existing partner.
-    static func upsertPartner(_ id: UUID, _ input: PartnerInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func upsertPartner(_ id: UUID, _ input: PartnerInput, actor: Actor, db: any Database, now: Date) async throws {
         let dps = try await ownDPS(id, actor: actor, db: db)
         let name = (input.name ?? "").trimmed
         let gss = (input.gssCode ?? "").trimmed.uppercased()
@@ -241,7 +270,7 @@ enum DPSAdmin {
         let valid = Set(categories.compactMap { $0.id?.uuidString })
         if chosen.isEmpty { errors.append(FieldError(field: "categories", message: "Choose at least one category the partner uses")) }
         if !chosen.isSubset(of: valid) { errors.append(FieldError(field: "categories", message: "Choose categories of this DPS only")) }
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
             let org: Organisation
             if let existing = try await Organisation.query(on: db).filter(\.$name == name).filter(\.$kind == OrganisationKind.partnerAuthority.rawValue).first() {
@@ -267,15 +296,22 @@ enum DPSAdmin {
         }
     }
 
-    struct NewCategoryInput: Content {
-        var name: String?
-        var description: String?
-        var contractName: String?
-        var inspected: String?
+    package struct NewCategoryInput: Codable, Sendable {
+        package var name: String?
+        package var description: String?
+        package var contractName: String?
+        package var inspected: String?
+
+        package init(name: String? = nil, description: String? = nil, contractName: String? = nil, inspected: String? = nil) {
+            self.name = name
+            self.description = description
+            self.contractName = contractName
+            self.inspected = inspected
+        }
     }
 
     /// Adds a category with no questions yet; it opens for applications once its content is complete.
-    static func newCategory(_ id: UUID, _ input: NewCategoryInput, actor: Actor, db: any Database, now: Date) async throws -> CategoryRecord {
+    package static func newCategory(_ id: UUID, _ input: NewCategoryInput, actor: Actor, db: any Database, now: Date) async throws -> CategoryRecord {
         let dps = try await ownDPS(id, actor: actor, db: db)
         let name = (input.name ?? "").trimmed
         var errors: [FieldError] = []
@@ -286,7 +322,7 @@ enum DPSAdmin {
         if existing.contains(where: { $0.code == code || $0.name.lowercased() == name.lowercased() }) {
             errors.append(FieldError(field: "categoryName", message: "There is already a category called \(name)"))
         }
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
         return try await db.writeTransaction { db in
             let category = CategoryRecord()
             category.$dps.id = try dps.requireID()
@@ -307,23 +343,31 @@ enum DPSAdmin {
         }
     }
 
-    struct CategorySettingsInput: Content {
-        var name: String?
-        var description: String?
-        var contractName: String?
-        var affordabilityCap: String?
-        var minimumInvitees: String?
+    package struct CategorySettingsInput: Codable, Sendable {
+        package var name: String?
+        package var description: String?
+        package var contractName: String?
+        package var affordabilityCap: String?
+        package var minimumInvitees: String?
+
+        package init(name: String? = nil, description: String? = nil, contractName: String? = nil, affordabilityCap: String? = nil, minimumInvitees: String? = nil) {
+            self.name = name
+            self.description = description
+            self.contractName = contractName
+            self.affordabilityCap = affordabilityCap
+            self.minimumInvitees = minimumInvitees
+        }
     }
 
-    static func ownCategory(_ id: UUID, actor: Actor, db: any Database) async throws -> CategoryRecord {
+    package static func ownCategory(_ id: UUID, actor: Actor, db: any Database) async throws -> CategoryRecord {
         try actor.require(.dpsAdmin)
         guard let category = try await CategoryRecord.query(on: db).filter(\.$id == id).with(\.$dps).first(),
-              category.dps.$lead.id == actor.organisationID else { throw Abort(.notFound, reason: "No such category.") }
+              category.dps.$lead.id == actor.organisationID else { throw UseCaseError(.notFound, "No such category.") }
         return category
     }
 
     /// Saves a category's settings; the content must stay internally consistent (bounds within §7).
-    static func updateCategorySettings(_ id: UUID, _ input: CategorySettingsInput, bounds: [String: String], actor: Actor, db: any Database, now: Date) async throws {
+    package static func updateCategorySettings(_ id: UUID, _ input: CategorySettingsInput, bounds: [String: String], actor: Actor, db: any Database, now: Date) async throws {
         let category = try await ownCategory(id, actor: actor, db: db)
         var errors: [FieldError] = []
         let name = (input.name ?? "").trimmed
@@ -346,7 +390,7 @@ enum DPSAdmin {
             }
             content.weightBounds[criterion.rawValue] = .init(min: lo, max: hi)
         }
-        guard errors.isEmpty else { throw InputError(errors) }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
         let before = Audit.encode(category.content)
         category.name = name
         category.description = (input.description ?? "").trimmed
@@ -356,7 +400,7 @@ enum DPSAdmin {
         category.content = content
         let boundErrors = CategoryRules.validate(category.spec).filter { $0.field.hasPrefix("weightBounds") || $0.field == "minimumInvitees" || $0.field == "affordabilityCapPence" }
         guard boundErrors.isEmpty else {
-            throw InputError(boundErrors.map { error in
+            throw UseCaseError(boundErrors.map { error in
                 let field = error.field.hasPrefix("weightBounds.") ? "bounds.\(error.field.dropFirst("weightBounds.".count)).min" : error.field
                 return FieldError(field: field, message: error.message)
             })
@@ -364,7 +408,7 @@ enum DPSAdmin {
         try await saveCategory(category, before: before, action: "category.settings.updated", actor: actor, db: db, now: now)
     }
 
-    static func saveCategory(_ category: CategoryRecord, before: String, action: String, actor: Actor, db: any Database, now: Date) async throws {
+    package static func saveCategory(_ category: CategoryRecord, before: String, action: String, actor: Actor, db: any Database, now: Date) async throws {
         try await db.writeTransaction { db in
             try await category.update(on: db)
             try await Audit.record(on: db, actor: actor, action: action, entityType: "category", entityID: category.id,
@@ -372,22 +416,36 @@ enum DPSAdmin {
         }
     }
 
-    struct ContentItemInput: Content {
-        var kind: String?
-        var text: String?
-        var hint: String?
-        var requiresEvidence: String?
-        var evidenceExpires: String?
-        var title: String?
-        var weight: String?
-        var youngPeoplesPanel: String?
-        var name: String?
-        var children: String?
-        var percent: String?
+    package struct ContentItemInput: Codable, Sendable {
+        package var kind: String?
+        package var text: String?
+        package var hint: String?
+        package var requiresEvidence: String?
+        package var evidenceExpires: String?
+        package var title: String?
+        package var weight: String?
+        package var youngPeoplesPanel: String?
+        package var name: String?
+        package var children: String?
+        package var percent: String?
+
+        package init(kind: String? = nil, text: String? = nil, hint: String? = nil, requiresEvidence: String? = nil, evidenceExpires: String? = nil, title: String? = nil, weight: String? = nil, youngPeoplesPanel: String? = nil, name: String? = nil, children: String? = nil, percent: String? = nil) {
+            self.kind = kind
+            self.text = text
+            self.hint = hint
+            self.requiresEvidence = requiresEvidence
+            self.evidenceExpires = evidenceExpires
+            self.title = title
+            self.weight = weight
+            self.youngPeoplesPanel = youngPeoplesPanel
+            self.name = name
+            self.children = children
+            self.percent = percent
+        }
     }
 
     /// Adds one pass/fail question, method statement, cost line or discount tier to a category.
-    static func addContentItem(_ id: UUID, _ input: ContentItemInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func addContentItem(_ id: UUID, _ input: ContentItemInput, actor: Actor, db: any Database, now: Date) async throws {
         let category = try await ownCategory(id, actor: actor, db: db)
         var content = category.content
         let before = Audit.encode(content)
@@ -404,7 +462,7 @@ enum DPSAdmin {
         switch input.kind {
         case "passFail":
             let text = (input.text ?? "").trimmed
-            guard !text.isEmpty else { throw InputError(field: "text", "Enter the pass/fail question") }
+            guard !text.isEmpty else { throw UseCaseError(field: "text", "Enter the pass/fail question") }
             content.passFail.append(.init(key: unique(key(text), in: content.passFail.map(\.key)), text: text, hint: (input.hint ?? "").trimmed,
                                           requiresEvidence: input.requiresEvidence == "yes", evidenceExpires: input.evidenceExpires == "yes"))
         case "statement":
@@ -413,15 +471,15 @@ enum DPSAdmin {
             if title.isEmpty { errors.append(FieldError(field: "title", message: "Enter the method statement's title")) }
             let weight = Bounded.int(input.weight, in: 1...100)
             if weight.map({ $0 < 1 || $0 > 100 }) ?? true { errors.append(FieldError(field: "weight", message: "Enter the statement's weight as a whole number from 1 to 100")) }
-            guard errors.isEmpty, let weight else { throw InputError(errors) }
+            guard errors.isEmpty, let weight else { throw UseCaseError(errors) }
             if input.youngPeoplesPanel == "yes", content.statements.contains(where: \.youngPeoplesPanel) {
-                throw InputError(field: "youngPeoplesPanel", "Only one method statement can be scored by the young people's panel")
+                throw UseCaseError(field: "youngPeoplesPanel", "Only one method statement can be scored by the young people's panel")
             }
             content.statements.append(.init(key: unique(key(title), in: content.statements.map(\.key)), title: title, guidance: (input.hint ?? "").trimmed,
                                             weight: weight, youngPeoplesPanel: input.youngPeoplesPanel == "yes"))
         case "costLine":
             let name = (input.name ?? "").trimmed
-            guard !name.isEmpty else { throw InputError(field: "name", "Enter the cost line's name") }
+            guard !name.isEmpty else { throw UseCaseError(field: "name", "Enter the cost line's name") }
             content.costLines.append(.init(key: unique(key(name), in: content.costLines.map(\.key)), name: name))
         case "tier":
             var errors: [FieldError] = []
@@ -429,21 +487,21 @@ enum DPSAdmin {
             let basisPoints = Money.parsePercentBasisPoints(input.percent ?? "")
             if children == nil { errors.append(FieldError(field: "children", message: "Enter the number of children placed together, from 2 to 200")) }
             if basisPoints.map({ $0 <= 0 || $0 > 10_000 }) ?? true { errors.append(FieldError(field: "percent", message: "Enter the discount as a percentage above 0 and up to 100, for example 5")) }
-            guard errors.isEmpty, let children, let basisPoints else { throw InputError(errors) }
+            guard errors.isEmpty, let children, let basisPoints else { throw UseCaseError(errors) }
             guard !content.discountTiers.contains(where: { $0.children == children }) else {
-                throw InputError(field: "children", "There is already a discount tier for \(children) children")
+                throw UseCaseError(field: "children", "There is already a discount tier for \(children) children")
             }
             content.discountTiers.append(DiscountTier(children: children, basisPoints: basisPoints))
             content.discountTiers.sort { $0.children < $1.children }
         default:
-            throw InputError(field: "kind", "Choose what to add")
+            throw UseCaseError(field: "kind", "Choose what to add")
         }
         category.content = content
         try await saveCategory(category, before: before, action: "category.content.added", actor: actor, db: db, now: now)
     }
 
     /// Removes one item by kind and key (children count for tiers).
-    static func removeContentItem(_ id: UUID, kind: String, key: String, actor: Actor, db: any Database, now: Date) async throws {
+    package static func removeContentItem(_ id: UUID, kind: String, key: String, actor: Actor, db: any Database, now: Date) async throws {
         let category = try await ownCategory(id, actor: actor, db: db)
         var content = category.content
         let before = Audit.encode(content)
@@ -452,7 +510,7 @@ enum DPSAdmin {
         case "statement": content.statements.removeAll { $0.key == key }
         case "costLine": content.costLines.removeAll { $0.key == key }
         case "tier": content.discountTiers.removeAll { String($0.children) == key }
-        default: throw Abort(.badRequest, reason: "Unknown item kind.")
+        default: throw UseCaseError(.invalid, "Unknown item kind.")
         }
         category.content = content
         try await saveCategory(category, before: before, action: "category.content.removed", actor: actor, db: db, now: now)
@@ -460,7 +518,7 @@ enum DPSAdmin {
 }
 
 extension ReferralCriterion {
-    var label: String {
+    package var label: String {
         switch self {
         case .price: "Price"
         case .coreCompetency: "Core competency"
@@ -474,12 +532,12 @@ extension ReferralCriterion {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    package var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
 /// Parsing of amounts typed by people: pounds with optional £, commas and pence.
-enum Money {
-    static func parsePounds(_ raw: String) -> Int? {
+package enum Money {
+    package static func parsePounds(_ raw: String) -> Int? {
         var s = raw.trimmed.replacingOccurrences(of: ",", with: "")
         if s.hasPrefix("£") { s.removeFirst() }
         guard !s.isEmpty, s.allSatisfy({ $0.isNumber || $0 == "." }), s.filter({ $0 == "." }).count <= 1 else { return nil }
@@ -496,18 +554,18 @@ enum Money {
     }
 
     /// "7.5" → 750 basis points; at most 2 decimal places.
-    static func parsePercentBasisPoints(_ raw: String) -> Int? {
+    package static func parsePercentBasisPoints(_ raw: String) -> Int? {
         var s = raw.trimmed
         if s.hasSuffix("%") { s.removeLast() }
         return parsePounds(s)
     }
 
-    static func poundsInput(_ pence: Int?) -> String {
+    package static func poundsInput(_ pence: Int?) -> String {
         guard let pence else { return "" }
         return pence % 100 == 0 ? String(pence / 100) : String(format: "%d.%02d", pence / 100, pence % 100)
     }
 
-    static func percent(_ basisPoints: Int) -> String {
+    package static func percent(_ basisPoints: Int) -> String {
         basisPoints % 100 == 0 ? "\(basisPoints / 100)%" : String(format: "%.2f%%", Double(basisPoints) / 100)
     }
 }

@@ -4,54 +4,89 @@ import Foundation
 
 /// What a category asks of applicants and allows referrals to set: content that generates the application
 /// form and its validation (the Digital Marketplace habit of questions as content).
-struct CategoryContent: Codable, Sendable, Equatable {
-    struct PassFail: Codable, Sendable, Equatable {
-        var key: String
-        var text: String
-        var hint: String
-        var requiresEvidence: Bool
-        var evidenceExpires: Bool
+package struct CategoryContent: Codable, Sendable, Equatable {
+    package struct PassFail: Codable, Sendable, Equatable {
+        package var key: String
+        package var text: String
+        package var hint: String
+        package var requiresEvidence: Bool
+        package var evidenceExpires: Bool
+
+        package init(key: String, text: String, hint: String, requiresEvidence: Bool, evidenceExpires: Bool) {
+            self.key = key
+            self.text = text
+            self.hint = hint
+            self.requiresEvidence = requiresEvidence
+            self.evidenceExpires = evidenceExpires
+        }
     }
-    struct Statement: Codable, Sendable, Equatable {
-        var key: String
-        var title: String
-        var guidance: String
-        var weight: Int
-        var youngPeoplesPanel: Bool
+    package struct Statement: Codable, Sendable, Equatable {
+        package var key: String
+        package var title: String
+        package var guidance: String
+        package var weight: Int
+        package var youngPeoplesPanel: Bool
+
+        package init(key: String, title: String, guidance: String, weight: Int, youngPeoplesPanel: Bool) {
+            self.key = key
+            self.title = title
+            self.guidance = guidance
+            self.weight = weight
+            self.youngPeoplesPanel = youngPeoplesPanel
+        }
     }
-    struct CostLine: Codable, Sendable, Equatable {
-        var key: String
-        var name: String
+    package struct CostLine: Codable, Sendable, Equatable {
+        package var key: String
+        package var name: String
+
+        package init(key: String, name: String) {
+            self.key = key
+            self.name = name
+        }
     }
-    struct Bound: Codable, Sendable, Equatable {
-        var min: Int
-        var max: Int
+    package struct Bound: Codable, Sendable, Equatable {
+        package var min: Int
+        package var max: Int
+
+        package init(min: Int, max: Int) {
+            self.min = min
+            self.max = max
+        }
     }
 
-    var passFail: [PassFail]
-    var statements: [Statement]
-    var costLines: [CostLine]
-    var discountTiers: [DiscountTier]
+    package var passFail: [PassFail]
+    package var statements: [Statement]
+    package var costLines: [CostLine]
+    package var discountTiers: [DiscountTier]
     /// Points each referral criterion may take, keyed by `ReferralCriterion` raw value (DOMAIN §7).
-    var weightBounds: [String: Bound]
+    package var weightBounds: [String: Bound]
     /// False for categories whose settings are not inspected (alternative education, BC 7.3).
-    var requiresInspection: Bool = true
+    package var requiresInspection: Bool = true
 
-    static func decode(_ json: String) -> CategoryContent {
+    package init(passFail: [PassFail], statements: [Statement], costLines: [CostLine], discountTiers: [DiscountTier], weightBounds: [String: Bound], requiresInspection: Bool = true) {
+        self.passFail = passFail
+        self.statements = statements
+        self.costLines = costLines
+        self.discountTiers = discountTiers
+        self.weightBounds = weightBounds
+        self.requiresInspection = requiresInspection
+    }
+
+    package static func decode(_ json: String) -> CategoryContent {
         (try? JSONDecoder().decode(CategoryContent.self, from: Data(json.utf8))) ?? .empty
     }
 
-    var json: String { Audit.encode(self) }
+    package var json: String { Audit.encode(self) }
 
-    static let empty = CategoryContent(passFail: [], statements: [], costLines: [], discountTiers: [], weightBounds: defaultBounds)
+    package static let empty = CategoryContent(passFail: [], statements: [], costLines: [], discountTiers: [], weightBounds: defaultBounds)
 
-    static var defaultBounds: [String: Bound] {
+    package static var defaultBounds: [String: Bound] {
         Dictionary(uniqueKeysWithValues: ReferralCriterion.allCases.map {
             ($0.rawValue, Bound(min: $0.hardBounds.lowerBound, max: $0.hardBounds.upperBound))
         })
     }
 
-    func spec(name: String, capPence: Int?, minimumInvitees: Int) -> CategoryDefinitionSpec {
+    package func spec(name: String, capPence: Int?, minimumInvitees: Int) -> CategoryDefinitionSpec {
         CategoryDefinitionSpec(
             name: name,
             passFail: passFail.map { PassFailQuestionSpec(id: $0.key, text: $0.text, requiresEvidence: $0.requiresEvidence, evidenceExpires: $0.evidenceExpires) },
@@ -68,26 +103,26 @@ struct CategoryContent: Codable, Sendable, Equatable {
         )
     }
 
-    var statementSpecs: [MethodStatementSpec] {
+    package var statementSpecs: [MethodStatementSpec] {
         statements.map { MethodStatementSpec(id: $0.key, title: $0.title, weight: $0.weight, youngPeoplesPanel: $0.youngPeoplesPanel) }
     }
 }
 
 extension CategoryRecord {
-    var content: CategoryContent {
+    package var content: CategoryContent {
         get { CategoryContent.decode(contentJSON) }
         set { contentJSON = newValue.json }
     }
 
-    var spec: CategoryDefinitionSpec { content.spec(name: name, capPence: affordabilityCapPence, minimumInvitees: minimumInvitees) }
+    package var spec: CategoryDefinitionSpec { content.spec(name: name, capPence: affordabilityCapPence, minimumInvitees: minimumInvitees) }
 
     /// Problems that stop providers applying for this category (empty when it is ready).
-    var readinessProblems: [FieldError] { CategoryRules.validate(spec) }
+    package var readinessProblems: [FieldError] { CategoryRules.validate(spec) }
 }
 
 /// The default content of the four categories of DOMAIN §3-§4, used when a DPS is created and by the demo.
-enum DefaultCategories {
-    static func passFail(regulated: Bool) -> [CategoryContent.PassFail] {
+package enum DefaultCategories {
+    package static func passFail(regulated: Bool) -> [CategoryContent.PassFail] {
         var questions: [CategoryContent.PassFail] = [
             .init(key: "exclusions", text: "Does the organisation confirm that none of the mandatory or discretionary exclusion grounds apply?", hint: "For example convictions for fraud, corruption or unpaid taxes.", requiresEvidence: false, evidenceExpires: false),
             .init(key: "financial", text: "Can the organisation show its financial capability with its latest accounts?", hint: "Upload the latest filed accounts.", requiresEvidence: true, evidenceExpires: false),
@@ -102,41 +137,50 @@ enum DefaultCategories {
         return questions
     }
 
-    static let statements: [CategoryContent.Statement] = [
+    package static let statements: [CategoryContent.Statement] = [
         .init(key: "workforce", title: "Workforce", guidance: "How you recruit, train, supervise and retain staff with the skills the children need.", weight: 30, youngPeoplesPanel: false),
         .init(key: "outcomes_framework", title: "Working to the outcomes framework", guidance: "How you agree, measure and report progress against each child's outcomes.", weight: 30, youngPeoplesPanel: false),
         .init(key: "contract_management", title: "Contract management and performance monitoring", guidance: "How you report performance, handle concerns and work with commissioners.", weight: 20, youngPeoplesPanel: false),
         .init(key: "young_people", title: "Young people's question: a day in your setting", guidance: "Describe, for a young person moving in, what their first week would be like. Scored by the young people's panel.", weight: 20, youngPeoplesPanel: true),
     ]
 
-    static let senCostLines: [CategoryContent.CostLine] = [
+    package static let senCostLines: [CategoryContent.CostLine] = [
         ("assessment", "Assessment"), ("premises", "Premises"), ("vehicles", "Vehicles"), ("supplies", "Supplies and services"),
         ("education", "Education and classroom"), ("central", "Central and organisational"), ("core_staffing", "Establishment core staffing"),
         ("staff_related", "Staff-related costs"), ("general", "General core costs related to children"),
     ].map { CategoryContent.CostLine(key: $0.0, name: $0.1) }
 
-    static let fosteringCostLines: [CategoryContent.CostLine] = [
+    package static let fosteringCostLines: [CategoryContent.CostLine] = [
         ("carer_allowance", "Foster carer allowance"), ("carer_fee", "Foster carer fee"), ("social_work", "Supervising social work"),
         ("support", "Support services and training"), ("overheads", "Agency overheads"),
     ].map { CategoryContent.CostLine(key: $0.0, name: $0.1) }
 
-    static let residentialCostLines: [CategoryContent.CostLine] = [
+    package static let residentialCostLines: [CategoryContent.CostLine] = [
         ("care_staffing", "Care staffing"), ("premises", "Premises"), ("management", "Management and registration"),
         ("education_support", "Education support"), ("therapy", "Specific therapies"), ("general", "General core costs related to children"),
     ].map { CategoryContent.CostLine(key: $0.0, name: $0.1) }
 
-    static let tiers = [DiscountTier(children: 2, basisPoints: 500), DiscountTier(children: 3, basisPoints: 1000)]
+    package static let tiers = [DiscountTier(children: 2, basisPoints: 500), DiscountTier(children: 3, basisPoints: 1000)]
 
-    struct Definition {
-        var code: String
-        var name: String
-        var description: String
-        var contract: String
-        var capPence: Int?
-        var content: CategoryContent
+    package struct Definition {
+        package var code: String
+        package var name: String
+        package var description: String
+        package var contract: String
+        package var capPence: Int?
+        package var content: CategoryContent
+
+        package init(code: String, name: String, description: String, contract: String, capPence: Int? = nil, content: CategoryContent) {
+            self.code = code
+            self.name = name
+            self.description = description
+            self.contract = contract
+            self.capPence = capPence
+            self.content = content
+        }
     }
 
-    static let all: [Definition] = [
+    package static let all: [Definition] = [
         Definition(code: "sen-inmss", name: "SEN placements in independent and non-maintained special schools",
                    description: "Day and residential placements for children and young people with an EHC plan.",
                    contract: "National Schools and Colleges Contract", capPence: 1_500_000,
@@ -156,7 +200,7 @@ enum DefaultCategories {
 extension ApplicationCategoryRecord {
     /// What this part is judged against: the criteria frozen at submission, or (for a draft) the
     /// category's current criteria. Needs `category` loaded.
-    var criteria: CategoryContent {
+    package var criteria: CategoryContent {
         criteriaJSON.map(CategoryContent.decode) ?? category.content
     }
 }

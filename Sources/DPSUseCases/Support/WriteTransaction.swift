@@ -1,4 +1,5 @@
-import Fluent
+import DPSDomain
+import FluentKit
 import Foundation
 import SQLKit
 
@@ -10,7 +11,7 @@ import SQLKit
 /// transactions queue here, in the process, without holding a connection, and each claims the write lock
 /// with its first statement: concurrent bidders wait their turn instead of failing.
 extension Database {
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    package func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             return try await transaction(body)
         }
@@ -25,12 +26,12 @@ extension Database {
 }
 
 /// A first-come, first-served async lock for SQLite's single writer.
-actor SQLiteWriteGate {
-    static let shared = SQLiteWriteGate()
+package actor SQLiteWriteGate {
+    package static let shared = SQLiteWriteGate()
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    package func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
         defer { release() }
         return try await body()

@@ -1,58 +1,73 @@
 import DPSDomain
 import DPSPersistence
-import Fluent
+import FluentKit
 import Foundation
-import Vapor
 
 /// The lead authority's assessment of applications (DOMAIN §4): deadlines, scoring, consensus,
 /// clarifications and decisions that create memberships.
-enum Assessment {
+package enum Assessment {
     /// An application the actor's lead authority may assess (it runs the DPS the application is for).
-    static func application(_ id: UUID, actor: Actor, db: any Database) async throws -> ApplicationRecord {
+    package static func application(_ id: UUID, actor: Actor, db: any Database) async throws -> ApplicationRecord {
         guard actor.isLeadAuthority, let app = try await ApplicationRecord.query(on: db).filter(\.$id == id)
             .with(\.$establishment).with(\.$organisation).with(\.$dps).first(),
               app.dps.$lead.id == actor.organisationID, app.state != ApplicationState.draft.rawValue else {
-            throw Abort(.notFound, reason: "No such application.")
+            throw UseCaseError(.notFound, "No such application.")
         }
         return app
     }
 
-    static func part(_ partID: UUID, of app: ApplicationRecord, db: any Database) async throws -> ApplicationCategoryRecord {
+    package static func part(_ partID: UUID, of app: ApplicationRecord, db: any Database) async throws -> ApplicationCategoryRecord {
         guard let part = try await ApplicationCategoryRecord.query(on: db).filter(\.$id == partID)
             .filter(\.$application.$id == app.requireID()).with(\.$category).first() else {
-            throw Abort(.notFound, reason: "No such category in this application.")
+            throw UseCaseError(.notFound, "No such category in this application.")
         }
         return part
     }
 
-    static func requireOpen(_ app: ApplicationRecord) throws {
+    package static func requireOpen(_ app: ApplicationRecord) throws {
         guard app.state == ApplicationState.submitted.rawValue || app.state == ApplicationState.clarificationRequested.rawValue else {
-            throw Abort(.conflict, reason: "This application has been decided or withdrawn; it can no longer be changed.")
+            throw UseCaseError(.conflict, "This application has been decided or withdrawn; it can no longer be changed.")
         }
     }
 
-    struct ReviewInput: Content {
-        var question: String?
-        var outcome: String?
-        var note: String?
+    package struct ReviewInput: Codable, Sendable {
+        package var question: String?
+        package var outcome: String?
+        package var note: String?
+
+        package init(question: String? = nil, outcome: String? = nil, note: String? = nil) {
+            self.question = question
+            self.outcome = outcome
+            self.note = note
+        }
     }
 
-    struct Review: Codable, Equatable { var outcome: String; var note: String; var by: UUID }
+    package struct Review: Codable, Equatable {
+        package var outcome: String
+        package var note: String
+        package var by: UUID
+
+        package init(outcome: String, note: String, by: UUID) {
+            self.outcome = outcome
+            self.note = note
+            self.by = by
+        }
+    }
 
     /// Records an evaluator's pass/fail review of one answer and its evidence.
-    static func review(_ id: UUID, partID: UUID, _ input: ReviewInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func review(_ id: UUID, partID: UUID, _ input: ReviewInput, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.evaluator, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
         guard let key = input.question, part.criteria.passFail.contains(where: { $0.key == key }) else {
-            throw InputError(field: "question", "Choose the question you are reviewing")
+            throw UseCaseError(field: "question", "Choose the question you are reviewing")
         }
         guard let outcome = input.outcome, ["pass", "fail"].contains(outcome) else {
-            throw InputError(field: "outcome.\(key)", "Choose pass or fail")
+            throw UseCaseError(field: "outcome.\(key)", "Choose pass or fail")
         }
         let note = (input.note ?? "").trimmed
-        if outcome == "fail" && note.isEmpty { throw InputError(field: "note.\(key)", "Give the reason the answer fails") }
+        if outcome == "fail" && note.isEmpty { throw UseCaseError(field: "note.\(key)", "Give the reason the answer fails") }
         var reviews = (try? JSONDecoder().decode([String: Review].self, from: Data(part.reviewJSON.utf8))) ?? [:]
         let before = reviews[key]
         reviews[key] = Review(outcome: outcome, note: note, by: actor.userID)
@@ -65,34 +80,41 @@ enum Assessment {
         }
     }
 
-    struct ScoreInput: Content {
-        var statement: String?
-        var score: String?
-        var comment: String?
-        var consensus: String?
+    package struct ScoreInput: Codable, Sendable {
+        package var statement: String?
+        package var score: String?
+        package var comment: String?
+        package var consensus: String?
+
+        package init(statement: String? = nil, score: String? = nil, comment: String? = nil, consensus: String? = nil) {
+            self.statement = statement
+            self.score = score
+            self.comment = comment
+            self.consensus = consensus
+        }
     }
 
     /// Scores a method statement 0-5 with a comment, or records the moderator's consensus. The young
     /// people's panel scores only its own question; evaluators score the others.
-    static func score(_ id: UUID, partID: UUID, _ input: ScoreInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func score(_ id: UUID, partID: UUID, _ input: ScoreInput, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.evaluator, .panelMember, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
         guard let key = input.statement, let statement = part.criteria.statements.first(where: { $0.key == key }) else {
-            throw InputError(field: "statement", "Choose the method statement you are scoring")
+            throw UseCaseError(field: "statement", "Choose the method statement you are scoring")
         }
         if statement.youngPeoplesPanel != (actor.role == .panelMember) {
-            throw Abort(.forbidden, reason: statement.youngPeoplesPanel
+            throw UseCaseError(.forbidden, statement.youngPeoplesPanel
                         ? "Only the young people's panel scores the young people's question."
                         : "The young people's panel scores only the young people's question.")
         }
         let field = "score.\(part.category.code).\(key)"
         guard let score = Int((input.score ?? "").trimmed), (0...5).contains(score) else {
-            throw InputError(field: field, "Choose a score from 0 to 5")
+            throw UseCaseError(field: field, "Choose a score from 0 to 5")
         }
         let comment = (input.comment ?? "").trimmed
-        if comment.isEmpty { throw InputError(field: "comment.\(part.category.code).\(key)", "Give a comment that explains the score") }
+        if comment.isEmpty { throw UseCaseError(field: "comment.\(part.category.code).\(key)", "Give a comment that explains the score") }
         let isConsensus = input.consensus == "yes"
         try await db.writeTransaction { db in
             let existing = try await StatementScoreRecord.query(on: db).filter(\.$applicationCategory.$id == part.requireID())
@@ -118,12 +140,12 @@ enum Assessment {
     }
 
     /// Asks the provider a clarification question; the application waits for the answer.
-    static func askClarification(_ id: UUID, question: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func askClarification(_ id: UUID, question: String?, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.evaluator, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let text = (question ?? "").trimmed
-        guard !text.isEmpty else { throw InputError(field: "question", "Enter the clarification question") }
+        guard !text.isEmpty else { throw UseCaseError(field: "question", "Enter the clarification question") }
         try await db.writeTransaction { db in
             let c = ClarificationRecord()
             c.$application.id = try app.requireID()
@@ -144,13 +166,13 @@ enum Assessment {
     }
 
     /// Extends the assessment deadline from 10 to 15 working days, with a recorded reason.
-    static func extend(_ id: UUID, reason: String?, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws {
+    package static func extend(_ id: UUID, reason: String?, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws {
         try actor.require(.evaluator, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let recorded: String
-        do { recorded = try AssessmentClock.extend(currentlyExtended: app.extended, reason: reason ?? "") } catch { throw InputError(error.errors) }
-        guard let submittedAt = app.submittedAt else { throw Abort(.conflict, reason: "The application has not been submitted.") }
+        do { recorded = try AssessmentClock.extend(currentlyExtended: app.extended, reason: reason ?? "") } catch { throw UseCaseError(error.errors) }
+        guard let submittedAt = app.submittedAt else { throw UseCaseError(.conflict, "The application has not been submitted.") }
         let deadline = AssessmentClock.deadline(submittedAt: submittedAt, extended: true, calendar: calendar)
         try await db.writeTransaction { db in
             let before = ["deadline": app.deadline ?? ""]
@@ -168,20 +190,25 @@ enum Assessment {
     }
 
     /// The consensus scores of a category part, keyed by statement.
-    static func consensus(_ partID: UUID, db: any Database) async throws -> [String: Int] {
+    package static func consensus(_ partID: UUID, db: any Database) async throws -> [String: Int] {
         let rows = try await StatementScoreRecord.query(on: db).filter(\.$applicationCategory.$id == partID).filter(\.$isConsensus == true).all()
         return Dictionary(rows.map { ($0.statementKey, $0.score) }, uniquingKeysWith: { a, _ in a })
     }
 
-    struct DecisionInput: Content {
-        var decision: String?
-        var reason: String?
+    package struct DecisionInput: Codable, Sendable {
+        package var decision: String?
+        package var reason: String?
+
+        package init(decision: String? = nil, reason: String? = nil) {
+            self.decision = decision
+            self.reason = reason
+        }
     }
 
     /// Admits or refuses one category. Admission needs a consensus score for every statement and creates
     /// the membership with the qualification score and the approved core cost schedule. The provider is
     /// told the decision and reasons; the application is decided once every category is.
-    static func decide(_ id: UUID, partID: UUID, _ input: DecisionInput, actor: Actor, db: any Database, now: Date) async throws {
+    package static func decide(_ id: UUID, partID: UUID, _ input: DecisionInput, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.evaluator, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
@@ -191,22 +218,22 @@ enum Assessment {
         switch input.decision {
         case "admit": decision = .admit(reason: input.reason)
         case "refuse": decision = .refuse(reason: input.reason ?? "")
-        default: throw InputError(field: "decision.\(code)", "Choose whether to admit or refuse")
+        default: throw UseCaseError(field: "decision.\(code)", "Choose whether to admit or refuse")
         }
         let nextState: CategoryDecisionState
         do { nextState = try (CategoryDecisionState(rawValue: part.decision) ?? .pending).applying(decision) } catch {
-            throw InputError(error.errors.map { FieldError(field: $0.field == "reason" ? "reason.\(code)" : "decision.\(code)", message: $0.message) })
+            throw UseCaseError(error.errors.map { FieldError(field: $0.field == "reason" ? "reason.\(code)" : "decision.\(code)", message: $0.message) })
         }
         var computed = 0
         if case .admit = decision {
             if app.state == ApplicationState.clarificationRequested.rawValue {
-                throw InputError(field: "decision.\(code)", "Wait for the answer to the open clarification question before admitting", status: .conflict)
+                throw UseCaseError(field: "decision.\(code)", "Wait for the answer to the open clarification question before admitting", status: .conflict)
             }
             do {
                 let consensusScores = try await consensus(part.requireID(), db: db)
                 computed = try QualificationScoring.score(statements: part.criteria.statementSpecs, consensus: consensusScores)
             } catch let error as ValidationFailure {
-                throw InputError(error.errors.map { FieldError(field: "decision.\(code)", message: "Record a consensus score for every method statement before admitting (\($0.message))") })
+                throw UseCaseError(error.errors.map { FieldError(field: "decision.\(code)", message: "Record a consensus score for every method statement before admitting (\($0.message))") })
             }
         }
         let score = computed
@@ -256,16 +283,23 @@ enum Assessment {
         }
     }
 
-    struct QueueRow {
-        var app: ApplicationRecord
-        var categories: [String]
-        var status: AssessmentClock.DeadlineStatus?
-        var decidedInTime: Bool?
+    package struct QueueRow {
+        package var app: ApplicationRecord
+        package var categories: [String]
+        package var status: AssessmentClock.DeadlineStatus?
+        package var decidedInTime: Bool?
+
+        package init(app: ApplicationRecord, categories: [String], status: AssessmentClock.DeadlineStatus? = nil, decidedInTime: Bool? = nil) {
+            self.app = app
+            self.categories = categories
+            self.status = status
+            self.decidedInTime = decidedInTime
+        }
     }
 
     /// Every submitted application of the actor's DPS with its deadline status, most urgent first.
-    static func queue(actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws -> [QueueRow] {
-        guard actor.isLeadAuthority else { throw Abort(.forbidden, reason: "Only the lead authority assesses applications.") }
+    package static func queue(actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws -> [QueueRow] {
+        guard actor.isLeadAuthority else { throw UseCaseError(.forbidden, "Only the lead authority assesses applications.") }
         let dpsIDs = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
         let apps = try await ApplicationRecord.query(on: db).filter(\.$dps.$id ~~ dpsIDs).filter(\.$state != ApplicationState.draft.rawValue)
             .with(\.$establishment).with(\.$organisation).sort(\.$deadline).all()

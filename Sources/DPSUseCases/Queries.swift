@@ -1,28 +1,41 @@
 import DPSDomain
 import DPSPersistence
-import Fluent
+import FluentKit
 import Foundation
-import Vapor
 
 /// Read models that several pages and the API share. Each filters by the actor.
-enum Queries {
-    struct MembershipRow: Content {
-        var id: UUID
-        var establishmentID: UUID
-        var establishment: String
-        var provider: String
-        var providerID: UUID
-        var category: String
-        var categoryCode: String
-        var score: Int
-        var coreTotalPence: Int
-        var state: String
-        var postcodeDistrict: String
+package enum Queries {
+    package struct MembershipRow: Codable, Sendable {
+        package var id: UUID
+        package var establishmentID: UUID
+        package var establishment: String
+        package var provider: String
+        package var providerID: UUID
+        package var category: String
+        package var categoryCode: String
+        package var score: Int
+        package var coreTotalPence: Int
+        package var state: String
+        package var postcodeDistrict: String
+
+        package init(id: UUID, establishmentID: UUID, establishment: String, provider: String, providerID: UUID, category: String, categoryCode: String, score: Int, coreTotalPence: Int, state: String, postcodeDistrict: String) {
+            self.id = id
+            self.establishmentID = establishmentID
+            self.establishment = establishment
+            self.provider = provider
+            self.providerID = providerID
+            self.category = category
+            self.categoryCode = categoryCode
+            self.score = score
+            self.coreTotalPence = coreTotalPence
+            self.state = state
+            self.postcodeDistrict = postcodeDistrict
+        }
     }
 
     /// The lead authority and partners see every membership (every admitted provider is visible to every
     /// partner, DOMAIN §3); a provider sees only its own.
-    static func memberships(actor: Actor, db: any Database) async throws -> [MembershipRow] {
+    package static func memberships(actor: Actor, db: any Database) async throws -> [MembershipRow] {
         var query = MembershipRecord.query(on: db).with(\.$establishment).with(\.$organisation).with(\.$category)
         if actor.isProvider {
             query = query.filter(\.$organisation.$id == actor.organisationID)

@@ -1,0 +1,63 @@
+import DPSDomain
+import DPSPersistence
+import DPSUseCases
+import Fluent
+import Foundation
+
+extension Referrals {
+    /// The referral page's form as posted: every field as typed text (needs and desirables as "text | marks"
+    /// lines), turned into the typed `NewReferral` by `command(now:)`. Text that is not a number becomes
+    /// "not given", so the domain's rules name the field.
+    struct Input: Codable {
+        var category: String?
+        var kind: String?
+        var pattern: String?
+        var startDate: String?
+        var durationWeeks: String?
+        var children: String?
+        var places: String?
+        var voidTerms: String?
+        var childAge: String?
+        var childGender: String?
+        var homePostcode: String?
+        var childDetails: String?
+        var needs: String?
+        var mustHaves: String?
+        var desirables: String?
+        var outcomes: String?
+        var radiusMiles: String?
+        var deadline: String?
+        var parentChoice: String?
+        var weights: [String: String]?
+    }
+
+    /// Creates a draft referral from the page's form.
+    static func create(_ input: Input, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
+        try await create(input.command(now: now), actor: actor, db: db, now: now)
+    }
+}
+
+extension Referrals.Input {
+    func command(now: Date) -> Referrals.NewReferral {
+        Referrals.NewReferral(categoryID: category.flatMap { UUID(uuidString: $0.trimmed) }, block: kind == "block",
+                              draft: Referrals.draft(self, now: now), homePostcode: homePostcode ?? "", childDetails: childDetails ?? "")
+    }
+}
+
+extension Referrals {
+    static func draft(_ input: Input, now: Date) -> ReferralDraft {
+        var weights: [ReferralCriterion: Int] = [:]
+        // Each weight is points out of 100; anything else (including numbers too large to add) is refused by name.
+        for c in ReferralCriterion.allCases {
+            weights[c] = input.weights == nil ? c.defaultPoints : Bounded.int(input.weights?[c.rawValue], in: Bounded.points) ?? -1
+        }
+        return ReferralDraft(pattern: PlacementPattern(rawValue: input.pattern ?? ""), startDate: LocalDate(iso: (input.startDate ?? "").trimmed),
+                             durationWeeks: Int((input.durationWeeks ?? "").trimmed), children: Int((input.children ?? "1").trimmed) ?? 0,
+                             childAge: Int((input.childAge ?? "").trimmed), childGender: input.childGender ?? "",
+                             needs: markedLines(input.needs, prefix: "n"), mustHaves: lines(input.mustHaves),
+                             desirables: markedLines(input.desirables, prefix: "d"), outcomes: lines(input.outcomes), weights: weights,
+                             radiusMiles: Double((input.radiusMiles ?? "").trimmed), deadline: parseDeadline(input.deadline),
+                             parentChoice: input.parentChoice == "yes", places: Int((input.places ?? "1").trimmed) ?? 0, voidTerms: (input.voidTerms ?? "").trimmed)
+    }
+
+}
