@@ -95,6 +95,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(ActorMiddleware())
+    app.middleware.use(RouteAccessMiddleware())
     app.middleware.use(CSRFMiddleware())
 
     try routes(app)

@@ -189,7 +189,7 @@ struct HTTPTests {
             let other = Browser(app)
             try await other.signIn("admin@birch.test")
             #expect(try await other.get("/provider/applications/\(record.id!)").status == .notFound)
-            #expect(try await other.get("/assessment/\(record.id!)").status == .notFound) // not even its existence
+            #expect(try await other.get("/assessment/\(record.id!)").status == .forbidden) // by role, the same for any id: not even its existence
             let post = try await other.post("/provider/applications/\(record.id!)", ["action": "save"])
             #expect(post.status == .notFound)
         }
@@ -209,7 +209,7 @@ struct HTTPTests {
             #expect(try await other.get("/provider/evidence/\(doc.id!)").status == .notFound)
             let officer = Browser(app)
             try await officer.signIn("officer@bh.test")
-            #expect(try await officer.get("/provider/evidence/\(doc.id!)").status == .notFound)
+            #expect(try await officer.get("/provider/evidence/\(doc.id!)").status == .forbidden) // a partner's officer reads no evidence at all
             let owner = Browser(app)
             try await owner.signIn("admin@acorn.test")
             #expect(try await owner.get("/provider/evidence/\(doc.id!)").body.string == "evidence")

@@ -152,8 +152,8 @@ struct ReferralAPITests {
             #expect(missing.status == .badRequest)
             #expect(asProvider.status == .forbidden)
             #expect(try await ReferralRecord.query(on: app.db).count() == before + 1)
-            #expect(try await http.api(app, .GET, "/api/v1/referrals/\(id)", token: provider).status == .notFound)
-            #expect(try await http.api(app, .GET, "/api/v1/referrals/\(id)/eligibility", token: provider).status == .notFound)
+            #expect(try await http.api(app, .GET, "/api/v1/referrals/\(id)", token: provider).status == .forbidden)
+            #expect(try await http.api(app, .GET, "/api/v1/referrals/\(id)/eligibility", token: provider).status == .forbidden)
             #expect(try await http.api(app, .POST, "/api/v1/referrals/\(id)/publish", token: provider).status == .forbidden)
         }
     }

@@ -47,7 +47,7 @@ struct TenantTests {
             }
             for email in ["admin@hants.test", "eval@hants.test", "audit@hants.test", "contracts@hants.test", "admin@birch.test", "officer@bh.test"] {
                 let b = Browser(app); try await b.signIn(email)
-                #expect(try await b.get("/provider/evidence/\(doc.id!)").status == .notFound, "\(email) must not read it")
+                #expect([.notFound, .forbidden].contains(try await b.get("/provider/evidence/\(doc.id!)").status), "\(email) must not read it")
             }
         }
     }
