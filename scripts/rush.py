@@ -247,6 +247,10 @@ def main():
     ap.add_argument("--all-checkboxes", choices=["yes", "no"], default="yes",
                     help="tick every need/must-have/desirable (yes, default) or keep the form's current ticks (no)")
     ap.add_argument("--carer-district", default="BN3", help="used for fostering when the form has none (default %(default)s)")
+    ap.add_argument("--spread", type=float, default=0.0,
+                    help="seconds over which to spread the requests evenly (open loop: request i is due at i*spread/requests; "
+                         "its latency counts from when it was due, so a queue of late requests is not hidden). "
+                         "Default 0: every client fires as fast as it can (closed loop)")
     ap.add_argument("--acked", help="write the acknowledged markers here, one a line")
     ap.add_argument("--log", help="write one JSON line per request here (marker, invitation, status, kind, t0, t1)")
     ap.add_argument("--ready-file", help="touched when the clients start firing (for scripts/crash-test)")
@@ -344,6 +348,8 @@ def main():
     stop = threading.Event()
     barrier = threading.Barrier(len(clients) + 1)
 
+    start = {"at": 0.0}
+
     def fire(state):
         c = state["client"]
         barrier.wait()
@@ -353,6 +359,9 @@ def main():
                 if i >= args.requests:
                     return
                 counter["next"] += 1
+            due = start["at"] + (i * args.spread / args.requests if args.spread > 0 else 0.0)
+            if args.spread > 0 and due > time.perf_counter():
+                time.sleep(due - time.perf_counter())
             marker = f"rush-{uuid.uuid4()}"
             form = []
             for name, value in state["fields"]:
@@ -380,12 +389,14 @@ def main():
                 rec["kind"] = "conn-lost"      # sent, answer lost: may have been processed
                 rec["error"] = type(e).__name__
             rec["t1"] = time.time()
-            rec["ms"] = (time.perf_counter() - t) * 1000.0
+            # Open loop: from when the request was due, so time spent waiting for a free client counts too.
+            rec["ms"] = (time.perf_counter() - (due if args.spread > 0 else t)) * 1000.0
             records[i] = rec
 
     threads = [threading.Thread(target=fire, args=(s,), daemon=True) for s in clients]
     for t in threads:
         t.start()
+    start["at"] = time.perf_counter()
     barrier.wait()
     fired_at = time.time()
     if args.ready_file:
