@@ -28,6 +28,33 @@ struct AuditTests {
         }
     }
 
+    @Test("Events at any instant verify: the chain used to break when a time fell near half a millisecond (found in the deadline rush)")
+    func subMillisecondTimes() async throws {
+        try await withApp { app in
+            // setup: instants on and a hair either side of half a millisecond, where rounding can go either way
+            // once the time has been through the database (a real clock gives such times now and then)
+            let start = ISO8601DateFormatter().date(from: "2026-12-02T16:00:00Z")!.timeIntervalSinceReferenceDate
+            var instants: [Date] = []
+            for k in 0..<100 {
+                let half = start + (Double(k) + 0.5) / 1000
+                instants += [half, half.nextUp, half.nextDown, half.nextUp.nextUp].map { Date(timeIntervalSinceReferenceDate: $0) }
+            }
+
+            // MUT
+            for (i, at) in instants.enumerated() {
+                try await app.db.writeTransaction { db in
+                    try await Audit.record(on: db, actor: nil, action: "test.instant", entityType: "test", entityID: nil,
+                                           before: String?.none, after: ["i": i], at: at)
+                }
+            }
+
+            // validate
+            let verification = try await Audit.verify(on: app.db)
+            #expect(verification.valid, "broken at \(verification.firstBrokenSeq ?? 0): \(verification.problem ?? "")")
+            #expect(verification.events == 400)
+        }
+    }
+
     @Test("The hash chain verifies, and a forged event breaks it")
     func chain() async throws {
         try await withApp { app in

@@ -36,7 +36,9 @@ package enum Audit {
         let last = try await AuditEventRecord.query(on: db).sort(\.$seq, .descending).first()
         let event = AuditEventRecord()
         event.seq = (last?.seq ?? 0) + 1
-        event.occurredAt = now
+        // Whole milliseconds: the hash covers the time to the millisecond, and a time stored with a fraction of
+        // a millisecond can come back from the database a hair either side of the half and round the other way.
+        event.occurredAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded() / 1000)
         event.actorUserID = actor?.userID
         event.actorLabel = actorLabel ?? actor?.label ?? "system"
         event.organisationID = actor?.organisationID
@@ -50,21 +52,32 @@ package enum Audit {
         try await event.create(on: db)
     }
 
-    /// The hash covers every field and the previous hash; time is taken to the millisecond, which both
-    /// engines store exactly.
+    /// The hash covers every field and the previous hash; time is taken to the millisecond (events are stored
+    /// at whole milliseconds, which both engines give back exactly enough to round the same way).
     package static func hash(_ e: AuditEventRecord, key: SymmetricKey?) -> String {
-        let material = Data(material(e).utf8)
+        hash(material(e), key: key)
+    }
+
+    private static func hash(_ text: String, key: SymmetricKey?) -> String {
+        let material = Data(text.utf8)
         guard let key else { return SHA256.hash(data: material).map { String(format: "%02x", $0) }.joined() }
         return keyedPrefix + HMAC<SHA256>.authenticationCode(for: material, using: key).map { String(format: "%02x", $0) }.joined()
     }
 
-    private static func material(_ e: AuditEventRecord) -> String {
-        let millis = Int64((e.occurredAt.timeIntervalSince1970 * 1000).rounded())
-        let material = [e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
-                        e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON]
+    private static func material(_ e: AuditEventRecord, millisAdjustment: Int64 = 0) -> String {
+        let millis = Int64((e.occurredAt.timeIntervalSince1970 * 1000).rounded()) + millisAdjustment
         return [e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
                 e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON]
             .joined(separator: "\u{1F}")
+    }
+
+    /// Whether the event's stored hash is the hash of its content. Events written before times were cut to
+    /// whole milliseconds (2026-12-02) may have been hashed with the time rounded the other way at a half
+    /// millisecond, so a time one millisecond either side is accepted too: every other field must match
+    /// exactly, and the link to the event before is checked apart.
+    static func matches(_ e: AuditEventRecord, key: SymmetricKey?) -> Bool {
+        if hash(e, key: key) == e.hash { return true }
+        return [-1, 1].contains { hash(material(e, millisAdjustment: $0), key: key) == e.hash }
     }
 
     package struct Verification: Codable, Sendable {
@@ -108,7 +121,7 @@ package enum Audit {
             if event.prevHash != previous || event.seq != count { problem = "the link to the event before does not match" }
             else if isKeyed && key == nil { problem = "the chain is keyed: set DPS_AUDIT_KEY to verify it" }
             else if keyed && !isKeyed { problem = "a plain hash follows keyed ones" }
-            else if hash(event, key: isKeyed ? key : nil) != event.hash { problem = "the event's hash does not match its content" }
+            else if !matches(event, key: isKeyed ? key : nil) { problem = "the event's hash does not match its content" }
             if let problem { return Verification(events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil, problem: problem) }
             if let checkpoint, checkpoint.seq == event.seq, checkpoint.hash != event.hash {
                 return Verification(events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil, problem: "the event differs from the checkpoint")
