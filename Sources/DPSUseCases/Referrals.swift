@@ -799,6 +799,12 @@ package enum Referrals {
         let reviews = start.map { s in (1...4).map { s.adding(days: 182 * $0).iso } } ?? []
         let placement = PlacementRecord()
         placement.referralID = try r.requireID()
+        placement.reference = r.reference
+        placement.dpsID = r.$dps.id
+        placement.categoryID = r.$category.id
+        placement.createdBy = actor.userID
+        placement.expectedEndDate = start.flatMap { PlacementEnding.expectedEnd(start: $0, weeks: r.durationWeeks)?.iso }
+        placement.status = PlacementStatus.active.rawValue
         placement.bidID = winner.id
         placement.$establishment.id = winner.$establishment.id
         placement.providerID = winner.organisationID
@@ -892,8 +898,10 @@ package enum Referrals {
         package var justification: String?
         package var childDetails: String?
         package var outcomes: String?
+        package var durationWeeks: String?
 
-        package init(category: String? = nil, establishment: String? = nil, startDate: String? = nil, weeklyFee: String? = nil, justification: String? = nil, childDetails: String? = nil, outcomes: String? = nil) {
+        package init(category: String? = nil, establishment: String? = nil, startDate: String? = nil, weeklyFee: String? = nil, justification: String? = nil, childDetails: String? = nil, outcomes: String? = nil, durationWeeks: String? = nil) {
+            self.durationWeeks = durationWeeks
             self.category = category
             self.establishment = establishment
             self.startDate = startDate
@@ -924,26 +932,27 @@ package enum Referrals {
         let justification = (input.justification ?? "").trimmed
         if justification.count < 20 { errors.append(FieldError(field: "justification", message: "Explain the exceptional circumstances that justify a placement without competition (at least 20 characters)")) }
         guard errors.isEmpty, let category, let membership, let start, let fee else { throw UseCaseError(errors) }
+        let weeks = Bounded.int(input.durationWeeks ?? "52", in: 1...520)
+        guard let weeks else { throw UseCaseError(field: "durationWeeks", "Enter the expected duration in weeks, from 1 to 520") }
+        let outcomes = lines(input.outcomes)
+        let childDetails = (input.childDetails ?? "").trimmed
+        if childDetails.count > Bounded.longText || outcomes.count > ReferralRules.maximumListItems {
+            throw UseCaseError(field: childDetails.count > Bounded.longText ? "childDetails" : "outcomes", "This is too long")
+        }
         return try await db.writeTransaction { db in
-            let r = ReferralRecord()
-            r.$dps.id = category.$dps.id; r.$category.id = try category.requireID(); r.$organisation.id = actor.organisationID
-            r.createdBy = actor.userID; r.kind = "direct"; r.round = 1; r.state = ReferralState.awarded.rawValue
-            r.reference = try await nextReference("DIR", db: db)
-            r.pattern = PlacementPattern.residential52.rawValue; r.weeksPerYear = 52; r.startDate = start.iso; r.durationWeeks = 52
-            r.children = 1; r.places = 1; r.voidTerms = ""; r.childGender = ""; r.homePostcode = ""; r.childDetails = (input.childDetails ?? "").trimmed
-            r.homeDistrict = ""; r.homeLatitude = 0; r.homeLongitude = 0; r.needsJSON = "[]"; r.mustHavesJSON = "[]"; r.desirablesJSON = "[]"
-            r.outcomesJSON = Audit.encode(lines(input.outcomes)); r.weightsJSON = "{}"; r.radiusMiles = 0; r.deadline = now; r.parentChoice = false
-            r.justification = justification
-            try await r.create(on: db)
+            // A record of its own: no referral, no competition; its own reference from the DIR counter.
             let p = PlacementRecord()
-            p.referralID = try r.requireID(); p.bidID = nil; p.$establishment.id = membership.$establishment.id; p.providerID = membership.$organisation.id
+            p.referralID = nil; p.reference = try await nextReference("DIR", db: db)
+            p.dpsID = category.$dps.id; p.categoryID = try category.requireID(); p.createdBy = actor.userID; p.childDetails = childDetails
+            p.bidID = nil; p.$establishment.id = membership.$establishment.id; p.providerID = membership.$organisation.id
             p.authorityID = actor.organisationID; p.contractName = category.contractName; p.startDate = start.iso; p.weeklyFeePence = fee
-            p.coreJSON = membership.coreCostsJSON; p.variableJSON = "[]"; p.discountBasisPoints = 0; p.outcomesJSON = r.outcomesJSON
+            p.expectedEndDate = PlacementEnding.expectedEnd(start: start, weeks: weeks)?.iso; p.status = PlacementStatus.active.rawValue
+            p.coreJSON = membership.coreCostsJSON; p.variableJSON = "[]"; p.discountBasisPoints = 0; p.outcomesJSON = Audit.encode(outcomes)
             p.reviewDatesJSON = Audit.encode((1...4).map { start.adding(days: 182 * $0).iso }); p.direct = true; p.justification = justification; p.createdAt = now
             try await p.create(on: db)
             try await Audit.record(on: db, actor: actor, action: "placement.direct", entityType: "placement", entityID: p.id, before: String?.none,
                                    after: ["establishment": membership.establishment.name, "weeklyFeePence": String(fee), "justification": justification], at: now)
-            try await Outbox.send(on: db, organisationID: membership.$organisation.id, recipient: "Provider", subject: "Direct placement agreed: \(r.reference)",
+            try await Outbox.send(on: db, organisationID: membership.$organisation.id, recipient: "Provider", subject: "Direct placement agreed: \(p.reference ?? "")",
                                   body: "A placement at \(membership.establishment.name) has been agreed without competition.", link: "/placements/\(p.id!)", at: now)
             return p
         }
@@ -953,7 +962,7 @@ package enum Referrals {
     package static func placement(_ id: UUID, actor: Actor, db: any Database) async throws -> PlacementRecord {
         guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first() else { throw UseCaseError(.notFound, "No such placement.") }
         if p.authorityID == actor.organisationID || p.providerID == actor.organisationID { return p }
-        if actor.role == .auditor, let r = try await ReferralRecord.query(on: db).filter(\.$id == p.referralID).with(\.$dps).first(), isAuditor(actor, of: r.dps) { return p }
+        if actor.role == .auditor, let dpsID = p.dpsID, let dps = try await DPSRecord.find(dpsID, on: db), isAuditor(actor, of: dps) { return p }
         throw UseCaseError(.notFound, "No such placement.")
     }
 

@@ -124,6 +124,7 @@ struct ReferralAPITests {
             let placement = try #require(try json(award)["placement"] as? String)
             let forOfficer = try await http.api(app, .GET, "/api/v1/placements/\(placement)", token: officer)
             #expect(try forOfficer.status == .ok && (json(forOfficer)["weeklyFeePence"] as? Int) == 38_000 * rw.category.content.costLines.count)
+            #expect(try json(forOfficer)["expectedEndDate"] as? String == "2027-11-30" && (try json(forOfficer)["status"] as? String) == "active")
             #expect(try await http.api(app, .GET, "/api/v1/placements/\(placement)", token: acorn).status == .ok)
             #expect(try await http.api(app, .GET, "/api/v1/placements/\(placement)", token: birch).status == .notFound)
             #expect(try json(try await http.api(app, .GET, "/api/v1/referrals/\(id)", token: officer))["state"] as? String == "awarded")

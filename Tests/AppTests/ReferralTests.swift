@@ -319,8 +319,16 @@ struct ReferralTests {
             await expectInputError("justification") { _ = try await Referrals.direct(input, actor: rw.w.officer, db: app.db, now: testNow) }
             var ok = input
             ok.justification = "Emergency: the child's current placement ended without notice tonight."
+            let referrals = try await ReferralRecord.query(on: app.db).count()
             let p = try await Referrals.direct(ok, actor: rw.w.officer, db: app.db, now: testNow)
             #expect(p.direct && p.justification == ok.justification && p.weeklyFeePence == 420_000)
+            // A record of its own: no made-up referral, its own reference, 52 weeks unless told otherwise.
+            #expect(try await ReferralRecord.query(on: app.db).count() == referrals)
+            #expect(p.referralID == nil && (p.reference ?? "").hasPrefix("DIR-") && p.status == "active")
+            #expect(p.expectedEndDate == "2027-11-30" && p.childDetails == "J" && p.categoryID == rw.category.id)
+            var longer = ok
+            longer.durationWeeks = "600"
+            await expectInputError("durationWeeks") { _ = try await Referrals.direct(longer, actor: rw.w.officer, db: app.db, now: testNow) }
         }
     }
 }

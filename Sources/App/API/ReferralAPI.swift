@@ -482,10 +482,13 @@ extension OpenAPISpec {
         desirablesMet: { type: array, maxItems: 50, items: { type: string } }
     Placement:
       type: object
-      required: [id, referral, establishment, contractName, startDate, weeklyFeePence, core, variable, discountBasisPoints, outcomes, reviewDates, direct]
+      required: [id, establishment, contractName, startDate, status, weeklyFeePence, core, variable, discountBasisPoints, outcomes, reviewDates, direct]
       properties:
         id: { type: string, format: uuid }
-        referral: { type: string, format: uuid }
+        reference: { type: [string, 'null'] }
+        referral: { type: [string, 'null'], format: uuid, description: Empty for a direct placement. }
+        expectedEndDate: { type: [string, 'null'], format: date }
+        status: { type: string, enum: [active, ended] }
         establishment: { type: string }
         urn: { type: [string, 'null'] }
         contractName: { type: string }

@@ -97,8 +97,8 @@ struct ReferralWriteAPI: RouteCollection {
     struct PlacementView: Content {
         struct Line: Content { var line: String; var weeklyPence: Int }
         struct Item: Content { var description: String; var weeklyPence: Int }
-        var id: UUID; var referral: UUID; var establishment: String; var urn: String?; var contractName: String
-        var startDate: String; var weeklyFeePence: Int; var core: [Line]; var variable: [Item]; var discountBasisPoints: Int
+        var id: UUID; var reference: String?; var referral: UUID?; var establishment: String; var urn: String?; var contractName: String
+        var startDate: String; var expectedEndDate: String?; var status: String; var weeklyFeePence: Int; var core: [Line]; var variable: [Item]; var discountBasisPoints: Int
         var outcomes: [String]; var reviewDates: [String]; var direct: Bool
         var authorityAcceptedAt: Date?; var providerAcceptedAt: Date?
     }
@@ -163,7 +163,7 @@ struct ReferralWriteAPI: RouteCollection {
 
     func award(req: Request) async throws -> Response {
         let p = try await Referrals.award(try id(req), actor: try req.requireActor(), db: req.db, now: req.now)
-        return try await AwardView(referral: p.referralID, placement: try p.requireID(), bid: p.bidID, weeklyFeePence: p.weeklyFeePence)
+        return try await AwardView(referral: try id(req), placement: try p.requireID(), bid: p.bidID, weeklyFeePence: p.weeklyFeePence)
             .encodeResponse(status: .created, for: req)
     }
 
@@ -200,8 +200,9 @@ struct ReferralWriteAPI: RouteCollection {
         let core: [String: Int] = try Referrals.decode(p.coreJSON) ?? [:]
         let variable: [BidItem] = try Referrals.decode(p.variableJSON) ?? []
         return PlacementView(
-            id: try p.requireID(), referral: p.referralID, establishment: p.establishment.name, urn: p.establishment.urn,
-            contractName: p.contractName, startDate: p.startDate, weeklyFeePence: p.weeklyFeePence,
+            id: try p.requireID(), reference: p.reference, referral: p.referralID, establishment: p.establishment.name,
+            urn: p.establishment.urn, contractName: p.contractName, startDate: p.startDate, expectedEndDate: p.expectedEndDate,
+            status: p.status, weeklyFeePence: p.weeklyFeePence,
             core: core.sorted { $0.key < $1.key }.map { PlacementView.Line(line: $0.key, weeklyPence: $0.value) },
             variable: variable.map { PlacementView.Item(description: $0.description, weeklyPence: $0.pence) },
             discountBasisPoints: p.discountBasisPoints, outcomes: try Referrals.decode(p.outcomesJSON) ?? [],

@@ -51,9 +51,8 @@ struct InvitationPages: RouteCollection {
             })
             if !placements.isEmpty {
                 UI.h2("Placements")
-                let references = Dictionary(invitations.map { ($0.$referral.id, $0.referral.reference) }, uniquingKeysWith: { a, _ in a })
                 UI.table(headers: ["Referral", "Establishment", "Start", "Weekly fee", "Agreement"], rows: placements.map { p in
-                    [text(references[p.referralID] ?? "Direct placement"), text(p.establishment.name), text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
+                    [text((p.reference ?? "") + (p.direct ? " (direct placement)" : "")), text(p.establishment.name), text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
                      UI.link(p.providerAcceptedAt == nil ? "Review and accept" : "View", "/placements/\(p.id!)")]
                 })
             }

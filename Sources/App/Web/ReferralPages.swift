@@ -54,7 +54,10 @@ struct ReferralPages: RouteCollection {
         var query = ReferralRecord.query(on: req.db).with(\.$category).sort(\.$createdAt, .descending)
         query = auditedDPS.isEmpty ? query.filter(\.$organisation.$id == actor.organisationID) : query.filter(\.$dps.$id ~~ auditedDPS)
         let referrals = try await query.all()
-        let placements = try await PlacementRecord.query(on: req.db).filter(\.$referralID ~~ referrals.compactMap(\.id)).with(\.$establishment).sort(\.$createdAt, .descending).all()
+        // Placements of the same authority (or, for the auditor, of the same DPSs), direct ones included.
+        var placementQuery = PlacementRecord.query(on: req.db).with(\.$establishment).sort(\.$createdAt, .descending)
+        placementQuery = auditedDPS.isEmpty ? placementQuery.filter(\.$authorityID == actor.organisationID) : placementQuery.filter(\.$dpsID ~~ auditedDPS)
+        let placements = try await placementQuery.all()
         return HTMLResponse.make(Layout.page(title: "Referrals", context: PageContext(request: req)) {
             UI.h1("Referrals", caption: actor.organisationName)
             if Referrals.officerRoles.contains(actor.role) {
@@ -68,8 +71,8 @@ struct ReferralPages: RouteCollection {
                  text(r.kind == "direct" ? "Direct placement" : DisplayDate.dateTime(r.deadline)), Self.stateTag(r.state)]
             })
             UI.h2("Placements")
-            UI.table(headers: ["Establishment", "Start", "Weekly fee", "Route"], rows: placements.map { p in
-                [UI.link(p.establishment.name, "/placements/\(p.id!)"), text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
+            UI.table(headers: ["Reference", "Establishment", "Start", "Weekly fee", "Route"], rows: placements.map { p in
+                [text(p.reference ?? ""), UI.link(p.establishment.name, "/placements/\(p.id!)"), text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
                  p.direct ? UI.tag("Off-competition (direct)", colour: "red") : UI.tag("Competition")]
             })
         })
@@ -423,10 +426,14 @@ struct ReferralPages: RouteCollection {
     func placement(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let p = try await Referrals.placement(try id(req), actor: actor, db: req.db)
-        let r = try await ReferralRecord.find(p.referralID, on: req.db)!
+        let r = try await p.referralID.asyncMap { try await ReferralRecord.find($0, on: req.db) } ?? nil
+        let reference = p.reference ?? r?.reference ?? ""
+        let children = r?.children ?? 1
+        // Only the placing authority and the awarded provider read the child's details (issue 10, DOMAIN §8).
+        let childDetails = r?.childDetails ?? p.childDetails ?? ""
         let provider = try await Organisation.find(p.providerID, on: req.db)
         let authority = try await Organisation.find(p.authorityID, on: req.db)
-        let category = try await CategoryRecord.find(r.$category.id, on: req.db)
+        let category = try await (p.categoryID ?? r?.$category.id).asyncMap { try await CategoryRecord.find($0, on: req.db) } ?? nil
         let names = Dictionary(uniqueKeysWithValues: (category?.content.costLines ?? []).map { ($0.key, $0.name) })
         let core: [String: Int] = try Referrals.decode(p.coreJSON) ?? [:]
         let variable: [BidItem] = try Referrals.decode(p.variableJSON) ?? []
@@ -434,14 +441,15 @@ struct ReferralPages: RouteCollection {
         let reviews: [String] = try Referrals.decode(p.reviewDatesJSON) ?? []
         let mySide = p.providerID == actor.organisationID ? p.providerAcceptedAt : p.authorityAcceptedAt
         return HTMLResponse.make(Layout.page(title: "Individual Placement Agreement", context: PageContext(request: req)) {
-            UI.h1("Individual Placement Agreement", caption: "\(r.reference) under the \(p.contractName)")
+            UI.h1("Individual Placement Agreement", caption: "\(reference) under the \(p.contractName)")
             UI.summaryList([
                 ("Placing authority", text(authority?.name ?? "")),
                 ("Provider", text(provider?.name ?? "")),
                 ("Establishment", text("\(p.establishment.name), \(p.establishment.postcode)")),
-                ("Child", text(r.childDetails.isEmpty ? "Reference \(r.reference)" : r.childDetails)),
+                ("Child", text(childDetails.isEmpty ? "Reference \(reference)" : childDetails)),
                 ("Start date", text(DisplayDate.date(p.startDate))),
-                ("Weekly fee", text(formatPence(p.weeklyFeePence) + (r.children > 1 ? " for \(r.children) children" : ""))),
+                ("Expected end", text(DisplayDate.date(p.expectedEndDate))),
+                ("Weekly fee", text(formatPence(p.weeklyFeePence) + (children > 1 ? " for \(children) children" : ""))),
                 ("Core costs a week", text(core.sorted { $0.key < $1.key }.map { "\(names[$0.key] ?? $0.key): \(formatPence($0.value))" }.joined(separator: "\n"))),
                 ("Variable costs a week", text(variable.isEmpty ? "None" : variable.map { "\($0.description): \(formatPence($0.pence))" }.joined(separator: "\n"))),
                 ("Discount", text(Money.percent(p.discountBasisPoints))),

@@ -15,6 +15,7 @@ public enum DPSMigrations {
         M0009_LocationIndex(),   // index establishments by latitude for eligibility boxes
         M0010_SubmittedCriteria(), // the criteria each application part was submitted against
         M0011_ConcurrencyGuards(), // SQLite write gate, unique references from a counter, append-only audit inserts
+        M0012_PlacementLifecycle(), // placements as records of their own: status, ends, direct ones without a referral
     ]
 }
 

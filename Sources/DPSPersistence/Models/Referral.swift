@@ -128,8 +128,25 @@ public final class PlacementRecord: Model, @unchecked Sendable {
     public static let schema = "placements"
 
     @ID(key: .id) public var id: UUID?
-    /// Unique: one award per referral, whatever two officers do at once.
-    @Field(key: "referral_id") public var referralID: UUID
+    /// The referral it was awarded from; unique, so two officers awarding at once make one placement. Empty
+    /// for a direct placement, made without competition.
+    @OptionalField(key: "referral_id") public var referralID: UUID?
+    /// The referral's reference, or the direct placement's own (`DIR-…`).
+    @OptionalField(key: "reference") public var reference: String?
+    @OptionalField(key: "dps_id") public var dpsID: UUID?
+    @OptionalField(key: "category_id") public var categoryID: UUID?
+    @OptionalField(key: "created_by") public var createdBy: UUID?
+    /// A direct placement's child details (an awarded one's stay on its referral); the placing authority's only.
+    @OptionalField(key: "child_details") public var childDetails: String?
+    @OptionalField(key: "expected_end_date") public var expectedEndDate: String?
+    @OptionalField(key: "actual_end_date") public var actualEndDate: String?
+    /// `PlacementStatus`: `active` or `ended`.
+    @Field(key: "status") public var status: String
+    /// `PlacementEnding.Kind` (`planned` or `unplanned`) and its reason, when it ended.
+    @OptionalField(key: "ending_kind") public var endingKind: String?
+    @OptionalField(key: "ending_reason") public var endingReason: String?
+    @OptionalField(key: "ended_at") public var endedAt: Date?
+    @OptionalField(key: "ended_by") public var endedBy: String?
     @OptionalField(key: "bid_id") public var bidID: UUID?
     @Parent(key: "establishment_id") public var establishment: EstablishmentRecord
     @Field(key: "provider_id") public var providerID: UUID

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Where a placement is in its life (DOMAIN §8): running, or ended.
+public enum PlacementStatus: String, Codable, Sendable, CaseIterable {
+    case active
+    case ended
+}
+
+/// How a placement ended (DOMAIN §8; the business case counts unplanned endings as a key measure).
+public enum PlacementEnding: String, Codable, Sendable, CaseIterable {
+    // Planned
+    case reachedEnd = "reached_end"
+    case movedOnAsPlanned = "moved_on_as_planned"
+    case transitionToAdultServices = "transition_to_adult_services"
+    // Unplanned
+    case providerGaveNotice = "provider_gave_notice"
+    case brokeDown = "broke_down"
+    case councilEnded = "council_ended"
+    case childMoved = "child_moved"
+
+    public enum Kind: String, Codable, Sendable { case planned, unplanned }
+
+    public var kind: Kind {
+        switch self {
+        case .reachedEnd, .movedOnAsPlanned, .transitionToAdultServices: .planned
+        case .providerGaveNotice, .brokeDown, .councilEnded, .childMoved: .unplanned
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .reachedEnd: "Reached its planned end"
+        case .movedOnAsPlanned: "Moved on as planned"
+        case .transitionToAdultServices: "Moved to adult services"
+        case .providerGaveNotice: "The provider gave notice"
+        case .brokeDown: "The placement broke down"
+        case .councilEnded: "The council ended it"
+        case .childMoved: "The child moved"
+        }
+    }
+
+    /// The expected end of a placement of `weeks` weeks from `start`.
+    public static func expectedEnd(start: LocalDate, weeks: Int) -> LocalDate? {
+        guard (1...520).contains(weeks) else { return nil }
+        return start.adding(days: weeks * 7)
+    }
+}

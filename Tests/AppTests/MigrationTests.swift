@@ -1,0 +1,64 @@
+@testable import App
+@testable import DPSUseCases
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// Migrations carry existing data across: rows written in an earlier shape read correctly afterwards.
+@Suite("Migrations carry data across", .serialized)
+struct MigrationTests {
+    let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
+
+    @Test("M0012: an awarded placement gets its referral's facts; an old direct placement loses its made-up referral and keeps its details")
+    func placementLifecycle() async throws {
+        try await withApp { app in
+            // setup: an award, with the columns M0012 added emptied as before it ran
+            let rw = try await ReferralWorld.make(app)
+            let sql = app.db as! any SQLDatabase
+            let r = try await Referrals.create(rw.input(radius: 50, parentChoice: false), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let acorn = try #require(try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(\.$establishment.$id == rw.w.establishment.id!).first())
+            try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let bid = try #require(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
+            try await Referrals.scoreBid(r.id!, bidID: bid.id!, criterion: "outcomes", score: "3", comment: "Fine.", consensus: true,
+                                         actor: rw.w.officer, db: app.db, now: afterDeadline)
+            let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+            try await sql.update("placements").set("reference", to: SQLLiteral.null).set("dps_id", to: SQLLiteral.null)
+                .set("category_id", to: SQLLiteral.null).set("expected_end_date", to: SQLLiteral.null).run()
+            // ... and a direct placement as the old code made it: a referral of kind "direct" standing in.
+            let fake = ReferralRecord()
+            fake.$dps.id = rw.w.dps.id!; fake.$category.id = rw.category.id!; fake.$organisation.id = rw.w.officer.organisationID
+            fake.createdBy = rw.w.officer.userID; fake.kind = "direct"; fake.round = 1; fake.state = "awarded"; fake.reference = "DIR-00007"
+            fake.pattern = "residential52"; fake.weeksPerYear = 52; fake.startDate = "2026-12-01"; fake.durationWeeks = 52; fake.children = 1
+            fake.places = 1; fake.voidTerms = ""; fake.childGender = ""; fake.homePostcode = ""; fake.childDetails = "Sam, case 777"
+            fake.homeDistrict = ""; fake.homeLatitude = 0; fake.homeLongitude = 0; fake.needsJSON = "[]"; fake.mustHavesJSON = "[]"
+            fake.desirablesJSON = "[]"; fake.outcomesJSON = "[]"; fake.weightsJSON = "{}"; fake.radiusMiles = 0; fake.deadline = testNow
+            fake.parentChoice = false; fake.justification = "Emergency"
+            try await fake.create(on: app.db)
+            let old = PlacementRecord()
+            old.referralID = fake.id!; old.$establishment.id = rw.w.establishment.id!; old.providerID = rw.w.provider.organisationID
+            old.authorityID = rw.w.officer.organisationID; old.contractName = "C"; old.startDate = "2026-12-01"; old.weeklyFeePence = 400_000
+            old.coreJSON = "{}"; old.variableJSON = "[]"; old.discountBasisPoints = 0; old.outcomesJSON = "[]"; old.reviewDatesJSON = "[]"
+            old.direct = true; old.justification = "Emergency"; old.createdAt = testNow; old.status = "active"
+            try await old.create(on: app.db)
+
+            // MUT
+            try await M0012_PlacementLifecycle.carryAcross(sql)
+
+            // validate
+            let a = try #require(try await PlacementRecord.find(awarded.id!, on: app.db))
+            #expect(a.referralID == r.id && a.reference == r.reference && a.dpsID == rw.w.dps.id && a.categoryID == rw.category.id)
+            #expect(a.expectedEndDate == "2027-11-30")
+            let d = try #require(try await PlacementRecord.find(old.id!, on: app.db))
+            #expect(d.referralID == nil && d.reference == "DIR-00007" && d.childDetails == "Sam, case 777" && d.expectedEndDate == "2027-11-30")
+            #expect(try await ReferralRecord.find(fake.id!, on: app.db) == nil)
+            #expect(try await ReferralRecord.find(r.id!, on: app.db) != nil)
+        }
+    }
+}
