@@ -18,6 +18,36 @@ package enum Referrals {
         do { return try JSONDecoder().decode(T.self, from: Data(json.utf8)) } catch { throw UseCaseError.undecodable(String(describing: T.self), error) }
     }
 
+    /// The kinds of line a referral asks for, as stored in `referral_items.kind`.
+    package enum ItemKind: String, Sendable {
+        case need
+        case mustHave = "must_have"
+        case desirable
+        case outcome
+    }
+
+    /// Writes a referral's lines as rows, inside the caller's transaction.
+    package static func writeItems(_ referralID: UUID, needs: [ReferralNeed], mustHaves: [String], desirables: [ReferralNeed],
+                                   outcomes: [String], db: any Database) async throws {
+        var items: [ReferralItemRecord] = []
+        for (i, n) in needs.enumerated() {
+            items.append(.init(referralID: referralID, kind: ItemKind.need.rawValue, itemID: n.id, position: i, code: n.code?.rawValue, text: n.text, marks: n.marks))
+        }
+        for (i, m) in mustHaves.enumerated() {
+            items.append(.init(referralID: referralID, kind: ItemKind.mustHave.rawValue, itemID: "m\(i + 1)", position: i, code: nil, text: m, marks: nil))
+        }
+        for (i, d) in desirables.enumerated() {
+            items.append(.init(referralID: referralID, kind: ItemKind.desirable.rawValue, itemID: d.id, position: i, code: d.code?.rawValue, text: d.text, marks: d.marks))
+        }
+        for (i, o) in outcomes.enumerated() {
+            items.append(.init(referralID: referralID, kind: ItemKind.outcome.rawValue, itemID: "o\(i + 1)", position: i, code: nil, text: o, marks: nil))
+        }
+        guard !items.isEmpty else { return }
+        try await items.create(on: db)
+    }
+
+    /// What a referral asks for and how its bids are weighted. The lines come from `referral_items`; the
+    /// JSON columns of the same names hold them only for referrals written before M0013 (carried across).
     package struct Content {
         package var needs: [ReferralNeed]
         package var mustHaves: [String]
@@ -25,12 +55,34 @@ package enum Referrals {
         package var outcomes: [String]
         package var weights: [String: Int]
 
-        package init(_ r: ReferralRecord) throws {
-            needs = try decode(r.needsJSON) ?? []
-            mustHaves = try decode(r.mustHavesJSON) ?? []
-            desirables = try decode(r.desirablesJSON) ?? []
-            outcomes = try decode(r.outcomesJSON) ?? []
-            weights = try decode(r.weightsJSON) ?? [:]
+        /// What a referral asks for, from its rows (`referral_items`) and its weights.
+        package init(items: [ReferralItemRecord], weightsJSON: String) throws {
+            let sorted = items.sorted { ($0.kind, $0.position) < ($1.kind, $1.position) }
+            func marked(_ kind: ItemKind) -> [ReferralNeed] {
+                sorted.filter { $0.kind == kind.rawValue }.map {
+                    ReferralNeed(id: $0.itemID, text: $0.text, marks: $0.marks ?? 1, code: $0.code.flatMap(NeedArea.init(rawValue:)))
+                }
+            }
+            needs = marked(.need)
+            desirables = marked(.desirable)
+            mustHaves = sorted.filter { $0.kind == ItemKind.mustHave.rawValue }.map(\.text)
+            outcomes = sorted.filter { $0.kind == ItemKind.outcome.rawValue }.map(\.text)
+            weights = try decode(weightsJSON) ?? [:]
+        }
+
+        /// One referral's content (two queries: its items and nothing else).
+        package static func load(_ r: ReferralRecord, db: any Database) async throws -> Content {
+            try await load([r], db: db)[r.requireID()] ?? Content(items: [], weightsJSON: r.weightsJSON)
+        }
+
+        /// Several referrals' content in one query, by referral id.
+        package static func load(_ referrals: [ReferralRecord], db: any Database) async throws -> [UUID: Content] {
+            let ids = referrals.compactMap(\.id)
+            guard !ids.isEmpty else { return [:] }
+            let items = Dictionary(grouping: try await ReferralItemRecord.query(on: db).filter(\.$referralID ~~ ids).all(), by: \.referralID)
+            var out: [UUID: Content] = [:]
+            for r in referrals { out[try r.requireID()] = try Content(items: items[try r.requireID()] ?? [], weightsJSON: r.weightsJSON) }
+            return out
         }
 
         package var evaluationWeights: EvaluationWeights {
@@ -123,8 +175,12 @@ package enum Referrals {
         package var draft: ReferralDraft
         package var homePostcode: String
         package var childDetails: String
+        /// Fields the sender's format could not turn into values (reported with the rule errors).
+        package var unreadable: [FieldError] = []
 
-        package init(categoryID: UUID?, block: Bool, draft: ReferralDraft, homePostcode: String, childDetails: String) {
+        package init(categoryID: UUID?, block: Bool, draft: ReferralDraft, homePostcode: String, childDetails: String,
+                     unreadable: [FieldError] = []) {
+            self.unreadable = unreadable
             self.categoryID = categoryID
             self.block = block
             self.draft = draft
@@ -134,11 +190,23 @@ package enum Referrals {
     }
 
     /// "Text | marks" per line; marks default to 1.
+    /// "Text | marks | area" per line: marks default to 1, and the area (a `NeedArea` code or label) is optional.
     package static func markedLines(_ raw: String?, prefix: String) -> [ReferralNeed] {
         lines(raw).enumerated().map { index, line in
-            let parts = line.split(separator: "|", maxSplits: 1).map { String($0).trimmed }
-            let marks = parts.count == 2 ? Bounded.int(parts[1], in: 0...1_000) ?? 0 : 1
-            return ReferralNeed(id: "\(prefix)\(index + 1)", text: parts[0], marks: marks)
+            let parts = line.split(separator: "|", maxSplits: 2).map { String($0).trimmed }
+            let marks = parts.count >= 2 ? Bounded.int(parts[1], in: 0...1_000) ?? 0 : 1
+            let area = parts.count == 3 ? NeedArea(typed: parts[2]) : nil
+            return ReferralNeed(id: "\(prefix)\(index + 1)", text: parts[0], marks: marks, code: area)
+        }
+    }
+
+    /// The lines of a "Text | marks | area" field whose area is not one of `NeedArea`'s, as field errors.
+    package static func unknownAreas(_ raw: String?, field: String) -> [FieldError] {
+        lines(raw).enumerated().compactMap { index, line in
+            let parts = line.split(separator: "|", maxSplits: 2).map { String($0).trimmed }
+            guard parts.count == 3, NeedArea(typed: parts[2]) == nil else { return nil }
+            return FieldError(field: field, message: "Line \(index + 1): \"\(parts[2].prefix(40))\" is not an area of need; use one of "
+                              + NeedArea.allCases.map(\.rawValue).joined(separator: ", "))
         }
     }
 
@@ -157,7 +225,7 @@ package enum Referrals {
         try requireOfficer(actor)
         try await AccessPolicy.requireBuyer(actor, db: db)
         let categories = try await categories(for: actor, db: db)
-        var errors: [FieldError] = []
+        var errors = input.unreadable
         let category = categories.first { $0.id != nil && $0.id == input.categoryID }
         if category == nil { errors.append(FieldError(field: "category", message: "Choose a category your authority uses")) }
         let block = input.block
@@ -197,15 +265,17 @@ package enum Referrals {
             r.homeDistrict = PostcodeDirectory.district(of: postcode) ?? home.code
             r.homeLatitude = home.latitude
             r.homeLongitude = home.longitude
-            r.needsJSON = Audit.encode(d.needs)
-            r.mustHavesJSON = Audit.encode(d.mustHaves)
-            r.desirablesJSON = Audit.encode(d.desirables)
-            r.outcomesJSON = Audit.encode(d.outcomes)
+            // The lines live in referral_items (M0013); the old JSON columns stay empty.
+            r.needsJSON = "[]"
+            r.mustHavesJSON = "[]"
+            r.desirablesJSON = "[]"
+            r.outcomesJSON = "[]"
             r.weightsJSON = Audit.encode(Dictionary(uniqueKeysWithValues: d.weights.map { ($0.key.rawValue, $0.value) }))
             r.radiusMiles = d.radiusMiles ?? 0
             r.deadline = deadline
             r.parentChoice = d.parentChoice
             try await r.create(on: db)
+            try await writeItems(r.requireID(), needs: d.needs, mustHaves: d.mustHaves, desirables: d.desirables, outcomes: d.outcomes, db: db)
             try await Audit.record(on: db, actor: actor, action: "referral.created", entityType: "referral", entityID: r.id, before: String?.none,
                                    after: ["reference": r.reference, "category": category.code, "radiusMiles": String(r.radiusMiles), "kind": r.kind], at: now)
             return r
@@ -495,7 +565,7 @@ package enum Referrals {
         let inv = try await invitation(id, actor: actor, db: db)
         let r = inv.referral
         try requireOpen(r, now: now)
-        let content = try Content(r)
+        let content = try await Content.load(r, db: db)
         let (approvedCore, tiers) = try await approved(inv, db: db)
         let lineNames = Dictionary(uniqueKeysWithValues: r.category.content.costLines.map { ($0.key, $0.name) })
         var errors = command.unreadable
@@ -694,7 +764,7 @@ package enum Referrals {
     package static func evaluate(_ r: ReferralRecord, db: any Database) async throws -> Evaluation {
         let bids = try await openedBids(r, db: db)
         let scores = try await BidScoreRecord.query(on: db).filter(\.$bid.$id ~~ bids.compactMap(\.id)).filter(\.$isConsensus == true).all()
-        let content = try Content(r)
+        let content = try await Content.load(r, db: db)
         var unscored: [BidRecord] = []
         var input: [EvaluationBid] = []
         for b in bids {
@@ -794,7 +864,7 @@ package enum Referrals {
         guard let winner = evaluation.bids[UUID(uuidString: winnerID)!], let winnerRank = evaluation.result.ranking.first(where: { $0.id == winnerID }) else {
             throw UseCaseError(.conflict, "The chosen bid is no longer available.")
         }
-        let content = try Content(r)
+        let content = try await Content.load(r, db: db)
         let start = LocalDate(iso: r.startDate)
         let reviews = start.map { s in (1...4).map { s.adding(days: 182 * $0).iso } } ?? []
         let placement = PlacementRecord()
@@ -880,6 +950,9 @@ package enum Referrals {
             copy.desirablesJSON = r.desirablesJSON; copy.outcomesJSON = r.outcomesJSON; copy.weightsJSON = r.weightsJSON
             copy.radiusMiles = radius; copy.deadline = deadline; copy.parentChoice = r.parentChoice
             try await copy.create(on: db)
+            let lines = try await ReferralItemRecord.query(on: db).filter(\.$referralID == r.requireID()).all()
+            try await lines.map { ReferralItemRecord(referralID: copy.id!, kind: $0.kind, itemID: $0.itemID, position: $0.position,
+                                                     code: $0.code, text: $0.text, marks: $0.marks) }.create(on: db)
             r.state = next.rawValue
             try await r.update(on: db)
             try await Audit.record(on: db, actor: actor, action: "referral.reissued", entityType: "referral", entityID: r.id, before: ["state": "closed"],

@@ -33,23 +33,23 @@ struct HardeningTests {
         return form
     }
 
-    @Test("Stored JSON that does not decode is an error, never an empty list (the needs used to vanish silently)")
+    @Test("Stored JSON that does not decode is an error, never an empty value (the weights used to fall back to none)")
     func undecodableStoredJSON() async throws {
         try await withApp { app in
             // setup
             let rw = try await ReferralWorld.make(app)
             let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            r.needsJSON = "[{\"id\": \"n1\", \"text\": " // cut off mid-way, as a failed manual edit would leave it
+            r.weightsJSON = "{\"price\": 40, \"needs\": " // cut off mid-way, as a failed manual edit would leave it
             try await r.update(on: app.db)
             let token = try await HTTPTests().token(app, "officer@bh.test")
 
             // MUT
-            let refusal = await #expect(throws: UseCaseError.self) { _ = try Referrals.Content(r) }
+            let refusal = await #expect(throws: UseCaseError.self) { _ = try await Referrals.Content.load(r, db: app.db) }
             let api = try await HTTPTests().api(app, .GET, "/api/v1/referrals/\(r.id!)", token: token)
 
-            // validate: a server error that is logged, and never a referral shown without its needs
+            // validate: a server error that is logged, and never a referral shown with no weights
             #expect(refusal?.kind == .internalFailure)
-            #expect(api.status == .internalServerError && !api.body.string.contains("needs"))
+            #expect(api.status == .internalServerError && !api.body.string.contains("weights"))
         }
     }
 

@@ -14,6 +14,33 @@ import VaporTesting
 struct MigrationTests {
     let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
 
+    @Test("M0013: a referral's needs, must-haves, desirables and outcomes in JSON become rows, in order, with their marks")
+    func referralItems() async throws {
+        try await withApp { app in
+            // setup: a referral as written before M0013, its lines only in JSON
+            let rw = try await ReferralWorld.make(app)
+            let r = try await Referrals.create(rw.input(), actor: rw.w.officer, db: app.db, now: testNow)
+            try await ReferralItemRecord.query(on: app.db).filter(\.$referralID == r.id!).delete()
+            r.needsJSON = #"[{"id": "n1", "text": "Autism", "marks": 2}, {"id": "n2", "text": "Speech", "marks": 1}]"#
+            r.mustHavesJSON = #"["Waking night staff"]"#
+            r.desirablesJSON = #"[{"id": "d1", "text": "Near a park", "marks": 3}]"#
+            r.outcomesJSON = #"["Attend school", "Make friends"]"#
+            try await r.update(on: app.db)
+
+            // MUT
+            try await M0013_ReferralItems.carryAcross(app.db)
+
+            // validate
+            let content = try await Referrals.Content.load(r, db: app.db)
+            #expect(content.needs == [ReferralNeed(id: "n1", text: "Autism", marks: 2), ReferralNeed(id: "n2", text: "Speech", marks: 1)])
+            #expect(content.mustHaves == ["Waking night staff"] && content.outcomes == ["Attend school", "Make friends"])
+            #expect(content.desirables == [ReferralNeed(id: "d1", text: "Near a park", marks: 3)])
+            // Run again: nothing is doubled.
+            try await M0013_ReferralItems.carryAcross(app.db)
+            #expect(try await ReferralItemRecord.query(on: app.db).filter(\.$referralID == r.id!).count() == 6)
+        }
+    }
+
     @Test("M0012: an awarded placement gets its referral's facts; an old direct placement loses its made-up referral and keeps its details")
     func placementLifecycle() async throws {
         try await withApp { app in

@@ -29,7 +29,7 @@ struct ReferralAPITests {
         """
         {"category": "\(rw.category.id!.uuidString)", "pattern": "residential52", "startDate": "2026-12-01",
          "durationWeeks": 52, "childAge": 12, "childGender": "girl", "homePostcode": "RH12 1XH",
-         "childDetails": "Jane Doe, case 12345", "needs": [{"text": "Autism spectrum condition", "marks": 2},
+         "childDetails": "Jane Doe, case 12345", "needs": [{"text": "Autism spectrum condition", "marks": 2, "code": "communication_interaction"},
          {"text": "Speech and language support"}], "mustHaves": ["Waking night staff"],
          "outcomes": ["Attend school every day", "Build friendships"], "radiusMiles": 50,
          "deadline": "2026-11-12T17:00:00Z", "parentChoice": false\(weights)}
@@ -58,6 +58,9 @@ struct ReferralAPITests {
             let draft = try json(try await http.api(app, .GET, "/api/v1/referrals/\(id)", token: officer))
             #expect(draft["state"] as? String == "draft")
             #expect((draft["needs"] as? [[String: Any]])?.map { $0["id"] as? String } == ["n1", "n2"])
+            #expect((draft["needs"] as? [[String: Any]])?.first?["code"] as? String == "communication_interaction")
+            let coded = try await ReferralItemRecord.query(on: app.db).filter(\.$referralID == UUID(uuidString: id)!).filter(\.$kind == "need").all()
+            #expect(coded.map(\.code).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "communication_interaction"]) // queryable by area
             let eligibility = try json(try await http.api(app, .GET, "/api/v1/referrals/\(id)/eligibility", token: officer))
             #expect(eligibility["eligible"] as? Int == 3)
             let published = try await http.api(app, .POST, "/api/v1/referrals/\(id)/publish", token: officer)
@@ -131,6 +134,34 @@ struct ReferralAPITests {
         }
     }
 
+    @Test("The document's list of areas of need is the domain's")
+    func needAreasDocumented() {
+        let line = OpenAPISpec.yaml.components(separatedBy: "\n").first { $0.contains("enum: [communication_interaction") } ?? ""
+        let listed = line.split(separator: "[").last?.split(separator: "]").first?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(listed == NeedArea.allCases.map(\.rawValue))
+    }
+
+    @Test("The referral form takes an area of need after a second bar, and names a line whose area is unknown")
+    func needAreasOnTheForm() async throws {
+        try await withApp { app in
+            // setup
+            let rw = try await ReferralWorld.make(app)
+            var input = rw.input()
+            input.needs = "Autism spectrum condition | 2 | communication_interaction\nNightmares | 1 | Attachment and trauma\nSpeech support"
+
+            // MUT
+            let r = try await Referrals.create(input, actor: rw.w.officer, db: app.db, now: testNow)
+            input.needs = "Autism | 1 | wizardry"
+            let refusal = await expectInputError("needs") { _ = try await Referrals.create(input, actor: rw.w.officer, db: app.db, now: testNow) }
+
+            // validate
+            let content = try await Referrals.Content.load(r, db: app.db)
+            #expect(content.needs.map(\.code) == [.communicationInteraction, .attachmentTrauma, nil])
+            #expect(content.needs.map(\.marks) == [2, 1, 1])
+            #expect(refusal?.errors.first { $0.field == "needs" }?.message.contains("wizardry") == true)
+        }
+    }
+
     @Test("Creating over the API refuses bad input by field, other roles and other councils, and writes nothing")
     func createRefusals() async throws {
         try await withApp { app in
@@ -144,6 +175,8 @@ struct ReferralAPITests {
             let badWeights = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
                                                 json: referralBody(rw, weights: #", "weights": {"price": 9223372036854775807, "needs": 9223372036854775807}"#))
             let missing = try await http.api(app, .POST, "/api/v1/referrals", token: officer, json: #"{"category": "not-a-uuid"}"#)
+            let unknownArea = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
+                                                 json: referralBody(rw).replacingOccurrences(of: "communication_interaction", with: "wizardry"))
             let asProvider = try await http.api(app, .POST, "/api/v1/referrals", token: provider, json: referralBody(rw))
             let created = try await http.api(app, .POST, "/api/v1/referrals", token: officer, json: referralBody(rw))
             let id = try #require(try json(created)["id"] as? String)
@@ -151,6 +184,7 @@ struct ReferralAPITests {
             // validate
             #expect(try badWeights.status == .unprocessableEntity && (fields(badWeights)).contains("weights.price"))
             #expect(missing.status == .badRequest)
+            #expect(try unknownArea.status == .badRequest && (fields(unknownArea)).contains { $0.hasPrefix("needs") })
             #expect(asProvider.status == .forbidden)
             #expect(try await ReferralRecord.query(on: app.db).count() == before + 1)
             #expect(try await http.api(app, .GET, "/api/v1/referrals/\(id)", token: provider).status == .forbidden)

@@ -64,12 +64,13 @@ struct ReferralAPI: RouteCollection {
     private func views(_ invitations: [InvitationRecord], db: any Database) async throws -> [InvitationView] {
         let bids = Dictionary(try await BidRecord.query(on: db).filter(\.$invitation.$id ~~ invitations.compactMap(\.id)).all().map { ($0.$invitation.id, $0) },
                               uniquingKeysWith: { a, _ in a })
-        return try invitations.map { try view($0, bid: bids[$0.id!]) }
+        let contents = try await Referrals.Content.load(invitations.map(\.referral), db: db)
+        return try invitations.map { try view($0, bid: bids[$0.id!], content: contents[$0.$referral.id]) }
     }
 
-    private func view(_ inv: InvitationRecord, bid: BidRecord?) throws -> InvitationView {
+    private func view(_ inv: InvitationRecord, bid: BidRecord?, content: Referrals.Content?) throws -> InvitationView {
         let r = inv.referral
-        let c = try Referrals.Content(r)
+        guard let c = content else { throw UseCaseError(.internalFailure, "The referral's content was not loaded.") }
         return InvitationView(id: inv.id!, reference: r.reference, establishment: inv.establishment.name, category: r.category.code, state: r.state,
                               pattern: r.pattern, startDate: r.startDate, children: r.children, childAge: r.childAge, homeDistrict: r.homeDistrict,
                               distanceMiles: inv.distanceMiles, deadline: r.deadline, needs: c.needs.map(\.text), mustHaves: c.mustHaves, outcomes: c.outcomes,
@@ -387,6 +388,11 @@ extension OpenAPISpec {
       properties:
         text: { type: string, minLength: 1, maxLength: 1000 }
         marks: { type: integer, minimum: 0, maximum: 1000 }
+        code: { $ref: '#/components/schemas/NeedArea' }
+    NeedArea:
+      type: string
+      description: The published taxonomy of needs (the four broad areas of an EHC plan and common care-plan needs); see docs/DECISIONS.md.
+      enum: [communication_interaction, cognition_learning, semh, sensory_physical, attachment_trauma, behaviour_that_challenges, self_harm, exploitation_risk, going_missing, substance_misuse, health_medical, disability_personal_care, unaccompanied_asylum_seeking, other]
     IdentifiedItem:
       type: object
       required: [id, text]
@@ -394,6 +400,7 @@ extension OpenAPISpec {
         id: { type: string }
         text: { type: string }
         marks: { type: [integer, 'null'] }
+        code: { anyOf: [{ $ref: '#/components/schemas/NeedArea' }, { type: 'null' }] }
     ReferralInput:
       type: object
       required: [category, pattern, startDate, durationWeeks, homePostcode, needs, outcomes, radiusMiles, deadline]

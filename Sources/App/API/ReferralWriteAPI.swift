@@ -27,8 +27,8 @@ struct ReferralWriteAPI: RouteCollection {
 
     // MARK: Wire types
 
-    struct MarkedItem: Content { var text: String; var marks: Int? }
-    struct IdentifiedItem: Content { var id: String; var text: String; var marks: Int? }
+    struct MarkedItem: Content { var text: String; var marks: Int?; var code: NeedArea? }
+    struct IdentifiedItem: Content { var id: String; var text: String; var marks: Int?; var code: NeedArea? }
 
     struct ReferralBody: Content {
         var category: UUID
@@ -226,7 +226,7 @@ struct ReferralWriteAPI: RouteCollection {
             weights[c] = body.weights == nil ? c.defaultPoints : given.flatMap { Bounded.points.contains($0) ? $0 : nil } ?? -1
         }
         func marked(_ items: [MarkedItem], prefix: String) -> [ReferralNeed] {
-            items.enumerated().map { ReferralNeed(id: "\(prefix)\($0.offset + 1)", text: $0.element.text.trimmed, marks: $0.element.marks ?? 1) }
+            items.enumerated().map { ReferralNeed(id: "\(prefix)\($0.offset + 1)", text: $0.element.text.trimmed, marks: $0.element.marks ?? 1, code: $0.element.code) }
         }
         let draft = ReferralDraft(
             pattern: PlacementPattern(rawValue: body.pattern), startDate: LocalDate(iso: body.startDate.trimmed),
@@ -240,7 +240,7 @@ struct ReferralWriteAPI: RouteCollection {
     }
 
     private func view(_ r: ReferralRecord, db: any Database) async throws -> ReferralView {
-        let content = try Referrals.Content(r)
+        let content = try await Referrals.Content.load(r, db: db)
         let id = try r.requireID()
         let invited = try await InvitationRecord.query(on: db).filter(\.$referral.$id == id).count()
         let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == id).filter(\.$state == "submitted").count()
@@ -248,9 +248,9 @@ struct ReferralWriteAPI: RouteCollection {
         return ReferralView(
             id: id, reference: r.reference, state: r.state, kind: r.kind, category: category?.code ?? "", pattern: r.pattern,
             startDate: r.startDate, durationWeeks: r.durationWeeks, children: r.children, places: r.places, childAge: r.childAge,
-            homeDistrict: r.homeDistrict, needs: content.needs.map { IdentifiedItem(id: $0.id, text: $0.text, marks: $0.marks) },
-            mustHaves: content.mustHaves.enumerated().map { IdentifiedItem(id: "m\($0.offset + 1)", text: $0.element, marks: nil) },
-            desirables: content.desirables.map { IdentifiedItem(id: $0.id, text: $0.text, marks: $0.marks) },
+            homeDistrict: r.homeDistrict, needs: content.needs.map { IdentifiedItem(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) },
+            mustHaves: content.mustHaves.enumerated().map { IdentifiedItem(id: "m\($0.offset + 1)", text: $0.element, marks: nil, code: nil) },
+            desirables: content.desirables.map { IdentifiedItem(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) },
             outcomes: content.outcomes, weights: content.weights, radiusMiles: r.radiusMiles, deadline: r.deadline,
             parentChoice: r.parentChoice, publishedAt: r.publishedAt, closedAt: r.closedAt, invited: invited, bidsReceived: bids)
     }

@@ -68,7 +68,7 @@ struct InvitationPages: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let inv = try await Referrals.invitation(id, actor: actor, db: req.db)
         let r = inv.referral
-        let content = try Referrals.Content(r)
+        let content = try await Referrals.Content.load(r, db: req.db)
         let bid = try await BidRecord.query(on: req.db).filter(\.$invitation.$id == id).first()
         let open = r.state == ReferralState.published.rawValue && req.now < r.deadline
         let (approved, tiers) = try await Referrals.approved(inv, db: req.db)

@@ -40,7 +40,8 @@ extension Referrals {
 extension Referrals.Input {
     func command(now: Date) -> Referrals.NewReferral {
         Referrals.NewReferral(categoryID: category.flatMap { UUID(uuidString: $0.trimmed) }, block: kind == "block",
-                              draft: Referrals.draft(self, now: now), homePostcode: homePostcode ?? "", childDetails: childDetails ?? "")
+                              draft: Referrals.draft(self, now: now), homePostcode: homePostcode ?? "", childDetails: childDetails ?? "",
+                              unreadable: Referrals.unknownAreas(needs, field: "needs") + Referrals.unknownAreas(desirables, field: "desirables"))
     }
 }
 

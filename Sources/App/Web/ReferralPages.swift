@@ -108,7 +108,7 @@ struct ReferralPages: RouteCollection {
                 UI.textInput("homePostcode", label: "Home postcode", value: values["homePostcode"], hint: "Kept private. Providers see only the district, for example RH12.", errors: errors, width: "10")
                 UI.textarea("childDetails", label: "Child's details (private)", value: values["childDetails"], hint: "Name, date of birth, case number. Released only to the provider awarded the placement.", errors: errors, rows: 3)
                 el("h2", .class("govuk-heading-m")) { "Needs and outcomes" }
-                UI.textarea("needs", label: "Needs from the EHC plan or care plan", value: values["needs"], hint: "One per line. Add marks after a bar if a need counts for more, for example: Speech and language therapy | 2", errors: errors, rows: 5)
+                UI.textarea("needs", label: "Needs from the EHC plan or care plan", value: values["needs"], hint: "One per line. Add marks after a bar if a need counts for more, and the area of need after a second bar, for example: Speech and language therapy | 2 | communication_interaction. Areas: " + NeedArea.allCases.map { "\($0.rawValue) (\($0.label))" }.joined(separator: ", "), errors: errors, rows: 5)
                 UI.textarea("mustHaves", label: "Must-have features", value: values["mustHaves"], hint: "One per line. A bid that does not meet every one is not compliant.", errors: errors, rows: 3)
                 UI.textarea("desirables", label: "Desirable features (optional)", value: values["desirables"], hint: "One per line, with marks after a bar if needed", errors: errors, rows: 3)
                 UI.textarea("outcomes", label: "Desired outcomes", value: values["outcomes"], hint: "One per line, framed in the outcomes framework", errors: errors, rows: 3)
@@ -143,7 +143,7 @@ struct ReferralPages: RouteCollection {
     private func detail(_ req: Request, errors: [FieldError], values: [String: String], parentLink: String? = nil) async throws -> Markup {
         let actor = try council(req)
         let r = try await Referrals.own(try id(req), actor: actor, db: req.db)
-        let content = try Referrals.Content(r)
+        let content = try await Referrals.Content.load(r, db: req.db)
         let state = ReferralState(rawValue: r.state) ?? .draft
         let officer = Referrals.officerRoles.contains(actor.role)
         let invitations = try await InvitationRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).with(\.$establishment).all()
@@ -486,7 +486,7 @@ struct ReferralPages: RouteCollection {
     private func choiceView(_ req: Request, errors: [FieldError], done: Bool = false) async throws -> Markup {
         let token = req.parameters.get("token") ?? ""
         let r = try await Referrals.forParent(token: token, db: req.db, now: req.now)
-        let content = try Referrals.Content(r)
+        let content = try await Referrals.Content.load(r, db: req.db)
         let shortlist: [String] = try Referrals.decode(r.parentShortlistJSON) ?? []
         let bids = try await BidRecord.query(on: req.db).filter(\.$id ~~ shortlist.compactMap(UUID.init(uuidString:))).with(\.$establishment).all()
         let ordered = shortlist.compactMap { id in bids.first { $0.id?.uuidString == id } }

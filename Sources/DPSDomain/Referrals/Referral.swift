@@ -28,7 +28,11 @@ public struct ReferralNeed: Codable, Sendable, Equatable, Hashable {
     public var id: String
     public var text: String
     public var marks: Int
-    public init(id: String, text: String, marks: Int = 1) { self.id = id; self.text = text; self.marks = marks }
+    /// The area of need it is coded with, when the officer gave one.
+    public var code: NeedArea?
+    public init(id: String, text: String, marks: Int = 1, code: NeedArea? = nil) {
+        self.id = id; self.text = text; self.marks = marks; self.code = code
+    }
 }
 
 /// A referral's lifecycle (DOMAIN §6-§8). Bids are sealed while `published`.

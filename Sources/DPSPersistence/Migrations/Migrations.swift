@@ -16,6 +16,7 @@ public enum DPSMigrations {
         M0010_SubmittedCriteria(), // the criteria each application part was submitted against
         M0011_ConcurrencyGuards(), // SQLite write gate, unique references from a counter, append-only audit inserts
         M0012_PlacementLifecycle(), // placements as records of their own: status, ends, direct ones without a referral
+        M0013_ReferralItems(),   // a referral's needs (coded by area), must-haves, desirables and outcomes as rows
     ]
 }
 

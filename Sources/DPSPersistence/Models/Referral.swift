@@ -169,3 +169,27 @@ public final class PlacementRecord: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+/// One line of what a referral asks for, as a row reports and publication can query: a need (with its
+/// area code from `NeedArea` and its marks), a must-have, a desirable (marks) or an outcome, in order.
+public final class ReferralItemRecord: Model, @unchecked Sendable {
+    public static let schema = "referral_items"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "referral_id") public var referralID: UUID
+    /// `need`, `must_have`, `desirable` or `outcome`.
+    @Field(key: "kind") public var kind: String
+    /// The id bids refer to: `n1`, `m1`, `d1`, `o1`.
+    @Field(key: "item_id") public var itemID: String
+    @Field(key: "position") public var position: Int
+    @OptionalField(key: "code") public var code: String?
+    @Field(key: "text") public var text: String
+    @OptionalField(key: "marks") public var marks: Int?
+
+    public init() {}
+
+    public init(referralID: UUID, kind: String, itemID: String, position: Int, code: String?, text: String, marks: Int?) {
+        self.referralID = referralID; self.kind = kind; self.itemID = itemID; self.position = position
+        self.code = code; self.text = text; self.marks = marks
+    }
+}
