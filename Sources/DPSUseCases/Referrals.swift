@@ -559,6 +559,47 @@ package enum Referrals {
         }
     }
 
+    /// What a bid offers, from its rows (`bid_lines`, `bid_items_met`): the JSON columns of the same names
+    /// hold it only for bids written before M0014 (carried across).
+    package struct BidContent: Sendable {
+        package var core: [String: Int] = [:]
+        package var variable: [BidItem] = []
+        package var met: Set<String> = []
+        package func met(prefix: String) -> [String] { met.filter { $0.hasPrefix(prefix) }.sorted() }
+    }
+
+    /// Several bids' content in two queries, by bid id.
+    package static func bidContent(_ bids: [BidRecord], db: any Database) async throws -> [UUID: BidContent] {
+        let ids = bids.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        var out = Dictionary(uniqueKeysWithValues: ids.map { ($0, BidContent()) })
+        for line in try await BidLineRecord.query(on: db).filter(\.$bidID ~~ ids).sort(\.$position).all() {
+            if line.kind == "core", let key = line.lineKey { out[line.bidID]?.core[key] = line.weeklyPence }
+            else { out[line.bidID]?.variable.append(BidItem(description: line.description ?? "", pence: line.weeklyPence)) }
+        }
+        for item in try await BidItemMetRecord.query(on: db).filter(\.$bidID ~~ ids).all() { out[item.bidID]?.met.insert(item.itemID) }
+        return out
+    }
+
+    /// Replaces a bid's rows, inside the caller's transaction.
+    static func writeBidRows(_ bid: BidRecord, core: [String: Int], variable: [BidItem], met: [String], db: any Database) async throws {
+        let id = try bid.requireID()
+        let referral = bid.$referral.id
+        try await BidLineRecord.query(on: db).filter(\.$bidID == id).delete()
+        try await BidItemMetRecord.query(on: db).filter(\.$bidID == id).delete()
+        var lines = core.sorted { $0.key < $1.key }.enumerated().map {
+            BidLineRecord(bidID: id, referralID: referral, kind: "core", position: $0.offset, lineKey: $0.element.key, description: nil,
+                          weeklyPence: $0.element.value)
+        }
+        lines += variable.enumerated().map {
+            BidLineRecord(bidID: id, referralID: referral, kind: "variable", position: $0.offset, lineKey: nil,
+                          description: $0.element.description, weeklyPence: $0.element.pence)
+        }
+        if !lines.isEmpty { try await lines.create(on: db) }
+        let items = Set(met).sorted().map { BidItemMetRecord(bidID: id, referralID: referral, itemID: $0) }
+        if !items.isEmpty { try await items.create(on: db) }
+    }
+
     /// Submits or revises the establishment's bid until the deadline. Sealed: only the bidder can read it.
     package static func bid(_ id: UUID, _ command: BidCommand, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
@@ -631,12 +672,13 @@ package enum Referrals {
             b.$establishment.id = inv.$establishment.id
             b.organisationID = actor.organisationID
             b.state = "submitted"
-            b.coreJSON = Audit.encode(coreOffered)
-            b.variableJSON = Audit.encode(variableOffered)
+            // The lines and items met live in bid_lines and bid_items_met (M0014); the old JSON columns stay empty.
+            b.coreJSON = "{}"
+            b.variableJSON = "[]"
             b.discountBasisPoints = discount
-            b.needsMetJSON = Audit.encode(needsMet)
-            b.mustHavesMetJSON = Audit.encode(mustHavesMet)
-            b.desirablesMetJSON = Audit.encode(desirablesMet)
+            b.needsMetJSON = "[]"
+            b.mustHavesMetJSON = "[]"
+            b.desirablesMetJSON = "[]"
             b.outcomesStatement = statement
             b.incentive = incentive
             b.carerDistrict = carerDistrict
@@ -644,6 +686,7 @@ package enum Referrals {
             b.weeklyCostPence = weeklyCost
             b.submittedAt = now
             try await b.save(on: db)
+            try await writeBidRows(b, core: coreOffered, variable: variableOffered, met: needsMet + mustHavesMet + desirablesMet, db: db)
             if inv.declinedAt != nil { inv.declinedAt = nil; inv.declinedReason = nil; inv.declinedNote = nil; try await inv.update(on: db) }
             try await Audit.record(on: db, actor: actor, action: existing == nil ? "bid.submitted" : "bid.revised", entityType: "bid", entityID: b.id,
                                    before: before, after: ["weeklyCostPence": String(b.weeklyCostPence), "state": "submitted"], at: now)
@@ -765,6 +808,7 @@ package enum Referrals {
         let bids = try await openedBids(r, db: db)
         let scores = try await BidScoreRecord.query(on: db).filter(\.$bid.$id ~~ bids.compactMap(\.id)).filter(\.$isConsensus == true).all()
         let content = try await Content.load(r, db: db)
+        let offered = try await bidContent(bids, db: db)
         var unscored: [BidRecord] = []
         var input: [EvaluationBid] = []
         for b in bids {
@@ -772,8 +816,8 @@ package enum Referrals {
             if outcomes == nil { unscored.append(b) }
             let incentives = scores.first { $0.$bid.id == b.id && $0.criterion == "incentives" }
             input.append(EvaluationBid(id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence, qualificationScore: Score(Points(hundredths: b.invitation.qualificationScore)),
-                                       outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: try decode(b.needsMetJSON) ?? [], mustHavesMet: try decode(b.mustHavesMetJSON) ?? [],
-                                       desirablesMet: try decode(b.desirablesMetJSON) ?? [], distanceMiles: b.distanceMiles, incentivesScore: Score(whole: incentives?.score ?? 0),
+                                       outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: offered[b.id!]?.met(prefix: "n") ?? [], mustHavesMet: offered[b.id!]?.met(prefix: "m") ?? [],
+                                       desirablesMet: offered[b.id!]?.met(prefix: "d") ?? [], distanceMiles: b.distanceMiles, incentivesScore: Score(whole: incentives?.score ?? 0),
                                        submittedAt: b.submittedAt))
         }
         let band = r.dps.parentChoiceBandPoints
@@ -882,8 +926,9 @@ package enum Referrals {
         placement.contractName = r.category.contractName
         placement.startDate = r.startDate
         placement.weeklyFeePence = winner.weeklyCostPence
-        placement.coreJSON = winner.coreJSON
-        placement.variableJSON = winner.variableJSON
+        let offer = try await bidContent([winner], db: db)[winner.requireID()] ?? BidContent()
+        placement.coreJSON = Audit.encode(offer.core)
+        placement.variableJSON = Audit.encode(offer.variable)
         placement.discountBasisPoints = winner.discountBasisPoints
         placement.outcomesJSON = Audit.encode(content.outcomes)
         placement.reviewDatesJSON = Audit.encode(reviews)

@@ -41,6 +41,35 @@ struct MigrationTests {
         }
     }
 
+    @Test("M0014: a bid's lines and the items it meets in JSON become rows")
+    func bidRows() async throws {
+        try await withApp { app in
+            // setup: a bid as written before M0014
+            let rw = try await ReferralWorld.make(app)
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let acorn = try #require(try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(\.$establishment.$id == rw.w.establishment.id!).first())
+            try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            let b = try #require(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
+            try await BidLineRecord.query(on: app.db).filter(\.$bidID == b.id!).delete()
+            try await BidItemMetRecord.query(on: app.db).filter(\.$bidID == b.id!).delete()
+            b.coreJSON = #"{"fees": 30000, "care": 9000}"#
+            b.variableJSON = #"[{"description": "Therapy", "pence": 5000}]"#
+            b.needsMetJSON = #"["n1"]"#; b.mustHavesMetJSON = #"["m1"]"#; b.desirablesMetJSON = "[]"
+            try await b.update(on: app.db)
+
+            // MUT
+            try await M0014_BidRows.carryAcross(app.db)
+            try await M0014_BidRows.carryAcross(app.db) // again: nothing doubled
+
+            // validate
+            let offer = try #require(try await Referrals.bidContent([b], db: app.db)[b.id!])
+            #expect(offer.core == ["fees": 30_000, "care": 9_000] && offer.variable == [BidItem(description: "Therapy", pence: 5_000)])
+            #expect(offer.met == ["n1", "m1"])
+            #expect(try await BidLineRecord.query(on: app.db).filter(\.$bidID == b.id!).count() == 3)
+        }
+    }
+
     @Test("M0012: an awarded placement gets its referral's facts; an old direct placement loses its made-up referral and keeps its details")
     func placementLifecycle() async throws {
         try await withApp { app in

@@ -75,6 +75,12 @@ struct ReferralAPITests {
             let revised = try await http.api(app, .PUT, "/api/v1/invitations/\(inv["Acorn House"]!)/bid", token: acorn, json: bidBody(rw, pence: 38_000))
             #expect(revised.status == .ok)
             #expect(try json(revised)["weeklyCostPence"] as? Int == 38_000 * rw.category.content.costLines.count)
+            // A revision replaces the bid's rows: one per core line at the new price, and the items it meets.
+            let acornRows = try await BidLineRecord.query(on: app.db).join(BidRecord.self, on: \BidLineRecord.$bidID == \BidRecord.$id)
+                .filter(BidRecord.self, \.$invitation.$id == UUID(uuidString: inv["Acorn House"]!)!).all()
+            #expect(acornRows.count == rw.category.content.costLines.count && acornRows.allSatisfy { $0.weeklyPence == 38_000 && $0.kind == "core" })
+            #expect(try await BidItemMetRecord.query(on: app.db).filter(\.$referralID == UUID(uuidString: id)!).all().map(\.itemID).sorted()
+                    == ["m1", "n1", "n2"])
             #expect(try await http.api(app, .PUT, "/api/v1/invitations/\(inv["Birch School"]!)/bid", token: birch, json: bidBody(rw)).status == .ok)
             // Another provider's invitation does not exist for it; a bid above the approved price, an unknown need or an
             // amount too large for a number are refused by name, and none of them is stored.

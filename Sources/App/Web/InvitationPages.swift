@@ -73,11 +73,12 @@ struct InvitationPages: RouteCollection {
         let open = r.state == ReferralState.published.rawValue && req.now < r.deadline
         let (approved, tiers) = try await Referrals.approved(inv, db: req.db)
         let lines = r.category.content.costLines.filter { approved[$0.key] != nil }
-        let offered: [String: Int] = try Referrals.decode(bid?.coreJSON) ?? approved
-        let variable: [BidItem] = try Referrals.decode(bid?.variableJSON) ?? []
-        let needsMet = Set(try Referrals.decode(bid?.needsMetJSON, as: [String].self) ?? [])
-        let mustMet = Set(try Referrals.decode(bid?.mustHavesMetJSON, as: [String].self) ?? [])
-        let desMet = Set(try Referrals.decode(bid?.desirablesMetJSON, as: [String].self) ?? [])
+        let saved = try await bid.asyncMap { try await Referrals.bidContent([$0], db: req.db)[$0.requireID()] } ?? nil
+        let offered: [String: Int] = saved?.core ?? approved
+        let variable: [BidItem] = saved?.variable ?? []
+        let needsMet = Set(saved?.met(prefix: "n") ?? [])
+        let mustMet = Set(saved?.met(prefix: "m") ?? [])
+        let desMet = Set(saved?.met(prefix: "d") ?? [])
         let floor = BidRules.publishedDiscount(tiers: tiers, children: r.children)
         let fostering = r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue
         let evaluation: EvaluationResult? = try Referrals.decode(r.evaluationJSON)

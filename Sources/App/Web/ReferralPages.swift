@@ -491,7 +491,7 @@ struct ReferralPages: RouteCollection {
         let bids = try await BidRecord.query(on: req.db).filter(\.$id ~~ shortlist.compactMap(UUID.init(uuidString:))).with(\.$establishment).all()
         let ordered = shortlist.compactMap { id in bids.first { $0.id?.uuidString == id } }
         var metByBid: [UUID: [String]] = [:]
-        for b in ordered { metByBid[b.id!] = try Referrals.decode(b.needsMetJSON) ?? [] }
+        for (id, offer) in try await Referrals.bidContent(ordered, db: req.db) { metByBid[id] = offer.met(prefix: "n") }
         return Layout.page(title: "Choose a setting", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Choose the setting you prefer")

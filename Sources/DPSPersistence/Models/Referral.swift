@@ -193,3 +193,42 @@ public final class ReferralItemRecord: Model, @unchecked Sendable {
         self.code = code; self.text = text; self.marks = marks
     }
 }
+
+/// One priced line of a bid, as a row cost reports can query: a core line of the approved schedule (by its
+/// key) or a variable item (by its description), weekly, in pence.
+public final class BidLineRecord: Model, @unchecked Sendable {
+    public static let schema = "bid_lines"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bid_id") public var bidID: UUID
+    @Field(key: "referral_id") public var referralID: UUID
+    /// `core` or `variable`.
+    @Field(key: "kind") public var kind: String
+    @Field(key: "position") public var position: Int
+    @OptionalField(key: "line_key") public var lineKey: String?
+    @OptionalField(key: "description") public var description: String?
+    @Field(key: "weekly_pence") public var weeklyPence: Int
+
+    public init() {}
+
+    public init(bidID: UUID, referralID: UUID, kind: String, position: Int, lineKey: String?, description: String?, weeklyPence: Int) {
+        self.bidID = bidID; self.referralID = referralID; self.kind = kind; self.position = position
+        self.lineKey = lineKey; self.description = description; self.weeklyPence = weeklyPence
+    }
+}
+
+/// A need, must-have or desirable of the referral (by its item id: `n1`, `m1`, `d1`) that a bid says it meets.
+public final class BidItemMetRecord: Model, @unchecked Sendable {
+    public static let schema = "bid_items_met"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bid_id") public var bidID: UUID
+    @Field(key: "referral_id") public var referralID: UUID
+    @Field(key: "item_id") public var itemID: String
+
+    public init() {}
+
+    public init(bidID: UUID, referralID: UUID, itemID: String) {
+        self.bidID = bidID; self.referralID = referralID; self.itemID = itemID
+    }
+}
