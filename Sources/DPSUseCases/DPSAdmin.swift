@@ -288,11 +288,19 @@ package enum DPSAdmin {
                 p.isJoiner = input.isJoiner == "yes"
                 return p
             }()
-            let before = partner.id == nil ? nil : partner.categoryIDsJSON
-            partner.categoryIDsJSON = Audit.encode(chosen.sorted())
+            let before = partner.id == nil ? nil
+                : Audit.encode(try await PartnerCategoryRecord.query(on: db).filter(\.$partnerID == partner.requireID()).all(\.$categoryID)
+                    .map(\.uuidString).sorted())
+            partner.categoryIDsJSON = "[]" // the categories are rows of partner_categories (M0015)
             try await partner.save(on: db)
+            let partnerID = try partner.requireID()
+            try await PartnerCategoryRecord.query(on: db).filter(\.$partnerID == partnerID).delete()
+            let rows = Set(chosen).compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString }.map {
+                PartnerCategoryRecord(partnerID: partnerID, dpsID: partner.$dps.id, organisationID: partner.$organisation.id, categoryID: $0)
+            }
+            if !rows.isEmpty { try await rows.create(on: db) }
             try await Audit.record(on: db, actor: actor, action: "dps.partner.saved", entityType: "partner", entityID: partner.id,
-                                   before: before, after: ["organisation": name, "categories": partner.categoryIDsJSON], at: now)
+                                   before: before, after: ["organisation": name, "categories": Audit.encode(chosen.sorted())], at: now)
         }
     }
 

@@ -101,8 +101,8 @@ package enum Referrals {
             let ids = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
             return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).sort(\.$position).all().filter { $0.readinessProblems.isEmpty }
         case .partnerAuthority:
-            guard let partner = try await PartnerRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID).first() else { return [] }
-            let ids = Set((try decode(partner.categoryIDsJSON, as: [String].self) ?? []).compactMap(UUID.init(uuidString:)))
+            // Every DPS the council is a partner of, not only the first.
+            let ids = Set(try await PartnerCategoryRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all(\.$categoryID))
             return try await CategoryRecord.query(on: db).filter(\.$id ~~ ids).sort(\.$position).all()
         case .provider:
             return []

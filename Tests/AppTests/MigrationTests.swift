@@ -70,6 +70,42 @@ struct MigrationTests {
         }
     }
 
+    @Test("M0015: a partner's categories in JSON become rows; a council that is a partner of two DPSs uses the categories of both")
+    func partnerCategories() async throws {
+        try await withApp { app in
+            // setup: Brighton and Hove is also a partner of Hampshire's DPS
+            let rw = try await ReferralWorld.make(app)
+            let hampshire = Organisation(kind: OrganisationKind.leadAuthority.rawValue, name: "Hampshire")
+            try await hampshire.create(on: app.db)
+            let hants = Actor(userID: UUID(), name: "H", email: "h@hants.test", role: .dpsAdmin, organisationID: hampshire.id!,
+                              organisationKind: .leadAuthority, organisationName: "Hampshire")
+            let dps = try await DPSAdmin.create(.init(title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
+                                                      shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
+                                                actor: hants, db: app.db, now: testNow)
+            let fostering = try #require(try await CategoryRecord.query(on: app.db).filter(\.$dps.$id == dps.id!).filter(\.$code == "fostering").first())
+            try await DPSAdmin.upsertPartner(dps.id!, .init(gssCode: "E06000043", name: "Brighton and Hove", categories: [fostering.id!.uuidString], isJoiner: "no"),
+                                             actor: hants, db: app.db, now: testNow)
+
+            // MUT (the council uses both DPSs' categories)
+            let used = try await Referrals.categories(for: rw.w.officer, db: app.db).compactMap(\.id)
+
+            // validate
+            #expect(Set(used) == [rw.category.id!, fostering.id!])
+
+            // setup: the rows as before M0015, the list only in JSON
+            let partner = try #require(try await PartnerRecord.query(on: app.db).filter(\.$dps.$id == dps.id!).first())
+            try await PartnerCategoryRecord.query(on: app.db).filter(\.$partnerID == partner.id!).delete()
+            partner.categoryIDsJSON = Audit.encode([fostering.id!.uuidString, UUID().uuidString]) // and a category since deleted
+            try await partner.update(on: app.db)
+
+            // MUT
+            try await M0015_PartnerCategories.carryAcross(app.db)
+
+            // validate
+            #expect(try await PartnerCategoryRecord.query(on: app.db).filter(\.$partnerID == partner.id!).all(\.$categoryID) == [fostering.id!])
+        }
+    }
+
     @Test("M0012: an awarded placement gets its referral's facts; an old direct placement loses its made-up referral and keeps its details")
     func placementLifecycle() async throws {
         try await withApp { app in

@@ -45,6 +45,8 @@ struct AdminPages: RouteCollection {
         }
         let categories = try await CategoryRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(\.$position).all()
         let partners = try await PartnerRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).with(\.$organisation).all()
+        let used = Dictionary(grouping: try await PartnerCategoryRecord.query(on: req.db).filter(\.$dpsID == dps.requireID()).all(),
+                              by: \.partnerID).mapValues { $0.map(\.categoryID.uuidString) }
         let windows = try await ClosedWindowRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(\.$startsAt).all()
         let current = values.isEmpty ? [
             "title": dps.title, "regime": dps.regime, "validityStart": dps.validityStart, "validityEnd": dps.validityEnd,
@@ -74,7 +76,7 @@ struct AdminPages: RouteCollection {
             }
             UI.h2("Partner authorities")
             UI.table(headers: ["Authority", "Categories used", "Joined"], rows: partners.map { p in
-                let ids = (try? JSONDecoder().decode([String].self, from: Data(p.categoryIDsJSON.utf8))) ?? []
+                let ids = Set(used[p.id!] ?? [])
                 return [text(p.organisation.name + (p.isJoiner ? " (joiner)" : "")),
                         text(categories.filter { ids.contains($0.id!.uuidString) }.map(\.name).joined(separator: "; ")), text(DisplayDate.date(p.joinedOn))]
             })

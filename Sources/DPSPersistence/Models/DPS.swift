@@ -80,11 +80,29 @@ public final class PartnerRecord: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Parent(key: "dps_id") public var dps: DPSRecord
     @Parent(key: "organisation_id") public var organisation: Organisation
-    /// Comma-free JSON array of category ids the partner uses.
+    /// The category ids the partner used, as JSON, for partners saved before M0015; `partner_categories`
+    /// holds them since (this column stays "[]").
     @Field(key: "category_ids_json") public var categoryIDsJSON: String
     /// Joined later for a joining fee: no access to central contract management (DOMAIN §3).
     @Field(key: "is_joiner") public var isJoiner: Bool
     @Field(key: "joined_on") public var joinedOn: String
 
     public init() {}
+}
+
+/// A category a partner authority uses (DOMAIN §3), as a row: which councils buy what, by DPS.
+public final class PartnerCategoryRecord: Model, @unchecked Sendable {
+    public static let schema = "partner_categories"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "partner_id") public var partnerID: UUID
+    @Field(key: "dps_id") public var dpsID: UUID
+    @Field(key: "organisation_id") public var organisationID: UUID
+    @Field(key: "category_id") public var categoryID: UUID
+
+    public init() {}
+
+    public init(partnerID: UUID, dpsID: UUID, organisationID: UUID, categoryID: UUID) {
+        self.partnerID = partnerID; self.dpsID = dpsID; self.organisationID = organisationID; self.categoryID = categoryID
+    }
 }
