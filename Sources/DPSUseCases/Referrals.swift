@@ -135,7 +135,7 @@ package enum Referrals {
     /// change; a copy read before the transaction is never trusted. `set` are the columns to change (none
     /// just locks the row). Throws a conflict naming `field` when the referral has moved on.
     package static func claim(_ id: UUID, in states: [ReferralState], openAt now: Date? = nil, set: [(String, any SQLExpression)] = [],
-                      field: String = "state", message: String, db: any Database) async throws {
+                              before later: Date? = nil, field: String = "state", message: String, db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
         var update = sql.update(ReferralRecord.schema)
         if set.isEmpty { update = update.set(SQLIdentifier("state"), to: SQLColumn("state")) }
@@ -143,6 +143,7 @@ package enum Referrals {
         update = update.where(SQLIdentifier("id"), .equal, SQLBind(id))
             .where(SQLIdentifier("state"), .in, SQLGroupExpression(states.map { SQLBind($0.rawValue) }))
         if let now { update = update.where(SQLIdentifier("deadline"), .greaterThan, SQLBind(now)) }
+        if let later { update = update.where(SQLIdentifier("deadline"), .lessThan, SQLBind(later)) }
         guard try await update.returning("id").first() != nil else { throw UseCaseError(field: field, message, status: .conflict) }
     }
 
@@ -442,10 +443,16 @@ package enum Referrals {
         guard let deadline = parseDeadline(raw), deadline > r.deadline else {
             throw UseCaseError(field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
         }
+        // The same ceiling as at publication: an extension cannot seal the bids for ever.
+        if let problem = ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: r.publishedAt ?? now, deadline: deadline,
+                                                    shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) {
+            throw UseCaseError(field: "deadline", problem.message)
+        }
         try await db.writeTransaction { db in
             let before = r.deadline
-            try await claim(r.requireID(), in: [.published], openAt: now, set: [("deadline", SQLBind(deadline))], field: "deadline",
-                            message: "The deadline can be extended only while the referral is open, before the deadline passes", db: db)
+            // Only ever later: of two extensions at once, the later deadline stands.
+            try await claim(r.requireID(), in: [.published], openAt: now, set: [("deadline", SQLBind(deadline))], before: deadline, field: "deadline",
+                            message: "The deadline can be extended only while the referral is open, before the deadline passes, and only to a later one than it has now", db: db)
             r.deadline = deadline
             try await Audit.record(on: db, actor: actor, action: "referral.deadline.extended", entityType: "referral", entityID: r.id,
                                    before: ["deadline": before], after: ["deadline": deadline], at: now)
@@ -837,6 +844,9 @@ package enum Referrals {
 
     /// Sends the parent or carer a private link (no account) to the shortlist, with a reply deadline.
     /// Returns the link's token, shown once to the officer to pass on.
+    /// The longest a parent may be given to choose: the award waits for the answer until then.
+    package static let parentReplyMaximumSeconds: TimeInterval = 30 * 86_400
+
     package static func askParent(_ id: UUID, replyBy raw: String?, actor: Actor, db: any Database, now: Date) async throws -> String {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
@@ -847,6 +857,10 @@ package enum Referrals {
             throw UseCaseError(field: "parent", "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, so award to the top bid", status: .conflict)
         }
         guard let replyBy = parseDeadline(raw), replyBy > now else { throw UseCaseError(field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00") }
+        // The award waits for the parent until then: never longer than a month.
+        guard replyBy.timeIntervalSince(now) <= parentReplyMaximumSeconds else {
+            throw UseCaseError(field: "replyBy", "The parent's reply date must be within \(Int(parentReplyMaximumSeconds / 86_400)) days")
+        }
         let next: ReferralState
         do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.askParent) } catch { throw UseCaseError(error.errors, status: .conflict) }
         let token = Tokens.random()

@@ -121,4 +121,25 @@ struct ConcurrencyTests {
             #expect(try await Audit.verify(on: app.db).valid)
         }
     }
+
+    @Test("Two extensions at once: the later deadline stands, whichever commits last")
+    func concurrentExtensions() async throws {
+        try await withApp { app in
+            // setup
+            let rw = try await ReferralWorld.make(app)
+            let (r, _) = try await referrals.published(app, rw)
+
+            // MUT: the later extension first, then the earlier one, racing
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for deadline in ["2026-11-25 17:00", "2026-11-20 17:00", "2026-11-25 17:00", "2026-11-20 17:00"] {
+                    group.addTask { try? await Referrals.extend(r.id!, deadline: deadline, actor: rw.w.officer, db: app.db, now: testNow) }
+                }
+                try await group.waitForAll()
+            }
+
+            // validate
+            let after = try #require(try await ReferralRecord.find(r.id!, on: app.db))
+            #expect(after.deadline == Referrals.parseDeadline("2026-11-25 17:00"))
+        }
+    }
 }

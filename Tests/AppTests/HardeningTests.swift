@@ -153,6 +153,38 @@ struct HardeningTests {
         }
     }
 
+    @Test("An extension cannot seal the bids for ever, and a parent cannot be given years to reply (both used to be accepted)")
+    func extensionAndReplyLimits() async throws {
+        try await withApp { app in
+            // setup
+            let rw = try await ReferralWorld.make(app)
+            let (r, inv) = try await referrals.published(app, rw)
+
+            // MUT and validate: the extension's ceiling is the publication's, 90 days
+            await expectInputError("deadline") {
+                try await Referrals.extend(r.id!, deadline: "9999-12-31 17:00", actor: rw.w.officer, db: app.db, now: testNow)
+            }
+            #expect(try await ReferralRecord.find(r.id!, on: app.db)?.deadline == r.deadline)
+            try await Referrals.extend(r.id!, deadline: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: testNow)
+
+            // setup: two bids scored within the band, so the parent can be asked
+            for name in ["Acorn House", "Birch School"] {
+                try await Referrals.bid(inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!), actor: name == "Acorn House" ? rw.w.provider : rw.w.otherProvider,
+                                        db: app.db, now: testNow)
+            }
+            let closedAt = ISO8601DateFormatter().date(from: "2026-11-21T18:00:00Z")!
+            _ = try await Referrals.closeDue(db: app.db, now: closedAt)
+            for b in try await BidRecord.query(on: app.db).filter(\.$referral.$id == r.id!).all() {
+                try await Referrals.scoreBid(r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Good.", consensus: true,
+                                             actor: rw.w.officer, db: app.db, now: closedAt)
+            }
+            await expectInputError("replyBy") {
+                _ = try await Referrals.askParent(r.id!, replyBy: "2030-01-01 17:00", actor: rw.w.officer, db: app.db, now: closedAt)
+            }
+            #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == "closed")
+        }
+    }
+
     @Test("Sign-in's next never leaves the site or carries CR/LF into a header", arguments: [
         "/\r\nSet-Cookie: evil=1", "/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example", "/%0d%0aX: 1",
     ])

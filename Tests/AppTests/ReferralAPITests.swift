@@ -70,6 +70,10 @@ struct ReferralAPITests {
             // MUT: bids, a revision, refusals, a decline
             let invitations = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == UUID(uuidString: id)!).with(\.$establishment).all()
             let inv = Dictionary(uniqueKeysWithValues: invitations.map { ($0.establishment.name, $0.id!.uuidString) })
+            // The invitation tells the bid software what to send: the ids to meet and the approved price of each line.
+            let invitation = try json(try await http.api(app, .GET, "/api/v1/invitations/\(inv["Acorn House"]!)", token: acorn))
+            #expect((invitation["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["n1", "n2", "m1"])
+            #expect(Set(((invitation["approvedCorePence"] as? [String: Int]) ?? [:]).keys) == Set(rw.category.content.costLines.map(\.key)))
             let acornBid = try await http.api(app, .PUT, "/api/v1/invitations/\(inv["Acorn House"]!)/bid", token: acorn, json: bidBody(rw, pence: 40_000))
             #expect(acornBid.status == .ok, "\(acornBid.body.string)")
             let revised = try await http.api(app, .PUT, "/api/v1/invitations/\(inv["Acorn House"]!)/bid", token: acorn, json: bidBody(rw, pence: 38_000))

@@ -171,6 +171,7 @@ paths:
                   organisation: { type: string }
         '400': { $ref: '#/components/responses/Problem' }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '415': { $ref: '#/components/responses/Problem' }
         '429': { $ref: '#/components/responses/Problem' }
     get:
@@ -193,6 +194,7 @@ paths:
                     createdAt: { type: string, format: date-time }
                     expiresAt: { type: string, format: date-time }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
   /api/v1/tokens/{id}:
     delete:
       operationId: revokeToken
@@ -203,6 +205,7 @@ paths:
       responses:
         '204': { description: Revoked. }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
   /api/v1/dps:
     get:
@@ -229,6 +232,7 @@ paths:
       responses:
         '200': { description: The register entry, content: { application/json: { schema: { type: object } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
   /api/v1/establishments:
     get:
@@ -270,6 +274,7 @@ paths:
       responses:
         '200': { description: The application, content: { application/json: { schema: { $ref: '#/components/schemas/Application' } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
   /api/v1/memberships:
     get:
@@ -278,6 +283,7 @@ paths:
       responses:
         '200': { description: Memberships, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Membership' } } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
   /api/v1/audit/verify:
     get:
       operationId: verifyAudit

@@ -58,6 +58,12 @@ struct ReferralAPI: RouteCollection {
         var pattern: String; var startDate: String; var children: Int; var childAge: Int?; var homeDistrict: String
         var distanceMiles: Double; var deadline: Date; var needs: [String]; var mustHaves: [String]; var outcomes: [String]
         var declined: Bool; var bidWeeklyCostPence: Int?; var bidState: String?
+        /// What a bid refers to: the ids of the needs, must-haves and desirables (`needsMet` and so on take them).
+        var items: [ReferralWriteAPI.IdentifiedItem]
+        /// One invitation only: the approved weekly core price of each line, by key (a bid may lower, never
+        /// raise), and the published discount per number of children placed together, in basis points.
+        var approvedCorePence: [String: Int]?
+        var discountTiers: [String: Int]?
     }
 
     /// Views of several invitations, reading their bids in one query.
@@ -74,7 +80,11 @@ struct ReferralAPI: RouteCollection {
         return InvitationView(id: inv.id!, reference: r.reference, establishment: inv.establishment.name, category: r.category.code, state: r.state,
                               pattern: r.pattern, startDate: r.startDate, children: r.children, childAge: r.childAge, homeDistrict: r.homeDistrict,
                               distanceMiles: inv.distanceMiles, deadline: r.deadline, needs: c.needs.map(\.text), mustHaves: c.mustHaves, outcomes: c.outcomes,
-                              declined: inv.declinedAt != nil, bidWeeklyCostPence: bid?.weeklyCostPence, bidState: bid?.state)
+                              declined: inv.declinedAt != nil, bidWeeklyCostPence: bid?.weeklyCostPence, bidState: bid?.state,
+                              items: c.needs.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) }
+                                + c.mustHaves.enumerated().map { .init(id: "m\($0.offset + 1)", text: $0.element, marks: nil, code: nil) }
+                                + c.desirables.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) },
+                              approvedCorePence: nil, discountTiers: nil)
     }
 
     func invitations(req: Request) async throws -> [InvitationView] {
@@ -87,7 +97,12 @@ struct ReferralAPI: RouteCollection {
     func invitation(req: Request) async throws -> InvitationView {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        return try await views([try await Referrals.invitation(id, actor: actor, db: req.db)], db: req.db)[0]
+        let inv = try await Referrals.invitation(id, actor: actor, db: req.db)
+        var view = try await views([inv], db: req.db)[0]
+        let (core, tiers) = try await Referrals.approved(inv, db: req.db)
+        view.approvedCorePence = core
+        view.discountTiers = Dictionary(uniqueKeysWithValues: tiers.map { (String($0.key), $0.value) })
+        return view
     }
 }
 
@@ -124,6 +139,7 @@ extension OpenAPISpec {
       responses:
         '200': { description: Bids, evaluation and the number still to score, content: { application/json: { schema: { type: object } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
         '409': { $ref: '#/components/responses/Problem' }
   /api/v1/invitations:
@@ -137,12 +153,13 @@ extension OpenAPISpec {
   /api/v1/invitations/{id}:
     get:
       operationId: getInvitation
-      summary: One invitation of the provider, with its own bid's state.
+      summary: One invitation of the provider, with its own bid's state, the ids a bid refers to (items) and the approved core price of each line (approvedCorePence).
       parameters:
         - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
       responses:
         '200': { description: The invitation, content: { application/json: { schema: { type: object } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
   /api/v1/referrals/{id}:
     get:
@@ -154,6 +171,7 @@ extension OpenAPISpec {
       responses:
         '200': { description: The referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
   /api/v1/referrals/{id}/eligibility:
     get:
@@ -176,6 +194,7 @@ extension OpenAPISpec {
                   minimum: { type: integer }
                   proposedRadiusMiles: { type: [number, 'null'] }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
   /api/v1/referrals/{id}/publish:
     post:
@@ -273,6 +292,7 @@ extension OpenAPISpec {
                   evaluation: { type: object }
                   unscored: { type: array, items: { type: string, format: uuid } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
         '409': { $ref: '#/components/responses/Problem' }
   /api/v1/referrals/{id}/award:
@@ -377,6 +397,7 @@ extension OpenAPISpec {
       responses:
         '200': { description: The agreement, content: { application/json: { schema: { $ref: '#/components/schemas/Placement' } } } }
         '401': { $ref: '#/components/responses/Problem' }
+        '403': { $ref: '#/components/responses/Problem' }
         '404': { $ref: '#/components/responses/Problem' }
 """#
 
