@@ -1,6 +1,6 @@
 import DPSDomain
-import DPSUseCases
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -47,7 +47,8 @@ struct AppConfig: Sendable {
     /// `DPS_PUBLIC_URL` without a trailing slash, only http(s); the local default otherwise.
     static func publicURL(_ raw: String?) -> String {
         guard let raw, let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
-              !raw.unicodeScalars.contains(where: { $0.value < 0x21 }) else { return "http://127.0.0.1:8080" }
+            !raw.unicodeScalars.contains(where: { $0.value < 0x21 })
+        else { return "http://127.0.0.1:8080" }
         return raw.hasSuffix("/") ? String(raw.dropLast()) : raw
     }
 }
@@ -85,8 +86,9 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "dps-session"
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, expires: Date(timeIntervalSinceNow: 8 * 3600), maxAge: 8 * 3600,
-                          path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: id.string, expires: Date(timeIntervalSinceNow: 8 * 3600), maxAge: 8 * 3600,
+            path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
     app.routes.defaultMaxBodySize = "12mb"
 
@@ -134,7 +136,9 @@ struct PrepareOnServe: LifecycleHandler {
         if try await Demo.isLoaded(on: app.db) == false {
             // The demo needs the public registers; without them the product still starts, empty.
             guard (try? Registers.dataDirectory()) != nil else {
-                app.logger.warning("No demo: the register data was not found (set DPS_DATA_DIR to the folder with postcode_district_centroids.csv). Create a first administrator with `dps create-user`.")
+                app.logger.warning(
+                    "No demo: the register data was not found (set DPS_DATA_DIR to the folder with postcode_district_centroids.csv). Create a first administrator with `dps create-user`."
+                )
                 return
             }
             app.logger.notice("Loading the demo (first start on this database)…")

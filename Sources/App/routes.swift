@@ -1,6 +1,6 @@
-import DPSUseCases
 import DPSDomain
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -11,7 +11,9 @@ func routes(_ app: Application) throws {
             _ = try await Organisation.query(on: req.db).count()
             return try await ["status": "ok", "database": "ok"].encodeResponse(status: .ok, for: req)
         } catch {
-            return (try? await ["status": "error", "database": "unavailable"].encodeResponse(status: .serviceUnavailable, for: req)) ?? Response(status: .serviceUnavailable)
+            return
+                (try? await ["status": "error", "database": "unavailable"].encodeResponse(
+                    status: .serviceUnavailable, for: req)) ?? Response(status: .serviceUnavailable)
         }
     }
     app.get("assets", "app.css") { _ -> Response in
@@ -45,7 +47,9 @@ enum Forms {
         for pair in body.split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(kv[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[0])
-            let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            let value =
+                kv.count > 1
+                ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
             if out[key] == nil { out[key] = value }
         }
         return out
@@ -63,9 +67,11 @@ enum Forms {
 
     /// Runs a form's use case: on success shows a message and redirects (post/redirect/get); on bad input
     /// shows the same page again with the errors and what was typed, with status 422.
-    static func handle(_ req: Request, success: @autoclosure () -> String, redirect: @escaping () -> String,
-                       render: @escaping ([FieldError], [String: String]) async throws -> Markup,
-                       action: () async throws -> Void) async throws -> Response {
+    static func handle(
+        _ req: Request, success: @autoclosure () -> String, redirect: @escaping () -> String,
+        render: @escaping ([FieldError], [String: String]) async throws -> Markup,
+        action: () async throws -> Void
+    ) async throws -> Response {
         do {
             try await action()
             req.flash(success())

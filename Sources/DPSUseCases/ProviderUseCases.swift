@@ -5,7 +5,10 @@ import FluentKit
 import Foundation
 
 package enum EstablishmentType: String, CaseIterable {
-    case school, childrensHome = "childrens_home", fosteringAgency = "fostering_agency", alternativeProvision = "alternative_provision"
+    case school
+    case childrensHome = "childrens_home"
+    case fosteringAgency = "fostering_agency"
+    case alternativeProvision = "alternative_provision"
     package var label: String {
         switch self {
         case .school: "School (independent or non-maintained special school)"
@@ -30,7 +33,11 @@ package enum ProviderUseCases {
         package var contactPhone: String?
         package var password: String?
 
-        package init(organisationName: String? = nil, legalName: String? = nil, companyNumber: String? = nil, charityNumber: String? = nil, address: String? = nil, postcode: String? = nil, contactName: String? = nil, contactEmail: String? = nil, contactPhone: String? = nil, password: String? = nil) {
+        package init(
+            organisationName: String? = nil, legalName: String? = nil, companyNumber: String? = nil,
+            charityNumber: String? = nil, address: String? = nil, postcode: String? = nil, contactName: String? = nil,
+            contactEmail: String? = nil, contactPhone: String? = nil, password: String? = nil
+        ) {
             self.organisationName = organisationName
             self.legalName = legalName
             self.companyNumber = companyNumber
@@ -45,30 +52,52 @@ package enum ProviderUseCases {
     }
 
     /// Registers a provider organisation and its first administrator.
-    package static func register(_ input: RegistrationInput, hashPassword: @Sendable (String) throws -> String, db: any Database, now: Date) async throws -> User {
+    package static func register(
+        _ input: RegistrationInput, hashPassword: @Sendable (String) throws -> String, db: any Database, now: Date
+    ) async throws -> User {
         var errors: [FieldError] = []
         func required(_ value: String?, _ field: String, _ message: String) {
             if (value ?? "").trimmed.isEmpty { errors.append(FieldError(field: field, message: message)) }
         }
         required(input.organisationName, "organisationName", "Enter the organisation's name")
         required(input.legalName, "legalName", "Enter the organisation's legal name")
-        let company = (input.companyNumber ?? "").trimmed.uppercased(), charity = (input.charityNumber ?? "").trimmed
+        let company = (input.companyNumber ?? "").trimmed.uppercased()
+        let charity = (input.charityNumber ?? "").trimmed
         if company.isEmpty && charity.isEmpty {
-            errors.append(FieldError(field: "companyNumber", message: "Enter a Companies House number or a charity number"))
-        } else if !company.isEmpty, company.range(of: #"^([0-9]{8}|[A-Z]{2}[0-9]{6})$"#, options: .regularExpression) == nil {
-            errors.append(FieldError(field: "companyNumber", message: "Enter a Companies House number in the correct format, like 01234567 or SC123456"))
+            errors.append(
+                FieldError(field: "companyNumber", message: "Enter a Companies House number or a charity number"))
+        } else if !company.isEmpty,
+            company.range(of: #"^([0-9]{8}|[A-Z]{2}[0-9]{6})$"#, options: .regularExpression) == nil
+        {
+            errors.append(
+                FieldError(
+                    field: "companyNumber",
+                    message: "Enter a Companies House number in the correct format, like 01234567 or SC123456"))
         }
         if !charity.isEmpty, charity.range(of: #"^[0-9]{6,8}(-[0-9]+)?$"#, options: .regularExpression) == nil {
-            errors.append(FieldError(field: "charityNumber", message: "Enter a charity number in the correct format, like 1123456"))
+            errors.append(
+                FieldError(
+                    field: "charityNumber", message: "Enter a charity number in the correct format, like 1123456"))
         }
         required(input.address, "address", "Enter the organisation's address")
-        if PostcodeDirectory.normalise(input.postcode ?? "") == nil { errors.append(FieldError(field: "postcode", message: "Enter a real postcode, like RH12 1XH")) }
+        if PostcodeDirectory.normalise(input.postcode ?? "") == nil {
+            errors.append(FieldError(field: "postcode", message: "Enter a real postcode, like RH12 1XH"))
+        }
         required(input.contactName, "contactName", "Enter the name of the person registering")
         let email = (input.contactEmail ?? "").trimmed.lowercased()
-        if !isEmail(email) { errors.append(FieldError(field: "contactEmail", message: "Enter an email address in the correct format, like name@example.org")) }
-        if (input.password ?? "").count < 12 { errors.append(FieldError(field: "password", message: "Password must be 12 characters or more")) }
+        if !isEmail(email) {
+            errors.append(
+                FieldError(
+                    field: "contactEmail",
+                    message: "Enter an email address in the correct format, like name@example.org"))
+        }
+        if (input.password ?? "").count < 12 {
+            errors.append(FieldError(field: "password", message: "Password must be 12 characters or more"))
+        }
         if errors.isEmpty, try await User.query(on: db).filter(\.$email == email).count() > 0 {
-            errors.append(FieldError(field: "contactEmail", message: "An account already uses this email address; sign in instead"))
+            errors.append(
+                FieldError(
+                    field: "contactEmail", message: "An account already uses this email address; sign in instead"))
         }
         guard errors.isEmpty else { throw UseCaseError(errors) }
         let hash = try hashPassword(input.password!)
@@ -83,11 +112,17 @@ package enum ProviderUseCases {
             org.contactEmail = email
             org.contactPhone = (input.contactPhone ?? "").trimmed
             try await org.create(on: db)
-            let user = User(organisationID: try org.requireID(), email: email, name: org.contactName!, role: Role.providerAdmin.rawValue, passwordHash: hash)
+            let user = User(
+                organisationID: try org.requireID(), email: email, name: org.contactName!,
+                role: Role.providerAdmin.rawValue, passwordHash: hash)
             try await user.create(on: db)
-            try await Audit.record(on: db, actor: nil, actorLabel: "\(org.contactName!) (registering)", action: "provider.registered",
-                                   entityType: "organisation", entityID: org.id, before: String?.none,
-                                   after: ["name": org.name, "legalName": org.legalName ?? "", "companyNumber": company, "charityNumber": charity], at: now)
+            try await Audit.record(
+                on: db, actor: nil, actorLabel: "\(org.contactName!) (registering)", action: "provider.registered",
+                entityType: "organisation", entityID: org.id, before: String?.none,
+                after: [
+                    "name": org.name, "legalName": org.legalName ?? "", "companyNumber": company,
+                    "charityNumber": charity,
+                ], at: now)
             return user
         }
     }
@@ -113,7 +148,12 @@ package enum ProviderUseCases {
         package var locationApproximate: String?
         package var laGSSCode: String?
 
-        package init(name: String? = nil, type: String? = nil, urn: String? = nil, address: String? = nil, town: String? = nil, postcode: String? = nil, ageLow: String? = nil, ageHigh: String? = nil, genders: String? = nil, capacity: String? = nil, inspectorate: String? = nil, judgement: String? = nil, judgementDate: String? = nil, locationApproximate: String? = nil, laGSSCode: String? = nil) {
+        package init(
+            name: String? = nil, type: String? = nil, urn: String? = nil, address: String? = nil, town: String? = nil,
+            postcode: String? = nil, ageLow: String? = nil, ageHigh: String? = nil, genders: String? = nil,
+            capacity: String? = nil, inspectorate: String? = nil, judgement: String? = nil,
+            judgementDate: String? = nil, locationApproximate: String? = nil, laGSSCode: String? = nil
+        ) {
             self.name = name
             self.type = type
             self.urn = urn
@@ -135,10 +175,19 @@ package enum ProviderUseCases {
     package struct EstablishmentSnapshot: Codable {
         package var name, type, postcode, inspectorate, judgement: String
         package var urn: String?
-        package init(_ e: EstablishmentRecord) { name = e.name; type = e.type; postcode = e.postcode; inspectorate = e.inspectorate; judgement = e.judgement; urn = e.urn }
+        package init(_ e: EstablishmentRecord) {
+            name = e.name
+            type = e.type
+            postcode = e.postcode
+            inspectorate = e.inspectorate
+            judgement = e.judgement
+            urn = e.urn
+        }
     }
 
-    package static func addEstablishment(_ input: EstablishmentInput, actor: Actor, db: any Database, now: Date) async throws -> EstablishmentRecord {
+    package static func addEstablishment(_ input: EstablishmentInput, actor: Actor, db: any Database, now: Date)
+        async throws -> EstablishmentRecord
+    {
         try actor.require(.providerAdmin)
         var errors: [FieldError] = []
         let name = (input.name ?? "").trimmed
@@ -146,30 +195,62 @@ package enum ProviderUseCases {
         let type = EstablishmentType(rawValue: input.type ?? "")
         if type == nil { errors.append(FieldError(field: "type", message: "Choose the type of establishment")) }
         let approximate = input.locationApproximate == "yes"
-        if (input.address ?? "").trimmed.isEmpty && !approximate { errors.append(FieldError(field: "address", message: "Enter the establishment's address")) }
+        if (input.address ?? "").trimmed.isEmpty && !approximate {
+            errors.append(FieldError(field: "address", message: "Enter the establishment's address"))
+        }
         let postcode = PostcodeDirectory.normalise(input.postcode ?? "")
         let centroid = try await postcode.asyncMap { try await Registers.postcode($0, on: db) } ?? nil
-        if postcode == nil || centroid == nil { errors.append(FieldError(field: "postcode", message: "Enter a real postcode in England or Wales, like RH12 1XH")) }
-        let low = Int((input.ageLow ?? "").trimmed), high = Int((input.ageHigh ?? "").trimmed)
-        if low.map({ $0 < 0 || $0 > 25 }) ?? true { errors.append(FieldError(field: "ageLow", message: "Enter the youngest age as a whole number from 0 to 25")) }
-        if high.map({ $0 < 0 || $0 > 25 }) ?? true { errors.append(FieldError(field: "ageHigh", message: "Enter the oldest age as a whole number from 0 to 25")) }
-        if let low, let high, low > high { errors.append(FieldError(field: "ageHigh", message: "The oldest age must be the same as or above the youngest age")) }
-        if !["mixed", "boys", "girls"].contains(input.genders ?? "") { errors.append(FieldError(field: "genders", message: "Choose who the establishment takes: boys, girls or both")) }
+        if postcode == nil || centroid == nil {
+            errors.append(
+                FieldError(field: "postcode", message: "Enter a real postcode in England or Wales, like RH12 1XH"))
+        }
+        let low = Int((input.ageLow ?? "").trimmed)
+        let high = Int((input.ageHigh ?? "").trimmed)
+        if low.map({ $0 < 0 || $0 > 25 }) ?? true {
+            errors.append(FieldError(field: "ageLow", message: "Enter the youngest age as a whole number from 0 to 25"))
+        }
+        if high.map({ $0 < 0 || $0 > 25 }) ?? true {
+            errors.append(FieldError(field: "ageHigh", message: "Enter the oldest age as a whole number from 0 to 25"))
+        }
+        if let low, let high, low > high {
+            errors.append(
+                FieldError(field: "ageHigh", message: "The oldest age must be the same as or above the youngest age"))
+        }
+        if !["mixed", "boys", "girls"].contains(input.genders ?? "") {
+            errors.append(
+                FieldError(field: "genders", message: "Choose who the establishment takes: boys, girls or both"))
+        }
         let capacity = Int((input.capacity ?? "").trimmed)
-        if capacity.map({ $0 < 0 }) ?? (type != .fosteringAgency) { errors.append(FieldError(field: "capacity", message: "Enter the number of places as a whole number")) }
+        if capacity.map({ $0 < 0 }) ?? (type != .fosteringAgency) {
+            errors.append(FieldError(field: "capacity", message: "Enter the number of places as a whole number"))
+        }
         let inspectorate = Inspectorate(rawValue: input.inspectorate ?? "")
         let judgement = (input.judgement ?? "").trimmed
         if type != .alternativeProvision {
-            if inspectorate == nil { errors.append(FieldError(field: "inspectorate", message: "Choose the inspectorate")) }
-            if judgement.isEmpty { errors.append(FieldError(field: "judgement", message: "Enter the latest inspection judgement, as published")) }
+            if inspectorate == nil {
+                errors.append(FieldError(field: "inspectorate", message: "Choose the inspectorate"))
+            }
+            if judgement.isEmpty {
+                errors.append(
+                    FieldError(field: "judgement", message: "Enter the latest inspection judgement, as published"))
+            }
         }
         let dateRaw = (input.judgementDate ?? "").trimmed
-        if !dateRaw.isEmpty, LocalDate(iso: dateRaw) == nil { errors.append(FieldError(field: "judgementDate", message: "Enter the inspection date as a date, for example 2024-11-05")) }
+        if !dateRaw.isEmpty, LocalDate(iso: dateRaw) == nil {
+            errors.append(
+                FieldError(
+                    field: "judgementDate", message: "Enter the inspection date as a date, for example 2024-11-05"))
+        }
         let urn = (input.urn ?? "").trimmed.uppercased()
         if !urn.isEmpty, urn.range(of: #"^(SC)?[0-9]{6,8}$"#, options: .regularExpression) == nil {
-            errors.append(FieldError(field: "urn", message: "Enter a URN of 6 to 8 digits (schools) or SC followed by digits (social care)"))
+            errors.append(
+                FieldError(
+                    field: "urn",
+                    message: "Enter a URN of 6 to 8 digits (schools) or SC followed by digits (social care)"))
         }
-        guard errors.isEmpty, let type, let postcode, let centroid, let low, let high else { throw UseCaseError(errors) }
+        guard errors.isEmpty, let type, let postcode, let centroid, let low, let high else {
+            throw UseCaseError(errors)
+        }
         return try await db.writeTransaction { db in
             let e = EstablishmentRecord()
             e.$organisation.id = actor.organisationID
@@ -193,15 +274,18 @@ package enum ProviderUseCases {
             e.judgementDate = dateRaw.isEmpty ? nil : dateRaw
             e.laGSSCode = centroid.laGSSCode
             try await e.create(on: db)
-            try await Audit.record(on: db, actor: actor, action: "establishment.created", entityType: "establishment", entityID: e.id,
-                                   before: EstablishmentSnapshot?.none, after: EstablishmentSnapshot(e), at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "establishment.created", entityType: "establishment", entityID: e.id,
+                before: EstablishmentSnapshot?.none, after: EstablishmentSnapshot(e), at: now)
             return e
         }
     }
 
     package static func ownApplication(_ id: UUID, actor: Actor, db: any Database) async throws -> ApplicationRecord {
-        guard actor.isProvider, let a = try await ApplicationRecord.query(on: db).filter(\.$id == id)
-            .filter(\.$organisation.$id == actor.organisationID).with(\.$establishment).first() else {
+        guard actor.isProvider,
+            let a = try await ApplicationRecord.query(on: db).filter(\.$id == id)
+                .filter(\.$organisation.$id == actor.organisationID).with(\.$establishment).first()
+        else {
             throw UseCaseError(.notFound, "No such application.")
         }
         return a
@@ -221,32 +305,64 @@ package enum ProviderUseCases {
 
     /// Starts a draft application for one establishment and one or more categories, optionally copying the
     /// answers of an earlier application of the same organisation (for the categories both share).
-    package static func startApplication(_ input: NewApplicationInput, actor: Actor, db: any Database, now: Date) async throws -> ApplicationRecord {
+    package static func startApplication(_ input: NewApplicationInput, actor: Actor, db: any Database, now: Date)
+        async throws -> ApplicationRecord
+    {
         try actor.require(.providerAdmin)
         var errors: [FieldError] = []
-        let establishment = try await UUID(uuidString: input.establishment ?? "").asyncMap { try await EstablishmentRecord.find($0, on: db) } ?? nil
-        if establishment?.$organisation.id != actor.organisationID { errors.append(FieldError(field: "establishment", message: "Choose one of your establishments")) }
-        guard let dps = try await DPSRecord.query(on: db).first() else { throw UseCaseError(.conflict, "No DPS has been set up yet.") }
+        let establishment =
+            try await UUID(uuidString: input.establishment ?? "").asyncMap {
+                try await EstablishmentRecord.find($0, on: db)
+            } ?? nil
+        if establishment?.$organisation.id != actor.organisationID {
+            errors.append(FieldError(field: "establishment", message: "Choose one of your establishments"))
+        }
+        guard let dps = try await DPSRecord.query(on: db).first() else {
+            throw UseCaseError(.conflict, "No DPS has been set up yet.")
+        }
         let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
         let chosen = categories.filter { (input.categories ?? []).contains($0.id?.uuidString ?? "-") }
-        if chosen.isEmpty { errors.append(FieldError(field: "categories", message: "Choose at least one category to apply for")) }
+        if chosen.isEmpty {
+            errors.append(FieldError(field: "categories", message: "Choose at least one category to apply for"))
+        }
         if let notReady = chosen.first(where: { !$0.readinessProblems.isEmpty }) {
             errors.append(FieldError(field: "categories", message: "\(notReady.name) is not open for applications yet"))
         }
         var source: [UUID: ApplicationCategoryRecord] = [:]
         if let raw = input.copyFrom, !raw.isEmpty {
-            guard let id = UUID(uuidString: raw), let earlier = try await ApplicationRecord.find(id, on: db), earlier.$organisation.id == actor.organisationID else {
-                throw UseCaseError([FieldError(field: "copyFrom", message: "Choose one of your organisation's earlier applications to copy from")])
+            guard let id = UUID(uuidString: raw), let earlier = try await ApplicationRecord.find(id, on: db),
+                earlier.$organisation.id == actor.organisationID
+            else {
+                throw UseCaseError([
+                    FieldError(
+                        field: "copyFrom",
+                        message: "Choose one of your organisation's earlier applications to copy from")
+                ])
             }
-            for part in try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == earlier.requireID()).all() {
+            for part in try await ApplicationCategoryRecord.query(on: db).filter(
+                \.$application.$id == earlier.requireID()
+            ).all() {
                 source[part.$category.id] = part
             }
         }
         guard errors.isEmpty, let establishment else { throw UseCaseError(errors) }
         let copies = source
         if try await ApplicationRecord.query(on: db).filter(\.$establishment.$id == establishment.requireID())
-            .filter(\.$state ~~ [ApplicationState.draft.rawValue, ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]).count() > 0 {
-            throw UseCaseError([FieldError(field: "establishment", message: "\(establishment.name) already has an application in progress; continue it from your list of applications")], status: .conflict)
+            .filter(
+                \.$state ~~ [
+                    ApplicationState.draft.rawValue, ApplicationState.submitted.rawValue,
+                    ApplicationState.clarificationRequested.rawValue,
+                ]
+            ).count() > 0
+        {
+            throw UseCaseError(
+                [
+                    FieldError(
+                        field: "establishment",
+                        message:
+                            "\(establishment.name) already has an application in progress; continue it from your list of applications"
+                    )
+                ], status: .conflict)
         }
         return try await db.writeTransaction { db in
             let app = ApplicationRecord()
@@ -270,9 +386,13 @@ package enum ProviderUseCases {
                 part.reviewJSON = "{}"
                 try await part.create(on: db)
             }
-            try await Audit.record(on: db, actor: actor, action: "application.started", entityType: "application", entityID: app.id,
-                                   before: String?.none, after: ["establishment": establishment.name, "categories": chosen.map(\.code).joined(separator: ","),
-                                                                 "copiedFrom": input.copyFrom ?? ""], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "application.started", entityType: "application", entityID: app.id,
+                before: String?.none,
+                after: [
+                    "establishment": establishment.name, "categories": chosen.map(\.code).joined(separator: ","),
+                    "copiedFrom": input.copyFrom ?? "",
+                ], at: now)
             return app
         }
     }
@@ -302,13 +422,16 @@ package enum ProviderUseCases {
 
     /// Saves a draft from the application form. Amounts that cannot be read are reported and nothing is
     /// saved, so a typo never silently loses an answer.
-    package static func saveDraft(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date) async throws {
-        try actor.require(.providerAdmin) // applications are the provider administrator's; bid writers bid
+    package static func saveDraft(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date)
+        async throws
+    {
+        try actor.require(.providerAdmin)  // applications are the provider administrator's; bid writers bid
         let app = try await ownApplication(id, actor: actor, db: db)
         guard app.state == ApplicationState.draft.rawValue else {
             throw UseCaseError(.conflict, "This application has been submitted and can no longer be changed.")
         }
-        let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID()).with(\.$category).all()
+        let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID())
+            .with(\.$category).all()
         var errors: [FieldError] = []
         var updates: [(ApplicationCategoryRecord, Answers, Answers)] = []
         for part in parts {
@@ -320,22 +443,38 @@ package enum ProviderUseCases {
                 if let v = form["answers.\(code).\(q.key)"], ["yes", "no"].contains(v) { answers.passFail[q.key] = v }
             }
             for s in content.statements {
-                if let v = form["statements.\(code).\(s.key)"] { answers.statements[s.key] = v.trimmed.isEmpty ? nil : v }
+                if let v = form["statements.\(code).\(s.key)"] {
+                    answers.statements[s.key] = v.trimmed.isEmpty ? nil : v
+                }
             }
             for line in content.costLines {
                 guard let raw = form["costs.\(code).\(line.key)"] else { continue }
-                if raw.trimmed.isEmpty { answers.costs[line.key] = nil; continue }
+                if raw.trimmed.isEmpty {
+                    answers.costs[line.key] = nil
+                    continue
+                }
                 guard let pence = Money.parsePounds(raw) else {
-                    errors.append(FieldError(field: "costs.\(code).\(line.key)", message: "\(line.name) must be an amount in pounds, like 1250 or 1250.50"))
+                    errors.append(
+                        FieldError(
+                            field: "costs.\(code).\(line.key)",
+                            message: "\(line.name) must be an amount in pounds, like 1250 or 1250.50"))
                     continue
                 }
                 answers.costs[line.key] = pence
             }
             for tier in content.discountTiers {
                 guard let raw = form["discounts.\(code).\(tier.children)"] else { continue }
-                if raw.trimmed.isEmpty { answers.discounts[String(tier.children)] = nil; continue }
+                if raw.trimmed.isEmpty {
+                    answers.discounts[String(tier.children)] = nil
+                    continue
+                }
                 guard let bp = Money.parsePercentBasisPoints(raw), bp <= 10_000 else {
-                    errors.append(FieldError(field: "discounts.\(code).\(tier.children)", message: "The discount for \(tier.children) or more children must be a percentage from 0 to 100"))
+                    errors.append(
+                        FieldError(
+                            field: "discounts.\(code).\(tier.children)",
+                            message:
+                                "The discount for \(tier.children) or more children must be a percentage from 0 to 100")
+                    )
                     continue
                 }
                 answers.discounts[String(tier.children)] = bp
@@ -348,8 +487,10 @@ package enum ProviderUseCases {
             for (part, before, answers) in changes {
                 answers.write(to: part)
                 try await part.update(on: db)
-                try await Audit.record(on: db, actor: actor, action: "application.draft.saved", entityType: "application_category", entityID: part.id,
-                                       before: before, after: answers, at: now)
+                try await Audit.record(
+                    on: db, actor: actor, action: "application.draft.saved", entityType: "application_category",
+                    entityID: part.id,
+                    before: before, after: answers, at: now)
             }
         }
     }
@@ -382,11 +523,19 @@ package enum ProviderUseCases {
     }
 
     /// Stores an evidence document for one pass/fail question.
-    package static func uploadEvidence(_ id: UUID, partID: UUID, _ input: EvidenceUpload, actor: Actor, db: any Database, now: Date) async throws {
+    package static func uploadEvidence(
+        _ id: UUID, partID: UUID, _ input: EvidenceUpload, actor: Actor, db: any Database, now: Date
+    ) async throws {
         try actor.require(.providerAdmin)
         let app = try await ownApplication(id, actor: actor, db: db)
-        guard app.state == ApplicationState.draft.rawValue else { throw UseCaseError(.conflict, "This application has been submitted; evidence can no longer be added.") }
-        guard let part = try await ApplicationCategoryRecord.query(on: db).filter(\.$id == partID).filter(\.$application.$id == app.requireID()).with(\.$category).first() else {
+        guard app.state == ApplicationState.draft.rawValue else {
+            throw UseCaseError(.conflict, "This application has been submitted; evidence can no longer be added.")
+        }
+        guard
+            let part = try await ApplicationCategoryRecord.query(on: db).filter(\.$id == partID).filter(
+                \.$application.$id == app.requireID()
+            ).with(\.$category).first()
+        else {
             throw UseCaseError(.notFound, "No such category in this application.")
         }
         let key = input.question ?? ""
@@ -394,15 +543,23 @@ package enum ProviderUseCases {
             throw UseCaseError(field: "question", "Choose the question this evidence is for")
         }
         let field = "evidence.\(part.category.code).\(key)"
-        guard let file = input.file, !file.data.isEmpty else { throw UseCaseError(field: field, "Choose a file to upload") }
-        guard file.data.count <= maxEvidenceBytes else { throw UseCaseError(field: field, "The file must be smaller than 10 MB", status: .tooLarge) }
+        guard let file = input.file, !file.data.isEmpty else {
+            throw UseCaseError(field: field, "Choose a file to upload")
+        }
+        guard file.data.count <= maxEvidenceBytes else {
+            throw UseCaseError(field: field, "The file must be smaller than 10 MB", status: .tooLarge)
+        }
         let expiresRaw = (input.expiresOn ?? "").trimmed
         let expires = LocalDate(iso: expiresRaw)
         if question.evidenceExpires && expires == nil {
-            throw UseCaseError(field: "expires.\(part.category.code).\(key)", "Enter the date this document expires, for example 2027-03-31")
+            throw UseCaseError(
+                field: "expires.\(part.category.code).\(key)",
+                "Enter the date this document expires, for example 2027-03-31")
         }
         if !expiresRaw.isEmpty && expires == nil {
-            throw UseCaseError(field: "expires.\(part.category.code).\(key)", "Enter the expiry date as a date, for example 2027-03-31")
+            throw UseCaseError(
+                field: "expires.\(part.category.code).\(key)", "Enter the expiry date as a date, for example 2027-03-31"
+            )
         }
         let bytes = file.data
         try await db.writeTransaction { db in
@@ -417,50 +574,77 @@ package enum ProviderUseCases {
             doc.expiresOn = expires?.iso
             doc.data = bytes
             try await doc.create(on: db)
-            try await Audit.record(on: db, actor: actor, action: "evidence.uploaded", entityType: "evidence", entityID: doc.id, before: String?.none,
-                                   after: ["question": key, "filename": doc.filename, "sha256": doc.sha256, "expiresOn": doc.expiresOn ?? ""], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "evidence.uploaded", entityType: "evidence", entityID: doc.id,
+                before: String?.none,
+                after: [
+                    "question": key, "filename": doc.filename, "sha256": doc.sha256, "expiresOn": doc.expiresOn ?? "",
+                ], at: now)
         }
     }
 
     /// Builds the pure submission input from stored records.
-    package static func submission(app: ApplicationRecord, parts: [ApplicationCategoryRecord], evidence: [EvidenceRecord],
-                           dps: DPSRecord, windows: [ClosedWindowRecord], now: Date) -> ApplicationSubmission {
+    package static func submission(
+        app: ApplicationRecord, parts: [ApplicationCategoryRecord], evidence: [EvidenceRecord],
+        dps: DPSRecord, windows: [ClosedWindowRecord], now: Date
+    ) -> ApplicationSubmission {
         let e = app.establishment
-        let rating = e.type == EstablishmentType.alternativeProvision.rawValue && e.judgement == "Not inspected" ? nil :
-            InspectionRating(inspectorate: Inspectorate(rawValue: e.inspectorate) ?? .other, framework: e.framework, judgement: e.judgement,
-                             date: e.judgementDate.flatMap { LocalDate(iso: $0) })
+        let rating =
+            e.type == EstablishmentType.alternativeProvision.rawValue && e.judgement == "Not inspected"
+            ? nil
+            : InspectionRating(
+                inspectorate: Inspectorate(rawValue: e.inspectorate) ?? .other, framework: e.framework,
+                judgement: e.judgement,
+                date: e.judgementDate.flatMap { LocalDate(iso: $0) })
         let entry: AdmissionEntry
         if let start = LocalDate(iso: dps.validityStart), let end = LocalDate(iso: dps.validityEnd) {
-            entry = .windows(closed: windows.map { ClosedWindow(start: $0.startsAt, end: $0.endsAt, reason: $0.reason) }, validity: ValidityPeriod(start: start, end: end))
-        } else { entry = .closed }
+            entry = .windows(
+                closed: windows.map { ClosedWindow(start: $0.startsAt, end: $0.endsAt, reason: $0.reason) },
+                validity: ValidityPeriod(start: start, end: end))
+        } else {
+            entry = .closed
+        }
         let categories = parts.map { part -> CategoryApplication in
             let answers = Answers(part)
             let docs = evidence.filter { $0.applicationCategoryID == part.id }
             var passFail: [String: PassFailAnswer] = [:]
             for (key, value) in answers.passFail {
-                passFail[key] = PassFailAnswer(answer: YesNoAnswer(rawValue: value) ?? .no,
-                                               evidence: docs.filter { $0.questionKey == key }.map { EvidenceDocument(name: $0.filename, expires: $0.expiresOn.flatMap { LocalDate(iso: $0) }) })
+                passFail[key] = PassFailAnswer(
+                    answer: YesNoAnswer(rawValue: value) ?? .no,
+                    evidence: docs.filter { $0.questionKey == key }.map {
+                        EvidenceDocument(name: $0.filename, expires: $0.expiresOn.flatMap { LocalDate(iso: $0) })
+                    })
             }
-            return CategoryApplication(categoryId: part.category.code, spec: part.category.spec, answers: passFail, statementAnswers: answers.statements,
-                                       costsPence: answers.costs, discountsBasisPoints: Dictionary(uniqueKeysWithValues: answers.discounts.compactMap { k, v in Int(k).map { ($0, v) } }))
+            return CategoryApplication(
+                categoryId: part.category.code, spec: part.category.spec, answers: passFail,
+                statementAnswers: answers.statements,
+                costsPence: answers.costs,
+                discountsBasisPoints: Dictionary(
+                    uniqueKeysWithValues: answers.discounts.compactMap { k, v in Int(k).map { ($0, v) } }))
         }
         return ApplicationSubmission(now: now, entry: entry, inspection: rating, categories: categories)
     }
 
     /// Submits a draft: every rule is checked at once and nothing changes unless all pass. Starts the
     /// assessment clock and tells the lead authority.
-    package static func submit(_ id: UUID, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws {
+    package static func submit(_ id: UUID, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar)
+        async throws
+    {
         try actor.require(.providerAdmin)
         let app = try await ownApplication(id, actor: actor, db: db)
         let next: ApplicationState
         do { next = try (ApplicationState(rawValue: app.state) ?? .draft).applying(.submit) } catch {
-            throw UseCaseError(error.errors.map { FieldError(field: "submission", message: $0.message) }, status: .conflict)
+            throw UseCaseError(
+                error.errors.map { FieldError(field: "submission", message: $0.message) }, status: .conflict)
         }
         let dps = try await DPSRecord.find(app.$dps.id, on: db)!
-        let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID()).with(\.$category).all()
-        let evidence = try await EvidenceRecord.query(on: db).filter(\.$applicationCategoryID ~~ parts.compactMap(\.id)).all()
+        let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID())
+            .with(\.$category).all()
+        let evidence = try await EvidenceRecord.query(on: db).filter(\.$applicationCategoryID ~~ parts.compactMap(\.id))
+            .all()
         let windows = try await ClosedWindowRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
-        let errors = ApplicationCheck.validate(submission(app: app, parts: parts, evidence: evidence, dps: dps, windows: windows, now: now))
+        let errors = ApplicationCheck.validate(
+            submission(app: app, parts: parts, evidence: evidence, dps: dps, windows: windows, now: now))
         guard errors.isEmpty else { throw UseCaseError(errors) }
         let deadline = AssessmentClock.deadline(submittedAt: now, extended: false, calendar: calendar)
         try await db.writeTransaction { db in
@@ -472,25 +656,39 @@ package enum ProviderUseCases {
                 part.criteriaJSON = part.category.contentJSON
                 try await part.update(on: db)
             }
-            try await Audit.record(on: db, actor: actor, action: "application.submitted", entityType: "application", entityID: app.id,
-                                   before: ["state": ApplicationState.draft.rawValue], after: ["state": next.rawValue, "deadline": deadline.iso], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "application.submitted", entityType: "application", entityID: app.id,
+                before: ["state": ApplicationState.draft.rawValue],
+                after: ["state": next.rawValue, "deadline": deadline.iso], at: now)
             let lead = try await Organisation.find(dps.$lead.id, on: db)!
-            try await Outbox.send(on: db, organisationID: lead.id, recipient: lead.contactEmail ?? lead.name,
-                                  subject: "New application: \(app.establishment.name)",
-                                  body: "\(actor.organisationName) applied for \(parts.map(\.category.name).joined(separator: "; ")). Decide by \(deadline.longForm).",
-                                  link: "/assessment/\(app.id!)", at: now)
+            try await Outbox.send(
+                on: db, organisationID: lead.id, recipient: lead.contactEmail ?? lead.name,
+                subject: "New application: \(app.establishment.name)",
+                body:
+                    "\(actor.organisationName) applied for \(parts.map(\.category.name).joined(separator: "; ")). Decide by \(deadline.longForm).",
+                link: "/assessment/\(app.id!)", at: now)
         }
     }
 
     /// Answers an open clarification question, returning the application to assessment.
-    package static func answerClarification(_ id: UUID, clarificationID: UUID, answer: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func answerClarification(
+        _ id: UUID, clarificationID: UUID, answer: String?, actor: Actor, db: any Database, now: Date
+    ) async throws {
         try actor.require(.providerAdmin, .bidWriter)
         let app = try await ownApplication(id, actor: actor, db: db)
-        guard let clarification = try await ClarificationRecord.query(on: db).filter(\.$id == clarificationID).filter(\.$application.$id == app.requireID()).first(),
-              clarification.answer == nil else { throw UseCaseError(.notFound, "No open clarification question.") }
+        guard
+            let clarification = try await ClarificationRecord.query(on: db).filter(\.$id == clarificationID).filter(
+                \.$application.$id == app.requireID()
+            ).first(),
+            clarification.answer == nil
+        else { throw UseCaseError(.notFound, "No open clarification question.") }
         let text = (answer ?? "").trimmed
-        guard !text.isEmpty else { throw UseCaseError(field: "answer", "Enter your answer to the clarification question") }
-        let open = try await ClarificationRecord.query(on: db).filter(\.$application.$id == app.requireID()).filter(\.$answer == nil).count()
+        guard !text.isEmpty else {
+            throw UseCaseError(field: "answer", "Enter your answer to the clarification question")
+        }
+        let open = try await ClarificationRecord.query(on: db).filter(\.$application.$id == app.requireID()).filter(
+            \.$answer == nil
+        ).count()
         try await db.writeTransaction { db in
             clarification.answer = text
             clarification.answeredBy = actor.userID
@@ -500,11 +698,15 @@ package enum ProviderUseCases {
                 app.state = try state.applying(.answerClarification).rawValue
                 try await app.update(on: db)
             }
-            try await Audit.record(on: db, actor: actor, action: "clarification.answered", entityType: "clarification", entityID: clarification.id,
-                                   before: String?.none, after: ["answer": text], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "clarification.answered", entityType: "clarification",
+                entityID: clarification.id,
+                before: String?.none, after: ["answer": text], at: now)
             let dps = try await DPSRecord.find(app.$dps.id, on: db)!
-            try await Outbox.send(on: db, organisationID: dps.$lead.id, recipient: "Evaluators", subject: "Clarification answered: \(app.establishment.name)",
-                                  body: text, link: "/assessment/\(app.id!)", at: now)
+            try await Outbox.send(
+                on: db, organisationID: dps.$lead.id, recipient: "Evaluators",
+                subject: "Clarification answered: \(app.establishment.name)",
+                body: text, link: "/assessment/\(app.id!)", at: now)
         }
     }
 }

@@ -18,7 +18,11 @@ package enum Queries {
         package var state: String
         package var postcodeDistrict: String
 
-        package init(id: UUID, establishmentID: UUID, establishment: String, provider: String, providerID: UUID, category: String, categoryCode: String, score: Int, coreTotalPence: Int, state: String, postcodeDistrict: String) {
+        package init(
+            id: UUID, establishmentID: UUID, establishment: String, provider: String, providerID: UUID,
+            category: String, categoryCode: String, score: Int, coreTotalPence: Int, state: String,
+            postcodeDistrict: String
+        ) {
             self.id = id
             self.establishmentID = establishmentID
             self.establishment = establishment
@@ -45,9 +49,13 @@ package enum Queries {
         }
         return try await query.all().map { m in
             let costs = (try? JSONDecoder().decode([String: Int].self, from: Data(m.coreCostsJSON.utf8))) ?? [:]
-            return MembershipRow(id: m.id!, establishmentID: m.$establishment.id, establishment: m.establishment.name, provider: m.organisation.name,
-                                 providerID: m.$organisation.id, category: m.category.name, categoryCode: m.category.code, score: m.qualificationScore,
-                                 coreTotalPence: costs.values.reduce(0, +), state: m.state, postcodeDistrict: m.establishment.postcodeDistrict)
+            return MembershipRow(
+                id: m.id!, establishmentID: m.$establishment.id, establishment: m.establishment.name,
+                provider: m.organisation.name,
+                providerID: m.$organisation.id, category: m.category.name, categoryCode: m.category.code,
+                score: m.qualificationScore,
+                coreTotalPence: costs.values.reduce(0, +), state: m.state,
+                postcodeDistrict: m.establishment.postcodeDistrict)
         }.sorted { ($0.category, $0.establishment) < ($1.category, $1.establishment) }
     }
 }

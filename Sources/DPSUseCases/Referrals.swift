@@ -15,7 +15,9 @@ package enum Referrals {
     /// never an empty value to carry on with.
     package static func decode<T: Decodable>(_ json: String?, as: T.Type = T.self) throws -> T? {
         guard let json else { return nil }
-        do { return try JSONDecoder().decode(T.self, from: Data(json.utf8)) } catch { throw UseCaseError.undecodable(String(describing: T.self), error) }
+        do { return try JSONDecoder().decode(T.self, from: Data(json.utf8)) } catch {
+            throw UseCaseError.undecodable(String(describing: T.self), error)
+        }
     }
 
     /// The kinds of line a referral asks for, as stored in `referral_items.kind`.
@@ -27,20 +29,34 @@ package enum Referrals {
     }
 
     /// Writes a referral's lines as rows, inside the caller's transaction.
-    package static func writeItems(_ referralID: UUID, needs: [ReferralNeed], mustHaves: [String], desirables: [ReferralNeed],
-                                   outcomes: [String], db: any Database) async throws {
+    package static func writeItems(
+        _ referralID: UUID, needs: [ReferralNeed], mustHaves: [String], desirables: [ReferralNeed],
+        outcomes: [String], db: any Database
+    ) async throws {
         var items: [ReferralItemRecord] = []
         for (i, n) in needs.enumerated() {
-            items.append(.init(referralID: referralID, kind: ItemKind.need.rawValue, itemID: n.id, position: i, code: n.code?.rawValue, text: n.text, marks: n.marks))
+            items.append(
+                .init(
+                    referralID: referralID, kind: ItemKind.need.rawValue, itemID: n.id, position: i,
+                    code: n.code?.rawValue, text: n.text, marks: n.marks))
         }
         for (i, m) in mustHaves.enumerated() {
-            items.append(.init(referralID: referralID, kind: ItemKind.mustHave.rawValue, itemID: "m\(i + 1)", position: i, code: nil, text: m, marks: nil))
+            items.append(
+                .init(
+                    referralID: referralID, kind: ItemKind.mustHave.rawValue, itemID: "m\(i + 1)", position: i,
+                    code: nil, text: m, marks: nil))
         }
         for (i, d) in desirables.enumerated() {
-            items.append(.init(referralID: referralID, kind: ItemKind.desirable.rawValue, itemID: d.id, position: i, code: d.code?.rawValue, text: d.text, marks: d.marks))
+            items.append(
+                .init(
+                    referralID: referralID, kind: ItemKind.desirable.rawValue, itemID: d.id, position: i,
+                    code: d.code?.rawValue, text: d.text, marks: d.marks))
         }
         for (i, o) in outcomes.enumerated() {
-            items.append(.init(referralID: referralID, kind: ItemKind.outcome.rawValue, itemID: "o\(i + 1)", position: i, code: nil, text: o, marks: nil))
+            items.append(
+                .init(
+                    referralID: referralID, kind: ItemKind.outcome.rawValue, itemID: "o\(i + 1)", position: i,
+                    code: nil, text: o, marks: nil))
         }
         guard !items.isEmpty else { return }
         try await items.create(on: db)
@@ -60,7 +76,9 @@ package enum Referrals {
             let sorted = items.sorted { ($0.kind, $0.position) < ($1.kind, $1.position) }
             func marked(_ kind: ItemKind) -> [ReferralNeed] {
                 sorted.filter { $0.kind == kind.rawValue }.map {
-                    ReferralNeed(id: $0.itemID, text: $0.text, marks: $0.marks ?? 1, code: $0.code.flatMap(NeedArea.init(rawValue:)))
+                    ReferralNeed(
+                        id: $0.itemID, text: $0.text, marks: $0.marks ?? 1,
+                        code: $0.code.flatMap(NeedArea.init(rawValue:)))
                 }
             }
             needs = marked(.need)
@@ -79,16 +97,23 @@ package enum Referrals {
         package static func load(_ referrals: [ReferralRecord], db: any Database) async throws -> [UUID: Content] {
             let ids = referrals.compactMap(\.id)
             guard !ids.isEmpty else { return [:] }
-            let items = Dictionary(grouping: try await ReferralItemRecord.query(on: db).filter(\.$referralID ~~ ids).all(), by: \.referralID)
+            let items = Dictionary(
+                grouping: try await ReferralItemRecord.query(on: db).filter(\.$referralID ~~ ids).all(),
+                by: \.referralID)
             var out: [UUID: Content] = [:]
-            for r in referrals { out[try r.requireID()] = try Content(items: items[try r.requireID()] ?? [], weightsJSON: r.weightsJSON) }
+            for r in referrals {
+                out[try r.requireID()] = try Content(items: items[try r.requireID()] ?? [], weightsJSON: r.weightsJSON)
+            }
             return out
         }
 
         package var evaluationWeights: EvaluationWeights {
-            EvaluationWeights(price: weights["price"] ?? 0, coreCompetency: weights["coreCompetency"] ?? 0, outcomes: weights["outcomes"] ?? 0,
-                              needs: weights["needs"] ?? 0, location: weights["location"] ?? 0, desirables: weights["desirables"] ?? 0,
-                              incentives: weights["incentives"] ?? 0)
+            EvaluationWeights(
+                price: weights["price"] ?? 0, coreCompetency: weights["coreCompetency"] ?? 0,
+                outcomes: weights["outcomes"] ?? 0,
+                needs: weights["needs"] ?? 0, location: weights["location"] ?? 0,
+                desirables: weights["desirables"] ?? 0,
+                incentives: weights["incentives"] ?? 0)
         }
     }
 
@@ -99,10 +124,14 @@ package enum Referrals {
         switch actor.organisationKind {
         case .leadAuthority:
             let ids = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
-            return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).sort(\.$position).all().filter { $0.readinessProblems.isEmpty }
+            return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).sort(\.$position).all().filter {
+                $0.readinessProblems.isEmpty
+            }
         case .partnerAuthority:
             // Every DPS the council is a partner of, not only the first.
-            let ids = Set(try await PartnerCategoryRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all(\.$categoryID))
+            let ids = Set(
+                try await PartnerCategoryRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all(
+                    \.$categoryID))
             return try await CategoryRecord.query(on: db).filter(\.$id ~~ ids).sort(\.$position).all()
         case .provider:
             return []
@@ -112,8 +141,10 @@ package enum Referrals {
     /// A referral of the actor's own authority (officers and viewers), or any referral of the DPS for the
     /// lead authority's auditor, who reads everything and changes nothing; anything else is "not found".
     package static func own(_ id: UUID, actor: Actor, db: any Database) async throws -> ReferralRecord {
-        guard !actor.isProvider, let r = try await ReferralRecord.query(on: db).filter(\.$id == id).with(\.$category).with(\.$dps).first(),
-              r.$organisation.id == actor.organisationID || isAuditor(actor, of: r.dps) else { throw UseCaseError(.notFound, "No such referral.") }
+        guard !actor.isProvider,
+            let r = try await ReferralRecord.query(on: db).filter(\.$id == id).with(\.$category).with(\.$dps).first(),
+            r.$organisation.id == actor.organisationID || isAuditor(actor, of: r.dps)
+        else { throw UseCaseError(.notFound, "No such referral.") }
         return r
     }
 
@@ -134,9 +165,13 @@ package enum Referrals {
     /// write lock, so two people acting at once act one after the other and the second sees the first's
     /// change; a copy read before the transaction is never trusted. `set` are the columns to change (none
     /// just locks the row). Throws a conflict naming `field` when the referral has moved on.
-    package static func claim(_ id: UUID, in states: [ReferralState], openAt now: Date? = nil, set: [(String, any SQLExpression)] = [],
-                              before later: Date? = nil, field: String = "state", message: String, db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
+    package static func claim(
+        _ id: UUID, in states: [ReferralState], openAt now: Date? = nil, set: [(String, any SQLExpression)] = [],
+        before later: Date? = nil, field: String = "state", message: String, db: any Database
+    ) async throws {
+        guard let sql = db as? any SQLDatabase else {
+            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+        }
         var update = sql.update(ReferralRecord.schema)
         if set.isEmpty { update = update.set(SQLIdentifier("state"), to: SQLColumn("state")) }
         for (column, value) in set { update = update.set(SQLIdentifier(column), to: value) }
@@ -144,7 +179,9 @@ package enum Referrals {
             .where(SQLIdentifier("state"), .in, SQLGroupExpression(states.map { SQLBind($0.rawValue) }))
         if let now { update = update.where(SQLIdentifier("deadline"), .greaterThan, SQLBind(now)) }
         if let later { update = update.where(SQLIdentifier("deadline"), .lessThan, SQLBind(later)) }
-        guard try await update.returning("id").first() != nil else { throw UseCaseError(field: field, message, status: .conflict) }
+        guard try await update.returning("id").first() != nil else {
+            throw UseCaseError(field: field, message, status: .conflict)
+        }
     }
 
     /// The states from which `event` is allowed (DOMAIN's state machine).
@@ -155,12 +192,15 @@ package enum Referrals {
     /// The next reference of a kind ("REF", "DIR"), from a counter claimed by one conditional UPDATE, so two
     /// referrals created at once never share one (a unique index backs it up).
     package static func nextReference(_ prefix: String, db: any Database) async throws -> String {
-        guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
+        guard let sql = db as? any SQLDatabase else {
+            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+        }
         let row = try await sql.update("reference_counters")
             .set(SQLIdentifier("value"), to: SQLBinaryExpression(SQLColumn("value"), .add, SQLLiteral.numeric("1")))
             .where(SQLIdentifier("name"), .equal, SQLBind(prefix)).returning("value").first()
         guard let value = try row?.decode(column: "value", as: Int.self) else {
-            throw DecodingError.valueNotFound(Int.self, .init(codingPath: [], debugDescription: "reference counter \(prefix) is missing"))
+            throw DecodingError.valueNotFound(
+                Int.self, .init(codingPath: [], debugDescription: "reference counter \(prefix) is missing"))
         }
         return String(format: "%@-%05d", prefix, value)
     }
@@ -179,8 +219,10 @@ package enum Referrals {
         /// Fields the sender's format could not turn into values (reported with the rule errors).
         package var unreadable: [FieldError] = []
 
-        package init(categoryID: UUID?, block: Bool, draft: ReferralDraft, homePostcode: String, childDetails: String,
-                     unreadable: [FieldError] = []) {
+        package init(
+            categoryID: UUID?, block: Bool, draft: ReferralDraft, homePostcode: String, childDetails: String,
+            unreadable: [FieldError] = []
+        ) {
             self.unreadable = unreadable
             self.categoryID = categoryID
             self.block = block
@@ -206,8 +248,10 @@ package enum Referrals {
         lines(raw).enumerated().compactMap { index, line in
             let parts = line.split(separator: "|", maxSplits: 2).map { String($0).trimmed }
             guard parts.count == 3, NeedArea(typed: parts[2]) == nil else { return nil }
-            return FieldError(field: field, message: "Line \(index + 1): \"\(parts[2].prefix(40))\" is not an area of need; use one of "
-                              + NeedArea.allCases.map(\.rawValue).joined(separator: ", "))
+            return FieldError(
+                field: field,
+                message: "Line \(index + 1): \"\(parts[2].prefix(40))\" is not an area of need; use one of "
+                    + NeedArea.allCases.map(\.rawValue).joined(separator: ", "))
         }
     }
 
@@ -218,28 +262,42 @@ package enum Referrals {
     /// "2026-11-25 17:00" or "2026-11-25T17:00" in London time.
     package static func parseDeadline(_ raw: String?) -> Date? {
         let text = (raw ?? "").trimmed.replacingOccurrences(of: "T", with: " ")
-        return ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"].lazy.compactMap { DisplayDate.london($0).date(from: text) }.first
+        return ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"].lazy.compactMap { DisplayDate.london($0).date(from: text) }
+            .first
     }
 
     /// Creates a draft referral. Everything is validated now, so publishing checks only what time changes.
-    package static func create(_ input: NewReferral, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
+    package static func create(_ input: NewReferral, actor: Actor, db: any Database, now: Date) async throws
+        -> ReferralRecord
+    {
         try requireOfficer(actor)
         try await AccessPolicy.requireBuyer(actor, db: db)
         let categories = try await categories(for: actor, db: db)
         var errors = input.unreadable
         let category = categories.first { $0.id != nil && $0.id == input.categoryID }
-        if category == nil { errors.append(FieldError(field: "category", message: "Choose a category your authority uses")) }
+        if category == nil {
+            errors.append(FieldError(field: "category", message: "Choose a category your authority uses"))
+        }
         let block = input.block
         let d = input.draft
         let dps = try await category.asyncMap { try await DPSRecord.find($0.$dps.id, on: db) } ?? nil
-        errors += ReferralRules.validate(d, bounds: category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
-                                         shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? false, now: now, block: block)
-        for (field, value) in [("childDetails", input.childDetails), ("voidTerms", d.voidTerms)] where value.count > Bounded.longText {
+        errors += ReferralRules.validate(
+            d, bounds: category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
+            shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? false, now: now, block: block)
+        for (field, value) in [("childDetails", input.childDetails), ("voidTerms", d.voidTerms)]
+        where value.count > Bounded.longText {
             errors.append(FieldError(field: field, message: "This must be at most \(Bounded.longText) characters"))
         }
         let home = try await Registers.postcode(String(input.homePostcode.prefix(Bounded.shortText)), on: db)
-        if home == nil { errors.append(FieldError(field: "homePostcode", message: "Enter the child's home postcode, like RH12 1XH (it is never shown to providers)")) }
-        guard errors.isEmpty, let category, let dps, let home, let pattern = d.pattern, let start = d.startDate, let deadline = d.deadline else { throw UseCaseError(errors) }
+        if home == nil {
+            errors.append(
+                FieldError(
+                    field: "homePostcode",
+                    message: "Enter the child's home postcode, like RH12 1XH (it is never shown to providers)"))
+        }
+        guard errors.isEmpty, let category, let dps, let home, let pattern = d.pattern, let start = d.startDate,
+            let deadline = d.deadline
+        else { throw UseCaseError(errors) }
         let postcode = PostcodeDirectory.normalise(input.homePostcode) ?? home.code
         return try await db.writeTransaction { db in
             let r = ReferralRecord()
@@ -271,14 +329,22 @@ package enum Referrals {
             r.mustHavesJSON = "[]"
             r.desirablesJSON = "[]"
             r.outcomesJSON = "[]"
-            r.weightsJSON = Audit.encode(Dictionary(uniqueKeysWithValues: d.weights.map { ($0.key.rawValue, $0.value) }))
+            r.weightsJSON = Audit.encode(
+                Dictionary(uniqueKeysWithValues: d.weights.map { ($0.key.rawValue, $0.value) }))
             r.radiusMiles = d.radiusMiles ?? 0
             r.deadline = deadline
             r.parentChoice = d.parentChoice
             try await r.create(on: db)
-            try await writeItems(r.requireID(), needs: d.needs, mustHaves: d.mustHaves, desirables: d.desirables, outcomes: d.outcomes, db: db)
-            try await Audit.record(on: db, actor: actor, action: "referral.created", entityType: "referral", entityID: r.id, before: String?.none,
-                                   after: ["reference": r.reference, "category": category.code, "radiusMiles": String(r.radiusMiles), "kind": r.kind], at: now)
+            try await writeItems(
+                r.requireID(), needs: d.needs, mustHaves: d.mustHaves, desirables: d.desirables, outcomes: d.outcomes,
+                db: db)
+            try await Audit.record(
+                on: db, actor: actor, action: "referral.created", entityType: "referral", entityID: r.id,
+                before: String?.none,
+                after: [
+                    "reference": r.reference, "category": category.code, "radiusMiles": String(r.radiusMiles),
+                    "kind": r.kind,
+                ], at: now)
             return r
         }
     }
@@ -305,13 +371,21 @@ package enum Referrals {
     /// `within`, only those inside that radius. Read as plain rows (no models), and narrowed in SQL to a
     /// latitude/longitude box around the radius before the great-circle check, so a referral among
     /// thousands of establishments reads only the few near the child.
-    package static func candidates(_ r: ReferralRecord, within radius: Double? = nil, db: any Database) async throws -> [Candidate] {
+    package static func candidates(_ r: ReferralRecord, within radius: Double? = nil, db: any Database) async throws
+        -> [Candidate]
+    {
         guard let sql = db as? any SQLDatabase else { return [] }
         // From establishments (narrowed by the location index) to their memberships in the category.
-        var query = sql.select().column(SQLColumn("id", table: "m")).column(SQLColumn("establishment_id", table: "m")).column(SQLColumn("organisation_id", table: "m"))
-            .column(SQLColumn("qualification_score", table: "m")).column(SQLColumn("latitude", table: "e")).column(SQLColumn("longitude", table: "e"))
+        var query = sql.select().column(SQLColumn("id", table: "m")).column(SQLColumn("establishment_id", table: "m"))
+            .column(SQLColumn("organisation_id", table: "m"))
+            .column(SQLColumn("qualification_score", table: "m")).column(SQLColumn("latitude", table: "e")).column(
+                SQLColumn("longitude", table: "e")
+            )
             .from(SQLAlias(SQLIdentifier(EstablishmentRecord.schema), as: SQLIdentifier("e")))
-            .join(SQLAlias(SQLIdentifier(MembershipRecord.schema), as: SQLIdentifier("m")), on: SQLColumn("establishment_id", table: "m"), .equal, SQLColumn("id", table: "e"))
+            .join(
+                SQLAlias(SQLIdentifier(MembershipRecord.schema), as: SQLIdentifier("m")),
+                on: SQLColumn("establishment_id", table: "m"), .equal, SQLColumn("id", table: "e")
+            )
             .where(SQLColumn("category_id", table: "m"), .equal, SQLBind(r.$category.id))
             .where(SQLColumn("state", table: "m"), .equal, SQLBind(MembershipState.active.rawValue))
         if let radius {
@@ -330,12 +404,17 @@ package enum Referrals {
         let home = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude)
         // Columns are read by position and type: a Decodable row struct costs several times more per row.
         return try await query.all().compactMap { row -> Candidate? in
-            guard let lat = try? row.decode(column: "latitude", as: Double?.self), let lon = try? row.decode(column: "longitude", as: Double?.self) else { return nil }
+            guard let lat = try? row.decode(column: "latitude", as: Double?.self),
+                let lon = try? row.decode(column: "longitude", as: Double?.self)
+            else { return nil }
             let miles = home.miles(to: GeoPoint(latitude: lat, longitude: lon))
             if let radius, miles > radius { return nil }
-            return Candidate(membershipID: try row.decode(column: "id", as: UUID.self), establishmentID: try row.decode(column: "establishment_id", as: UUID.self),
-                             organisationID: try row.decode(column: "organisation_id", as: UUID.self), score: try row.decode(column: "qualification_score", as: Int.self),
-                             miles: miles)
+            return Candidate(
+                membershipID: try row.decode(column: "id", as: UUID.self),
+                establishmentID: try row.decode(column: "establishment_id", as: UUID.self),
+                organisationID: try row.decode(column: "organisation_id", as: UUID.self),
+                score: try row.decode(column: "qualification_score", as: Int.self),
+                miles: miles)
         }.sorted { $0.miles < $1.miles }
     }
 
@@ -357,22 +436,31 @@ package enum Referrals {
         guard eligible < minimum else { return Preview(eligible: eligible, minimum: minimum, proposedRadius: nil) }
         // Only when too few are in reach: every distance, to propose the radius that reaches the minimum.
         let all = try await candidates(r, db: db)
-        return Preview(eligible: eligible, minimum: minimum, proposedRadius: RadiusProposal.propose(distancesMiles: all.map(\.miles), minimum: minimum, current: r.radiusMiles))
+        return Preview(
+            eligible: eligible, minimum: minimum,
+            proposedRadius: RadiusProposal.propose(
+                distancesMiles: all.map(\.miles), minimum: minimum, current: r.radiusMiles))
     }
 
     /// Changes a draft's radius (for example to the proposed one).
     package static func setRadius(_ id: UUID, miles: String?, actor: Actor, db: any Database, now: Date) async throws {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
-        guard r.state == ReferralState.draft.rawValue else { throw UseCaseError(.conflict, "Only a draft's radius can change; re-issue a closed referral instead.") }
-        guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else { throw UseCaseError(field: "radiusMiles", "Enter a radius from 1 to 500 miles") }
+        guard r.state == ReferralState.draft.rawValue else {
+            throw UseCaseError(.conflict, "Only a draft's radius can change; re-issue a closed referral instead.")
+        }
+        guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else {
+            throw UseCaseError(field: "radiusMiles", "Enter a radius from 1 to 500 miles")
+        }
         try await db.writeTransaction { db in
             let before = r.radiusMiles
-            try await claim(r.requireID(), in: [.draft], set: [("radius_miles", SQLBind(radius))], field: "radiusMiles",
-                            message: "Only a draft's radius can change; it has been published meanwhile", db: db)
+            try await claim(
+                r.requireID(), in: [.draft], set: [("radius_miles", SQLBind(radius))], field: "radiusMiles",
+                message: "Only a draft's radius can change; it has been published meanwhile", db: db)
             r.radiusMiles = radius
-            try await Audit.record(on: db, actor: actor, action: "referral.radius.changed", entityType: "referral", entityID: r.id,
-                                   before: ["radiusMiles": before], after: ["radiusMiles": radius], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "referral.radius.changed", entityType: "referral", entityID: r.id,
+                before: ["radiusMiles": before], after: ["radiusMiles": radius], at: now)
         }
     }
 
@@ -383,87 +471,138 @@ package enum Referrals {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.publish) } catch { throw UseCaseError(error.errors, status: .conflict) }
-        if let problem = ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: now, deadline: r.deadline, shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) {
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.publish) } catch {
+            throw UseCaseError(error.errors, status: .conflict)
+        }
+        if let problem = ReferralDeadlineRule.check(
+            regime: r.dps.regime, publishedAt: now, deadline: r.deadline,
+            shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed)
+        {
             throw UseCaseError(field: "deadline", problem.message)
         }
         let invited = try await candidates(r, within: r.radiusMiles, db: db)
         let minimum = r.category.minimumInvitees
         if invited.count < minimum {
             let proposal = try await preview(r, db: db).proposedRadius
-            throw UseCaseError(field: "radiusMiles", "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
-                             + (proposal.map { "Widen the radius to \(Int($0)) miles to reach \(minimum)." } ?? "There are not enough members in this category at any distance."))
+            throw UseCaseError(
+                field: "radiusMiles",
+                "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
+                    + (proposal.map { "Widen the radius to \(Int($0)) miles to reach \(minimum)." }
+                        ?? "There are not enough members in this category at any distance."))
         }
-        do { try await db.writeTransaction { db in
-            guard let sql = db as? any SQLDatabase,
-                  try await sql.update(ReferralRecord.schema).set("state", to: next.rawValue).set("published_at", to: now)
+        do {
+            try await db.writeTransaction { db in
+                guard let sql = db as? any SQLDatabase,
+                    try await sql.update(ReferralRecord.schema).set("state", to: next.rawValue).set(
+                        "published_at", to: now
+                    )
                     .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.draft.rawValue)
-                    .returning("id").first() != nil else {
-                throw UseCaseError(field: "state", "This referral has already been published", status: .conflict)
-            }
-            r.state = next.rawValue
-            r.publishedAt = now
-            for batch in invited.chunked(500) {
-                var insert = sql.insert(into: InvitationRecord.schema).columns("id", "referral_id", "membership_id", "establishment_id", "organisation_id",
-                                                                               "distance_miles", "qualification_score", "invited_at")
-                for c in batch {
-                    insert = insert.values([SQLBind(UUID()), SQLBind(r.id!), SQLBind(c.membershipID), SQLBind(c.establishmentID), SQLBind(c.organisationID),
-                                            SQLBind(c.miles), SQLBind(c.score), SQLBind(now)] as [any SQLExpression])
+                    .returning("id").first() != nil
+                else {
+                    throw UseCaseError(field: "state", "This referral has already been published", status: .conflict)
                 }
-                try await insert.run()
+                r.state = next.rawValue
+                r.publishedAt = now
+                for batch in invited.chunked(500) {
+                    var insert = sql.insert(into: InvitationRecord.schema).columns(
+                        "id", "referral_id", "membership_id", "establishment_id", "organisation_id",
+                        "distance_miles", "qualification_score", "invited_at")
+                    for c in batch {
+                        insert = insert.values(
+                            [
+                                SQLBind(UUID()), SQLBind(r.id!), SQLBind(c.membershipID), SQLBind(c.establishmentID),
+                                SQLBind(c.organisationID),
+                                SQLBind(c.miles), SQLBind(c.score), SQLBind(now),
+                            ] as [any SQLExpression])
+                    }
+                    try await insert.run()
+                }
+                // One message per organisation, all written in this transaction, so everyone learns at the same moment.
+                var outbox: [[any SQLExpression]] = []
+                for organisation in Set(invited.map(\.organisationID)) {
+                    outbox.append([
+                        SQLBind(UUID()), SQLBind(organisation), SQLBind("Bid writers"),
+                        SQLBind("New referral \(r.reference): \(r.category.name)"),
+                        SQLBind(
+                            "A \(PlacementPattern(rawValue: r.pattern)?.label.lowercased() ?? r.pattern) referral near \(r.homeDistrict) is open for bids until \(DisplayDate.dateTime(r.deadline))."
+                        ),
+                        SQLBind("/provider/invitations"), SQLBind(now),
+                    ])
+                }
+                for batch in outbox.chunked(500) {
+                    var insert = sql.insert(into: OutboxMessageRecord.schema).columns(
+                        "id", "organisation_id", "recipient", "subject", "body", "link", "created_at")
+                    for row in batch { insert = insert.values(row) }
+                    try await insert.run()
+                }
+                try await Audit.record(
+                    on: db, actor: actor, action: "referral.published", entityType: "referral", entityID: r.id,
+                    before: ["state": "draft"],
+                    after: [
+                        "state": next.rawValue,
+                        "invited": invited.map(\.establishmentID.uuidString).joined(separator: ","),
+                        "radiusMiles": String(r.radiusMiles),
+                        "deadline": ISO8601DateFormatter().string(from: r.deadline),
+                    ], at: now)
             }
-            // One message per organisation, all written in this transaction, so everyone learns at the same moment.
-            var outbox: [[any SQLExpression]] = []
-            for organisation in Set(invited.map(\.organisationID)) {
-                outbox.append([SQLBind(UUID()), SQLBind(organisation), SQLBind("Bid writers"), SQLBind("New referral \(r.reference): \(r.category.name)"),
-                               SQLBind("A \(PlacementPattern(rawValue: r.pattern)?.label.lowercased() ?? r.pattern) referral near \(r.homeDistrict) is open for bids until \(DisplayDate.dateTime(r.deadline))."),
-                               SQLBind("/provider/invitations"), SQLBind(now)])
-            }
-            for batch in outbox.chunked(500) {
-                var insert = sql.insert(into: OutboxMessageRecord.schema).columns("id", "organisation_id", "recipient", "subject", "body", "link", "created_at")
-                for row in batch { insert = insert.values(row) }
-                try await insert.run()
-            }
-            try await Audit.record(on: db, actor: actor, action: "referral.published", entityType: "referral", entityID: r.id, before: ["state": "draft"],
-                                   after: ["state": next.rawValue, "invited": invited.map(\.establishmentID.uuidString).joined(separator: ","),
-                                           "radiusMiles": String(r.radiusMiles), "deadline": ISO8601DateFormatter().string(from: r.deadline)], at: now)
-        } } catch let error as any DatabaseError where error.isConstraintFailure {
+        } catch let error as any DatabaseError where error.isConstraintFailure {
             throw UseCaseError(field: "state", "This referral has already been published", status: .conflict)
         }
         return invited.count
     }
 
     /// Extends the deadline for everyone, before it passes.
-    package static func extend(_ id: UUID, deadline raw: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func extend(_ id: UUID, deadline raw: String?, actor: Actor, db: any Database, now: Date)
+        async throws
+    {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         guard r.state == ReferralState.published.rawValue, now < r.deadline else {
-            throw UseCaseError(field: "deadline", "The deadline can be extended only while the referral is open, before the deadline passes", status: .conflict)
+            throw UseCaseError(
+                field: "deadline",
+                "The deadline can be extended only while the referral is open, before the deadline passes",
+                status: .conflict)
         }
         guard let deadline = parseDeadline(raw), deadline > r.deadline else {
-            throw UseCaseError(field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
+            throw UseCaseError(
+                field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
         }
         // The same ceiling as at publication: an extension cannot seal the bids for ever.
-        if let problem = ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: r.publishedAt ?? now, deadline: deadline,
-                                                    shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) {
+        if let problem = ReferralDeadlineRule.check(
+            regime: r.dps.regime, publishedAt: r.publishedAt ?? now, deadline: deadline,
+            shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed)
+        {
             throw UseCaseError(field: "deadline", problem.message)
         }
         try await db.writeTransaction { db in
             let before = r.deadline
             // Only ever later: of two extensions at once, the later deadline stands.
-            try await claim(r.requireID(), in: [.published], openAt: now, set: [("deadline", SQLBind(deadline))], before: deadline, field: "deadline",
-                            message: "The deadline can be extended only while the referral is open, before the deadline passes, and only to a later one than it has now", db: db)
+            try await claim(
+                r.requireID(), in: [.published], openAt: now, set: [("deadline", SQLBind(deadline))], before: deadline,
+                field: "deadline",
+                message:
+                    "The deadline can be extended only while the referral is open, before the deadline passes, and only to a later one than it has now",
+                db: db)
             r.deadline = deadline
-            try await Audit.record(on: db, actor: actor, action: "referral.deadline.extended", entityType: "referral", entityID: r.id,
-                                   before: ["deadline": before], after: ["deadline": deadline], at: now)
-            try await notifyInvitees(r, subject: "Deadline extended: \(r.reference)", body: "The deadline for bids is now \(DisplayDate.dateTime(deadline)), for every invited provider.", db: db, now: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "referral.deadline.extended", entityType: "referral", entityID: r.id,
+                before: ["deadline": before], after: ["deadline": deadline], at: now)
+            try await notifyInvitees(
+                r, subject: "Deadline extended: \(r.reference)",
+                body: "The deadline for bids is now \(DisplayDate.dateTime(deadline)), for every invited provider.",
+                db: db, now: now)
         }
     }
 
-    package static func notifyInvitees(_ r: ReferralRecord, subject: String, body: String, db: any Database, now: Date) async throws {
-        let orgs = Set(try await InvitationRecord.query(on: db).filter(\.$referral.$id == r.requireID()).all(\.$organisationID))
+    package static func notifyInvitees(_ r: ReferralRecord, subject: String, body: String, db: any Database, now: Date)
+        async throws
+    {
+        let orgs = Set(
+            try await InvitationRecord.query(on: db).filter(\.$referral.$id == r.requireID()).all(\.$organisationID))
         for org in orgs {
-            try await Outbox.send(on: db, organisationID: org, recipient: "Bid writers", subject: subject, body: body, link: "/provider/invitations", at: now)
+            try await Outbox.send(
+                on: db, organisationID: org, recipient: "Bid writers", subject: subject, body: body,
+                link: "/provider/invitations", at: now)
         }
     }
 
@@ -474,16 +613,23 @@ package enum Referrals {
         let text = (reason ?? "").trimmed
         guard !text.isEmpty else { throw UseCaseError(field: "reason", "Give the reason for cancelling") }
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.cancel) } catch { throw UseCaseError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.cancel) } catch {
+            throw UseCaseError(error.errors, status: .conflict)
+        }
         try await db.writeTransaction { db in
             let before = r.state
-            try await claim(r.requireID(), in: states(allowing: .cancel), set: [("state", SQLBind(next.rawValue)), ("cancel_reason", SQLBind(text))],
-                            message: "This referral can no longer be cancelled: it has been awarded or cancelled meanwhile", db: db)
+            try await claim(
+                r.requireID(), in: states(allowing: .cancel),
+                set: [("state", SQLBind(next.rawValue)), ("cancel_reason", SQLBind(text))],
+                message: "This referral can no longer be cancelled: it has been awarded or cancelled meanwhile", db: db)
             r.state = next.rawValue
             r.cancelReason = text
-            try await Audit.record(on: db, actor: actor, action: "referral.cancelled", entityType: "referral", entityID: r.id,
-                                   before: ["state": before], after: ["state": next.rawValue, "reason": text], at: now)
-            try await notifyInvitees(r, subject: "Referral cancelled: \(r.reference)", body: "The referral has been cancelled. Reason: \(text)", db: db, now: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "referral.cancelled", entityType: "referral", entityID: r.id,
+                before: ["state": before], after: ["state": next.rawValue, "reason": text], at: now)
+            try await notifyInvitees(
+                r, subject: "Referral cancelled: \(r.reference)",
+                body: "The referral has been cancelled. Reason: \(text)", db: db, now: now)
         }
     }
 
@@ -491,42 +637,63 @@ package enum Referrals {
 
     /// An invitation of the actor's organisation; anything else is "not found".
     package static func invitation(_ id: UUID, actor: Actor, db: any Database) async throws -> InvitationRecord {
-        guard actor.isProvider, let inv = try await InvitationRecord.query(on: db).filter(\.$id == id).filter(\.$organisationID == actor.organisationID)
-            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).first() else { throw UseCaseError(.notFound, "No such invitation.") }
+        guard actor.isProvider,
+            let inv = try await InvitationRecord.query(on: db).filter(\.$id == id).filter(
+                \.$organisationID == actor.organisationID
+            )
+            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).first()
+        else { throw UseCaseError(.notFound, "No such invitation.") }
         return inv
     }
 
     package static func requireOpen(_ r: ReferralRecord, now: Date) throws {
         guard r.state == ReferralState.published.rawValue, now < r.deadline else {
-            throw UseCaseError(field: "deadline", "The deadline for this referral has passed; bids and changes are no longer accepted", status: .conflict)
+            throw UseCaseError(
+                field: "deadline", "The deadline for this referral has passed; bids and changes are no longer accepted",
+                status: .conflict)
         }
     }
 
-    package static let declineReasons: [(String, String)] = [("cannot_meet_needs", "We cannot meet the child's needs"), ("no_vacancy", "We have no vacancy"), ("other", "Another reason")]
+    package static let declineReasons: [(String, String)] = [
+        ("cannot_meet_needs", "We cannot meet the child's needs"), ("no_vacancy", "We have no vacancy"),
+        ("other", "Another reason"),
+    ]
 
-    package static func decline(_ id: UUID, reason: String?, note: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func decline(_ id: UUID, reason: String?, note: String?, actor: Actor, db: any Database, now: Date)
+        async throws
+    {
         try actor.require(.providerAdmin, .bidWriter)
         let inv = try await invitation(id, actor: actor, db: db)
         try requireOpen(inv.referral, now: now)
-        guard let reason, declineReasons.contains(where: { $0.0 == reason }) else { throw UseCaseError(field: "reason", "Choose why you are declining") }
-        if reason == "other" && (note ?? "").trimmed.isEmpty { throw UseCaseError(field: "note", "Say why you are declining") }
+        guard let reason, declineReasons.contains(where: { $0.0 == reason }) else {
+            throw UseCaseError(field: "reason", "Choose why you are declining")
+        }
+        if reason == "other" && (note ?? "").trimmed.isEmpty {
+            throw UseCaseError(field: "note", "Say why you are declining")
+        }
         try await db.writeTransaction { db in
-            try await claim(inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
-                            message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
-            if try await BidRecord.query(on: db).filter(\.$invitation.$id == id).filter(\.$state == "submitted").count() > 0 {
+            try await claim(
+                inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
+                message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
+            if try await BidRecord.query(on: db).filter(\.$invitation.$id == id).filter(\.$state == "submitted").count()
+                > 0
+            {
                 throw UseCaseError(field: "reason", "Withdraw your bid before declining", status: .conflict)
             }
             inv.declinedReason = reason
             inv.declinedNote = (note ?? "").trimmed
             inv.declinedAt = now
             try await inv.update(on: db)
-            try await Audit.record(on: db, actor: actor, action: "invitation.declined", entityType: "invitation", entityID: inv.id,
-                                   before: String?.none, after: ["reason": reason, "note": inv.declinedNote ?? ""], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "invitation.declined", entityType: "invitation", entityID: inv.id,
+                before: String?.none, after: ["reason": reason, "note": inv.declinedNote ?? ""], at: now)
         }
     }
 
     /// The approved core cost schedule and published discounts of the invited membership.
-    package static func approved(_ inv: InvitationRecord, db: any Database) async throws -> (core: [String: Int], tiers: [Int: Int]) {
+    package static func approved(_ inv: InvitationRecord, db: any Database) async throws -> (
+        core: [String: Int], tiers: [Int: Int]
+    ) {
         guard let m = try await MembershipRecord.find(inv.membershipID, on: db) else { return ([:], [:]) }
         let core: [String: Int] = try decode(m.coreCostsJSON) ?? [:]
         let tiers: [String: Int] = try decode(m.discountsJSON) ?? [:]
@@ -550,9 +717,11 @@ package enum Referrals {
         package var desirablesMet: [String]
         package var unreadable: [FieldError]
 
-        package init(corePence: [String: Int], variable: [BidItem] = [], discountBasisPoints: Int = 0, outcomesStatement: String,
-                     incentive: String = "", carerDistrict: String? = nil, needsMet: [String] = [], mustHavesMet: [String] = [],
-                     desirablesMet: [String] = [], unreadable: [FieldError] = []) {
+        package init(
+            corePence: [String: Int], variable: [BidItem] = [], discountBasisPoints: Int = 0, outcomesStatement: String,
+            incentive: String = "", carerDistrict: String? = nil, needsMet: [String] = [], mustHavesMet: [String] = [],
+            desirablesMet: [String] = [], unreadable: [FieldError] = []
+        ) {
             self.corePence = corePence
             self.variable = variable
             self.discountBasisPoints = discountBasisPoints
@@ -581,26 +750,36 @@ package enum Referrals {
         guard !ids.isEmpty else { return [:] }
         var out = Dictionary(uniqueKeysWithValues: ids.map { ($0, BidContent()) })
         for line in try await BidLineRecord.query(on: db).filter(\.$bidID ~~ ids).sort(\.$position).all() {
-            if line.kind == "core", let key = line.lineKey { out[line.bidID]?.core[key] = line.weeklyPence }
-            else { out[line.bidID]?.variable.append(BidItem(description: line.description ?? "", pence: line.weeklyPence)) }
+            if line.kind == "core", let key = line.lineKey {
+                out[line.bidID]?.core[key] = line.weeklyPence
+            } else {
+                out[line.bidID]?.variable.append(BidItem(description: line.description ?? "", pence: line.weeklyPence))
+            }
         }
-        for item in try await BidItemMetRecord.query(on: db).filter(\.$bidID ~~ ids).all() { out[item.bidID]?.met.insert(item.itemID) }
+        for item in try await BidItemMetRecord.query(on: db).filter(\.$bidID ~~ ids).all() {
+            out[item.bidID]?.met.insert(item.itemID)
+        }
         return out
     }
 
     /// Replaces a bid's rows, inside the caller's transaction.
-    static func writeBidRows(_ bid: BidRecord, core: [String: Int], variable: [BidItem], met: [String], db: any Database) async throws {
+    static func writeBidRows(
+        _ bid: BidRecord, core: [String: Int], variable: [BidItem], met: [String], db: any Database
+    ) async throws {
         let id = try bid.requireID()
         let referral = bid.$referral.id
         try await BidLineRecord.query(on: db).filter(\.$bidID == id).delete()
         try await BidItemMetRecord.query(on: db).filter(\.$bidID == id).delete()
         var lines = core.sorted { $0.key < $1.key }.enumerated().map {
-            BidLineRecord(bidID: id, referralID: referral, kind: "core", position: $0.offset, lineKey: $0.element.key, description: nil,
-                          weeklyPence: $0.element.value)
+            BidLineRecord(
+                bidID: id, referralID: referral, kind: "core", position: $0.offset, lineKey: $0.element.key,
+                description: nil,
+                weeklyPence: $0.element.value)
         }
         lines += variable.enumerated().map {
-            BidLineRecord(bidID: id, referralID: referral, kind: "variable", position: $0.offset, lineKey: nil,
-                          description: $0.element.description, weeklyPence: $0.element.pence)
+            BidLineRecord(
+                bidID: id, referralID: referral, kind: "variable", position: $0.offset, lineKey: nil,
+                description: $0.element.description, weeklyPence: $0.element.pence)
         }
         if !lines.isEmpty { try await lines.create(on: db) }
         let items = Set(met).sorted().map { BidItemMetRecord(bidID: id, referralID: referral, itemID: $0) }
@@ -622,17 +801,34 @@ package enum Referrals {
         let variable = command.variable
         let discount = command.discountBasisPoints
         let offer = BidOffer(core: core, variable: variable, discountBasisPoints: discount)
-        errors += BidRules.validate(offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children)
-            .filter { !unreadable.contains($0.field) }
-            .map { e in e.field.hasPrefix("variable[") ? FieldError(field: "variable.\(e.field.dropFirst(9).prefix { $0 != "]" }).description", message: e.message) : e }
+        errors += BidRules.validate(
+            offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children
+        )
+        .filter { !unreadable.contains($0.field) }
+        .map { e in
+            e.field.hasPrefix("variable[")
+                ? FieldError(
+                    field: "variable.\(e.field.dropFirst(9).prefix { $0 != "]" }).description", message: e.message) : e
+        }
         let statement = command.outcomesStatement.trimmed
-        if statement.isEmpty { errors.append(FieldError(field: "outcomesStatement", message: "Write your outcomes statement: how you will achieve the child's outcomes")) }
+        if statement.isEmpty {
+            errors.append(
+                FieldError(
+                    field: "outcomesStatement",
+                    message: "Write your outcomes statement: how you will achieve the child's outcomes"))
+        }
         if statement.count > Bounded.longText {
-            errors.append(FieldError(field: "outcomesStatement", message: "The outcomes statement must be at most \(Bounded.longText) characters; it has \(statement.count)"))
+            errors.append(
+                FieldError(
+                    field: "outcomesStatement",
+                    message:
+                        "The outcomes statement must be at most \(Bounded.longText) characters; it has \(statement.count)"
+                ))
         }
         let incentive = command.incentive.trimmed
         if incentive.count > Bounded.longText {
-            errors.append(FieldError(field: "incentive", message: "The incentive must be at most \(Bounded.longText) characters"))
+            errors.append(
+                FieldError(field: "incentive", message: "The incentive must be at most \(Bounded.longText) characters"))
         }
         // Only ids the referral asked about can be met; anything else is a mistake worth naming.
         let known: [(String, [String], [String])] = [
@@ -643,7 +839,12 @@ package enum Referrals {
         for (field, given, ids) in known {
             let unknown = given.filter { !ids.contains($0) }
             if !unknown.isEmpty {
-                errors.append(FieldError(field: field, message: "\(unknown.prefix(5).joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not among this referral's ids (\(ids.joined(separator: ", ")))"))
+                errors.append(
+                    FieldError(
+                        field: field,
+                        message:
+                            "\(unknown.prefix(5).joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not among this referral's ids (\(ids.joined(separator: ", ")))"
+                    ))
             }
         }
         var distance = inv.distanceMiles
@@ -652,9 +853,12 @@ package enum Referrals {
             let raw = String((command.carerDistrict ?? "").trimmed.uppercased().prefix(Bounded.shortText))
             if let centroid = try await Registers.postcode(raw, on: db), PostcodeDirectory.district(of: raw) != nil {
                 carer = PostcodeDirectory.district(of: raw)
-                distance = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude).miles(to: GeoPoint(latitude: centroid.latitude, longitude: centroid.longitude))
+                distance = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude).miles(
+                    to: GeoPoint(latitude: centroid.latitude, longitude: centroid.longitude))
             } else {
-                errors.append(FieldError(field: "carerDistrict", message: "Enter the postcode district of the proposed carer, like BN3"))
+                errors.append(
+                    FieldError(
+                        field: "carerDistrict", message: "Enter the postcode district of the proposed carer, like BN3"))
             }
         }
         let weeklyCost = BidRules.weeklyCostPence(offer, children: r.children)
@@ -669,8 +873,9 @@ package enum Referrals {
         try await db.writeTransaction { db in
             // Locks the referral while it is open: a bid cannot land after closing, and two first bids for one
             // establishment at once become a bid and its revision.
-            try await claim(r.requireID(), in: [.published], openAt: now, field: "deadline",
-                            message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
+            try await claim(
+                r.requireID(), in: [.published], openAt: now, field: "deadline",
+                message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
             let existing = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).first()
             let b = existing ?? BidRecord()
             let before = existing.map { ["weeklyCostPence": String($0.weeklyCostPence), "state": $0.state] }
@@ -693,10 +898,18 @@ package enum Referrals {
             b.weeklyCostPence = weeklyCost
             b.submittedAt = now
             try await b.save(on: db)
-            try await writeBidRows(b, core: coreOffered, variable: variableOffered, met: needsMet + mustHavesMet + desirablesMet, db: db)
-            if inv.declinedAt != nil { inv.declinedAt = nil; inv.declinedReason = nil; inv.declinedNote = nil; try await inv.update(on: db) }
-            try await Audit.record(on: db, actor: actor, action: existing == nil ? "bid.submitted" : "bid.revised", entityType: "bid", entityID: b.id,
-                                   before: before, after: ["weeklyCostPence": String(b.weeklyCostPence), "state": "submitted"], at: now)
+            try await writeBidRows(
+                b, core: coreOffered, variable: variableOffered, met: needsMet + mustHavesMet + desirablesMet, db: db)
+            if inv.declinedAt != nil {
+                inv.declinedAt = nil
+                inv.declinedReason = nil
+                inv.declinedNote = nil
+                try await inv.update(on: db)
+            }
+            try await Audit.record(
+                on: db, actor: actor, action: existing == nil ? "bid.submitted" : "bid.revised", entityType: "bid",
+                entityID: b.id,
+                before: before, after: ["weeklyCostPence": String(b.weeklyCostPence), "state": "submitted"], at: now)
         }
     }
 
@@ -704,15 +917,22 @@ package enum Referrals {
         try actor.require(.providerAdmin, .bidWriter)
         let inv = try await invitation(id, actor: actor, db: db)
         try requireOpen(inv.referral, now: now)
-        guard let b = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).filter(\.$state == "submitted").first() else {
+        guard
+            let b = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).filter(
+                \.$state == "submitted"
+            ).first()
+        else {
             throw UseCaseError(.notFound, "There is no bid to withdraw.")
         }
         try await db.writeTransaction { db in
-            try await claim(inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
-                            message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
+            try await claim(
+                inv.referral.requireID(), in: [.published], openAt: now, field: "deadline",
+                message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
             b.state = "withdrawn"
             try await b.update(on: db)
-            try await Audit.record(on: db, actor: actor, action: "bid.withdrawn", entityType: "bid", entityID: b.id, before: ["state": "submitted"], after: ["state": "withdrawn"], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "bid.withdrawn", entityType: "bid", entityID: b.id,
+                before: ["state": "submitted"], after: ["state": "withdrawn"], at: now)
         }
     }
 
@@ -720,24 +940,41 @@ package enum Referrals {
 
     /// Closes a referral whose deadline has passed (the job, or an officer on demand).
     package static func close(_ r: ReferralRecord, actor: Actor?, db: any Database, now: Date) async throws {
-        guard r.state == ReferralState.published.rawValue else { throw UseCaseError(field: "state", "Only an open referral can be closed", status: .conflict) }
-        guard now >= r.deadline else { throw UseCaseError(field: "deadline", "The referral closes at its deadline, \(DisplayDate.dateTime(r.deadline)); bids stay sealed until then", status: .conflict) }
+        guard r.state == ReferralState.published.rawValue else {
+            throw UseCaseError(field: "state", "Only an open referral can be closed", status: .conflict)
+        }
+        guard now >= r.deadline else {
+            throw UseCaseError(
+                field: "deadline",
+                "The referral closes at its deadline, \(DisplayDate.dateTime(r.deadline)); bids stay sealed until then",
+                status: .conflict)
+        }
         try await db.writeTransaction { db in
             // Claim the change in one statement, so the job and an officer closing at the same moment close it
             // once: whoever's UPDATE matches no row (already closed) stops here.
             guard let sql = db as? any SQLDatabase,
-                  try await sql.update(ReferralRecord.schema).set("state", to: ReferralState.closed.rawValue).set("closed_at", to: now)
-                    .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.published.rawValue)
-                    .returning("id").first() != nil else {
+                try await sql.update(ReferralRecord.schema).set("state", to: ReferralState.closed.rawValue).set(
+                    "closed_at", to: now
+                )
+                .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.published.rawValue)
+                .returning("id").first() != nil
+            else {
                 throw UseCaseError(field: "state", "This referral has already been closed", status: .conflict)
             }
             r.state = ReferralState.closed.rawValue
             r.closedAt = now
-            let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted").count()
-            try await Audit.record(on: db, actor: actor, action: "referral.closed", entityType: "referral", entityID: r.id,
-                                   before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
-            try await Outbox.send(on: db, organisationID: r.$organisation.id, recipient: "Placement officers", subject: "Referral \(r.reference) closed with \(bids) bid\(bids == 1 ? "" : "s")",
-                                  body: bids == 0 ? "No bids arrived. Re-issue it with a wider radius." : "Score the outcomes statements, then award.", link: "/referrals/\(r.id!)", at: now)
+            let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(
+                \.$state == "submitted"
+            ).count()
+            try await Audit.record(
+                on: db, actor: actor, action: "referral.closed", entityType: "referral", entityID: r.id,
+                before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
+            try await Outbox.send(
+                on: db, organisationID: r.$organisation.id, recipient: "Placement officers",
+                subject: "Referral \(r.reference) closed with \(bids) bid\(bids == 1 ? "" : "s")",
+                body: bids == 0
+                    ? "No bids arrived. Re-issue it with a wider radius."
+                    : "Score the outcomes statements, then award.", link: "/referrals/\(r.id!)", at: now)
         }
     }
 
@@ -748,14 +985,16 @@ package enum Referrals {
 
     /// The job: closes every referral whose deadline has passed. Idempotent.
     package static func closeDue(db: any Database, now: Date) async throws -> Int {
-        let due = try await ReferralRecord.query(on: db).filter(\.$state == ReferralState.published.rawValue).filter(\.$deadline <= now).all()
+        let due = try await ReferralRecord.query(on: db).filter(\.$state == ReferralState.published.rawValue).filter(
+            \.$deadline <= now
+        ).all()
         var closed = 0
         for r in due {
             do {
                 try await close(r, actor: nil, db: db, now: now)
                 closed += 1
             } catch let error as UseCaseError where error.kind == .conflict {
-                continue // closed by someone else meanwhile
+                continue  // closed by someone else meanwhile
             }
         }
         return closed
@@ -767,33 +1006,61 @@ package enum Referrals {
 
     package static func openedBids(_ r: ReferralRecord, db: any Database) async throws -> [BidRecord] {
         guard isOpened(r) else { return [] }
-        return try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted")
-            .with(\.$establishment).with(\.$invitation).sort(\.$submittedAt).all()
+        return try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(
+            \.$state == "submitted"
+        )
+        .with(\.$establishment).with(\.$invitation).sort(\.$submittedAt).all()
     }
 
-    package static func scoreBid(_ id: UUID, bidID: UUID, criterion: String?, score raw: String?, comment: String?, consensus: Bool, actor: Actor, db: any Database, now: Date) async throws {
+    package static func scoreBid(
+        _ id: UUID, bidID: UUID, criterion: String?, score raw: String?, comment: String?, consensus: Bool,
+        actor: Actor, db: any Database, now: Date
+    ) async throws {
         try actor.require(.placementOfficer, .partnerViewer, .dpsAdmin)
         let r = try await own(id, actor: actor, db: db)
-        guard r.state == ReferralState.closed.rawValue else { throw UseCaseError(.conflict, "Bids are scored after the referral closes and before it is awarded.") }
-        guard let bid = try await BidRecord.query(on: db).filter(\.$id == bidID).filter(\.$referral.$id == r.requireID()).first() else { throw UseCaseError(.notFound, "Not found.") }
+        guard r.state == ReferralState.closed.rawValue else {
+            throw UseCaseError(.conflict, "Bids are scored after the referral closes and before it is awarded.")
+        }
+        guard
+            let bid = try await BidRecord.query(on: db).filter(\.$id == bidID).filter(\.$referral.$id == r.requireID())
+                .first()
+        else { throw UseCaseError(.notFound, "Not found.") }
         let kind = criterion == "incentives" ? "incentives" : "outcomes"
-        guard let score = Int((raw ?? "").trimmed), (0...5).contains(score) else { throw UseCaseError(field: "score.\(bidID)", "Choose a score from 0 to 5") }
+        guard let score = Int((raw ?? "").trimmed), (0...5).contains(score) else {
+            throw UseCaseError(field: "score.\(bidID)", "Choose a score from 0 to 5")
+        }
         let text = (comment ?? "").trimmed
-        guard !text.isEmpty else { throw UseCaseError(field: "comment.\(bidID)", "Give a comment that explains the score") }
+        guard !text.isEmpty else {
+            throw UseCaseError(field: "comment.\(bidID)", "Give a comment that explains the score")
+        }
         if consensus { try actor.require(.placementOfficer, .dpsAdmin) }
         try await db.writeTransaction { db in
-            try await claim(r.requireID(), in: [.closed], message: "Bids are scored after the referral closes and before it is awarded.", db: db)
-            let existing = try await BidScoreRecord.query(on: db).filter(\.$bid.$id == bidID).filter(\.$criterion == kind)
-                .filter(\.$scorerID == actor.userID).filter(\.$isConsensus == consensus).first()
+            try await claim(
+                r.requireID(), in: [.closed],
+                message: "Bids are scored after the referral closes and before it is awarded.", db: db)
+            let existing = try await BidScoreRecord.query(on: db).filter(\.$bid.$id == bidID).filter(
+                \.$criterion == kind
+            )
+            .filter(\.$scorerID == actor.userID).filter(\.$isConsensus == consensus).first()
             let s = existing ?? BidScoreRecord()
-            s.$bid.id = bidID; s.criterion = kind; s.scorerID = actor.userID; s.isConsensus = consensus; s.score = score; s.comment = text
+            s.$bid.id = bidID
+            s.criterion = kind
+            s.scorerID = actor.userID
+            s.isConsensus = consensus
+            s.score = score
+            s.comment = text
             if consensus {
-                try await BidScoreRecord.query(on: db).filter(\.$bid.$id == bidID).filter(\.$criterion == kind).filter(\.$isConsensus == true)
-                    .filter(\.$scorerID != actor.userID).delete()
+                try await BidScoreRecord.query(on: db).filter(\.$bid.$id == bidID).filter(\.$criterion == kind).filter(
+                    \.$isConsensus == true
+                )
+                .filter(\.$scorerID != actor.userID).delete()
             }
             try await s.save(on: db)
-            try await Audit.record(on: db, actor: actor, action: consensus ? "bid.consensus.recorded" : "bid.scored", entityType: "bid", entityID: bid.id,
-                                   before: existing.map { ["score": String($0.score)] }, after: ["criterion": kind, "score": String(score), "comment": text], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: consensus ? "bid.consensus.recorded" : "bid.scored", entityType: "bid",
+                entityID: bid.id,
+                before: existing.map { ["score": String($0.score)] },
+                after: ["criterion": kind, "score": String(score), "comment": text], at: now)
         }
     }
 
@@ -813,7 +1080,9 @@ package enum Referrals {
     /// Scores every opened bid with the engine, from the stored bids and the consensus scores.
     package static func evaluate(_ r: ReferralRecord, db: any Database) async throws -> Evaluation {
         let bids = try await openedBids(r, db: db)
-        let scores = try await BidScoreRecord.query(on: db).filter(\.$bid.$id ~~ bids.compactMap(\.id)).filter(\.$isConsensus == true).all()
+        let scores = try await BidScoreRecord.query(on: db).filter(\.$bid.$id ~~ bids.compactMap(\.id)).filter(
+            \.$isConsensus == true
+        ).all()
         let content = try await Content.load(r, db: db)
         let offered = try await bidContent(bids, db: db)
         var unscored: [BidRecord] = []
@@ -822,22 +1091,32 @@ package enum Referrals {
             let outcomes = scores.first { $0.$bid.id == b.id && $0.criterion == "outcomes" }
             if outcomes == nil { unscored.append(b) }
             let incentives = scores.first { $0.$bid.id == b.id && $0.criterion == "incentives" }
-            input.append(EvaluationBid(id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence, qualificationScore: Score(Points(hundredths: b.invitation.qualificationScore)),
-                                       outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: offered[b.id!]?.met(prefix: "n") ?? [], mustHavesMet: offered[b.id!]?.met(prefix: "m") ?? [],
-                                       desirablesMet: offered[b.id!]?.met(prefix: "d") ?? [], distanceMiles: b.distanceMiles, incentivesScore: Score(whole: incentives?.score ?? 0),
-                                       submittedAt: b.submittedAt))
+            input.append(
+                EvaluationBid(
+                    id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence,
+                    qualificationScore: Score(Points(hundredths: b.invitation.qualificationScore)),
+                    outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: offered[b.id!]?.met(prefix: "n") ?? [],
+                    mustHavesMet: offered[b.id!]?.met(prefix: "m") ?? [],
+                    desirablesMet: offered[b.id!]?.met(prefix: "d") ?? [], distanceMiles: b.distanceMiles,
+                    incentivesScore: Score(whole: incentives?.score ?? 0),
+                    submittedAt: b.submittedAt))
         }
         let band = r.dps.parentChoiceBandPoints
-        let evaluationInput = EvaluationInput(weeksPerYear: r.weeksPerYear, weights: content.evaluationWeights,
-                                              needs: content.needs.map { EvaluationMarkedItem(id: $0.id, marks: $0.marks) },
-                                              mustHaves: content.mustHaves.indices.map { "m\($0 + 1)" },
-                                              desirables: content.desirables.map { EvaluationMarkedItem(id: $0.id, marks: $0.marks) },
-                                              parentChoice: EvaluationParentChoice(enabled: r.parentChoice, bandPoints: Points(whole: band), maxShortlist: 3),
-                                              bids: input)
+        let evaluationInput = EvaluationInput(
+            weeksPerYear: r.weeksPerYear, weights: content.evaluationWeights,
+            needs: content.needs.map { EvaluationMarkedItem(id: $0.id, marks: $0.marks) },
+            mustHaves: content.mustHaves.indices.map { "m\($0 + 1)" },
+            desirables: content.desirables.map { EvaluationMarkedItem(id: $0.id, marks: $0.marks) },
+            parentChoice: EvaluationParentChoice(
+                enabled: r.parentChoice, bandPoints: Points(whole: band), maxShortlist: 3),
+            bids: input)
         // A stored bid that cannot be scored (saved before today's rules, say) is set aside, never a 500.
-        let result = input.isEmpty ? EvaluationResult(ranking: [], nonCompliant: [], shortlist: [])
+        let result =
+            input.isEmpty
+            ? EvaluationResult(ranking: [], nonCompliant: [], shortlist: [])
             : try EvaluationEngine.evaluateSettingAsideUnscorable(evaluationInput)
-        return Evaluation(result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id!, $0) }), unscored: unscored)
+        return Evaluation(
+            result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id!, $0) }), unscored: unscored)
     }
 
     // MARK: Parent choice
@@ -847,57 +1126,94 @@ package enum Referrals {
     /// The longest a parent may be given to choose: the award waits for the answer until then.
     package static let parentReplyMaximumSeconds: TimeInterval = 30 * 86_400
 
-    package static func askParent(_ id: UUID, replyBy raw: String?, actor: Actor, db: any Database, now: Date) async throws -> String {
+    package static func askParent(_ id: UUID, replyBy raw: String?, actor: Actor, db: any Database, now: Date)
+        async throws -> String
+    {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
-        guard r.parentChoice else { throw UseCaseError(field: "parent", "Parent choice does not apply to this referral", status: .conflict) }
-        let evaluation = try await evaluate(r, db: db)
-        guard evaluation.unscored.isEmpty else { throw UseCaseError(field: "parent", "Score every outcomes statement first", status: .conflict) }
-        guard evaluation.result.shortlist.count >= 2 else {
-            throw UseCaseError(field: "parent", "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, so award to the top bid", status: .conflict)
+        guard r.parentChoice else {
+            throw UseCaseError(field: "parent", "Parent choice does not apply to this referral", status: .conflict)
         }
-        guard let replyBy = parseDeadline(raw), replyBy > now else { throw UseCaseError(field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00") }
+        let evaluation = try await evaluate(r, db: db)
+        guard evaluation.unscored.isEmpty else {
+            throw UseCaseError(field: "parent", "Score every outcomes statement first", status: .conflict)
+        }
+        guard evaluation.result.shortlist.count >= 2 else {
+            throw UseCaseError(
+                field: "parent",
+                "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, so award to the top bid",
+                status: .conflict)
+        }
+        guard let replyBy = parseDeadline(raw), replyBy > now else {
+            throw UseCaseError(
+                field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00")
+        }
         // The award waits for the parent until then: never longer than a month.
         guard replyBy.timeIntervalSince(now) <= parentReplyMaximumSeconds else {
-            throw UseCaseError(field: "replyBy", "The parent's reply date must be within \(Int(parentReplyMaximumSeconds / 86_400)) days")
+            throw UseCaseError(
+                field: "replyBy",
+                "The parent's reply date must be within \(Int(parentReplyMaximumSeconds / 86_400)) days")
         }
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.askParent) } catch { throw UseCaseError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.askParent) } catch {
+            throw UseCaseError(error.errors, status: .conflict)
+        }
         let token = Tokens.random()
         try await db.writeTransaction { db in
-            try await claim(r.requireID(), in: [.closed], set: [("state", SQLBind(next.rawValue))], field: "parent",
-                            message: "This referral is no longer waiting to be evaluated", db: db)
+            try await claim(
+                r.requireID(), in: [.closed], set: [("state", SQLBind(next.rawValue))], field: "parent",
+                message: "This referral is no longer waiting to be evaluated", db: db)
             r.state = next.rawValue
             r.parentTokenHash = Tokens.hash(token)
             r.parentDeadline = replyBy
             r.parentShortlistJSON = Audit.encode(evaluation.result.shortlist)
             try await r.update(on: db)
-            try await Audit.record(on: db, actor: actor, action: "referral.parent.invited", entityType: "referral", entityID: r.id, before: ["state": "closed"],
-                                   after: ["state": next.rawValue, "shortlist": evaluation.result.shortlist.joined(separator: ","), "replyBy": ISO8601DateFormatter().string(from: replyBy)], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "referral.parent.invited", entityType: "referral", entityID: r.id,
+                before: ["state": "closed"],
+                after: [
+                    "state": next.rawValue, "shortlist": evaluation.result.shortlist.joined(separator: ","),
+                    "replyBy": ISO8601DateFormatter().string(from: replyBy),
+                ], at: now)
         }
         return token
     }
 
     /// The referral a parent's link opens, if the link is right and not expired.
     package static func forParent(token: String, db: any Database, now: Date) async throws -> ReferralRecord {
-        guard token.count > 20, let r = try await ReferralRecord.query(on: db).filter(\.$parentTokenHash == Tokens.hash(token)).with(\.$category).with(\.$dps).first(),
-              r.state == ReferralState.awaitingParent.rawValue else { throw UseCaseError(.notFound, "This link is not valid. Ask the council officer for a new one.") }
-        guard let deadline = r.parentDeadline, now < deadline else { throw UseCaseError(.gone, "The time to choose has passed. The council will contact you.") }
+        guard token.count > 20,
+            let r = try await ReferralRecord.query(on: db).filter(\.$parentTokenHash == Tokens.hash(token)).with(
+                \.$category
+            ).with(\.$dps).first(),
+            r.state == ReferralState.awaitingParent.rawValue
+        else { throw UseCaseError(.notFound, "This link is not valid. Ask the council officer for a new one.") }
+        guard let deadline = r.parentDeadline, now < deadline else {
+            throw UseCaseError(.gone, "The time to choose has passed. The council will contact you.")
+        }
         return r
     }
 
-    package static func recordPreference(token: String, bidID: String?, reason: String?, db: any Database, now: Date) async throws {
+    package static func recordPreference(token: String, bidID: String?, reason: String?, db: any Database, now: Date)
+        async throws
+    {
         let r = try await forParent(token: token, db: db, now: now)
         let shortlist: [String] = try decode(r.parentShortlistJSON) ?? []
-        guard let bidID, shortlist.contains(bidID), let id = UUID(uuidString: bidID) else { throw UseCaseError(field: "choice", "Choose the setting you prefer") }
+        guard let bidID, shortlist.contains(bidID), let id = UUID(uuidString: bidID) else {
+            throw UseCaseError(field: "choice", "Choose the setting you prefer")
+        }
         try await db.writeTransaction { db in
             r.parentPreference = id
             r.parentReason = (reason ?? "").trimmed
             try await r.update(on: db)
-            try await Audit.record(on: db, actor: nil, actorLabel: "Parent or carer (private link)", action: "referral.parent.preference", entityType: "referral",
-                                   entityID: r.id, before: String?.none, after: ["bid": bidID, "reason": r.parentReason ?? ""], at: now)
-            try await Outbox.send(on: db, organisationID: r.$organisation.id, recipient: "Placement officers", subject: "Parent's preference received: \(r.reference)",
-                                  body: "The parent or carer has stated a preference. You can now award.", link: "/referrals/\(r.id!)", at: now)
+            try await Audit.record(
+                on: db, actor: nil, actorLabel: "Parent or carer (private link)", action: "referral.parent.preference",
+                entityType: "referral",
+                entityID: r.id, before: String?.none, after: ["bid": bidID, "reason": r.parentReason ?? ""], at: now)
+            try await Outbox.send(
+                on: db, organisationID: r.$organisation.id, recipient: "Placement officers",
+                subject: "Parent's preference received: \(r.reference)",
+                body: "The parent or carer has stated a preference. You can now award.", link: "/referrals/\(r.id!)",
+                at: now)
         }
     }
 
@@ -911,15 +1227,32 @@ package enum Referrals {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.award) } catch { throw UseCaseError(error.errors, status: .conflict) }
-        let evaluation = try await evaluate(r, db: db)
-        guard evaluation.unscored.isEmpty else { throw UseCaseError(field: "award", "Record a consensus outcomes score for every bid before awarding", status: .conflict) }
-        guard let top = evaluation.result.ranking.first else { throw UseCaseError(field: "award", "There is no compliant bid to award; re-issue the referral", status: .conflict) }
-        if r.state == ReferralState.awaitingParent.rawValue, r.parentPreference == nil, let deadline = r.parentDeadline, now < deadline {
-            throw UseCaseError(field: "award", "Wait for the parent's preference until \(DisplayDate.dateTime(deadline)), or until then award nothing", status: .conflict)
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.award) } catch {
+            throw UseCaseError(error.errors, status: .conflict)
         }
-        let winnerID = r.parentPreference.map(\.uuidString).flatMap { id in evaluation.result.ranking.first { $0.id == id }?.id } ?? top.id
-        guard let winner = evaluation.bids[UUID(uuidString: winnerID)!], let winnerRank = evaluation.result.ranking.first(where: { $0.id == winnerID }) else {
+        let evaluation = try await evaluate(r, db: db)
+        guard evaluation.unscored.isEmpty else {
+            throw UseCaseError(
+                field: "award", "Record a consensus outcomes score for every bid before awarding", status: .conflict)
+        }
+        guard let top = evaluation.result.ranking.first else {
+            throw UseCaseError(
+                field: "award", "There is no compliant bid to award; re-issue the referral", status: .conflict)
+        }
+        if r.state == ReferralState.awaitingParent.rawValue, r.parentPreference == nil, let deadline = r.parentDeadline,
+            now < deadline
+        {
+            throw UseCaseError(
+                field: "award",
+                "Wait for the parent's preference until \(DisplayDate.dateTime(deadline)), or until then award nothing",
+                status: .conflict)
+        }
+        let winnerID =
+            r.parentPreference.map(\.uuidString).flatMap { id in evaluation.result.ranking.first { $0.id == id }?.id }
+            ?? top.id
+        guard let winner = evaluation.bids[UUID(uuidString: winnerID)!],
+            let winnerRank = evaluation.result.ranking.first(where: { $0.id == winnerID })
+        else {
             throw UseCaseError(.conflict, "The chosen bid is no longer available.")
         }
         let content = try await Content.load(r, db: db)
@@ -931,7 +1264,9 @@ package enum Referrals {
         placement.dpsID = r.$dps.id
         placement.categoryID = r.$category.id
         placement.createdBy = actor.userID
-        placement.expectedEndDate = start.flatMap { PlacementEnding.expectedEnd(start: $0, weeks: r.durationWeeks)?.iso }
+        placement.expectedEndDate = start.flatMap {
+            PlacementEnding.expectedEnd(start: $0, weeks: r.durationWeeks)?.iso
+        }
         placement.status = PlacementStatus.active.rawValue
         placement.bidID = winner.id
         placement.$establishment.id = winner.$establishment.id
@@ -951,29 +1286,45 @@ package enum Referrals {
         do {
             try await db.writeTransaction { db in
                 let before = r.state
-                try await claim(r.requireID(), in: [ReferralState(rawValue: before) ?? .closed], set: [("state", SQLBind(next.rawValue))], field: "award",
-                                message: "This referral has changed meanwhile (awarded or cancelled); reload it", db: db)
-                try await placement.create(on: db) // unique(referral_id): a second award fails here
+                try await claim(
+                    r.requireID(), in: [ReferralState(rawValue: before) ?? .closed],
+                    set: [("state", SQLBind(next.rawValue))], field: "award",
+                    message: "This referral has changed meanwhile (awarded or cancelled); reload it", db: db)
+                try await placement.create(on: db)  // unique(referral_id): a second award fails here
                 r.state = next.rawValue
                 r.evaluationJSON = Audit.encode(evaluation.result)
                 try await r.update(on: db)
-                try await Audit.record(on: db, actor: actor, action: "referral.awarded", entityType: "referral", entityID: r.id, before: ["state": before],
-                                       after: ["state": "awarded", "bid": winnerID, "total": winnerRank.total.description, "parentPreference": r.parentPreference?.uuidString ?? ""], at: now)
+                try await Audit.record(
+                    on: db, actor: actor, action: "referral.awarded", entityType: "referral", entityID: r.id,
+                    before: ["state": before],
+                    after: [
+                        "state": "awarded", "bid": winnerID, "total": winnerRank.total.description,
+                        "parentPreference": r.parentPreference?.uuidString ?? "",
+                    ], at: now)
                 for ranked in evaluation.result.ranking {
                     guard let b = evaluation.bids[UUID(uuidString: ranked.id)!] else { continue }
                     let won = ranked.id == winnerID
                     let p = ranked.points
-                    let breakdown = "Price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), needs \(p.needs), location \(p.location), desirables \(p.desirables), incentives \(p.incentives): total \(ranked.total) of 100, rank \(ranked.rank) of \(evaluation.result.ranking.count)."
-                    try await Outbox.send(on: db, organisationID: b.organisationID, recipient: "Bid writers",
-                                          subject: won ? "You have been awarded \(r.reference)" : "Result of \(r.reference): not awarded",
-                                          body: (won ? "Your bid for \(b.establishment.name) won. The placement agreement is ready to accept. " : "Your bid for \(b.establishment.name) was not successful. The winning bid scored \(winnerRank.total). ") + breakdown,
-                                          link: won ? "/placements/\(placement.id!)" : "/provider/invitations/\(b.$invitation.id)", at: now)
+                    let breakdown =
+                        "Price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), needs \(p.needs), location \(p.location), desirables \(p.desirables), incentives \(p.incentives): total \(ranked.total) of 100, rank \(ranked.rank) of \(evaluation.result.ranking.count)."
+                    try await Outbox.send(
+                        on: db, organisationID: b.organisationID, recipient: "Bid writers",
+                        subject: won ? "You have been awarded \(r.reference)" : "Result of \(r.reference): not awarded",
+                        body: (won
+                            ? "Your bid for \(b.establishment.name) won. The placement agreement is ready to accept. "
+                            : "Your bid for \(b.establishment.name) was not successful. The winning bid scored \(winnerRank.total). ")
+                            + breakdown,
+                        link: won ? "/placements/\(placement.id!)" : "/provider/invitations/\(b.$invitation.id)",
+                        at: now)
                 }
                 for nc in evaluation.result.nonCompliant {
                     guard let b = evaluation.bids[UUID(uuidString: nc.id)!] else { continue }
-                    try await Outbox.send(on: db, organisationID: b.organisationID, recipient: "Bid writers", subject: "Result of \(r.reference): bid not compliant",
-                                          body: "Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")). The winning bid scored \(winnerRank.total).",
-                                          link: "/provider/invitations/\(b.$invitation.id)", at: now)
+                    try await Outbox.send(
+                        on: db, organisationID: b.organisationID, recipient: "Bid writers",
+                        subject: "Result of \(r.reference): bid not compliant",
+                        body:
+                            "Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")). The winning bid scored \(winnerRank.total).",
+                        link: "/provider/invitations/\(b.$invitation.id)", at: now)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -984,38 +1335,78 @@ package enum Referrals {
 
     /// Re-issues a closed referral (no bids, or too few) as a new round with a wider radius and a new
     /// deadline, linked to the first.
-    package static func reissue(_ id: UUID, radius raw: String?, deadline rawDeadline: String?, actor: Actor, db: any Database, now: Date) async throws -> ReferralRecord {
+    package static func reissue(
+        _ id: UUID, radius raw: String?, deadline rawDeadline: String?, actor: Actor, db: any Database, now: Date
+    ) async throws -> ReferralRecord {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         guard let radius = Double((raw ?? "").trimmed), radius > r.radiusMiles, radius <= 500 else {
             throw UseCaseError(field: "radiusMiles", "Enter a wider radius than \(Int(r.radiusMiles)) miles, up to 500")
         }
-        guard let deadline = parseDeadline(rawDeadline), ReferralDeadlineRule.check(regime: r.dps.regime, publishedAt: now, deadline: deadline, shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) == nil else {
-            throw UseCaseError(field: "deadline", "Enter a new deadline the DPS's rules allow, for example \(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))")
+        guard let deadline = parseDeadline(rawDeadline),
+            ReferralDeadlineRule.check(
+                regime: r.dps.regime, publishedAt: now, deadline: deadline,
+                shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) == nil
+        else {
+            throw UseCaseError(
+                field: "deadline",
+                "Enter a new deadline the DPS's rules allow, for example \(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))"
+            )
         }
         let next: ReferralState
-        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.reissue) } catch { throw UseCaseError(error.errors, status: .conflict) }
+        do { next = try (ReferralState(rawValue: r.state) ?? .draft).applying(.reissue) } catch {
+            throw UseCaseError(error.errors, status: .conflict)
+        }
         return try await db.writeTransaction { db in
-            try await claim(r.requireID(), in: states(allowing: .reissue), set: [("state", SQLBind(next.rawValue))],
-                            message: "This referral has already been re-issued, awarded or cancelled", db: db)
+            try await claim(
+                r.requireID(), in: states(allowing: .reissue), set: [("state", SQLBind(next.rawValue))],
+                message: "This referral has already been re-issued, awarded or cancelled", db: db)
             let copy = ReferralRecord()
-            copy.$dps.id = r.$dps.id; copy.$category.id = r.$category.id; copy.$organisation.id = r.$organisation.id
-            copy.createdBy = actor.userID; copy.kind = r.kind; copy.round = r.round + 1; copy.previousID = r.id
-            copy.state = ReferralState.draft.rawValue; copy.reference = r.reference.components(separatedBy: "/").first! + "/\(r.round + 1)"
-            copy.pattern = r.pattern; copy.weeksPerYear = r.weeksPerYear; copy.startDate = r.startDate; copy.durationWeeks = r.durationWeeks
-            copy.children = r.children; copy.places = r.places; copy.voidTerms = r.voidTerms; copy.childAge = r.childAge; copy.childGender = r.childGender
-            copy.homePostcode = r.homePostcode; copy.childDetails = r.childDetails; copy.homeDistrict = r.homeDistrict
-            copy.homeLatitude = r.homeLatitude; copy.homeLongitude = r.homeLongitude; copy.needsJSON = r.needsJSON; copy.mustHavesJSON = r.mustHavesJSON
-            copy.desirablesJSON = r.desirablesJSON; copy.outcomesJSON = r.outcomesJSON; copy.weightsJSON = r.weightsJSON
-            copy.radiusMiles = radius; copy.deadline = deadline; copy.parentChoice = r.parentChoice
+            copy.$dps.id = r.$dps.id
+            copy.$category.id = r.$category.id
+            copy.$organisation.id = r.$organisation.id
+            copy.createdBy = actor.userID
+            copy.kind = r.kind
+            copy.round = r.round + 1
+            copy.previousID = r.id
+            copy.state = ReferralState.draft.rawValue
+            copy.reference = r.reference.components(separatedBy: "/").first! + "/\(r.round + 1)"
+            copy.pattern = r.pattern
+            copy.weeksPerYear = r.weeksPerYear
+            copy.startDate = r.startDate
+            copy.durationWeeks = r.durationWeeks
+            copy.children = r.children
+            copy.places = r.places
+            copy.voidTerms = r.voidTerms
+            copy.childAge = r.childAge
+            copy.childGender = r.childGender
+            copy.homePostcode = r.homePostcode
+            copy.childDetails = r.childDetails
+            copy.homeDistrict = r.homeDistrict
+            copy.homeLatitude = r.homeLatitude
+            copy.homeLongitude = r.homeLongitude
+            copy.needsJSON = r.needsJSON
+            copy.mustHavesJSON = r.mustHavesJSON
+            copy.desirablesJSON = r.desirablesJSON
+            copy.outcomesJSON = r.outcomesJSON
+            copy.weightsJSON = r.weightsJSON
+            copy.radiusMiles = radius
+            copy.deadline = deadline
+            copy.parentChoice = r.parentChoice
             try await copy.create(on: db)
             let lines = try await ReferralItemRecord.query(on: db).filter(\.$referralID == r.requireID()).all()
-            try await lines.map { ReferralItemRecord(referralID: copy.id!, kind: $0.kind, itemID: $0.itemID, position: $0.position,
-                                                     code: $0.code, text: $0.text, marks: $0.marks) }.create(on: db)
+            try await lines.map {
+                ReferralItemRecord(
+                    referralID: copy.id!, kind: $0.kind, itemID: $0.itemID, position: $0.position,
+                    code: $0.code, text: $0.text, marks: $0.marks)
+            }.create(on: db)
             r.state = next.rawValue
             try await r.update(on: db)
-            try await Audit.record(on: db, actor: actor, action: "referral.reissued", entityType: "referral", entityID: r.id, before: ["state": "closed"],
-                                   after: ["state": next.rawValue, "newRound": copy.id!.uuidString, "radiusMiles": String(radius)], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "referral.reissued", entityType: "referral", entityID: r.id,
+                before: ["state": "closed"],
+                after: ["state": next.rawValue, "newRound": copy.id!.uuidString, "radiusMiles": String(radius)], at: now
+            )
             return copy
         }
     }
@@ -1032,7 +1423,11 @@ package enum Referrals {
         package var outcomes: String?
         package var durationWeeks: String?
 
-        package init(category: String? = nil, establishment: String? = nil, startDate: String? = nil, weeklyFee: String? = nil, justification: String? = nil, childDetails: String? = nil, outcomes: String? = nil, durationWeeks: String? = nil) {
+        package init(
+            category: String? = nil, establishment: String? = nil, startDate: String? = nil, weeklyFee: String? = nil,
+            justification: String? = nil, childDetails: String? = nil, outcomes: String? = nil,
+            durationWeeks: String? = nil
+        ) {
             self.durationWeeks = durationWeeks
             self.category = category
             self.establishment = establishment
@@ -1046,55 +1441,109 @@ package enum Referrals {
 
     /// Records an exceptional placement made without competition, with its mandatory justification;
     /// reported as off-competition.
-    package static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws -> PlacementRecord {
+    package static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws
+        -> PlacementRecord
+    {
         try requireOfficer(actor)
         try await AccessPolicy.requireBuyer(actor, db: db)
         var errors: [FieldError] = []
         let categories = try await categories(for: actor, db: db)
         let category = categories.first { $0.id?.uuidString == input.category }
-        if category == nil { errors.append(FieldError(field: "category", message: "Choose a category your authority uses")) }
-        let membership = try await UUID(uuidString: input.establishment ?? "").asyncMap { id in
-            try await MembershipRecord.query(on: db).filter(\.$establishment.$id == id).filter(\.$category.$id == (category?.id ?? UUID())).with(\.$establishment).first()
-        } ?? nil
-        if membership == nil { errors.append(FieldError(field: "establishment", message: "Choose an establishment admitted to that category")) }
+        if category == nil {
+            errors.append(FieldError(field: "category", message: "Choose a category your authority uses"))
+        }
+        let membership =
+            try await UUID(uuidString: input.establishment ?? "").asyncMap { id in
+                try await MembershipRecord.query(on: db).filter(\.$establishment.$id == id).filter(
+                    \.$category.$id == (category?.id ?? UUID())
+                ).with(\.$establishment).first()
+            } ?? nil
+        if membership == nil {
+            errors.append(
+                FieldError(field: "establishment", message: "Choose an establishment admitted to that category"))
+        }
         let start = LocalDate(iso: (input.startDate ?? "").trimmed)
-        if start == nil { errors.append(FieldError(field: "startDate", message: "Enter the start date, for example 2026-12-01")) }
+        if start == nil {
+            errors.append(FieldError(field: "startDate", message: "Enter the start date, for example 2026-12-01"))
+        }
         let fee = Money.parsePounds(input.weeklyFee ?? "")
-        if fee == nil || fee == 0 { errors.append(FieldError(field: "weeklyFee", message: "Enter the agreed weekly fee in pounds")) }
+        if fee == nil || fee == 0 {
+            errors.append(FieldError(field: "weeklyFee", message: "Enter the agreed weekly fee in pounds"))
+        }
         let justification = (input.justification ?? "").trimmed
-        if justification.count < 20 { errors.append(FieldError(field: "justification", message: "Explain the exceptional circumstances that justify a placement without competition (at least 20 characters)")) }
+        if justification.count < 20 {
+            errors.append(
+                FieldError(
+                    field: "justification",
+                    message:
+                        "Explain the exceptional circumstances that justify a placement without competition (at least 20 characters)"
+                ))
+        }
         guard errors.isEmpty, let category, let membership, let start, let fee else { throw UseCaseError(errors) }
         let weeks = Bounded.int(input.durationWeeks ?? "52", in: 1...520)
-        guard let weeks else { throw UseCaseError(field: "durationWeeks", "Enter the expected duration in weeks, from 1 to 520") }
+        guard let weeks else {
+            throw UseCaseError(field: "durationWeeks", "Enter the expected duration in weeks, from 1 to 520")
+        }
         let outcomes = lines(input.outcomes)
         let childDetails = (input.childDetails ?? "").trimmed
         if childDetails.count > Bounded.longText || outcomes.count > ReferralRules.maximumListItems {
-            throw UseCaseError(field: childDetails.count > Bounded.longText ? "childDetails" : "outcomes", "This is too long")
+            throw UseCaseError(
+                field: childDetails.count > Bounded.longText ? "childDetails" : "outcomes", "This is too long")
         }
         return try await db.writeTransaction { db in
             // A record of its own: no referral, no competition; its own reference from the DIR counter.
             let p = PlacementRecord()
-            p.referralID = nil; p.reference = try await nextReference("DIR", db: db)
-            p.dpsID = category.$dps.id; p.categoryID = try category.requireID(); p.createdBy = actor.userID; p.childDetails = childDetails
-            p.bidID = nil; p.$establishment.id = membership.$establishment.id; p.providerID = membership.$organisation.id
-            p.authorityID = actor.organisationID; p.contractName = category.contractName; p.startDate = start.iso; p.weeklyFeePence = fee
-            p.expectedEndDate = PlacementEnding.expectedEnd(start: start, weeks: weeks)?.iso; p.status = PlacementStatus.active.rawValue
-            p.coreJSON = membership.coreCostsJSON; p.variableJSON = "[]"; p.discountBasisPoints = 0; p.outcomesJSON = Audit.encode(outcomes)
-            p.reviewDatesJSON = Audit.encode((1...4).map { start.adding(days: 182 * $0).iso }); p.direct = true; p.justification = justification; p.createdAt = now
+            p.referralID = nil
+            p.reference = try await nextReference("DIR", db: db)
+            p.dpsID = category.$dps.id
+            p.categoryID = try category.requireID()
+            p.createdBy = actor.userID
+            p.childDetails = childDetails
+            p.bidID = nil
+            p.$establishment.id = membership.$establishment.id
+            p.providerID = membership.$organisation.id
+            p.authorityID = actor.organisationID
+            p.contractName = category.contractName
+            p.startDate = start.iso
+            p.weeklyFeePence = fee
+            p.expectedEndDate = PlacementEnding.expectedEnd(start: start, weeks: weeks)?.iso
+            p.status = PlacementStatus.active.rawValue
+            p.coreJSON = membership.coreCostsJSON
+            p.variableJSON = "[]"
+            p.discountBasisPoints = 0
+            p.outcomesJSON = Audit.encode(outcomes)
+            p.reviewDatesJSON = Audit.encode((1...4).map { start.adding(days: 182 * $0).iso })
+            p.direct = true
+            p.justification = justification
+            p.createdAt = now
             try await p.create(on: db)
-            try await Audit.record(on: db, actor: actor, action: "placement.direct", entityType: "placement", entityID: p.id, before: String?.none,
-                                   after: ["establishment": membership.establishment.name, "weeklyFeePence": String(fee), "justification": justification], at: now)
-            try await Outbox.send(on: db, organisationID: membership.$organisation.id, recipient: "Provider", subject: "Direct placement agreed: \(p.reference ?? "")",
-                                  body: "A placement at \(membership.establishment.name) has been agreed without competition.", link: "/placements/\(p.id!)", at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "placement.direct", entityType: "placement", entityID: p.id,
+                before: String?.none,
+                after: [
+                    "establishment": membership.establishment.name, "weeklyFeePence": String(fee),
+                    "justification": justification,
+                ], at: now)
+            try await Outbox.send(
+                on: db, organisationID: membership.$organisation.id, recipient: "Provider",
+                subject: "Direct placement agreed: \(p.reference ?? "")",
+                body: "A placement at \(membership.establishment.name) has been agreed without competition.",
+                link: "/placements/\(p.id!)", at: now)
             return p
         }
     }
 
     /// A placement the actor may see: its placing authority or its provider.
     package static func placement(_ id: UUID, actor: Actor, db: any Database) async throws -> PlacementRecord {
-        guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first() else { throw UseCaseError(.notFound, "No such placement.") }
+        guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first() else {
+            throw UseCaseError(.notFound, "No such placement.")
+        }
         if p.authorityID == actor.organisationID || p.providerID == actor.organisationID { return p }
-        if actor.role == .auditor, let dpsID = p.dpsID, let dps = try await DPSRecord.find(dpsID, on: db), isAuditor(actor, of: dps) { return p }
+        if actor.role == .auditor, let dpsID = p.dpsID, let dps = try await DPSRecord.find(dpsID, on: db),
+            isAuditor(actor, of: dps)
+        {
+            return p
+        }
         throw UseCaseError(.notFound, "No such placement.")
     }
 
@@ -1103,17 +1552,31 @@ package enum Referrals {
         let p = try await placement(id, actor: actor, db: db)
         let isProvider = p.providerID == actor.organisationID
         if isProvider { try actor.require(.providerAdmin) } else { try requireOfficer(actor) }
-        if (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) != nil { throw UseCaseError(field: "accept", "You have already accepted this agreement", status: .conflict) }
+        if (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) != nil {
+            throw UseCaseError(field: "accept", "You have already accepted this agreement", status: .conflict)
+        }
         try await db.writeTransaction { db in
             // Claimed by one conditional UPDATE: two clicks at once accept once.
-            guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
-            let (at, by) = isProvider ? ("provider_accepted_at", "provider_accepted_by") : ("authority_accepted_at", "authority_accepted_by")
-            guard try await sql.update(PlacementRecord.schema).set(SQLIdentifier(at), to: SQLBind(now)).set(SQLIdentifier(by), to: SQLBind(actor.label))
-                .where(SQLIdentifier("id"), .equal, SQLBind(p.requireID())).where(SQLIdentifier(at), .is, SQLLiteral.null).returning("id").first() != nil else {
+            guard let sql = db as? any SQLDatabase else {
+                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+            }
+            let (at, by) =
+                isProvider
+                ? ("provider_accepted_at", "provider_accepted_by") : ("authority_accepted_at", "authority_accepted_by")
+            guard
+                try await sql.update(PlacementRecord.schema).set(SQLIdentifier(at), to: SQLBind(now)).set(
+                    SQLIdentifier(by), to: SQLBind(actor.label)
+                )
+                .where(SQLIdentifier("id"), .equal, SQLBind(p.requireID())).where(
+                    SQLIdentifier(at), .is, SQLLiteral.null
+                ).returning("id").first() != nil
+            else {
                 throw UseCaseError(field: "accept", "You have already accepted this agreement", status: .conflict)
             }
-            try await Audit.record(on: db, actor: actor, action: "placement.accepted", entityType: "placement", entityID: p.id, before: String?.none,
-                                   after: ["side": isProvider ? "provider" : "authority"], at: now)
+            try await Audit.record(
+                on: db, actor: actor, action: "placement.accepted", entityType: "placement", entityID: p.id,
+                before: String?.none,
+                after: ["side": isProvider ? "provider" : "authority"], at: now)
         }
     }
 }

@@ -8,12 +8,14 @@ import SQLKit
 package enum Registers {
     package static func postcode(_ raw: String, on db: any Database) async throws -> PostcodeCentroid? {
         guard let normalised = PostcodeDirectory.normalise(raw) else { return nil }
-        let candidates = [PostcodeDirectory.sector(of: normalised), PostcodeDirectory.district(of: normalised)].compactMap { $0 }
+        let candidates = [PostcodeDirectory.sector(of: normalised), PostcodeDirectory.district(of: normalised)]
+            .compactMap { $0 }
         let rows = try await PostcodeCentroidRecord.query(on: db).filter(\.$id ~~ candidates).all()
         guard let row = candidates.lazy.compactMap({ code in rows.first { $0.id == code } }).first else { return nil }
-        return PostcodeCentroid(code: row.id!, precision: PostcodeCentroid.Precision(rawValue: row.precision) ?? .district,
-                                latitude: row.latitude, longitude: row.longitude, country: "", laGSSCode: row.laGSSCode,
-                                laName: row.laName, dfeLACode: nil, mainDistrictGSSCode: nil, postcodeCount: 0)
+        return PostcodeCentroid(
+            code: row.id!, precision: PostcodeCentroid.Precision(rawValue: row.precision) ?? .district,
+            latitude: row.latitude, longitude: row.longitude, country: "", laGSSCode: row.laGSSCode,
+            laName: row.laName, dfeLACode: nil, mainDistrictGSSCode: nil, postcodeCount: 0)
     }
 
     package static func entry(urn: String, on db: any Database) async throws -> RegisterEntry? {
@@ -30,11 +32,14 @@ package enum Registers {
     /// working directory.
     package static func dataDirectory() throws -> URL {
         let fm = FileManager.default
-        let candidates = [ProcessInfo.processInfo.environment["DPS_DATA_DIR"], "../shared/data", "shared/data", "data"].compactMap { $0 }
+        let candidates = [ProcessInfo.processInfo.environment["DPS_DATA_DIR"], "../shared/data", "shared/data", "data"]
+            .compactMap { $0 }
         for path in candidates where fm.fileExists(atPath: path + "/postcode_district_centroids.csv") {
             return URL(fileURLWithPath: path)
         }
-        throw UseCaseError(.internalFailure, "Register data not found: set DPS_DATA_DIR to the folder holding postcode_district_centroids.csv")
+        throw UseCaseError(
+            .internalFailure,
+            "Register data not found: set DPS_DATA_DIR to the folder holding postcode_district_centroids.csv")
     }
 
     package struct Loaded {
@@ -44,7 +49,10 @@ package enum Registers {
         package var providers: [RegisterSocialCareProvider]
         package var authorities: [RegisterLocalAuthority]
 
-        package init(directory: PostcodeDirectory, lookup: RegisterLookup, schools: [RegisterSchool], providers: [RegisterSocialCareProvider], authorities: [RegisterLocalAuthority]) {
+        package init(
+            directory: PostcodeDirectory, lookup: RegisterLookup, schools: [RegisterSchool],
+            providers: [RegisterSocialCareProvider], authorities: [RegisterLocalAuthority]
+        ) {
             self.directory = directory
             self.lookup = lookup
             self.schools = schools
@@ -54,26 +62,45 @@ package enum Registers {
     }
 
     package static func load(from dir: URL) throws -> Loaded {
-        func table(_ name: String) throws -> CSVTable { try CSVTable.parse(data: Data(contentsOf: dir.appendingPathComponent(name))) }
-        let directory = PostcodeDirectory(districts: try table("postcode_district_centroids.csv"), sectors: try table("postcode_sector_centroids.csv"))
+        func table(_ name: String) throws -> CSVTable {
+            try CSVTable.parse(data: Data(contentsOf: dir.appendingPathComponent(name)))
+        }
+        let directory = PostcodeDirectory(
+            districts: try table("postcode_district_centroids.csv"), sectors: try table("postcode_sector_centroids.csv")
+        )
         let schools = RegisterSchool.parseAll(try table("gias_special_and_independent_schools_england.csv"))
-        let providers = RegisterSocialCareProvider.parseAll(try table("ofsted_childrens_social_care_providers_2025-03-31.csv"))
+        let providers = RegisterSocialCareProvider.parseAll(
+            try table("ofsted_childrens_social_care_providers_2025-03-31.csv"))
         let authorities = RegisterLocalAuthority.parseAll(try table("england_childrens_services_authorities.csv"))
-        return Loaded(directory: directory, lookup: RegisterLookup(schools: schools, providers: providers, directory: directory),
-                      schools: schools, providers: providers, authorities: authorities)
+        return Loaded(
+            directory: directory, lookup: RegisterLookup(schools: schools, providers: providers, directory: directory),
+            schools: schools, providers: providers, authorities: authorities)
     }
 
     /// Replaces the register tables with the files' contents, in batches, in one transaction.
-    package static func importAll(_ loaded: Loaded, on db: any Database) async throws -> (entries: Int, postcodes: Int) {
+    package static func importAll(_ loaded: Loaded, on db: any Database) async throws -> (entries: Int, postcodes: Int)
+    {
         var seen = Set<String>()
-        let entryRows: [[any SQLExpression]] = (loaded.schools.map { loaded.lookup.entry(for: $0) } + loaded.providers.map { loaded.lookup.entry(for: $0) })
+        let entryRows: [[any SQLExpression]] =
+            (loaded.schools.map { loaded.lookup.entry(for: $0) } + loaded.providers.map { loaded.lookup.entry(for: $0) })
             .filter { seen.insert($0.urn.uppercased()).inserted }
-            .map { entry in [SQLBind(entry.urn.uppercased()), SQLBind(entry.source.rawValue), SQLBind(entry.name ?? "(withheld)"), SQLBind(Audit.encode(entry))] }
-        let centroidRows: [[any SQLExpression]] = (Array(loaded.directory.districtsByCode.values) + Array(loaded.directory.sectorsByCode.values)).map { c in
-            [SQLBind(c.code), SQLBind(c.precision.rawValue), SQLBind(c.latitude), SQLBind(c.longitude), SQLBind(c.laGSSCode), SQLBind(c.laName)]
-        }
+            .map { entry in
+                [
+                    SQLBind(entry.urn.uppercased()), SQLBind(entry.source.rawValue),
+                    SQLBind(entry.name ?? "(withheld)"), SQLBind(Audit.encode(entry)),
+                ]
+            }
+        let centroidRows: [[any SQLExpression]] =
+            (Array(loaded.directory.districtsByCode.values) + Array(loaded.directory.sectorsByCode.values)).map { c in
+                [
+                    SQLBind(c.code), SQLBind(c.precision.rawValue), SQLBind(c.latitude), SQLBind(c.longitude),
+                    SQLBind(c.laGSSCode), SQLBind(c.laName),
+                ]
+            }
         try await db.writeTransaction { db in
-            guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "SQL database required") }
+            guard let sql = db as? any SQLDatabase else {
+                throw UseCaseError(.internalFailure, "SQL database required")
+            }
             try await sql.delete(from: RegisterEntryRecord.schema).run()
             try await sql.delete(from: PostcodeCentroidRecord.schema).run()
             for batch in entryRows.chunked(500) {
@@ -82,7 +109,8 @@ package enum Registers {
                 try await insert.run()
             }
             for batch in centroidRows.chunked(1000) {
-                var insert = sql.insert(into: PostcodeCentroidRecord.schema).columns("code", "precision", "latitude", "longitude", "la_gss_code", "la_name")
+                var insert = sql.insert(into: PostcodeCentroidRecord.schema).columns(
+                    "code", "precision", "latitude", "longitude", "la_gss_code", "la_name")
                 for row in batch { insert = insert.values(row) }
                 try await insert.run()
             }
@@ -100,6 +128,6 @@ package func analyze(_ db: any Database) async throws {
 
 extension Array {
     package func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0 ..< Swift.min($0 + size, count)] }
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -7,6 +5,9 @@ import Foundation
 import SQLKit
 import Testing
 import Vapor
+
+@testable import App
+@testable import DPSUseCases
 
 @Suite("Audit trail", .serialized)
 struct AuditTests {
@@ -20,7 +21,9 @@ struct AuditTests {
             #expect(count > 0)
 
             // MUT + validate
-            await #expect(throws: (any Error).self) { try await sql.raw("UPDATE audit_events SET action = 'forged'").run() }
+            await #expect(throws: (any Error).self) {
+                try await sql.raw("UPDATE audit_events SET action = 'forged'").run()
+            }
             await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM audit_events").run() }
             await #expect(throws: (any Error).self) { try await AuditEventRecord.query(on: app.db).delete() }
             #expect(try await auditCount(app) == count)
@@ -28,7 +31,9 @@ struct AuditTests {
         }
     }
 
-    @Test("Events at any instant verify: the chain used to break when a time fell near half a millisecond (found in the deadline rush)")
+    @Test(
+        "Events at any instant verify: the chain used to break when a time fell near half a millisecond (found in the deadline rush)"
+    )
     func subMillisecondTimes() async throws {
         try await withApp { app in
             // setup: instants on and a hair either side of half a millisecond, where rounding can go either way
@@ -37,14 +42,17 @@ struct AuditTests {
             var instants: [Date] = []
             for k in 0..<100 {
                 let half = start + (Double(k) + 0.5) / 1000
-                instants += [half, half.nextUp, half.nextDown, half.nextUp.nextUp].map { Date(timeIntervalSinceReferenceDate: $0) }
+                instants += [half, half.nextUp, half.nextDown, half.nextUp.nextUp].map {
+                    Date(timeIntervalSinceReferenceDate: $0)
+                }
             }
 
             // MUT
             for (i, at) in instants.enumerated() {
                 try await app.db.writeTransaction { db in
-                    try await Audit.record(on: db, actor: nil, action: "test.instant", entityType: "test", entityID: nil,
-                                           before: String?.none, after: ["i": i], at: at)
+                    try await Audit.record(
+                        on: db, actor: nil, action: "test.instant", entityType: "test", entityID: nil,
+                        before: String?.none, after: ["i": i], at: at)
                 }
             }
 
@@ -66,9 +74,16 @@ struct AuditTests {
 
             let last = try await AuditEventRecord.query(on: app.db).sort(\.$seq, .descending).first()!
             let forged = AuditEventRecord()
-            forged.seq = last.seq + 1; forged.occurredAt = testNow; forged.actorLabel = "intruder"; forged.action = "membership.created"
-            forged.entityType = "membership"; forged.entityID = ""; forged.beforeJSON = "null"; forged.afterJSON = "null"
-            forged.prevHash = last.hash; forged.hash = String(repeating: "a", count: 64)
+            forged.seq = last.seq + 1
+            forged.occurredAt = testNow
+            forged.actorLabel = "intruder"
+            forged.action = "membership.created"
+            forged.entityType = "membership"
+            forged.entityID = ""
+            forged.beforeJSON = "null"
+            forged.afterJSON = "null"
+            forged.prevHash = last.hash
+            forged.hash = String(repeating: "a", count: 64)
             try await forged.create(on: app.db)
             let broken = try await Audit.verify(on: app.db)
             #expect(!broken.valid && broken.firstBrokenSeq == forged.seq)
@@ -80,12 +95,14 @@ struct AuditTests {
         try await withApp { app in
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["fostering"])
-            let submitted = try #require(try await AuditEventRecord.query(on: app.db).filter(\.$action == "application.submitted").first())
+            let submitted = try #require(
+                try await AuditEventRecord.query(on: app.db).filter(\.$action == "application.submitted").first())
             #expect(submitted.actorUserID == w.provider.userID && submitted.entityID == record.id!.uuidString)
             #expect(submitted.beforeJSON.contains("draft") && submitted.afterJSON.contains("2026-11-24"))
-            let drafts = try await AuditEventRecord.query(on: app.db).filter(\.$action == "application.draft.saved").count()
+            let drafts = try await AuditEventRecord.query(on: app.db).filter(\.$action == "application.draft.saved")
+                .count()
             let evidence = try await AuditEventRecord.query(on: app.db).filter(\.$action == "evidence.uploaded").count()
-            #expect(drafts == 1 && evidence == 3) // accounts, insurance and safeguarding evidence
+            #expect(drafts == 1 && evidence == 3)  // accounts, insurance and safeguarding evidence
         }
     }
 
@@ -105,7 +122,9 @@ struct AuditTests {
             // checkpoint notices.
             let sql = try #require(app.db as? any SQLDatabase)
             if sql.dialect.name == "sqlite" {
-                for t in ["audit_events_no_update", "audit_events_no_delete", "audit_events_append_next"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: t)").run() }
+                for t in ["audit_events_no_update", "audit_events_no_delete", "audit_events_append_next"] {
+                    try await sql.raw("DROP TRIGGER \(unsafeRaw: t)").run()
+                }
             } else {
                 try await sql.raw("ALTER TABLE audit_events DISABLE TRIGGER USER").run()
             }

@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -7,6 +5,9 @@ import Foundation
 import SQLKit
 import Testing
 import Vapor
+
+@testable import App
+@testable import DPSUseCases
 
 /// Two people acting at once: every state change claims its row inside its transaction, on both engines.
 @Suite("Concurrency: races and concurrent writers", .serialized)
@@ -22,7 +23,9 @@ struct ConcurrencyTests {
             let officer = rw.w.officer
             let references = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<12 {
-                    group.addTask { try await Referrals.create(input, actor: officer, db: app.db, now: testNow).reference }
+                    group.addTask {
+                        try await Referrals.create(input, actor: officer, db: app.db, now: testNow).reference
+                    }
                 }
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
@@ -36,21 +39,28 @@ struct ConcurrencyTests {
         try await withApp { app in
             let rw = try await ReferralWorld.make(app)
             let (_, inv) = try await referrals.published(app, rw)
-            let bidders = [("Acorn House", rw.w.provider), ("Birch School", rw.w.otherProvider), ("Cedar School", rw.third)]
-            let forms = Dictionary(uniqueKeysWithValues: bidders.map { ($0.0, rw.bidForm(app, invitation: inv[$0.0]!)) })
+            let bidders = [
+                ("Acorn House", rw.w.provider), ("Birch School", rw.w.otherProvider), ("Cedar School", rw.third),
+            ]
+            let forms = Dictionary(
+                uniqueKeysWithValues: bidders.map { ($0.0, rw.bidForm(app, invitation: inv[$0.0]!)) })
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for round in 0..<8 {
                     for (name, actor) in bidders {
                         var form = forms[name]!
                         form["outcomesStatement"] = "Plan, version \(round)"
                         let id = inv[name]!.id!
-                        group.addTask { try await Referrals.bid(id, form: form, actor: actor, db: app.db, now: testNow) }
+                        group.addTask {
+                            try await Referrals.bid(id, form: form, actor: actor, db: app.db, now: testNow)
+                        }
                     }
                 }
                 try await group.waitForAll()
             }
             #expect(try await BidRecord.query(on: app.db).count() == 3)
-            #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action ~~ ["bid.submitted", "bid.revised"]).count() == 24)
+            #expect(
+                try await AuditEventRecord.query(on: app.db).filter(\.$action ~~ ["bid.submitted", "bid.revised"])
+                    .count() == 24)
             #expect(try await Audit.verify(on: app.db).valid)
         }
     }
@@ -65,7 +75,8 @@ struct ConcurrencyTests {
             // Closed by someone else (the state is claimed by SQL; the earlier copy still says "published").
             try await Referrals.close(published, actor: nil, db: app.db, now: afterDeadline)
             await expectInputError("deadline") {
-                try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+                try await Referrals.bid(
+                    acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
             }
             #expect(try await BidRecord.query(on: app.db).count() == 0)
         }
@@ -78,8 +89,12 @@ struct ConcurrencyTests {
             let (r, _) = try await referrals.competed(app, rw, parentChoice: false)
             let officer = rw.w.officer
             let now = afterDeadline
-            async let awarded: Bool = { (try? await Referrals.award(r.id!, actor: officer, db: app.db, now: now)) != nil }()
-            async let cancelled: Bool = { (try? await Referrals.cancel(r.id!, reason: "Child moved", actor: officer, db: app.db, now: now)) != nil }()
+            async let awarded: Bool = {
+                (try? await Referrals.award(r.id!, actor: officer, db: app.db, now: now)) != nil
+            }()
+            async let cancelled: Bool = {
+                (try? await Referrals.cancel(r.id!, reason: "Child moved", actor: officer, db: app.db, now: now)) != nil
+            }()
             let (a, c) = await (awarded, cancelled)
             #expect(a != c, "award \(a), cancel \(c)")
             let state = try #require(try await ReferralRecord.find(r.id!, on: app.db)).state
@@ -96,7 +111,11 @@ struct ConcurrencyTests {
             let placement = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             let officer = rw.w.officer
             let results = await withTaskGroup(of: Bool.self) { group in
-                for _ in 0..<4 { group.addTask { (try? await Referrals.accept(placement.id!, actor: officer, db: app.db, now: testNow)) != nil } }
+                for _ in 0..<4 {
+                    group.addTask {
+                        (try? await Referrals.accept(placement.id!, actor: officer, db: app.db, now: testNow)) != nil
+                    }
+                }
                 return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             #expect(results.filter { $0 }.count == 1)
@@ -104,7 +123,8 @@ struct ConcurrencyTests {
         }
     }
 
-    @Test("The audit trail cannot be rewritten by INSERT OR REPLACE (SQLite) or a second row with a used sequence number")
+    @Test(
+        "The audit trail cannot be rewritten by INSERT OR REPLACE (SQLite) or a second row with a used sequence number")
     func auditReplace() async throws {
         try await withApp { app in
             _ = try await World.make(app)
@@ -112,10 +132,12 @@ struct ConcurrencyTests {
             let first = try #require(try await AuditEventRecord.query(on: app.db).sort(\.$seq).first())
             let verb = sql.dialect.name == "sqlite" ? "INSERT OR REPLACE" : "INSERT"
             await #expect(throws: (any Error).self) {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     \(unsafeRaw: verb) INTO audit_events (id, seq, occurred_at, actor_label, action, entity_type, entity_id, before_json, after_json, prev_hash, hash)
                     VALUES (\(bind: first.id!), \(bind: first.seq), \(bind: first.occurredAt), 'forger', 'nothing', 'x', 'x', 'null', 'null', \(bind: first.prevHash), \(bind: first.hash))
-                    """).run()
+                    """
+                ).run()
             }
             #expect(try await AuditEventRecord.find(first.id!, on: app.db)?.actorLabel == first.actorLabel)
             #expect(try await Audit.verify(on: app.db).valid)
@@ -132,7 +154,10 @@ struct ConcurrencyTests {
             // MUT: the later extension first, then the earlier one, racing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for deadline in ["2026-11-25 17:00", "2026-11-20 17:00", "2026-11-25 17:00", "2026-11-20 17:00"] {
-                    group.addTask { try? await Referrals.extend(r.id!, deadline: deadline, actor: rw.w.officer, db: app.db, now: testNow) }
+                    group.addTask {
+                        try? await Referrals.extend(
+                            r.id!, deadline: deadline, actor: rw.w.officer, db: app.db, now: testNow)
+                    }
                 }
                 try await group.waitForAll()
             }

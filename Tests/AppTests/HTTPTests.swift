@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -7,6 +5,9 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
+@testable import DPSUseCases
 
 /// Pages and API through the real application: sign-in, CSRF, problem+json, and tenant isolation per
 /// resource.
@@ -24,8 +25,9 @@ struct HTTPTests {
         init(_ app: Application) { self.app = app }
 
         private func again(_ res: TestingHTTPResponse) -> Bool {
-            signsInAgain && email != nil && (res.status == .seeOther && (res.headers.first(name: .location) ?? "").hasPrefix("/sign-in")
-                || res.status == .forbidden && res.body.string.contains("This form has expired"))
+            signsInAgain && email != nil
+                && (res.status == .seeOther && (res.headers.first(name: .location) ?? "").hasPrefix("/sign-in")
+                    || res.status == .forbidden && res.body.string.contains("This form has expired"))
         }
 
         @discardableResult
@@ -38,43 +40,59 @@ struct HTTPTests {
 
         private func getOnce(_ path: String) async throws -> TestingHTTPResponse {
             var result: TestingHTTPResponse?
-            try await app.testing().test(.GET, path, beforeRequest: { req in
-                if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
-            }, afterResponse: { res in
-                keep(res)
-                if let token = res.body.string.firstMatch(of: /name="_csrf" value="([^"]+)"/)?.1 { csrf = String(token) }
-                result = res
-            })
+            try await app.testing().test(
+                .GET, path,
+                beforeRequest: { req in
+                    if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+                },
+                afterResponse: { res in
+                    keep(res)
+                    if let token = res.body.string.firstMatch(of: /name="_csrf" value="([^"]+)"/)?.1 {
+                        csrf = String(token)
+                    }
+                    result = res
+                })
             return result!
         }
 
         @discardableResult
-        func post(_ path: String, _ form: [String: String], csrf overrideToken: String? = nil) async throws -> TestingHTTPResponse {
+        func post(_ path: String, _ form: [String: String], csrf overrideToken: String? = nil) async throws
+            -> TestingHTTPResponse
+        {
             let res = try await postOnce(path, form, csrf: overrideToken)
             guard again(res), let email else { return res }
             try await signIn(email)
-            try await getOnce("/messages") // the new session's CSRF token
+            try await getOnce("/messages")  // the new session's CSRF token
             return try await postOnce(path, form, csrf: overrideToken)
         }
 
-        private func postOnce(_ path: String, _ form: [String: String], csrf overrideToken: String? = nil) async throws -> TestingHTTPResponse {
+        private func postOnce(_ path: String, _ form: [String: String], csrf overrideToken: String? = nil) async throws
+            -> TestingHTTPResponse
+        {
             var result: TestingHTTPResponse?
             var fields = form
             fields["_csrf"] = overrideToken ?? csrf
-            let body = fields.map { "\($0.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-            try await app.testing().test(.POST, path, beforeRequest: { req in
-                if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
-                req.headers.contentType = .urlEncodedForm
-                req.body = ByteBuffer(string: body)
-            }, afterResponse: { res in
-                keep(res)
-                result = res
-            })
+            let body = fields.map {
+                "\($0.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }.joined(separator: "&")
+            try await app.testing().test(
+                .POST, path,
+                beforeRequest: { req in
+                    if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+                    req.headers.contentType = .urlEncodedForm
+                    req.body = ByteBuffer(string: body)
+                },
+                afterResponse: { res in
+                    keep(res)
+                    result = res
+                })
             return result!
         }
 
         private func keep(_ res: TestingHTTPResponse) {
-            if let set = res.headers.first(name: .setCookie), let pair = set.split(separator: ";").first { cookie = String(pair) }
+            if let set = res.headers.first(name: .setCookie), let pair = set.split(separator: ";").first {
+                cookie = String(pair)
+            }
         }
 
         func signIn(_ email: String) async throws {
@@ -87,21 +105,31 @@ struct HTTPTests {
 
     func token(_ app: Application, _ email: String) async throws -> String {
         var token = ""
-        try await app.testing().test(.POST, "/api/v1/tokens", beforeRequest: { req in
-            try req.content.encode(["email": email, "password": World.password], as: .json)
-        }, afterResponse: { res in
-            #expect(res.status == .ok)
-            token = try res.content.decode(APIRoutes.TokenResponse.self).token
-        })
+        try await app.testing().test(
+            .POST, "/api/v1/tokens",
+            beforeRequest: { req in
+                try req.content.encode(["email": email, "password": World.password], as: .json)
+            },
+            afterResponse: { res in
+                #expect(res.status == .ok)
+                token = try res.content.decode(APIRoutes.TokenResponse.self).token
+            })
         return token
     }
 
-    func api(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws -> TestingHTTPResponse {
+    func api(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws
+        -> TestingHTTPResponse
+    {
         var result: TestingHTTPResponse?
-        try await app.testing().test(method, path, beforeRequest: { req in
-            if let token { req.headers.bearerAuthorization = .init(token: token) }
-            if let json { req.headers.contentType = .json; req.body = ByteBuffer(string: json) }
-        }, afterResponse: { result = $0 })
+        try await app.testing().test(
+            method, path,
+            beforeRequest: { req in
+                if let token { req.headers.bearerAuthorization = .init(token: token) }
+                if let json {
+                    req.headers.contentType = .json
+                    req.body = ByteBuffer(string: json)
+                }
+            }, afterResponse: { result = $0 })
         return result!
     }
 
@@ -112,9 +140,11 @@ struct HTTPTests {
             let browser = Browser(app)
             #expect(try await browser.get("/healthz").body.string.contains("\"database\":\"ok\""))
             let docs = try await browser.get("/documents")
-            #expect(docs.status == .ok && docs.body.string.contains("Test DPS") && docs.body.string.contains("How bids are scored"))
+            #expect(
+                docs.status == .ok && docs.body.string.contains("Test DPS")
+                    && docs.body.string.contains("How bids are scored"))
             #expect(try await browser.get("/api/v1/openapi.yaml").body.string.hasPrefix("openapi: 3.1.0"))
-            #expect(try await browser.get("/assessment").status == .seeOther) // to sign in
+            #expect(try await browser.get("/assessment").status == .seeOther)  // to sign in
         }
     }
 
@@ -124,7 +154,8 @@ struct HTTPTests {
             _ = try await World.make(app)
             let browser = Browser(app)
             try await browser.get("/sign-in")
-            let forged = try await browser.post("/sign-in", ["email": "admin@ws.test", "password": World.password], csrf: "not-the-token")
+            let forged = try await browser.post(
+                "/sign-in", ["email": "admin@ws.test", "password": World.password], csrf: "not-the-token")
             #expect(forged.status == .forbidden)
             let wrong = try await browser.post("/sign-in", ["email": "admin@ws.test", "password": "wrong password"])
             #expect(wrong.status == .unauthorized && wrong.body.string.contains("There is a problem"))
@@ -143,11 +174,18 @@ struct HTTPTests {
             let browser = Browser(app)
             try await browser.signIn("admin@acorn.test")
             try await browser.get("/provider/establishments/new")
-            let res = try await browser.post("/provider/establishments", ["name": "", "postcode": "nowhere", "type": "school", "ageLow": "5", "ageHigh": "11", "genders": "mixed", "capacity": "10"])
+            let res = try await browser.post(
+                "/provider/establishments",
+                [
+                    "name": "", "postcode": "nowhere", "type": "school", "ageLow": "5", "ageHigh": "11",
+                    "genders": "mixed", "capacity": "10",
+                ])
             #expect(res.status == .unprocessableEntity)
             let html = res.body.string
-            #expect(html.contains("govuk-error-summary") && html.contains("href=\"#f-name\"") && html.contains("Enter the establishment&#39;s name"))
-            #expect(html.contains("value=\"5\"")) // what was typed is kept
+            #expect(
+                html.contains("govuk-error-summary") && html.contains("href=\"#f-name\"")
+                    && html.contains("Enter the establishment&#39;s name"))
+            #expect(html.contains("value=\"5\""))  // what was typed is kept
         }
     }
 
@@ -162,11 +200,19 @@ struct HTTPTests {
             let token = try await token(app, "admin@acorn.test")
             let malformed = try await api(app, .POST, "/api/v1/establishments", token: token, json: "{\"name\": 12")
             #expect(malformed.status == .badRequest && malformed.headers.contentType?.subType == "problem+json")
-            let invalid = try await api(app, .POST, "/api/v1/establishments", token: token, json: #"{"name":"Oak","type":"castle","postcode":"RH12 1XH","ageLow":"5","ageHigh":"11","genders":"mixed","capacity":"3","inspectorate":"isi","judgement":"Met"}"#)
+            let invalid = try await api(
+                app, .POST, "/api/v1/establishments", token: token,
+                json:
+                    #"{"name":"Oak","type":"castle","postcode":"RH12 1XH","ageLow":"5","ageHigh":"11","genders":"mixed","capacity":"3","inspectorate":"isi","judgement":"Met"}"#
+            )
             #expect(invalid.status == .unprocessableEntity)
             let problem = try JSONDecoder().decode(Problem.self, from: Data(invalid.body.readableBytesView))
             #expect(problem.errors?.contains { $0.field == "type" } == true)
-            let created = try await api(app, .POST, "/api/v1/establishments", token: token, json: #"{"name":"Oak","type":"school","postcode":"RH12 1XH","address":"1 Lane","ageLow":"5","ageHigh":"11","genders":"mixed","capacity":"3","inspectorate":"isi","judgement":"Met"}"#)
+            let created = try await api(
+                app, .POST, "/api/v1/establishments", token: token,
+                json:
+                    #"{"name":"Oak","type":"school","postcode":"RH12 1XH","address":"1 Lane","ageLow":"5","ageHigh":"11","genders":"mixed","capacity":"3","inspectorate":"isi","judgement":"Met"}"#
+            )
             #expect(created.status == .created)
         }
     }
@@ -184,12 +230,14 @@ struct HTTPTests {
             #expect(try await api(app, .GET, path, token: nil).status == .unauthorized)
             let list = try await api(app, .GET, "/api/v1/applications", token: try await token(app, "admin@birch.test"))
             #expect(try list.content.decode([APIRoutes.ApplicationView].self).isEmpty)
-            #expect(try await api(app, .GET, "/api/v1/applications", token: try await token(app, "officer@bh.test")).status == .forbidden)
+            #expect(
+                try await api(app, .GET, "/api/v1/applications", token: try await token(app, "officer@bh.test")).status
+                    == .forbidden)
             // Pages too.
             let other = Browser(app)
             try await other.signIn("admin@birch.test")
             #expect(try await other.get("/provider/applications/\(record.id!)").status == .notFound)
-            #expect(try await other.get("/assessment/\(record.id!)").status == .forbidden) // by role, the same for any id: not even its existence
+            #expect(try await other.get("/assessment/\(record.id!)").status == .forbidden)  // by role, the same for any id: not even its existence
             let post = try await other.post("/provider/applications/\(record.id!)", ["action": "save"])
             #expect(post.status == .notFound)
         }
@@ -200,16 +248,19 @@ struct HTTPTests {
         try await withApp { app in
             let w = try await World.make(app)
             try await w.application(app, codes: ["fostering"])
-            let mine = try await api(app, .GET, "/api/v1/establishments", token: try await token(app, "admin@birch.test"))
+            let mine = try await api(
+                app, .GET, "/api/v1/establishments", token: try await token(app, "admin@birch.test"))
             #expect(try mine.content.decode([APIRoutes.EstablishmentView].self).map(\.name) == ["Birch School"])
-            #expect(try await api(app, .GET, "/api/v1/establishments", token: try await token(app, "officer@bh.test")).status == .forbidden)
+            #expect(
+                try await api(app, .GET, "/api/v1/establishments", token: try await token(app, "officer@bh.test"))
+                    .status == .forbidden)
             let doc = try await EvidenceRecord.query(on: app.db).first()!
             let other = Browser(app)
             try await other.signIn("admin@birch.test")
             #expect(try await other.get("/provider/evidence/\(doc.id!)").status == .notFound)
             let officer = Browser(app)
             try await officer.signIn("officer@bh.test")
-            #expect(try await officer.get("/provider/evidence/\(doc.id!)").status == .forbidden) // a partner's officer reads no evidence at all
+            #expect(try await officer.get("/provider/evidence/\(doc.id!)").status == .forbidden)  // a partner's officer reads no evidence at all
             let owner = Browser(app)
             try await owner.signIn("admin@acorn.test")
             #expect(try await owner.get("/provider/evidence/\(doc.id!)").body.string == "evidence")
@@ -226,16 +277,25 @@ struct HTTPTests {
             for (actor, est) in [(w.provider, w.establishment), (w.otherProvider, w.otherEstablishment)] {
                 let record = try await w.application(app, codes: ["fostering"], actor: actor, establishment: est)
                 try await w.scoreAll(app, record)
-                try await Assessment.decide(record.id!, partID: try await w.parts(app, record)["fostering"]!.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.decide(
+                    record.id!, partID: try await w.parts(app, record)["fostering"]!.id!,
+                    .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
             }
             // A council that is not (yet) a partner sees none; once a partner, every membership of the DPS (DOMAIN §3).
-            let outsider = try await api(app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))
+            let outsider = try await api(
+                app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))
             #expect(try outsider.content.decode([Queries.MembershipRow].self).isEmpty)
-            try await DPSAdmin.upsertPartner(w.dps.id!, .init(gssCode: "E06000043", name: "Brighton and Hove", categories: [w.categories["fostering"]!.id!.uuidString], isJoiner: "no"),
-                                             actor: w.admin, db: app.db, now: testNow)
-            let officer = try await api(app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))
+            try await DPSAdmin.upsertPartner(
+                w.dps.id!,
+                .init(
+                    gssCode: "E06000043", name: "Brighton and Hove",
+                    categories: [w.categories["fostering"]!.id!.uuidString], isJoiner: "no"),
+                actor: w.admin, db: app.db, now: testNow)
+            let officer = try await api(
+                app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))
             #expect(try officer.content.decode([Queries.MembershipRow].self).count == 2)
-            let provider = try await api(app, .GET, "/api/v1/memberships", token: try await token(app, "admin@acorn.test"))
+            let provider = try await api(
+                app, .GET, "/api/v1/memberships", token: try await token(app, "admin@acorn.test"))
             #expect(try provider.content.decode([Queries.MembershipRow].self).map(\.establishment) == ["Acorn House"])
             let browser = Browser(app)
             try await browser.signIn("admin@birch.test")
@@ -260,8 +320,12 @@ struct HTTPTests {
             let auditor = Browser(app)
             try await auditor.signIn("audit@ws.test")
             #expect(try await auditor.get("/audit").body.string.contains("Check the whole chain"))
-            #expect(try await api(app, .GET, "/api/v1/audit/verify", token: try await token(app, "admin@acorn.test")).status == .forbidden)
-            #expect(try await api(app, .GET, "/api/v1/audit/verify", token: try await token(app, "audit@ws.test")).status == .ok)
+            #expect(
+                try await api(app, .GET, "/api/v1/audit/verify", token: try await token(app, "admin@acorn.test")).status
+                    == .forbidden)
+            #expect(
+                try await api(app, .GET, "/api/v1/audit/verify", token: try await token(app, "audit@ws.test")).status
+                    == .ok)
         }
     }
 
@@ -272,13 +336,20 @@ struct HTTPTests {
             let routes = app.routes.all.filter { $0.path.first?.description == "api" }
             #expect(routes.count >= 10)
             for route in routes {
-                let path = "/" + route.path.map { component -> String in
-                    if case .parameter(let name) = component { return "{\(name)}" }
-                    return component.description
-                }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { component -> String in
+                        if case .parameter(let name) = component { return "{\(name)}" }
+                        return component.description
+                    }.joined(separator: "/")
                 #expect(spec.contains("\n  \(path):\n"), "\(route.method) \(path) is missing from the OpenAPI document")
-                #expect(spec.contains("\n  \(path):\n    \(route.method.rawValue.lowercased()):") || spec.range(of: "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*    \(route.method.rawValue.lowercased()):", options: .regularExpression) != nil,
-                        "\(route.method) \(path) operation is missing")
+                #expect(
+                    spec.contains("\n  \(path):\n    \(route.method.rawValue.lowercased()):")
+                        || spec.range(
+                            of:
+                                "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*    \(route.method.rawValue.lowercased()):",
+                            options: .regularExpression) != nil,
+                    "\(route.method) \(path) operation is missing")
             }
         }
     }

@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -7,6 +5,9 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
+@testable import DPSUseCases
 
 /// Hostile input changes nothing and ends nothing: each test here reproduces a defect found by attacking
 /// the server on loopback, and fails without its fix.
@@ -25,8 +26,10 @@ struct HardeningTests {
     private func referralForm(_ rw: ReferralWorld) -> [String: String] {
         let i = rw.input()
         var form: [String: String] = [
-            "category": i.category!, "kind": "spot", "pattern": i.pattern!, "startDate": i.startDate!, "durationWeeks": i.durationWeeks!,
-            "children": "1", "childAge": "12", "childGender": "girl", "homePostcode": "RH12 1XH", "needs": i.needs!, "mustHaves": i.mustHaves!,
+            "category": i.category!, "kind": "spot", "pattern": i.pattern!, "startDate": i.startDate!,
+            "durationWeeks": i.durationWeeks!,
+            "children": "1", "childAge": "12", "childGender": "girl", "homePostcode": "RH12 1XH", "needs": i.needs!,
+            "mustHaves": i.mustHaves!,
             "outcomes": i.outcomes!, "radiusMiles": "30", "deadline": i.deadline!, "parentChoice": "no",
         ]
         for c in ReferralCriterion.allCases { form["weights[\(c.rawValue)]"] = String(c.defaultPoints) }
@@ -39,12 +42,14 @@ struct HardeningTests {
             // setup
             let rw = try await ReferralWorld.make(app)
             let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            r.weightsJSON = "{\"price\": 40, \"needs\": " // cut off mid-way, as a failed manual edit would leave it
+            r.weightsJSON = "{\"price\": 40, \"needs\": "  // cut off mid-way, as a failed manual edit would leave it
             try await r.update(on: app.db)
             let token = try await HTTPTests().token(app, "officer@bh.test")
 
             // MUT
-            let refusal = await #expect(throws: UseCaseError.self) { _ = try await Referrals.Content.load(r, db: app.db) }
+            let refusal = await #expect(throws: UseCaseError.self) {
+                _ = try await Referrals.Content.load(r, db: app.db)
+            }
             let api = try await HTTPTests().api(app, .GET, "/api/v1/referrals/\(r.id!)", token: token)
 
             // validate: a server error that is logged, and never a referral shown with no weights
@@ -90,35 +95,48 @@ struct HardeningTests {
         }
     }
 
-    @Test("A bid of £0 a week or a 100% discount is refused; a stored unscorable bid is set aside and the referral can be awarded")
+    @Test(
+        "A bid of £0 a week or a 100% discount is refused; a stored unscorable bid is set aside and the referral can be awarded"
+    )
     func zeroBids() async throws {
         try await withApp { app in
             let rw = try await ReferralWorld.make(app)
             let (r, inv) = try await referrals.published(app, rw)
             let acorn = inv["Acorn House"]!
             await expectInputError("core") {
-                try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, corePounds: 0), actor: rw.w.provider, db: app.db, now: testNow)
+                try await Referrals.bid(
+                    acorn.id!, form: rw.bidForm(app, invitation: acorn, corePounds: 0), actor: rw.w.provider,
+                    db: app.db, now: testNow)
             }
             await expectInputError("discount") {
-                try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, discount: "100"), actor: rw.w.provider, db: app.db, now: testNow)
+                try await Referrals.bid(
+                    acorn.id!, form: rw.bidForm(app, invitation: acorn, discount: "100"), actor: rw.w.provider,
+                    db: app.db, now: testNow)
             }
             // One child: no tier covers a single child, so no discount at all.
             await expectInputError("discount") {
-                try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, discount: "5"), actor: rw.w.provider, db: app.db, now: testNow)
+                try await Referrals.bid(
+                    acorn.id!, form: rw.bidForm(app, invitation: acorn, discount: "5"), actor: rw.w.provider,
+                    db: app.db, now: testNow)
             }
             #expect(try await BidRecord.query(on: app.db).count() == 0)
             // Two good bids, and one saved at £0 before these rules existed.
             for (name, actor) in [("Birch School", rw.w.otherProvider), ("Cedar School", rw.third)] {
-                try await Referrals.bid(inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!), actor: actor, db: app.db, now: testNow)
+                try await Referrals.bid(
+                    inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!), actor: actor, db: app.db,
+                    now: testNow)
             }
-            try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
-            let legacy = try #require(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
+            try await Referrals.bid(
+                acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            let legacy = try #require(
+                try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
             legacy.weeklyCostPence = 0
             try await legacy.update(on: app.db)
             _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
             for b in try await BidRecord.query(on: app.db).all() {
-                try await Referrals.scoreBid(r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Clear", consensus: true,
-                                             actor: rw.w.officer, db: app.db, now: afterDeadline)
+                try await Referrals.scoreBid(
+                    r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Clear", consensus: true,
+                    actor: rw.w.officer, db: app.db, now: afterDeadline)
             }
             let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
             let evaluation = try await Referrals.evaluate(closed, db: app.db)
@@ -134,7 +152,8 @@ struct HardeningTests {
         try await withApp { app in
             let rw = try await ReferralWorld.make(app)
             await expectInputError("deadline") {
-                _ = try await Referrals.create(rw.input(deadline: "9999-12-31 17:00"), actor: rw.w.officer, db: app.db, now: testNow)
+                _ = try await Referrals.create(
+                    rw.input(deadline: "9999-12-31 17:00"), actor: rw.w.officer, db: app.db, now: testNow)
             }
             let (_, inv) = try await referrals.published(app, rw)
             let acorn = inv["Acorn House"]!
@@ -153,7 +172,9 @@ struct HardeningTests {
         }
     }
 
-    @Test("An extension cannot seal the bids for ever, and a parent cannot be given years to reply (both used to be accepted)")
+    @Test(
+        "An extension cannot seal the bids for ever, and a parent cannot be given years to reply (both used to be accepted)"
+    )
     func extensionAndReplyLimits() async throws {
         try await withApp { app in
             // setup
@@ -162,41 +183,53 @@ struct HardeningTests {
 
             // MUT and validate: the extension's ceiling is the publication's, 90 days
             await expectInputError("deadline") {
-                try await Referrals.extend(r.id!, deadline: "9999-12-31 17:00", actor: rw.w.officer, db: app.db, now: testNow)
+                try await Referrals.extend(
+                    r.id!, deadline: "9999-12-31 17:00", actor: rw.w.officer, db: app.db, now: testNow)
             }
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.deadline == r.deadline)
-            try await Referrals.extend(r.id!, deadline: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: testNow)
+            try await Referrals.extend(
+                r.id!, deadline: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: testNow)
 
             // setup: two bids scored within the band, so the parent can be asked
             for name in ["Acorn House", "Birch School"] {
-                try await Referrals.bid(inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!), actor: name == "Acorn House" ? rw.w.provider : rw.w.otherProvider,
-                                        db: app.db, now: testNow)
+                try await Referrals.bid(
+                    inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!),
+                    actor: name == "Acorn House" ? rw.w.provider : rw.w.otherProvider,
+                    db: app.db, now: testNow)
             }
             let closedAt = ISO8601DateFormatter().date(from: "2026-11-21T18:00:00Z")!
             _ = try await Referrals.closeDue(db: app.db, now: closedAt)
             for b in try await BidRecord.query(on: app.db).filter(\.$referral.$id == r.id!).all() {
-                try await Referrals.scoreBid(r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Good.", consensus: true,
-                                             actor: rw.w.officer, db: app.db, now: closedAt)
+                try await Referrals.scoreBid(
+                    r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Good.", consensus: true,
+                    actor: rw.w.officer, db: app.db, now: closedAt)
             }
             await expectInputError("replyBy") {
-                _ = try await Referrals.askParent(r.id!, replyBy: "2030-01-01 17:00", actor: rw.w.officer, db: app.db, now: closedAt)
+                _ = try await Referrals.askParent(
+                    r.id!, replyBy: "2030-01-01 17:00", actor: rw.w.officer, db: app.db, now: closedAt)
             }
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == "closed")
         }
     }
 
-    @Test("Sign-in's next never leaves the site or carries CR/LF into a header", arguments: [
-        "/\r\nSet-Cookie: evil=1", "/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example", "/%0d%0aX: 1",
-    ])
+    @Test(
+        "Sign-in's next never leaves the site or carries CR/LF into a header",
+        arguments: [
+            "/\r\nSet-Cookie: evil=1", "/\\evil.example", "/\t/evil.example", "//evil.example", "https://evil.example",
+            "/%0d%0aX: 1",
+        ])
     func signInNext(_ next: String) async throws {
         try await withApp { app in
             _ = try await World.make(app)
             let browser = Browser(app)
             _ = try await browser.get("/sign-in")
-            let res = try await browser.post("/sign-in", ["email": "officer@bh.test", "password": World.password, "next": next])
+            let res = try await browser.post(
+                "/sign-in", ["email": "officer@bh.test", "password": World.password, "next": next])
             #expect(res.status == .seeOther)
             let location = try #require(res.headers.first(name: .location))
-            #expect(location == "/dashboard" || location == next && next.hasPrefix("/%"), "Location was \(location.debugDescription)")
+            #expect(
+                location == "/dashboard" || location == next && next.hasPrefix("/%"),
+                "Location was \(location.debugDescription)")
             #expect(!location.contains("\r") && !location.contains("\n") && !res.headers.contains(name: "X"))
             #expect(res.headers[.setCookie].allSatisfy { !$0.contains("evil") })
         }
@@ -218,19 +251,25 @@ struct HardeningTests {
         try await withApp { app in
             _ = try await World.make(app)
             let http = HTTPTests()
-            for res in [try await http.api(app, .GET, "/api/v1/categories", token: nil),
-                        try await http.api(app, .GET, "/api/v1/establishments", token: nil),
-                        try await Browser(app).get("/documents")] {
+            for res in [
+                try await http.api(app, .GET, "/api/v1/categories", token: nil),
+                try await http.api(app, .GET, "/api/v1/establishments", token: nil),
+                try await Browser(app).get("/documents"),
+            ] {
                 #expect(res.headers.first(name: "Referrer-Policy") == "no-referrer")
                 #expect(res.headers.first(name: "X-Content-Type-Options") == "nosniff")
             }
-            let token = try await http.api(app, .POST, "/api/v1/tokens", token: nil, json: #"{"email":"officer@bh.test","password":"\#(World.password)"}"#)
+            let token = try await http.api(
+                app, .POST, "/api/v1/tokens", token: nil,
+                json: #"{"email":"officer@bh.test","password":"\#(World.password)"}"#)
             #expect(token.status == .ok)
             #expect(token.headers.first(name: .cacheControl) == "no-store")
         }
     }
 
-    @Test("Sign-in: after 5 wrong passwords the account answers 429 with Retry-After, even to the right password; unknown and wrong look alike")
+    @Test(
+        "Sign-in: after 5 wrong passwords the account answers 429 with Retry-After, even to the right password; unknown and wrong look alike"
+    )
     func signInThrottle() async throws {
         try await withApp { app in
             _ = try await World.make(app)
@@ -239,23 +278,33 @@ struct HardeningTests {
             let unknown = try await browser.post("/sign-in", ["email": "nobody@bh.test", "password": "wrong password"])
             let wrong = try await browser.post("/sign-in", ["email": "officer@bh.test", "password": "wrong password"])
             #expect(unknown.status == wrong.status && wrong.status == .unauthorized)
-            #expect(unknown.body.string.contains("The email address or password is not right") && wrong.body.string.contains("The email address or password is not right"))
+            #expect(
+                unknown.body.string.contains("The email address or password is not right")
+                    && wrong.body.string.contains("The email address or password is not right"))
             for _ in 0..<(SignInGuard.maxFailures - 1) {
-                #expect(try await browser.post("/sign-in", ["email": "officer@bh.test", "password": "wrong password"]).status == .unauthorized)
+                #expect(
+                    try await browser.post("/sign-in", ["email": "officer@bh.test", "password": "wrong password"])
+                        .status == .unauthorized)
             }
             let locked = try await browser.post("/sign-in", ["email": "officer@bh.test", "password": World.password])
             #expect(locked.status == .tooManyRequests)
             #expect(Int(locked.headers.first(name: "Retry-After") ?? "") ?? 0 > 0)
             // The API's token endpoint shares the same guard.
             let http = HTTPTests()
-            let token = try await http.api(app, .POST, "/api/v1/tokens", token: nil, json: #"{"email":"officer@bh.test","password":"\#(World.password)"}"#)
+            let token = try await http.api(
+                app, .POST, "/api/v1/tokens", token: nil,
+                json: #"{"email":"officer@bh.test","password":"\#(World.password)"}"#)
             #expect(token.status == .tooManyRequests)
             // Another account is not locked by this one's failures.
-            #expect(try await browser.post("/sign-in", ["email": "admin@ws.test", "password": World.password]).status == .seeOther)
+            #expect(
+                try await browser.post("/sign-in", ["email": "admin@ws.test", "password": World.password]).status
+                    == .seeOther)
         }
     }
 
-    @Test("Sessions: anonymous pages write no session; tokens can be listed and revoked; signing out revokes them; sessions end after 8 hours")
+    @Test(
+        "Sessions: anonymous pages write no session; tokens can be listed and revoked; signing out revokes them; sessions end after 8 hours"
+    )
     func sessionsAndTokens() async throws {
         try await withApp { app in
             _ = try await World.make(app)
@@ -273,7 +322,8 @@ struct HardeningTests {
             #expect(tokens.count == 2)
             #expect(!listed.body.string.contains(first))
             // Revoke the second with the first; it stops working at once. Another person's token id is 404.
-            let secondID = try #require(try await APIToken.query(on: app.db).filter(\.$tokenHash == Tokens.hash(second)).first()?.id)
+            let secondID = try #require(
+                try await APIToken.query(on: app.db).filter(\.$tokenHash == Tokens.hash(second)).first()?.id)
             let other = try await http.token(app, "admin@acorn.test")
             #expect(try await http.api(app, .DELETE, "/api/v1/tokens/\(secondID)", token: other).status == .notFound)
             #expect(try await http.api(app, .DELETE, "/api/v1/tokens/\(secondID)", token: first).status == .noContent)

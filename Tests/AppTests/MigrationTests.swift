@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -9,12 +7,17 @@ import Testing
 import Vapor
 import VaporTesting
 
+@testable import App
+@testable import DPSUseCases
+
 /// Migrations carry existing data across: rows written in an earlier shape read correctly afterwards.
 @Suite("Migrations carry data across", .serialized)
 struct MigrationTests {
     let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
 
-    @Test("M0013: a referral's needs, must-haves, desirables and outcomes in JSON become rows, in order, with their marks")
+    @Test(
+        "M0013: a referral's needs, must-haves, desirables and outcomes in JSON become rows, in order, with their marks"
+    )
     func referralItems() async throws {
         try await withApp { app in
             // setup: a referral as written before M0013, its lines only in JSON
@@ -32,8 +35,12 @@ struct MigrationTests {
 
             // validate
             let content = try await Referrals.Content.load(r, db: app.db)
-            #expect(content.needs == [ReferralNeed(id: "n1", text: "Autism", marks: 2), ReferralNeed(id: "n2", text: "Speech", marks: 1)])
-            #expect(content.mustHaves == ["Waking night staff"] && content.outcomes == ["Attend school", "Make friends"])
+            #expect(
+                content.needs == [
+                    ReferralNeed(id: "n1", text: "Autism", marks: 2), ReferralNeed(id: "n2", text: "Speech", marks: 1),
+                ])
+            #expect(
+                content.mustHaves == ["Waking night staff"] && content.outcomes == ["Attend school", "Make friends"])
             #expect(content.desirables == [ReferralNeed(id: "d1", text: "Near a park", marks: 3)])
             // Run again: nothing is doubled.
             try await M0013_ReferralItems.carryAcross(app.db)
@@ -48,43 +55,62 @@ struct MigrationTests {
             let rw = try await ReferralWorld.make(app)
             let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
             _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let acorn = try #require(try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(\.$establishment.$id == rw.w.establishment.id!).first())
-            try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            let acorn = try #require(
+                try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(
+                    \.$establishment.$id == rw.w.establishment.id!
+                ).first())
+            try await Referrals.bid(
+                acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
             let b = try #require(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
             try await BidLineRecord.query(on: app.db).filter(\.$bidID == b.id!).delete()
             try await BidItemMetRecord.query(on: app.db).filter(\.$bidID == b.id!).delete()
             b.coreJSON = #"{"fees": 30000, "care": 9000}"#
             b.variableJSON = #"[{"description": "Therapy", "pence": 5000}]"#
-            b.needsMetJSON = #"["n1"]"#; b.mustHavesMetJSON = #"["m1"]"#; b.desirablesMetJSON = "[]"
+            b.needsMetJSON = #"["n1"]"#
+            b.mustHavesMetJSON = #"["m1"]"#
+            b.desirablesMetJSON = "[]"
             try await b.update(on: app.db)
 
             // MUT
             try await M0014_BidRows.carryAcross(app.db)
-            try await M0014_BidRows.carryAcross(app.db) // again: nothing doubled
+            try await M0014_BidRows.carryAcross(app.db)  // again: nothing doubled
 
             // validate
             let offer = try #require(try await Referrals.bidContent([b], db: app.db)[b.id!])
-            #expect(offer.core == ["fees": 30_000, "care": 9_000] && offer.variable == [BidItem(description: "Therapy", pence: 5_000)])
+            #expect(
+                offer.core == ["fees": 30_000, "care": 9_000]
+                    && offer.variable == [BidItem(description: "Therapy", pence: 5_000)])
             #expect(offer.met == ["n1", "m1"])
             #expect(try await BidLineRecord.query(on: app.db).filter(\.$bidID == b.id!).count() == 3)
         }
     }
 
-    @Test("M0015: a partner's categories in JSON become rows; a council that is a partner of two DPSs uses the categories of both")
+    @Test(
+        "M0015: a partner's categories in JSON become rows; a council that is a partner of two DPSs uses the categories of both"
+    )
     func partnerCategories() async throws {
         try await withApp { app in
             // setup: Brighton and Hove is also a partner of Hampshire's DPS
             let rw = try await ReferralWorld.make(app)
             let hampshire = Organisation(kind: OrganisationKind.leadAuthority.rawValue, name: "Hampshire")
             try await hampshire.create(on: app.db)
-            let hants = Actor(userID: UUID(), name: "H", email: "h@hants.test", role: .dpsAdmin, organisationID: hampshire.id!,
-                              organisationKind: .leadAuthority, organisationName: "Hampshire")
-            let dps = try await DPSAdmin.create(.init(title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
-                                                      shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
-                                                actor: hants, db: app.db, now: testNow)
-            let fostering = try #require(try await CategoryRecord.query(on: app.db).filter(\.$dps.$id == dps.id!).filter(\.$code == "fostering").first())
-            try await DPSAdmin.upsertPartner(dps.id!, .init(gssCode: "E06000043", name: "Brighton and Hove", categories: [fostering.id!.uuidString], isJoiner: "no"),
-                                             actor: hants, db: app.db, now: testNow)
+            let hants = Actor(
+                userID: UUID(), name: "H", email: "h@hants.test", role: .dpsAdmin, organisationID: hampshire.id!,
+                organisationKind: .leadAuthority, organisationName: "Hampshire")
+            let dps = try await DPSAdmin.create(
+                .init(
+                    title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
+                    shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
+                actor: hants, db: app.db, now: testNow)
+            let fostering = try #require(
+                try await CategoryRecord.query(on: app.db).filter(\.$dps.$id == dps.id!).filter(\.$code == "fostering")
+                    .first())
+            try await DPSAdmin.upsertPartner(
+                dps.id!,
+                .init(
+                    gssCode: "E06000043", name: "Brighton and Hove", categories: [fostering.id!.uuidString],
+                    isJoiner: "no"),
+                actor: hants, db: app.db, now: testNow)
 
             // MUT (the council uses both DPSs' categories)
             let used = try await Referrals.categories(for: rw.w.officer, db: app.db).compactMap(\.id)
@@ -95,49 +121,94 @@ struct MigrationTests {
             // setup: the rows as before M0015, the list only in JSON
             let partner = try #require(try await PartnerRecord.query(on: app.db).filter(\.$dps.$id == dps.id!).first())
             try await PartnerCategoryRecord.query(on: app.db).filter(\.$partnerID == partner.id!).delete()
-            partner.categoryIDsJSON = Audit.encode([fostering.id!.uuidString, UUID().uuidString]) // and a category since deleted
+            partner.categoryIDsJSON = Audit.encode([fostering.id!.uuidString, UUID().uuidString])  // and a category since deleted
             try await partner.update(on: app.db)
 
             // MUT
             try await M0015_PartnerCategories.carryAcross(app.db)
 
             // validate
-            #expect(try await PartnerCategoryRecord.query(on: app.db).filter(\.$partnerID == partner.id!).all(\.$categoryID) == [fostering.id!])
+            #expect(
+                try await PartnerCategoryRecord.query(on: app.db).filter(\.$partnerID == partner.id!).all(\.$categoryID)
+                    == [fostering.id!])
         }
     }
 
-    @Test("M0012: an awarded placement gets its referral's facts; an old direct placement loses its made-up referral and keeps its details")
+    @Test(
+        "M0012: an awarded placement gets its referral's facts; an old direct placement loses its made-up referral and keeps its details"
+    )
     func placementLifecycle() async throws {
         try await withApp { app in
             // setup: an award, with the columns M0012 added emptied as before it ran
             let rw = try await ReferralWorld.make(app)
             let sql = app.db as! any SQLDatabase
-            let r = try await Referrals.create(rw.input(radius: 50, parentChoice: false), actor: rw.w.officer, db: app.db, now: testNow)
+            let r = try await Referrals.create(
+                rw.input(radius: 50, parentChoice: false), actor: rw.w.officer, db: app.db, now: testNow)
             _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let acorn = try #require(try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(\.$establishment.$id == rw.w.establishment.id!).first())
-            try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            let acorn = try #require(
+                try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).filter(
+                    \.$establishment.$id == rw.w.establishment.id!
+                ).first())
+            try await Referrals.bid(
+                acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
             _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
             let bid = try #require(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
-            try await Referrals.scoreBid(r.id!, bidID: bid.id!, criterion: "outcomes", score: "3", comment: "Fine.", consensus: true,
-                                         actor: rw.w.officer, db: app.db, now: afterDeadline)
+            try await Referrals.scoreBid(
+                r.id!, bidID: bid.id!, criterion: "outcomes", score: "3", comment: "Fine.", consensus: true,
+                actor: rw.w.officer, db: app.db, now: afterDeadline)
             let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             try await sql.update("placements").set("reference", to: SQLLiteral.null).set("dps_id", to: SQLLiteral.null)
                 .set("category_id", to: SQLLiteral.null).set("expected_end_date", to: SQLLiteral.null).run()
             // ... and a direct placement as the old code made it: a referral of kind "direct" standing in.
             let fake = ReferralRecord()
-            fake.$dps.id = rw.w.dps.id!; fake.$category.id = rw.category.id!; fake.$organisation.id = rw.w.officer.organisationID
-            fake.createdBy = rw.w.officer.userID; fake.kind = "direct"; fake.round = 1; fake.state = "awarded"; fake.reference = "DIR-00007"
-            fake.pattern = "residential52"; fake.weeksPerYear = 52; fake.startDate = "2026-12-01"; fake.durationWeeks = 52; fake.children = 1
-            fake.places = 1; fake.voidTerms = ""; fake.childGender = ""; fake.homePostcode = ""; fake.childDetails = "Sam, case 777"
-            fake.homeDistrict = ""; fake.homeLatitude = 0; fake.homeLongitude = 0; fake.needsJSON = "[]"; fake.mustHavesJSON = "[]"
-            fake.desirablesJSON = "[]"; fake.outcomesJSON = "[]"; fake.weightsJSON = "{}"; fake.radiusMiles = 0; fake.deadline = testNow
-            fake.parentChoice = false; fake.justification = "Emergency"
+            fake.$dps.id = rw.w.dps.id!
+            fake.$category.id = rw.category.id!
+            fake.$organisation.id = rw.w.officer.organisationID
+            fake.createdBy = rw.w.officer.userID
+            fake.kind = "direct"
+            fake.round = 1
+            fake.state = "awarded"
+            fake.reference = "DIR-00007"
+            fake.pattern = "residential52"
+            fake.weeksPerYear = 52
+            fake.startDate = "2026-12-01"
+            fake.durationWeeks = 52
+            fake.children = 1
+            fake.places = 1
+            fake.voidTerms = ""
+            fake.childGender = ""
+            fake.homePostcode = ""
+            fake.childDetails = "Sam, case 777"
+            fake.homeDistrict = ""
+            fake.homeLatitude = 0
+            fake.homeLongitude = 0
+            fake.needsJSON = "[]"
+            fake.mustHavesJSON = "[]"
+            fake.desirablesJSON = "[]"
+            fake.outcomesJSON = "[]"
+            fake.weightsJSON = "{}"
+            fake.radiusMiles = 0
+            fake.deadline = testNow
+            fake.parentChoice = false
+            fake.justification = "Emergency"
             try await fake.create(on: app.db)
             let old = PlacementRecord()
-            old.referralID = fake.id!; old.$establishment.id = rw.w.establishment.id!; old.providerID = rw.w.provider.organisationID
-            old.authorityID = rw.w.officer.organisationID; old.contractName = "C"; old.startDate = "2026-12-01"; old.weeklyFeePence = 400_000
-            old.coreJSON = "{}"; old.variableJSON = "[]"; old.discountBasisPoints = 0; old.outcomesJSON = "[]"; old.reviewDatesJSON = "[]"
-            old.direct = true; old.justification = "Emergency"; old.createdAt = testNow; old.status = "active"
+            old.referralID = fake.id!
+            old.$establishment.id = rw.w.establishment.id!
+            old.providerID = rw.w.provider.organisationID
+            old.authorityID = rw.w.officer.organisationID
+            old.contractName = "C"
+            old.startDate = "2026-12-01"
+            old.weeklyFeePence = 400_000
+            old.coreJSON = "{}"
+            old.variableJSON = "[]"
+            old.discountBasisPoints = 0
+            old.outcomesJSON = "[]"
+            old.reviewDatesJSON = "[]"
+            old.direct = true
+            old.justification = "Emergency"
+            old.createdAt = testNow
+            old.status = "active"
             try await old.create(on: app.db)
 
             // MUT
@@ -145,10 +216,14 @@ struct MigrationTests {
 
             // validate
             let a = try #require(try await PlacementRecord.find(awarded.id!, on: app.db))
-            #expect(a.referralID == r.id && a.reference == r.reference && a.dpsID == rw.w.dps.id && a.categoryID == rw.category.id)
+            #expect(
+                a.referralID == r.id && a.reference == r.reference && a.dpsID == rw.w.dps.id
+                    && a.categoryID == rw.category.id)
             #expect(a.expectedEndDate == "2027-11-30")
             let d = try #require(try await PlacementRecord.find(old.id!, on: app.db))
-            #expect(d.referralID == nil && d.reference == "DIR-00007" && d.childDetails == "Sam, case 777" && d.expectedEndDate == "2027-11-30")
+            #expect(
+                d.referralID == nil && d.reference == "DIR-00007" && d.childDetails == "Sam, case 777"
+                    && d.expectedEndDate == "2027-11-30")
             #expect(try await ReferralRecord.find(fake.id!, on: app.db) == nil)
             #expect(try await ReferralRecord.find(r.id!, on: app.db) != nil)
         }

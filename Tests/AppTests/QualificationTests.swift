@@ -1,11 +1,12 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
 import Foundation
 import Testing
 import Vapor
+
+@testable import App
+@testable import DPSUseCases
 
 @Suite("Qualification use cases", .serialized)
 struct QualificationTests {
@@ -16,21 +17,26 @@ struct QualificationTests {
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["sen-inmss", "alternative-education"])
             #expect(record.state == "submitted")
-            #expect(record.deadline == "2026-11-24") // 10 working days after Tuesday 10 November 2026
+            #expect(record.deadline == "2026-11-24")  // 10 working days after Tuesday 10 November 2026
             try await w.scoreAll(app, record, score: 4)
             let parts = try await w.parts(app, record)
             let auditBefore = try await auditCount(app)
 
             // MUT
-            try await Assessment.decide(record.id!, partID: parts["sen-inmss"]!.id!, .init(decision: "admit", reason: "Meets every criterion"), actor: w.evaluator, db: app.db, now: testNow)
-            try await Assessment.decide(record.id!, partID: parts["alternative-education"]!.id!, .init(decision: "refuse", reason: "No evidence of safeguarding review"), actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.decide(
+                record.id!, partID: parts["sen-inmss"]!.id!, .init(decision: "admit", reason: "Meets every criterion"),
+                actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.decide(
+                record.id!, partID: parts["alternative-education"]!.id!,
+                .init(decision: "refuse", reason: "No evidence of safeguarding review"), actor: w.evaluator, db: app.db,
+                now: testNow)
 
             // validate
             let memberships = try await MembershipRecord.query(on: app.db).with(\.$category).all()
             #expect(memberships.count == 1)
             let m = try #require(memberships.first)
             #expect(m.category.code == "sen-inmss")
-            #expect(m.qualificationScore == 8000) // every statement 4/5 → 80.00
+            #expect(m.qualificationScore == 8000)  // every statement 4/5 → 80.00
             #expect(m.state == "active")
             let costs = try JSONDecoder().decode([String: Int].self, from: Data(m.coreCostsJSON.utf8))
             #expect(costs.count == 9 && costs.values.allSatisfy { $0 == 50_000 })
@@ -39,7 +45,9 @@ struct QualificationTests {
             #expect(decided.decidedAt == testNow)
             let refused = try await ApplicationCategoryRecord.find(parts["alternative-education"]!.id!, on: app.db)!
             #expect(refused.decision == "refused" && refused.decisionReason == "No evidence of safeguarding review")
-            let messages = try await OutboxMessageRecord.query(on: app.db).filter(\.$organisationID == w.provider.organisationID).all()
+            let messages = try await OutboxMessageRecord.query(on: app.db).filter(
+                \.$organisationID == w.provider.organisationID
+            ).all()
             #expect(messages.contains { $0.subject.contains("SEN placements") && $0.body.contains("80.00") })
             #expect(messages.contains { $0.body.contains("No evidence of safeguarding review") })
             // two decisions, one membership, one application decided
@@ -54,11 +62,17 @@ struct QualificationTests {
             let record = try await w.application(app, codes: ["fostering"])
             let part = try await w.parts(app, record)["fostering"]!
             // workforce 30 → 5, outcomes 30 → 3, contract 20 → 2, young people 20 → 4: 30 + 18 + 8 + 16 = 72
-            for (key, score) in [("workforce", 5), ("outcomes_framework", 3), ("contract_management", 2), ("young_people", 4)] {
-                try await Assessment.score(record.id!, partID: part.id!, .init(statement: key, score: String(score), comment: "ok", consensus: "yes"),
-                                           actor: key == "young_people" ? w.panel : w.evaluator, db: app.db, now: testNow)
+            for (key, score) in [
+                ("workforce", 5), ("outcomes_framework", 3), ("contract_management", 2), ("young_people", 4),
+            ] {
+                try await Assessment.score(
+                    record.id!, partID: part.id!,
+                    .init(statement: key, score: String(score), comment: "ok", consensus: "yes"),
+                    actor: key == "young_people" ? w.panel : w.evaluator, db: app.db, now: testNow)
             }
-            try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.decide(
+                record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                now: testNow)
             #expect(try await MembershipRecord.query(on: app.db).first()?.qualificationScore == 7200)
         }
     }
@@ -70,16 +84,24 @@ struct QualificationTests {
             let record = try await w.application(app, codes: ["fostering"])
             let part = try await w.parts(app, record)["fostering"]!
             await expectInputError("decision.fostering") {
-                try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.decide(
+                    record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                    now: testNow)
             }
             await expectInputError("reason.fostering") {
-                try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "refuse", reason: "  "), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.decide(
+                    record.id!, partID: part.id!, .init(decision: "refuse", reason: "  "), actor: w.evaluator,
+                    db: app.db, now: testNow)
             }
             #expect(try await MembershipRecord.query(on: app.db).count() == 0)
             try await w.scoreAll(app, record)
-            try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "refuse", reason: "Weak workforce plan"), actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.decide(
+                record.id!, partID: part.id!, .init(decision: "refuse", reason: "Weak workforce plan"),
+                actor: w.evaluator, db: app.db, now: testNow)
             await #expect(throws: UseCaseError.self) {
-                try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.decide(
+                    record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                    now: testNow)
             }
             #expect(try await MembershipRecord.query(on: app.db).count() == 0)
         }
@@ -92,27 +114,48 @@ struct QualificationTests {
             let record = try await w.application(app, codes: ["fostering"])
             let part = try await w.parts(app, record)["fostering"]!
             await #expect(throws: UseCaseError.self) {
-                try await Assessment.score(record.id!, partID: part.id!, .init(statement: "workforce", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db, now: testNow)
+                try await Assessment.score(
+                    record.id!, partID: part.id!,
+                    .init(statement: "workforce", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db,
+                    now: testNow)
             }
             await #expect(throws: UseCaseError.self) {
-                try await Assessment.score(record.id!, partID: part.id!, .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.score(
+                    record.id!, partID: part.id!,
+                    .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.evaluator,
+                    db: app.db, now: testNow)
             }
-            try await Assessment.score(record.id!, partID: part.id!, .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db, now: testNow)
+            try await Assessment.score(
+                record.id!, partID: part.id!,
+                .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db,
+                now: testNow)
             await expectInputError("score.fostering.workforce") {
-                try await Assessment.score(record.id!, partID: part.id!, .init(statement: "workforce", score: "6", comment: "x", consensus: nil), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.score(
+                    record.id!, partID: part.id!,
+                    .init(statement: "workforce", score: "6", comment: "x", consensus: nil), actor: w.evaluator,
+                    db: app.db, now: testNow)
             }
             // Several evaluators score; the moderator's consensus is what counts.
-            try await Assessment.score(record.id!, partID: part.id!, .init(statement: "workforce", score: "2", comment: "a", consensus: nil), actor: w.evaluator, db: app.db, now: testNow)
-            try await Assessment.score(record.id!, partID: part.id!, .init(statement: "workforce", score: "4", comment: "b", consensus: nil), actor: w.evaluator2, db: app.db, now: testNow)
-            try await Assessment.score(record.id!, partID: part.id!, .init(statement: "workforce", score: "3", comment: "agreed", consensus: "yes"), actor: w.evaluator2, db: app.db, now: testNow)
+            try await Assessment.score(
+                record.id!, partID: part.id!, .init(statement: "workforce", score: "2", comment: "a", consensus: nil),
+                actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.score(
+                record.id!, partID: part.id!, .init(statement: "workforce", score: "4", comment: "b", consensus: nil),
+                actor: w.evaluator2, db: app.db, now: testNow)
+            try await Assessment.score(
+                record.id!, partID: part.id!,
+                .init(statement: "workforce", score: "3", comment: "agreed", consensus: "yes"), actor: w.evaluator2,
+                db: app.db, now: testNow)
             #expect(try await Assessment.consensus(part.id!, db: app.db) == ["workforce": 3])
             #expect(try await StatementScoreRecord.query(on: app.db).filter(\.$isConsensus == false).count() == 3)
         }
     }
 
-    @Test("Submission is refused, naming the field, with nothing saved", arguments: [
-        "window", "cap", "missing-answer", "inadequate", "expired-evidence", "missing-statement",
-    ])
+    @Test(
+        "Submission is refused, naming the field, with nothing saved",
+        arguments: [
+            "window", "cap", "missing-answer", "inadequate", "expired-evidence", "missing-statement",
+        ])
     func submissionRefusals(_ rule: String) async throws {
         try await withApp { app in
             // setup
@@ -122,10 +165,12 @@ struct QualificationTests {
             var field = ""
             switch rule {
             case "window":
-                try await DPSAdmin.addClosedWindow(w.dps.id!, .init(start: "2026-11-01", end: "2026-12-01", reason: "On-boarding"), actor: w.admin, db: app.db, now: testNow)
+                try await DPSAdmin.addClosedWindow(
+                    w.dps.id!, .init(start: "2026-11-01", end: "2026-12-01", reason: "On-boarding"), actor: w.admin,
+                    db: app.db, now: testNow)
                 field = "submission"
             case "cap":
-                form = w.completeForm(["sen-inmss"], costPence: 200_000) // 9 × £2,000 = £18,000 > £15,000 cap
+                form = w.completeForm(["sen-inmss"], costPence: 200_000)  // 9 × £2,000 = £18,000 > £15,000 cap
                 field = "costs.sen-inmss"
             case "missing-answer":
                 form["answers.sen-inmss.insurance"] = nil
@@ -134,10 +179,12 @@ struct QualificationTests {
                 form["statements.sen-inmss.workforce"] = "   "
                 field = "statements.sen-inmss.workforce"
             case "inadequate":
-                w.establishment = try await ProviderUseCases.addEstablishment(World.establishmentInput(name: "Cedar", judgement: "Inadequate"), actor: w.provider, db: app.db, now: testNow)
+                w.establishment = try await ProviderUseCases.addEstablishment(
+                    World.establishmentInput(name: "Cedar", judgement: "Inadequate"), actor: w.provider, db: app.db,
+                    now: testNow)
                 field = "establishment.inspection"
             case "expired-evidence":
-                now = testNow // evidence below expires the day before
+                now = testNow  // evidence below expires the day before
                 field = "answers.sen-inmss.insurance"
             default: Issue.record("unknown rule")
             }
@@ -150,7 +197,8 @@ struct QualificationTests {
 
             // MUT
             let error = await expectInputError(field) {
-                try await ProviderUseCases.submit(record.id!, actor: w.provider, db: app.db, now: now, calendar: WorkingDayCalendar())
+                try await ProviderUseCases.submit(
+                    record.id!, actor: w.provider, db: app.db, now: now, calendar: WorkingDayCalendar())
             }
 
             // validate
@@ -167,7 +215,8 @@ struct QualificationTests {
         try await withApp { app in
             let w = try await World.make(app)
             // Fostering: 5 lines; cap £2,500 → £500 each is exactly the cap.
-            let record = try await w.application(app, codes: ["fostering"], form: w.completeForm(["fostering"], costPence: 50_000))
+            let record = try await w.application(
+                app, codes: ["fostering"], form: w.completeForm(["fostering"], costPence: 50_000))
             #expect(record.state == "submitted")
         }
     }
@@ -179,15 +228,23 @@ struct QualificationTests {
         try await withApp(now: friday) { app in
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["fostering"], at: friday)
-            #expect(record.deadline == "2027-01-06") // 21-24 Dec, 29-31 Dec, 4-6 Jan
+            #expect(record.deadline == "2027-01-06")  // 21-24 Dec, 29-31 Dec, 4-6 Jan
             await expectInputError("reason") {
-                try await Assessment.extend(record.id!, reason: " ", actor: w.evaluator, db: app.db, now: friday, calendar: WorkingDayCalendar())
+                try await Assessment.extend(
+                    record.id!, reason: " ", actor: w.evaluator, db: app.db, now: friday, calendar: WorkingDayCalendar()
+                )
             }
-            try await Assessment.extend(record.id!, reason: "Waiting for the insurer to confirm cover", actor: w.evaluator, db: app.db, now: friday, calendar: WorkingDayCalendar())
+            try await Assessment.extend(
+                record.id!, reason: "Waiting for the insurer to confirm cover", actor: w.evaluator, db: app.db,
+                now: friday, calendar: WorkingDayCalendar())
             let extended = try await ApplicationRecord.find(record.id!, on: app.db)!
-            #expect(extended.deadline == "2027-01-13" && extended.extended && extended.extensionReason == "Waiting for the insurer to confirm cover")
+            #expect(
+                extended.deadline == "2027-01-13" && extended.extended
+                    && extended.extensionReason == "Waiting for the insurer to confirm cover")
             await expectInputError("deadline") {
-                try await Assessment.extend(record.id!, reason: "again", actor: w.evaluator, db: app.db, now: friday, calendar: WorkingDayCalendar())
+                try await Assessment.extend(
+                    record.id!, reason: "again", actor: w.evaluator, db: app.db, now: friday,
+                    calendar: WorkingDayCalendar())
             }
         }
     }
@@ -196,16 +253,20 @@ struct QualificationTests {
     func queueStatuses() async throws {
         try await withApp { app in
             let w = try await World.make(app)
-            _ = try await w.application(app, codes: ["fostering"]) // deadline 24 November 2026
+            _ = try await w.application(app, codes: ["fostering"])  // deadline 24 November 2026
             let calendar = WorkingDayCalendar()
             func status(at iso: String) async throws -> AssessmentClock.DeadlineStatus? {
-                try await Assessment.queue(actor: w.evaluator, db: app.db, now: ISO8601DateFormatter().date(from: iso)!, calendar: calendar).first?.status
+                try await Assessment.queue(
+                    actor: w.evaluator, db: app.db, now: ISO8601DateFormatter().date(from: iso)!, calendar: calendar
+                ).first?.status
             }
             #expect(try await status(at: "2026-11-11T10:00:00Z") == .onTrack(workingDaysLeft: 9))
             #expect(try await status(at: "2026-11-20T10:00:00Z") == .dueSoon(workingDaysLeft: 2))
             #expect(try await status(at: "2026-11-24T10:00:00Z") == .dueToday)
             #expect(try await status(at: "2026-11-26T10:00:00Z") == .breached(workingDaysLate: 2))
-            await #expect(throws: UseCaseError.self) { _ = try await Assessment.queue(actor: w.provider, db: app.db, now: testNow, calendar: calendar) }
+            await #expect(throws: UseCaseError.self) {
+                _ = try await Assessment.queue(actor: w.provider, db: app.db, now: testNow, calendar: calendar)
+            }
         }
     }
 
@@ -215,19 +276,28 @@ struct QualificationTests {
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["fostering"])
             try await w.scoreAll(app, record)
-            try await Assessment.askClarification(record.id!, question: "How many carers are approved?", actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.askClarification(
+                record.id!, question: "How many carers are approved?", actor: w.evaluator, db: app.db, now: testNow)
             #expect(try await ApplicationRecord.find(record.id!, on: app.db)?.state == "clarificationRequested")
             let part = try await w.parts(app, record)["fostering"]!
             await expectInputError("decision.fostering") {
-                try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.decide(
+                    record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                    now: testNow)
             }
             let question = try await ClarificationRecord.query(on: app.db).first()!
             await #expect(throws: UseCaseError.self) {
-                try await ProviderUseCases.answerClarification(record.id!, clarificationID: question.id!, answer: "12", actor: w.otherProvider, db: app.db, now: testNow)
+                try await ProviderUseCases.answerClarification(
+                    record.id!, clarificationID: question.id!, answer: "12", actor: w.otherProvider, db: app.db,
+                    now: testNow)
             }
-            try await ProviderUseCases.answerClarification(record.id!, clarificationID: question.id!, answer: "Twelve households", actor: w.provider, db: app.db, now: testNow)
+            try await ProviderUseCases.answerClarification(
+                record.id!, clarificationID: question.id!, answer: "Twelve households", actor: w.provider, db: app.db,
+                now: testNow)
             #expect(try await ApplicationRecord.find(record.id!, on: app.db)?.state == "submitted")
-            try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.decide(
+                record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                now: testNow)
             #expect(try await MembershipRecord.query(on: app.db).count() == 1)
         }
     }
@@ -237,16 +307,26 @@ struct QualificationTests {
         try await withApp { app in
             let w = try await World.make(app)
             let first = try await w.application(app, codes: ["sen-inmss"])
-            let second = try await ProviderUseCases.addEstablishment(World.establishmentInput(name: "Acorn Lodge", judgement: "Good"), actor: w.provider, db: app.db, now: testNow)
-            let copy = try await ProviderUseCases.startApplication(.init(establishment: second.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString], copyFrom: first.id!.uuidString),
-                                                                   actor: w.provider, db: app.db, now: testNow)
+            let second = try await ProviderUseCases.addEstablishment(
+                World.establishmentInput(name: "Acorn Lodge", judgement: "Good"), actor: w.provider, db: app.db,
+                now: testNow)
+            let copy = try await ProviderUseCases.startApplication(
+                .init(
+                    establishment: second.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString],
+                    copyFrom: first.id!.uuidString),
+                actor: w.provider, db: app.db, now: testNow)
             let copied = ProviderUseCases.Answers(try await w.parts(app, copy)["sen-inmss"]!)
             #expect(copied.statements["workforce"] == "Our approach to Workforce.")
             #expect(copied.costs["premises"] == 50_000)
-            let theirs = try await ProviderUseCases.addEstablishment(World.establishmentInput(name: "Birch Two", judgement: "Good"), actor: w.otherProvider, db: app.db, now: testNow)
+            let theirs = try await ProviderUseCases.addEstablishment(
+                World.establishmentInput(name: "Birch Two", judgement: "Good"), actor: w.otherProvider, db: app.db,
+                now: testNow)
             await expectInputError("copyFrom") {
-                _ = try await ProviderUseCases.startApplication(.init(establishment: theirs.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString], copyFrom: first.id!.uuidString),
-                                                                actor: w.otherProvider, db: app.db, now: testNow)
+                _ = try await ProviderUseCases.startApplication(
+                    .init(
+                        establishment: theirs.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString],
+                        copyFrom: first.id!.uuidString),
+                    actor: w.otherProvider, db: app.db, now: testNow)
             }
         }
     }
@@ -257,8 +337,11 @@ struct QualificationTests {
             let w = try await World.make(app)
             try await w.application(app, codes: ["fostering"], submit: false)
             let error = await expectInputError("establishment") {
-                _ = try await ProviderUseCases.startApplication(.init(establishment: w.establishment.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString]),
-                                                                actor: w.provider, db: app.db, now: testNow)
+                _ = try await ProviderUseCases.startApplication(
+                    .init(
+                        establishment: w.establishment.id!.uuidString,
+                        categories: [w.categories["sen-inmss"]!.id!.uuidString]),
+                    actor: w.provider, db: app.db, now: testNow)
             }
             #expect(error?.kind == .conflict)
             #expect(try await ApplicationRecord.query(on: app.db).count() == 1)
@@ -273,7 +356,8 @@ struct QualificationTests {
             var form = w.completeForm(["fostering"], costPence: 60_000)
             form["costs.fostering.carer_fee"] = "lots"
             await expectInputError("costs.fostering.carer_fee") {
-                try await ProviderUseCases.saveDraft(record.id!, form: form, actor: w.provider, db: app.db, now: testNow)
+                try await ProviderUseCases.saveDraft(
+                    record.id!, form: form, actor: w.provider, db: app.db, now: testNow)
             }
             let answers = ProviderUseCases.Answers(try await w.parts(app, record)["fostering"]!)
             #expect(answers.costs["carer_allowance"] == 50_000)
@@ -284,31 +368,56 @@ struct QualificationTests {
     func administration() async throws {
         try await withApp { app in
             let w = try await World.make(app)
-            try await DPSAdmin.upsertPartner(w.dps.id!, .init(gssCode: "E06000043", name: "Brighton and Hove", categories: [w.categories["fostering"]!.id!.uuidString], isJoiner: "no"),
-                                             actor: w.admin, db: app.db, now: testNow)
+            try await DPSAdmin.upsertPartner(
+                w.dps.id!,
+                .init(
+                    gssCode: "E06000043", name: "Brighton and Hove",
+                    categories: [w.categories["fostering"]!.id!.uuidString], isJoiner: "no"),
+                actor: w.admin, db: app.db, now: testNow)
             await expectInputError("reason") {
-                try await DPSAdmin.changeValidity(w.dps.id!, .init(kind: "extend", newEnd: "2031-03-31", reason: ""), actor: w.admin, db: app.db, now: testNow)
+                try await DPSAdmin.changeValidity(
+                    w.dps.id!, .init(kind: "extend", newEnd: "2031-03-31", reason: ""), actor: w.admin, db: app.db,
+                    now: testNow)
             }
-            try await DPSAdmin.changeValidity(w.dps.id!, .init(kind: "extend", newEnd: "2031-03-31", reason: "Partners agreed a further year"), actor: w.admin, db: app.db, now: testNow)
+            try await DPSAdmin.changeValidity(
+                w.dps.id!, .init(kind: "extend", newEnd: "2031-03-31", reason: "Partners agreed a further year"),
+                actor: w.admin, db: app.db, now: testNow)
             #expect(try await DPSRecord.find(w.dps.id!, on: app.db)?.validityEnd == "2031-03-31")
             let change = try await ValidityChangeRecord.query(on: app.db).first()
             #expect(change?.oldEnd == "2030-03-31" && change?.reason == "Partners agreed a further year")
-            #expect(try await OutboxMessageRecord.query(on: app.db).filter(\.$organisationID == w.officer.organisationID).count() == 1)
+            #expect(
+                try await OutboxMessageRecord.query(on: app.db).filter(\.$organisationID == w.officer.organisationID)
+                    .count() == 1)
 
             let category = w.categories["fostering"]!
             var bounds: [String: String] = [:]
-            for r in ReferralCriterion.allCases { bounds["bounds.\(r.rawValue).min"] = String(r.hardBounds.lowerBound); bounds["bounds.\(r.rawValue).max"] = String(r.hardBounds.upperBound) }
+            for r in ReferralCriterion.allCases {
+                bounds["bounds.\(r.rawValue).min"] = String(r.hardBounds.lowerBound)
+                bounds["bounds.\(r.rawValue).max"] = String(r.hardBounds.upperBound)
+            }
             bounds["bounds.price.max"] = "80"
             await expectInputError("bounds.price.min") {
-                try await DPSAdmin.updateCategorySettings(category.id!, .init(name: "Fostering", description: "", contractName: "NFC", affordabilityCap: "2500", minimumInvitees: "3"), bounds: bounds, actor: w.admin, db: app.db, now: testNow)
+                try await DPSAdmin.updateCategorySettings(
+                    category.id!,
+                    .init(
+                        name: "Fostering", description: "", contractName: "NFC", affordabilityCap: "2500",
+                        minimumInvitees: "3"), bounds: bounds, actor: w.admin, db: app.db, now: testNow)
             }
             bounds["bounds.price.max"] = "60"
-            try await DPSAdmin.updateCategorySettings(category.id!, .init(name: "Fostering", description: "", contractName: "NFC", affordabilityCap: "2,600.50", minimumInvitees: "4"), bounds: bounds, actor: w.admin, db: app.db, now: testNow)
+            try await DPSAdmin.updateCategorySettings(
+                category.id!,
+                .init(
+                    name: "Fostering", description: "", contractName: "NFC", affordabilityCap: "2,600.50",
+                    minimumInvitees: "4"), bounds: bounds, actor: w.admin, db: app.db, now: testNow)
             let saved = try await CategoryRecord.find(category.id!, on: app.db)!
-            #expect(saved.affordabilityCapPence == 260_050 && saved.minimumInvitees == 4 && saved.content.weightBounds["price"]?.max == 60)
+            #expect(
+                saved.affordabilityCapPence == 260_050 && saved.minimumInvitees == 4
+                    && saved.content.weightBounds["price"]?.max == 60)
             // Only the administrator may change the DPS.
             await #expect(throws: UseCaseError.self) {
-                try await DPSAdmin.addClosedWindow(w.dps.id!, .init(start: "2027-01-01", end: "2027-02-01", reason: "x"), actor: w.evaluator, db: app.db, now: testNow)
+                try await DPSAdmin.addClosedWindow(
+                    w.dps.id!, .init(start: "2027-01-01", end: "2027-02-01", reason: "x"), actor: w.evaluator,
+                    db: app.db, now: testNow)
             }
         }
     }
@@ -318,14 +427,21 @@ struct QualificationTests {
         try await withApp { app in
             let w = try await World.make(app)
             let category = w.categories["fostering"]!
-            try await DPSAdmin.addContentItem(category.id!, .init(kind: "statement", hint: "", title: "Matching", weight: "10"), actor: w.admin, db: app.db, now: testNow)
+            try await DPSAdmin.addContentItem(
+                category.id!, .init(kind: "statement", hint: "", title: "Matching", weight: "10"), actor: w.admin,
+                db: app.db, now: testNow)
             let changed = try await CategoryRecord.find(category.id!, on: app.db)!
             #expect(changed.readinessProblems.contains { $0.field == "statements" })
             await expectInputError("categories") {
-                _ = try await ProviderUseCases.startApplication(.init(establishment: w.establishment.id!.uuidString, categories: [category.id!.uuidString]), actor: w.provider, db: app.db, now: testNow)
+                _ = try await ProviderUseCases.startApplication(
+                    .init(establishment: w.establishment.id!.uuidString, categories: [category.id!.uuidString]),
+                    actor: w.provider, db: app.db, now: testNow)
             }
             await expectInputError("youngPeoplesPanel") {
-                try await DPSAdmin.addContentItem(category.id!, .init(kind: "statement", title: "Second panel question", weight: "5", youngPeoplesPanel: "yes"), actor: w.admin, db: app.db, now: testNow)
+                try await DPSAdmin.addContentItem(
+                    category.id!,
+                    .init(kind: "statement", title: "Second panel question", weight: "5", youngPeoplesPanel: "yes"),
+                    actor: w.admin, db: app.db, now: testNow)
             }
         }
     }
@@ -335,7 +451,8 @@ struct QualificationTests {
         try await withApp { app in
             let w = try await World.make(app)
             var input = World.establishmentInput(name: "", judgement: "Good", postcode: "ZZ99 9ZZ")
-            input.ageLow = "12"; input.ageHigh = "9"
+            input.ageLow = "12"
+            input.ageHigh = "9"
             let error = await expectInputError("name") {
                 _ = try await ProviderUseCases.addEstablishment(input, actor: w.provider, db: app.db, now: testNow)
             }
@@ -344,8 +461,12 @@ struct QualificationTests {
             let count = try await EstablishmentRecord.query(on: app.db).count()
             #expect(count == 2)
             await expectInputError("companyNumber") {
-                _ = try await ProviderUseCases.register(.init(organisationName: "X", legalName: "X Ltd", companyNumber: "123", address: "1 Road", postcode: "RH12 1XH",
-                                                              contactName: "Sam", contactEmail: "sam@x.test", password: "long enough password"), hashPassword: { [password = app.password] in try password.hash($0) }, db: app.db, now: testNow)
+                _ = try await ProviderUseCases.register(
+                    .init(
+                        organisationName: "X", legalName: "X Ltd", companyNumber: "123", address: "1 Road",
+                        postcode: "RH12 1XH",
+                        contactName: "Sam", contactEmail: "sam@x.test", password: "long enough password"),
+                    hashPassword: { [password = app.password] in try password.hash($0) }, db: app.db, now: testNow)
             }
         }
     }
@@ -360,17 +481,26 @@ struct FrozenCriteriaTests {
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["fostering"])
             let category = w.categories["fostering"]!
-            try await DPSAdmin.addContentItem(category.id!, .init(kind: "statement", hint: "", title: "Matching carers", weight: "10"), actor: w.admin, db: app.db, now: testNow)
-            try await DPSAdmin.addContentItem(category.id!, .init(kind: "passFail", text: "Do you hold a new accreditation?", requiresEvidence: "no"), actor: w.admin, db: app.db, now: testNow)
+            try await DPSAdmin.addContentItem(
+                category.id!, .init(kind: "statement", hint: "", title: "Matching carers", weight: "10"),
+                actor: w.admin, db: app.db, now: testNow)
+            try await DPSAdmin.addContentItem(
+                category.id!, .init(kind: "passFail", text: "Do you hold a new accreditation?", requiresEvidence: "no"),
+                actor: w.admin, db: app.db, now: testNow)
             #expect(try await CategoryRecord.find(category.id!, on: app.db)!.content.statements.count == 5)
 
             // MUT: score the four statements the provider answered, then admit.
             try await w.scoreAll(app, record, score: 5)
             let part = try await w.parts(app, record)["fostering"]!
             await #expect(throws: UseCaseError.self) {
-                try await Assessment.score(record.id!, partID: part.id!, .init(statement: "matching_carers", score: "3", comment: "x", consensus: "yes"), actor: w.evaluator, db: app.db, now: testNow)
+                try await Assessment.score(
+                    record.id!, partID: part.id!,
+                    .init(statement: "matching_carers", score: "3", comment: "x", consensus: "yes"), actor: w.evaluator,
+                    db: app.db, now: testNow)
             }
-            try await Assessment.decide(record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+            try await Assessment.decide(
+                record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                now: testNow)
 
             // validate: judged on the criteria it was submitted against (4 statements, all 5/5 = 100.00).
             #expect(part.criteria.statements.count == 4 && part.criteria.passFail.count == 7)

@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -7,6 +5,9 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
+@testable import DPSUseCases
 
 /// Sealed bids and tenant isolation of referrals, through real HTTP requests on the application: the API
 /// with bearer tokens and the pages with a session cookie and CSRF token. Another provider, the officer
@@ -23,7 +24,9 @@ struct ReferralHTTPTests {
     // MARK: Helpers
 
     /// A published referral within 50 miles: all three establishments are invited.
-    private func published(_ app: Application, _ rw: ReferralWorld) async throws -> (ReferralRecord, [String: InvitationRecord]) {
+    private func published(_ app: Application, _ rw: ReferralWorld) async throws -> (
+        ReferralRecord, [String: InvitationRecord]
+    ) {
         let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
         _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
         return (r, try await referrals.invitations(app, r))
@@ -31,7 +34,7 @@ struct ReferralHTTPTests {
 
     private func signedIn(_ app: Application, _ email: String) async throws -> Browser {
         let browser = Browser(app)
-        browser.signsInAgain = true // these tests jump the clock past the 8-hour session
+        browser.signsInAgain = true  // these tests jump the clock past the 8-hour session
         try await browser.signIn(email)
         return browser
     }
@@ -46,19 +49,29 @@ struct ReferralHTTPTests {
 
     /// A second council, Kent, that uses the same category, with a placement officer who can sign in.
     private func kent(_ app: Application, _ rw: ReferralWorld) async throws -> Actor {
-        try await DPSAdmin.upsertPartner(rw.w.dps.id!, .init(gssCode: "E10000016", name: "Kent", categories: [rw.category.id!.uuidString], isJoiner: "no"),
-                                         actor: rw.w.admin, db: app.db, now: testNow)
-        let org = try #require(try await Organisation.query(on: app.db).filter(\.$name == "Kent").filter(\.$kind == OrganisationKind.partnerAuthority.rawValue).first())
-        let user = User(organisationID: org.id!, email: "officer@kent.test", name: "Kent officer", role: Role.placementOfficer.rawValue,
-                        passwordHash: try app.password.hash(World.password))
+        try await DPSAdmin.upsertPartner(
+            rw.w.dps.id!,
+            .init(gssCode: "E10000016", name: "Kent", categories: [rw.category.id!.uuidString], isJoiner: "no"),
+            actor: rw.w.admin, db: app.db, now: testNow)
+        let org = try #require(
+            try await Organisation.query(on: app.db).filter(\.$name == "Kent").filter(
+                \.$kind == OrganisationKind.partnerAuthority.rawValue
+            ).first())
+        let user = User(
+            organisationID: org.id!, email: "officer@kent.test", name: "Kent officer",
+            role: Role.placementOfficer.rawValue,
+            passwordHash: try app.password.hash(World.password))
         try await user.create(on: app.db)
-        return Actor(userID: user.id!, name: user.name, email: user.email, role: .placementOfficer, organisationID: org.id!,
-                     organisationKind: .partnerAuthority, organisationName: org.name)
+        return Actor(
+            userID: user.id!, name: user.name, email: user.email, role: .placementOfficer, organisationID: org.id!,
+            organisationKind: .partnerAuthority, organisationName: org.name)
     }
 
     // MARK: Tests
 
-    @Test("Before the deadline the officer sees only the count of bids, over the API and on the page; after closing, the bids and evaluation")
+    @Test(
+        "Before the deadline the officer sees only the count of bids, over the API and on the page; after closing, the bids and evaluation"
+    )
     func sealedUntilDeadline() async throws {
         try await withApp { app in
             // setup
@@ -70,10 +83,12 @@ struct ReferralHTTPTests {
             #expect(try await acorn.get("/provider/invitations/\(inv["Acorn House"]!.id!)").status == .ok)
             var form = rw.bidForm(app, invitation: inv["Acorn House"]!, corePounds: 390)
             form["outcomesStatement"] = acornPlan
-            #expect(try await acorn.post("/provider/invitations/\(inv["Acorn House"]!.id!)/bid", form).status == .seeOther)
+            #expect(
+                try await acorn.post("/provider/invitations/\(inv["Acorn House"]!.id!)/bid", form).status == .seeOther)
             var birchForm = rw.bidForm(app, invitation: inv["Birch School"]!, corePounds: 380)
             birchForm["outcomesStatement"] = birchPlan
-            try await Referrals.bid(inv["Birch School"]!.id!, form: birchForm, actor: rw.w.otherProvider, db: app.db, now: testNow)
+            try await Referrals.bid(
+                inv["Birch School"]!.id!, form: birchForm, actor: rw.w.otherProvider, db: app.db, now: testNow)
             let acornCost = formatPence(try #require(try await bid(app, inv["Acorn House"]!)).weeklyCostPence)
             let birchCost = formatPence(try #require(try await bid(app, inv["Birch School"]!)).weeklyCostPence)
             let officerToken = try await http.token(app, "officer@bh.test")
@@ -87,12 +102,16 @@ struct ReferralHTTPTests {
             #expect(sealedAPI.status == .conflict)
             #expect(sealedAPI.headers.contentType?.subType == "problem+json")
             let sealed = try problem(sealedAPI)
-            #expect(sealed.status == 409 && sealed.detail.contains("sealed") && sealed.detail.contains("2 received so far"), "detail was \(sealed.detail)")
+            #expect(
+                sealed.status == 409 && sealed.detail.contains("sealed") && sealed.detail.contains("2 received so far"),
+                "detail was \(sealed.detail)")
             #expect(!sealedAPI.body.string.contains(acornPlan) && !sealedAPI.body.string.contains("Acorn House"))
             #expect(sealedPage.status == .ok)
             let html = sealedPage.body.string
             #expect(html.contains("2 bids received") && html.contains("Bids stay sealed until the deadline"))
-            for secret in [acornPlan, birchPlan, acornCost, birchCost] { #expect(!html.contains(secret), "the sealed page shows \(secret)") }
+            for secret in [acornPlan, birchPlan, acornCost, birchCost] {
+                #expect(!html.contains(secret), "the sealed page shows \(secret)")
+            }
 
             // MUT: the deadline passes and the job closes the referral.
             app.clock = .fixed(afterDeadline)
@@ -108,7 +127,9 @@ struct ReferralHTTPTests {
             #expect(opened.unscored == 2)
             #expect(opened.evaluation.ranking.count + opened.evaluation.nonCompliant.count == 2)
             #expect(openedPage.status == .ok)
-            for shown in [acornPlan, birchPlan, acornCost, birchCost] { #expect(openedPage.body.string.contains(shown), "the opened page misses \(shown)") }
+            for shown in [acornPlan, birchPlan, acornCost, birchCost] {
+                #expect(openedPage.body.string.contains(shown), "the opened page misses \(shown)")
+            }
         }
     }
 
@@ -119,18 +140,23 @@ struct ReferralHTTPTests {
             let rw = try await ReferralWorld.make(app)
             let (r, inv) = try await published(app, rw)
             let acornInvitation = inv["Acorn House"]!
-            try await Referrals.bid(acornInvitation.id!, form: rw.bidForm(app, invitation: acornInvitation, corePounds: 390), actor: rw.w.provider, db: app.db, now: testNow)
+            try await Referrals.bid(
+                acornInvitation.id!, form: rw.bidForm(app, invitation: acornInvitation, corePounds: 390),
+                actor: rw.w.provider, db: app.db, now: testNow)
             let before = try #require(try await bid(app, acornInvitation))
             let birchToken = try await http.token(app, "admin@birch.test")
             let acornToken = try await http.token(app, "admin@acorn.test")
             let birch = try await signedIn(app, "admin@birch.test")
-            #expect(try await birch.get("/provider/invitations/\(inv["Birch School"]!.id!)").status == .ok) // its own page: a valid CSRF token
+            #expect(try await birch.get("/provider/invitations/\(inv["Birch School"]!.id!)").status == .ok)  // its own page: a valid CSRF token
 
             // MUT
             let ownAPI = try await http.api(app, .GET, "/api/v1/invitations/\(acornInvitation.id!)", token: acornToken)
-            let otherAPI = try await http.api(app, .GET, "/api/v1/invitations/\(acornInvitation.id!)", token: birchToken)
+            let otherAPI = try await http.api(
+                app, .GET, "/api/v1/invitations/\(acornInvitation.id!)", token: birchToken)
             let otherPage = try await birch.get("/provider/invitations/\(acornInvitation.id!)")
-            let forgedBid = try await birch.post("/provider/invitations/\(acornInvitation.id!)/bid", rw.bidForm(app, invitation: acornInvitation, corePounds: 100))
+            let forgedBid = try await birch.post(
+                "/provider/invitations/\(acornInvitation.id!)/bid",
+                rw.bidForm(app, invitation: acornInvitation, corePounds: 100))
             let forgedWithdraw = try await birch.post("/provider/invitations/\(acornInvitation.id!)/withdraw", [:])
             let list = try await http.api(app, .GET, "/api/v1/referrals", token: birchToken)
             let bids = try await http.api(app, .GET, "/api/v1/referrals/\(r.id!)/bids", token: birchToken)
@@ -138,18 +164,23 @@ struct ReferralHTTPTests {
 
             // validate
             #expect(ownAPI.status == .ok)
-            #expect(try ownAPI.content.decode(ReferralAPI.InvitationView.self).bidWeeklyCostPence == before.weeklyCostPence)
+            #expect(
+                try ownAPI.content.decode(ReferralAPI.InvitationView.self).bidWeeklyCostPence == before.weeklyCostPence)
             #expect(otherAPI.status == .notFound && otherAPI.headers.contentType?.subType == "problem+json")
             #expect(!otherAPI.body.string.contains("Acorn House"))
             #expect(otherPage.status == .notFound && !otherPage.body.string.contains("Acorn House"))
             #expect(forgedBid.status == .notFound)
             #expect(forgedWithdraw.status == .notFound)
-            #expect(try await BidRecord.query(on: app.db).filter(\.$organisationID == rw.w.otherProvider.organisationID).count() == 0)
+            #expect(
+                try await BidRecord.query(on: app.db).filter(\.$organisationID == rw.w.otherProvider.organisationID)
+                    .count() == 0)
             #expect(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acornInvitation.id!).count() == 1)
             let after = try #require(try await bid(app, acornInvitation))
-            #expect(after.weeklyCostPence == before.weeklyCostPence && after.state == "submitted" && after.organisationID == rw.w.provider.organisationID)
+            #expect(
+                after.weeklyCostPence == before.weeklyCostPence && after.state == "submitted"
+                    && after.organisationID == rw.w.provider.organisationID)
             #expect(list.status == .forbidden && list.headers.contentType?.subType == "problem+json")
-            #expect(bids.status == .forbidden) // providers may not call referral routes at all, whatever the id
+            #expect(bids.status == .forbidden)  // providers may not call referral routes at all, whatever the id
             #expect(referralPage.status == .forbidden)
         }
     }
@@ -159,13 +190,14 @@ struct ReferralHTTPTests {
         try await withApp { app in
             // setup
             let rw = try await ReferralWorld.make(app)
-            let (r, _) = try await referrals.competed(app, rw, parentChoice: false, outcomes: ["Acorn House": 5, "Birch School": 1, "Cedar School": 1])
+            let (r, _) = try await referrals.competed(
+                app, rw, parentChoice: false, outcomes: ["Acorn House": 5, "Birch School": 1, "Cedar School": 1])
             let kentOfficer = try await kent(app, rw)
             let own = try await Referrals.create(rw.input(radius: 50), actor: kentOfficer, db: app.db, now: testNow)
             app.clock = .fixed(afterDeadline)
             let kentToken = try await http.token(app, "officer@kent.test")
             let kent = try await signedIn(app, "officer@kent.test")
-            #expect(try await kent.get("/referrals").status == .ok) // a valid CSRF token of Kent's own session
+            #expect(try await kent.get("/referrals").status == .ok)  // a valid CSRF token of Kent's own session
 
             // MUT
             let page = try await kent.get("/referrals/\(r.id!)")
@@ -174,64 +206,79 @@ struct ReferralHTTPTests {
             let listPage = try await kent.get("/referrals")
             let award = try await kent.post("/referrals/\(r.id!)/award", [:])
             let scoreBid = try #require(try await BidRecord.query(on: app.db).filter(\.$referral.$id == r.id!).first())
-            let score = try await kent.post("/referrals/\(r.id!)/score/\(scoreBid.id!)", ["score": "0", "comment": "Poor", "consensus": "yes"])
+            let score = try await kent.post(
+                "/referrals/\(r.id!)/score/\(scoreBid.id!)", ["score": "0", "comment": "Poor", "consensus": "yes"])
 
             // validate
             #expect(page.status == .notFound)
-            #expect(!page.body.string.contains(r.reference) && !page.body.string.contains("Jane Doe") && !page.body.string.contains("RH12 1XH"))
+            #expect(
+                !page.body.string.contains(r.reference) && !page.body.string.contains("Jane Doe")
+                    && !page.body.string.contains("RH12 1XH"))
             #expect(bids.status == .notFound && bids.headers.contentType?.subType == "problem+json")
             #expect(list.status == .ok)
             let listed = try list.content.decode([ReferralAPI.ReferralSummary].self)
             #expect(listed.map(\.id) == [own.id!])
             #expect(!listPage.body.string.contains(r.reference) && listPage.body.string.contains(own.reference))
-            let csrfRefusal = "This form has expired" // a 403 for the token would prove nothing about isolation
+            let csrfRefusal = "This form has expired"  // a 403 for the token would prove nothing about isolation
             #expect(award.status == .notFound || award.status == .forbidden, "award answered \(award.status)")
             #expect(!award.body.string.contains(csrfRefusal))
             #expect(try await PlacementRecord.query(on: app.db).count() == 0)
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == ReferralState.closed.rawValue)
             #expect(score.status == .notFound || score.status == .forbidden, "score answered \(score.status)")
             #expect(!score.body.string.contains(csrfRefusal))
-            #expect(try await BidScoreRecord.query(on: app.db).filter(\.$bid.$id == scoreBid.id!).filter(\.$score == 0).count() == 0)
+            #expect(
+                try await BidScoreRecord.query(on: app.db).filter(\.$bid.$id == scoreBid.id!).filter(\.$score == 0)
+                    .count() == 0)
         }
     }
 
-    @Test("The parent's private link shows the shortlist without costs; wrong, random and expired links are refused; only a shortlisted choice is stored")
+    @Test(
+        "The parent's private link shows the shortlist without costs; wrong, random and expired links are refused; only a shortlisted choice is stored"
+    )
     func parentLink() async throws {
         try await withApp { app in
             // setup
             let rw = try await ReferralWorld.make(app)
             let (r, inv) = try await referrals.competed(app, rw)
             app.clock = .fixed(afterDeadline)
-            let token = try await Referrals.askParent(r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
-            let shortlist: [String] = try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
+            let token = try await Referrals.askParent(
+                r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
+            let shortlist: [String] =
+                try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
             #expect(shortlist.count == 3)
             let birchBid = try #require(try await bid(app, inv["Birch School"]!))
             #expect(shortlist.contains(birchBid.id!.uuidString))
-            let parent = Browser(app) // no account: just the link
+            let parent = Browser(app)  // no account: just the link
 
             // MUT
             let page = try await parent.get("/choice/\(token)")
             let wrong = try await parent.get("/choice/\(token)x")
             let random = try await parent.get("/choice/\(Tokens.random())")
             let short = try await parent.get("/choice/abc")
-            let notShortlisted = try await parent.post("/choice/\(token)", ["choice": UUID().uuidString, "reason": "Any"])
+            let notShortlisted = try await parent.post(
+                "/choice/\(token)", ["choice": UUID().uuidString, "reason": "Any"])
             let wrongPost = try await parent.post("/choice/\(token)x", ["choice": birchBid.id!.uuidString])
 
             // validate
             #expect(page.status == .ok)
             let html = page.body.string
-            for name in ["Acorn House", "Birch School", "Cedar School"] { #expect(html.contains(name), "the shortlist misses \(name)") }
+            for name in ["Acorn House", "Birch School", "Cedar School"] {
+                #expect(html.contains(name), "the shortlist misses \(name)")
+            }
             #expect(html.contains("miles"))
             #expect(!html.contains("£"), "the parent's page shows a cost")
             #expect(wrong.status == .notFound && !wrong.body.string.contains("Acorn House"))
             #expect(random.status == .notFound)
             #expect(short.status == .notFound)
-            #expect(notShortlisted.status == .unprocessableEntity && notShortlisted.body.string.contains("Choose the setting you prefer"))
+            #expect(
+                notShortlisted.status == .unprocessableEntity
+                    && notShortlisted.body.string.contains("Choose the setting you prefer"))
             #expect(wrongPost.status == .notFound)
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.parentPreference == nil)
 
             // MUT: a shortlisted choice
-            let chosen = try await parent.post("/choice/\(token)", ["choice": birchBid.id!.uuidString, "reason": "Closer to her grandmother"])
+            let chosen = try await parent.post(
+                "/choice/\(token)", ["choice": birchBid.id!.uuidString, "reason": "Closer to her grandmother"])
 
             // validate
             #expect(chosen.status == .ok && chosen.body.string.contains("We have your preference"))
@@ -241,7 +288,8 @@ struct ReferralHTTPTests {
             // MUT: the reply deadline passes
             app.clock = .fixed(afterReplyBy)
             let expired = try await parent.get("/choice/\(token)")
-            let latePost = try await parent.post("/choice/\(token)", ["choice": try #require(shortlist.first { $0 != birchBid.id!.uuidString })])
+            let latePost = try await parent.post(
+                "/choice/\(token)", ["choice": try #require(shortlist.first { $0 != birchBid.id!.uuidString })])
 
             // validate
             #expect(expired.status == .gone && !expired.body.string.contains("Acorn House"))
@@ -260,30 +308,35 @@ struct ReferralHTTPTests {
             let path = "/provider/invitations/\(acornInvitation.id!)"
             let acorn = try await signedIn(app, "admin@acorn.test")
             #expect(try await acorn.get(path).body.string.contains("Submit bid"))
-            #expect(try await acorn.post(path + "/bid", rw.bidForm(app, invitation: acornInvitation, corePounds: 390)).status == .seeOther)
+            #expect(
+                try await acorn.post(path + "/bid", rw.bidForm(app, invitation: acornInvitation, corePounds: 390))
+                    .status == .seeOther)
             let before = try #require(try await bid(app, acornInvitation))
             let beforeOffer = try await Referrals.bidContent([before], db: app.db)[before.id!]?.core
             #expect(try await acorn.get(path).body.string.contains("Revise bid"))
 
             // MUT: the deadline passes before the job closes the referral
             app.clock = .fixed(afterDeadline)
-            let late = try await acorn.post(path + "/bid", rw.bidForm(app, invitation: acornInvitation, corePounds: 350))
+            let late = try await acorn.post(
+                path + "/bid", rw.bidForm(app, invitation: acornInvitation, corePounds: 350))
 
             // validate
             #expect(late.status == .conflict)
             let html = late.body.string
             #expect(html.contains("There is a problem") && html.contains("href=\"#f-deadline\""))
             #expect(html.contains("The deadline for this referral has passed"))
-            #expect(html.contains(r.reference)) // the invitation page is shown again
+            #expect(html.contains(r.reference))  // the invitation page is shown again
             #expect(!html.contains("Revise bid"))
 
             // MUT: once closed, a late bid and a late withdrawal are refused too
             #expect(try await Referrals.closeDue(db: app.db, now: afterDeadline) == 1)
-            let closed = try await acorn.post(path + "/bid", rw.bidForm(app, invitation: acornInvitation, corePounds: 350))
+            let closed = try await acorn.post(
+                path + "/bid", rw.bidForm(app, invitation: acornInvitation, corePounds: 350))
             let withdraw = try await acorn.post(path + "/withdraw", [:])
 
             // validate
-            #expect(closed.status == .conflict && closed.body.string.contains("The deadline for this referral has passed"))
+            #expect(
+                closed.status == .conflict && closed.body.string.contains("The deadline for this referral has passed"))
             #expect(withdraw.status == .conflict)
             let after = try #require(try await bid(app, acornInvitation))
             let afterOffer = try await Referrals.bidContent([after], db: app.db)[after.id!]?.core
@@ -293,12 +346,15 @@ struct ReferralHTTPTests {
         }
     }
 
-    @Test("After award the winner's agreement shows the child's details to it alone; a losing bidder sees its own result and rank")
+    @Test(
+        "After award the winner's agreement shows the child's details to it alone; a losing bidder sees its own result and rank"
+    )
     func awardedPlacement() async throws {
         try await withApp { app in
             // setup
             let rw = try await ReferralWorld.make(app)
-            let (r, inv) = try await referrals.competed(app, rw, parentChoice: false, outcomes: ["Acorn House": 5, "Birch School": 1, "Cedar School": 1])
+            let (r, inv) = try await referrals.competed(
+                app, rw, parentChoice: false, outcomes: ["Acorn House": 5, "Birch School": 1, "Cedar School": 1])
             app.clock = .fixed(afterDeadline)
             let officer = try await signedIn(app, "officer@bh.test")
             #expect(try await officer.get("/referrals/\(r.id!)").body.string.contains("Award to the top bid"))
@@ -310,7 +366,8 @@ struct ReferralHTTPTests {
             let acorn = try await signedIn(app, "admin@acorn.test")
             let birch = try await signedIn(app, "admin@birch.test")
             let cedar = try await signedIn(app, "admin@cedar.test")
-            let evaluation: EvaluationResult = try #require(try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.evaluationJSON))
+            let evaluation: EvaluationResult = try #require(
+                try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.evaluationJSON))
             let birchBid = try #require(try await bid(app, inv["Birch School"]!))
             let birchRank = try #require(evaluation.ranking.first { $0.id == birchBid.id!.uuidString })
 
@@ -320,7 +377,9 @@ struct ReferralHTTPTests {
             let thirdPage = try await cedar.get("/placements/\(placement.id!)")
             let officerPage = try await officer.get("/placements/\(placement.id!)")
             let loserInvitation = try await birch.get("/provider/invitations/\(inv["Birch School"]!.id!)")
-            let loserAPI = try await http.api(app, .GET, "/api/v1/invitations/\(inv["Birch School"]!.id!)", token: try await http.token(app, "admin@birch.test"))
+            let loserAPI = try await http.api(
+                app, .GET, "/api/v1/invitations/\(inv["Birch School"]!.id!)",
+                token: try await http.token(app, "admin@birch.test"))
 
             // validate
             #expect(winnerPage.status == .ok && winnerPage.body.string.contains("Jane Doe"))
@@ -331,7 +390,7 @@ struct ReferralHTTPTests {
             let html = loserInvitation.body.string
             #expect(html.contains("Your result") && html.contains("\(birchRank.rank) of 3"))
             #expect(birchRank.rank > 1)
-            #expect(html.contains(evaluation.ranking[0].total.description)) // the top score
+            #expect(html.contains(evaluation.ranking[0].total.description))  // the top score
             #expect(!html.contains("Jane Doe") && !html.contains("RH12 1XH"))
             #expect(loserAPI.status == .ok && !loserAPI.body.string.contains("Jane Doe"))
         }
@@ -347,7 +406,8 @@ struct ReferralHTTPTests {
             var form = rw.bidForm(app, invitation: inv["Acorn House"]!, corePounds: 390)
             form["outcomesStatement"] = acornPlan
             try await Referrals.bid(inv["Acorn House"]!.id!, form: form, actor: rw.w.provider, db: app.db, now: testNow)
-            try await Referrals.cancel(r.id!, reason: "The child's plan changed", actor: rw.w.officer, db: app.db, now: testNow)
+            try await Referrals.cancel(
+                r.id!, reason: "The child's plan changed", actor: rw.w.officer, db: app.db, now: testNow)
             let officerToken = try await http.token(app, "officer@bh.test")
             let officer = try await signedIn(app, "officer@bh.test")
 

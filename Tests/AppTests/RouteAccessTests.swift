@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -7,6 +5,9 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
+@testable import DPSUseCases
 
 /// Every registered route, called by every role: West Sussex's staff of each role, a partner's officer and
 /// viewer, two providers' admins and a bid writer, a second lead authority (Hampshire) with its own DPS,
@@ -21,7 +22,11 @@ struct RouteAccessTests {
 
     /// Someone who can sign in, by e-mail, with their role; `outsider` when their organisation has no part in
     /// West Sussex's DPS or in the referral (Hampshire, Dorset, and Cedar, a provider that was not invited).
-    struct Person { var email: String; var role: Role; var outsider: Bool }
+    struct Person {
+        var email: String
+        var role: Role
+        var outsider: Bool
+    }
 
     /// What the walk needs: the people and one real identifier per path parameter, by route prefix.
     struct Scene {
@@ -36,21 +41,29 @@ struct RouteAccessTests {
         let rw = try await ReferralWorld.make(app)
         let w = rw.w
         let application = try await w.application(app, codes: ["sen-inmss"])
-        let part = try #require(try await ApplicationCategoryRecord.query(on: app.db).filter(\.$application.$id == application.id!).first())
+        let part = try #require(
+            try await ApplicationCategoryRecord.query(on: app.db).filter(\.$application.$id == application.id!).first())
         let evidence = try #require(try await EvidenceRecord.query(on: app.db).first())
         // A referral awarded to Acorn, with Birch's losing bid.
-        let r = try await Referrals.create(rw.input(radius: 50, parentChoice: false), actor: w.officer, db: app.db, now: testNow)
+        let r = try await Referrals.create(
+            rw.input(radius: 50, parentChoice: false), actor: w.officer, db: app.db, now: testNow)
         _ = try await Referrals.publish(r.id!, actor: w.officer, db: app.db, now: testNow)
-        let invitations = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).with(\.$establishment).all()
+        let invitations = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == r.id!).with(
+            \.$establishment
+        ).all()
         let acorn = try #require(invitations.first { $0.establishment.name == "Acorn House" })
         let birch = try #require(invitations.first { $0.establishment.name == "Birch School" })
-        try await Referrals.bid(acorn.id!, form: rw.bidForm(app, invitation: acorn, corePounds: 380), actor: w.provider, db: app.db, now: testNow)
-        try await Referrals.bid(birch.id!, form: rw.bidForm(app, invitation: birch), actor: w.otherProvider, db: app.db, now: testNow)
+        try await Referrals.bid(
+            acorn.id!, form: rw.bidForm(app, invitation: acorn, corePounds: 380), actor: w.provider, db: app.db,
+            now: testNow)
+        try await Referrals.bid(
+            birch.id!, form: rw.bidForm(app, invitation: birch), actor: w.otherProvider, db: app.db, now: testNow)
         _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
         let bids = try await BidRecord.query(on: app.db).filter(\.$referral.$id == r.id!).all()
         for b in bids {
-            try await Referrals.scoreBid(r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Clear.", consensus: true,
-                                         actor: w.officer, db: app.db, now: afterDeadline)
+            try await Referrals.scoreBid(
+                r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Clear.", consensus: true,
+                actor: w.officer, db: app.db, now: afterDeadline)
         }
         let placement = try await Referrals.award(r.id!, actor: w.officer, db: app.db, now: afterDeadline)
         let acornBid = try #require(bids.first { $0.$invitation.id == acorn.id })
@@ -65,32 +78,42 @@ struct RouteAccessTests {
         try await hampshire.create(on: app.db)
         try await dorset.create(on: app.db)
         var people = [
-            Person(email: "admin@ws.test", role: .dpsAdmin, outsider: false), Person(email: "eval@ws.test", role: .evaluator, outsider: false),
-            Person(email: "panel@ws.test", role: .panelMember, outsider: false), Person(email: "audit@ws.test", role: .auditor, outsider: false),
+            Person(email: "admin@ws.test", role: .dpsAdmin, outsider: false),
+            Person(email: "eval@ws.test", role: .evaluator, outsider: false),
+            Person(email: "panel@ws.test", role: .panelMember, outsider: false),
+            Person(email: "audit@ws.test", role: .auditor, outsider: false),
             Person(email: "officer@bh.test", role: .placementOfficer, outsider: false),
             Person(email: "admin@acorn.test", role: .providerAdmin, outsider: false),
             Person(email: "admin@birch.test", role: .providerAdmin, outsider: false),
             Person(email: "admin@cedar.test", role: .providerAdmin, outsider: true),
         ]
-        for (org, email, role, outsider) in [(ws, "contracts@ws.test", Role.contractManager, false), (bh, "viewer@bh.test", .partnerViewer, false),
-                                             (acornCare, "writer@acorn.test", .bidWriter, false),
-                                             (hampshire, "admin@hants.test", .dpsAdmin, true), (hampshire, "eval@hants.test", .evaluator, true),
-                                             (hampshire, "panel@hants.test", .panelMember, true), (hampshire, "audit@hants.test", .auditor, true),
-                                             (hampshire, "contracts@hants.test", .contractManager, true),
-                                             (dorset, "officer@dorset.test", .placementOfficer, true), (dorset, "viewer@dorset.test", .partnerViewer, true)] {
-            try await User(organisationID: org.id!, email: email, name: email, role: role.rawValue, passwordHash: hash).create(on: app.db)
+        for (org, email, role, outsider) in [
+            (ws, "contracts@ws.test", Role.contractManager, false), (bh, "viewer@bh.test", .partnerViewer, false),
+            (acornCare, "writer@acorn.test", .bidWriter, false),
+            (hampshire, "admin@hants.test", .dpsAdmin, true), (hampshire, "eval@hants.test", .evaluator, true),
+            (hampshire, "panel@hants.test", .panelMember, true), (hampshire, "audit@hants.test", .auditor, true),
+            (hampshire, "contracts@hants.test", .contractManager, true),
+            (dorset, "officer@dorset.test", .placementOfficer, true),
+            (dorset, "viewer@dorset.test", .partnerViewer, true),
+        ] {
+            try await User(organisationID: org.id!, email: email, name: email, role: role.rawValue, passwordHash: hash)
+                .create(on: app.db)
             people.append(Person(email: email, role: role, outsider: outsider))
         }
-        let hantsAdmin = Actor(userID: UUID(), name: "Hants", email: "admin@hants.test", role: .dpsAdmin, organisationID: hampshire.id!,
-                               organisationKind: .leadAuthority, organisationName: "Hampshire")
-        _ = try await DPSAdmin.create(.init(title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
-                                            shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
-                                      actor: hantsAdmin, db: app.db, now: testNow)
+        let hantsAdmin = Actor(
+            userID: UUID(), name: "Hants", email: "admin@hants.test", role: .dpsAdmin, organisationID: hampshire.id!,
+            organisationKind: .leadAuthority, organisationName: "Hampshire")
+        _ = try await DPSAdmin.create(
+            .init(
+                title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
+                shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
+            actor: hantsAdmin, db: app.db, now: testNow)
         let ids: [String: String] = [
             "admin/dps": w.dps.id!.uuidString, "admin/categories": rw.category.id!.uuidString,
             "provider/applications": application.id!.uuidString, "assessment": application.id!.uuidString,
             "api/v1/applications": application.id!.uuidString, "partID": part.id!.uuidString,
-            "provider/evidence": evidence.id!.uuidString, "referrals": r.id!.uuidString, "api/v1/referrals": r.id!.uuidString,
+            "provider/evidence": evidence.id!.uuidString, "referrals": r.id!.uuidString,
+            "api/v1/referrals": r.id!.uuidString,
             "bidID": acornBid.id!.uuidString, "bidId": acornBid.id!.uuidString, "placements": placement.id!.uuidString,
             "api/v1/placements": placement.id!.uuidString, "provider/invitations": acorn.id!.uuidString,
             "api/v1/invitations": acorn.id!.uuidString, "urn": w.establishment.urn ?? "100000",
@@ -114,7 +137,9 @@ struct RouteAccessTests {
     }
 
     /// One request as `person` (or nobody): the API with a bearer token, pages with a session and its CSRF token.
-    private func call(_ app: Application, _ route: Route, _ path: String, browser: Browser?, token: String?) async throws -> TestingHTTPResponse {
+    private func call(_ app: Application, _ route: Route, _ path: String, browser: Browser?, token: String?)
+        async throws -> TestingHTTPResponse
+    {
         if path.hasPrefix("/api/") {
             let body: String? = route.method == .GET || route.method == .DELETE ? nil : "{}"
             return try await http.api(app, route.method, path, token: token, json: body)
@@ -133,25 +158,32 @@ struct RouteAccessTests {
         }
     }
 
-    @Test("The OpenAPI document lists 403 for every API operation some roles may not call (schemathesis found one missing)")
+    @Test(
+        "The OpenAPI document lists 403 for every API operation some roles may not call (schemathesis found one missing)"
+    )
     func documentedRefusals() async throws {
         try await withApp { app in
             let spec = OpenAPISpec.yaml
             for route in app.routes.all where route.path.first?.description == "api" {
                 guard case .roles? = RouteAccess.rules[RouteAccess.key(route)] else { continue }
-                let path = "/" + route.path.map { component -> String in
-                    if case .parameter(let name) = component { return "{\(name)}" }
-                    return component.description
-                }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { component -> String in
+                        if case .parameter(let name) = component { return "{\(name)}" }
+                        return component.description
+                    }.joined(separator: "/")
                 // The operation's block: from its method line to the next method or path.
-                let pattern = "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*?    \(route.method.rawValue.lowercased()):\n((      .*|        .*)\n)*"
+                let pattern =
+                    "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*?    \(route.method.rawValue.lowercased()):\n((      .*|        .*)\n)*"
                 let block = spec.range(of: pattern, options: .regularExpression).map { String(spec[$0]) } ?? ""
                 #expect(block.contains("'403'"), "\(route.method) \(path) does not document 403")
             }
         }
     }
 
-    @Test("Each role outside a route's audience is refused, nobody signed in is sent to sign in, and outsiders get nothing of West Sussex's")
+    @Test(
+        "Each role outside a route's audience is refused, nobody signed in is sent to sign in, and outsiders get nothing of West Sussex's"
+    )
     func walk() async throws {
         try await withApp(now: afterDeadline) { app in
             // setup
@@ -161,7 +193,7 @@ struct RouteAccessTests {
             for person in scene.people {
                 let b = Browser(app)
                 try await b.signIn(person.email)
-                try await b.get("/messages") // the signed-in session's CSRF token
+                try await b.get("/messages")  // the signed-in session's CSRF token
                 browsers[person.email] = b
                 tokens[person.email] = try await http.token(app, person.email)
             }
@@ -177,26 +209,36 @@ struct RouteAccessTests {
                 let before = try await auditCount(app)
                 let anonymous = try await call(app, route, target, browser: nil, token: nil)
                 #expect(try await auditCount(app) == before, "nobody changed something with \(key)")
-                let toSignIn = anonymous.status == .seeOther && (anonymous.headers.first(name: .location) ?? "").hasPrefix("/sign-in")
-                #expect(anonymous.status == .unauthorized || toSignIn || anonymous.status == .forbidden, "nobody: \(key) gave \(anonymous.status)")
+                let toSignIn =
+                    anonymous.status == .seeOther
+                    && (anonymous.headers.first(name: .location) ?? "").hasPrefix("/sign-in")
+                #expect(
+                    anonymous.status == .unauthorized || toSignIn || anonymous.status == .forbidden,
+                    "nobody: \(key) gave \(anonymous.status)")
 
                 for person in scene.people {
-                    let allowed: Bool = switch audience {
-                    case .anyone, .signedIn: true
-                    case .roles(let roles): roles.contains(person.role)
-                    }
+                    let allowed: Bool =
+                        switch audience {
+                        case .anyone, .signedIn: true
+                        case .roles(let roles): roles.contains(person.role)
+                        }
                     // MUT: each person
                     let before = try await auditCount(app)
-                    let res = try await call(app, route, target, browser: browsers[person.email], token: tokens[person.email])
+                    let res = try await call(
+                        app, route, target, browser: browsers[person.email], token: tokens[person.email])
                     if !allowed || person.outsider {
                         #expect(try await auditCount(app) == before, "\(person.email) changed something with \(key)")
                     }
                     // validate
                     #expect(res.status.code < 500, "\(person.email): \(key) gave \(res.status)")
                     if !allowed {
-                        #expect(res.status == .forbidden, "\(person.email) (\(person.role)): \(key) gave \(res.status), not 403")
+                        #expect(
+                            res.status == .forbidden,
+                            "\(person.email) (\(person.role)): \(key) gave \(res.status), not 403")
                     } else if person.outsider && key.contains(":") && !key.hasSuffix(":urn") {
-                        #expect(res.status.code >= 400, "outsider \(person.email): \(key) with West Sussex's id gave \(res.status)")
+                        #expect(
+                            res.status.code >= 400,
+                            "outsider \(person.email): \(key) with West Sussex's id gave \(res.status)")
                     }
                     let awarded = person.email.hasSuffix("@acorn.test")
                     if person.outsider || person.role.organisationKind == .provider && !awarded {

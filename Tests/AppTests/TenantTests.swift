@@ -1,5 +1,3 @@
-@testable import App
-@testable import DPSUseCases
 import DPSDomain
 import DPSPersistence
 import Fluent
@@ -7,6 +5,9 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+
+@testable import App
+@testable import DPSUseCases
 
 /// A second lead authority running its own DPS, and a council that is a partner of neither, see nothing of
 /// West Sussex's DPS: evidence, audit trail, memberships, referral form.
@@ -22,16 +23,22 @@ struct TenantTests {
         try await hampshire.create(on: app.db)
         try await dorset.create(on: app.db)
         let hash = try app.password.hash(World.password)
-        for (org, email, role) in [(hampshire, "admin@hants.test", Role.dpsAdmin), (hampshire, "eval@hants.test", .evaluator),
-                                   (hampshire, "audit@hants.test", .auditor), (hampshire, "contracts@hants.test", .contractManager),
-                                   (dorset, "officer@dorset.test", .placementOfficer)] {
-            try await User(organisationID: org.id!, email: email, name: email, role: role.rawValue, passwordHash: hash).create(on: app.db)
+        for (org, email, role) in [
+            (hampshire, "admin@hants.test", Role.dpsAdmin), (hampshire, "eval@hants.test", .evaluator),
+            (hampshire, "audit@hants.test", .auditor), (hampshire, "contracts@hants.test", .contractManager),
+            (dorset, "officer@dorset.test", .placementOfficer),
+        ] {
+            try await User(organisationID: org.id!, email: email, name: email, role: role.rawValue, passwordHash: hash)
+                .create(on: app.db)
         }
-        let admin = Actor(userID: UUID(), name: "Hants", email: "admin@hants.test", role: .dpsAdmin, organisationID: hampshire.id!,
-                          organisationKind: .leadAuthority, organisationName: "Hampshire")
-        _ = try await DPSAdmin.create(.init(title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
-                                            shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
-                                      actor: admin, db: app.db, now: testNow)
+        let admin = Actor(
+            userID: UUID(), name: "Hants", email: "admin@hants.test", role: .dpsAdmin, organisationID: hampshire.id!,
+            organisationKind: .leadAuthority, organisationName: "Hampshire")
+        _ = try await DPSAdmin.create(
+            .init(
+                title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
+                shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
+            actor: admin, db: app.db, now: testNow)
     }
 
     @Test("Evidence downloads only for the provider and the lead authority of the DPS applied to")
@@ -42,38 +49,60 @@ struct TenantTests {
             try await otherTenants(app)
             let doc = try #require(try await EvidenceRecord.query(on: app.db).first())
             for email in ["admin@ws.test", "eval@ws.test", "audit@ws.test", "admin@acorn.test"] {
-                let b = Browser(app); try await b.signIn(email)
-                #expect(try await b.get("/provider/evidence/\(doc.id!)").status == .ok, "\(email) reads its own DPS's evidence")
+                let b = Browser(app)
+                try await b.signIn(email)
+                #expect(
+                    try await b.get("/provider/evidence/\(doc.id!)").status == .ok,
+                    "\(email) reads its own DPS's evidence")
             }
-            for email in ["admin@hants.test", "eval@hants.test", "audit@hants.test", "contracts@hants.test", "admin@birch.test", "officer@bh.test"] {
-                let b = Browser(app); try await b.signIn(email)
-                #expect([.notFound, .forbidden].contains(try await b.get("/provider/evidence/\(doc.id!)").status), "\(email) must not read it")
+            for email in [
+                "admin@hants.test", "eval@hants.test", "audit@hants.test", "contracts@hants.test", "admin@birch.test",
+                "officer@bh.test",
+            ] {
+                let b = Browser(app)
+                try await b.signIn(email)
+                #expect(
+                    [.notFound, .forbidden].contains(try await b.get("/provider/evidence/\(doc.id!)").status),
+                    "\(email) must not read it")
             }
         }
     }
 
-    @Test("Audit trail and memberships of one lead authority are invisible to another; a non-partner cannot make referrals")
+    @Test(
+        "Audit trail and memberships of one lead authority are invisible to another; a non-partner cannot make referrals"
+    )
     func auditMembershipsReferrals() async throws {
         try await withApp { app in
             let w = try await World.make(app)
             _ = try await w.application(app, codes: ["sen-inmss"])
             let m = MembershipRecord()
-            m.$dps.id = w.dps.id!; m.$category.id = w.categories["sen-inmss"]!.id!; m.$establishment.id = w.establishment.id!
-            m.$organisation.id = w.establishment.$organisation.id; m.state = "active"; m.qualificationScore = 8000
-            m.coreCostsJSON = "{\"a\":1000}"; m.discountsJSON = "{}"; m.admittedAt = testNow
+            m.$dps.id = w.dps.id!
+            m.$category.id = w.categories["sen-inmss"]!.id!
+            m.$establishment.id = w.establishment.id!
+            m.$organisation.id = w.establishment.$organisation.id
+            m.state = "active"
+            m.qualificationScore = 8000
+            m.coreCostsJSON = "{\"a\":1000}"
+            m.discountsJSON = "{}"
+            m.admittedAt = testNow
             try await m.create(on: app.db)
             try await otherTenants(app)
-            let ours = Browser(app); try await ours.signIn("audit@ws.test")
+            let ours = Browser(app)
+            try await ours.signIn("audit@ws.test")
             #expect(try await ours.get("/audit").body.string.contains("application.submitted"))
             #expect(try await ours.get("/memberships").body.string.contains("Acorn House"))
-            let theirs = Browser(app); try await theirs.signIn("audit@hants.test")
+            let theirs = Browser(app)
+            try await theirs.signIn("audit@hants.test")
             let audit = try await theirs.get("/audit").body.string
             #expect(!audit.contains("application.submitted") && !audit.contains("West Sussex"))
             #expect(!(try await theirs.get("/memberships").body.string.contains("Acorn House")))
             let http = HTTPTests()
             let token = try await http.token(app, "contracts@hants.test")
-            #expect(!(try await http.api(app, .GET, "/api/v1/memberships", token: token).body.string.contains("Acorn House")))
-            let dorset = Browser(app); try await dorset.signIn("officer@dorset.test")
+            #expect(
+                !(try await http.api(app, .GET, "/api/v1/memberships", token: token).body.string.contains("Acorn House"))
+            )
+            let dorset = Browser(app)
+            try await dorset.signIn("officer@dorset.test")
             #expect(try await dorset.get("/referrals/new").status == .forbidden)
             #expect(!(try await dorset.get("/memberships").body.string.contains("Acorn House")))
         }
@@ -84,14 +113,20 @@ struct TenantTests {
         try await withApp { app in
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["sen-inmss"], submit: false)
-            let writer = User(organisationID: w.provider.organisationID, email: "bids@acorn.test", name: "Bids", role: Role.bidWriter.rawValue,
-                              passwordHash: try app.password.hash(World.password))
+            let writer = User(
+                organisationID: w.provider.organisationID, email: "bids@acorn.test", name: "Bids",
+                role: Role.bidWriter.rawValue,
+                passwordHash: try app.password.hash(World.password))
             try await writer.create(on: app.db)
-            let actor = Actor(userID: writer.id!, name: "Bids", email: writer.email, role: .bidWriter, organisationID: w.provider.organisationID,
-                              organisationKind: .provider, organisationName: w.provider.organisationName)
+            let actor = Actor(
+                userID: writer.id!, name: "Bids", email: writer.email, role: .bidWriter,
+                organisationID: w.provider.organisationID,
+                organisationKind: .provider, organisationName: w.provider.organisationName)
             let before = try await auditCount(app)
             await #expect(throws: (any Error).self) {
-                try await ProviderUseCases.saveDraft(record.id!, form: w.completeForm(["sen-inmss"], costPence: 1), actor: actor, db: app.db, now: testNow)
+                try await ProviderUseCases.saveDraft(
+                    record.id!, form: w.completeForm(["sen-inmss"], costPence: 1), actor: actor, db: app.db,
+                    now: testNow)
             }
             #expect(try await auditCount(app) == before)
         }

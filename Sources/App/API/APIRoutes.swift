@@ -1,6 +1,6 @@
-import DPSUseCases
 import DPSDomain
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -29,31 +29,54 @@ struct APIRoutes: RouteCollection {
         api.get("audit", "verify", use: auditVerify)
     }
 
-    struct TokenRequest: Content { var email: String; var password: String; var label: String? }
-    struct TokenResponse: Content { var token: String; var expiresAt: Date; var role: String; var organisation: String }
+    struct TokenRequest: Content {
+        var email: String
+        var password: String
+        var label: String?
+    }
+    struct TokenResponse: Content {
+        var token: String
+        var expiresAt: Date
+        var role: String
+        var organisation: String
+    }
 
     func createToken(req: Request) async throws -> TokenResponse {
         let body = try req.content.decode(TokenRequest.self)
-        guard let user = try await req.verifiedUser(email: String(body.email.trimmed.lowercased().prefix(320)), password: String(body.password.prefix(1_000))) else {
+        guard
+            let user = try await req.verifiedUser(
+                email: String(body.email.trimmed.lowercased().prefix(320)),
+                password: String(body.password.prefix(1_000)))
+        else {
             throw Abort(.unauthorized, reason: "The email address or password is not right.")
         }
         let token = Tokens.random()
         let expires = req.now.addingTimeInterval(30 * 24 * 3600)
         try await req.db.writeTransaction { db in
-            let record = APIToken(userID: try user.requireID(), tokenHash: Tokens.hash(token), label: String((body.label ?? "API client").prefix(100)), expiresAt: expires)
+            let record = APIToken(
+                userID: try user.requireID(), tokenHash: Tokens.hash(token),
+                label: String((body.label ?? "API client").prefix(100)), expiresAt: expires)
             try await record.create(on: db)
-            try await Audit.record(on: db, actor: nil, actorLabel: user.email, action: "api.token.created", entityType: "api_token", entityID: record.id,
-                                   before: String?.none, after: ["label": record.label], at: req.now)
+            try await Audit.record(
+                on: db, actor: nil, actorLabel: user.email, action: "api.token.created", entityType: "api_token",
+                entityID: record.id,
+                before: String?.none, after: ["label": record.label], at: req.now)
         }
         return TokenResponse(token: token, expiresAt: expires, role: user.role, organisation: user.organisation.name)
     }
 
-    struct TokenView: Content { var id: UUID; var label: String; var createdAt: Date?; var expiresAt: Date }
+    struct TokenView: Content {
+        var id: UUID
+        var label: String
+        var createdAt: Date?
+        var expiresAt: Date
+    }
 
     /// The person's own tokens, newest first.
     func listTokens(req: Request) async throws -> [TokenView] {
         let actor = try req.requireActor()
-        return try await APIToken.query(on: req.db).filter(\.$user.$id == actor.userID).sort(\.$expiresAt, .descending).limit(100).all()
+        return try await APIToken.query(on: req.db).filter(\.$user.$id == actor.userID).sort(\.$expiresAt, .descending)
+            .limit(100).all()
             .map { TokenView(id: $0.id!, label: $0.label, createdAt: $0.createdAt, expiresAt: $0.expiresAt) }
     }
 
@@ -61,40 +84,61 @@ struct APIRoutes: RouteCollection {
     func revokeToken(req: Request) async throws -> HTTPStatus {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: UUID.self),
-              let token = try await APIToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == actor.userID).first() else {
+            let token = try await APIToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == actor.userID)
+                .first()
+        else {
             throw Abort(.notFound, reason: "No such token.")
         }
         try await req.db.writeTransaction { db in
             try await token.delete(on: db)
-            try await Audit.record(on: db, actor: actor, action: "api.token.revoked", entityType: "api_token", entityID: id,
-                                   before: ["label": token.label], after: String?.none, at: req.now)
+            try await Audit.record(
+                on: db, actor: actor, action: "api.token.revoked", entityType: "api_token", entityID: id,
+                before: ["label": token.label], after: String?.none, at: req.now)
         }
         return .noContent
     }
 
     struct DPSView: Content {
-        var id: UUID; var title: String; var leadAuthority: String; var regime: String
-        var validityStart: String; var validityEnd: String; var shortDeadlinesAgreed: Bool; var parentChoiceBandPoints: Int
+        var id: UUID
+        var title: String
+        var leadAuthority: String
+        var regime: String
+        var validityStart: String
+        var validityEnd: String
+        var shortDeadlinesAgreed: Bool
+        var parentChoiceBandPoints: Int
     }
 
     /// Public: the DPS's published terms.
     func dps(req: Request) async throws -> [DPSView] {
         try await DPSRecord.query(on: req.db).with(\.$lead).all().map {
-            DPSView(id: $0.id!, title: $0.title, leadAuthority: $0.lead.name, regime: $0.regime, validityStart: $0.validityStart,
-                    validityEnd: $0.validityEnd, shortDeadlinesAgreed: $0.shortDeadlinesAgreed, parentChoiceBandPoints: $0.parentChoiceBandPoints)
+            DPSView(
+                id: $0.id!, title: $0.title, leadAuthority: $0.lead.name, regime: $0.regime,
+                validityStart: $0.validityStart,
+                validityEnd: $0.validityEnd, shortDeadlinesAgreed: $0.shortDeadlinesAgreed,
+                parentChoiceBandPoints: $0.parentChoiceBandPoints)
         }
     }
 
     struct CategoryView: Content {
-        var id: UUID; var code: String; var name: String; var contractName: String; var affordabilityCapPence: Int?
-        var minimumInvitees: Int; var openForApplications: Bool; var content: CategoryContent
+        var id: UUID
+        var code: String
+        var name: String
+        var contractName: String
+        var affordabilityCapPence: Int?
+        var minimumInvitees: Int
+        var openForApplications: Bool
+        var content: CategoryContent
     }
 
     /// Public: every category's published criteria.
     func categories(req: Request) async throws -> [CategoryView] {
         try await CategoryRecord.query(on: req.db).sort(\.$position).all().map {
-            CategoryView(id: $0.id!, code: $0.code, name: $0.name, contractName: $0.contractName, affordabilityCapPence: $0.affordabilityCapPence,
-                         minimumInvitees: $0.minimumInvitees, openForApplications: $0.readinessProblems.isEmpty, content: $0.content)
+            CategoryView(
+                id: $0.id!, code: $0.code, name: $0.name, contractName: $0.contractName,
+                affordabilityCapPence: $0.affordabilityCapPence,
+                minimumInvitees: $0.minimumInvitees, openForApplications: $0.readinessProblems.isEmpty,
+                content: $0.content)
         }
     }
 
@@ -107,43 +151,88 @@ struct APIRoutes: RouteCollection {
     }
 
     struct EstablishmentView: Content {
-        var id: UUID; var name: String; var type: String; var urn: String?; var postcode: String; var postcodeDistrict: String
-        var locationApproximate: Bool; var ageLow: Int; var ageHigh: Int; var genders: String; var capacity: Int
-        var inspectorate: String; var judgement: String; var judgementDate: String?
+        var id: UUID
+        var name: String
+        var type: String
+        var urn: String?
+        var postcode: String
+        var postcodeDistrict: String
+        var locationApproximate: Bool
+        var ageLow: Int
+        var ageHigh: Int
+        var genders: String
+        var capacity: Int
+        var inspectorate: String
+        var judgement: String
+        var judgementDate: String?
 
         init(_ e: EstablishmentRecord) {
-            id = e.id!; name = e.name; type = e.type; urn = e.urn; postcode = e.postcode; postcodeDistrict = e.postcodeDistrict
-            locationApproximate = e.locationApproximate; ageLow = e.ageLow; ageHigh = e.ageHigh; genders = e.genders; capacity = e.capacity
-            inspectorate = e.inspectorate; judgement = e.judgement; judgementDate = e.judgementDate
+            id = e.id!
+            name = e.name
+            type = e.type
+            urn = e.urn
+            postcode = e.postcode
+            postcodeDistrict = e.postcodeDistrict
+            locationApproximate = e.locationApproximate
+            ageLow = e.ageLow
+            ageHigh = e.ageHigh
+            genders = e.genders
+            capacity = e.capacity
+            inspectorate = e.inspectorate
+            judgement = e.judgement
+            judgementDate = e.judgementDate
         }
     }
 
     func establishments(req: Request) async throws -> [EstablishmentView] {
         let actor = try req.requireActor()
-        guard actor.isProvider else { throw Abort(.forbidden, reason: "Establishments are listed for their provider only; councils see memberships.") }
-        return try await EstablishmentRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).sort(\.$name).all().map(EstablishmentView.init)
+        guard actor.isProvider else {
+            throw Abort(
+                .forbidden, reason: "Establishments are listed for their provider only; councils see memberships.")
+        }
+        return try await EstablishmentRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).sort(
+            \.$name
+        ).all().map(EstablishmentView.init)
     }
 
     func createEstablishment(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let e = try await ProviderUseCases.addEstablishment(try req.content.decode(ProviderUseCases.EstablishmentInput.self), actor: actor, db: req.db, now: req.now)
+        let e = try await ProviderUseCases.addEstablishment(
+            try req.content.decode(ProviderUseCases.EstablishmentInput.self), actor: actor, db: req.db, now: req.now)
         return try await EstablishmentView(e).encodeResponse(status: .created, for: req)
     }
 
     struct ApplicationView: Content {
-        var id: UUID; var establishment: String; var provider: String; var state: String
-        var submittedAt: Date?; var deadline: String?; var extended: Bool; var categories: [CategoryPart]
-        struct CategoryPart: Content { var category: String; var decision: String; var reason: String? }
+        var id: UUID
+        var establishment: String
+        var provider: String
+        var state: String
+        var submittedAt: Date?
+        var deadline: String?
+        var extended: Bool
+        var categories: [CategoryPart]
+        struct CategoryPart: Content {
+            var category: String
+            var decision: String
+            var reason: String?
+        }
     }
 
     /// Views of several applications, reading all their category parts in one query.
     private func views(_ apps: [ApplicationRecord], db: any Database) async throws -> [ApplicationView] {
-        let parts = Dictionary(grouping: try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id ~~ apps.compactMap(\.id)).with(\.$category).all(),
-                               by: { $0.$application.id })
+        let parts = Dictionary(
+            grouping: try await ApplicationCategoryRecord.query(on: db).filter(
+                \.$application.$id ~~ apps.compactMap(\.id)
+            ).with(\.$category).all(),
+            by: { $0.$application.id })
         return apps.map { app in
-            ApplicationView(id: app.id!, establishment: app.establishment.name, provider: app.organisation.name, state: app.state, submittedAt: app.submittedAt,
-                            deadline: app.deadline, extended: app.extended,
-                            categories: (parts[app.id!] ?? []).map { .init(category: $0.category.code, decision: $0.decision, reason: $0.decisionReason) })
+            ApplicationView(
+                id: app.id!, establishment: app.establishment.name, provider: app.organisation.name, state: app.state,
+                submittedAt: app.submittedAt,
+                deadline: app.deadline, extended: app.extended,
+                categories: (parts[app.id!] ?? []).map {
+                    .init(category: $0.category.code, decision: $0.decision, reason: $0.decisionReason)
+                })
         }
     }
 
@@ -163,7 +252,9 @@ struct APIRoutes: RouteCollection {
 
     func application(req: Request) async throws -> ApplicationView {
         let actor = try req.requireActor()
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound, reason: "No such application.") }
+        guard let id = req.parameters.get("id", as: UUID.self) else {
+            throw Abort(.notFound, reason: "No such application.")
+        }
         let app: ApplicationRecord
         if actor.isProvider {
             app = try await ProviderUseCases.ownApplication(id, actor: actor, db: req.db)

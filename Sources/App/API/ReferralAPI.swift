@@ -1,6 +1,6 @@
-import DPSUseCases
 import DPSDomain
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -17,26 +17,57 @@ struct ReferralAPI: RouteCollection {
     }
 
     struct ReferralSummary: Content {
-        var id: UUID; var reference: String; var category: String; var state: String; var kind: String
-        var homeDistrict: String; var radiusMiles: Double; var deadline: Date; var invited: Int; var bids: Int
+        var id: UUID
+        var reference: String
+        var category: String
+        var state: String
+        var kind: String
+        var homeDistrict: String
+        var radiusMiles: Double
+        var deadline: Date
+        var invited: Int
+        var bids: Int
     }
 
     func referrals(req: Request) async throws -> [ReferralSummary] {
         let actor = try req.requireActor()
-        guard !actor.isProvider else { throw Abort(.forbidden, reason: "Providers see their invitations at /api/v1/invitations.") }
-        let list = try await ReferralRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).with(\.$category).sort(\.$createdAt).all()
+        guard !actor.isProvider else {
+            throw Abort(.forbidden, reason: "Providers see their invitations at /api/v1/invitations.")
+        }
+        let list = try await ReferralRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).with(
+            \.$category
+        ).sort(\.$createdAt).all()
         let ids = list.compactMap(\.id)
         // Two queries for the whole list, counted in memory.
-        let invited = Dictionary(grouping: try await InvitationRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).all(\.$referral.$id), by: { $0 }).mapValues(\.count)
-        let bids = Dictionary(grouping: try await BidRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).filter(\.$state == "submitted").all(\.$referral.$id), by: { $0 }).mapValues(\.count)
+        let invited = Dictionary(
+            grouping: try await InvitationRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).all(\.$referral.$id),
+            by: { $0 }
+        ).mapValues(\.count)
+        let bids = Dictionary(
+            grouping: try await BidRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).filter(
+                \.$state == "submitted"
+            ).all(\.$referral.$id), by: { $0 }
+        ).mapValues(\.count)
         return list.map { r in
-            ReferralSummary(id: r.id!, reference: r.reference, category: r.category.code, state: r.state, kind: r.kind, homeDistrict: r.homeDistrict,
-                            radiusMiles: r.radiusMiles, deadline: r.deadline, invited: invited[r.id!] ?? 0, bids: bids[r.id!] ?? 0)
+            ReferralSummary(
+                id: r.id!, reference: r.reference, category: r.category.code, state: r.state, kind: r.kind,
+                homeDistrict: r.homeDistrict,
+                radiusMiles: r.radiusMiles, deadline: r.deadline, invited: invited[r.id!] ?? 0, bids: bids[r.id!] ?? 0)
         }
     }
 
-    struct BidView: Content { var id: UUID; var establishment: String; var weeklyCostPence: Int; var distanceMiles: Double; var outcomesStatement: String }
-    struct BidsView: Content { var bids: [BidView]; var evaluation: EvaluationResult; var unscored: Int }
+    struct BidView: Content {
+        var id: UUID
+        var establishment: String
+        var weeklyCostPence: Int
+        var distanceMiles: Double
+        var outcomesStatement: String
+    }
+    struct BidsView: Content {
+        var bids: [BidView]
+        var evaluation: EvaluationResult
+        var unscored: Int
+    }
 
     /// Sealed until the referral closes: before then the officer gets 409 with the count only.
     func bids(req: Request) async throws -> BidsView {
@@ -44,20 +75,45 @@ struct ReferralAPI: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let r = try await Referrals.own(id, actor: actor, db: req.db)
         guard Referrals.isOpened(r) else {
-            let count = try await BidRecord.query(on: req.db).filter(\.$referral.$id == id).filter(\.$state == "submitted").count()
-            throw Abort(.conflict, reason: "Bids are sealed until the deadline (\(DisplayDate.dateTime(r.deadline))); \(count) received so far.")
+            let count = try await BidRecord.query(on: req.db).filter(\.$referral.$id == id).filter(
+                \.$state == "submitted"
+            ).count()
+            throw Abort(
+                .conflict,
+                reason:
+                    "Bids are sealed until the deadline (\(DisplayDate.dateTime(r.deadline))); \(count) received so far."
+            )
         }
         let evaluation = try await Referrals.evaluate(r, db: req.db)
-        return BidsView(bids: evaluation.bids.values.map { BidView(id: $0.id!, establishment: $0.establishment.name, weeklyCostPence: $0.weeklyCostPence, distanceMiles: $0.distanceMiles, outcomesStatement: $0.outcomesStatement) }
-                            .sorted { $0.establishment < $1.establishment },
-                        evaluation: evaluation.result, unscored: evaluation.unscored.count)
+        return BidsView(
+            bids: evaluation.bids.values.map {
+                BidView(
+                    id: $0.id!, establishment: $0.establishment.name, weeklyCostPence: $0.weeklyCostPence,
+                    distanceMiles: $0.distanceMiles, outcomesStatement: $0.outcomesStatement)
+            }
+            .sorted { $0.establishment < $1.establishment },
+            evaluation: evaluation.result, unscored: evaluation.unscored.count)
     }
 
     struct InvitationView: Content {
-        var id: UUID; var reference: String; var establishment: String; var category: String; var state: String
-        var pattern: String; var startDate: String; var children: Int; var childAge: Int?; var homeDistrict: String
-        var distanceMiles: Double; var deadline: Date; var needs: [String]; var mustHaves: [String]; var outcomes: [String]
-        var declined: Bool; var bidWeeklyCostPence: Int?; var bidState: String?
+        var id: UUID
+        var reference: String
+        var establishment: String
+        var category: String
+        var state: String
+        var pattern: String
+        var startDate: String
+        var children: Int
+        var childAge: Int?
+        var homeDistrict: String
+        var distanceMiles: Double
+        var deadline: Date
+        var needs: [String]
+        var mustHaves: [String]
+        var outcomes: [String]
+        var declined: Bool
+        var bidWeeklyCostPence: Int?
+        var bidState: String?
         /// What a bid refers to: the ids of the needs, must-haves and desirables (`needsMet` and so on take them).
         var items: [ReferralWriteAPI.IdentifiedItem]
         /// One invitation only: the approved weekly core price of each line, by key (a bid may lower, never
@@ -68,8 +124,11 @@ struct ReferralAPI: RouteCollection {
 
     /// Views of several invitations, reading their bids in one query.
     private func views(_ invitations: [InvitationRecord], db: any Database) async throws -> [InvitationView] {
-        let bids = Dictionary(try await BidRecord.query(on: db).filter(\.$invitation.$id ~~ invitations.compactMap(\.id)).all().map { ($0.$invitation.id, $0) },
-                              uniquingKeysWith: { a, _ in a })
+        let bids = Dictionary(
+            try await BidRecord.query(on: db).filter(\.$invitation.$id ~~ invitations.compactMap(\.id)).all().map {
+                ($0.$invitation.id, $0)
+            },
+            uniquingKeysWith: { a, _ in a })
         let contents = try await Referrals.Content.load(invitations.map(\.referral), db: db)
         return try invitations.map { try view($0, bid: bids[$0.id!], content: contents[$0.$referral.id]) }
     }
@@ -77,21 +136,29 @@ struct ReferralAPI: RouteCollection {
     private func view(_ inv: InvitationRecord, bid: BidRecord?, content: Referrals.Content?) throws -> InvitationView {
         let r = inv.referral
         guard let c = content else { throw UseCaseError(.internalFailure, "The referral's content was not loaded.") }
-        return InvitationView(id: inv.id!, reference: r.reference, establishment: inv.establishment.name, category: r.category.code, state: r.state,
-                              pattern: r.pattern, startDate: r.startDate, children: r.children, childAge: r.childAge, homeDistrict: r.homeDistrict,
-                              distanceMiles: inv.distanceMiles, deadline: r.deadline, needs: c.needs.map(\.text), mustHaves: c.mustHaves, outcomes: c.outcomes,
-                              declined: inv.declinedAt != nil, bidWeeklyCostPence: bid?.weeklyCostPence, bidState: bid?.state,
-                              items: c.needs.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) }
-                                + c.mustHaves.enumerated().map { .init(id: "m\($0.offset + 1)", text: $0.element, marks: nil, code: nil) }
-                                + c.desirables.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) },
-                              approvedCorePence: nil, discountTiers: nil)
+        return InvitationView(
+            id: inv.id!, reference: r.reference, establishment: inv.establishment.name, category: r.category.code,
+            state: r.state,
+            pattern: r.pattern, startDate: r.startDate, children: r.children, childAge: r.childAge,
+            homeDistrict: r.homeDistrict,
+            distanceMiles: inv.distanceMiles, deadline: r.deadline, needs: c.needs.map(\.text), mustHaves: c.mustHaves,
+            outcomes: c.outcomes,
+            declined: inv.declinedAt != nil, bidWeeklyCostPence: bid?.weeklyCostPence, bidState: bid?.state,
+            items: c.needs.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) }
+                + c.mustHaves.enumerated().map {
+                    .init(id: "m\($0.offset + 1)", text: $0.element, marks: nil, code: nil)
+                }
+                + c.desirables.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) },
+            approvedCorePence: nil, discountTiers: nil)
     }
 
     func invitations(req: Request) async throws -> [InvitationView] {
         let actor = try req.requireActor()
         guard actor.isProvider else { throw Abort(.forbidden, reason: "Invitations are for providers.") }
-        return try await views(try await InvitationRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID)
-            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt).all(), db: req.db)
+        return try await views(
+            try await InvitationRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID)
+                .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt).all(), db: req.db
+        )
     }
 
     func invitation(req: Request) async throws -> InvitationView {
@@ -108,427 +175,427 @@ struct ReferralAPI: RouteCollection {
 
 extension OpenAPISpec {
     static let referralPaths = #"""
-  /api/v1/referrals:
-    post:
-      operationId: createReferral
-      summary: Create a draft referral (placement officers of a partner authority). Validated in full now; publishing checks only what time changes.
-      security: [{ bearer: [] }]
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: '#/components/schemas/ReferralInput' } } }
-      responses:
-        '201': { description: The draft referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '415': { $ref: '#/components/responses/Problem' }
-        '422': { $ref: '#/components/responses/Problem' }
-    get:
-      operationId: listReferrals
-      summary: The caller's authority's referrals (councils only).
-      responses:
-        '200': { description: Referrals with counts of invitations and bids, content: { application/json: { schema: { type: array, items: { type: object } } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}/bids:
-    get:
-      operationId: listReferralBids
-      summary: The bids of a closed referral with the full evaluation. Sealed (409) until the deadline.
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200': { description: Bids, evaluation and the number still to score, content: { application/json: { schema: { type: object } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-  /api/v1/invitations:
-    get:
-      operationId: listInvitations
-      summary: The provider's invitations to bid, anonymised.
-      responses:
-        '200': { description: Invitations, content: { application/json: { schema: { type: array, items: { type: object } } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-  /api/v1/invitations/{id}:
-    get:
-      operationId: getInvitation
-      summary: One invitation of the provider, with its own bid's state, the ids a bid refers to (items) and the approved core price of each line (approvedCorePence).
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200': { description: The invitation, content: { application/json: { schema: { type: object } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}:
-    get:
-      operationId: getReferral
-      summary: One referral of the caller's authority. Bids are sealed before the deadline, so only their number is given.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200': { description: The referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}/eligibility:
-    get:
-      operationId: getReferralEligibility
-      summary: How many active members are within the radius, the category's minimum, and the radius that would reach it when too few are.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200':
-          description: Eligibility
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [radiusMiles, eligible, minimum]
-                properties:
-                  radiusMiles: { type: number }
-                  eligible: { type: integer }
-                  minimum: { type: integer }
-                  proposedRadiusMiles: { type: [number, 'null'] }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}/publish:
-    post:
-      operationId: publishReferral
-      summary: Publish a draft, inviting every active member of the category within the radius at once.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200':
-          description: Published
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [invited, referral]
-                properties:
-                  invited: { type: integer }
-                  referral: { $ref: '#/components/schemas/Referral' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-        '422': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}/close:
-    post:
-      operationId: closeReferral
-      summary: Close an open referral once its deadline has passed (the closing job does the same every minute).
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200': { description: The closed referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}/bids/{bidId}/score:
-    put:
-      operationId: scoreBid
-      summary: Record the panel's consensus score (0-5) with its reason for a bid's outcomes statement or incentive, after closing and before award.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-        - { name: bidId, in: path, required: true, schema: { type: string, format: uuid } }
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [criterion, score, comment]
-              properties:
-                criterion: { type: string, enum: [outcomes, incentives] }
-                score: { type: integer, minimum: 0, maximum: 5 }
-                comment: { type: string, minLength: 1, maxLength: 20000 }
-      responses:
-        '200':
-          description: Recorded
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [bid, criterion, score, consensus]
-                properties:
-                  bid: { type: string, format: uuid }
-                  criterion: { type: string }
-                  score: { type: integer }
-                  consensus: { type: boolean }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-        '415': { $ref: '#/components/responses/Problem' }
-        '422': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}/evaluation:
-    get:
-      operationId: getReferralEvaluation
-      summary: The evaluation of a closed referral with every breakdown, the ranking, the non-compliant bids with reasons and the parent-choice shortlist. Sealed (409) until the deadline.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200':
-          description: The evaluation (format in docs/evaluation-format.md)
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [referral, state, evaluation, unscored]
-                properties:
-                  referral: { type: string, format: uuid }
-                  state: { type: string }
-                  evaluation: { type: object }
-                  unscored: { type: array, items: { type: string, format: uuid } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-  /api/v1/referrals/{id}/award:
-    post:
-      operationId: awardReferral
-      summary: Award to the parent's preference or the top bid, once every bid has its consensus score; creates the placement agreement. Exactly once.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '201':
-          description: Awarded
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [referral, placement, weeklyFeePence]
-                properties:
-                  referral: { type: string, format: uuid }
-                  placement: { type: string, format: uuid }
-                  bid: { type: [string, 'null'], format: uuid }
-                  weeklyFeePence: { type: integer }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-  /api/v1/invitations/{id}/bid:
-    put:
-      operationId: submitBid
-      summary: Submit or revise the establishment's bid until the deadline. Sealed; only the bidder can read it before closing.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      requestBody:
-        required: true
-        content: { application/json: { schema: { $ref: '#/components/schemas/BidInput' } } }
-      responses:
-        '200':
-          description: Saved
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [invitation, state, weeklyCostPence, submittedAt]
-                properties:
-                  invitation: { type: string, format: uuid }
-                  state: { type: string }
-                  weeklyCostPence: { type: integer }
-                  submittedAt: { type: string, format: date-time }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-        '415': { $ref: '#/components/responses/Problem' }
-        '422': { $ref: '#/components/responses/Problem' }
-    delete:
-      operationId: withdrawBid
-      summary: Withdraw the establishment's bid before the deadline.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '204': { description: Withdrawn }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-  /api/v1/invitations/{id}/decline:
-    post:
-      operationId: declineInvitation
-      summary: Decline to bid, with a reason (cannot_meet_needs, no_vacancy, or other with a note).
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [reason]
-              properties:
-                reason: { type: string, enum: [cannot_meet_needs, no_vacancy, other] }
-                note: { type: string, maxLength: 20000 }
-      responses:
-        '204': { description: Declined }
-        '400': { $ref: '#/components/responses/Problem' }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-        '409': { $ref: '#/components/responses/Problem' }
-        '415': { $ref: '#/components/responses/Problem' }
-        '422': { $ref: '#/components/responses/Problem' }
-  /api/v1/placements/{id}:
-    get:
-      operationId: getPlacement
-      summary: The Individual Placement Agreement, for the placing authority, the awarded provider and the lead authority's auditor.
-      security: [{ bearer: [] }]
-      parameters:
-        - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
-      responses:
-        '200': { description: The agreement, content: { application/json: { schema: { $ref: '#/components/schemas/Placement' } } } }
-        '401': { $ref: '#/components/responses/Problem' }
-        '403': { $ref: '#/components/responses/Problem' }
-        '404': { $ref: '#/components/responses/Problem' }
-"""#
+          /api/v1/referrals:
+            post:
+              operationId: createReferral
+              summary: Create a draft referral (placement officers of a partner authority). Validated in full now; publishing checks only what time changes.
+              security: [{ bearer: [] }]
+              requestBody:
+                required: true
+                content: { application/json: { schema: { $ref: '#/components/schemas/ReferralInput' } } }
+              responses:
+                '201': { description: The draft referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '415': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+            get:
+              operationId: listReferrals
+              summary: The caller's authority's referrals (councils only).
+              responses:
+                '200': { description: Referrals with counts of invitations and bids, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}/bids:
+            get:
+              operationId: listReferralBids
+              summary: The bids of a closed referral with the full evaluation. Sealed (409) until the deadline.
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200': { description: Bids, evaluation and the number still to score, content: { application/json: { schema: { type: object } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+          /api/v1/invitations:
+            get:
+              operationId: listInvitations
+              summary: The provider's invitations to bid, anonymised.
+              responses:
+                '200': { description: Invitations, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+          /api/v1/invitations/{id}:
+            get:
+              operationId: getInvitation
+              summary: One invitation of the provider, with its own bid's state, the ids a bid refers to (items) and the approved core price of each line (approvedCorePence).
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200': { description: The invitation, content: { application/json: { schema: { type: object } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}:
+            get:
+              operationId: getReferral
+              summary: One referral of the caller's authority. Bids are sealed before the deadline, so only their number is given.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200': { description: The referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}/eligibility:
+            get:
+              operationId: getReferralEligibility
+              summary: How many active members are within the radius, the category's minimum, and the radius that would reach it when too few are.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200':
+                  description: Eligibility
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [radiusMiles, eligible, minimum]
+                        properties:
+                          radiusMiles: { type: number }
+                          eligible: { type: integer }
+                          minimum: { type: integer }
+                          proposedRadiusMiles: { type: [number, 'null'] }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}/publish:
+            post:
+              operationId: publishReferral
+              summary: Publish a draft, inviting every active member of the category within the radius at once.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200':
+                  description: Published
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [invited, referral]
+                        properties:
+                          invited: { type: integer }
+                          referral: { $ref: '#/components/schemas/Referral' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}/close:
+            post:
+              operationId: closeReferral
+              summary: Close an open referral once its deadline has passed (the closing job does the same every minute).
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200': { description: The closed referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}/bids/{bidId}/score:
+            put:
+              operationId: scoreBid
+              summary: Record the panel's consensus score (0-5) with its reason for a bid's outcomes statement or incentive, after closing and before award.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+                - { name: bidId, in: path, required: true, schema: { type: string, format: uuid } }
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [criterion, score, comment]
+                      properties:
+                        criterion: { type: string, enum: [outcomes, incentives] }
+                        score: { type: integer, minimum: 0, maximum: 5 }
+                        comment: { type: string, minLength: 1, maxLength: 20000 }
+              responses:
+                '200':
+                  description: Recorded
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [bid, criterion, score, consensus]
+                        properties:
+                          bid: { type: string, format: uuid }
+                          criterion: { type: string }
+                          score: { type: integer }
+                          consensus: { type: boolean }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '415': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}/evaluation:
+            get:
+              operationId: getReferralEvaluation
+              summary: The evaluation of a closed referral with every breakdown, the ranking, the non-compliant bids with reasons and the parent-choice shortlist. Sealed (409) until the deadline.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200':
+                  description: The evaluation (format in docs/evaluation-format.md)
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [referral, state, evaluation, unscored]
+                        properties:
+                          referral: { type: string, format: uuid }
+                          state: { type: string }
+                          evaluation: { type: object }
+                          unscored: { type: array, items: { type: string, format: uuid } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+          /api/v1/referrals/{id}/award:
+            post:
+              operationId: awardReferral
+              summary: Award to the parent's preference or the top bid, once every bid has its consensus score; creates the placement agreement. Exactly once.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '201':
+                  description: Awarded
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [referral, placement, weeklyFeePence]
+                        properties:
+                          referral: { type: string, format: uuid }
+                          placement: { type: string, format: uuid }
+                          bid: { type: [string, 'null'], format: uuid }
+                          weeklyFeePence: { type: integer }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+          /api/v1/invitations/{id}/bid:
+            put:
+              operationId: submitBid
+              summary: Submit or revise the establishment's bid until the deadline. Sealed; only the bidder can read it before closing.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              requestBody:
+                required: true
+                content: { application/json: { schema: { $ref: '#/components/schemas/BidInput' } } }
+              responses:
+                '200':
+                  description: Saved
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [invitation, state, weeklyCostPence, submittedAt]
+                        properties:
+                          invitation: { type: string, format: uuid }
+                          state: { type: string }
+                          weeklyCostPence: { type: integer }
+                          submittedAt: { type: string, format: date-time }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '415': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+            delete:
+              operationId: withdrawBid
+              summary: Withdraw the establishment's bid before the deadline.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '204': { description: Withdrawn }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+          /api/v1/invitations/{id}/decline:
+            post:
+              operationId: declineInvitation
+              summary: Decline to bid, with a reason (cannot_meet_needs, no_vacancy, or other with a note).
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [reason]
+                      properties:
+                        reason: { type: string, enum: [cannot_meet_needs, no_vacancy, other] }
+                        note: { type: string, maxLength: 20000 }
+              responses:
+                '204': { description: Declined }
+                '400': { $ref: '#/components/responses/Problem' }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+                '409': { $ref: '#/components/responses/Problem' }
+                '415': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
+          /api/v1/placements/{id}:
+            get:
+              operationId: getPlacement
+              summary: The Individual Placement Agreement, for the placing authority, the awarded provider and the lead authority's auditor.
+              security: [{ bearer: [] }]
+              parameters:
+                - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
+              responses:
+                '200': { description: The agreement, content: { application/json: { schema: { $ref: '#/components/schemas/Placement' } } } }
+                '401': { $ref: '#/components/responses/Problem' }
+                '403': { $ref: '#/components/responses/Problem' }
+                '404': { $ref: '#/components/responses/Problem' }
+        """#
 
     /// Schemas of the referral write API, added to the document's components.
     static let referralSchemas = #"""
-    MarkedItem:
-      type: object
-      required: [text]
-      properties:
-        text: { type: string, minLength: 1, maxLength: 1000 }
-        marks: { type: integer, minimum: 0, maximum: 1000 }
-        code: { $ref: '#/components/schemas/NeedArea' }
-    NeedArea:
-      type: string
-      description: The published taxonomy of needs (the four broad areas of an EHC plan and common care-plan needs); see docs/DECISIONS.md.
-      enum: [communication_interaction, cognition_learning, semh, sensory_physical, attachment_trauma, behaviour_that_challenges, self_harm, exploitation_risk, going_missing, substance_misuse, health_medical, disability_personal_care, unaccompanied_asylum_seeking, other]
-    IdentifiedItem:
-      type: object
-      required: [id, text]
-      properties:
-        id: { type: string }
-        text: { type: string }
-        marks: { type: [integer, 'null'] }
-        code: { anyOf: [{ $ref: '#/components/schemas/NeedArea' }, { type: 'null' }] }
-    ReferralInput:
-      type: object
-      required: [category, pattern, startDate, durationWeeks, homePostcode, needs, outcomes, radiusMiles, deadline]
-      properties:
-        category: { type: string, format: uuid, description: A category the authority uses (GET /api/v1/categories). }
-        kind: { type: string, enum: [spot, block] }
-        pattern: { type: string, enum: [day38, weekly38, residential42, residential52, fostering] }
-        startDate: { type: string, format: date }
-        durationWeeks: { type: integer, minimum: 1, maximum: 520 }
-        children: { type: integer, minimum: 1, maximum: 10 }
-        places: { type: integer, minimum: 1, maximum: 200 }
-        voidTerms: { type: string, maxLength: 20000 }
-        childAge: { type: integer, minimum: 0, maximum: 25 }
-        childGender: { type: string, maxLength: 500 }
-        homePostcode: { type: string, maxLength: 500, description: Never shown to providers. }
-        childDetails: { type: string, maxLength: 20000, description: Never shown to providers. }
-        needs: { type: array, minItems: 1, maxItems: 50, items: { $ref: '#/components/schemas/MarkedItem' } }
-        mustHaves: { type: array, maxItems: 50, items: { type: string, minLength: 1, maxLength: 1000 } }
-        desirables: { type: array, maxItems: 50, items: { $ref: '#/components/schemas/MarkedItem' } }
-        outcomes: { type: array, minItems: 1, maxItems: 50, items: { type: string, minLength: 1, maxLength: 1000 } }
-        radiusMiles: { type: number, minimum: 1, maximum: 500 }
-        deadline: { type: string, format: date-time }
-        parentChoice: { type: boolean }
-        weights:
-          type: object
-          description: Points out of 100 per criterion, within the category's bounds, adding up to 100.
-          properties:
-            price: { type: integer, minimum: 0, maximum: 100 }
-            coreCompetency: { type: integer, minimum: 0, maximum: 100 }
-            outcomes: { type: integer, minimum: 0, maximum: 100 }
-            needs: { type: integer, minimum: 0, maximum: 100 }
-            location: { type: integer, minimum: 0, maximum: 100 }
-            desirables: { type: integer, minimum: 0, maximum: 100 }
-            incentives: { type: integer, minimum: 0, maximum: 100 }
-    Referral:
-      type: object
-      required: [id, reference, state, kind, category, pattern, startDate, durationWeeks, children, places, homeDistrict, needs, mustHaves, desirables, outcomes, weights, radiusMiles, deadline, parentChoice, invited, bidsReceived]
-      properties:
-        id: { type: string, format: uuid }
-        reference: { type: string }
-        state: { type: string, enum: [draft, published, closed, awaitingParent, awarded, cancelled, reissued] }
-        kind: { type: string }
-        category: { type: string }
-        pattern: { type: string }
-        startDate: { type: string }
-        durationWeeks: { type: integer }
-        children: { type: integer }
-        places: { type: integer }
-        childAge: { type: [integer, 'null'] }
-        homeDistrict: { type: string }
-        needs: { type: array, items: { $ref: '#/components/schemas/IdentifiedItem' } }
-        mustHaves: { type: array, items: { $ref: '#/components/schemas/IdentifiedItem' } }
-        desirables: { type: array, items: { $ref: '#/components/schemas/IdentifiedItem' } }
-        outcomes: { type: array, items: { type: string } }
-        weights: { type: object, additionalProperties: { type: integer } }
-        radiusMiles: { type: number }
-        deadline: { type: string, format: date-time }
-        parentChoice: { type: boolean }
-        publishedAt: { type: [string, 'null'], format: date-time }
-        closedAt: { type: [string, 'null'], format: date-time }
-        invited: { type: integer }
-        bidsReceived: { type: integer }
-    BidInput:
-      type: object
-      required: [corePence, outcomesStatement]
-      properties:
-        corePence:
-          type: object
-          description: The weekly price in pence of every line of the approved core cost schedule, by line key; each may be lowered, never raised.
-          additionalProperties: { type: integer, minimum: 0, maximum: 1000000000000 }
-        variable:
-          type: array
-          maxItems: 5
-          items:
-            type: object
-            required: [description, weeklyPence]
-            properties:
-              description: { type: string, minLength: 1, maxLength: 1000 }
-              weeklyPence: { type: integer, minimum: 0, maximum: 1000000000000 }
-        discountBasisPoints: { type: integer, minimum: 0, maximum: 9999, description: 'Hundredths of a per cent; only for children the discount tiers cover.' }
-        outcomesStatement: { type: string, minLength: 1, maxLength: 20000 }
-        incentive: { type: string, maxLength: 20000 }
-        carerDistrict: { type: string, maxLength: 500, description: Postcode district of the proposed carer (fostering). }
-        needsMet: { type: array, maxItems: 50, items: { type: string } }
-        mustHavesMet: { type: array, maxItems: 50, items: { type: string } }
-        desirablesMet: { type: array, maxItems: 50, items: { type: string } }
-    Placement:
-      type: object
-      required: [id, establishment, contractName, startDate, status, weeklyFeePence, core, variable, discountBasisPoints, outcomes, reviewDates, direct]
-      properties:
-        id: { type: string, format: uuid }
-        reference: { type: [string, 'null'] }
-        referral: { type: [string, 'null'], format: uuid, description: Empty for a direct placement. }
-        expectedEndDate: { type: [string, 'null'], format: date }
-        status: { type: string, enum: [active, ended] }
-        establishment: { type: string }
-        urn: { type: [string, 'null'] }
-        contractName: { type: string }
-        startDate: { type: string }
-        weeklyFeePence: { type: integer }
-        core: { type: array, items: { type: object, required: [line, weeklyPence], properties: { line: { type: string }, weeklyPence: { type: integer } } } }
-        variable: { type: array, items: { type: object, required: [description, weeklyPence], properties: { description: { type: string }, weeklyPence: { type: integer } } } }
-        discountBasisPoints: { type: integer }
-        outcomes: { type: array, items: { type: string } }
-        reviewDates: { type: array, items: { type: string } }
-        direct: { type: boolean }
-        authorityAcceptedAt: { type: [string, 'null'], format: date-time }
-        providerAcceptedAt: { type: [string, 'null'], format: date-time }
-"""#
+            MarkedItem:
+              type: object
+              required: [text]
+              properties:
+                text: { type: string, minLength: 1, maxLength: 1000 }
+                marks: { type: integer, minimum: 0, maximum: 1000 }
+                code: { $ref: '#/components/schemas/NeedArea' }
+            NeedArea:
+              type: string
+              description: The published taxonomy of needs (the four broad areas of an EHC plan and common care-plan needs); see docs/DECISIONS.md.
+              enum: [communication_interaction, cognition_learning, semh, sensory_physical, attachment_trauma, behaviour_that_challenges, self_harm, exploitation_risk, going_missing, substance_misuse, health_medical, disability_personal_care, unaccompanied_asylum_seeking, other]
+            IdentifiedItem:
+              type: object
+              required: [id, text]
+              properties:
+                id: { type: string }
+                text: { type: string }
+                marks: { type: [integer, 'null'] }
+                code: { anyOf: [{ $ref: '#/components/schemas/NeedArea' }, { type: 'null' }] }
+            ReferralInput:
+              type: object
+              required: [category, pattern, startDate, durationWeeks, homePostcode, needs, outcomes, radiusMiles, deadline]
+              properties:
+                category: { type: string, format: uuid, description: A category the authority uses (GET /api/v1/categories). }
+                kind: { type: string, enum: [spot, block] }
+                pattern: { type: string, enum: [day38, weekly38, residential42, residential52, fostering] }
+                startDate: { type: string, format: date }
+                durationWeeks: { type: integer, minimum: 1, maximum: 520 }
+                children: { type: integer, minimum: 1, maximum: 10 }
+                places: { type: integer, minimum: 1, maximum: 200 }
+                voidTerms: { type: string, maxLength: 20000 }
+                childAge: { type: integer, minimum: 0, maximum: 25 }
+                childGender: { type: string, maxLength: 500 }
+                homePostcode: { type: string, maxLength: 500, description: Never shown to providers. }
+                childDetails: { type: string, maxLength: 20000, description: Never shown to providers. }
+                needs: { type: array, minItems: 1, maxItems: 50, items: { $ref: '#/components/schemas/MarkedItem' } }
+                mustHaves: { type: array, maxItems: 50, items: { type: string, minLength: 1, maxLength: 1000 } }
+                desirables: { type: array, maxItems: 50, items: { $ref: '#/components/schemas/MarkedItem' } }
+                outcomes: { type: array, minItems: 1, maxItems: 50, items: { type: string, minLength: 1, maxLength: 1000 } }
+                radiusMiles: { type: number, minimum: 1, maximum: 500 }
+                deadline: { type: string, format: date-time }
+                parentChoice: { type: boolean }
+                weights:
+                  type: object
+                  description: Points out of 100 per criterion, within the category's bounds, adding up to 100.
+                  properties:
+                    price: { type: integer, minimum: 0, maximum: 100 }
+                    coreCompetency: { type: integer, minimum: 0, maximum: 100 }
+                    outcomes: { type: integer, minimum: 0, maximum: 100 }
+                    needs: { type: integer, minimum: 0, maximum: 100 }
+                    location: { type: integer, minimum: 0, maximum: 100 }
+                    desirables: { type: integer, minimum: 0, maximum: 100 }
+                    incentives: { type: integer, minimum: 0, maximum: 100 }
+            Referral:
+              type: object
+              required: [id, reference, state, kind, category, pattern, startDate, durationWeeks, children, places, homeDistrict, needs, mustHaves, desirables, outcomes, weights, radiusMiles, deadline, parentChoice, invited, bidsReceived]
+              properties:
+                id: { type: string, format: uuid }
+                reference: { type: string }
+                state: { type: string, enum: [draft, published, closed, awaitingParent, awarded, cancelled, reissued] }
+                kind: { type: string }
+                category: { type: string }
+                pattern: { type: string }
+                startDate: { type: string }
+                durationWeeks: { type: integer }
+                children: { type: integer }
+                places: { type: integer }
+                childAge: { type: [integer, 'null'] }
+                homeDistrict: { type: string }
+                needs: { type: array, items: { $ref: '#/components/schemas/IdentifiedItem' } }
+                mustHaves: { type: array, items: { $ref: '#/components/schemas/IdentifiedItem' } }
+                desirables: { type: array, items: { $ref: '#/components/schemas/IdentifiedItem' } }
+                outcomes: { type: array, items: { type: string } }
+                weights: { type: object, additionalProperties: { type: integer } }
+                radiusMiles: { type: number }
+                deadline: { type: string, format: date-time }
+                parentChoice: { type: boolean }
+                publishedAt: { type: [string, 'null'], format: date-time }
+                closedAt: { type: [string, 'null'], format: date-time }
+                invited: { type: integer }
+                bidsReceived: { type: integer }
+            BidInput:
+              type: object
+              required: [corePence, outcomesStatement]
+              properties:
+                corePence:
+                  type: object
+                  description: The weekly price in pence of every line of the approved core cost schedule, by line key; each may be lowered, never raised.
+                  additionalProperties: { type: integer, minimum: 0, maximum: 1000000000000 }
+                variable:
+                  type: array
+                  maxItems: 5
+                  items:
+                    type: object
+                    required: [description, weeklyPence]
+                    properties:
+                      description: { type: string, minLength: 1, maxLength: 1000 }
+                      weeklyPence: { type: integer, minimum: 0, maximum: 1000000000000 }
+                discountBasisPoints: { type: integer, minimum: 0, maximum: 9999, description: 'Hundredths of a per cent; only for children the discount tiers cover.' }
+                outcomesStatement: { type: string, minLength: 1, maxLength: 20000 }
+                incentive: { type: string, maxLength: 20000 }
+                carerDistrict: { type: string, maxLength: 500, description: Postcode district of the proposed carer (fostering). }
+                needsMet: { type: array, maxItems: 50, items: { type: string } }
+                mustHavesMet: { type: array, maxItems: 50, items: { type: string } }
+                desirablesMet: { type: array, maxItems: 50, items: { type: string } }
+            Placement:
+              type: object
+              required: [id, establishment, contractName, startDate, status, weeklyFeePence, core, variable, discountBasisPoints, outcomes, reviewDates, direct]
+              properties:
+                id: { type: string, format: uuid }
+                reference: { type: [string, 'null'] }
+                referral: { type: [string, 'null'], format: uuid, description: Empty for a direct placement. }
+                expectedEndDate: { type: [string, 'null'], format: date }
+                status: { type: string, enum: [active, ended] }
+                establishment: { type: string }
+                urn: { type: [string, 'null'] }
+                contractName: { type: string }
+                startDate: { type: string }
+                weeklyFeePence: { type: integer }
+                core: { type: array, items: { type: object, required: [line, weeklyPence], properties: { line: { type: string }, weeklyPence: { type: integer } } } }
+                variable: { type: array, items: { type: object, required: [description, weeklyPence], properties: { description: { type: string }, weeklyPence: { type: integer } } } }
+                discountBasisPoints: { type: integer }
+                outcomes: { type: array, items: { type: string } }
+                reviewDates: { type: array, items: { type: string } }
+                direct: { type: boolean }
+                authorityAcceptedAt: { type: [string, 'null'], format: date-time }
+                providerAcceptedAt: { type: [string, 'null'], format: date-time }
+        """#
 }

@@ -1,6 +1,6 @@
 import DPSDomain
-import DPSUseCases
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -18,7 +18,9 @@ struct ActorMiddleware: AsyncMiddleware {
             }
         } else if request.hasSession, let raw = request.session.data["uid"], let id = UUID(uuidString: raw) {
             // Sessions end on the server 8 hours after sign-in, whatever the cookie says.
-            let started = Int(request.session.data["started"] ?? "").map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            let started = Int(request.session.data["started"] ?? "").map {
+                Date(timeIntervalSince1970: TimeInterval($0))
+            }
             if let started, request.now.timeIntervalSince(started) < Self.sessionLifetime {
                 request.actor = try await Self.actor(userID: id, on: request.db)
             } else {
@@ -32,22 +34,28 @@ struct ActorMiddleware: AsyncMiddleware {
     static let sessionLifetime: TimeInterval = 8 * 3600
 
     static func actor(userID: UUID, on db: any Database) async throws -> Actor? {
-        guard let user = try await User.query(on: db).filter(\.$id == userID).with(\.$organisation).first() else { return nil }
+        guard let user = try await User.query(on: db).filter(\.$id == userID).with(\.$organisation).first() else {
+            return nil
+        }
         return make(user)
     }
 
     static func actor(forToken token: String, on db: any Database, now: Date) async throws -> Actor? {
         let hash = Tokens.hash(token)
-        guard let record = try await APIToken.query(on: db).filter(\.$tokenHash == hash).filter(\.$expiresAt > now)
-            .with(\.$user, { $0.with(\.$organisation) }).first() else { return nil }
+        guard
+            let record = try await APIToken.query(on: db).filter(\.$tokenHash == hash).filter(\.$expiresAt > now)
+                .with(\.$user, { $0.with(\.$organisation) }).first()
+        else { return nil }
         return make(record.user)
     }
 
     private static func make(_ user: User) -> Actor? {
         guard let role = Role(rawValue: user.role), let kind = OrganisationKind(rawValue: user.organisation.kind),
-              let id = user.id, let orgID = user.organisation.id else { return nil }
-        return Actor(userID: id, name: user.name, email: user.email, role: role, organisationID: orgID,
-                     organisationKind: kind, organisationName: user.organisation.name)
+            let id = user.id, let orgID = user.organisation.id
+        else { return nil }
+        return Actor(
+            userID: id, name: user.name, email: user.email, role: role, organisationID: orgID,
+            organisationKind: kind, organisationName: user.organisation.name)
     }
 }
 
@@ -65,14 +73,19 @@ struct CSRFMiddleware: AsyncMiddleware {
         _ = try await request.body.collect(max: 12 * 1024 * 1024).get()
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.decode(Form.self))?._csrf
         guard let expected = request.hasSession ? request.session.data["csrf"] : nil, let sent,
-              constantTimeEquals(sent, expected) else {
-            throw Abort(.forbidden, reason: "This form has expired or did not come from this service. Go back, reload the page and try again.")
+            constantTimeEquals(sent, expected)
+        else {
+            throw Abort(
+                .forbidden,
+                reason:
+                    "This form has expired or did not come from this service. Go back, reload the page and try again.")
         }
         return try await next.respond(to: request)
     }
 
     private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

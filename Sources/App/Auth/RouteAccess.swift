@@ -28,7 +28,8 @@ enum RouteAccess {
     static let rules: [String: Audience] = [
         // Public
         "GET /healthz": .anyone, "GET /assets/app.css": .anyone, "GET /": .anyone, "GET /documents": .anyone,
-        "GET /documents/:categoryID": .anyone, "GET /about/data": .anyone, "GET /sign-in": .anyone, "POST /sign-in": .anyone,
+        "GET /documents/:categoryID": .anyone, "GET /about/data": .anyone, "GET /sign-in": .anyone,
+        "POST /sign-in": .anyone,
         "POST /sign-out": .anyone, "GET /register": .anyone, "POST /register": .anyone,
         "GET /choice/:token": .anyone, "POST /choice/:token": .anyone,
         "GET /api/v1/openapi.yaml": .anyone, "POST /api/v1/tokens": .anyone, "GET /api/v1/dps": .anyone,
@@ -41,60 +42,74 @@ enum RouteAccess {
         "GET /api/v1/placements/:id": .signedIn,
         "POST /placements/:id/accept": .roles([.providerAdmin, .placementOfficer, .dpsAdmin]),
         // DPS administration
-        "GET /admin/dps": .roles([.dpsAdmin]), "POST /admin/dps": .roles([.dpsAdmin]), "POST /admin/dps/:id": .roles([.dpsAdmin]),
+        "GET /admin/dps": .roles([.dpsAdmin]), "POST /admin/dps": .roles([.dpsAdmin]),
+        "POST /admin/dps/:id": .roles([.dpsAdmin]),
         "POST /admin/dps/:id/validity": .roles([.dpsAdmin]), "POST /admin/dps/:id/windows": .roles([.dpsAdmin]),
         "POST /admin/dps/:id/partners": .roles([.dpsAdmin]), "POST /admin/dps/:id/categories": .roles([.dpsAdmin]),
         "GET /admin/categories/:id": .roles([.dpsAdmin]), "POST /admin/categories/:id/settings": .roles([.dpsAdmin]),
-        "POST /admin/categories/:id/items": .roles([.dpsAdmin]), "POST /admin/categories/:id/items/remove": .roles([.dpsAdmin]),
+        "POST /admin/categories/:id/items": .roles([.dpsAdmin]),
+        "POST /admin/categories/:id/items/remove": .roles([.dpsAdmin]),
         "GET /audit": .roles(auditReaders), "GET /api/v1/audit/verify": .roles(auditReaders),
         // Providers
         "GET /provider/organisation": .roles(providerStaff), "GET /provider/establishments": .roles(providerStaff),
-        "GET /provider/establishments/new": .roles(providerStaff), "POST /provider/establishments": .roles([.providerAdmin]),
+        "GET /provider/establishments/new": .roles(providerStaff),
+        "POST /provider/establishments": .roles([.providerAdmin]),
         "GET /provider/applications": .roles(providerStaff), "POST /provider/applications": .roles([.providerAdmin]),
-        "GET /provider/applications/:id": .roles(providerStaff), "POST /provider/applications/:id": .roles([.providerAdmin]),
+        "GET /provider/applications/:id": .roles(providerStaff),
+        "POST /provider/applications/:id": .roles([.providerAdmin]),
         "POST /provider/applications/:id/evidence/:partID": .roles([.providerAdmin]),
         "GET /provider/evidence/:docID": .roles(providerStaff.union(leadStaff)),
         "POST /provider/applications/:id/clarifications/:cid": .roles(providerStaff),
         "GET /provider/invitations": .roles(providerStaff), "GET /provider/invitations/:id": .roles(providerStaff),
-        "POST /provider/invitations/:id/bid": .roles(providerStaff), "POST /provider/invitations/:id/withdraw": .roles(providerStaff),
+        "POST /provider/invitations/:id/bid": .roles(providerStaff),
+        "POST /provider/invitations/:id/withdraw": .roles(providerStaff),
         "POST /provider/invitations/:id/decline": .roles(providerStaff),
         "GET /api/v1/establishments": .roles(providerStaff), "POST /api/v1/establishments": .roles([.providerAdmin]),
         "GET /api/v1/invitations": .roles(providerStaff), "GET /api/v1/invitations/:id": .roles(providerStaff),
-        "PUT /api/v1/invitations/:id/bid": .roles(providerStaff), "DELETE /api/v1/invitations/:id/bid": .roles(providerStaff),
+        "PUT /api/v1/invitations/:id/bid": .roles(providerStaff),
+        "DELETE /api/v1/invitations/:id/bid": .roles(providerStaff),
         "POST /api/v1/invitations/:id/decline": .roles(providerStaff),
         // Assessment of applications (the lead authority)
-        "GET /assessment": .roles(leadStaff), "GET /assessment/report": .roles(leadStaff), "GET /assessment/:id": .roles(leadStaff),
+        "GET /assessment": .roles(leadStaff), "GET /assessment/report": .roles(leadStaff),
+        "GET /assessment/:id": .roles(leadStaff),
         "POST /assessment/:id/review/:partID": .roles(assessors),
         "POST /assessment/:id/score/:partID": .roles(assessors.union([.panelMember])),
         "POST /assessment/:id/clarify": .roles(assessors), "POST /assessment/:id/extend": .roles(assessors),
         "POST /assessment/:id/decide/:partID": .roles(assessors),
         // Referrals (councils)
-        "GET /referrals": .roles(councilStaff), "GET /referrals/new": .roles(officers), "POST /referrals": .roles(officers),
-        "GET /referrals/direct": .roles(officers), "POST /referrals/direct": .roles(officers), "GET /referrals/:id": .roles(councilStaff),
+        "GET /referrals": .roles(councilStaff), "GET /referrals/new": .roles(officers),
+        "POST /referrals": .roles(officers),
+        "GET /referrals/direct": .roles(officers), "POST /referrals/direct": .roles(officers),
+        "GET /referrals/:id": .roles(councilStaff),
         "POST /referrals/:id/radius": .roles(officers), "POST /referrals/:id/publish": .roles(officers),
         "POST /referrals/:id/extend": .roles(officers), "POST /referrals/:id/cancel": .roles(officers),
-        "POST /referrals/:id/close": .roles(officers), "POST /referrals/:id/score/:bidID": .roles(officers.union([.partnerViewer])),
+        "POST /referrals/:id/close": .roles(officers),
+        "POST /referrals/:id/score/:bidID": .roles(officers.union([.partnerViewer])),
         "POST /referrals/:id/parent": .roles(officers), "POST /referrals/:id/award": .roles(officers),
         "POST /referrals/:id/reissue": .roles(officers),
         "GET /api/v1/referrals": .roles(councilStaff), "POST /api/v1/referrals": .roles(officers),
         "GET /api/v1/referrals/:id": .roles(councilStaff), "GET /api/v1/referrals/:id/bids": .roles(councilStaff),
-        "GET /api/v1/referrals/:id/eligibility": .roles(councilStaff), "POST /api/v1/referrals/:id/publish": .roles(officers),
-        "POST /api/v1/referrals/:id/close": .roles(officers), "PUT /api/v1/referrals/:id/bids/:bidId/score": .roles(officers),
-        "GET /api/v1/referrals/:id/evaluation": .roles(councilStaff), "POST /api/v1/referrals/:id/award": .roles(officers),
+        "GET /api/v1/referrals/:id/eligibility": .roles(councilStaff),
+        "POST /api/v1/referrals/:id/publish": .roles(officers),
+        "POST /api/v1/referrals/:id/close": .roles(officers),
+        "PUT /api/v1/referrals/:id/bids/:bidId/score": .roles(officers),
+        "GET /api/v1/referrals/:id/evaluation": .roles(councilStaff),
+        "POST /api/v1/referrals/:id/award": .roles(officers),
     ]
 
     /// The key of a route in `rules`.
     static func key(_ route: Route) -> String {
-        "\(route.method.rawValue) /" + route.path.map { component -> String in
-            if case .parameter(let name) = component { return ":\(name)" }
-            return component.description
-        }.joined(separator: "/")
+        "\(route.method.rawValue) /"
+            + route.path.map { component -> String in
+                if case .parameter(let name) = component { return ":\(name)" }
+                return component.description
+            }.joined(separator: "/")
     }
 
     /// Refuses the request when its route's audience does not include the person asking: 401 when nobody is
     /// signed in, 403 otherwise. HEAD requests are judged as the GET they mirror.
     static func check(_ request: Request) throws {
-        guard let route = request.route else { return } // no route: the router answers 404 or 405
+        guard let route = request.route else { return }  // no route: the router answers 404 or 405
         var key = key(route)
         if key.hasPrefix("HEAD ") { key = "GET " + key.dropFirst(5) }
         guard let audience = rules[key] else {
@@ -106,7 +121,9 @@ enum RouteAccess {
         case .signedIn: _ = try request.requireActor()
         case .roles(let roles):
             let actor = try request.requireActor()
-            guard roles.contains(actor.role) else { throw Abort(.forbidden, reason: "Your role (\(actor.role.label)) cannot do this.") }
+            guard roles.contains(actor.role) else {
+                throw Abort(.forbidden, reason: "Your role (\(actor.role.label)) cannot do this.")
+            }
         }
     }
 }

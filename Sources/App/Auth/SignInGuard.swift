@@ -1,6 +1,6 @@
 import DPSDomain
-import DPSUseCases
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -33,14 +33,16 @@ actor SignInGuard {
         for (key, limit) in zip(keys, limits) {
             let recent = (failures[key] ?? []).filter { now.timeIntervalSince($0) < Self.window }
             failures[key] = recent.isEmpty ? nil : recent
-            if recent.count >= limit, let oldest = recent.first { wait = max(wait, Self.window - now.timeIntervalSince(oldest)) }
+            if recent.count >= limit, let oldest = recent.first {
+                wait = max(wait, Self.window - now.timeIntervalSince(oldest))
+            }
         }
         return wait > 0 ? Int(wait.rounded(.up)) : nil
     }
 
     func recordFailure(_ keys: [String], now: Date) {
         for key in keys { failures[key, default: []].append(now) }
-        if failures.count > 100_000 { failures.removeAll() } // bounded memory under a flood of addresses
+        if failures.count > 100_000 { failures.removeAll() }  // bounded memory under a flood of addresses
     }
 
     func recordSuccess(account: String) { failures[account] = nil }
@@ -65,7 +67,9 @@ extension Request {
         let guardian = application.signInGuard
         let address = remoteAddress?.ipAddress ?? "unknown"
         let keys = ["account:\(email)", "address:\(address)"]
-        if let wait = await guardian.retryAfter(keys, limits: [SignInGuard.maxFailures, SignInGuard.maxFailuresPerAddress], now: now) {
+        if let wait = await guardian.retryAfter(
+            keys, limits: [SignInGuard.maxFailures, SignInGuard.maxFailuresPerAddress], now: now)
+        {
             throw TooManyAttempts(retryAfter: wait)
         }
         let user = try await User.query(on: db).filter(\.$email == email).with(\.$organisation).first()
@@ -97,6 +101,8 @@ extension Application {
 struct TooManyAttempts: AbortError {
     let retryAfter: Int
     var status: HTTPResponseStatus { .tooManyRequests }
-    var reason: String { "Too many attempts. Try again in \(max(1, (retryAfter + 59) / 60)) minute\(retryAfter > 60 ? "s" : "")." }
+    var reason: String {
+        "Too many attempts. Try again in \(max(1, (retryAfter + 59) / 60)) minute\(retryAfter > 60 ? "s" : "")."
+    }
     var headers: HTTPHeaders { ["Retry-After": String(retryAfter)] }
 }

@@ -1,6 +1,6 @@
-import DPSUseCases
 import DPSDomain
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -30,9 +30,13 @@ enum Demo {
 
     static var signInSummary: String {
         var lines = ["", "Demo sign-ins (password for all: \(password)):"]
-        for s in staff { lines.append("  \(s.role.label.padding(toLength: 30, withPad: " ", startingAt: 0)) \(s.email)") }
-        lines.append("  \(Role.providerAdmin.label.padding(toLength: 30, withPad: " ", startingAt: 0)) provider@demo.provider")
-        lines.append("  \(Role.providerAdmin.label.padding(toLength: 30, withPad: " ", startingAt: 0)) provider2@demo.provider")
+        for s in staff {
+            lines.append("  \(s.role.label.padding(toLength: 30, withPad: " ", startingAt: 0)) \(s.email)")
+        }
+        lines.append(
+            "  \(Role.providerAdmin.label.padding(toLength: 30, withPad: " ", startingAt: 0)) provider@demo.provider")
+        lines.append(
+            "  \(Role.providerAdmin.label.padding(toLength: 30, withPad: " ", startingAt: 0)) provider2@demo.provider")
         lines.append("  \(Role.bidWriter.label.padding(toLength: 30, withPad: " ", startingAt: 0)) bids@demo.provider")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -44,7 +48,10 @@ enum Demo {
     /// Loads the demo unless a DPS already exists (safe to run twice).
     static func load(app: Application) async throws {
         let db = app.db
-        guard try await isLoaded(on: db) == false else { app.logger.notice("The demo is already loaded."); return }
+        guard try await isLoaded(on: db) == false else {
+            app.logger.notice("The demo is already loaded.")
+            return
+        }
         let loaded = try Registers.load(from: try Registers.dataDirectory())
         if try await Registers.isImported(on: db) == false { _ = try await Registers.importAll(loaded, on: db) }
         let now = app.clock.now()
@@ -53,7 +60,10 @@ enum Demo {
         // Councils and their people.
         var orgs: [String: Organisation] = [:]
         let lead = Organisation(kind: OrganisationKind.leadAuthority.rawValue, name: leadName)
-        lead.gssCode = "E10000032"; lead.contactEmail = "dps@westsussex.demo"; lead.address = "County Hall, West Street, Chichester"; lead.postcode = "PO19 1RQ"
+        lead.gssCode = "E10000032"
+        lead.contactEmail = "dps@westsussex.demo"
+        lead.address = "County Hall, West Street, Chichester"
+        lead.postcode = "PO19 1RQ"
         try await lead.create(on: db)
         orgs[leadName] = lead
         for p in partners {
@@ -65,167 +75,269 @@ enum Demo {
         var actors: [String: Actor] = [:]
         for s in staff {
             let org = orgs[s.org]!
-            let user = User(organisationID: org.id!, email: s.email, name: s.name, role: s.role.rawValue, passwordHash: hash)
+            let user = User(
+                organisationID: org.id!, email: s.email, name: s.name, role: s.role.rawValue, passwordHash: hash)
             try await user.create(on: db)
-            actors[s.email] = Actor(userID: user.id!, name: s.name, email: s.email, role: s.role, organisationID: org.id!,
-                                    organisationKind: OrganisationKind(rawValue: org.kind)!, organisationName: org.name)
+            actors[s.email] = Actor(
+                userID: user.id!, name: s.name, email: s.email, role: s.role, organisationID: org.id!,
+                organisationKind: OrganisationKind(rawValue: org.kind)!, organisationName: org.name)
         }
-        let admin = actors["admin@westsussex.demo"]!, evaluator = actors["evaluator@westsussex.demo"]!, panel = actors["panel@westsussex.demo"]!
+        let admin = actors["admin@westsussex.demo"]!
+        let evaluator = actors["evaluator@westsussex.demo"]!
+        let panel = actors["panel@westsussex.demo"]!
 
         // The DPS, with the partners and a closed window for next year's on-boarding.
-        let dps = try await DPSAdmin.create(.init(title: "South East Together Children's Placements DPS", regime: Regime.pcr2015.rawValue,
-                                                  validityStart: "2026-04-01", validityEnd: "2030-03-31", shortDeadlinesAgreed: "yes",
-                                                  parentChoiceBandPoints: "5",
-                                                  description: "A regional dynamic purchasing system for SEN placements in independent and non-maintained special schools, independent fostering and children's residential care, run by West Sussex for the South East Together partners.",
-                                                  terms: "Admitted providers must keep meeting every pass/fail criterion for the life of the DPS. A failure suspends the membership for all authorities.\nAdmitted providers agree that referral deadlines may be shorter than 10 days, the same for every invited provider.\nEach placement is made under the national contract for its category."),
-                                            actor: admin, db: db, now: now)
+        let dps = try await DPSAdmin.create(
+            .init(
+                title: "South East Together Children's Placements DPS", regime: Regime.pcr2015.rawValue,
+                validityStart: "2026-04-01", validityEnd: "2030-03-31", shortDeadlinesAgreed: "yes",
+                parentChoiceBandPoints: "5",
+                description:
+                    "A regional dynamic purchasing system for SEN placements in independent and non-maintained special schools, independent fostering and children's residential care, run by West Sussex for the South East Together partners.",
+                terms:
+                    "Admitted providers must keep meeting every pass/fail criterion for the life of the DPS. A failure suspends the membership for all authorities.\nAdmitted providers agree that referral deadlines may be shorter than 10 days, the same for every invited provider.\nEach placement is made under the national contract for its category."
+            ),
+            actor: admin, db: db, now: now)
         let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
         let byCode = Dictionary(uniqueKeysWithValues: categories.map { ($0.code, $0) })
         for p in partners {
-            let uses = p.name.contains("Brighton") || p.name.contains("Kent") ? ["sen-inmss", "fostering", "residential"] : ["sen-inmss", "fostering"]
-            try await DPSAdmin.upsertPartner(dps.requireID(), .init(gssCode: p.gss, name: p.name, categories: uses.compactMap { byCode[$0]?.id?.uuidString }, isJoiner: "no"),
-                                             actor: admin, db: db, now: now)
+            let uses =
+                p.name.contains("Brighton") || p.name.contains("Kent")
+                ? ["sen-inmss", "fostering", "residential"] : ["sen-inmss", "fostering"]
+            try await DPSAdmin.upsertPartner(
+                dps.requireID(),
+                .init(
+                    gssCode: p.gss, name: p.name, categories: uses.compactMap { byCode[$0]?.id?.uuidString },
+                    isJoiner: "no"),
+                actor: admin, db: db, now: now)
         }
-        try await DPSAdmin.addClosedWindow(dps.requireID(), .init(start: "2027-02-01", end: "2027-04-01", reason: "On-boarding of the 2027 cohort of partners"),
-                                           actor: admin, db: db, now: now)
+        try await DPSAdmin.addClosedWindow(
+            dps.requireID(),
+            .init(start: "2027-02-01", end: "2027-04-01", reason: "On-boarding of the 2027 cohort of partners"),
+            actor: admin, db: db, now: now)
 
         // Real establishments of the South East partners' areas.
         let set: Set<String> = ["E10000032", "E10000030", "E10000011", "E10000016", "E06000043"]
-        let schools = loaded.schools.filter { ["independent_special", "non_maintained_special"].contains($0.derivedCategory) && set.contains($0.laGSSCode ?? "") }
-            .sorted { PostcodeDirectory.stableHash($0.urn) < PostcodeDirectory.stableHash($1.urn) }.prefix(30)
-        let agencies = loaded.providers.filter { $0.category == "independent_fostering_agency" && $0.region == "South East" && $0.registrationStatus == "Active" }
-            .sorted { PostcodeDirectory.stableHash($0.urn) < PostcodeDirectory.stableHash($1.urn) }.prefix(12)
-        let homes = loaded.providers.filter { $0.category == "childrens_home" && set.contains($0.laGSSCode ?? "") && $0.overallJudgement != nil && $0.registrationStatus == "Active" }
-            .sorted { PostcodeDirectory.stableHash($0.urn) < PostcodeDirectory.stableHash($1.urn) }.prefix(24)
+        let schools = loaded.schools.filter {
+            ["independent_special", "non_maintained_special"].contains($0.derivedCategory)
+                && set.contains($0.laGSSCode ?? "")
+        }
+        .sorted { PostcodeDirectory.stableHash($0.urn) < PostcodeDirectory.stableHash($1.urn) }.prefix(30)
+        let agencies = loaded.providers.filter {
+            $0.category == "independent_fostering_agency" && $0.region == "South East"
+                && $0.registrationStatus == "Active"
+        }
+        .sorted { PostcodeDirectory.stableHash($0.urn) < PostcodeDirectory.stableHash($1.urn) }.prefix(12)
+        let homes = loaded.providers.filter {
+            $0.category == "childrens_home" && set.contains($0.laGSSCode ?? "") && $0.overallJudgement != nil
+                && $0.registrationStatus == "Active"
+        }
+        .sorted { PostcodeDirectory.stableHash($0.urn) < PostcodeDirectory.stableHash($1.urn) }.prefix(24)
         var entries: [(RegisterEntry, String, String)] = []  // entry, operator, category code
         for s in schools { entries.append((loaded.lookup.entry(for: s), s.proprietor ?? s.name, "sen-inmss")) }
         for a in agencies { entries.append((loaded.lookup.entry(for: a), a.owner ?? a.name, "fostering")) }
-        for h in homes { entries.append((loaded.lookup.entry(for: h), h.owner ?? "Children's home operator", "residential")) }
+        for h in homes {
+            entries.append((loaded.lookup.entry(for: h), h.owner ?? "Children's home operator", "residential"))
+        }
 
         // The first provider has the demo sign-ins.
         var providerActors: [String: Actor] = [:]
         for (index, (entry, operatorName, code)) in entries.enumerated() {
             let opName = operatorName.trimmed.isEmpty ? (entry.name ?? "Provider") : operatorName.trimmed
             let actor: Actor
-            if let existing = providerActors[opName] { actor = existing } else {
+            if let existing = providerActors[opName] {
+                actor = existing
+            } else {
                 let org = Organisation(kind: OrganisationKind.provider.rawValue, name: opName)
                 org.legalName = opName
                 org.companyNumber = String(format: "DM%06d", Int(PostcodeDirectory.stableHash(opName) % 1_000_000))
                 org.address = entry.addressLines.first ?? "Address withheld"
                 org.postcode = entry.postcode
                 org.contactName = "Registered manager"
-                org.contactEmail = index == 0 ? "provider@demo.provider" : index == 1 ? "provider2@demo.provider" : "contact\(providerActors.count)@demo.provider"
+                org.contactEmail =
+                    index == 0
+                    ? "provider@demo.provider"
+                    : index == 1 ? "provider2@demo.provider" : "contact\(providerActors.count)@demo.provider"
                 try await org.create(on: db)
-                let user = User(organisationID: org.id!, email: org.contactEmail!, name: index == 0 ? "Isla Morgan" : index == 1 ? "Kai Robinson" : "Registered manager", role: Role.providerAdmin.rawValue, passwordHash: hash)
+                let user = User(
+                    organisationID: org.id!, email: org.contactEmail!,
+                    name: index == 0 ? "Isla Morgan" : index == 1 ? "Kai Robinson" : "Registered manager",
+                    role: Role.providerAdmin.rawValue, passwordHash: hash)
                 try await user.create(on: db)
                 if index == 0 {
-                    try await User(organisationID: org.id!, email: "bids@demo.provider", name: "Jack Turner", role: Role.bidWriter.rawValue, passwordHash: hash).create(on: db)
+                    try await User(
+                        organisationID: org.id!, email: "bids@demo.provider", name: "Jack Turner",
+                        role: Role.bidWriter.rawValue, passwordHash: hash
+                    ).create(on: db)
                 }
-                actor = Actor(userID: user.id!, name: user.name, email: user.email, role: .providerAdmin, organisationID: org.id!, organisationKind: .provider, organisationName: org.name)
+                actor = Actor(
+                    userID: user.id!, name: user.name, email: user.email, role: .providerAdmin, organisationID: org.id!,
+                    organisationKind: .provider, organisationName: org.name)
                 providerActors[opName] = actor
             }
-            try await applyAndAssess(entry: entry, code: code, index: index, actor: actor, categories: byCode, evaluator: evaluator, panel: panel, db: db, now: now)
+            try await applyAndAssess(
+                entry: entry, code: code, index: index, actor: actor, categories: byCode, evaluator: evaluator,
+                panel: panel, db: db, now: now)
         }
-        try await referrals(officer: actors["officer@brighton-hove.demo"]!, providers: Array(providerActors.values), categories: byCode, db: db, now: now)
+        try await referrals(
+            officer: actors["officer@brighton-hove.demo"]!, providers: Array(providerActors.values), categories: byCode,
+            db: db, now: now)
         try await analyze(db)
         app.logger.notice("Demo loaded: \(entries.count) establishments from \(providerActors.count) providers.")
     }
 
     /// Stage of the demo application for establishment `index`: most are admitted; a few sit at each
     /// other stage so every screen has something to show.
-    static func applyAndAssess(entry: RegisterEntry, code: String, index: Int, actor: Actor, categories: [String: CategoryRecord],
-                               evaluator: Actor, panel: Actor, db: any Database, now: Date) async throws {
+    static func applyAndAssess(
+        entry: RegisterEntry, code: String, index: Int, actor: Actor, categories: [String: CategoryRecord],
+        evaluator: Actor, panel: Actor, db: any Database, now: Date
+    ) async throws {
         let seed = Int(PostcodeDirectory.stableHash(entry.urn) % 1000)
         var values = ProviderPages.values(from: entry)
         if values["name"]?.isEmpty ?? true { values["name"] = "\(entry.type) \(entry.urn)" }
         if values["postcode"]?.isEmpty ?? true, let la = entry.laGSSCode {
-            let sector = try await PostcodeCentroidRecord.query(on: db).filter(\.$laGSSCode == la).filter(\.$precision == "sector").sort(\.$id).all()
+            let sector = try await PostcodeCentroidRecord.query(on: db).filter(\.$laGSSCode == la).filter(
+                \.$precision == "sector"
+            ).sort(\.$id).all()
             if !sector.isEmpty { values["postcode"] = sector[seed % sector.count].id }
         }
-        if values["judgement"]?.isEmpty ?? true { values["judgement"] = "Good"; values["inspectorate"] = Inspectorate.ofstedEducation.rawValue }
+        if values["judgement"]?.isEmpty ?? true {
+            values["judgement"] = "Good"
+            values["inspectorate"] = Inspectorate.ofstedEducation.rawValue
+        }
         if values["ageLow"]?.isEmpty ?? true { values["ageLow"] = code == "sen-inmss" ? "5" : "8" }
         if values["ageHigh"]?.isEmpty ?? true { values["ageHigh"] = "18" }
         if values["capacity"]?.isEmpty ?? true { values["capacity"] = code == "fostering" ? "" : "4" }
-        let input = ProviderUseCases.EstablishmentInput(name: values["name"], type: values["type"], urn: entry.urn, address: values["address"], town: values["town"],
-                                                        postcode: values["postcode"], ageLow: values["ageLow"], ageHigh: values["ageHigh"], genders: values["genders"],
-                                                        capacity: values["capacity"], inspectorate: values["inspectorate"], judgement: values["judgement"],
-                                                        judgementDate: values["judgementDate"], locationApproximate: values["locationApproximate"], laGSSCode: entry.laGSSCode)
-        guard let establishment = try? await ProviderUseCases.addEstablishment(input, actor: actor, db: db, now: now.addingTimeInterval(-90 * 86400)) else { return }
+        let input = ProviderUseCases.EstablishmentInput(
+            name: values["name"], type: values["type"], urn: entry.urn, address: values["address"],
+            town: values["town"],
+            postcode: values["postcode"], ageLow: values["ageLow"], ageHigh: values["ageHigh"],
+            genders: values["genders"],
+            capacity: values["capacity"], inspectorate: values["inspectorate"], judgement: values["judgement"],
+            judgementDate: values["judgementDate"], locationApproximate: values["locationApproximate"],
+            laGSSCode: entry.laGSSCode)
+        guard
+            let establishment = try? await ProviderUseCases.addEstablishment(
+                input, actor: actor, db: db, now: now.addingTimeInterval(-90 * 86400))
+        else { return }
         var codes = [code]
         if code == "sen-inmss" && index % 5 == 0 { codes.append("alternative-education") }
         let start = now.addingTimeInterval(-Double(80 - index % 40) * 86400)
-        let app = try await ProviderUseCases.startApplication(.init(establishment: establishment.id!.uuidString, categories: codes.compactMap { categories[$0]?.id?.uuidString }),
-                                                              actor: actor, db: db, now: start)
-        let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID()).with(\.$category).all()
+        let app = try await ProviderUseCases.startApplication(
+            .init(
+                establishment: establishment.id!.uuidString,
+                categories: codes.compactMap { categories[$0]?.id?.uuidString }),
+            actor: actor, db: db, now: start)
+        let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID())
+            .with(\.$category).all()
         var form: [String: String] = [:]
         for part in parts {
-            let c = part.category.content, pc = part.category.code
+            let c = part.category.content
+            let pc = part.category.code
             for q in c.passFail { form["answers.\(pc).\(q.key)"] = "yes" }
-            for s in c.statements { form["statements.\(pc).\(s.key)"] = statementText(s.title, establishment: establishment.name) }
+            for s in c.statements {
+                form["statements.\(pc).\(s.key)"] = statementText(s.title, establishment: establishment.name)
+            }
             // Realistic weekly totals: fostering about £800-£1,700; schools and homes a few thousand pounds.
-            let (base, step) = pc == "fostering" ? (15_000, 500) : pc == "residential" ? (60_000, 2_000) : (45_000, 1_500)
-            for (i, line) in c.costLines.enumerated() { form["costs.\(pc).\(line.key)"] = Money.poundsInput(base + ((seed * (i + 3)) % 40) * step) }
-            for tier in c.discountTiers { form["discounts.\(pc).\(tier.children)"] = String(tier.children == 2 ? 5 : 10) }
+            let (base, step) =
+                pc == "fostering" ? (15_000, 500) : pc == "residential" ? (60_000, 2_000) : (45_000, 1_500)
+            for (i, line) in c.costLines.enumerated() {
+                form["costs.\(pc).\(line.key)"] = Money.poundsInput(base + ((seed * (i + 3)) % 40) * step)
+            }
+            for tier in c.discountTiers {
+                form["discounts.\(pc).\(tier.children)"] = String(tier.children == 2 ? 5 : 10)
+            }
         }
         try await ProviderUseCases.saveDraft(app.requireID(), form: form, actor: actor, db: db, now: start)
         for part in parts {
             for q in part.category.content.passFail where q.requiresEvidence {
-                let file = ProviderUseCases.UploadedFile(filename: "\(q.key).pdf", contentType: "application/pdf", data: Data("Demo evidence for \(q.text)\n".utf8))
-                try await ProviderUseCases.uploadEvidence(app.requireID(), partID: part.requireID(),
-                                                          .init(question: q.key, expiresOn: q.evidenceExpires ? "2027-09-30" : nil, file: file), actor: actor, db: db, now: start)
+                let file = ProviderUseCases.UploadedFile(
+                    filename: "\(q.key).pdf", contentType: "application/pdf",
+                    data: Data("Demo evidence for \(q.text)\n".utf8))
+                try await ProviderUseCases.uploadEvidence(
+                    app.requireID(), partID: part.requireID(),
+                    .init(question: q.key, expiresOn: q.evidenceExpires ? "2027-09-30" : nil, file: file), actor: actor,
+                    db: db, now: start)
             }
         }
         let stage = index % 20
-        if stage == 19 { return } // left as a draft
+        if stage == 19 { return }  // left as a draft
         let calendar = WorkingDayCalendar()
-        let submitted: Date = switch stage {
-        case 15: now.addingTimeInterval(-2 * 86400)            // on track
-        case 16: LocalDate.from(now).adding(days: -12).startOfDay().addingTimeInterval(10 * 3600) // due soon
-        case 17: LocalDate.from(now).adding(days: -25).startOfDay().addingTimeInterval(10 * 3600) // overdue
-        default: start.addingTimeInterval(3600)
-        }
-        do { try await ProviderUseCases.submit(app.requireID(), actor: actor, db: db, now: submitted, calendar: calendar) } catch {
+        let submitted: Date =
+            switch stage {
+            case 15: now.addingTimeInterval(-2 * 86400)  // on track
+            case 16: LocalDate.from(now).adding(days: -12).startOfDay().addingTimeInterval(10 * 3600)  // due soon
+            case 17: LocalDate.from(now).adding(days: -25).startOfDay().addingTimeInterval(10 * 3600)  // overdue
+            default: start.addingTimeInterval(3600)
+            }
+        do {
+            try await ProviderUseCases.submit(app.requireID(), actor: actor, db: db, now: submitted, calendar: calendar)
+        } catch {
             // Refused by the rules (for example an inadequate inspection): it stays a draft, as it would for a real applicant.
-            if ProcessInfo.processInfo.environment["DPS_DEMO_DEBUG"] != nil { print("demo: \(establishment.name) not submitted: \(error)") }
+            if ProcessInfo.processInfo.environment["DPS_DEMO_DEBUG"] != nil {
+                print("demo: \(establishment.name) not submitted: \(error)")
+            }
             return
         }
         if (15...17).contains(stage) { return }
         let decidedAt = submitted.addingTimeInterval(Double(3 + seed % 8) * 86400)
         if stage == 18 {
-            try await Assessment.askClarification(app.requireID(), question: "Please confirm the number of waking night staff on duty each night.", actor: evaluator, db: db, now: submitted.addingTimeInterval(2 * 86400))
+            try await Assessment.askClarification(
+                app.requireID(), question: "Please confirm the number of waking night staff on duty each night.",
+                actor: evaluator, db: db, now: submitted.addingTimeInterval(2 * 86400))
             return
         }
         for part in parts {
             for (i, s) in part.category.content.statements.enumerated() {
                 let score = 2 + (seed / (i + 1)) % 4
                 let scorer = s.youngPeoplesPanel ? panel : evaluator
-                try await Assessment.score(app.requireID(), partID: part.requireID(), .init(statement: s.key, score: String(score), comment: scoreComment(score), consensus: "yes"),
-                                           actor: scorer, db: db, now: decidedAt.addingTimeInterval(-3600))
+                try await Assessment.score(
+                    app.requireID(), partID: part.requireID(),
+                    .init(statement: s.key, score: String(score), comment: scoreComment(score), consensus: "yes"),
+                    actor: scorer, db: db, now: decidedAt.addingTimeInterval(-3600))
             }
             let refuse = stage == 14 || part.category.code == "alternative-education" && stage % 2 == 0
-            try await Assessment.decide(app.requireID(), partID: part.requireID(),
-                                        .init(decision: refuse ? "refuse" : "admit",
-                                              reason: refuse ? "The safeguarding policy did not show a review in the last 12 months, and the workforce statement did not describe supervision." : "Meets every pass/fail criterion."),
-                                        actor: evaluator, db: db, now: decidedAt)
+            try await Assessment.decide(
+                app.requireID(), partID: part.requireID(),
+                .init(
+                    decision: refuse ? "refuse" : "admit",
+                    reason: refuse
+                        ? "The safeguarding policy did not show a review in the last 12 months, and the workforce statement did not describe supervision."
+                        : "Meets every pass/fail criterion."),
+                actor: evaluator, db: db, now: decidedAt)
         }
     }
 
     /// Two referrals from Brighton and Hove: one open for bids with some bids in, one awarded with feedback.
-    static func referrals(officer: Actor, providers: [Actor], categories: [String: CategoryRecord], db: any Database, now: Date) async throws {
+    static func referrals(
+        officer: Actor, providers: [Actor], categories: [String: CategoryRecord], db: any Database, now: Date
+    ) async throws {
         let byOrg = Dictionary(providers.map { ($0.organisationID, $0) }, uniquingKeysWith: { a, _ in a })
-        func input(_ code: String, postcode: String, radius: Int, deadline: Date, start: String, needs: String) -> Referrals.Input {
-            Referrals.Input(category: categories[code]?.id?.uuidString, kind: "spot", pattern: code == "fostering" ? "fostering" : "residential52", startDate: start,
-                            durationWeeks: "52", children: "1", childAge: "13", childGender: "boy", homePostcode: postcode,
-                            childDetails: "Demo child (no real person), born 2013, case BH-0000", needs: needs, mustHaves: "Waking night staff",
-                            desirables: "", outcomes: "Attend school every day\nKeep in touch with his sister every week", radiusMiles: String(radius),
-                            deadline: DisplayDate.isoMinute(deadline), parentChoice: "yes", weights: nil)
+        func input(_ code: String, postcode: String, radius: Int, deadline: Date, start: String, needs: String)
+            -> Referrals.Input
+        {
+            Referrals.Input(
+                category: categories[code]?.id?.uuidString, kind: "spot",
+                pattern: code == "fostering" ? "fostering" : "residential52", startDate: start,
+                durationWeeks: "52", children: "1", childAge: "13", childGender: "boy", homePostcode: postcode,
+                childDetails: "Demo child (no real person), born 2013, case BH-0000", needs: needs,
+                mustHaves: "Waking night staff",
+                desirables: "", outcomes: "Attend school every day\nKeep in touch with his sister every week",
+                radiusMiles: String(radius),
+                deadline: DisplayDate.isoMinute(deadline), parentChoice: "yes", weights: nil)
         }
         func bidAll(_ r: ReferralRecord, limit: Int, at time: Date) async throws {
-            let invitations = try await InvitationRecord.query(on: db).filter(\.$referral.$id == r.requireID()).with(\.$referral, { $0.with(\.$category) }).sort(\.$distanceMiles).all()
+            let invitations = try await InvitationRecord.query(on: db).filter(\.$referral.$id == r.requireID()).with(
+                \.$referral, { $0.with(\.$category) }
+            ).sort(\.$distanceMiles).all()
             for inv in invitations.prefix(limit) {
                 guard let actor = byOrg[inv.organisationID] else { continue }
                 let (core, _) = try await Referrals.approved(inv, db: db)
-                var form: [String: String] = ["outcomesStatement": "A key worker agrees a daily routine with him in his first week; we report attendance weekly.", "discount": "0", "need.n1": "yes", "need.n2": "yes", "must.m1": "yes"]
+                var form: [String: String] = [
+                    "outcomesStatement":
+                        "A key worker agrees a daily routine with him in his first week; we report attendance weekly.",
+                    "discount": "0", "need.n1": "yes", "need.n2": "yes", "must.m1": "yes",
+                ]
                 for (line, pence) in core { form["core.\(line)"] = Money.poundsInput(pence - pence % 1000) }
                 try await Referrals.bid(inv.requireID(), form: form, actor: actor, db: db, now: time)
             }
@@ -233,27 +345,42 @@ enum Demo {
         let start = LocalDate.from(now).adding(days: 21).iso
         // Awarded: published a week ago, closed four days ago, scored and awarded.
         let published = now.addingTimeInterval(-7 * 86400)
-        let past = try await Referrals.create(input("sen-inmss", postcode: "BN1 1AA", radius: 60, deadline: published.addingTimeInterval(3 * 86400), start: start,
-                                                    needs: "Autism spectrum condition | 2\nSocial, emotional and mental health"), actor: officer, db: db, now: published)
+        let past = try await Referrals.create(
+            input(
+                "sen-inmss", postcode: "BN1 1AA", radius: 60, deadline: published.addingTimeInterval(3 * 86400),
+                start: start,
+                needs: "Autism spectrum condition | 2\nSocial, emotional and mental health"), actor: officer, db: db,
+            now: published)
         _ = try await Referrals.publish(past.requireID(), actor: officer, db: db, now: published)
         try await bidAll(past, limit: 3, at: published.addingTimeInterval(86400))
         let closedAt = published.addingTimeInterval(3 * 86400 + 60)
         _ = try await Referrals.closeDue(db: db, now: closedAt)
         let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == past.requireID()).all()
         for (i, b) in bids.enumerated() {
-            try await Referrals.scoreBid(past.requireID(), bidID: b.requireID(), criterion: "outcomes", score: String(4 - i % 3), comment: scoreComment(4 - i % 3), consensus: true, actor: officer, db: db, now: closedAt)
+            try await Referrals.scoreBid(
+                past.requireID(), bidID: b.requireID(), criterion: "outcomes", score: String(4 - i % 3),
+                comment: scoreComment(4 - i % 3), consensus: true, actor: officer, db: db, now: closedAt)
         }
-        if !bids.isEmpty { _ = try? await Referrals.award(past.requireID(), actor: officer, db: db, now: closedAt.addingTimeInterval(86400)) }
+        if !bids.isEmpty {
+            _ = try? await Referrals.award(
+                past.requireID(), actor: officer, db: db, now: closedAt.addingTimeInterval(86400))
+        }
         // Open: published an hour ago, bids arriving.
-        let open = try await Referrals.create(input("sen-inmss", postcode: "BN3 1AA", radius: 60, deadline: now.addingTimeInterval(3 * 86400), start: start,
-                                                    needs: "Speech, language and communication | 2\nSensory processing"), actor: officer, db: db, now: now.addingTimeInterval(-3600))
+        let open = try await Referrals.create(
+            input(
+                "sen-inmss", postcode: "BN3 1AA", radius: 60, deadline: now.addingTimeInterval(3 * 86400), start: start,
+                needs: "Speech, language and communication | 2\nSensory processing"), actor: officer, db: db,
+            now: now.addingTimeInterval(-3600))
         _ = try await Referrals.publish(open.requireID(), actor: officer, db: db, now: now.addingTimeInterval(-3600))
         try await bidAll(open, limit: 2, at: now.addingTimeInterval(-1800))
     }
 
     static func scoreComment(_ score: Int) -> String {
-        ["No answer given.", "Poor: does not address the question.", "Weak: little evidence of practice.", "Satisfactory: meets the requirement with some evidence.",
-         "Good: clear, evidenced practice.", "Excellent: strong evidence and outcomes."][score]
+        [
+            "No answer given.", "Poor: does not address the question.", "Weak: little evidence of practice.",
+            "Satisfactory: meets the requirement with some evidence.",
+            "Good: clear, evidenced practice.", "Excellent: strong evidence and outcomes.",
+        ][score]
     }
 
     static func statementText(_ title: String, establishment: String) -> String {
@@ -263,7 +390,9 @@ enum Demo {
 
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {}
-    var help: String { "Loads the demo (West Sussex and the SET partners, real South East providers) into the configured database. Safe to run twice." }
+    var help: String {
+        "Loads the demo (West Sussex and the SET partners, real South East providers) into the configured database. Safe to run twice."
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await context.application.autoMigrate()
@@ -277,7 +406,9 @@ struct ImportRegistersCommand: AsyncCommand {
         @Option(name: "data", help: "Folder holding the register CSV files (default: DPS_DATA_DIR or ../shared/data)")
         var data: String?
     }
-    var help: String { "Imports the public registers (GIAS, Ofsted, ONS postcode centroids) used for URN look-up and distances." }
+    var help: String {
+        "Imports the public registers (GIAS, Ofsted, ONS postcode centroids) used for URN look-up and distances."
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let dir = try signature.data.map { URL(fileURLWithPath: $0) } ?? Registers.dataDirectory()
@@ -285,28 +416,38 @@ struct ImportRegistersCommand: AsyncCommand {
         let started = Date()
         let loaded = try Registers.load(from: dir)
         let counts = try await Registers.importAll(loaded, on: context.application.db)
-        context.console.print("Imported \(counts.entries) register entries and \(counts.postcodes) postcode centroids in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+        context.console.print(
+            "Imported \(counts.entries) register entries and \(counts.postcodes) postcode centroids in \(String(format: "%.1f", Date().timeIntervalSince(started))) s."
+        )
     }
 }
 
 struct AuditVerifyCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "checkpoint", help: "A file written by `dps audit-checkpoint`: the chain must still reach it unchanged")
+        @Option(
+            name: "checkpoint",
+            help: "A file written by `dps audit-checkpoint`: the chain must still reach it unchanged")
         var checkpoint: String?
     }
-    var help: String { "Verifies the hash chain of the audit trail (and a checkpoint); exits non-zero if it is broken." }
+    var help: String {
+        "Verifies the hash chain of the audit trail (and a checkpoint); exits non-zero if it is broken."
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let checkpoint = try signature.checkpoint.map { path -> Audit.Checkpoint in
             guard let data = FileManager.default.contents(atPath: path), data.count < 10_000,
-                  let value = try? JSONDecoder().decode(Audit.Checkpoint.self, from: data) else {
-                throw Abort(.badRequest, reason: "The checkpoint file \(path) cannot be read as {\"seq\": …, \"hash\": …}.")
+                let value = try? JSONDecoder().decode(Audit.Checkpoint.self, from: data)
+            else {
+                throw Abort(
+                    .badRequest, reason: "The checkpoint file \(path) cannot be read as {\"seq\": …, \"hash\": …}.")
             }
             return value
         }
         let result = try await Audit.verify(on: context.application.db, checkpoint: checkpoint)
-        context.console.print(result.valid ? "Audit chain intact: \(result.events) events\(checkpoint.map { ", checkpoint \($0.seq) holds" } ?? "")."
-                              : "Audit chain BROKEN at event \(result.firstBrokenSeq ?? 0): \(result.problem ?? "").")
+        context.console.print(
+            result.valid
+                ? "Audit chain intact: \(result.events) events\(checkpoint.map { ", checkpoint \($0.seq) holds" } ?? "")."
+                : "Audit chain BROKEN at event \(result.firstBrokenSeq ?? 0): \(result.problem ?? "").")
         if !result.valid { throw Abort(.internalServerError, reason: "audit chain broken") }
     }
 }
@@ -319,7 +460,9 @@ struct AuditCheckpointCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let result = try await Audit.verify(on: context.application.db)
-        guard result.valid, let head = result.headHash else { throw Abort(.internalServerError, reason: "no intact chain to checkpoint") }
+        guard result.valid, let head = result.headHash else {
+            throw Abort(.internalServerError, reason: "no intact chain to checkpoint")
+        }
         let data = try JSONEncoder().encode(Audit.Checkpoint(seq: result.events, hash: head))
         context.console.print(String(decoding: data, as: UTF8.self))
     }
@@ -329,21 +472,31 @@ struct UserCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "email") var email: String?
         @Option(name: "name") var name: String?
-        @Option(name: "role", help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))") var role: String?
+        @Option(name: "role", help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))") var role:
+            String?
         @Option(name: "organisation", help: "Organisation name; created if missing") var organisation: String?
         @Option(name: "password") var password: String?
     }
     var help: String { "Creates a user (for a first administrator on a new installation)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard let email = signature.email, let name = signature.name, let role = signature.role.flatMap(Role.init(rawValue:)),
-              let orgName = signature.organisation, let password = signature.password, password.count >= 12 else {
-            throw Abort(.badRequest, reason: "Give --email, --name, --role, --organisation and --password (12 characters or more).")
+        guard let email = signature.email, let name = signature.name,
+            let role = signature.role.flatMap(Role.init(rawValue:)),
+            let orgName = signature.organisation, let password = signature.password, password.count >= 12
+        else {
+            throw Abort(
+                .badRequest,
+                reason: "Give --email, --name, --role, --organisation and --password (12 characters or more).")
         }
         let db = context.application.db
-        let org = try await Organisation.query(on: db).filter(\.$name == orgName).first() ?? Organisation(kind: role.organisationKind.rawValue, name: orgName)
+        let org =
+            try await Organisation.query(on: db).filter(\.$name == orgName).first()
+            ?? Organisation(kind: role.organisationKind.rawValue, name: orgName)
         if org.id == nil { try await org.create(on: db) }
-        try await User(organisationID: org.id!, email: email.lowercased(), name: name, role: role.rawValue, passwordHash: try context.application.password.hash(password)).create(on: db)
+        try await User(
+            organisationID: org.id!, email: email.lowercased(), name: name, role: role.rawValue,
+            passwordHash: try context.application.password.hash(password)
+        ).create(on: db)
         context.console.print("Created \(role.label) \(email) in \(orgName).")
     }
 }

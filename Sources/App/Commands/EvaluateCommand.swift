@@ -1,5 +1,5 @@
-import DPSUseCases
 import DPSDomain
+import DPSUseCases
 import Foundation
 import Vapor
 
@@ -77,7 +77,8 @@ struct EvaluateCommand: AsyncCommand {
     /// Every validation problem of a readable input, starting with `first`; just `first` otherwise.
     static func allProblems(_ data: Data, first: EvaluationError) -> [EvaluationError] {
         guard first.rule != "invalid-json", first.rule != "encoding",
-              let input = try? EvaluationJSON.decodeInput(data) else { return [first] }
+            let input = try? EvaluationJSON.decodeInput(data)
+        else { return [first] }
         let problems = EvaluationEngine.validate(input)
         return problems.first == first ? problems : [first]
     }

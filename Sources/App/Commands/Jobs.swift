@@ -1,6 +1,6 @@
 import DPSDomain
-import DPSUseCases
 import DPSPersistence
+import DPSUseCases
 import Foundation
 import Vapor
 
@@ -23,7 +23,9 @@ struct JobLoop: LifecycleHandler {
     let box = Box()
 
     func didBootAsync(_ app: Application) async throws {
-        guard CommandLine.arguments.contains("serve"), ProcessInfo.processInfo.environment["DPS_JOBS"] != "0" else { return }
+        guard CommandLine.arguments.contains("serve"), ProcessInfo.processInfo.environment["DPS_JOBS"] != "0" else {
+            return
+        }
         box.task = Task {
             while !Task.isCancelled {
                 do {

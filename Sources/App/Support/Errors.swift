@@ -1,5 +1,5 @@
-import DPSUseCases
 import DPSDomain
+import DPSUseCases
 import Foundation
 import Vapor
 
@@ -45,7 +45,10 @@ struct AppErrorMiddleware: AsyncMiddleware {
         case let refusal as UseCaseError where refusal.errors.isEmpty:
             return (refusal.httpStatus, refusal.message, nil)
         case let refusal as UseCaseError:
-            return (refusal.httpStatus, refusal.errors.count == 1 ? refusal.errors[0].message : "Some answers need correcting.", refusal.errors)
+            return (
+                refusal.httpStatus,
+                refusal.errors.count == 1 ? refusal.errors[0].message : "Some answers need correcting.", refusal.errors
+            )
         case let failure as ValidationFailure:
             return (.unprocessableEntity, failure.errors.first?.message ?? "Invalid input.", failure.errors)
         case let decoding as DecodingError:
@@ -60,7 +63,9 @@ struct AppErrorMiddleware: AsyncMiddleware {
 
     static func response(for error: any Error, request: Request) -> Response {
         let response = plainResponse(for: error, request: request)
-        if let wait = (error as? TooManyAttempts)?.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(wait)) }
+        if let wait = (error as? TooManyAttempts)?.retryAfter {
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(wait))
+        }
         return response
     }
 
@@ -71,7 +76,9 @@ struct AppErrorMiddleware: AsyncMiddleware {
             request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
         }
         if request.url.path.hasPrefix("/api/") {
-            let problem = Problem(type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail, errors: fieldErrors)
+            let problem = Problem(
+                type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: detail,
+                errors: fieldErrors)
             let response = Response(status: status)
             try? response.content.encode(problem, as: .json)
             response.headers.contentType = HTTPMediaType(type: "application", subType: "problem+json")
@@ -79,12 +86,19 @@ struct AppErrorMiddleware: AsyncMiddleware {
         }
         if status == .unauthorized {
             let back = SafeHeaders.localPath(request.url.path, fallback: "/dashboard")
-            return request.redirect(to: "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/")")
+            return request.redirect(
+                to:
+                    "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/")"
+            )
         }
         let body = Layout.page(title: status.reasonPhrase, context: PageContext(request: request)) {
-            UI.h1(status == .notFound ? "Page not found" : status == .forbidden ? "You cannot see this page" : status.reasonPhrase)
+            UI.h1(
+                status == .notFound
+                    ? "Page not found" : status == .forbidden ? "You cannot see this page" : status.reasonPhrase)
             UI.p(detail)
-            if let fieldErrors { el("ul", .class("govuk-list govuk-list--bullet")) { for e in fieldErrors { el("li") { e.message } } } }
+            if let fieldErrors {
+                el("ul", .class("govuk-list govuk-list--bullet")) { for e in fieldErrors { el("li") { e.message } } }
+            }
             UI.p("Go back and try again, or return to your dashboard.")
             UI.link("Go to your dashboard", "/dashboard")
         }
@@ -93,14 +107,17 @@ struct AppErrorMiddleware: AsyncMiddleware {
 
     private static func describe(_ error: DecodingError) -> (String, String) {
         func path(_ ctx: DecodingError.Context) -> String {
-            ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+            ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
         case .keyNotFound(let key, let ctx):
             let p = (path(ctx).isEmpty ? "" : path(ctx) + ".") + key.stringValue
             return (p, "\(p) is required")
         case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
-            return (path(ctx), "\(path(ctx).isEmpty ? "The body" : path(ctx)) has the wrong type: \(ctx.debugDescription)")
+            return (
+                path(ctx), "\(path(ctx).isEmpty ? "The body" : path(ctx)) has the wrong type: \(ctx.debugDescription)"
+            )
         case .dataCorrupted(let ctx):
             return (path(ctx), "\(path(ctx).isEmpty ? "The body" : path(ctx)) is not valid: \(ctx.debugDescription)")
         @unknown default:
@@ -115,7 +132,8 @@ enum HTMLResponse {
         response.headers.contentType = .html
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
-        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; form-action 'self'; frame-ancestors 'none'")
+        response.headers.replaceOrAdd(
+            name: "Content-Security-Policy", value: "default-src 'self'; form-action 'self'; frame-ancestors 'none'")
         return response
     }
 }

@@ -1,6 +1,6 @@
-import DPSUseCases
 import DPSDomain
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -40,111 +40,205 @@ struct AdminPages: RouteCollection {
             return Layout.page(title: "Set up the DPS", context: PageContext(request: req)) {
                 UI.errorSummary(errors)
                 UI.h1("Set up the dynamic purchasing system")
-                UI.form(action: "/admin/dps", csrf: req.csrfToken) { dpsFields(values: values, errors: errors, creating: true); UI.button("Create the DPS") }
+                UI.form(action: "/admin/dps", csrf: req.csrfToken) {
+                    dpsFields(values: values, errors: errors, creating: true)
+                    UI.button("Create the DPS")
+                }
             }
         }
-        let categories = try await CategoryRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(\.$position).all()
-        let partners = try await PartnerRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).with(\.$organisation).all()
-        let used = Dictionary(grouping: try await PartnerCategoryRecord.query(on: req.db).filter(\.$dpsID == dps.requireID()).all(),
-                              by: \.partnerID).mapValues { $0.map(\.categoryID.uuidString) }
-        let windows = try await ClosedWindowRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(\.$startsAt).all()
-        let current = values.isEmpty ? [
-            "title": dps.title, "regime": dps.regime, "validityStart": dps.validityStart, "validityEnd": dps.validityEnd,
-            "shortDeadlinesAgreed": dps.shortDeadlinesAgreed ? "yes" : "no", "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
-            "description": dps.description, "terms": dps.terms,
-        ] : values
+        let categories = try await CategoryRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(
+            \.$position
+        ).all()
+        let partners = try await PartnerRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).with(
+            \.$organisation
+        ).all()
+        let used = Dictionary(
+            grouping: try await PartnerCategoryRecord.query(on: req.db).filter(\.$dpsID == dps.requireID()).all(),
+            by: \.partnerID
+        ).mapValues { $0.map(\.categoryID.uuidString) }
+        let windows = try await ClosedWindowRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(
+            \.$startsAt
+        ).all()
+        let current =
+            values.isEmpty
+            ? [
+                "title": dps.title, "regime": dps.regime, "validityStart": dps.validityStart,
+                "validityEnd": dps.validityEnd,
+                "shortDeadlinesAgreed": dps.shortDeadlinesAgreed ? "yes" : "no",
+                "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
+                "description": dps.description, "terms": dps.terms,
+            ] : values
         let base = "/admin/dps/\(dps.id!)"
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(dps.title, caption: "DPS set-up")
             UI.h2("Categories")
-            UI.table(headers: ["Category", "Status", "Cap", "Minimum providers"], rows: categories.map { c in
-                let problems = c.readinessProblems
-                return [UI.link(c.name, "/admin/categories/\(c.id!)"),
-                        problems.isEmpty ? UI.tag("Open for applications") : UI.tag("Not ready: \(problems.count) problem\(problems.count == 1 ? "" : "s")", colour: "yellow"),
-                        text(c.affordabilityCapPence.map(formatPence) ?? "No cap"), text(String(c.minimumInvitees))]
-            })
+            UI.table(
+                headers: ["Category", "Status", "Cap", "Minimum providers"],
+                rows: categories.map { c in
+                    let problems = c.readinessProblems
+                    return [
+                        UI.link(c.name, "/admin/categories/\(c.id!)"),
+                        problems.isEmpty
+                            ? UI.tag("Open for applications")
+                            : UI.tag(
+                                "Not ready: \(problems.count) problem\(problems.count == 1 ? "" : "s")",
+                                colour: "yellow"),
+                        text(c.affordabilityCapPence.map(formatPence) ?? "No cap"), text(String(c.minimumInvitees)),
+                    ]
+                })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a category" }
                 UI.form(action: base + "/categories", csrf: req.csrfToken) {
-                    UI.textInput("name", label: "Category name", value: values["name"], errors: errors).replacingIDs("name", "categoryName")
-                    UI.textInput("description", label: "Description (optional)", value: values["description"], errors: errors).replacingIDs("description", "categoryDescription")
-                    UI.textInput("contractName", label: "National contract used for awards", value: values["contractName"], errors: errors)
-                    UI.radios("inspected", legend: "Are establishments in this category inspected (Ofsted, ISI or similar)?", options: [.init(value: "yes", label: "Yes"), .init(value: "no", label: "No, for example alternative education")], selected: values["inspected"] ?? "yes", errors: errors, inline: true)
+                    UI.textInput("name", label: "Category name", value: values["name"], errors: errors).replacingIDs(
+                        "name", "categoryName")
+                    UI.textInput(
+                        "description", label: "Description (optional)", value: values["description"], errors: errors
+                    ).replacingIDs("description", "categoryDescription")
+                    UI.textInput(
+                        "contractName", label: "National contract used for awards", value: values["contractName"],
+                        errors: errors)
+                    UI.radios(
+                        "inspected", legend: "Are establishments in this category inspected (Ofsted, ISI or similar)?",
+                        options: [
+                            .init(value: "yes", label: "Yes"),
+                            .init(value: "no", label: "No, for example alternative education"),
+                        ], selected: values["inspected"] ?? "yes", errors: errors, inline: true)
                     UI.button("Add category", kind: "secondary")
                 }
             }
             UI.h2("Partner authorities")
-            UI.table(headers: ["Authority", "Categories used", "Joined"], rows: partners.map { p in
-                let ids = Set(used[p.id!] ?? [])
-                return [text(p.organisation.name + (p.isJoiner ? " (joiner)" : "")),
-                        text(categories.filter { ids.contains($0.id!.uuidString) }.map(\.name).joined(separator: "; ")), text(DisplayDate.date(p.joinedOn))]
-            })
+            UI.table(
+                headers: ["Authority", "Categories used", "Joined"],
+                rows: partners.map { p in
+                    let ids = Set(used[p.id!] ?? [])
+                    return [
+                        text(p.organisation.name + (p.isJoiner ? " (joiner)" : "")),
+                        text(categories.filter { ids.contains($0.id!.uuidString) }.map(\.name).joined(separator: "; ")),
+                        text(DisplayDate.date(p.joinedOn)),
+                    ]
+                })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a partner authority or change its categories" }
                 UI.form(action: base + "/partners", csrf: req.csrfToken) {
-                    UI.textInput("name", label: "Authority name", value: values["name"], hint: "As in the DfE list, for example Brighton and Hove", errors: errors)
-                    UI.textInput("gssCode", label: "GSS code (optional)", value: values["gssCode"], hint: "For example E06000043", errors: errors, width: "10")
-                    UI.checkboxes("categories[]", legend: "Categories it uses", options: categories.map { .init(value: $0.id!.uuidString, label: $0.name) }, selected: [], errors: errors)
-                    UI.radios("isJoiner", legend: "Is it joining after the DPS was set up (for a joining fee)?", options: [.init(value: "no", label: "No, a founding partner"), .init(value: "yes", label: "Yes, a joiner")], selected: "no", errors: errors, inline: true)
+                    UI.textInput(
+                        "name", label: "Authority name", value: values["name"],
+                        hint: "As in the DfE list, for example Brighton and Hove", errors: errors)
+                    UI.textInput(
+                        "gssCode", label: "GSS code (optional)", value: values["gssCode"],
+                        hint: "For example E06000043", errors: errors, width: "10")
+                    UI.checkboxes(
+                        "categories[]", legend: "Categories it uses",
+                        options: categories.map { .init(value: $0.id!.uuidString, label: $0.name) }, selected: [],
+                        errors: errors)
+                    UI.radios(
+                        "isJoiner", legend: "Is it joining after the DPS was set up (for a joining fee)?",
+                        options: [
+                            .init(value: "no", label: "No, a founding partner"),
+                            .init(value: "yes", label: "Yes, a joiner"),
+                        ], selected: "no", errors: errors, inline: true)
                     UI.button("Save partner", kind: "secondary")
                 }
             }
             UI.h2("When entry is closed")
-            if windows.isEmpty { UI.p("The DPS is open to new applicants at all times.") } else {
-                UI.table(headers: ["Closed from", "Reopens", "Reason"], rows: windows.map { w in
-                    [text(LocalDate.from(w.startsAt).longForm), text(LocalDate.from(w.endsAt).longForm), text(w.reason)]
-                })
+            if windows.isEmpty {
+                UI.p("The DPS is open to new applicants at all times.")
+            } else {
+                UI.table(
+                    headers: ["Closed from", "Reopens", "Reason"],
+                    rows: windows.map { w in
+                        [
+                            text(LocalDate.from(w.startsAt).longForm), text(LocalDate.from(w.endsAt).longForm),
+                            text(w.reason),
+                        ]
+                    })
             }
             el("details", .class("dps-card")) {
                 el("summary") { "Close entry for a period" }
                 UI.form(action: base + "/windows", csrf: req.csrfToken) {
-                    UI.textInput("start", label: "Entry closes on", value: values["start"], hint: "For example 2027-02-01", errors: errors, width: "10")
-                    UI.textInput("end", label: "Entry reopens on", value: values["end"], hint: "For example 2027-04-01", errors: errors, width: "10")
+                    UI.textInput(
+                        "start", label: "Entry closes on", value: values["start"], hint: "For example 2027-02-01",
+                        errors: errors, width: "10")
+                    UI.textInput(
+                        "end", label: "Entry reopens on", value: values["end"], hint: "For example 2027-04-01",
+                        errors: errors, width: "10")
                     UI.textInput("reason", label: "Reason", value: values["reason"], errors: errors)
                     UI.button("Close entry for this period", kind: "secondary")
                 }
             }
             UI.h2("Period of validity")
-            UI.p("Runs from \(DisplayDate.date(dps.validityStart)) to \(DisplayDate.date(dps.validityEnd)). Every change is recorded with its reason and partners are told.")
+            UI.p(
+                "Runs from \(DisplayDate.date(dps.validityStart)) to \(DisplayDate.date(dps.validityEnd)). Every change is recorded with its reason and partners are told."
+            )
             el("details", .class("dps-card")) {
                 el("summary") { "Extend, shorten or terminate the DPS" }
                 UI.form(action: base + "/validity", csrf: req.csrfToken) {
-                    UI.radios("kind", legend: "Change", options: ValidityChange.Kind.allCases.map { .init(value: $0.rawValue, label: $0.rawValue.capitalized) }, selected: values["kind"], errors: errors, inline: true)
-                    UI.textInput("newEnd", label: "New end date", value: values["newEnd"], hint: "For example 2031-03-31. Leave empty to terminate today.", errors: errors, width: "10")
-                    UI.textarea("reason", label: "Reason for the change", value: values["reason"], errors: errors, rows: 3)
+                    UI.radios(
+                        "kind", legend: "Change",
+                        options: ValidityChange.Kind.allCases.map {
+                            .init(value: $0.rawValue, label: $0.rawValue.capitalized)
+                        }, selected: values["kind"], errors: errors, inline: true)
+                    UI.textInput(
+                        "newEnd", label: "New end date", value: values["newEnd"],
+                        hint: "For example 2031-03-31. Leave empty to terminate today.", errors: errors, width: "10")
+                    UI.textarea(
+                        "reason", label: "Reason for the change", value: values["reason"], errors: errors, rows: 3)
                     UI.button("Record the change", kind: "warning")
                 }
             }
             UI.h2("Settings")
-            UI.form(action: base, csrf: req.csrfToken) { dpsFields(values: current, errors: errors, creating: false); UI.button("Save settings", kind: "secondary") }
+            UI.form(action: base, csrf: req.csrfToken) {
+                dpsFields(values: current, errors: errors, creating: false)
+                UI.button("Save settings", kind: "secondary")
+            }
         }
     }
 
     private func dpsFields(values: [String: String], errors: [FieldError], creating: Bool) -> Markup {
         MarkupBuilder.buildBlock(
             UI.textInput("title", label: "Title", value: values["title"], errors: errors),
-            UI.radios("regime", legend: "Legal regime", options: Regime.allCases.map { .init(value: $0.rawValue, label: $0.label) }, selected: values["regime"], errors: errors),
-            UI.textInput("validityStart", label: "Start of the period of validity", value: values["validityStart"], hint: "For example 2027-04-01", errors: errors, width: "10"),
-            creating ? UI.textInput("validityEnd", label: "End of the period of validity", value: values["validityEnd"], hint: "For example 2031-03-31", errors: errors, width: "10") : .empty,
-            UI.radios("shortDeadlinesAgreed", legend: "Have admitted providers agreed that referral deadlines may be shorter than 10 days?", options: [.init(value: "yes", label: "Yes, the DPS terms record this"), .init(value: "no", label: "No")], selected: values["shortDeadlinesAgreed"] ?? "no", errors: errors, inline: true),
-            UI.textInput("parentChoiceBandPoints", label: "Parent choice band (points below the top bid)", value: values["parentChoiceBandPoints"] ?? "5", hint: "5 reads the business case's 5% as 5 points of 100", errors: errors, width: "5"),
-            UI.textarea("description", label: "Description (public)", value: values["description"], errors: errors, rows: 3),
+            UI.radios(
+                "regime", legend: "Legal regime",
+                options: Regime.allCases.map { .init(value: $0.rawValue, label: $0.label) }, selected: values["regime"],
+                errors: errors),
+            UI.textInput(
+                "validityStart", label: "Start of the period of validity", value: values["validityStart"],
+                hint: "For example 2027-04-01", errors: errors, width: "10"),
+            creating
+                ? UI.textInput(
+                    "validityEnd", label: "End of the period of validity", value: values["validityEnd"],
+                    hint: "For example 2031-03-31", errors: errors, width: "10") : .empty,
+            UI.radios(
+                "shortDeadlinesAgreed",
+                legend: "Have admitted providers agreed that referral deadlines may be shorter than 10 days?",
+                options: [
+                    .init(value: "yes", label: "Yes, the DPS terms record this"), .init(value: "no", label: "No"),
+                ], selected: values["shortDeadlinesAgreed"] ?? "no", errors: errors, inline: true),
+            UI.textInput(
+                "parentChoiceBandPoints", label: "Parent choice band (points below the top bid)",
+                value: values["parentChoiceBandPoints"] ?? "5",
+                hint: "5 reads the business case's 5% as 5 points of 100", errors: errors, width: "5"),
+            UI.textarea(
+                "description", label: "Description (public)", value: values["description"], errors: errors, rows: 3),
             UI.textarea("terms", label: "Terms (public)", value: values["terms"], errors: errors, rows: 5)
         )
     }
 
-    private func adminForm(_ req: Request, success: String, action: (Actor, UUID) async throws -> Void) async throws -> Response {
+    private func adminForm(_ req: Request, success: String, action: (Actor, UUID) async throws -> Void) async throws
+        -> Response
+    {
         let actor = try req.requireActor()
         let dpsID = try? id(req)
-        return try await Forms.handle(req, success: success, redirect: { "/admin/dps" },
-                                      render: { errors, values in try await overviewView(req, errors: errors, values: values) },
-                                      action: { try await action(actor, dpsID ?? UUID()) })
+        return try await Forms.handle(
+            req, success: success, redirect: { "/admin/dps" },
+            render: { errors, values in try await overviewView(req, errors: errors, values: values) },
+            action: { try await action(actor, dpsID ?? UUID()) })
     }
 
     func create(req: Request) async throws -> Response {
         try await adminForm(req, success: "The DPS has been created with the four default categories.") { actor, _ in
-            _ = try await DPSAdmin.create(try req.content.decode(DPSAdmin.DPSInput.self), actor: actor, db: req.db, now: req.now)
+            _ = try await DPSAdmin.create(
+                try req.content.decode(DPSAdmin.DPSInput.self), actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -152,27 +246,37 @@ struct AdminPages: RouteCollection {
         let actor = try req.requireActor()
         let dpsID = try id(req)
         var created: UUID?
-        return try await Forms.handle(req, success: "Category added. Add its questions, statements and cost lines.", redirect: { created.map { "/admin/categories/\($0)" } ?? "/admin/dps" },
-                                      render: { errors, values in try await overviewView(req, errors: errors, values: values) }) {
-            created = try await DPSAdmin.newCategory(dpsID, try req.content.decode(DPSAdmin.NewCategoryInput.self), actor: actor, db: req.db, now: req.now).id
+        return try await Forms.handle(
+            req, success: "Category added. Add its questions, statements and cost lines.",
+            redirect: { created.map { "/admin/categories/\($0)" } ?? "/admin/dps" },
+            render: { errors, values in try await overviewView(req, errors: errors, values: values) }
+        ) {
+            created = try await DPSAdmin.newCategory(
+                dpsID, try req.content.decode(DPSAdmin.NewCategoryInput.self), actor: actor, db: req.db, now: req.now
+            ).id
         }
     }
 
     func update(req: Request) async throws -> Response {
         try await adminForm(req, success: "Settings saved.") { actor, id in
-            try await DPSAdmin.update(id, try req.content.decode(DPSAdmin.DPSInput.self), actor: actor, db: req.db, now: req.now)
+            try await DPSAdmin.update(
+                id, try req.content.decode(DPSAdmin.DPSInput.self), actor: actor, db: req.db, now: req.now)
         }
     }
 
     func validity(req: Request) async throws -> Response {
-        try await adminForm(req, success: "The change to the period of validity is recorded and partners have been told.") { actor, id in
-            try await DPSAdmin.changeValidity(id, try req.content.decode(DPSAdmin.ValidityInput.self), actor: actor, db: req.db, now: req.now)
+        try await adminForm(
+            req, success: "The change to the period of validity is recorded and partners have been told."
+        ) { actor, id in
+            try await DPSAdmin.changeValidity(
+                id, try req.content.decode(DPSAdmin.ValidityInput.self), actor: actor, db: req.db, now: req.now)
         }
     }
 
     func window(req: Request) async throws -> Response {
         try await adminForm(req, success: "Entry is closed for that period.") { actor, id in
-            try await DPSAdmin.addClosedWindow(id, try req.content.decode(DPSAdmin.WindowInput.self), actor: actor, db: req.db, now: req.now)
+            try await DPSAdmin.addClosedWindow(
+                id, try req.content.decode(DPSAdmin.WindowInput.self), actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -199,49 +303,77 @@ struct AdminPages: RouteCollection {
             UI.form(action: base + "/items/remove", csrf: req.csrfToken) {
                 void("input", [.type("hidden"), .name("kind"), .value(kind)])
                 void("input", [.type("hidden"), .name("key"), .value(key)])
-                el("button", .class("govuk-button govuk-button--secondary"), .type("submit")) { "Remove"; el("span", .class("govuk-visually-hidden")) { " \(label)" } }
+                el("button", .class("govuk-button govuk-button--secondary"), .type("submit")) {
+                    "Remove"
+                    el("span", .class("govuk-visually-hidden")) { " \(label)" }
+                }
             }
         }
         return Layout.page(title: c.name, context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(c.name, caption: "Category")
-            if problems.isEmpty { UI.inset("This category is open for applications. Its criteria are published at /documents.") } else {
+            if problems.isEmpty {
+                UI.inset("This category is open for applications. Its criteria are published at /documents.")
+            } else {
                 UI.warning("Providers cannot apply for this category until these are fixed:")
                 el("ul", .class("govuk-list govuk-list--bullet")) { for p in problems { el("li") { p.message } } }
             }
             UI.h2("Pass/fail questions")
-            UI.table(headers: ["Question", "Evidence", ""], rows: content.passFail.map { q in
-                [text(q.text), text(q.requiresEvidence ? (q.evidenceExpires ? "Document with expiry" : "Document") : "None"), removeButton("passFail", q.key, q.text)]
-            })
+            UI.table(
+                headers: ["Question", "Evidence", ""],
+                rows: content.passFail.map { q in
+                    [
+                        text(q.text),
+                        text(q.requiresEvidence ? (q.evidenceExpires ? "Document with expiry" : "Document") : "None"),
+                        removeButton("passFail", q.key, q.text),
+                    ]
+                })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a pass/fail question" }
                 UI.form(action: base + "/items", csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("passFail")])
                     UI.textarea("text", label: "Question", value: values["text"], errors: errors, rows: 2)
                     UI.textInput("hint", label: "Hint (optional)", value: values["hint"], errors: errors)
-                    UI.checkboxes("requiresEvidence", legend: "Evidence", options: [.init(value: "yes", label: "Applicants must upload a document")], selected: [], errors: errors)
-                    UI.checkboxes("evidenceExpires", legend: "Expiry", options: [.init(value: "yes", label: "The document has an expiry date")], selected: [], errors: errors)
+                    UI.checkboxes(
+                        "requiresEvidence", legend: "Evidence",
+                        options: [.init(value: "yes", label: "Applicants must upload a document")], selected: [],
+                        errors: errors)
+                    UI.checkboxes(
+                        "evidenceExpires", legend: "Expiry",
+                        options: [.init(value: "yes", label: "The document has an expiry date")], selected: [],
+                        errors: errors)
                     UI.button("Add question", kind: "secondary")
                 }
             }
             UI.h2("Scored method statements")
             UI.p("Weights must add up to 100; currently \(content.statements.map(\.weight).reduce(0, +)).")
-            UI.table(headers: ["Statement", "Weight", "Scored by", ""], rows: content.statements.map { s in
-                [text(s.title), text(String(s.weight)), text(s.youngPeoplesPanel ? "Young people's panel" : "Evaluators"), removeButton("statement", s.key, s.title)]
-            })
+            UI.table(
+                headers: ["Statement", "Weight", "Scored by", ""],
+                rows: content.statements.map { s in
+                    [
+                        text(s.title), text(String(s.weight)),
+                        text(s.youngPeoplesPanel ? "Young people's panel" : "Evaluators"),
+                        removeButton("statement", s.key, s.title),
+                    ]
+                })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a method statement" }
                 UI.form(action: base + "/items", csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("statement")])
                     UI.textInput("title", label: "Title", value: values["title"], errors: errors)
                     UI.textInput("hint", label: "Guidance for applicants", value: values["hint"], errors: errors)
-                    UI.textInput("weight", label: "Weight (points of 100)", value: values["weight"], errors: errors, width: "5")
-                    UI.checkboxes("youngPeoplesPanel", legend: "Who scores it", options: [.init(value: "yes", label: "The young people's panel")], selected: [], errors: errors)
+                    UI.textInput(
+                        "weight", label: "Weight (points of 100)", value: values["weight"], errors: errors, width: "5")
+                    UI.checkboxes(
+                        "youngPeoplesPanel", legend: "Who scores it",
+                        options: [.init(value: "yes", label: "The young people's panel")], selected: [], errors: errors)
                     UI.button("Add statement", kind: "secondary")
                 }
             }
             UI.h2("Core cost lines")
-            UI.table(headers: ["Line", ""], rows: content.costLines.map { l in [text(l.name), removeButton("costLine", l.key, l.name)] })
+            UI.table(
+                headers: ["Line", ""],
+                rows: content.costLines.map { l in [text(l.name), removeButton("costLine", l.key, l.name)] })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a core cost line" }
                 UI.form(action: base + "/items", csrf: req.csrfToken) {
@@ -251,14 +383,20 @@ struct AdminPages: RouteCollection {
                 }
             }
             UI.h2("Cohort and sibling discount tiers")
-            UI.table(headers: ["Children placed together", "Minimum discount", ""], rows: content.discountTiers.map { t in
-                [text("\(t.children) or more"), text(Money.percent(t.basisPoints)), removeButton("tier", String(t.children), "\(t.children) children")]
-            })
+            UI.table(
+                headers: ["Children placed together", "Minimum discount", ""],
+                rows: content.discountTiers.map { t in
+                    [
+                        text("\(t.children) or more"), text(Money.percent(t.basisPoints)),
+                        removeButton("tier", String(t.children), "\(t.children) children"),
+                    ]
+                })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a discount tier" }
                 UI.form(action: base + "/items", csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("tier")])
-                    UI.textInput("children", label: "Number of children", value: values["children"], errors: errors, width: "5")
+                    UI.textInput(
+                        "children", label: "Number of children", value: values["children"], errors: errors, width: "5")
                     UI.textInput("percent", label: "Discount (%)", value: values["percent"], errors: errors, width: "5")
                     UI.button("Add tier", kind: "secondary")
                 }
@@ -266,64 +404,105 @@ struct AdminPages: RouteCollection {
             UI.h2("Settings")
             UI.form(action: base + "/settings", csrf: req.csrfToken) {
                 UI.textInput("name", label: "Name", value: v("name", c.name), errors: errors)
-                UI.textarea("description", label: "Description", value: v("description", c.description), errors: errors, rows: 2)
-                UI.textInput("contractName", label: "National contract used for awards", value: v("contractName", c.contractName), errors: errors)
-                UI.textInput("affordabilityCap", label: "Affordability cap: total weekly core cost, in pounds (optional)", value: v("affordabilityCap", Money.poundsInput(c.affordabilityCapPence)), hint: "Applications whose core costs add up to more are refused. Leave empty for no cap.", errors: errors, width: "10")
-                UI.textInput("minimumInvitees", label: "Minimum number of providers a referral must reach", value: v("minimumInvitees", String(c.minimumInvitees)), errors: errors, width: "5")
+                UI.textarea(
+                    "description", label: "Description", value: v("description", c.description), errors: errors, rows: 2
+                )
+                UI.textInput(
+                    "contractName", label: "National contract used for awards",
+                    value: v("contractName", c.contractName), errors: errors)
+                UI.textInput(
+                    "affordabilityCap", label: "Affordability cap: total weekly core cost, in pounds (optional)",
+                    value: v("affordabilityCap", Money.poundsInput(c.affordabilityCapPence)),
+                    hint: "Applications whose core costs add up to more are refused. Leave empty for no cap.",
+                    errors: errors, width: "10")
+                UI.textInput(
+                    "minimumInvitees", label: "Minimum number of providers a referral must reach",
+                    value: v("minimumInvitees", String(c.minimumInvitees)), errors: errors, width: "5")
                 el("fieldset", .class("govuk-fieldset")) {
-                    el("legend", .class("govuk-fieldset__legend govuk-fieldset__legend--s")) { "Points each referral may give each criterion" }
-                    UI.table(headers: ["Criterion", "Minimum", "Maximum"], rows: ReferralCriterion.allCases.map { r in
-                        let b = content.weightBounds[r.rawValue] ?? .init(min: r.hardBounds.lowerBound, max: r.hardBounds.upperBound)
-                        return [text(r.label),
-                                UI.textInput("bounds.\(r.rawValue).min", label: "\(r.label) minimum", value: v("bounds.\(r.rawValue).min", String(b.min)), errors: errors, width: "5"),
-                                UI.textInput("bounds.\(r.rawValue).max", label: "\(r.label) maximum", value: v("bounds.\(r.rawValue).max", String(b.max)), errors: errors, width: "5")]
-                    })
+                    el("legend", .class("govuk-fieldset__legend govuk-fieldset__legend--s")) {
+                        "Points each referral may give each criterion"
+                    }
+                    UI.table(
+                        headers: ["Criterion", "Minimum", "Maximum"],
+                        rows: ReferralCriterion.allCases.map { r in
+                            let b =
+                                content.weightBounds[r.rawValue]
+                                ?? .init(min: r.hardBounds.lowerBound, max: r.hardBounds.upperBound)
+                            return [
+                                text(r.label),
+                                UI.textInput(
+                                    "bounds.\(r.rawValue).min", label: "\(r.label) minimum",
+                                    value: v("bounds.\(r.rawValue).min", String(b.min)), errors: errors, width: "5"),
+                                UI.textInput(
+                                    "bounds.\(r.rawValue).max", label: "\(r.label) maximum",
+                                    value: v("bounds.\(r.rawValue).max", String(b.max)), errors: errors, width: "5"),
+                            ]
+                        })
                 }
                 UI.button("Save settings")
             }
         }
     }
 
-    private func categoryForm(_ req: Request, success: String, action: @escaping (Actor, UUID) async throws -> Void) async throws -> Response {
+    private func categoryForm(_ req: Request, success: String, action: @escaping (Actor, UUID) async throws -> Void)
+        async throws -> Response
+    {
         let actor = try req.requireActor()
         let categoryID = try id(req)
-        return try await Forms.handle(req, success: success, redirect: { "/admin/categories/\(categoryID)" },
-                                      render: { errors, values in try await categoryView(req, errors: errors, values: values) },
-                                      action: { try await action(actor, categoryID) })
+        return try await Forms.handle(
+            req, success: success, redirect: { "/admin/categories/\(categoryID)" },
+            render: { errors, values in try await categoryView(req, errors: errors, values: values) },
+            action: { try await action(actor, categoryID) })
     }
 
     func categorySettings(req: Request) async throws -> Response {
         try await categoryForm(req, success: "Category settings saved.") { actor, id in
-            try await DPSAdmin.updateCategorySettings(id, try req.content.decode(DPSAdmin.CategorySettingsInput.self), bounds: Forms.values(req), actor: actor, db: req.db, now: req.now)
+            try await DPSAdmin.updateCategorySettings(
+                id, try req.content.decode(DPSAdmin.CategorySettingsInput.self), bounds: Forms.values(req),
+                actor: actor, db: req.db, now: req.now)
         }
     }
 
     func addItem(req: Request) async throws -> Response {
         try await categoryForm(req, success: "Added.") { actor, id in
-            try await DPSAdmin.addContentItem(id, try req.content.decode(DPSAdmin.ContentItemInput.self), actor: actor, db: req.db, now: req.now)
+            try await DPSAdmin.addContentItem(
+                id, try req.content.decode(DPSAdmin.ContentItemInput.self), actor: actor, db: req.db, now: req.now)
         }
     }
 
-    struct RemoveForm: Content { var kind: String; var key: String }
+    struct RemoveForm: Content {
+        var kind: String
+        var key: String
+    }
 
     func removeItem(req: Request) async throws -> Response {
         try await categoryForm(req, success: "Removed.") { actor, id in
             let form = try req.content.decode(RemoveForm.self)
-            try await DPSAdmin.removeContentItem(id, kind: form.kind, key: form.key, actor: actor, db: req.db, now: req.now)
+            try await DPSAdmin.removeContentItem(
+                id, kind: form.kind, key: form.key, actor: actor, db: req.db, now: req.now)
         }
     }
 
     func memberships(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let rows = try await Queries.memberships(actor: actor, db: req.db)
-        return HTMLResponse.make(Layout.page(title: "Memberships", context: PageContext(request: req)) {
-            UI.h1("Memberships", caption: actor.isProvider ? actor.organisationName : "Every admitted establishment")
-            UI.p("\(rows.count) membership\(rows.count == 1 ? "" : "s").")
-            UI.table(headers: ["Establishment", "Provider", "Category", "Qualification score", "Weekly core cost", "Status"], rows: rows.map { m in
-                [text(m.establishment), text(m.provider), text(m.category), text(QualificationScoring.formatHundredths(m.score)), text(formatPence(m.coreTotalPence)),
-                 UI.tag(m.state.capitalized, colour: m.state == "active" ? nil : "red")]
+        return HTMLResponse.make(
+            Layout.page(title: "Memberships", context: PageContext(request: req)) {
+                UI.h1(
+                    "Memberships", caption: actor.isProvider ? actor.organisationName : "Every admitted establishment")
+                UI.p("\(rows.count) membership\(rows.count == 1 ? "" : "s").")
+                UI.table(
+                    headers: [
+                        "Establishment", "Provider", "Category", "Qualification score", "Weekly core cost", "Status",
+                    ],
+                    rows: rows.map { m in
+                        [
+                            text(m.establishment), text(m.provider), text(m.category),
+                            text(QualificationScoring.formatHundredths(m.score)), text(formatPence(m.coreTotalPence)),
+                            UI.tag(m.state.capitalized, colour: m.state == "active" ? nil : "red"),
+                        ]
+                    })
             })
-        })
     }
 
     func audit(req: Request) async throws -> Response {
@@ -333,12 +512,20 @@ struct AdminPages: RouteCollection {
         let organisations = try await AccessPolicy.auditOrganisations(of: actor, db: req.db)
         let events = try await AuditEventRecord.query(on: req.db).filter(\.$organisationID ~~ organisations)
             .sort(\.$seq, .descending).limit(200).all()
-        return HTMLResponse.make(Layout.page(title: "Audit trail", context: PageContext(request: req)) {
-            UI.h1("Audit trail")
-            UI.inset("Every event is chained to the one before by its hash. Check the whole chain with `dps audit-verify` or GET /api/v1/audit/verify.")
-            UI.table(caption: "Latest 200 events", headers: ["#", "When", "Who", "What", "Entity"], rows: events.map { e in
-                [text(String(e.seq)), text(DisplayDate.dateTime(e.occurredAt)), text(e.actorLabel), text(e.action), text("\(e.entityType) \(e.entityID.prefix(8))")]
+        return HTMLResponse.make(
+            Layout.page(title: "Audit trail", context: PageContext(request: req)) {
+                UI.h1("Audit trail")
+                UI.inset(
+                    "Every event is chained to the one before by its hash. Check the whole chain with `dps audit-verify` or GET /api/v1/audit/verify."
+                )
+                UI.table(
+                    caption: "Latest 200 events", headers: ["#", "When", "Who", "What", "Entity"],
+                    rows: events.map { e in
+                        [
+                            text(String(e.seq)), text(DisplayDate.dateTime(e.occurredAt)), text(e.actorLabel),
+                            text(e.action), text("\(e.entityType) \(e.entityID.prefix(8))"),
+                        ]
+                    })
             })
-        })
     }
 }

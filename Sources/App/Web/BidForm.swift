@@ -12,7 +12,9 @@ enum BidForm {
         var core: [String: Int] = [:]
         for (key, raw) in form where key.hasPrefix("core.") {
             let line = String(key.dropFirst(5))
-            if let pence = Money.parsePounds(raw) { core[line] = pence } else {
+            if let pence = Money.parsePounds(raw) {
+                core[line] = pence
+            } else {
                 unreadable.append(FieldError(field: key, message: "Enter the weekly cost in pounds, like 1250"))
             }
         }
@@ -22,20 +24,29 @@ enum BidForm {
             let amount = (form["variable.\(i).amount"] ?? "").trimmed
             if description.isEmpty && amount.isEmpty { continue }
             guard let pence = Money.parsePounds(amount) else {
-                unreadable.append(FieldError(field: "variable.\(i).amount", message: "Variable cost \(i + 1) must be an amount in pounds"))
+                unreadable.append(
+                    FieldError(
+                        field: "variable.\(i).amount", message: "Variable cost \(i + 1) must be an amount in pounds"))
                 continue
             }
             variable.append(BidItem(description: description, pence: pence))
         }
         // The form has five variable rows; a sixth (a hand-made request) is refused, not ignored.
-        let rows = Set((0..<BidRules.maximumVariableItems).flatMap { ["variable.\($0).description", "variable.\($0).amount"] })
+        let rows = Set(
+            (0..<BidRules.maximumVariableItems).flatMap { ["variable.\($0).description", "variable.\($0).amount"] })
         if form.keys.contains(where: { $0.hasPrefix("variable.") && !rows.contains($0) }) {
-            unreadable.append(FieldError(field: "variable", message: "List at most \(BidRules.maximumVariableItems) variable costs"))
+            unreadable.append(
+                FieldError(field: "variable", message: "List at most \(BidRules.maximumVariableItems) variable costs"))
         }
         let discount = Money.parsePercentBasisPoints(form["discount"] ?? "0")
-        if discount == nil { unreadable.append(FieldError(field: "discount", message: "Enter the discount as a percentage from 0 to 99.99, like 5")) }
+        if discount == nil {
+            unreadable.append(
+                FieldError(field: "discount", message: "Enter the discount as a percentage from 0 to 99.99, like 5"))
+        }
         func ticked(_ prefix: String) -> [String] {
-            form.compactMap { key, value in key.hasPrefix(prefix + ".") && value == "yes" ? String(key.dropFirst(prefix.count + 1)) : nil }.sorted()
+            form.compactMap { key, value in
+                key.hasPrefix(prefix + ".") && value == "yes" ? String(key.dropFirst(prefix.count + 1)) : nil
+            }.sorted()
         }
         return Referrals.BidCommand(
             corePence: core, variable: variable, discountBasisPoints: discount ?? 0,

@@ -1,12 +1,16 @@
-import DPSUseCases
 import DPSDomain
+import DPSUseCases
 
 /// GOV.UK Design System patterns as small functions: label, hint and error above every field, an error
 /// summary linked to the fields, summary lists, tables and tags. All work without JavaScript.
 enum UI {
     /// The id a field's input carries, so the error summary can link to it.
     static func fieldID(_ name: String) -> String {
-        "f-" + String((name.hasSuffix("[]") ? String(name.dropLast(2)) : name).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-" })
+        "f-"
+            + String(
+                (name.hasSuffix("[]") ? String(name.dropLast(2)) : name).map {
+                    $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-"
+                })
     }
 
     static func errorMessage(_ errors: [FieldError], for name: String) -> String? {
@@ -16,7 +20,10 @@ enum UI {
 
     static func errorSummary(_ errors: [FieldError]) -> Markup {
         guard !errors.isEmpty else { return .empty }
-        return el("div", .class("govuk-error-summary"), Attr("role", "alert"), Attr("tabindex", "-1"), Attr("aria-labelledby", "error-summary-title")) {
+        return el(
+            "div", .class("govuk-error-summary"), Attr("role", "alert"), Attr("tabindex", "-1"),
+            Attr("aria-labelledby", "error-summary-title")
+        ) {
             el("h2", .class("govuk-error-summary__title"), .id("error-summary-title")) { "There is a problem" }
             el("ul", .class("govuk-list govuk-error-summary__list")) {
                 for error in errors {
@@ -26,7 +33,9 @@ enum UI {
         }
     }
 
-    private static func group(_ name: String, _ errors: [FieldError], @MarkupBuilder _ content: (String?) -> Markup) -> Markup {
+    private static func group(_ name: String, _ errors: [FieldError], @MarkupBuilder _ content: (String?) -> Markup)
+        -> Markup
+    {
         let error = errorMessage(errors, for: name)
         return el("div", .class(error == nil ? "govuk-form-group" : "govuk-form-group govuk-form-group--error")) {
             content(error)
@@ -37,7 +46,12 @@ enum UI {
         let id = fieldID(name)
         return MarkupBuilder.buildBlock(
             hint.map { h in el("div", .class("govuk-hint"), .id(id + "-hint")) { h } } ?? .empty,
-            error.map { e in el("p", .class("govuk-error-message"), .id(id + "-error")) { el("span", .class("govuk-visually-hidden")) { "Error: " }; e } } ?? .empty
+            error.map { e in
+                el("p", .class("govuk-error-message"), .id(id + "-error")) {
+                    el("span", .class("govuk-visually-hidden")) { "Error: " }
+                    e
+                }
+            } ?? .empty
         )
     }
 
@@ -47,26 +61,41 @@ enum UI {
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
-    static func textInput(_ name: String, label: String, value: String? = nil, hint: String? = nil, errors: [FieldError] = [],
-                          type: String = "text", width: String? = nil, autocomplete: String? = nil, isPageHeading: Bool = false) -> Markup {
+    static func textInput(
+        _ name: String, label: String, value: String? = nil, hint: String? = nil, errors: [FieldError] = [],
+        type: String = "text", width: String? = nil, autocomplete: String? = nil, isPageHeading: Bool = false
+    ) -> Markup {
         group(name, errors) { error in
-            el("label", .class(isPageHeading ? "govuk-label govuk-label--l" : "govuk-label"), .for(fieldID(name))) { label }
+            el("label", .class(isPageHeading ? "govuk-label govuk-label--l" : "govuk-label"), .for(fieldID(name))) {
+                label
+            }
             hintAndError(name, hint: hint, error: error)
-            void("input", [
-                .class("govuk-input" + (width.map { " govuk-input--width-\($0)" } ?? "") + (error == nil ? "" : " govuk-input--error")),
-                .id(fieldID(name)), .name(name), .type(type), .value(value ?? ""),
-                Attr("aria-describedby", describedBy(name, hint: hint, error: error)),
-                Attr("autocomplete", autocomplete), Attr("spellcheck", type == "email" || type == "password" ? "false" : nil),
-            ])
+            void(
+                "input",
+                [
+                    .class(
+                        "govuk-input" + (width.map { " govuk-input--width-\($0)" } ?? "")
+                            + (error == nil ? "" : " govuk-input--error")),
+                    .id(fieldID(name)), .name(name), .type(type), .value(value ?? ""),
+                    Attr("aria-describedby", describedBy(name, hint: hint, error: error)),
+                    Attr("autocomplete", autocomplete),
+                    Attr("spellcheck", type == "email" || type == "password" ? "false" : nil),
+                ])
         }
     }
 
-    static func textarea(_ name: String, label: String, value: String? = nil, hint: String? = nil, errors: [FieldError] = [], rows: Int = 5) -> Markup {
+    static func textarea(
+        _ name: String, label: String, value: String? = nil, hint: String? = nil, errors: [FieldError] = [],
+        rows: Int = 5
+    ) -> Markup {
         group(name, errors) { error in
             el("label", .class("govuk-label govuk-label--s"), .for(fieldID(name))) { label }
             hintAndError(name, hint: hint, error: error)
-            el("textarea", .class("govuk-textarea" + (error == nil ? "" : " govuk-textarea--error")), .id(fieldID(name)), .name(name),
-               Attr("rows", String(rows)), Attr("aria-describedby", describedBy(name, hint: hint, error: error))) { value ?? "" }
+            el(
+                "textarea", .class("govuk-textarea" + (error == nil ? "" : " govuk-textarea--error")),
+                .id(fieldID(name)), .name(name),
+                Attr("rows", String(rows)), Attr("aria-describedby", describedBy(name, hint: hint, error: error))
+            ) { value ?? "" }
         }
     }
 
@@ -76,33 +105,64 @@ enum UI {
         var hint: String? = nil
     }
 
-    static func radios(_ name: String, legend: String, options: [Option], selected: String?, hint: String? = nil,
-                       errors: [FieldError] = [], inline: Bool = false, legendSize: String = "s") -> Markup {
-        choices(name, legend: legend, options: options, isSelected: { $0 == selected }, hint: hint, errors: errors,
-                inputType: "radio", inline: inline, legendSize: legendSize)
+    static func radios(
+        _ name: String, legend: String, options: [Option], selected: String?, hint: String? = nil,
+        errors: [FieldError] = [], inline: Bool = false, legendSize: String = "s"
+    ) -> Markup {
+        choices(
+            name, legend: legend, options: options, isSelected: { $0 == selected }, hint: hint, errors: errors,
+            inputType: "radio", inline: inline, legendSize: legendSize)
     }
 
-    static func checkboxes(_ name: String, legend: String, options: [Option], selected: Set<String>, hint: String? = nil,
-                           errors: [FieldError] = [], legendSize: String = "s") -> Markup {
-        choices(name, legend: legend, options: options, isSelected: { selected.contains($0) }, hint: hint, errors: errors,
-                inputType: "checkbox", inline: false, legendSize: legendSize)
+    static func checkboxes(
+        _ name: String, legend: String, options: [Option], selected: Set<String>, hint: String? = nil,
+        errors: [FieldError] = [], legendSize: String = "s"
+    ) -> Markup {
+        choices(
+            name, legend: legend, options: options, isSelected: { selected.contains($0) }, hint: hint, errors: errors,
+            inputType: "checkbox", inline: false, legendSize: legendSize)
     }
 
-    private static func choices(_ name: String, legend: String, options: [Option], isSelected: (String) -> Bool, hint: String?,
-                                errors: [FieldError], inputType: String, inline: Bool, legendSize: String) -> Markup {
+    private static func choices(
+        _ name: String, legend: String, options: [Option], isSelected: (String) -> Bool, hint: String?,
+        errors: [FieldError], inputType: String, inline: Bool, legendSize: String
+    ) -> Markup {
         group(name, errors) { error in
-            el("fieldset", .class("govuk-fieldset"), Attr("aria-describedby", describedBy(name, hint: hint, error: error))) {
+            el(
+                "fieldset", .class("govuk-fieldset"),
+                Attr("aria-describedby", describedBy(name, hint: hint, error: error))
+            ) {
                 el("legend", .class("govuk-fieldset__legend govuk-fieldset__legend--\(legendSize)")) { legend }
                 hintAndError(name, hint: hint, error: error)
-                el("div", .class("govuk-\(inputType == "radio" ? "radios" : "checkboxes")" + (inline ? " govuk-radios--inline" : ""))) {
+                el(
+                    "div",
+                    .class(
+                        "govuk-\(inputType == "radio" ? "radios" : "checkboxes")"
+                            + (inline ? " govuk-radios--inline" : ""))
+                ) {
                     for (index, option) in options.enumerated() {
                         let id = index == 0 ? fieldID(name) : fieldID(name) + "-\(index + 1)"
                         el("div", .class("govuk-\(inputType == "radio" ? "radios" : "checkboxes")__item")) {
-                            void("input", [.class("govuk-\(inputType == "radio" ? "radios" : "checkboxes")__input"), .id(id), .name(name),
-                                           .type(inputType), .value(option.value), .flag("checked", isSelected(option.value)),
-                                           Attr("aria-describedby", option.hint == nil ? nil : id + "-hint")])
-                            el("label", .class("govuk-label govuk-\(inputType == "radio" ? "radios" : "checkboxes")__label"), .for(id)) { option.label }
-                            if let h = option.hint { el("div", .class("govuk-hint govuk-\(inputType == "radio" ? "radios" : "checkboxes")__hint"), .id(id + "-hint")) { h } }
+                            void(
+                                "input",
+                                [
+                                    .class("govuk-\(inputType == "radio" ? "radios" : "checkboxes")__input"), .id(id),
+                                    .name(name),
+                                    .type(inputType), .value(option.value), .flag("checked", isSelected(option.value)),
+                                    Attr("aria-describedby", option.hint == nil ? nil : id + "-hint"),
+                                ])
+                            el(
+                                "label",
+                                .class("govuk-label govuk-\(inputType == "radio" ? "radios" : "checkboxes")__label"),
+                                .for(id)
+                            ) { option.label }
+                            if let h = option.hint {
+                                el(
+                                    "div",
+                                    .class("govuk-hint govuk-\(inputType == "radio" ? "radios" : "checkboxes")__hint"),
+                                    .id(id + "-hint")
+                                ) { h }
+                            }
                         }
                     }
                 }
@@ -110,11 +170,17 @@ enum UI {
         }
     }
 
-    static func select(_ name: String, label: String, options: [Option], selected: String?, hint: String? = nil, errors: [FieldError] = []) -> Markup {
+    static func select(
+        _ name: String, label: String, options: [Option], selected: String?, hint: String? = nil,
+        errors: [FieldError] = []
+    ) -> Markup {
         group(name, errors) { error in
             el("label", .class("govuk-label"), .for(fieldID(name))) { label }
             hintAndError(name, hint: hint, error: error)
-            el("select", .class("govuk-select"), .id(fieldID(name)), .name(name), Attr("aria-describedby", describedBy(name, hint: hint, error: error))) {
+            el(
+                "select", .class("govuk-select"), .id(fieldID(name)), .name(name),
+                Attr("aria-describedby", describedBy(name, hint: hint, error: error))
+            ) {
                 for option in options {
                     el("option", .value(option.value), .flag("selected", option.value == selected)) { option.label }
                 }
@@ -126,14 +192,20 @@ enum UI {
         group(name, errors) { error in
             el("label", .class("govuk-label"), .for(fieldID(name))) { label }
             hintAndError(name, hint: hint, error: error)
-            void("input", [.class("govuk-file-upload"), .id(fieldID(name)), .name(name), .type("file"),
-                           Attr("aria-describedby", describedBy(name, hint: hint, error: error))])
+            void(
+                "input",
+                [
+                    .class("govuk-file-upload"), .id(fieldID(name)), .name(name), .type("file"),
+                    Attr("aria-describedby", describedBy(name, hint: hint, error: error)),
+                ])
         }
     }
 
     static func button(_ label: String, kind: String = "", name: String? = nil, value: String? = nil) -> Markup {
-        el("button", .class("govuk-button" + (kind.isEmpty ? "" : " govuk-button--\(kind)")), .type("submit"),
-           Attr("name", name), Attr("value", value), Attr("data-module", "govuk-button")) { label }
+        el(
+            "button", .class("govuk-button" + (kind.isEmpty ? "" : " govuk-button--\(kind)")), .type("submit"),
+            Attr("name", name), Attr("value", value), Attr("data-module", "govuk-button")
+        ) { label }
     }
 
     static func csrf(_ token: String) -> Markup {
@@ -141,8 +213,13 @@ enum UI {
     }
 
     /// A POST form carrying the CSRF token.
-    static func form(action: String, csrf token: String, multipart: Bool = false, @MarkupBuilder _ content: () -> Markup) -> Markup {
-        el("form", Attr("method", "post"), Attr("action", action), Attr("enctype", multipart ? "multipart/form-data" : nil), Attr("novalidate", "")) {
+    static func form(
+        action: String, csrf token: String, multipart: Bool = false, @MarkupBuilder _ content: () -> Markup
+    ) -> Markup {
+        el(
+            "form", Attr("method", "post"), Attr("action", action),
+            Attr("enctype", multipart ? "multipart/form-data" : nil), Attr("novalidate", "")
+        ) {
             csrf(token)
             content()
         }
@@ -181,11 +258,18 @@ enum UI {
         el("strong", .class("govuk-tag" + (colour.map { " govuk-tag--\($0)" } ?? ""))) { label }
     }
 
-    static func banner(_ title: String, success: Bool = true, @MarkupBuilder _ content: () -> Markup = { .empty }) -> Markup {
-        el("div", .class("govuk-notification-banner" + (success ? " govuk-notification-banner--success" : "")), Attr("role", success ? "alert" : "region"),
-           Attr("aria-labelledby", "banner-title")) {
+    static func banner(_ title: String, success: Bool = true, @MarkupBuilder _ content: () -> Markup = { .empty })
+        -> Markup
+    {
+        el(
+            "div", .class("govuk-notification-banner" + (success ? " govuk-notification-banner--success" : "")),
+            Attr("role", success ? "alert" : "region"),
+            Attr("aria-labelledby", "banner-title")
+        ) {
             el("div", .class("govuk-notification-banner__header")) {
-                el("h2", .class("govuk-notification-banner__title"), .id("banner-title")) { success ? "Success" : "Important" }
+                el("h2", .class("govuk-notification-banner__title"), .id("banner-title")) {
+                    success ? "Success" : "Important"
+                }
             }
             el("div", .class("govuk-notification-banner__content")) {
                 el("p", .class("govuk-notification-banner__heading")) { title }
@@ -206,7 +290,10 @@ enum UI {
     static func warning(_ s: String) -> Markup {
         el("div", .class("govuk-warning-text")) {
             el("span", .class("govuk-warning-text__icon"), Attr("aria-hidden", "true")) { "!" }
-            el("strong", .class("govuk-warning-text__text")) { el("span", .class("govuk-visually-hidden")) { "Warning" }; s }
+            el("strong", .class("govuk-warning-text__text")) {
+                el("span", .class("govuk-visually-hidden")) { "Warning" }
+                s
+            }
         }
     }
 }

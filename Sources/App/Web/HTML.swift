@@ -40,7 +40,10 @@ public func escape(_ text: String) -> String {
 public struct Attr: Sendable {
     let name: String
     let value: String?
-    public init(_ name: String, _ value: String?) { self.name = name; self.value = value }
+    public init(_ name: String, _ value: String?) {
+        self.name = name
+        self.value = value
+    }
     public static func `class`(_ v: String) -> Attr { Attr("class", v) }
     public static func id(_ v: String) -> Attr { Attr("id", v) }
     public static func href(_ v: String) -> Attr { Attr("href", v) }
@@ -56,7 +59,9 @@ private func renderAttributes(_ attrs: [Attr]) -> String {
     var out = ""
     for attr in attrs {
         guard let value = attr.value else { continue }
-        out += value.isEmpty && ["checked", "selected", "required", "disabled", "open", "multiple", "novalidate"].contains(attr.name)
+        out +=
+            value.isEmpty
+                && ["checked", "selected", "required", "disabled", "open", "multiple", "novalidate"].contains(attr.name)
             ? " \(attr.name)" : " \(attr.name)=\"\(escape(value))\""
     }
     return out

@@ -24,15 +24,30 @@ enum Layout {
     static let serviceName = "Children's Placements DPS"
 
     static func navigation(for actor: Actor?) -> [(String, String)] {
-        guard let actor else { return [("Procurement documents", "/documents"), ("Sign in", "/sign-in"), ("Register a provider", "/register")] }
+        guard let actor else {
+            return [
+                ("Procurement documents", "/documents"), ("Sign in", "/sign-in"), ("Register a provider", "/register"),
+            ]
+        }
         var items: [(String, String)] = [("Dashboard", "/dashboard")]
         switch actor.role {
-        case .dpsAdmin: items += [("DPS set-up", "/admin/dps"), ("Applications", "/assessment"), ("Memberships", "/memberships")]
-        case .evaluator, .panelMember: items += [("Applications", "/assessment"), ("Deadline report", "/assessment/report")]
-        case .contractManager: items += [("Memberships", "/memberships"), ("Applications", "/assessment"), ("Audit trail", "/audit")]
-        case .auditor: items += [("Audit trail", "/audit"), ("Referrals", "/referrals"), ("Memberships", "/memberships"), ("Applications", "/assessment")]
+        case .dpsAdmin:
+            items += [("DPS set-up", "/admin/dps"), ("Applications", "/assessment"), ("Memberships", "/memberships")]
+        case .evaluator, .panelMember:
+            items += [("Applications", "/assessment"), ("Deadline report", "/assessment/report")]
+        case .contractManager:
+            items += [("Memberships", "/memberships"), ("Applications", "/assessment"), ("Audit trail", "/audit")]
+        case .auditor:
+            items += [
+                ("Audit trail", "/audit"), ("Referrals", "/referrals"), ("Memberships", "/memberships"),
+                ("Applications", "/assessment"),
+            ]
         case .placementOfficer, .partnerViewer: items += [("Referrals", "/referrals"), ("Memberships", "/memberships")]
-        case .providerAdmin, .bidWriter: items += [("Invitations", "/provider/invitations"), ("Organisation", "/provider/organisation"), ("Establishments", "/provider/establishments"), ("Applications", "/provider/applications")]
+        case .providerAdmin, .bidWriter:
+            items += [
+                ("Invitations", "/provider/invitations"), ("Organisation", "/provider/organisation"),
+                ("Establishments", "/provider/establishments"), ("Applications", "/provider/applications"),
+            ]
         }
         items += [("Messages", "/messages"), ("Procurement documents", "/documents")]
         return items
@@ -40,54 +55,76 @@ enum Layout {
 
     static func page(title: String, context: PageContext, @MarkupBuilder content: () -> Markup) -> Markup {
         let body = content()
-        return Markup(unsafeRaw: "<!DOCTYPE html>\n" + el("html", Attr("lang", "en")) {
-            el("head") {
-                void("meta", [Attr("charset", "utf-8")])
-                void("meta", [Attr("name", "viewport"), Attr("content", "width=device-width, initial-scale=1")])
-                el("title") { "\(title) – \(serviceName)" }
-                void("link", [Attr("rel", "stylesheet"), .href("/assets/app.css")])
-            }
-            el("body") {
-                el("a", .class("govuk-skip-link"), .href("#main-content")) { "Skip to main content" }
-                el("header", .class("govuk-header"), Attr("role", "banner")) {
-                    el("div", .class("govuk-header__container")) {
-                        el("a", .class("govuk-header__service"), .href("/")) { serviceName }
-                        if let actor = context.actor {
-                            el("span", .class("govuk-header__who")) { "Signed in as \(actor.name), \(actor.role.label), \(actor.organisationName)" }
+        return Markup(
+            unsafeRaw: "<!DOCTYPE html>\n"
+                + el("html", Attr("lang", "en")) {
+                    el("head") {
+                        void("meta", [Attr("charset", "utf-8")])
+                        void(
+                            "meta", [Attr("name", "viewport"), Attr("content", "width=device-width, initial-scale=1")])
+                        el("title") { "\(title) – \(serviceName)" }
+                        void("link", [Attr("rel", "stylesheet"), .href("/assets/app.css")])
+                    }
+                    el("body") {
+                        el("a", .class("govuk-skip-link"), .href("#main-content")) { "Skip to main content" }
+                        el("header", .class("govuk-header"), Attr("role", "banner")) {
+                            el("div", .class("govuk-header__container")) {
+                                el("a", .class("govuk-header__service"), .href("/")) { serviceName }
+                                if let actor = context.actor {
+                                    el("span", .class("govuk-header__who")) {
+                                        "Signed in as \(actor.name), \(actor.role.label), \(actor.organisationName)"
+                                    }
+                                }
+                            }
+                        }
+                        el("nav", .class("dps-nav"), Attr("aria-label", "Main")) {
+                            el("ul") {
+                                for (label, href) in navigation(for: context.actor) {
+                                    el("li") {
+                                        el(
+                                            "a", .class("govuk-link"), .href(href),
+                                            Attr("aria-current", context.path == href ? "page" : nil)
+                                        ) { label }
+                                    }
+                                }
+                                if context.actor != nil {
+                                    el("li") {
+                                        UI.form(action: "/sign-out", csrf: context.csrf) {
+                                            el("button", .type("submit")) { "Sign out" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        el("div", .class("govuk-width-container")) {
+                            el("div", .class("govuk-phase-banner")) {
+                                UI.tag("Beta", colour: "blue")
+                                " Open-source software for councils. Demo data comes from public registers."
+                            }
+                            el("main", .class("govuk-main-wrapper"), .id("main-content"), Attr("role", "main")) {
+                                if let flash = context.flash { UI.banner(flash) }
+                                body
+                            }
+                        }
+                        el("footer", .class("govuk-footer"), Attr("role", "contentinfo")) {
+                            el("div", .class("govuk-width-container")) {
+                                el("p") {
+                                    UI.link("Procurement documents", "/documents")
+                                    " · "
+                                    UI.link("API (OpenAPI)", "/api/v1/openapi.yaml")
+                                    " · "
+                                    UI.link("Data sources", "/about/data")
+                                }
+                                el("p", .class("govuk-body-s")) { Attribution.text }
+                            }
                         }
                     }
-                }
-                el("nav", .class("dps-nav"), Attr("aria-label", "Main")) {
-                    el("ul") {
-                        for (label, href) in navigation(for: context.actor) {
-                            el("li") { el("a", .class("govuk-link"), .href(href), Attr("aria-current", context.path == href ? "page" : nil)) { label } }
-                        }
-                        if context.actor != nil {
-                            el("li") { UI.form(action: "/sign-out", csrf: context.csrf) { el("button", .type("submit")) { "Sign out" } } }
-                        }
-                    }
-                }
-                el("div", .class("govuk-width-container")) {
-                    el("div", .class("govuk-phase-banner")) {
-                        UI.tag("Beta", colour: "blue"); " Open-source software for councils. Demo data comes from public registers."
-                    }
-                    el("main", .class("govuk-main-wrapper"), .id("main-content"), Attr("role", "main")) {
-                        if let flash = context.flash { UI.banner(flash) }
-                        body
-                    }
-                }
-                el("footer", .class("govuk-footer"), Attr("role", "contentinfo")) {
-                    el("div", .class("govuk-width-container")) {
-                        el("p") { UI.link("Procurement documents", "/documents"); " · "; UI.link("API (OpenAPI)", "/api/v1/openapi.yaml"); " · "; UI.link("Data sources", "/about/data") }
-                        el("p", .class("govuk-body-s")) { Attribution.text }
-                    }
-                }
-            }
-        }.html)
+                }.html)
     }
 }
 
 /// The attribution that ../shared/data/SOURCES.md requires wherever its data is shown.
 enum Attribution {
-    static let text = "Contains public sector information licensed under the Open Government Licence v3.0 (Department for Education; Ofsted; Ministry of Housing, Communities and Local Government; Office for National Statistics). Contains OS data © Crown copyright and database right 2025. Contains Royal Mail data © Royal Mail copyright and database right 2025. Contains GeoPlace data © Local Government Information House Limited copyright and database right 2025. Local-authority relationships from mySociety, \"UK Local Authority Names and Codes\" (CC BY 4.0)."
+    static let text =
+        "Contains public sector information licensed under the Open Government Licence v3.0 (Department for Education; Ofsted; Ministry of Housing, Communities and Local Government; Office for National Statistics). Contains OS data © Crown copyright and database right 2025. Contains Royal Mail data © Royal Mail copyright and database right 2025. Contains GeoPlace data © Local Government Information House Limited copyright and database right 2025. Local-authority relationships from mySociety, \"UK Local Authority Names and Codes\" (CC BY 4.0)."
 }

@@ -1,6 +1,6 @@
-import DPSUseCases
 import DPSDomain
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -32,29 +32,56 @@ struct ProviderPages: RouteCollection {
         let actor = try providerActor(req)
         let org = try await Organisation.find(actor.organisationID, on: req.db)!
         let users = try await User.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).all()
-        return HTMLResponse.make(Layout.page(title: "Organisation", context: PageContext(request: req)) {
-            UI.h1(org.name, caption: "Organisation")
-            UI.summaryList([
-                ("Legal name", text(org.legalName ?? "")), ("Companies House number", text(org.companyNumber ?? "—")),
-                ("Charity number", text(org.charityNumber ?? "—")), ("Address", text([org.address, org.postcode].compactMap { $0 }.joined(separator: "\n"))),
-                ("Contact", text([org.contactName, org.contactEmail, org.contactPhone].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n"))),
-            ])
-            UI.h2("People")
-            UI.table(headers: ["Name", "Email", "Role"], rows: users.map { [text($0.name), text($0.email), text(Role(rawValue: $0.role)?.label ?? $0.role)] })
-        })
+        return HTMLResponse.make(
+            Layout.page(title: "Organisation", context: PageContext(request: req)) {
+                UI.h1(org.name, caption: "Organisation")
+                UI.summaryList([
+                    ("Legal name", text(org.legalName ?? "")),
+                    ("Companies House number", text(org.companyNumber ?? "—")),
+                    ("Charity number", text(org.charityNumber ?? "—")),
+                    ("Address", text([org.address, org.postcode].compactMap { $0 }.joined(separator: "\n"))),
+                    (
+                        "Contact",
+                        text(
+                            [org.contactName, org.contactEmail, org.contactPhone].compactMap { $0 }.filter {
+                                !$0.isEmpty
+                            }.joined(separator: "\n"))
+                    ),
+                ])
+                UI.h2("People")
+                UI.table(
+                    headers: ["Name", "Email", "Role"],
+                    rows: users.map {
+                        [text($0.name), text($0.email), text(Role(rawValue: $0.role)?.label ?? $0.role)]
+                    })
+            })
     }
 
     func establishments(req: Request) async throws -> Response {
         let actor = try providerActor(req)
-        let list = try await EstablishmentRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).sort(\.$name).all()
-        return HTMLResponse.make(Layout.page(title: "Establishments", context: PageContext(request: req)) {
-            UI.h1("Establishments", caption: actor.organisationName)
-            if actor.role == .providerAdmin { el("p") { el("a", .class("govuk-button"), .href("/provider/establishments/new")) { "Add an establishment" } } }
-            UI.table(headers: ["Name", "Type", "URN", "Postcode", "Inspection"], rows: list.map { e in
-                [text(e.name), text(EstablishmentType(rawValue: e.type)?.label ?? e.type), text(e.urn ?? "—"),
-                 text(e.postcode + (e.locationApproximate ? " (approximate)" : "")), text("\(e.judgement)\(e.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")")]
+        let list = try await EstablishmentRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID)
+            .sort(\.$name).all()
+        return HTMLResponse.make(
+            Layout.page(title: "Establishments", context: PageContext(request: req)) {
+                UI.h1("Establishments", caption: actor.organisationName)
+                if actor.role == .providerAdmin {
+                    el("p") {
+                        el("a", .class("govuk-button"), .href("/provider/establishments/new")) {
+                            "Add an establishment"
+                        }
+                    }
+                }
+                UI.table(
+                    headers: ["Name", "Type", "URN", "Postcode", "Inspection"],
+                    rows: list.map { e in
+                        [
+                            text(e.name), text(EstablishmentType(rawValue: e.type)?.label ?? e.type),
+                            text(e.urn ?? "—"),
+                            text(e.postcode + (e.locationApproximate ? " (approximate)" : "")),
+                            text("\(e.judgement)\(e.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")"),
+                        ]
+                    })
             })
-        })
     }
 
     func newEstablishment(req: Request) async throws -> Response {
@@ -66,11 +93,15 @@ struct ProviderPages: RouteCollection {
             if let entry = try await Registers.entry(urn: urn, on: req.db) {
                 values = Self.values(from: entry)
                 if let lat = entry.latitude, let lon = entry.longitude, entry.postcode == nil,
-                   let sector = try await nearestSectorCode(entry.laGSSCode, lat: lat, lon: lon, db: req.db) {
+                    let sector = try await nearestSectorCode(entry.laGSSCode, lat: lat, lon: lon, db: req.db)
+                {
                     values["postcode"] = sector
                 }
-                notice = "We filled in the details from the \(entry.source == .gias ? "Get Information about Schools" : "Ofsted") register. Check them and correct anything out of date." +
-                    (entry.detailsWithheld ? " Ofsted withholds this home's name and address: enter the name you use, and we place it at a postcode sector of its local authority, marked as approximate." : "")
+                notice =
+                    "We filled in the details from the \(entry.source == .gias ? "Get Information about Schools" : "Ofsted") register. Check them and correct anything out of date."
+                    + (entry.detailsWithheld
+                        ? " Ofsted withholds this home's name and address: enter the name you use, and we place it at a postcode sector of its local authority, marked as approximate."
+                        : "")
             } else {
                 notice = "We could not find URN \(urn) in the registers. Enter the details yourself."
             }
@@ -81,21 +112,25 @@ struct ProviderPages: RouteCollection {
     /// A withheld address is placed at the sector of its local authority nearest the register's point.
     private func nearestSectorCode(_ la: String?, lat: Double, lon: Double, db: any Database) async throws -> String? {
         guard let la else { return nil }
-        let sectors = try await PostcodeCentroidRecord.query(on: db).filter(\.$laGSSCode == la).filter(\.$precision == "sector").all()
+        let sectors = try await PostcodeCentroidRecord.query(on: db).filter(\.$laGSSCode == la).filter(
+            \.$precision == "sector"
+        ).all()
         return sectors.min { a, b in
             abs(a.latitude - lat) + abs(a.longitude - lon) < abs(b.latitude - lat) + abs(b.longitude - lon)
         }?.id
     }
 
     static func values(from entry: RegisterEntry) -> [String: String] {
-        let type: EstablishmentType = switch entry.category {
-        case "childrens_home", "secure_childrens_home": .childrensHome
-        case "independent_fostering_agency": .fosteringAgency
-        default: entry.source == .gias ? .school : .childrensHome
-        }
+        let type: EstablishmentType =
+            switch entry.category {
+            case "childrens_home", "secure_childrens_home": .childrensHome
+            case "independent_fostering_agency": .fosteringAgency
+            default: entry.source == .gias ? .school : .childrensHome
+            }
         let inspectorate = Inspectorate.from(name: entry.inspectorate ?? (entry.source == .ofsted ? "Ofsted" : ""))
         return [
-            "urn": entry.urn, "name": entry.name ?? "", "type": type.rawValue, "address": entry.addressLines.joined(separator: "\n"),
+            "urn": entry.urn, "name": entry.name ?? "", "type": type.rawValue,
+            "address": entry.addressLines.joined(separator: "\n"),
             "town": entry.town ?? "", "postcode": entry.postcode ?? "", "ageLow": entry.ageLow.map(String.init) ?? "",
             "ageHigh": entry.ageHigh.map(String.init) ?? "", "genders": (entry.genders ?? "mixed").lowercased(),
             "capacity": entry.capacity.map(String.init) ?? "", "inspectorate": inspectorate.rawValue,
@@ -104,30 +139,58 @@ struct ProviderPages: RouteCollection {
         ]
     }
 
-    private func establishmentView(_ req: Request, errors: [FieldError], values: [String: String], notice: String?) -> Markup {
+    private func establishmentView(_ req: Request, errors: [FieldError], values: [String: String], notice: String?)
+        -> Markup
+    {
         Layout.page(title: "Add an establishment", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Add an establishment")
             el("form", Attr("method", "get"), Attr("action", "/provider/establishments/new")) {
-                UI.textInput("urn", label: "Unique reference number (URN)", value: values["urn"], hint: "We fill in the details from the school or Ofsted register. For example 126140 or SC040336.", errors: errors, width: "10")
+                UI.textInput(
+                    "urn", label: "Unique reference number (URN)", value: values["urn"],
+                    hint: "We fill in the details from the school or Ofsted register. For example 126140 or SC040336.",
+                    errors: errors, width: "10")
                 UI.button("Find", kind: "secondary")
             }
             if let notice { UI.inset(notice) }
             UI.form(action: "/provider/establishments", csrf: req.csrfToken) {
                 void("input", [.type("hidden"), .name("urn"), .value(values["urn"] ?? "")])
-                void("input", [.type("hidden"), .name("locationApproximate"), .value(values["locationApproximate"] ?? "no")])
+                void(
+                    "input",
+                    [.type("hidden"), .name("locationApproximate"), .value(values["locationApproximate"] ?? "no")])
                 UI.textInput("name", label: "Name", value: values["name"], errors: errors)
-                UI.radios("type", legend: "Type", options: EstablishmentType.allCases.map { .init(value: $0.rawValue, label: $0.label) }, selected: values["type"], errors: errors)
+                UI.radios(
+                    "type", legend: "Type",
+                    options: EstablishmentType.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+                    selected: values["type"], errors: errors)
                 UI.textarea("address", label: "Address", value: values["address"], errors: errors, rows: 3)
                 UI.textInput("town", label: "Town", value: values["town"], errors: errors, width: "20")
-                UI.textInput("postcode", label: "Postcode", value: values["postcode"], hint: "For children's homes whose address is withheld, a postcode sector such as RH12 1 is enough", errors: errors, width: "10")
+                UI.textInput(
+                    "postcode", label: "Postcode", value: values["postcode"],
+                    hint: "For children's homes whose address is withheld, a postcode sector such as RH12 1 is enough",
+                    errors: errors, width: "10")
                 UI.textInput("ageLow", label: "Youngest age taken", value: values["ageLow"], errors: errors, width: "5")
                 UI.textInput("ageHigh", label: "Oldest age taken", value: values["ageHigh"], errors: errors, width: "5")
-                UI.radios("genders", legend: "Takes", options: [.init(value: "mixed", label: "Boys and girls"), .init(value: "boys", label: "Boys"), .init(value: "girls", label: "Girls")], selected: values["genders"], errors: errors, inline: true)
-                UI.textInput("capacity", label: "Number of places", value: values["capacity"], hint: "Leave empty for a fostering agency", errors: errors, width: "5")
-                UI.select("inspectorate", label: "Inspectorate", options: [.init(value: "", label: "Choose")] + Inspectorate.allCases.map { .init(value: $0.rawValue, label: $0.displayName) }, selected: values["inspectorate"], errors: errors)
-                UI.textInput("judgement", label: "Latest inspection judgement", value: values["judgement"], hint: "As published, for example Good, or Requires improvement to be good", errors: errors)
-                UI.textInput("judgementDate", label: "Date of that inspection", value: values["judgementDate"], hint: "For example 2024-11-05", errors: errors, width: "10")
+                UI.radios(
+                    "genders", legend: "Takes",
+                    options: [
+                        .init(value: "mixed", label: "Boys and girls"), .init(value: "boys", label: "Boys"),
+                        .init(value: "girls", label: "Girls"),
+                    ], selected: values["genders"], errors: errors, inline: true)
+                UI.textInput(
+                    "capacity", label: "Number of places", value: values["capacity"],
+                    hint: "Leave empty for a fostering agency", errors: errors, width: "5")
+                UI.select(
+                    "inspectorate", label: "Inspectorate",
+                    options: [.init(value: "", label: "Choose")]
+                        + Inspectorate.allCases.map { .init(value: $0.rawValue, label: $0.displayName) },
+                    selected: values["inspectorate"], errors: errors)
+                UI.textInput(
+                    "judgement", label: "Latest inspection judgement", value: values["judgement"],
+                    hint: "As published, for example Good, or Requires improvement to be good", errors: errors)
+                UI.textInput(
+                    "judgementDate", label: "Date of that inspection", value: values["judgementDate"],
+                    hint: "For example 2024-11-05", errors: errors, width: "10")
                 UI.button("Add establishment")
             }
         }
@@ -135,9 +198,13 @@ struct ProviderPages: RouteCollection {
 
     func addEstablishment(req: Request) async throws -> Response {
         let actor = try providerActor(req)
-        return try await Forms.handle(req, success: "Establishment added. You can now apply for it.", redirect: { "/provider/establishments" },
-                                      render: { errors, values in establishmentView(req, errors: errors, values: values, notice: nil) }) {
-            _ = try await ProviderUseCases.addEstablishment(try req.content.decode(ProviderUseCases.EstablishmentInput.self), actor: actor, db: req.db, now: req.now)
+        return try await Forms.handle(
+            req, success: "Establishment added. You can now apply for it.", redirect: { "/provider/establishments" },
+            render: { errors, values in establishmentView(req, errors: errors, values: values, notice: nil) }
+        ) {
+            _ = try await ProviderUseCases.addEstablishment(
+                try req.content.decode(ProviderUseCases.EstablishmentInput.self), actor: actor, db: req.db, now: req.now
+            )
         }
     }
 
@@ -145,32 +212,77 @@ struct ProviderPages: RouteCollection {
         HTMLResponse.make(try await applicationsView(req, errors: [], values: [:]))
     }
 
-    private func applicationsView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
+    private func applicationsView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup
+    {
         let actor = try providerActor(req)
-        let apps = try await ApplicationRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).with(\.$establishment).sort(\.$createdAt, .descending).all()
-        let establishments = try await EstablishmentRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).sort(\.$name).all()
-        let categories = try await CategoryRecord.query(on: req.db).sort(\.$position).all().filter { $0.readinessProblems.isEmpty }
-        let memberships = try await MembershipRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).with(\.$category).with(\.$establishment).all()
+        let apps = try await ApplicationRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID)
+            .with(\.$establishment).sort(\.$createdAt, .descending).all()
+        let establishments = try await EstablishmentRecord.query(on: req.db).filter(
+            \.$organisation.$id == actor.organisationID
+        ).sort(\.$name).all()
+        let categories = try await CategoryRecord.query(on: req.db).sort(\.$position).all().filter {
+            $0.readinessProblems.isEmpty
+        }
+        let memberships = try await MembershipRecord.query(on: req.db).filter(
+            \.$organisation.$id == actor.organisationID
+        ).with(\.$category).with(\.$establishment).all()
         return Layout.page(title: "Applications", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Applications", caption: actor.organisationName)
-            UI.table(headers: ["Establishment", "Status", "Submitted", "Decision due"], rows: apps.map { a in
-                [UI.link(a.establishment.name, "/provider/applications/\(a.id!)"), Self.stateTag(a.state), text(a.submittedAt.map(DisplayDate.dateTime) ?? "—"), text(DisplayDate.date(a.deadline))]
-            })
+            UI.table(
+                headers: ["Establishment", "Status", "Submitted", "Decision due"],
+                rows: apps.map { a in
+                    [
+                        UI.link(a.establishment.name, "/provider/applications/\(a.id!)"), Self.stateTag(a.state),
+                        text(a.submittedAt.map(DisplayDate.dateTime) ?? "—"), text(DisplayDate.date(a.deadline)),
+                    ]
+                })
             if !memberships.isEmpty {
                 UI.h2("Memberships")
-                UI.table(headers: ["Establishment", "Category", "Qualification score", "Status"], rows: memberships.map { m in
-                    [text(m.establishment.name), text(m.category.name), text(QualificationScoring.formatHundredths(m.qualificationScore)), UI.tag(m.state.capitalized)]
-                })
+                UI.table(
+                    headers: ["Establishment", "Category", "Qualification score", "Status"],
+                    rows: memberships.map { m in
+                        [
+                            text(m.establishment.name), text(m.category.name),
+                            text(QualificationScoring.formatHundredths(m.qualificationScore)),
+                            UI.tag(m.state.capitalized),
+                        ]
+                    })
             }
             if actor.role == .providerAdmin {
                 UI.h2("Start an application")
-                if establishments.isEmpty { el("p") { "First "; UI.link("add an establishment", "/provider/establishments/new"); "." } } else {
+                if establishments.isEmpty {
+                    el("p") {
+                        "First "
+                        UI.link("add an establishment", "/provider/establishments/new")
+                        "."
+                    }
+                } else {
                     UI.form(action: "/provider/applications", csrf: req.csrfToken) {
-                        UI.select("establishment", label: "Establishment", options: [.init(value: "", label: "Choose an establishment")] + establishments.map { .init(value: $0.id!.uuidString, label: $0.name) }, selected: values["establishment"], errors: errors)
-                        UI.checkboxes("categories[]", legend: "Categories to apply for", options: categories.map { .init(value: $0.id!.uuidString, label: $0.name) }, selected: Set(Forms.list(req, "categories")), hint: "Select all that apply. Each category is decided separately.", errors: errors)
+                        UI.select(
+                            "establishment", label: "Establishment",
+                            options: [.init(value: "", label: "Choose an establishment")]
+                                + establishments.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                            selected: values["establishment"], errors: errors)
+                        UI.checkboxes(
+                            "categories[]", legend: "Categories to apply for",
+                            options: categories.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                            selected: Set(Forms.list(req, "categories")),
+                            hint: "Select all that apply. Each category is decided separately.", errors: errors)
                         if !apps.isEmpty {
-                            UI.select("copyFrom", label: "Copy answers from an earlier application (optional)", options: [.init(value: "", label: "Start with empty answers")] + apps.map { .init(value: $0.id!.uuidString, label: "\($0.establishment.name) (\(ApplicationState(rawValue: $0.state)?.label ?? $0.state))") }, selected: values["copyFrom"], hint: "Answers for the categories both applications share are copied; you can change them before you submit.", errors: errors)
+                            UI.select(
+                                "copyFrom", label: "Copy answers from an earlier application (optional)",
+                                options: [.init(value: "", label: "Start with empty answers")]
+                                    + apps.map {
+                                        .init(
+                                            value: $0.id!.uuidString,
+                                            label:
+                                                "\($0.establishment.name) (\(ApplicationState(rawValue: $0.state)?.label ?? $0.state))"
+                                        )
+                                    }, selected: values["copyFrom"],
+                                hint:
+                                    "Answers for the categories both applications share are copied; you can change them before you submit.",
+                                errors: errors)
                         }
                         UI.button("Start application")
                     }
@@ -181,16 +293,25 @@ struct ProviderPages: RouteCollection {
 
     static func stateTag(_ state: String) -> Markup {
         let s = ApplicationState(rawValue: state)
-        let colour: String? = switch s { case .draft: "grey"; case .clarificationRequested: "yellow"; case .submitted: "blue"; case .withdrawn: "red"; default: nil }
+        let colour: String? =
+            switch s {
+            case .draft: "grey"
+            case .clarificationRequested: "yellow"
+            case .submitted: "blue"
+            case .withdrawn: "red"
+            default: nil
+            }
         return UI.tag(s?.label ?? state, colour: colour)
     }
 
     func startApplication(req: Request) async throws -> Response {
         let actor = try providerActor(req)
         var created: UUID?
-        return try await Forms.handle(req, success: "Application started. Save your answers as you go; submit when everything is complete.",
-                                      redirect: { "/provider/applications/\(created?.uuidString ?? "")" },
-                                      render: { errors, values in try await applicationsView(req, errors: errors, values: values) }) {
+        return try await Forms.handle(
+            req, success: "Application started. Save your answers as you go; submit when everything is complete.",
+            redirect: { "/provider/applications/\(created?.uuidString ?? "")" },
+            render: { errors, values in try await applicationsView(req, errors: errors, values: values) }
+        ) {
             var input = try req.content.decode(ProviderUseCases.NewApplicationInput.self)
             input.categories = Forms.list(req, "categories")
             created = try await ProviderUseCases.startApplication(input, actor: actor, db: req.db, now: req.now).id
@@ -201,14 +322,21 @@ struct ProviderPages: RouteCollection {
         HTMLResponse.make(try await applicationView(req, errors: [], values: [:]))
     }
 
-    private func applicationView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
+    private func applicationView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup
+    {
         let actor = try providerActor(req)
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let app = try await ProviderUseCases.ownApplication(id, actor: actor, db: req.db)
-        let parts = try await ApplicationCategoryRecord.query(on: req.db).filter(\.$application.$id == id).with(\.$category).all()
+        let parts = try await ApplicationCategoryRecord.query(on: req.db).filter(\.$application.$id == id).with(
+            \.$category
+        ).all()
             .sorted { $0.category.position < $1.category.position }
-        let evidence = try await EvidenceRecord.query(on: req.db).filter(\.$applicationCategoryID ~~ parts.compactMap(\.id)).all()
-        let clarifications = try await ClarificationRecord.query(on: req.db).filter(\.$application.$id == id).sort(\.$askedAt).all()
+        let evidence = try await EvidenceRecord.query(on: req.db).filter(
+            \.$applicationCategoryID ~~ parts.compactMap(\.id)
+        ).all()
+        let clarifications = try await ClarificationRecord.query(on: req.db).filter(\.$application.$id == id).sort(
+            \.$askedAt
+        ).all()
         let editable = app.state == ApplicationState.draft.rawValue && actor.role == .providerAdmin
         return Layout.page(title: "Application: \(app.establishment.name)", context: PageContext(request: req)) {
             UI.errorSummary(errors)
@@ -216,16 +344,33 @@ struct ProviderPages: RouteCollection {
             UI.summaryList([
                 ("Status", Self.stateTag(app.state)),
                 ("Submitted", text(app.submittedAt.map(DisplayDate.dateTime) ?? "Not yet")),
-                ("Decision due by", text(app.deadline.map { DisplayDate.date($0) + (app.extended ? " (extended: \(app.extensionReason ?? ""))" : "") } ?? "10 working days after you submit")),
-                ("Inspection", text("\(app.establishment.judgement) (\(Inspectorate(rawValue: app.establishment.inspectorate)?.displayName ?? app.establishment.inspectorate))")),
+                (
+                    "Decision due by",
+                    text(
+                        app.deadline.map {
+                            DisplayDate.date($0) + (app.extended ? " (extended: \(app.extensionReason ?? ""))" : "")
+                        } ?? "10 working days after you submit")
+                ),
+                (
+                    "Inspection",
+                    text(
+                        "\(app.establishment.judgement) (\(Inspectorate(rawValue: app.establishment.inspectorate)?.displayName ?? app.establishment.inspectorate))"
+                    )
+                ),
             ])
             for c in clarifications {
                 el("div", .class("dps-card")) {
                     el("h2", .class("govuk-heading-s")) { "Clarification question" }
                     UI.p(c.question)
-                    if let answer = c.answer { el("p", .class("govuk-body")) { el("strong") { "Your answer: " }; answer } } else {
+                    if let answer = c.answer {
+                        el("p", .class("govuk-body")) {
+                            el("strong") { "Your answer: " }
+                            answer
+                        }
+                    } else {
                         UI.form(action: "/provider/applications/\(id)/clarifications/\(c.id!)", csrf: req.csrfToken) {
-                            UI.textarea("answer", label: "Your answer", value: values["answer"], errors: errors, rows: 4)
+                            UI.textarea(
+                                "answer", label: "Your answer", value: values["answer"], errors: errors, rows: 4)
                             UI.button("Send answer")
                         }
                     }
@@ -234,14 +379,19 @@ struct ProviderPages: RouteCollection {
             for part in parts {
                 let decision = CategoryDecisionState(rawValue: part.decision) ?? .pending
                 if decision != .pending {
-                    UI.banner("\(part.category.name): \(decision == .admitted ? "admitted" : "not admitted")", success: decision == .admitted) {
+                    UI.banner(
+                        "\(part.category.name): \(decision == .admitted ? "admitted" : "not admitted")",
+                        success: decision == .admitted
+                    ) {
                         if let reason = part.decisionReason { UI.p("Reasons: \(reason)") }
                     }
                 }
             }
             if editable {
                 UI.form(action: "/provider/applications/\(id)", csrf: req.csrfToken) {
-                    for part in parts { answersSection(part, values: values, errors: errors, evidence: evidence, editable: true) }
+                    for part in parts {
+                        answersSection(part, values: values, errors: errors, evidence: evidence, editable: true)
+                    }
                     el("div", .class("govuk-button-group")) {
                         UI.button("Save draft", kind: "secondary", name: "action", value: "save")
                         UI.button("Submit application", name: "action", value: "submit")
@@ -254,15 +404,31 @@ struct ProviderPages: RouteCollection {
                         el("div", .class("dps-card")) {
                             el("h3", .class("govuk-heading-s")) { "\(part.category.name): \(q.text)" }
                             if !docs.isEmpty {
-                                el("ul", .class("govuk-list")) { for d in docs { el("li") { UI.link(d.filename, "/provider/evidence/\(d.id!)"); d.expiresOn.map { " (expires \(DisplayDate.date($0)))" } ?? "" } } }
+                                el("ul", .class("govuk-list")) {
+                                    for d in docs {
+                                        el("li") {
+                                            UI.link(d.filename, "/provider/evidence/\(d.id!)")
+                                            d.expiresOn.map { " (expires \(DisplayDate.date($0)))" } ?? ""
+                                        }
+                                    }
+                                }
                             }
-                            UI.form(action: "/provider/applications/\(id)/evidence/\(part.id!)", csrf: req.csrfToken, multipart: true) {
+                            UI.form(
+                                action: "/provider/applications/\(id)/evidence/\(part.id!)", csrf: req.csrfToken,
+                                multipart: true
+                            ) {
                                 void("input", [.type("hidden"), .name("question"), .value(q.key)])
-                                UI.fileUpload("evidence.\(part.category.code).\(q.key)", label: "Upload a document", hint: q.hint.isEmpty ? nil : q.hint, errors: errors)
-                                    .replacingName("evidence.\(part.category.code).\(q.key)", with: "file")
+                                UI.fileUpload(
+                                    "evidence.\(part.category.code).\(q.key)", label: "Upload a document",
+                                    hint: q.hint.isEmpty ? nil : q.hint, errors: errors
+                                )
+                                .replacingName("evidence.\(part.category.code).\(q.key)", with: "file")
                                 if q.evidenceExpires {
-                                    UI.textInput("expires.\(part.category.code).\(q.key)", label: "Expiry date", hint: "For example 2027-03-31", errors: errors, width: "10")
-                                        .replacingName("expires.\(part.category.code).\(q.key)", with: "expiresOn")
+                                    UI.textInput(
+                                        "expires.\(part.category.code).\(q.key)", label: "Expiry date",
+                                        hint: "For example 2027-03-31", errors: errors, width: "10"
+                                    )
+                                    .replacingName("expires.\(part.category.code).\(q.key)", with: "expiresOn")
                                 }
                                 UI.button("Upload", kind: "secondary")
                             }
@@ -276,7 +442,10 @@ struct ProviderPages: RouteCollection {
     }
 
     /// One category's questions: editable inputs in a draft, a summary once submitted.
-    private func answersSection(_ part: ApplicationCategoryRecord, values: [String: String], errors: [FieldError], evidence: [EvidenceRecord], editable: Bool) -> Markup {
+    private func answersSection(
+        _ part: ApplicationCategoryRecord, values: [String: String], errors: [FieldError], evidence: [EvidenceRecord],
+        editable: Bool
+    ) -> Markup {
         let content = part.criteria
         let code = part.category.code
         let answers = ProviderUseCases.Answers(part)
@@ -286,30 +455,55 @@ struct ProviderPages: RouteCollection {
             if editable {
                 el("h3", .class("govuk-heading-s")) { "Pass/fail questions" }
                 for q in content.passFail {
-                    UI.radios("answers.\(code).\(q.key)", legend: q.text, options: [.init(value: "yes", label: "Yes"), .init(value: "no", label: "No")],
-                              selected: v("answers.\(code).\(q.key)", answers.passFail[q.key]), hint: q.requiresEvidence ? "Upload evidence for this below." + (q.evidenceExpires ? " Give its expiry date." : "") : nil,
-                              errors: errors, inline: true)
+                    UI.radios(
+                        "answers.\(code).\(q.key)", legend: q.text,
+                        options: [.init(value: "yes", label: "Yes"), .init(value: "no", label: "No")],
+                        selected: v("answers.\(code).\(q.key)", answers.passFail[q.key]),
+                        hint: q.requiresEvidence
+                            ? "Upload evidence for this below." + (q.evidenceExpires ? " Give its expiry date." : "")
+                            : nil,
+                        errors: errors, inline: true)
                 }
                 el("h3", .class("govuk-heading-s")) { "Method statements" }
                 for s in content.statements {
-                    UI.textarea("statements.\(code).\(s.key)", label: "\(s.title) (weight \(s.weight))", value: v("statements.\(code).\(s.key)", answers.statements[s.key]), hint: s.guidance, errors: errors, rows: 6)
+                    UI.textarea(
+                        "statements.\(code).\(s.key)", label: "\(s.title) (weight \(s.weight))",
+                        value: v("statements.\(code).\(s.key)", answers.statements[s.key]), hint: s.guidance,
+                        errors: errors, rows: 6)
                 }
                 el("h3", .class("govuk-heading-s")) { "Core costs per placement per week" }
-                if let cap = part.category.affordabilityCapPence { UI.p("The total must not exceed \(formatPence(cap)) a week.") }
+                if let cap = part.category.affordabilityCapPence {
+                    UI.p("The total must not exceed \(formatPence(cap)) a week.")
+                }
                 for line in content.costLines {
-                    UI.textInput("costs.\(code).\(line.key)", label: "\(line.name) (£ a week)", value: v("costs.\(code).\(line.key)", Money.poundsInput(answers.costs[line.key])), errors: errors, width: "10")
+                    UI.textInput(
+                        "costs.\(code).\(line.key)", label: "\(line.name) (£ a week)",
+                        value: v("costs.\(code).\(line.key)", Money.poundsInput(answers.costs[line.key])),
+                        errors: errors, width: "10")
                 }
                 for tier in content.discountTiers {
-                    UI.textInput("discounts.\(code).\(tier.children)", label: "Discount for \(tier.children) or more children placed together (%)",
-                                 value: v("discounts.\(code).\(tier.children)", answers.discounts[String(tier.children)].map(Money.percent)?.replacingOccurrences(of: "%", with: "")), hint: "0 if you offer none", errors: errors, width: "5")
+                    UI.textInput(
+                        "discounts.\(code).\(tier.children)",
+                        label: "Discount for \(tier.children) or more children placed together (%)",
+                        value: v(
+                            "discounts.\(code).\(tier.children)",
+                            answers.discounts[String(tier.children)].map(Money.percent)?.replacingOccurrences(
+                                of: "%", with: "")), hint: "0 if you offer none", errors: errors, width: "5")
                 }
             } else {
-                UI.summaryList(content.passFail.map { q in
-                    let docs = evidence.filter { $0.applicationCategoryID == part.id && $0.questionKey == q.key }.map(\.filename)
-                    return (q.text, text((answers.passFail[q.key]?.capitalized ?? "Not answered") + (docs.isEmpty ? "" : "\nEvidence: " + docs.joined(separator: ", "))))
-                } + content.statements.map { s in (s.title, text(answers.statements[s.key] ?? "Not answered")) }
-                  + content.costLines.map { l in (l.name, text(answers.costs[l.key].map(formatPence) ?? "—")) }
-                  + [("Total weekly core cost", text(formatPence(answers.costs.values.reduce(0, +))))])
+                UI.summaryList(
+                    content.passFail.map { q in
+                        let docs = evidence.filter { $0.applicationCategoryID == part.id && $0.questionKey == q.key }
+                            .map(\.filename)
+                        return (
+                            q.text,
+                            text(
+                                (answers.passFail[q.key]?.capitalized ?? "Not answered")
+                                    + (docs.isEmpty ? "" : "\nEvidence: " + docs.joined(separator: ", ")))
+                        )
+                    } + content.statements.map { s in (s.title, text(answers.statements[s.key] ?? "Not answered")) }
+                        + content.costLines.map { l in (l.name, text(answers.costs[l.key].map(formatPence) ?? "—")) }
+                        + [("Total weekly core cost", text(formatPence(answers.costs.values.reduce(0, +))))])
             }
         }
     }
@@ -319,31 +513,41 @@ struct ProviderPages: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let form = Forms.values(req)
         let submitting = form["action"] == "submit"
-        return try await Forms.handle(req, success: submitting ? "Application submitted. We will decide within 10 working days." : "Draft saved.",
-                                      redirect: { "/provider/applications/\(id)" },
-                                      render: { errors, values in try await applicationView(req, errors: errors, values: values) }) {
+        return try await Forms.handle(
+            req, success: submitting ? "Application submitted. We will decide within 10 working days." : "Draft saved.",
+            redirect: { "/provider/applications/\(id)" },
+            render: { errors, values in try await applicationView(req, errors: errors, values: values) }
+        ) {
             try await ProviderUseCases.saveDraft(id, form: form, actor: actor, db: req.db, now: req.now)
-            if submitting { try await ProviderUseCases.submit(id, actor: actor, db: req.db, now: req.now, calendar: req.calendar) }
+            if submitting {
+                try await ProviderUseCases.submit(id, actor: actor, db: req.db, now: req.now, calendar: req.calendar)
+            }
         }
     }
 
     func uploadEvidence(req: Request) async throws -> Response {
         let actor = try providerActor(req)
-        guard let id = req.parameters.get("id", as: UUID.self), let partID = req.parameters.get("partID", as: UUID.self) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("id", as: UUID.self), let partID = req.parameters.get("partID", as: UUID.self)
+        else { throw Abort(.notFound) }
         do {
             let form = try req.content.decode(EvidenceForm.self)
-            let upload = ProviderUseCases.EvidenceUpload(question: form.question, expiresOn: form.expiresOn, file: form.file.map(\.uploaded))
-            try await ProviderUseCases.uploadEvidence(id, partID: partID, upload, actor: actor, db: req.db, now: req.now)
+            let upload = ProviderUseCases.EvidenceUpload(
+                question: form.question, expiresOn: form.expiresOn, file: form.file.map(\.uploaded))
+            try await ProviderUseCases.uploadEvidence(
+                id, partID: partID, upload, actor: actor, db: req.db, now: req.now)
             req.flash("Document uploaded.")
             return req.redirect(to: "/provider/applications/\(id)")
         } catch let error as UseCaseError where !error.errors.isEmpty {
-            return HTMLResponse.make(try await applicationView(req, errors: error.errors, values: [:]), status: error.httpStatus)
+            return HTMLResponse.make(
+                try await applicationView(req, errors: error.errors, values: [:]), status: error.httpStatus)
         }
     }
 
     func downloadEvidence(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        guard let id = req.parameters.get("docID", as: UUID.self), let doc = try await EvidenceRecord.find(id, on: req.db) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("docID", as: UUID.self),
+            let doc = try await EvidenceRecord.find(id, on: req.db)
+        else { throw Abort(.notFound) }
         guard try await AccessPolicy.canRead(doc, actor: actor, db: req.db) else { throw Abort(.notFound) }
         let response = Response(status: .ok, body: .init(data: doc.data))
         response.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
@@ -353,11 +557,16 @@ struct ProviderPages: RouteCollection {
 
     func answerClarification(req: Request) async throws -> Response {
         let actor = try providerActor(req)
-        guard let id = req.parameters.get("id", as: UUID.self), let cid = req.parameters.get("cid", as: UUID.self) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("id", as: UUID.self), let cid = req.parameters.get("cid", as: UUID.self)
+        else { throw Abort(.notFound) }
         struct Form: Content { var answer: String? }
-        return try await Forms.handle(req, success: "Answer sent.", redirect: { "/provider/applications/\(id)" },
-                                      render: { errors, values in try await applicationView(req, errors: errors, values: values) }) {
-            try await ProviderUseCases.answerClarification(id, clarificationID: cid, answer: try req.content.decode(Form.self).answer, actor: actor, db: req.db, now: req.now)
+        return try await Forms.handle(
+            req, success: "Answer sent.", redirect: { "/provider/applications/\(id)" },
+            render: { errors, values in try await applicationView(req, errors: errors, values: values) }
+        ) {
+            try await ProviderUseCases.answerClarification(
+                id, clarificationID: cid, answer: try req.content.decode(Form.self).answer, actor: actor, db: req.db,
+                now: req.now)
         }
     }
 }
@@ -390,6 +599,7 @@ struct EvidenceForm: Content {
 
 extension File {
     var uploaded: ProviderUseCases.UploadedFile {
-        ProviderUseCases.UploadedFile(filename: filename, contentType: contentType?.serialize(), data: Data(buffer: data))
+        ProviderUseCases.UploadedFile(
+            filename: filename, contentType: contentType?.serialize(), data: Data(buffer: data))
     }
 }

@@ -39,9 +39,11 @@ extension Referrals {
 
 extension Referrals.Input {
     func command(now: Date) -> Referrals.NewReferral {
-        Referrals.NewReferral(categoryID: category.flatMap { UUID(uuidString: $0.trimmed) }, block: kind == "block",
-                              draft: Referrals.draft(self, now: now), homePostcode: homePostcode ?? "", childDetails: childDetails ?? "",
-                              unreadable: Referrals.unknownAreas(needs, field: "needs") + Referrals.unknownAreas(desirables, field: "desirables"))
+        Referrals.NewReferral(
+            categoryID: category.flatMap { UUID(uuidString: $0.trimmed) }, block: kind == "block",
+            draft: Referrals.draft(self, now: now), homePostcode: homePostcode ?? "", childDetails: childDetails ?? "",
+            unreadable: Referrals.unknownAreas(needs, field: "needs")
+                + Referrals.unknownAreas(desirables, field: "desirables"))
     }
 }
 
@@ -50,15 +52,21 @@ extension Referrals {
         var weights: [ReferralCriterion: Int] = [:]
         // Each weight is points out of 100; anything else (including numbers too large to add) is refused by name.
         for c in ReferralCriterion.allCases {
-            weights[c] = input.weights == nil ? c.defaultPoints : Bounded.int(input.weights?[c.rawValue], in: Bounded.points) ?? -1
+            weights[c] =
+                input.weights == nil
+                ? c.defaultPoints : Bounded.int(input.weights?[c.rawValue], in: Bounded.points) ?? -1
         }
-        return ReferralDraft(pattern: PlacementPattern(rawValue: input.pattern ?? ""), startDate: LocalDate(iso: (input.startDate ?? "").trimmed),
-                             durationWeeks: Int((input.durationWeeks ?? "").trimmed), children: Int((input.children ?? "1").trimmed) ?? 0,
-                             childAge: Int((input.childAge ?? "").trimmed), childGender: input.childGender ?? "",
-                             needs: markedLines(input.needs, prefix: "n"), mustHaves: lines(input.mustHaves),
-                             desirables: markedLines(input.desirables, prefix: "d"), outcomes: lines(input.outcomes), weights: weights,
-                             radiusMiles: Double((input.radiusMiles ?? "").trimmed), deadline: parseDeadline(input.deadline),
-                             parentChoice: input.parentChoice == "yes", places: Int((input.places ?? "1").trimmed) ?? 0, voidTerms: (input.voidTerms ?? "").trimmed)
+        return ReferralDraft(
+            pattern: PlacementPattern(rawValue: input.pattern ?? ""),
+            startDate: LocalDate(iso: (input.startDate ?? "").trimmed),
+            durationWeeks: Int((input.durationWeeks ?? "").trimmed),
+            children: Int((input.children ?? "1").trimmed) ?? 0,
+            childAge: Int((input.childAge ?? "").trimmed), childGender: input.childGender ?? "",
+            needs: markedLines(input.needs, prefix: "n"), mustHaves: lines(input.mustHaves),
+            desirables: markedLines(input.desirables, prefix: "d"), outcomes: lines(input.outcomes), weights: weights,
+            radiusMiles: Double((input.radiusMiles ?? "").trimmed), deadline: parseDeadline(input.deadline),
+            parentChoice: input.parentChoice == "yes", places: Int((input.places ?? "1").trimmed) ?? 0,
+            voidTerms: (input.voidTerms ?? "").trimmed)
     }
 
 }

@@ -1,6 +1,6 @@
-import DPSUseCases
 import DPSDomain
 import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import Vapor
@@ -43,39 +43,67 @@ struct ReferralPages: RouteCollection {
 
     static func stateTag(_ state: String) -> Markup {
         let s = ReferralState(rawValue: state)
-        let colour: String? = switch s { case .draft: "grey"; case .published: "blue"; case .closed, .awaitingParent: "yellow"; case .cancelled, .reissued: "red"; default: nil }
+        let colour: String? =
+            switch s {
+            case .draft: "grey"
+            case .published: "blue"
+            case .closed, .awaitingParent: "yellow"
+            case .cancelled, .reissued: "red"
+            default: nil
+            }
         return UI.tag(s?.label ?? state, colour: colour)
     }
 
     func list(req: Request) async throws -> Response {
         let actor = try council(req)
         // The placing authority sees its own; the lead authority's auditor sees every referral of its DPS.
-        let auditedDPS = actor.role == .auditor ? try await DPSRecord.query(on: req.db).filter(\.$lead.$id == actor.organisationID).all(\.$id) : []
+        let auditedDPS =
+            actor.role == .auditor
+            ? try await DPSRecord.query(on: req.db).filter(\.$lead.$id == actor.organisationID).all(\.$id) : []
         var query = ReferralRecord.query(on: req.db).with(\.$category).sort(\.$createdAt, .descending)
-        query = auditedDPS.isEmpty ? query.filter(\.$organisation.$id == actor.organisationID) : query.filter(\.$dps.$id ~~ auditedDPS)
+        query =
+            auditedDPS.isEmpty
+            ? query.filter(\.$organisation.$id == actor.organisationID) : query.filter(\.$dps.$id ~~ auditedDPS)
         let referrals = try await query.all()
         // Placements of the same authority (or, for the auditor, of the same DPSs), direct ones included.
         var placementQuery = PlacementRecord.query(on: req.db).with(\.$establishment).sort(\.$createdAt, .descending)
-        placementQuery = auditedDPS.isEmpty ? placementQuery.filter(\.$authorityID == actor.organisationID) : placementQuery.filter(\.$dpsID ~~ auditedDPS)
+        placementQuery =
+            auditedDPS.isEmpty
+            ? placementQuery.filter(\.$authorityID == actor.organisationID)
+            : placementQuery.filter(\.$dpsID ~~ auditedDPS)
         let placements = try await placementQuery.all()
-        return HTMLResponse.make(Layout.page(title: "Referrals", context: PageContext(request: req)) {
-            UI.h1("Referrals", caption: actor.organisationName)
-            if Referrals.officerRoles.contains(actor.role) {
-                el("div", .class("govuk-button-group")) {
-                    el("a", .class("govuk-button"), .href("/referrals/new")) { "Create a referral" }
-                    el("a", .class("govuk-button govuk-button--secondary"), .href("/referrals/direct")) { "Record a direct placement" }
+        return HTMLResponse.make(
+            Layout.page(title: "Referrals", context: PageContext(request: req)) {
+                UI.h1("Referrals", caption: actor.organisationName)
+                if Referrals.officerRoles.contains(actor.role) {
+                    el("div", .class("govuk-button-group")) {
+                        el("a", .class("govuk-button"), .href("/referrals/new")) { "Create a referral" }
+                        el("a", .class("govuk-button govuk-button--secondary"), .href("/referrals/direct")) {
+                            "Record a direct placement"
+                        }
+                    }
                 }
-            }
-            UI.table(headers: ["Reference", "Category", "Child's area", "Deadline", "Status"], rows: referrals.map { r in
-                [UI.link(r.reference, "/referrals/\(r.id!)"), text(r.category.name), text(r.homeDistrict.isEmpty ? "—" : r.homeDistrict),
-                 text(r.kind == "direct" ? "Direct placement" : DisplayDate.dateTime(r.deadline)), Self.stateTag(r.state)]
+                UI.table(
+                    headers: ["Reference", "Category", "Child's area", "Deadline", "Status"],
+                    rows: referrals.map { r in
+                        [
+                            UI.link(r.reference, "/referrals/\(r.id!)"), text(r.category.name),
+                            text(r.homeDistrict.isEmpty ? "—" : r.homeDistrict),
+                            text(r.kind == "direct" ? "Direct placement" : DisplayDate.dateTime(r.deadline)),
+                            Self.stateTag(r.state),
+                        ]
+                    })
+                UI.h2("Placements")
+                UI.table(
+                    headers: ["Reference", "Establishment", "Start", "Weekly fee", "Route"],
+                    rows: placements.map { p in
+                        [
+                            text(p.reference ?? ""), UI.link(p.establishment.name, "/placements/\(p.id!)"),
+                            text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
+                            p.direct ? UI.tag("Off-competition (direct)", colour: "red") : UI.tag("Competition"),
+                        ]
+                    })
             })
-            UI.h2("Placements")
-            UI.table(headers: ["Reference", "Establishment", "Start", "Weekly fee", "Route"], rows: placements.map { p in
-                [text(p.reference ?? ""), UI.link(p.establishment.name, "/placements/\(p.id!)"), text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
-                 p.direct ? UI.tag("Off-competition (direct)", colour: "red") : UI.tag("Competition")]
-            })
-        })
     }
 
     func newForm(req: Request) async throws -> Response {
@@ -92,36 +120,104 @@ struct ReferralPages: RouteCollection {
         return Layout.page(title: "Create a referral", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Create a referral")
-            UI.p("Describe the child's needs once. Every admitted provider within the distance you set is invited at the same moment; they never see who the child is.")
+            UI.p(
+                "Describe the child's needs once. Every admitted provider within the distance you set is invited at the same moment; they never see who the child is."
+            )
             UI.form(action: "/referrals", csrf: req.csrfToken) {
-                UI.select("category", label: "Category", options: [.init(value: "", label: "Choose a category")] + categories.map { .init(value: $0.id!.uuidString, label: $0.name) }, selected: values["category"], errors: errors)
-                UI.radios("kind", legend: "What are you buying?", options: [.init(value: "spot", label: "A placement for a child (or siblings)"), .init(value: "block", label: "A block of places for a period", hint: "Bid and awarded the same way; no child's details")], selected: v("kind", "spot"), errors: errors)
-                UI.radios("pattern", legend: "Placement pattern", options: PlacementPattern.allCases.map { .init(value: $0.rawValue, label: $0.label) }, selected: values["pattern"], errors: errors)
-                UI.textInput("startDate", label: "Start date", value: values["startDate"], hint: "For example 2027-01-04", errors: errors, width: "10")
-                UI.textInput("durationWeeks", label: "Expected duration in weeks", value: values["durationWeeks"], errors: errors, width: "5")
-                UI.textInput("children", label: "Number of children placed together", value: v("children", "1"), hint: "More than 1 for a sibling group or cohort: the providers' published discounts apply", errors: errors, width: "5")
-                UI.textInput("places", label: "Places to book (block bookings only)", value: v("places", "1"), errors: errors, width: "5")
-                UI.textarea("voidTerms", label: "Void terms (block bookings only)", value: values["voidTerms"], hint: "For example: unused places paid at 80% of the weekly fee after 4 weeks", errors: errors, rows: 2)
+                UI.select(
+                    "category", label: "Category",
+                    options: [.init(value: "", label: "Choose a category")]
+                        + categories.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                    selected: values["category"], errors: errors)
+                UI.radios(
+                    "kind", legend: "What are you buying?",
+                    options: [
+                        .init(value: "spot", label: "A placement for a child (or siblings)"),
+                        .init(
+                            value: "block", label: "A block of places for a period",
+                            hint: "Bid and awarded the same way; no child's details"),
+                    ], selected: v("kind", "spot"), errors: errors)
+                UI.radios(
+                    "pattern", legend: "Placement pattern",
+                    options: PlacementPattern.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+                    selected: values["pattern"], errors: errors)
+                UI.textInput(
+                    "startDate", label: "Start date", value: values["startDate"], hint: "For example 2027-01-04",
+                    errors: errors, width: "10")
+                UI.textInput(
+                    "durationWeeks", label: "Expected duration in weeks", value: values["durationWeeks"],
+                    errors: errors, width: "5")
+                UI.textInput(
+                    "children", label: "Number of children placed together", value: v("children", "1"),
+                    hint: "More than 1 for a sibling group or cohort: the providers' published discounts apply",
+                    errors: errors, width: "5")
+                UI.textInput(
+                    "places", label: "Places to book (block bookings only)", value: v("places", "1"), errors: errors,
+                    width: "5")
+                UI.textarea(
+                    "voidTerms", label: "Void terms (block bookings only)", value: values["voidTerms"],
+                    hint: "For example: unused places paid at 80% of the weekly fee after 4 weeks", errors: errors,
+                    rows: 2)
                 el("h2", .class("govuk-heading-m")) { "The child" }
                 UI.textInput("childAge", label: "Age in years", value: values["childAge"], errors: errors, width: "5")
-                UI.radios("childGender", legend: "Gender", options: [.init(value: "girl", label: "Girl"), .init(value: "boy", label: "Boy"), .init(value: "other", label: "Another gender or prefers not to say")], selected: values["childGender"], errors: errors, inline: true)
-                UI.textInput("homePostcode", label: "Home postcode", value: values["homePostcode"], hint: "Kept private. Providers see only the district, for example RH12.", errors: errors, width: "10")
-                UI.textarea("childDetails", label: "Child's details (private)", value: values["childDetails"], hint: "Name, date of birth, case number. Released only to the provider awarded the placement.", errors: errors, rows: 3)
+                UI.radios(
+                    "childGender", legend: "Gender",
+                    options: [
+                        .init(value: "girl", label: "Girl"), .init(value: "boy", label: "Boy"),
+                        .init(value: "other", label: "Another gender or prefers not to say"),
+                    ], selected: values["childGender"], errors: errors, inline: true)
+                UI.textInput(
+                    "homePostcode", label: "Home postcode", value: values["homePostcode"],
+                    hint: "Kept private. Providers see only the district, for example RH12.", errors: errors,
+                    width: "10")
+                UI.textarea(
+                    "childDetails", label: "Child's details (private)", value: values["childDetails"],
+                    hint: "Name, date of birth, case number. Released only to the provider awarded the placement.",
+                    errors: errors, rows: 3)
                 el("h2", .class("govuk-heading-m")) { "Needs and outcomes" }
-                UI.textarea("needs", label: "Needs from the EHC plan or care plan", value: values["needs"], hint: "One per line. Add marks after a bar if a need counts for more, and the area of need after a second bar, for example: Speech and language therapy | 2 | communication_interaction. Areas: " + NeedArea.allCases.map { "\($0.rawValue) (\($0.label))" }.joined(separator: ", "), errors: errors, rows: 5)
-                UI.textarea("mustHaves", label: "Must-have features", value: values["mustHaves"], hint: "One per line. A bid that does not meet every one is not compliant.", errors: errors, rows: 3)
-                UI.textarea("desirables", label: "Desirable features (optional)", value: values["desirables"], hint: "One per line, with marks after a bar if needed", errors: errors, rows: 3)
-                UI.textarea("outcomes", label: "Desired outcomes", value: values["outcomes"], hint: "One per line, framed in the outcomes framework", errors: errors, rows: 3)
+                UI.textarea(
+                    "needs", label: "Needs from the EHC plan or care plan", value: values["needs"],
+                    hint:
+                        "One per line. Add marks after a bar if a need counts for more, and the area of need after a second bar, for example: Speech and language therapy | 2 | communication_interaction. Areas: "
+                        + NeedArea.allCases.map { "\($0.rawValue) (\($0.label))" }.joined(separator: ", "),
+                    errors: errors, rows: 5)
+                UI.textarea(
+                    "mustHaves", label: "Must-have features", value: values["mustHaves"],
+                    hint: "One per line. A bid that does not meet every one is not compliant.", errors: errors, rows: 3)
+                UI.textarea(
+                    "desirables", label: "Desirable features (optional)", value: values["desirables"],
+                    hint: "One per line, with marks after a bar if needed", errors: errors, rows: 3)
+                UI.textarea(
+                    "outcomes", label: "Desired outcomes", value: values["outcomes"],
+                    hint: "One per line, framed in the outcomes framework", errors: errors, rows: 3)
                 el("h2", .class("govuk-heading-m")) { "How bids are scored" }
-                UI.p("Points out of 100. Price 30 to 70, core competency at most 20, location at most 5, within the category's bounds.")
+                UI.p(
+                    "Points out of 100. Price 30 to 70, core competency at most 20, location at most 5, within the category's bounds."
+                )
                 for c in ReferralCriterion.allCases {
-                    UI.textInput("weights[\(c.rawValue)]", label: "\(c.label) (points)", value: values["weights[\(c.rawValue)]"] ?? String(c.defaultPoints), errors: errors, width: "5")
-                        .replacingIDs("weights[\(c.rawValue)]", "weights.\(c.rawValue)")
+                    UI.textInput(
+                        "weights[\(c.rawValue)]", label: "\(c.label) (points)",
+                        value: values["weights[\(c.rawValue)]"] ?? String(c.defaultPoints), errors: errors, width: "5"
+                    )
+                    .replacingIDs("weights[\(c.rawValue)]", "weights.\(c.rawValue)")
                 }
                 el("h2", .class("govuk-heading-m")) { "Reach and timing" }
-                UI.textInput("radiusMiles", label: "Distance limit in miles from the child's home", value: v("radiusMiles", "20"), errors: errors, width: "5")
-                UI.textInput("deadline", label: "Response deadline", value: v("deadline", defaultDeadline), hint: "Date and time, for example \(defaultDeadline). Every invited provider has the same deadline.", errors: errors, width: "20")
-                UI.radios("parentChoice", legend: "Does parent choice apply?", options: [.init(value: "yes", label: "Yes", hint: "The parent or carer chooses among bids within a few points of the top"), .init(value: "no", label: "No")], selected: v("parentChoice", "yes"), errors: errors, inline: true)
+                UI.textInput(
+                    "radiusMiles", label: "Distance limit in miles from the child's home",
+                    value: v("radiusMiles", "20"), errors: errors, width: "5")
+                UI.textInput(
+                    "deadline", label: "Response deadline", value: v("deadline", defaultDeadline),
+                    hint:
+                        "Date and time, for example \(defaultDeadline). Every invited provider has the same deadline.",
+                    errors: errors, width: "20")
+                UI.radios(
+                    "parentChoice", legend: "Does parent choice apply?",
+                    options: [
+                        .init(
+                            value: "yes", label: "Yes",
+                            hint: "The parent or carer chooses among bids within a few points of the top"),
+                        .init(value: "no", label: "No"),
+                    ], selected: v("parentChoice", "yes"), errors: errors, inline: true)
                 UI.button("Save referral")
             }
         }
@@ -130,9 +226,14 @@ struct ReferralPages: RouteCollection {
     func create(req: Request) async throws -> Response {
         let actor = try council(req)
         var created: UUID?
-        return try await Forms.handle(req, success: "Referral saved as a draft. Check who it will reach, then publish it.", redirect: { "/referrals/\(created?.uuidString ?? "")" },
-                                      render: { errors, values in try await form(req, errors: errors, values: values) }) {
-            created = try await Referrals.create(try req.content.decode(Referrals.Input.self), actor: actor, db: req.db, now: req.now).id
+        return try await Forms.handle(
+            req, success: "Referral saved as a draft. Check who it will reach, then publish it.",
+            redirect: { "/referrals/\(created?.uuidString ?? "")" },
+            render: { errors, values in try await form(req, errors: errors, values: values) }
+        ) {
+            created = try await Referrals.create(
+                try req.content.decode(Referrals.Input.self), actor: actor, db: req.db, now: req.now
+            ).id
         }
     }
 
@@ -140,17 +241,27 @@ struct ReferralPages: RouteCollection {
         HTMLResponse.make(try await detail(req, errors: [], values: [:]))
     }
 
-    private func detail(_ req: Request, errors: [FieldError], values: [String: String], parentLink: String? = nil) async throws -> Markup {
+    private func detail(_ req: Request, errors: [FieldError], values: [String: String], parentLink: String? = nil)
+        async throws -> Markup
+    {
         let actor = try council(req)
         let r = try await Referrals.own(try id(req), actor: actor, db: req.db)
         let content = try await Referrals.Content.load(r, db: req.db)
         let state = ReferralState(rawValue: r.state) ?? .draft
         let officer = Referrals.officerRoles.contains(actor.role)
-        let invitations = try await InvitationRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).with(\.$establishment).all()
-        let bidCount = try await BidRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).filter(\.$state == "submitted").count()
+        let invitations = try await InvitationRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).with(
+            \.$establishment
+        ).all()
+        let bidCount = try await BidRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).filter(
+            \.$state == "submitted"
+        ).count()
         let base = "/referrals/\(r.id!)"
-        let evaluation = state == .closed || state == .awaitingParent || state == .awarded ? try await Referrals.evaluate(r, db: req.db) : nil
-        let scores = try await BidScoreRecord.query(on: req.db).filter(\.$bid.$id ~~ (evaluation?.bids.keys.map { $0 } ?? [])).all()
+        let evaluation =
+            state == .closed || state == .awaitingParent || state == .awarded
+            ? try await Referrals.evaluate(r, db: req.db) : nil
+        let scores = try await BidScoreRecord.query(on: req.db).filter(
+            \.$bid.$id ~~ (evaluation?.bids.keys.map { $0 } ?? [])
+        ).all()
         let placement = try await PlacementRecord.query(on: req.db).filter(\.$referralID == r.requireID()).first()
         let preview = state == .draft ? try await Referrals.preview(r, db: req.db) : nil
         return Layout.page(title: "Referral \(r.reference)", context: PageContext(request: req)) {
@@ -158,30 +269,59 @@ struct ReferralPages: RouteCollection {
             UI.h1(r.reference, caption: r.category.name)
             if let parentLink {
                 UI.banner("Send this private link to the parent or carer", success: false) {
-                    UI.p("It is shown only now. It opens a page comparing the shortlisted settings, without any account.")
+                    UI.p(
+                        "It is shown only now. It opens a page comparing the shortlisted settings, without any account."
+                    )
                     el("p", .class("govuk-body")) { el("code") { parentLink } }
                 }
             }
             UI.summaryList([
                 ("Status", Self.stateTag(r.state)),
-                ("Pattern", text("\(PlacementPattern(rawValue: r.pattern)?.label ?? r.pattern), from \(DisplayDate.date(r.startDate)) for \(r.durationWeeks) weeks")),
-                ("Children", text(r.kind == "block" ? "Block of \(r.places) places. Void terms: \(r.voidTerms)" : "\(r.children) (\(r.childAge.map { "\($0) years old" } ?? ""), \(r.childGender))")),
+                (
+                    "Pattern",
+                    text(
+                        "\(PlacementPattern(rawValue: r.pattern)?.label ?? r.pattern), from \(DisplayDate.date(r.startDate)) for \(r.durationWeeks) weeks"
+                    )
+                ),
+                (
+                    "Children",
+                    text(
+                        r.kind == "block"
+                            ? "Block of \(r.places) places. Void terms: \(r.voidTerms)"
+                            : "\(r.children) (\(r.childAge.map { "\($0) years old" } ?? ""), \(r.childGender))")
+                ),
                 ("Home", text("\(r.homePostcode) (providers see \(r.homeDistrict) only)")),
-                ("Needs", text(content.needs.map { "\($0.text) (\($0.marks) mark\($0.marks == 1 ? "" : "s"))" }.joined(separator: "\n"))),
+                (
+                    "Needs",
+                    text(
+                        content.needs.map { "\($0.text) (\($0.marks) mark\($0.marks == 1 ? "" : "s"))" }.joined(
+                            separator: "\n"))
+                ),
                 ("Must-haves", text(content.mustHaves.joined(separator: "\n"))),
                 ("Outcomes", text(content.outcomes.joined(separator: "\n"))),
-                ("Weights", text(ReferralCriterion.allCases.map { "\($0.label) \(content.weights[$0.rawValue] ?? 0)" }.joined(separator: ", "))),
+                (
+                    "Weights",
+                    text(
+                        ReferralCriterion.allCases.map { "\($0.label) \(content.weights[$0.rawValue] ?? 0)" }.joined(
+                            separator: ", "))
+                ),
                 ("Reach", text("\(Int(r.radiusMiles)) miles; deadline \(DisplayDate.dateTime(r.deadline))")),
                 ("Parent choice", text(r.parentChoice ? "Applies" : "Does not apply")),
             ])
-            if r.kind == "direct" { UI.warning("Direct placement made without competition. Justification: \(r.justification ?? "")") }
+            if r.kind == "direct" {
+                UI.warning("Direct placement made without competition. Justification: \(r.justification ?? "")")
+            }
             switch state {
             case .draft:
                 if let preview {
                     UI.h2("Who it will reach")
-                    UI.p("\(preview.eligible) establishment\(preview.eligible == 1 ? "" : "s") with an active membership \(preview.eligible == 1 ? "is" : "are") within \(Int(r.radiusMiles)) miles. This category needs at least \(preview.minimum).")
+                    UI.p(
+                        "\(preview.eligible) establishment\(preview.eligible == 1 ? "" : "s") with an active membership \(preview.eligible == 1 ? "is" : "are") within \(Int(r.radiusMiles)) miles. This category needs at least \(preview.minimum)."
+                    )
                     if let proposal = preview.proposedRadius, officer {
-                        UI.warning("Too few establishments are in reach. Widening the limit to \(Int(proposal)) miles reaches \(preview.minimum).")
+                        UI.warning(
+                            "Too few establishments are in reach. Widening the limit to \(Int(proposal)) miles reaches \(preview.minimum)."
+                        )
                         UI.form(action: base + "/radius", csrf: req.csrfToken) {
                             void("input", [.type("hidden"), .name("radiusMiles"), .value(String(Int(proposal)))])
                             UI.button("Use \(Int(proposal)) miles", kind: "secondary")
@@ -190,54 +330,83 @@ struct ReferralPages: RouteCollection {
                 }
                 if officer {
                     UI.form(action: base + "/publish", csrf: req.csrfToken) {
-                        UI.p("Publishing invites every one of them at the same moment. You cannot remove a provider from the list.")
+                        UI.p(
+                            "Publishing invites every one of them at the same moment. You cannot remove a provider from the list."
+                        )
                         UI.button("Publish and invite providers")
                     }
                 }
             case .published:
                 UI.h2("Open for bids")
-                UI.p("\(invitations.count) establishments invited; \(invitations.filter { $0.declinedAt != nil }.count) declined; \(bidCount) bid\(bidCount == 1 ? "" : "s") received. Bids stay sealed until the deadline.")
+                UI.p(
+                    "\(invitations.count) establishments invited; \(invitations.filter { $0.declinedAt != nil }.count) declined; \(bidCount) bid\(bidCount == 1 ? "" : "s") received. Bids stay sealed until the deadline."
+                )
                 if officer {
                     el("div", .class("dps-grid")) {
                         el("div", .class("dps-card")) {
                             UI.form(action: base + "/extend", csrf: req.csrfToken) {
-                                UI.textInput("deadline", label: "Extend the deadline for everyone to", value: values["deadline"], hint: "For example \(DisplayDate.isoMinute(r.deadline.addingTimeInterval(86400)))", errors: errors, width: "20")
+                                UI.textInput(
+                                    "deadline", label: "Extend the deadline for everyone to", value: values["deadline"],
+                                    hint: "For example \(DisplayDate.isoMinute(r.deadline.addingTimeInterval(86400)))",
+                                    errors: errors, width: "20")
                                 UI.button("Extend deadline", kind: "secondary")
                             }
                         }
                         el("div", .class("dps-card")) {
                             UI.form(action: base + "/close", csrf: req.csrfToken) {
-                                UI.p("The referral closes automatically at the deadline. You can also close it yourself once the deadline has passed.")
+                                UI.p(
+                                    "The referral closes automatically at the deadline. You can also close it yourself once the deadline has passed."
+                                )
                                 UI.button("Close and open the bids", kind: "secondary")
                             }
                         }
                     }
                 }
             case .closed, .awaitingParent, .awarded:
-                if let evaluation { evaluationSection(r, content: content, evaluation: evaluation, scores: scores, base: base, req: req, officer: officer && state != .awarded, errors: errors) }
+                if let evaluation {
+                    evaluationSection(
+                        r, content: content, evaluation: evaluation, scores: scores, base: base, req: req,
+                        officer: officer && state != .awarded, errors: errors)
+                }
                 if state == .awaitingParent {
-                    UI.inset(r.parentPreference == nil ? "Waiting for the parent's preference until \(r.parentDeadline.map(DisplayDate.dateTime) ?? ""). If none arrives, award to the top bid." : "The parent has stated a preference\(r.parentReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""). Award to it.")
+                    UI.inset(
+                        r.parentPreference == nil
+                            ? "Waiting for the parent's preference until \(r.parentDeadline.map(DisplayDate.dateTime) ?? ""). If none arrives, award to the top bid."
+                            : "The parent has stated a preference\(r.parentReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""). Award to it."
+                    )
                 }
                 if let placement { el("p") { UI.link("View the placement agreement", "/placements/\(placement.id!)") } }
                 if officer && state != .awarded {
                     if state == .closed && r.parentChoice && (evaluation?.result.shortlist.count ?? 0) >= 2 {
                         el("div", .class("dps-card")) {
                             UI.form(action: base + "/parent", csrf: req.csrfToken) {
-                                UI.p("\(evaluation?.result.shortlist.count ?? 0) bids are within \(r.dps.parentChoiceBandPoints) points of the top: the parent or carer chooses.")
-                                UI.textInput("replyBy", label: "Reply by", value: values["replyBy"] ?? DisplayDate.isoMinute(req.now.addingTimeInterval(3 * 86400)), errors: errors, width: "20")
+                                UI.p(
+                                    "\(evaluation?.result.shortlist.count ?? 0) bids are within \(r.dps.parentChoiceBandPoints) points of the top: the parent or carer chooses."
+                                )
+                                UI.textInput(
+                                    "replyBy", label: "Reply by",
+                                    value: values["replyBy"]
+                                        ?? DisplayDate.isoMinute(req.now.addingTimeInterval(3 * 86400)), errors: errors,
+                                    width: "20")
                                 UI.button("Create the parent's private link", kind: "secondary")
                             }
                         }
                     }
                     UI.form(action: base + "/award", csrf: req.csrfToken) {
-                        UI.button(r.parentPreference != nil ? "Award to the parent's preference" : "Award to the top bid")
+                        UI.button(
+                            r.parentPreference != nil ? "Award to the parent's preference" : "Award to the top bid")
                     }
                     if state == .closed {
                         el("details", .class("dps-card")) {
                             el("summary") { "Re-issue with a wider radius (no bids or too few)" }
                             UI.form(action: base + "/reissue", csrf: req.csrfToken) {
-                                UI.textInput("radiusMiles", label: "New distance limit in miles", value: values["radiusMiles"], errors: errors, width: "5")
-                                UI.textInput("deadline", label: "New deadline", value: values["deadline"], hint: "For example \(DisplayDate.isoMinute(req.now.addingTimeInterval(3 * 86400)))", errors: errors, width: "20")
+                                UI.textInput(
+                                    "radiusMiles", label: "New distance limit in miles", value: values["radiusMiles"],
+                                    errors: errors, width: "5")
+                                UI.textInput(
+                                    "deadline", label: "New deadline", value: values["deadline"],
+                                    hint: "For example \(DisplayDate.isoMinute(req.now.addingTimeInterval(3 * 86400)))",
+                                    errors: errors, width: "20")
                                 UI.button("Re-issue as a new round", kind: "secondary")
                             }
                         }
@@ -252,7 +421,9 @@ struct ReferralPages: RouteCollection {
                 el("details", .class("dps-card")) {
                     el("summary") { "Cancel this referral" }
                     UI.form(action: base + "/cancel", csrf: req.csrfToken) {
-                        UI.textarea("reason", label: "Reason (sent to invited providers)", value: values["reason"], errors: errors, rows: 2)
+                        UI.textarea(
+                            "reason", label: "Reason (sent to invited providers)", value: values["reason"],
+                            errors: errors, rows: 2)
                         UI.button("Cancel referral", kind: "warning")
                     }
                 }
@@ -260,89 +431,160 @@ struct ReferralPages: RouteCollection {
             if !invitations.isEmpty && state != .published {
                 let declined = invitations.filter { $0.declinedAt != nil }
                 if !declined.isEmpty {
-                    UI.table(caption: "Declined", headers: ["Establishment", "Reason"], rows: declined.map { i in
-                        [text(i.establishment.name), text((Referrals.declineReasons.first { $0.0 == i.declinedReason }?.1 ?? "") + ((i.declinedNote ?? "").isEmpty ? "" : ": \(i.declinedNote!)"))]
-                    })
+                    UI.table(
+                        caption: "Declined", headers: ["Establishment", "Reason"],
+                        rows: declined.map { i in
+                            [
+                                text(i.establishment.name),
+                                text(
+                                    (Referrals.declineReasons.first { $0.0 == i.declinedReason }?.1 ?? "")
+                                        + ((i.declinedNote ?? "").isEmpty ? "" : ": \(i.declinedNote!)")),
+                            ]
+                        })
                 }
             }
         }
     }
 
-    private func evaluationSection(_ r: ReferralRecord, content: Referrals.Content, evaluation: Referrals.Evaluation, scores: [BidScoreRecord], base: String, req: Request, officer: Bool, errors: [FieldError]) -> Markup {
+    private func evaluationSection(
+        _ r: ReferralRecord, content: Referrals.Content, evaluation: Referrals.Evaluation, scores: [BidScoreRecord],
+        base: String, req: Request, officer: Bool, errors: [FieldError]
+    ) -> Markup {
         let scoresIncentives = (content.weights["incentives"] ?? 0) > 0
         return MarkupBuilder.buildBlock(
             UI.h2("Bids and scores"),
             evaluation.bids.isEmpty ? UI.p("No bids arrived. Re-issue the referral with a wider radius.") : .empty,
-            !evaluation.unscored.isEmpty ? UI.warning("Score the outcomes statement of every bid (0 to 5); the ranking is final once each has a consensus score.") : .empty,
-            UI.table(caption: "Ranking", headers: ["Rank", "Establishment", "Annual cost", "Price", "Core", "Outcomes", "Needs", "Location", "Desirables", "Incentives", "Total"],
-                     rows: evaluation.result.ranking.map { ranked in
-                         let b = evaluation.bids[UUID(uuidString: ranked.id)!]
-                         let p = ranked.points
-                         return [text(String(ranked.rank) + (evaluation.result.shortlist.contains(ranked.id) ? " (shortlist)" : "")), text(b?.establishment.name ?? ""),
-                                 text(formatPence(ranked.annualCostPence)), text(p.price.description), text(p.coreCompetency.description), text(p.outcomes.description),
-                                 text(p.needs.description), text(p.location.description), text(p.desirables.description), text(p.incentives.description), el("strong") { ranked.total.description }]
-                     }),
-            evaluation.result.nonCompliant.isEmpty ? .empty : UI.table(caption: "Not compliant", headers: ["Establishment", "Reasons"], rows: evaluation.result.nonCompliant.map { nc in
-                [text(evaluation.bids[UUID(uuidString: nc.id)!]?.establishment.name ?? ""), text(nc.reasons.map { "\($0)" }.joined(separator: "; "))]
-            }),
-            MarkupBuilder.buildArray(evaluation.bids.values.sorted { $0.establishment.name < $1.establishment.name }.map { b in
-                let consensus = scores.first { $0.$bid.id == b.id && $0.criterion == "outcomes" && $0.isConsensus }
-                return el("div", .class("dps-card")) {
-                    el("h3", .class("govuk-heading-s")) { "\(b.establishment.name): outcomes statement" }
-                    el("p", .class("govuk-body dps-preline")) { b.outcomesStatement }
-                    if !b.incentive.isEmpty { el("p", .class("govuk-body")) { el("strong") { "Incentive offered: " }; b.incentive } }
-                    UI.p("Weekly cost \(formatPence(b.weeklyCostPence)); \(String(format: "%.1f", b.distanceMiles)) miles from home\(b.carerDistrict.map { " (carer in \($0))" } ?? "").")
-                    if let consensus { UI.inset("Consensus: \(consensus.score) of 5. \(consensus.comment)") }
-                    if officer {
-                        UI.form(action: base + "/score/\(b.id!)", csrf: req.csrfToken) {
-                            UI.radios("score", legend: "Outcomes score", options: (0...5).map { UI.Option(value: String($0), label: String($0)) }, selected: consensus.map { String($0.score) }, errors: errors, inline: true)
-                                .replacingIDs("score", "score.\(b.id!)")
-                            UI.textInput("comment", label: "Comment", value: consensus?.comment, errors: errors).replacingIDs("comment", "comment.\(b.id!)")
-                            if scoresIncentives {
-                                UI.radios("criterion", legend: "Criterion", options: [.init(value: "outcomes", label: "Outcomes statement"), .init(value: "incentives", label: "Incentive")], selected: "outcomes", errors: errors, inline: true)
+            !evaluation.unscored.isEmpty
+                ? UI.warning(
+                    "Score the outcomes statement of every bid (0 to 5); the ranking is final once each has a consensus score."
+                ) : .empty,
+            UI.table(
+                caption: "Ranking",
+                headers: [
+                    "Rank", "Establishment", "Annual cost", "Price", "Core", "Outcomes", "Needs", "Location",
+                    "Desirables", "Incentives", "Total",
+                ],
+                rows: evaluation.result.ranking.map { ranked in
+                    let b = evaluation.bids[UUID(uuidString: ranked.id)!]
+                    let p = ranked.points
+                    return [
+                        text(
+                            String(ranked.rank)
+                                + (evaluation.result.shortlist.contains(ranked.id) ? " (shortlist)" : "")),
+                        text(b?.establishment.name ?? ""),
+                        text(formatPence(ranked.annualCostPence)), text(p.price.description),
+                        text(p.coreCompetency.description), text(p.outcomes.description),
+                        text(p.needs.description), text(p.location.description), text(p.desirables.description),
+                        text(p.incentives.description), el("strong") { ranked.total.description },
+                    ]
+                }),
+            evaluation.result.nonCompliant.isEmpty
+                ? .empty
+                : UI.table(
+                    caption: "Not compliant", headers: ["Establishment", "Reasons"],
+                    rows: evaluation.result.nonCompliant.map { nc in
+                        [
+                            text(evaluation.bids[UUID(uuidString: nc.id)!]?.establishment.name ?? ""),
+                            text(nc.reasons.map { "\($0)" }.joined(separator: "; ")),
+                        ]
+                    }),
+            MarkupBuilder.buildArray(
+                evaluation.bids.values.sorted { $0.establishment.name < $1.establishment.name }.map { b in
+                    let consensus = scores.first { $0.$bid.id == b.id && $0.criterion == "outcomes" && $0.isConsensus }
+                    return el("div", .class("dps-card")) {
+                        el("h3", .class("govuk-heading-s")) { "\(b.establishment.name): outcomes statement" }
+                        el("p", .class("govuk-body dps-preline")) { b.outcomesStatement }
+                        if !b.incentive.isEmpty {
+                            el("p", .class("govuk-body")) {
+                                el("strong") { "Incentive offered: " }
+                                b.incentive
                             }
-                            UI.checkboxes("consensus", legend: "Moderation", options: [.init(value: "yes", label: "This is the moderated consensus score")], selected: ["yes"], errors: errors)
+                        }
+                        UI.p(
+                            "Weekly cost \(formatPence(b.weeklyCostPence)); \(String(format: "%.1f", b.distanceMiles)) miles from home\(b.carerDistrict.map { " (carer in \($0))" } ?? "")."
+                        )
+                        if let consensus { UI.inset("Consensus: \(consensus.score) of 5. \(consensus.comment)") }
+                        if officer {
+                            UI.form(action: base + "/score/\(b.id!)", csrf: req.csrfToken) {
+                                UI.radios(
+                                    "score", legend: "Outcomes score",
+                                    options: (0...5).map { UI.Option(value: String($0), label: String($0)) },
+                                    selected: consensus.map { String($0.score) }, errors: errors, inline: true
+                                )
+                                .replacingIDs("score", "score.\(b.id!)")
+                                UI.textInput("comment", label: "Comment", value: consensus?.comment, errors: errors)
+                                    .replacingIDs("comment", "comment.\(b.id!)")
+                                if scoresIncentives {
+                                    UI.radios(
+                                        "criterion", legend: "Criterion",
+                                        options: [
+                                            .init(value: "outcomes", label: "Outcomes statement"),
+                                            .init(value: "incentives", label: "Incentive"),
+                                        ], selected: "outcomes", errors: errors, inline: true)
+                                }
+                                UI.checkboxes(
+                                    "consensus", legend: "Moderation",
+                                    options: [.init(value: "yes", label: "This is the moderated consensus score")],
+                                    selected: ["yes"], errors: errors
+                                )
                                 .replacingIDs("consensus", "consensus.\(b.id!)")
-                            UI.button("Save score", kind: "secondary")
+                                UI.button("Save score", kind: "secondary")
+                            }
                         }
                     }
-                }
-            })
+                })
         )
     }
 
-    private func officerForm(_ req: Request, success: @autoclosure () -> String, redirect: ((UUID) -> String)? = nil, action: @escaping (Actor, UUID) async throws -> Void) async throws -> Response {
+    private func officerForm(
+        _ req: Request, success: @autoclosure () -> String, redirect: ((UUID) -> String)? = nil,
+        action: @escaping (Actor, UUID) async throws -> Void
+    ) async throws -> Response {
         let actor = try council(req)
         let referralID = try id(req)
-        return try await Forms.handle(req, success: success(), redirect: { redirect?(referralID) ?? "/referrals/\(referralID)" },
-                                      render: { errors, values in try await detail(req, errors: errors, values: values) },
-                                      action: { try await action(actor, referralID) })
+        return try await Forms.handle(
+            req, success: success(), redirect: { redirect?(referralID) ?? "/referrals/\(referralID)" },
+            render: { errors, values in try await detail(req, errors: errors, values: values) },
+            action: { try await action(actor, referralID) })
     }
 
-    struct Text: Content { var radiusMiles: String?; var deadline: String?; var reason: String?; var replyBy: String?; var score: String?; var comment: String?; var consensus: String?; var criterion: String? }
+    struct Text: Content {
+        var radiusMiles: String?
+        var deadline: String?
+        var reason: String?
+        var replyBy: String?
+        var score: String?
+        var comment: String?
+        var consensus: String?
+        var criterion: String?
+    }
 
     func radius(req: Request) async throws -> Response {
         try await officerForm(req, success: "Distance limit changed.") { actor, id in
-            try await Referrals.setRadius(id, miles: try req.content.decode(Text.self).radiusMiles, actor: actor, db: req.db, now: req.now)
+            try await Referrals.setRadius(
+                id, miles: try req.content.decode(Text.self).radiusMiles, actor: actor, db: req.db, now: req.now)
         }
     }
 
     func publish(req: Request) async throws -> Response {
         var count = 0
-        return try await officerForm(req, success: "Published: \(count) establishments invited at the same moment.") { actor, id in
+        return try await officerForm(req, success: "Published: \(count) establishments invited at the same moment.") {
+            actor, id in
             count = try await Referrals.publish(id, actor: actor, db: req.db, now: req.now)
         }
     }
 
     func extend(req: Request) async throws -> Response {
         try await officerForm(req, success: "Deadline extended for every invited provider.") { actor, id in
-            try await Referrals.extend(id, deadline: try req.content.decode(Text.self).deadline, actor: actor, db: req.db, now: req.now)
+            try await Referrals.extend(
+                id, deadline: try req.content.decode(Text.self).deadline, actor: actor, db: req.db, now: req.now)
         }
     }
 
     func cancel(req: Request) async throws -> Response {
         try await officerForm(req, success: "Referral cancelled; invited providers have been told.") { actor, id in
-            try await Referrals.cancel(id, reason: try req.content.decode(Text.self).reason, actor: actor, db: req.db, now: req.now)
+            try await Referrals.cancel(
+                id, reason: try req.content.decode(Text.self).reason, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -356,7 +598,9 @@ struct ReferralPages: RouteCollection {
         let bidID = try id(req, "bidID")
         return try await officerForm(req, success: "Score saved.") { actor, id in
             let form = try req.content.decode(Text.self)
-            try await Referrals.scoreBid(id, bidID: bidID, criterion: form.criterion, score: form.score, comment: form.comment, consensus: form.consensus == "yes", actor: actor, db: req.db, now: req.now)
+            try await Referrals.scoreBid(
+                id, bidID: bidID, criterion: form.criterion, score: form.score, comment: form.comment,
+                consensus: form.consensus == "yes", actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -364,27 +608,36 @@ struct ReferralPages: RouteCollection {
         let actor = try council(req)
         let referralID = try id(req)
         do {
-            let token = try await Referrals.askParent(referralID, replyBy: try req.content.decode(Text.self).replyBy, actor: actor, db: req.db, now: req.now)
+            let token = try await Referrals.askParent(
+                referralID, replyBy: try req.content.decode(Text.self).replyBy, actor: actor, db: req.db, now: req.now)
             let link = "\(req.application.config.publicBaseURL)/choice/\(token)"
             return HTMLResponse.make(try await detail(req, errors: [], values: [:], parentLink: link))
         } catch let error as UseCaseError where !error.errors.isEmpty {
-            return HTMLResponse.make(try await detail(req, errors: error.errors, values: Forms.values(req)), status: error.httpStatus)
+            return HTMLResponse.make(
+                try await detail(req, errors: error.errors, values: Forms.values(req)), status: error.httpStatus)
         }
     }
 
     func award(req: Request) async throws -> Response {
         var placementID: UUID?
-        return try await officerForm(req, success: "Awarded. Every bidder has been told its result; the placement agreement is ready.",
-                                     redirect: { _ in placementID.map { "/placements/\($0)" } ?? "/referrals" }) { actor, id in
+        return try await officerForm(
+            req, success: "Awarded. Every bidder has been told its result; the placement agreement is ready.",
+            redirect: { _ in placementID.map { "/placements/\($0)" } ?? "/referrals" }
+        ) { actor, id in
             placementID = try await Referrals.award(id, actor: actor, db: req.db, now: req.now).id
         }
     }
 
     func reissue(req: Request) async throws -> Response {
         var next: UUID?
-        return try await officerForm(req, success: "Re-issued as a new round. Check who it reaches, then publish it.", redirect: { _ in "/referrals/\(next?.uuidString ?? "")" }) { actor, id in
+        return try await officerForm(
+            req, success: "Re-issued as a new round. Check who it reaches, then publish it.",
+            redirect: { _ in "/referrals/\(next?.uuidString ?? "")" }
+        ) { actor, id in
             let form = try req.content.decode(Text.self)
-            next = try await Referrals.reissue(id, radius: form.radiusMiles, deadline: form.deadline, actor: actor, db: req.db, now: req.now).id
+            next = try await Referrals.reissue(
+                id, radius: form.radiusMiles, deadline: form.deadline, actor: actor, db: req.db, now: req.now
+            ).id
         }
     }
 
@@ -396,19 +649,42 @@ struct ReferralPages: RouteCollection {
         let actor = try council(req)
         try Referrals.requireOfficer(actor)
         let categories = try await Referrals.categories(for: actor, db: req.db)
-        let memberships = try await MembershipRecord.query(on: req.db).filter(\.$category.$id ~~ categories.compactMap(\.id)).filter(\.$state == "active").with(\.$establishment).with(\.$category).all()
+        let memberships = try await MembershipRecord.query(on: req.db).filter(
+            \.$category.$id ~~ categories.compactMap(\.id)
+        ).filter(\.$state == "active").with(\.$establishment).with(\.$category).all()
         return Layout.page(title: "Record a direct placement", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Record a direct placement")
             UI.warning("Only in exceptional, justified circumstances. It is reported as off-competition spend.")
             UI.form(action: "/referrals/direct", csrf: req.csrfToken) {
-                UI.select("category", label: "Category", options: [.init(value: "", label: "Choose")] + categories.map { .init(value: $0.id!.uuidString, label: $0.name) }, selected: values["category"], errors: errors)
-                UI.select("establishment", label: "Establishment", options: [.init(value: "", label: "Choose")] + memberships.sorted { $0.establishment.name < $1.establishment.name }.map { .init(value: $0.establishment.id!.uuidString, label: "\($0.establishment.name) (\($0.category.name))") }, selected: values["establishment"], errors: errors)
-                UI.textInput("startDate", label: "Start date", value: values["startDate"], hint: "For example 2026-12-01", errors: errors, width: "10")
-                UI.textInput("weeklyFee", label: "Agreed weekly fee (£)", value: values["weeklyFee"], errors: errors, width: "10")
-                UI.textarea("justification", label: "Justification", value: values["justification"], hint: "Why competition was not possible", errors: errors, rows: 3)
-                UI.textarea("childDetails", label: "Child's details (private)", value: values["childDetails"], errors: errors, rows: 2)
-                UI.textarea("outcomes", label: "Agreed outcomes, one per line", value: values["outcomes"], errors: errors, rows: 3)
+                UI.select(
+                    "category", label: "Category",
+                    options: [.init(value: "", label: "Choose")]
+                        + categories.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                    selected: values["category"], errors: errors)
+                UI.select(
+                    "establishment", label: "Establishment",
+                    options: [.init(value: "", label: "Choose")]
+                        + memberships.sorted { $0.establishment.name < $1.establishment.name }.map {
+                            .init(
+                                value: $0.establishment.id!.uuidString,
+                                label: "\($0.establishment.name) (\($0.category.name))")
+                        }, selected: values["establishment"], errors: errors)
+                UI.textInput(
+                    "startDate", label: "Start date", value: values["startDate"], hint: "For example 2026-12-01",
+                    errors: errors, width: "10")
+                UI.textInput(
+                    "weeklyFee", label: "Agreed weekly fee (£)", value: values["weeklyFee"], errors: errors, width: "10"
+                )
+                UI.textarea(
+                    "justification", label: "Justification", value: values["justification"],
+                    hint: "Why competition was not possible", errors: errors, rows: 3)
+                UI.textarea(
+                    "childDetails", label: "Child's details (private)", value: values["childDetails"], errors: errors,
+                    rows: 2)
+                UI.textarea(
+                    "outcomes", label: "Agreed outcomes, one per line", value: values["outcomes"], errors: errors,
+                    rows: 3)
                 UI.button("Record direct placement")
             }
         }
@@ -417,9 +693,13 @@ struct ReferralPages: RouteCollection {
     func direct(req: Request) async throws -> Response {
         let actor = try council(req)
         var placementID: UUID?
-        return try await Forms.handle(req, success: "Direct placement recorded.", redirect: { "/placements/\(placementID?.uuidString ?? "")" },
-                                      render: { errors, values in try await directView(req, errors: errors, values: values) }) {
-            placementID = try await Referrals.direct(try req.content.decode(Referrals.DirectInput.self), actor: actor, db: req.db, now: req.now).id
+        return try await Forms.handle(
+            req, success: "Direct placement recorded.", redirect: { "/placements/\(placementID?.uuidString ?? "")" },
+            render: { errors, values in try await directView(req, errors: errors, values: values) }
+        ) {
+            placementID = try await Referrals.direct(
+                try req.content.decode(Referrals.DirectInput.self), actor: actor, db: req.db, now: req.now
+            ).id
         }
     }
 
@@ -433,40 +713,76 @@ struct ReferralPages: RouteCollection {
         let childDetails = r?.childDetails ?? p.childDetails ?? ""
         let provider = try await Organisation.find(p.providerID, on: req.db)
         let authority = try await Organisation.find(p.authorityID, on: req.db)
-        let category = try await (p.categoryID ?? r?.$category.id).asyncMap { try await CategoryRecord.find($0, on: req.db) } ?? nil
+        let category =
+            try await (p.categoryID ?? r?.$category.id).asyncMap { try await CategoryRecord.find($0, on: req.db) }
+            ?? nil
         let names = Dictionary(uniqueKeysWithValues: (category?.content.costLines ?? []).map { ($0.key, $0.name) })
         let core: [String: Int] = try Referrals.decode(p.coreJSON) ?? [:]
         let variable: [BidItem] = try Referrals.decode(p.variableJSON) ?? []
         let outcomes: [String] = try Referrals.decode(p.outcomesJSON) ?? []
         let reviews: [String] = try Referrals.decode(p.reviewDatesJSON) ?? []
         let mySide = p.providerID == actor.organisationID ? p.providerAcceptedAt : p.authorityAcceptedAt
-        return HTMLResponse.make(Layout.page(title: "Individual Placement Agreement", context: PageContext(request: req)) {
-            UI.h1("Individual Placement Agreement", caption: "\(reference) under the \(p.contractName)")
-            UI.summaryList([
-                ("Placing authority", text(authority?.name ?? "")),
-                ("Provider", text(provider?.name ?? "")),
-                ("Establishment", text("\(p.establishment.name), \(p.establishment.postcode)")),
-                ("Child", text(childDetails.isEmpty ? "Reference \(reference)" : childDetails)),
-                ("Start date", text(DisplayDate.date(p.startDate))),
-                ("Expected end", text(DisplayDate.date(p.expectedEndDate))),
-                ("Weekly fee", text(formatPence(p.weeklyFeePence) + (children > 1 ? " for \(children) children" : ""))),
-                ("Core costs a week", text(core.sorted { $0.key < $1.key }.map { "\(names[$0.key] ?? $0.key): \(formatPence($0.value))" }.joined(separator: "\n"))),
-                ("Variable costs a week", text(variable.isEmpty ? "None" : variable.map { "\($0.description): \(formatPence($0.pence))" }.joined(separator: "\n"))),
-                ("Discount", text(Money.percent(p.discountBasisPoints))),
-                ("Agreed outcomes", text(outcomes.joined(separator: "\n"))),
-                ("Reviews", text(reviews.map { DisplayDate.date($0) }.joined(separator: ", "))),
-                ("Route", text(p.direct ? "Direct placement (off-competition): \(p.justification ?? "")" : "Awarded through competition")),
-                ("Accepted by the authority", text(p.authorityAcceptedAt.map { "\(p.authorityAcceptedBy ?? "") on \(DisplayDate.dateTime($0))" } ?? "Not yet")),
-                ("Accepted by the provider", text(p.providerAcceptedAt.map { "\(p.providerAcceptedBy ?? "") on \(DisplayDate.dateTime($0))" } ?? "Not yet")),
-            ])
-            if mySide == nil {
-                UI.form(action: "/placements/\(p.id!)/accept", csrf: req.csrfToken) {
-                    UI.p("By accepting you agree to this placement on the terms of the \(p.contractName).")
-                    UI.button("Accept the agreement")
+        return HTMLResponse.make(
+            Layout.page(title: "Individual Placement Agreement", context: PageContext(request: req)) {
+                UI.h1("Individual Placement Agreement", caption: "\(reference) under the \(p.contractName)")
+                UI.summaryList([
+                    ("Placing authority", text(authority?.name ?? "")),
+                    ("Provider", text(provider?.name ?? "")),
+                    ("Establishment", text("\(p.establishment.name), \(p.establishment.postcode)")),
+                    ("Child", text(childDetails.isEmpty ? "Reference \(reference)" : childDetails)),
+                    ("Start date", text(DisplayDate.date(p.startDate))),
+                    ("Expected end", text(DisplayDate.date(p.expectedEndDate))),
+                    (
+                        "Weekly fee",
+                        text(formatPence(p.weeklyFeePence) + (children > 1 ? " for \(children) children" : ""))
+                    ),
+                    (
+                        "Core costs a week",
+                        text(
+                            core.sorted { $0.key < $1.key }.map {
+                                "\(names[$0.key] ?? $0.key): \(formatPence($0.value))"
+                            }.joined(separator: "\n"))
+                    ),
+                    (
+                        "Variable costs a week",
+                        text(
+                            variable.isEmpty
+                                ? "None"
+                                : variable.map { "\($0.description): \(formatPence($0.pence))" }.joined(separator: "\n")
+                        )
+                    ),
+                    ("Discount", text(Money.percent(p.discountBasisPoints))),
+                    ("Agreed outcomes", text(outcomes.joined(separator: "\n"))),
+                    ("Reviews", text(reviews.map { DisplayDate.date($0) }.joined(separator: ", "))),
+                    (
+                        "Route",
+                        text(
+                            p.direct
+                                ? "Direct placement (off-competition): \(p.justification ?? "")"
+                                : "Awarded through competition")
+                    ),
+                    (
+                        "Accepted by the authority",
+                        text(
+                            p.authorityAcceptedAt.map {
+                                "\(p.authorityAcceptedBy ?? "") on \(DisplayDate.dateTime($0))"
+                            } ?? "Not yet")
+                    ),
+                    (
+                        "Accepted by the provider",
+                        text(
+                            p.providerAcceptedAt.map { "\(p.providerAcceptedBy ?? "") on \(DisplayDate.dateTime($0))" }
+                                ?? "Not yet")
+                    ),
+                ])
+                if mySide == nil {
+                    UI.form(action: "/placements/\(p.id!)/accept", csrf: req.csrfToken) {
+                        UI.p("By accepting you agree to this placement on the terms of the \(p.contractName).")
+                        UI.button("Accept the agreement")
+                    }
                 }
-            }
-            UI.p("Print this page for your records.")
-        })
+                UI.p("Print this page for your records.")
+            })
     }
 
     func accept(req: Request) async throws -> Response {
@@ -488,7 +804,8 @@ struct ReferralPages: RouteCollection {
         let r = try await Referrals.forParent(token: token, db: req.db, now: req.now)
         let content = try await Referrals.Content.load(r, db: req.db)
         let shortlist: [String] = try Referrals.decode(r.parentShortlistJSON) ?? []
-        let bids = try await BidRecord.query(on: req.db).filter(\.$id ~~ shortlist.compactMap(UUID.init(uuidString:))).with(\.$establishment).all()
+        let bids = try await BidRecord.query(on: req.db).filter(\.$id ~~ shortlist.compactMap(UUID.init(uuidString:)))
+            .with(\.$establishment).all()
         let ordered = shortlist.compactMap { id in bids.first { $0.id?.uuidString == id } }
         var metByBid: [UUID: [String]] = [:]
         for (id, offer) in try await Referrals.bidContent(ordered, db: req.db) { metByBid[id] = offer.met(prefix: "n") }
@@ -496,36 +813,74 @@ struct ReferralPages: RouteCollection {
             UI.errorSummary(errors)
             UI.h1("Choose the setting you prefer")
             if done || r.parentPreference != nil {
-                UI.banner("Thank you. We have your preference.") { UI.p("The council officer will be in touch. You can change your choice below until \(r.parentDeadline.map(DisplayDate.dateTime) ?? "").") }
+                UI.banner("Thank you. We have your preference.") {
+                    UI.p(
+                        "The council officer will be in touch. You can change your choice below until \(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
+                    )
+                }
             }
-            UI.p("These settings scored almost the same, so you can choose. They are shown in no particular order of preference. Please reply by \(r.parentDeadline.map(DisplayDate.dateTime) ?? "").")
+            UI.p(
+                "These settings scored almost the same, so you can choose. They are shown in no particular order of preference. Please reply by \(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
+            )
             UI.form(action: "/choice/\(token)", csrf: req.csrfToken) {
                 for (index, b) in ordered.enumerated() {
                     let met = metByBid[b.id!] ?? []
                     el("section", .class("dps-card")) {
                         el("h2", .class("govuk-heading-m")) { "Option \(index + 1): \(b.establishment.name)" }
                         UI.summaryList([
-                            ("What it is", text(EstablishmentType(rawValue: b.establishment.type)?.label ?? b.establishment.type)),
-                            ("Distance from home", text("About \(Int(b.distanceMiles.rounded())) mile\(Int(b.distanceMiles.rounded()) == 1 ? "" : "s")")),
-                            ("Latest inspection", text("\(b.establishment.judgement)\(b.establishment.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")")),
-                            ("How it meets your child's needs", text(content.needs.map { "\(met.contains($0.id) ? "Meets" : "Does not say it meets"): \($0.text)" }.joined(separator: "\n"))),
+                            (
+                                "What it is",
+                                text(EstablishmentType(rawValue: b.establishment.type)?.label ?? b.establishment.type)
+                            ),
+                            (
+                                "Distance from home",
+                                text(
+                                    "About \(Int(b.distanceMiles.rounded())) mile\(Int(b.distanceMiles.rounded()) == 1 ? "" : "s")"
+                                )
+                            ),
+                            (
+                                "Latest inspection",
+                                text(
+                                    "\(b.establishment.judgement)\(b.establishment.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")"
+                                )
+                            ),
+                            (
+                                "How it meets your child's needs",
+                                text(
+                                    content.needs.map {
+                                        "\(met.contains($0.id) ? "Meets" : "Does not say it meets"): \($0.text)"
+                                    }.joined(separator: "\n"))
+                            ),
                             ("What they plan to achieve", text(b.outcomesStatement)),
                         ])
                     }
                 }
-                UI.radios("choice", legend: "Which setting do you prefer?", options: ordered.enumerated().map { .init(value: $0.element.id!.uuidString, label: "Option \($0.offset + 1): \($0.element.establishment.name)") },
-                          selected: r.parentPreference?.uuidString, errors: errors)
-                UI.textarea("reason", label: "Why? (optional)", value: r.parentReason, hint: "For example, closer to family or a school friend", errors: errors, rows: 3)
+                UI.radios(
+                    "choice", legend: "Which setting do you prefer?",
+                    options: ordered.enumerated().map {
+                        .init(
+                            value: $0.element.id!.uuidString,
+                            label: "Option \($0.offset + 1): \($0.element.establishment.name)")
+                    },
+                    selected: r.parentPreference?.uuidString, errors: errors)
+                UI.textarea(
+                    "reason", label: "Why? (optional)", value: r.parentReason,
+                    hint: "For example, closer to family or a school friend", errors: errors, rows: 3)
                 UI.button("Send my choice")
             }
         }
     }
 
     func choose(req: Request) async throws -> Response {
-        struct Form: Content { var choice: String?; var reason: String? }
+        struct Form: Content {
+            var choice: String?
+            var reason: String?
+        }
         let form = try req.content.decode(Form.self)
         do {
-            try await Referrals.recordPreference(token: req.parameters.get("token") ?? "", bidID: form.choice, reason: form.reason, db: req.db, now: req.now)
+            try await Referrals.recordPreference(
+                token: req.parameters.get("token") ?? "", bidID: form.choice, reason: form.reason, db: req.db,
+                now: req.now)
             return HTMLResponse.make(try await choiceView(req, errors: [], done: true))
         } catch let error as UseCaseError where !error.errors.isEmpty {
             return HTMLResponse.make(try await choiceView(req, errors: error.errors), status: error.httpStatus)

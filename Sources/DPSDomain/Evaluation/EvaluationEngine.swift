@@ -24,19 +24,24 @@ public enum EvaluationEngine {
     /// Evaluates a live referral: problems of the referral itself (weights, weeks, needs) still throw, but a
     /// bid whose own values cannot be scored (a weekly cost of 0, a score out of range, an unknown need) is
     /// set aside as non-compliant with the reason, so one bad bid never stops the whole referral.
-    public static func evaluateSettingAsideUnscorable(_ input: EvaluationInput) throws(EvaluationError) -> EvaluationResult {
+    public static func evaluateSettingAsideUnscorable(_ input: EvaluationInput) throws(EvaluationError)
+        -> EvaluationResult
+    {
         var referralLevel = input
         referralLevel.bids = []
         if let problem = validate(referralLevel).first { throw problem }
         let needMarks = Dictionary(input.needs.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
-        let desirableMarks = Dictionary(input.desirables.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
+        let desirableMarks = Dictionary(
+            input.desirables.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
         var scorable = input
         scorable.bids = []
         var setAside: [NonCompliantBid] = []
         var seen = Set<String>()
         for (index, bid) in input.bids.enumerated() {
             var problems: [EvaluationError] = []
-            validateBid(bid, index: index, needMarks: needMarks, desirableMarks: desirableMarks, seenIds: &seen, into: &problems)
+            validateBid(
+                bid, index: index, needMarks: needMarks, desirableMarks: desirableMarks, seenIds: &seen, into: &problems
+            )
             if problems.isEmpty {
                 scorable.bids.append(bid)
             } else {
@@ -53,37 +58,44 @@ public enum EvaluationEngine {
         var problems = validateWeights(input.weights, bounds: input.bounds)
 
         if !(1...52).contains(input.weeksPerYear) {
-            problems.append(EvaluationError(
-                rule: "weeks-per-year", field: "weeksPerYear",
-                message: "weeks per year must be between 1 and 52, got \(input.weeksPerYear)"))
+            problems.append(
+                EvaluationError(
+                    rule: "weeks-per-year", field: "weeksPerYear",
+                    message: "weeks per year must be between 1 and 52, got \(input.weeksPerYear)"))
         }
 
         let needMarks = validateMarkedItems(input.needs, field: "needs", noun: "need", into: &problems)
-        let desirableMarks = validateMarkedItems(input.desirables, field: "desirables", noun: "desirable", into: &problems)
+        let desirableMarks = validateMarkedItems(
+            input.desirables, field: "desirables", noun: "desirable", into: &problems)
 
         var mustHaves = Set<String>()
         for (index, id) in input.mustHaves.enumerated() where !mustHaves.insert(id).inserted {
-            problems.append(EvaluationError(
-                rule: "duplicate-must-have", field: "mustHaves[\(index)]", message: "must-have \"\(id)\" is listed twice"))
+            problems.append(
+                EvaluationError(
+                    rule: "duplicate-must-have", field: "mustHaves[\(index)]",
+                    message: "must-have \"\(id)\" is listed twice"))
         }
 
         if let choice = input.parentChoice, choice.enabled {
             if choice.bandPoints <= .zero {
-                problems.append(EvaluationError(
-                    rule: "band-points", field: "parentChoice.bandPoints",
-                    message: "the parent-choice band must be greater than 0 points, got \(choice.bandPoints)"))
+                problems.append(
+                    EvaluationError(
+                        rule: "band-points", field: "parentChoice.bandPoints",
+                        message: "the parent-choice band must be greater than 0 points, got \(choice.bandPoints)"))
             }
             if choice.maxShortlist < 2 {
-                problems.append(EvaluationError(
-                    rule: "max-shortlist", field: "parentChoice.maxShortlist",
-                    message: "a shortlist must allow at least 2 bids, got \(choice.maxShortlist)"))
+                problems.append(
+                    EvaluationError(
+                        rule: "max-shortlist", field: "parentChoice.maxShortlist",
+                        message: "a shortlist must allow at least 2 bids, got \(choice.maxShortlist)"))
             }
         }
 
         var bidIds = Set<String>()
         for (index, bid) in input.bids.enumerated() {
-            validateBid(bid, index: index, needMarks: needMarks, desirableMarks: desirableMarks,
-                        seenIds: &bidIds, into: &problems)
+            validateBid(
+                bid, index: index, needMarks: needMarks, desirableMarks: desirableMarks,
+                seenIds: &bidIds, into: &problems)
         }
         return problems
     }
@@ -91,29 +103,34 @@ public enum EvaluationEngine {
     /// Every problem with a weighting: negative weights, weights outside the standard bounds
     /// narrowed by the category's `bounds`, inverted or non-overlapping bounds, and a sum other
     /// than 100. Used by the referral form to show all problems at once.
-    public static func validateWeights(_ weights: EvaluationWeights, bounds: EvaluationBounds? = nil) -> [EvaluationError] {
+    public static func validateWeights(_ weights: EvaluationWeights, bounds: EvaluationBounds? = nil)
+        -> [EvaluationError]
+    {
         var problems: [EvaluationError] = []
         for criterion in EvaluationCriterion.allCases {
             let name = criterion.rawValue
             let weight = criterion.weight(in: weights)
             if weight < 0 {
-                problems.append(EvaluationError(
-                    rule: "weight-negative", field: "weights.\(name)",
-                    message: "\(name) weight must not be negative, got \(weight)"))
+                problems.append(
+                    EvaluationError(
+                        rule: "weight-negative", field: "weights.\(name)",
+                        message: "\(name) weight must not be negative, got \(weight)"))
                 continue
             }
             guard let allowed = criterion.allowedRange(bounds: bounds) else {
                 let given = bounds.flatMap { criterion.range(in: $0) }
-                problems.append(EvaluationError(
-                    rule: "bounds-invalid", field: "bounds.\(name)",
-                    message: "\(name) bounds \(given.map { "\($0.min)-\($0.max)" } ?? "") leave no allowed weight "
-                        + "within the published \(criterion.standardRange.min)-\(criterion.standardRange.max)"))
+                problems.append(
+                    EvaluationError(
+                        rule: "bounds-invalid", field: "bounds.\(name)",
+                        message: "\(name) bounds \(given.map { "\($0.min)-\($0.max)" } ?? "") leave no allowed weight "
+                            + "within the published \(criterion.standardRange.min)-\(criterion.standardRange.max)"))
                 continue
             }
             if !allowed.contains(weight) {
-                problems.append(EvaluationError(
-                    rule: "weight-out-of-bounds", field: "weights.\(name)",
-                    message: "\(name) weight \(weight) is outside the allowed \(allowed.min)-\(allowed.max)"))
+                problems.append(
+                    EvaluationError(
+                        rule: "weight-out-of-bounds", field: "weights.\(name)",
+                        message: "\(name) weight \(weight) is outside the allowed \(allowed.min)-\(allowed.max)"))
             }
         }
         // Sum without overflow even for absurd inputs.
@@ -122,9 +139,11 @@ public enum EvaluationEngine {
             return (value, partial.1 || didOverflow)
         }
         if overflow || sum != 100 {
-            problems.append(EvaluationError(
-                rule: "weights-sum", field: "weights",
-                message: "weights must add up to 100, they add up to \(overflow ? "more than Int.max" : String(sum))"))
+            problems.append(
+                EvaluationError(
+                    rule: "weights-sum", field: "weights",
+                    message:
+                        "weights must add up to 100, they add up to \(overflow ? "more than Int.max" : String(sum))"))
         }
         return problems
     }
@@ -139,14 +158,18 @@ public enum EvaluationEngine {
         marks.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             if !(0...Limits.maximumMarks).contains(item.marks) {
-                problems.append(EvaluationError(
-                    rule: "marks-range", field: "\(field)[\(index)].marks",
-                    message: "marks for \(noun) \"\(item.id)\" must be between 0 and \(Limits.maximumMarks), got \(item.marks)"))
+                problems.append(
+                    EvaluationError(
+                        rule: "marks-range", field: "\(field)[\(index)].marks",
+                        message:
+                            "marks for \(noun) \"\(item.id)\" must be between 0 and \(Limits.maximumMarks), got \(item.marks)"
+                    ))
             }
             if marks.updateValue(item.marks, forKey: item.id) != nil {
-                problems.append(EvaluationError(
-                    rule: "duplicate-\(noun)-id", field: "\(field)[\(index)].id",
-                    message: "\(noun) \"\(item.id)\" is listed twice"))
+                problems.append(
+                    EvaluationError(
+                        rule: "duplicate-\(noun)-id", field: "\(field)[\(index)].id",
+                        message: "\(noun) \"\(item.id)\" is listed twice"))
             }
         }
         return marks
@@ -160,37 +183,52 @@ public enum EvaluationEngine {
         if bid.id.isEmpty {
             problems.append(EvaluationError(rule: "bid-id-empty", field: "\(path).id", message: "a bid needs an id"))
         } else if !seenIds.insert(bid.id).inserted {
-            problems.append(EvaluationError(
-                rule: "duplicate-bid-id", field: "\(path).id", message: "bid id \"\(bid.id)\" is used more than once"))
+            problems.append(
+                EvaluationError(
+                    rule: "duplicate-bid-id", field: "\(path).id",
+                    message: "bid id \"\(bid.id)\" is used more than once"))
         }
         if !(1...Limits.maximumWeeklyCostPence).contains(bid.weeklyCostPence) {
-            problems.append(EvaluationError(
-                rule: "cost-range", field: "\(path).weeklyCostPence",
-                message: "weekly cost must be more than 0 pence and at most \(Limits.maximumWeeklyCostPence), got \(bid.weeklyCostPence)"))
+            problems.append(
+                EvaluationError(
+                    rule: "cost-range", field: "\(path).weeklyCostPence",
+                    message:
+                        "weekly cost must be more than 0 pence and at most \(Limits.maximumWeeklyCostPence), got \(bid.weeklyCostPence)"
+                ))
         }
         if !bid.distanceMiles.isFinite || bid.distanceMiles < 0 {
-            problems.append(EvaluationError(
-                rule: "distance-range", field: "\(path).distanceMiles",
-                message: "distance must be 0 miles or more, got \(bid.distanceMiles)"))
+            problems.append(
+                EvaluationError(
+                    rule: "distance-range", field: "\(path).distanceMiles",
+                    message: "distance must be 0 miles or more, got \(bid.distanceMiles)"))
         }
-        checkScore(bid.qualificationScore, max: 100, field: "\(path).qualificationScore", name: "qualification score", into: &problems)
+        checkScore(
+            bid.qualificationScore, max: 100, field: "\(path).qualificationScore", name: "qualification score",
+            into: &problems)
         checkScore(bid.outcomesScore, max: 5, field: "\(path).outcomesScore", name: "outcomes score", into: &problems)
-        checkScore(bid.incentivesScore, max: 5, field: "\(path).incentivesScore", name: "incentives score", into: &problems)
+        checkScore(
+            bid.incentivesScore, max: 5, field: "\(path).incentivesScore", name: "incentives score", into: &problems)
         for (j, id) in bid.needsMet.enumerated() where needMarks[id] == nil {
-            problems.append(EvaluationError(
-                rule: "unknown-need", field: "\(path).needsMet[\(j)]", message: "need \"\(id)\" is not one of the referral's needs"))
+            problems.append(
+                EvaluationError(
+                    rule: "unknown-need", field: "\(path).needsMet[\(j)]",
+                    message: "need \"\(id)\" is not one of the referral's needs"))
         }
         for (j, id) in bid.desirablesMet.enumerated() where desirableMarks[id] == nil {
-            problems.append(EvaluationError(
-                rule: "unknown-desirable", field: "\(path).desirablesMet[\(j)]",
-                message: "desirable \"\(id)\" is not one of the referral's desirable features"))
+            problems.append(
+                EvaluationError(
+                    rule: "unknown-desirable", field: "\(path).desirablesMet[\(j)]",
+                    message: "desirable \"\(id)\" is not one of the referral's desirable features"))
         }
     }
 
-    private static func checkScore(_ score: Score, max: Int, field: String, name: String, into problems: inout [EvaluationError]) {
+    private static func checkScore(
+        _ score: Score, max: Int, field: String, name: String, into problems: inout [EvaluationError]
+    ) {
         if score < .zero || score > Score(whole: max) {
-            problems.append(EvaluationError(
-                rule: "score-range", field: field, message: "\(name) must be between 0 and \(max), got \(score)"))
+            problems.append(
+                EvaluationError(
+                    rule: "score-range", field: field, message: "\(name) must be between 0 and \(max), got \(score)"))
         }
     }
 
@@ -234,7 +272,8 @@ public enum EvaluationEngine {
         }
 
         let needMarks = Dictionary(input.needs.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
-        let desirableMarks = Dictionary(input.desirables.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
+        let desirableMarks = Dictionary(
+            input.desirables.map { ($0.id, $0.marks) }, uniquingKeysWith: { first, _ in first })
         let totalNeedMarks = needMarks.values.reduce(0, +)
         let totalDesirableMarks = desirableMarks.values.reduce(0, +)
         let w = input.weights
@@ -252,12 +291,14 @@ public enum EvaluationEngine {
                 outcomes: scaledPoints(weight: w.outcomes, score: bid.outcomesScore, outOf: 5),
                 needs: marksPoints(weight: w.needs, met: bid.needsMet, marks: needMarks, total: totalNeedMarks),
                 location: locationPoints(weight: w.location, miles: bid.distanceMiles),
-                desirables: marksPoints(weight: w.desirables, met: bid.desirablesMet, marks: desirableMarks, total: totalDesirableMarks),
+                desirables: marksPoints(
+                    weight: w.desirables, met: bid.desirablesMet, marks: desirableMarks, total: totalDesirableMarks),
                 incentives: scaledPoints(weight: w.incentives, score: bid.incentivesScore, outOf: 5))
             let quality = breakdown.quality.hundredths
-            keys.append(RankKey(
-                position: breakdowns.count, total: quality + breakdown.price.hundredths, quality: quality,
-                annual: annual, submittedAt: bid.submittedAt))
+            keys.append(
+                RankKey(
+                    position: breakdowns.count, total: quality + breakdown.price.hundredths, quality: quality,
+                    annual: annual, submittedAt: bid.submittedAt))
             breakdowns.append(breakdown)
         }
         keys.sort { a, b in
@@ -307,7 +348,9 @@ public enum EvaluationEngine {
     /// `w × score / outOf` in hundredths, from the exact score (millionths): w × 100 × (m / 10⁶) / outOf
     /// = w × m / (outOf × 10⁴), rounded once.
     static func scaledPoints(weight: Int, score: Score, outOf: Int) -> Points {
-        Points(hundredths: EvaluationRounding.divideRoundingHalfAwayFromZero(weight * score.millionths, outOf * (Score.scale / 100)))
+        Points(
+            hundredths: EvaluationRounding.divideRoundingHalfAwayFromZero(
+                weight * score.millionths, outOf * (Score.scale / 100)))
     }
 
     /// `w × marks met / total marks`; each met id counts once. With no marks to earn (no items, or

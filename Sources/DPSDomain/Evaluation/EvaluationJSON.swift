@@ -48,7 +48,8 @@ public enum EvaluationJSON {
                 message: "expected \(describe(type)) (\(context.debugDescription))")
         case .valueNotFound(let type, let context):
             return EvaluationError(
-                rule: "invalid-json", field: path(context.codingPath), message: "expected \(describe(type)), found null")
+                rule: "invalid-json", field: path(context.codingPath), message: "expected \(describe(type)), found null"
+            )
         case .dataCorrupted(let context):
             let message = context.codingPath.isEmpty ? "the input is not valid JSON" : context.debugDescription
             return EvaluationError(rule: "invalid-json", field: path(context.codingPath), message: message)

@@ -32,7 +32,9 @@ public struct RankedBid: Sendable, Hashable, Codable {
     /// Points per criterion, each rounded half away from zero to hundredths.
     public var points: EvaluationBreakdown
 
-    public init(id: String, rank: Int, total: Points, quality: Points, annualCostPence: Int, points: EvaluationBreakdown) {
+    public init(
+        id: String, rank: Int, total: Points, quality: Points, annualCostPence: Int, points: EvaluationBreakdown
+    ) {
         self.id = id
         self.rank = rank
         self.total = total

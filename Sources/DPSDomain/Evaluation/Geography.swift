@@ -108,7 +108,8 @@ public struct EligibilityIndex: Sendable {
 
     /// Builds the index; O(n log n).
     public init(_ entries: [Entry]) {
-        let sorted = entries
+        let sorted =
+            entries
             .filter { $0.point.latitude.isFinite && $0.point.longitude.isFinite }
             .sorted { ($0.point.latitude, $0.id) < ($1.point.latitude, $1.id) }
         self.entries = sorted
@@ -130,7 +131,9 @@ public struct EligibilityIndex: Sendable {
 
     /// Entries within `radiusMiles` (inclusive) of `center` with their distances, nearest first.
     public func matches(within radiusMiles: Double, of center: GeoPoint) -> [Match] {
-        guard radiusMiles >= 0, !radiusMiles.isNaN, center.latitude.isFinite, center.longitude.isFinite else { return [] }
+        guard radiusMiles >= 0, !radiusMiles.isNaN, center.latitude.isFinite, center.longitude.isFinite else {
+            return []
+        }
         // Angular radius with a small margin so the prefilter can never drop a point on the edge.
         let angle = Swift.min(.pi, radiusMiles / GeoPoint.earthRadiusMiles) * (1 + 1e-9) + 1e-12
         let angleDegrees = angle * 180 / .pi
@@ -139,7 +142,8 @@ public struct EligibilityIndex: Sendable {
 
         // Longitude half-width of the spherical cap; unbounded when the cap reaches a pole.
         let phi = center.latitude * .pi / 180
-        let lonHalfWidth: Double? = abs(phi) + angle < .pi / 2
+        let lonHalfWidth: Double? =
+            abs(phi) + angle < .pi / 2
             ? asin(Swift.min(1, sin(angle) / cos(phi))) * 180 / .pi * (1 + 1e-9) + 1e-9
             : nil
 

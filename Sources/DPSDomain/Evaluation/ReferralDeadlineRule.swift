@@ -17,14 +17,18 @@ public enum ReferralDeadlineRule {
 
     /// Nil when the deadline is acceptable; otherwise the error naming the rule and field.
     /// Rules: `regime` (unknown regime), `deadline-after-publication`, `deadline-maximum`, `deadline-minimum`.
-    public static func check(regime: String, publishedAt: Date, deadline: Date, shortDeadlinesAgreed: Bool) -> EvaluationError? {
+    public static func check(regime: String, publishedAt: Date, deadline: Date, shortDeadlinesAgreed: Bool)
+        -> EvaluationError?
+    {
         guard regime == pcr2015 || regime == pa2023 else {
             return EvaluationError(
-                rule: "regime", field: "regime", message: "regime must be \"\(pcr2015)\" or \"\(pa2023)\", got \"\(regime)\"")
+                rule: "regime", field: "regime",
+                message: "regime must be \"\(pcr2015)\" or \"\(pa2023)\", got \"\(regime)\"")
         }
         guard deadline > publishedAt else {
             return EvaluationError(
-                rule: "deadline-after-publication", field: "deadline", message: "the deadline must be after the referral is published")
+                rule: "deadline-after-publication", field: "deadline",
+                message: "the deadline must be after the referral is published")
         }
         // A referral buys a placement a child needs soon; a deadline months away would keep bids sealed
         // (and the child waiting) indefinitely.
@@ -36,7 +40,9 @@ public enum ReferralDeadlineRule {
         if regime == pcr2015, !shortDeadlinesAgreed, deadline.timeIntervalSince(publishedAt) < pcr2015MinimumSeconds {
             return EvaluationError(
                 rule: "deadline-minimum", field: "deadline",
-                message: "under PCR 2015 the deadline must be at least 10 days after publication unless admitted providers agreed shorter deadlines")
+                message:
+                    "under PCR 2015 the deadline must be at least 10 days after publication unless admitted providers agreed shorter deadlines"
+            )
         }
         return nil
     }

@@ -5,7 +5,8 @@ import Foundation
 /// once, at each criterion's points. In JSON it is a plain number; digits beyond the sixth decimal place are
 /// rounded half away from zero when read.
 public struct Score: Sendable, Hashable, Comparable, Codable, CustomStringConvertible,
-    ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
+    ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral
+{
     /// Millionths of a point.
     public let millionths: Int
 
@@ -19,7 +20,9 @@ public struct Score: Sendable, Hashable, Comparable, Codable, CustomStringConver
     public init(_ points: Points) { millionths = points.hundredths * (Self.scale / 100) }
     public init(integerLiteral value: Int) { self.init(whole: value) }
     public init(floatLiteral value: Double) {
-        guard let score = Score(rounding: Decimal(string: String(value)) ?? Decimal(value)) else { preconditionFailure("invalid score literal \(value)") }
+        guard let score = Score(rounding: Decimal(string: String(value)) ?? Decimal(value)) else {
+            preconditionFailure("invalid score literal \(value)")
+        }
         self = score
     }
 
@@ -43,7 +46,8 @@ public struct Score: Sendable, Hashable, Comparable, Codable, CustomStringConver
         } else {
             let double = try container.decode(Double.self)
             guard double.isFinite else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "a score must be a finite number")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "a score must be a finite number")
             }
             decimal = Decimal(double)
         }

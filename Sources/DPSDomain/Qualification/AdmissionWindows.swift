@@ -15,7 +15,13 @@ public struct ValidityPeriod: Equatable, Hashable, Codable, Sendable {
 
     /// A new period must end after it starts (fields `validity.end`).
     public func validate() -> [FieldError] {
-        end > start ? [] : [FieldError(field: "validity.end", message: "The end of the period of validity must be after its start, \(start.longForm)")]
+        end > start
+            ? []
+            : [
+                FieldError(
+                    field: "validity.end",
+                    message: "The end of the period of validity must be after its start, \(start.longForm)")
+            ]
     }
 
     /// True when `date` is within the period, ends included.
@@ -35,36 +41,66 @@ public struct ValidityPeriod: Equatable, Hashable, Codable, Sendable {
     public func applying(_ change: ValidityChange, today: LocalDate) throws(ValidationFailure) -> ValidityPeriod {
         var errors: [FieldError] = []
         if QualificationText.isBlank(change.reason) {
-            errors.append(FieldError(field: "reason", message: "Enter a reason for the change to the period of validity"))
+            errors.append(
+                FieldError(field: "reason", message: "Enter a reason for the change to the period of validity"))
         }
         let newEnd = change.newEnd
         switch change.kind {
         case .extend:
             if newEnd <= end {
-                errors.append(FieldError(field: "newEnd", message: "To extend the DPS, the new end date must be after the current end, \(end.longForm)"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message: "To extend the DPS, the new end date must be after the current end, \(end.longForm)"))
             }
             if end < today {
-                errors.append(FieldError(field: "newEnd", message: "The DPS ended on \(end.longForm) and cannot be extended after it has ended"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message: "The DPS ended on \(end.longForm) and cannot be extended after it has ended"))
             }
         case .shorten:
             if newEnd >= end {
-                errors.append(FieldError(field: "newEnd", message: "To shorten the DPS, the new end date must be before the current end, \(end.longForm)"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message: "To shorten the DPS, the new end date must be before the current end, \(end.longForm)")
+                )
             }
             if newEnd < start {
-                errors.append(FieldError(field: "newEnd", message: "The new end date cannot be before the start of the DPS, \(start.longForm)"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message: "The new end date cannot be before the start of the DPS, \(start.longForm)"))
             }
             if newEnd < today {
-                errors.append(FieldError(field: "newEnd", message: "The new end date cannot be in the past; to end the DPS now, terminate it"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message: "The new end date cannot be in the past; to end the DPS now, terminate it"))
             }
         case .terminate:
             if newEnd < today {
-                errors.append(FieldError(field: "newEnd", message: "A termination cannot take effect in the past; the earliest end date is today, \(today.longForm)"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message:
+                            "A termination cannot take effect in the past; the earliest end date is today, \(today.longForm)"
+                    ))
             }
             if newEnd > end {
-                errors.append(FieldError(field: "newEnd", message: "A termination cannot end the DPS after its current end, \(end.longForm); extend it instead"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message:
+                            "A termination cannot end the DPS after its current end, \(end.longForm); extend it instead"
+                    ))
             }
             if newEnd < start {
-                errors.append(FieldError(field: "newEnd", message: "The new end date cannot be before the start of the DPS, \(start.longForm)"))
+                errors.append(
+                    FieldError(
+                        field: "newEnd",
+                        message: "The new end date cannot be before the start of the DPS, \(start.longForm)"))
             }
         }
         if !errors.isEmpty { throw ValidationFailure(errors: errors) }
@@ -117,7 +153,8 @@ public struct ClosedWindow: Equatable, Hashable, Codable, Sendable {
             errors.append(FieldError(field: "end", message: "A closed window must end after it starts"))
         }
         if QualificationText.isBlank(reason) {
-            errors.append(FieldError(field: "reason", message: "Enter a reason for closing the DPS to new applications"))
+            errors.append(
+                FieldError(field: "reason", message: "Enter a reason for closing the DPS to new applications"))
         }
         return errors
     }
@@ -135,16 +172,22 @@ public enum AdmissionWindows {
     public static func check(at instant: Date, closed: [ClosedWindow], validity: ValidityPeriod) -> FieldError? {
         let today = LocalDate.from(instant, in: .london)
         if today < validity.start {
-            return FieldError(field: "submission", message: "The DPS opens to applications on \(validity.start.longForm); apply from then")
+            return FieldError(
+                field: "submission",
+                message: "The DPS opens to applications on \(validity.start.longForm); apply from then")
         }
         if today > validity.end {
-            return FieldError(field: "submission", message: "The DPS closed on \(validity.end.longForm) and no longer takes applications")
+            return FieldError(
+                field: "submission",
+                message: "The DPS closed on \(validity.end.longForm) and no longer takes applications")
         }
         if let window = closed.filter({ $0.contains(instant) }).max(by: { $0.end < $1.end }) {
             let from = LocalDate.from(window.start, in: .london).longForm
             let to = LocalDate.from(window.end, in: .london).longForm
             let reason = QualificationText.reason(window.reason).map { " (\($0))" } ?? ""
-            return FieldError(field: "submission", message: "The DPS is closed to new applications from \(from) to \(to)\(reason); apply after it reopens")
+            return FieldError(
+                field: "submission",
+                message: "The DPS is closed to new applications from \(from) to \(to)\(reason); apply after it reopens")
         }
         return nil
     }

@@ -42,8 +42,10 @@ public enum AffordabilityCheck {
         func name(_ id: String) -> String { lineNames[id].flatMap(QualificationText.reason) ?? id }
         var errors: [FieldError] = []
         for id in requiredLineIds where linesPence[id] == nil {
-            errors.append(FieldError(field: "\(fieldPrefix).\(id)",
-                                     message: "Enter a core cost for every line: \(name(id)) is missing"))
+            errors.append(
+                FieldError(
+                    field: "\(fieldPrefix).\(id)",
+                    message: "Enter a core cost for every line: \(name(id)) is missing"))
         }
         let known = Set(requiredLineIds).union(lineNames.keys)
         var total = 0
@@ -51,24 +53,34 @@ public enum AffordabilityCheck {
         for id in linesPence.keys.sorted() {
             let value = linesPence[id]!
             if !known.contains(id) {
-                errors.append(FieldError(field: "\(fieldPrefix).\(id)",
-                                         message: "\(id) is not a core cost line of this category"))
+                errors.append(
+                    FieldError(
+                        field: "\(fieldPrefix).\(id)",
+                        message: "\(id) is not a core cost line of this category"))
                 continue
             }
             if value < 0 {
-                errors.append(FieldError(field: "\(fieldPrefix).\(id)",
-                                         message: "A core cost cannot be negative: \(name(id)) is \(formatPence(value))"))
+                errors.append(
+                    FieldError(
+                        field: "\(fieldPrefix).\(id)",
+                        message: "A core cost cannot be negative: \(name(id)) is \(formatPence(value))"))
                 continue
             }
             let (sum, overflow) = total.addingReportingOverflow(value)
             if overflow { overflowed = true } else { total = sum }
         }
         if overflowed {
-            errors.append(FieldError(field: fieldPrefix, message: "The total weekly core cost is too large to be real; check the amounts"))
+            errors.append(
+                FieldError(
+                    field: fieldPrefix, message: "The total weekly core cost is too large to be real; check the amounts"
+                ))
         } else if let capPence, total > capPence {
-            errors.append(FieldError(
-                field: fieldPrefix,
-                message: "The total weekly core cost of \(formatPence(total)) is over this category's affordability cap of \(formatPence(capPence))"))
+            errors.append(
+                FieldError(
+                    field: fieldPrefix,
+                    message:
+                        "The total weekly core cost of \(formatPence(total)) is over this category's affordability cap of \(formatPence(capPence))"
+                ))
         }
         return errors
     }

@@ -93,8 +93,11 @@ public enum ApplicationCheck {
         switch input.entry {
         case .open: break
         case .closed:
-            errors.append(FieldError(field: "submission", message: "The DPS is not taking new applications at the moment; apply after it reopens"))
-        case let .windows(closed, validity):
+            errors.append(
+                FieldError(
+                    field: "submission",
+                    message: "The DPS is not taking new applications at the moment; apply after it reopens"))
+        case .windows(let closed, let validity):
             if let error = AdmissionWindows.check(at: input.now, closed: closed, validity: validity) {
                 errors.append(error)
             }
@@ -107,25 +110,36 @@ public enum ApplicationCheck {
         if let rating = input.inspection {
             switch InspectionThreshold.assess(rating) {
             case .belowThreshold:
-                errors.append(FieldError(field: "establishment.inspection", message: "An inspection judgement below 'requires improvement' cannot be admitted"))
+                errors.append(
+                    FieldError(
+                        field: "establishment.inspection",
+                        message: "An inspection judgement below 'requires improvement' cannot be admitted"))
             case .meetsThreshold, .referToEvaluator:
-                break // A judgement the system cannot map goes to an evaluator; it does not stop submission.
+                break  // A judgement the system cannot map goes to an evaluator; it does not stop submission.
             }
         } else if input.categories.contains(where: { $0.spec.requiresInspection }) {
-            errors.append(FieldError(field: "establishment.inspection", message: "Record the establishment's latest inspection judgement"))
+            errors.append(
+                FieldError(
+                    field: "establishment.inspection", message: "Record the establishment's latest inspection judgement"
+                ))
         }
 
         var seenCategories: Set<String> = []
         for category in input.categories {
             let cid = category.categoryId
             if !seenCategories.insert(cid).inserted {
-                errors.append(FieldError(field: "categories", message: "\(category.spec.name) is chosen more than once"))
+                errors.append(
+                    FieldError(field: "categories", message: "\(category.spec.name) is chosen more than once"))
                 continue
             }
             errors += passFailErrors(category, today: today)
 
-            for statement in category.spec.statements where QualificationText.isBlank(category.statementAnswers[statement.id]) {
-                errors.append(FieldError(field: "statements.\(cid).\(statement.id)", message: "Answer the method statement: \(statement.title)"))
+            for statement in category.spec.statements
+            where QualificationText.isBlank(category.statementAnswers[statement.id]) {
+                errors.append(
+                    FieldError(
+                        field: "statements.\(cid).\(statement.id)",
+                        message: "Answer the method statement: \(statement.title)"))
             }
 
             errors += AffordabilityCheck.check(
@@ -138,11 +152,19 @@ public enum ApplicationCheck {
             for tier in category.spec.discountTiers {
                 let field = "discounts.\(cid).\(tier.children)"
                 guard let offered = category.discountsBasisPoints[tier.children] else {
-                    errors.append(FieldError(field: field, message: "Enter the discount for \(tier.children) or more children placed together (0% if none)"))
+                    errors.append(
+                        FieldError(
+                            field: field,
+                            message:
+                                "Enter the discount for \(tier.children) or more children placed together (0% if none)")
+                    )
                     continue
                 }
                 if offered < 0 || offered > 10_000 {
-                    errors.append(FieldError(field: field, message: "The discount for \(tier.children) or more children must be from 0% to 100%"))
+                    errors.append(
+                        FieldError(
+                            field: field,
+                            message: "The discount for \(tier.children) or more children must be from 0% to 100%"))
                 }
             }
         }
@@ -173,7 +195,10 @@ public enum ApplicationCheck {
                     continue
                 }
                 if expires < today {
-                    errors.append(FieldError(field: field, message: "\(document.name) expired on \(expires.longForm); upload current evidence"))
+                    errors.append(
+                        FieldError(
+                            field: field,
+                            message: "\(document.name) expired on \(expires.longForm); upload current evidence"))
                 }
             }
         }

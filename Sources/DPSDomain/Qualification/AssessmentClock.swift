@@ -28,15 +28,20 @@ public enum AssessmentClock {
     public static func extend(currentlyExtended: Bool, reason: String) throws(ValidationFailure) -> String {
         var errors: [FieldError] = []
         if currentlyExtended {
-            errors.append(FieldError(
-                field: "deadline",
-                message: "The assessment deadline has already been extended to \(extendedWorkingDays) working days and cannot be extended again"))
+            errors.append(
+                FieldError(
+                    field: "deadline",
+                    message:
+                        "The assessment deadline has already been extended to \(extendedWorkingDays) working days and cannot be extended again"
+                ))
         }
         let trimmed = QualificationText.trimmed(reason)
         if trimmed.isEmpty {
-            errors.append(FieldError(
-                field: "reason",
-                message: "Enter a reason for extending the assessment deadline to \(extendedWorkingDays) working days"))
+            errors.append(
+                FieldError(
+                    field: "reason",
+                    message:
+                        "Enter a reason for extending the assessment deadline to \(extendedWorkingDays) working days"))
         }
         if !errors.isEmpty { throw ValidationFailure(errors: errors) }
         return trimmed

@@ -102,16 +102,16 @@ public enum BankHolidays {
         // Christmas and Boxing Day: a day lost to a weekend moves to the next free weekday.
         let christmas = LocalDate(year: year, month: 12, day: 25)
         switch christmas.weekday {
-        case 5: // Friday: Boxing Day (Saturday) moves to Monday 28th.
+        case 5:  // Friday: Boxing Day (Saturday) moves to Monday 28th.
             days[christmas] = "Christmas Day"
             days[christmas.adding(days: 3)] = "Boxing Day (substitute day)"
-        case 6: // Saturday: Christmas moves to Monday 27th, Boxing Day to Tuesday 28th.
+        case 6:  // Saturday: Christmas moves to Monday 27th, Boxing Day to Tuesday 28th.
             days[christmas.adding(days: 2)] = "Christmas Day (substitute day)"
             days[christmas.adding(days: 3)] = "Boxing Day (substitute day)"
-        case 7: // Sunday: Boxing Day stays on Monday 26th, Christmas moves to Tuesday 27th.
+        case 7:  // Sunday: Boxing Day stays on Monday 26th, Christmas moves to Tuesday 27th.
             days[christmas.adding(days: 1)] = "Boxing Day"
             days[christmas.adding(days: 2)] = "Christmas Day (substitute day)"
-        default: // Monday to Thursday: both fall on weekdays.
+        default:  // Monday to Thursday: both fall on weekdays.
             days[christmas] = "Christmas Day"
             days[christmas.adding(days: 1)] = "Boxing Day"
         }

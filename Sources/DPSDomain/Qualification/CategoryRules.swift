@@ -130,15 +130,25 @@ public enum CategoryRules {
         for (index, question) in spec.passFail.enumerated() {
             let id = QualificationText.trimmed(question.id)
             if id.isEmpty {
-                errors.append(FieldError(field: "passFail[\(index)].id", message: "Enter an id for pass/fail question \(index + 1)"))
+                errors.append(
+                    FieldError(
+                        field: "passFail[\(index)].id", message: "Enter an id for pass/fail question \(index + 1)"))
             } else if !questionIds.insert(id).inserted {
-                errors.append(FieldError(field: "passFail[\(index)].id", message: "Pass/fail question ids must be unique: '\(id)' is used more than once"))
+                errors.append(
+                    FieldError(
+                        field: "passFail[\(index)].id",
+                        message: "Pass/fail question ids must be unique: '\(id)' is used more than once"))
             }
             if QualificationText.isBlank(question.text) {
-                errors.append(FieldError(field: "passFail[\(index)].text", message: "Enter the text of pass/fail question \(index + 1)"))
+                errors.append(
+                    FieldError(
+                        field: "passFail[\(index)].text", message: "Enter the text of pass/fail question \(index + 1)"))
             }
             if question.evidenceExpires && !question.requiresEvidence {
-                errors.append(FieldError(field: "passFail[\(index)].evidenceExpires", message: "Only a question that asks for evidence can have evidence that expires"))
+                errors.append(
+                    FieldError(
+                        field: "passFail[\(index)].evidenceExpires",
+                        message: "Only a question that asks for evidence can have evidence that expires"))
             }
         }
 
@@ -151,9 +161,13 @@ public enum CategoryRules {
         for (index, id) in spec.costLineIds.enumerated() {
             let trimmed = QualificationText.trimmed(id)
             if trimmed.isEmpty {
-                errors.append(FieldError(field: "costLineIds[\(index)]", message: "Enter an id for core cost line \(index + 1)"))
+                errors.append(
+                    FieldError(field: "costLineIds[\(index)]", message: "Enter an id for core cost line \(index + 1)"))
             } else if !lineIds.insert(trimmed).inserted {
-                errors.append(FieldError(field: "costLineIds[\(index)]", message: "Core cost line ids must be unique: '\(trimmed)' is used more than once"))
+                errors.append(
+                    FieldError(
+                        field: "costLineIds[\(index)]",
+                        message: "Core cost line ids must be unique: '\(trimmed)' is used more than once"))
             }
         }
 
@@ -161,10 +175,20 @@ public enum CategoryRules {
         for (index, tier) in spec.discountTiers.enumerated() {
             let field = "discountTiers[\(index)]"
             if tier.children < 2 {
-                errors.append(FieldError(field: field, message: "A cohort discount applies to 2 or more children placed together; this tier is for \(tier.children)"))
+                errors.append(
+                    FieldError(
+                        field: field,
+                        message:
+                            "A cohort discount applies to 2 or more children placed together; this tier is for \(tier.children)"
+                    ))
             }
             if let previousChildren, tier.children <= previousChildren {
-                errors.append(FieldError(field: field, message: "Discount tiers must be in increasing order of children: \(tier.children) follows \(previousChildren)"))
+                errors.append(
+                    FieldError(
+                        field: field,
+                        message:
+                            "Discount tiers must be in increasing order of children: \(tier.children) follows \(previousChildren)"
+                    ))
             }
             if tier.basisPoints <= 0 || tier.basisPoints > 10_000 {
                 errors.append(FieldError(field: field, message: "A discount must be more than 0% and at most 100%"))
@@ -173,7 +197,10 @@ public enum CategoryRules {
         }
 
         if let cap = spec.affordabilityCapPence, cap <= 0 {
-            errors.append(FieldError(field: "affordabilityCapPence", message: "The affordability cap must be more than £0.00, or left out"))
+            errors.append(
+                FieldError(
+                    field: "affordabilityCapPence",
+                    message: "The affordability cap must be more than £0.00, or left out"))
         }
         if spec.minimumInvitees < 1 {
             errors.append(FieldError(field: "minimumInvitees", message: "A referral must invite at least 1 provider"))
@@ -191,11 +218,21 @@ public enum CategoryRules {
             }
             let field = "weightBounds.\(criterion.rawValue)"
             if bound.min > bound.max {
-                errors.append(FieldError(field: field, message: "The lowest weight for \(criterion.rawValue) (\(bound.min)) is above the highest (\(bound.max))"))
+                errors.append(
+                    FieldError(
+                        field: field,
+                        message:
+                            "The lowest weight for \(criterion.rawValue) (\(bound.min)) is above the highest (\(bound.max))"
+                    ))
                 boundsUsable = false
             }
             if bound.min < hard.lowerBound || bound.max > hard.upperBound {
-                errors.append(FieldError(field: field, message: "The weight for \(criterion.rawValue) must stay between \(hard.lowerBound) and \(hard.upperBound)"))
+                errors.append(
+                    FieldError(
+                        field: field,
+                        message:
+                            "The weight for \(criterion.rawValue) must stay between \(hard.lowerBound) and \(hard.upperBound)"
+                    ))
                 boundsUsable = false
             }
             // Only bounds already known to lie within 0-100 are summed, so the sums cannot overflow.
@@ -204,7 +241,12 @@ public enum CategoryRules {
             sumMax += bound.max
         }
         if boundsUsable && !(sumMin <= 100 && 100 <= sumMax) {
-            errors.append(FieldError(field: "weightBounds", message: "No combination of weights within these bounds adds up to 100: the lowest add up to \(sumMin) and the highest to \(sumMax)"))
+            errors.append(
+                FieldError(
+                    field: "weightBounds",
+                    message:
+                        "No combination of weights within these bounds adds up to 100: the lowest add up to \(sumMin) and the highest to \(sumMax)"
+                ))
         }
         return errors
     }

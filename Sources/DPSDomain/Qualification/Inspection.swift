@@ -27,7 +27,8 @@ public enum Inspectorate: String, Codable, Sendable, CaseIterable {
         if text.isEmpty { return .other }
         if text.contains("ofsted") || text.contains("office for standards in education") {
             if text.contains("education") || text.contains("school") || text.contains("eif")
-                || text.contains("report card") {
+                || text.contains("report card")
+            {
                 return .ofstedEducation
             }
             return .ofstedSocialCare
@@ -35,7 +36,8 @@ public enum Inspectorate: String, Codable, Sendable, CaseIterable {
         let words = Set(text.split(whereSeparator: { !$0.isLetter }).map(String.init))
         if words.contains("isi") || text.contains("independent schools inspectorate") { return .isi }
         if words.contains("ciw") || words.contains("estyn") || text.contains("care inspectorate wales")
-            || text.contains("arolygiaeth gofal cymru") {
+            || text.contains("arolygiaeth gofal cymru")
+        {
             return .ciw
         }
         return .other
@@ -85,11 +87,17 @@ public enum InspectionThreshold {
         switch rating.inspectorate {
         case .ofstedSocialCare, .ofstedEducation:
             if framework.contains("report card") {
-                return .referToEvaluator(reason: "Ofsted report cards have no overall grade; an evaluator must read the report card against the threshold")
+                return .referToEvaluator(
+                    reason:
+                        "Ofsted report cards have no overall grade; an evaluator must read the report card against the threshold"
+                )
             }
             if judgement.isEmpty {
                 if rating.inspectorate == .ofstedEducation, let date = rating.date, date >= reportCardsStart {
-                    return .referToEvaluator(reason: "Ofsted education inspections from 10 November 2025 produce report cards without an overall grade; an evaluator must read the report card")
+                    return .referToEvaluator(
+                        reason:
+                            "Ofsted education inspections from 10 November 2025 produce report cards without an overall grade; an evaluator must read the report card"
+                    )
                 }
                 return .referToEvaluator(reason: "No inspection judgement is recorded")
             }
@@ -98,9 +106,13 @@ public enum InspectionThreshold {
                 return .belowThreshold
             }
             if rating.inspectorate == .ofstedEducation, let date = rating.date, date >= reportCardsStart {
-                return .referToEvaluator(reason: "Ofsted education inspections from 10 November 2025 produce report cards without an overall grade; '\(rating.judgement)' must be read by an evaluator")
+                return .referToEvaluator(
+                    reason:
+                        "Ofsted education inspections from 10 November 2025 produce report cards without an overall grade; '\(rating.judgement)' must be read by an evaluator"
+                )
             }
-            return .referToEvaluator(reason: "'\(trimmedOriginal(rating.judgement))' is not a recognised Ofsted judgement")
+            return .referToEvaluator(
+                reason: "'\(trimmedOriginal(rating.judgement))' is not a recognised Ofsted judgement")
         case .isi:
             if judgement.isEmpty { return .referToEvaluator(reason: "No inspection judgement is recorded") }
             if let result = isi[judgement] { return result }
@@ -108,9 +120,13 @@ public enum InspectionThreshold {
         case .ciw:
             if judgement.isEmpty { return .referToEvaluator(reason: "No inspection judgement is recorded") }
             if let result = welsh[judgement] { return result }
-            return .referToEvaluator(reason: "'\(trimmedOriginal(rating.judgement))' is not a recognised CIW or Estyn rating")
+            return .referToEvaluator(
+                reason: "'\(trimmedOriginal(rating.judgement))' is not a recognised CIW or Estyn rating")
         case .other:
-            return .referToEvaluator(reason: "Judgements from other inspectorates are checked by an evaluator against the 'requires improvement' threshold")
+            return .referToEvaluator(
+                reason:
+                    "Judgements from other inspectorates are checked by an evaluator against the 'requires improvement' threshold"
+            )
         }
     }
 

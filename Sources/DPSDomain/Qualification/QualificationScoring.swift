@@ -34,29 +34,48 @@ public enum QualificationScoring {
     public static func validate(statements: [MethodStatementSpec]) -> [FieldError] {
         var errors: [FieldError] = []
         guard !statements.isEmpty else {
-            return [FieldError(field: "statements", message: "Add at least one method statement; their weights must add up to 100")]
+            return [
+                FieldError(
+                    field: "statements", message: "Add at least one method statement; their weights must add up to 100")
+            ]
         }
         var seen: Set<String> = []
         for (index, statement) in statements.enumerated() {
             let id = QualificationText.trimmed(statement.id)
             if id.isEmpty {
-                errors.append(FieldError(field: "statements[\(index)].id", message: "Enter an id for method statement \(index + 1)"))
+                errors.append(
+                    FieldError(
+                        field: "statements[\(index)].id", message: "Enter an id for method statement \(index + 1)"))
             } else if !seen.insert(id).inserted {
-                errors.append(FieldError(field: "statements[\(index)].id", message: "Method statement ids must be unique: '\(id)' is used more than once"))
+                errors.append(
+                    FieldError(
+                        field: "statements[\(index)].id",
+                        message: "Method statement ids must be unique: '\(id)' is used more than once"))
             }
             if QualificationText.isBlank(statement.title) {
-                errors.append(FieldError(field: "statements[\(index)].title", message: "Enter a title for method statement \(index + 1)"))
+                errors.append(
+                    FieldError(
+                        field: "statements[\(index)].title", message: "Enter a title for method statement \(index + 1)")
+                )
             }
             if statement.weight <= 0 {
-                errors.append(FieldError(field: "statements[\(index)].weight", message: "The weight of a method statement must be a whole number above 0"))
+                errors.append(
+                    FieldError(
+                        field: "statements[\(index)].weight",
+                        message: "The weight of a method statement must be a whole number above 0"))
             }
         }
         let total = statements.reduce(0) { $0 &+ $1.weight }
         if total != 100 {
-            errors.append(FieldError(field: "statements", message: "Method statement weights must add up to 100; they add up to \(total)"))
+            errors.append(
+                FieldError(
+                    field: "statements", message: "Method statement weights must add up to 100; they add up to \(total)"
+                ))
         }
         if statements.filter(\.youngPeoplesPanel).count > 1 {
-            errors.append(FieldError(field: "statements", message: "Only one method statement can be the young people's question"))
+            errors.append(
+                FieldError(field: "statements", message: "Only one method statement can be the young people's question")
+            )
         }
         return errors
     }
@@ -67,23 +86,31 @@ public enum QualificationScoring {
     ///
     /// With whole-number weights the sum is always exact in hundredths (weight × score × 20); the
     /// rounding is there so the rule still holds if fractional weights are ever introduced.
-    public static func score(statements: [MethodStatementSpec], consensus: [String: Int]) throws(ValidationFailure) -> Int {
+    public static func score(statements: [MethodStatementSpec], consensus: [String: Int]) throws(ValidationFailure)
+        -> Int
+    {
         var errors = validate(statements: statements)
         let known = Set(statements.map(\.id))
         var numerator = 0
         for statement in statements {
             guard let value = consensus[statement.id] else {
-                errors.append(FieldError(field: "scores.\(statement.id)", message: "Enter a score from 0 to 5 for \(statement.title)"))
+                errors.append(
+                    FieldError(
+                        field: "scores.\(statement.id)", message: "Enter a score from 0 to 5 for \(statement.title)"))
                 continue
             }
             guard scoreRange.contains(value) else {
-                errors.append(FieldError(field: "scores.\(statement.id)", message: "The score for \(statement.title) must be a whole number from 0 to 5; it is \(value)"))
+                errors.append(
+                    FieldError(
+                        field: "scores.\(statement.id)",
+                        message: "The score for \(statement.title) must be a whole number from 0 to 5; it is \(value)"))
                 continue
             }
             numerator += statement.weight * value * 100
         }
         for id in consensus.keys.sorted() where !known.contains(id) {
-            errors.append(FieldError(field: "scores.\(id)", message: "'\(id)' is not a method statement of this category"))
+            errors.append(
+                FieldError(field: "scores.\(id)", message: "'\(id)' is not a method statement of this category"))
         }
         if !errors.isEmpty { throw ValidationFailure(errors: errors) }
         return roundedDivision(numerator, by: maximumScore)

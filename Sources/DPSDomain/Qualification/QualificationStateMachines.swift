@@ -72,10 +72,13 @@ public enum CategoryDecisionState: String, Codable, Sendable, CaseIterable {
 
     public func applying(_ decision: CategoryDecision) throws(ValidationFailure) -> CategoryDecisionState {
         guard let next = Self.transitions[self]?[decision.kind] else {
-            throw ValidationFailure(field: "decision", message: "This category has already been \(rawValue) and cannot be decided again")
+            throw ValidationFailure(
+                field: "decision", message: "This category has already been \(rawValue) and cannot be decided again")
         }
         if case .refuse = decision, decision.recordedReason == nil {
-            throw ValidationFailure(field: "reason", message: "Enter the reasons for refusing this category; the applicant must be told why")
+            throw ValidationFailure(
+                field: "reason", message: "Enter the reasons for refusing this category; the applicant must be told why"
+            )
         }
         return next
     }
@@ -101,8 +104,8 @@ public enum CategoryDecision: Equatable, Hashable, Codable, Sendable {
     /// The reason as it should be stored: trimmed, or nil when nothing was written.
     public var recordedReason: String? {
         switch self {
-        case let .admit(reason): return QualificationText.reason(reason)
-        case let .refuse(reason): return QualificationText.reason(reason)
+        case .admit(let reason): return QualificationText.reason(reason)
+        case .refuse(let reason): return QualificationText.reason(reason)
         }
     }
 }
@@ -128,7 +131,8 @@ public enum MembershipState: String, Codable, Sendable, CaseIterable {
 
     public func applying(_ event: MembershipEvent) throws(ValidationFailure) -> MembershipState {
         guard let next = Self.transitions[self]?[event.kind] else {
-            throw ValidationFailure(field: "state", message: "A membership that is \(rawValue) cannot be \(event.kind.pastTense)")
+            throw ValidationFailure(
+                field: "state", message: "A membership that is \(rawValue) cannot be \(event.kind.pastTense)")
         }
         if event.kind.requiresReason && event.recordedReason == nil {
             throw ValidationFailure(field: "reason", message: event.kind.missingReasonMessage)
@@ -184,9 +188,9 @@ public enum MembershipEvent: Equatable, Hashable, Codable, Sendable {
     /// The reason as it should be stored: trimmed, or nil when nothing was written.
     public var recordedReason: String? {
         switch self {
-        case let .suspend(reason), let .reinstate(reason), let .remove(reason):
+        case .suspend(let reason), .reinstate(let reason), .remove(let reason):
             return QualificationText.reason(reason)
-        case let .withdraw(reason):
+        case .withdraw(let reason):
             return QualificationText.reason(reason)
         }
     }

@@ -43,7 +43,9 @@ public enum NeedArea: String, Codable, Sendable, CaseIterable {
     /// The area a person typed: its code or its label, in any case.
     public init?(typed: String) {
         let key = typed.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard let area = Self.allCases.first(where: { $0.rawValue == key || $0.label.lowercased() == key }) else { return nil }
+        guard let area = Self.allCases.first(where: { $0.rawValue == key || $0.label.lowercased() == key }) else {
+            return nil
+        }
         self = area
     }
 }

@@ -31,7 +31,10 @@ public struct ReferralNeed: Codable, Sendable, Equatable, Hashable {
     /// The area of need it is coded with, when the officer gave one.
     public var code: NeedArea?
     public init(id: String, text: String, marks: Int = 1, code: NeedArea? = nil) {
-        self.id = id; self.text = text; self.marks = marks; self.code = code
+        self.id = id
+        self.text = text
+        self.marks = marks
+        self.code = code
     }
 }
 
@@ -62,7 +65,8 @@ public enum ReferralState: String, Codable, Sendable, CaseIterable {
 
     public func applying(_ event: Event) throws(ValidationFailure) -> ReferralState {
         guard let next = Self.transitions[self]?[event] else {
-            throw ValidationFailure(field: "state", message: "A referral that is \(label.lowercased()) cannot be \(event.pastTense)")
+            throw ValidationFailure(
+                field: "state", message: "A referral that is \(label.lowercased()) cannot be \(event.pastTense)")
         }
         return next
     }
@@ -102,62 +106,119 @@ public struct ReferralDraft: Sendable, Equatable {
     public var places: Int
     public var voidTerms: String
 
-    public init(pattern: PlacementPattern?, startDate: LocalDate?, durationWeeks: Int?, children: Int, childAge: Int?, childGender: String,
-                needs: [ReferralNeed], mustHaves: [String], desirables: [ReferralNeed], outcomes: [String], weights: [ReferralCriterion: Int],
-                radiusMiles: Double?, deadline: Date?, parentChoice: Bool, places: Int = 1, voidTerms: String = "") {
-        self.pattern = pattern; self.startDate = startDate; self.durationWeeks = durationWeeks; self.children = children
-        self.childAge = childAge; self.childGender = childGender; self.needs = needs; self.mustHaves = mustHaves
-        self.desirables = desirables; self.outcomes = outcomes; self.weights = weights; self.radiusMiles = radiusMiles
-        self.deadline = deadline; self.parentChoice = parentChoice; self.places = places; self.voidTerms = voidTerms
+    public init(
+        pattern: PlacementPattern?, startDate: LocalDate?, durationWeeks: Int?, children: Int, childAge: Int?,
+        childGender: String,
+        needs: [ReferralNeed], mustHaves: [String], desirables: [ReferralNeed], outcomes: [String],
+        weights: [ReferralCriterion: Int],
+        radiusMiles: Double?, deadline: Date?, parentChoice: Bool, places: Int = 1, voidTerms: String = ""
+    ) {
+        self.pattern = pattern
+        self.startDate = startDate
+        self.durationWeeks = durationWeeks
+        self.children = children
+        self.childAge = childAge
+        self.childGender = childGender
+        self.needs = needs
+        self.mustHaves = mustHaves
+        self.desirables = desirables
+        self.outcomes = outcomes
+        self.weights = weights
+        self.radiusMiles = radiusMiles
+        self.deadline = deadline
+        self.parentChoice = parentChoice
+        self.places = places
+        self.voidTerms = voidTerms
     }
 }
 
 /// The rules a referral must meet before it is published (DOMAIN §6-§7, §10).
 public enum ReferralRules {
     /// Every problem with a draft, named by field. `bounds` are the category's weight bounds.
-    public static func validate(_ d: ReferralDraft, bounds: [ReferralCriterion: WeightBound], regime: String, shortDeadlinesAgreed: Bool,
-                                now: Date, block: Bool = false) -> [FieldError] {
+    public static func validate(
+        _ d: ReferralDraft, bounds: [ReferralCriterion: WeightBound], regime: String, shortDeadlinesAgreed: Bool,
+        now: Date, block: Bool = false
+    ) -> [FieldError] {
         var errors: [FieldError] = []
         if d.pattern == nil { errors.append(FieldError(field: "pattern", message: "Choose the placement pattern")) }
         if let start = d.startDate {
-            if start < LocalDate.from(now) { errors.append(FieldError(field: "startDate", message: "The start date must be today or later")) }
-        } else { errors.append(FieldError(field: "startDate", message: "Enter the start date as a date, for example 2027-01-04")) }
-        if (d.durationWeeks ?? 0) < 1 || (d.durationWeeks ?? 0) > 520 { errors.append(FieldError(field: "durationWeeks", message: "Enter the expected duration in weeks, from 1 to 520")) }
-        if !(1...10).contains(d.children) { errors.append(FieldError(field: "children", message: "Enter the number of children placed together, from 1 to 10")) }
+            if start < LocalDate.from(now) {
+                errors.append(FieldError(field: "startDate", message: "The start date must be today or later"))
+            }
+        } else {
+            errors.append(
+                FieldError(field: "startDate", message: "Enter the start date as a date, for example 2027-01-04"))
+        }
+        if (d.durationWeeks ?? 0) < 1 || (d.durationWeeks ?? 0) > 520 {
+            errors.append(
+                FieldError(field: "durationWeeks", message: "Enter the expected duration in weeks, from 1 to 520"))
+        }
+        if !(1...10).contains(d.children) {
+            errors.append(
+                FieldError(field: "children", message: "Enter the number of children placed together, from 1 to 10"))
+        }
         if !block {
-            if !(0...25).contains(d.childAge ?? -1) { errors.append(FieldError(field: "childAge", message: "Enter the child's age in years, from 0 to 25")) }
-            if !["boy", "girl", "other"].contains(d.childGender) { errors.append(FieldError(field: "childGender", message: "Choose the child's gender")) }
+            if !(0...25).contains(d.childAge ?? -1) {
+                errors.append(FieldError(field: "childAge", message: "Enter the child's age in years, from 0 to 25"))
+            }
+            if !["boy", "girl", "other"].contains(d.childGender) {
+                errors.append(FieldError(field: "childGender", message: "Choose the child's gender"))
+            }
         } else if !(1...200).contains(d.places) {
             errors.append(FieldError(field: "places", message: "Enter the number of places to book, from 1 to 200"))
         }
-        if d.needs.isEmpty { errors.append(FieldError(field: "needs", message: "Enter at least one need from the EHC plan or care plan")) }
+        if d.needs.isEmpty {
+            errors.append(FieldError(field: "needs", message: "Enter at least one need from the EHC plan or care plan"))
+        }
         for (i, need) in d.needs.enumerated() where !(1...10).contains(need.marks) {
             errors.append(FieldError(field: "needs", message: "Need \(i + 1) must carry from 1 to 10 marks"))
         }
         for (i, desirable) in d.desirables.enumerated() where !(1...10).contains(desirable.marks) {
-            errors.append(FieldError(field: "desirables", message: "Desirable feature \(i + 1) must carry from 1 to 10 marks"))
+            errors.append(
+                FieldError(field: "desirables", message: "Desirable feature \(i + 1) must carry from 1 to 10 marks"))
         }
-        if d.outcomes.isEmpty { errors.append(FieldError(field: "outcomes", message: "Enter at least one desired outcome")) }
-        let lists: [(String, String, [String])] = [("needs", "needs", d.needs.map(\.text)), ("mustHaves", "must-have features", d.mustHaves),
-                                                   ("desirables", "desirable features", d.desirables.map(\.text)), ("outcomes", "outcomes", d.outcomes)]
+        if d.outcomes.isEmpty {
+            errors.append(FieldError(field: "outcomes", message: "Enter at least one desired outcome"))
+        }
+        let lists: [(String, String, [String])] = [
+            ("needs", "needs", d.needs.map(\.text)), ("mustHaves", "must-have features", d.mustHaves),
+            ("desirables", "desirable features", d.desirables.map(\.text)), ("outcomes", "outcomes", d.outcomes),
+        ]
         for (field, noun, items) in lists {
-            if items.count > maximumListItems { errors.append(FieldError(field: field, message: "List at most \(maximumListItems) \(noun); there are \(items.count)")) }
+            if items.count > maximumListItems {
+                errors.append(
+                    FieldError(
+                        field: field, message: "List at most \(maximumListItems) \(noun); there are \(items.count)"))
+            }
             if let long = items.firstIndex(where: { $0.count > maximumItemLength }) {
-                errors.append(FieldError(field: field, message: "Line \(long + 1) of the \(noun) is longer than \(maximumItemLength) characters"))
+                errors.append(
+                    FieldError(
+                        field: field,
+                        message: "Line \(long + 1) of the \(noun) is longer than \(maximumItemLength) characters"))
             }
         }
         errors += weightErrors(d.weights, bounds: bounds)
         if (d.weights[.desirables] ?? 0) > 0 && d.desirables.isEmpty {
-            errors.append(FieldError(field: "weights.desirables", message: "List the desirable features, or give them 0 points"))
+            errors.append(
+                FieldError(field: "weights.desirables", message: "List the desirable features, or give them 0 points"))
         }
         if let r = d.radiusMiles {
-            if !(r >= 1 && r <= 500) { errors.append(FieldError(field: "radiusMiles", message: "Enter a radius from 1 to 500 miles")) }
-        } else { errors.append(FieldError(field: "radiusMiles", message: "Enter the radius in miles from the child's home")) }
+            if !(r >= 1 && r <= 500) {
+                errors.append(FieldError(field: "radiusMiles", message: "Enter a radius from 1 to 500 miles"))
+            }
+        } else {
+            errors.append(FieldError(field: "radiusMiles", message: "Enter the radius in miles from the child's home"))
+        }
         if let deadline = d.deadline {
-            if let problem = ReferralDeadlineRule.check(regime: regime, publishedAt: now, deadline: deadline, shortDeadlinesAgreed: shortDeadlinesAgreed) {
+            if let problem = ReferralDeadlineRule.check(
+                regime: regime, publishedAt: now, deadline: deadline, shortDeadlinesAgreed: shortDeadlinesAgreed)
+            {
                 errors.append(FieldError(field: "deadline", message: problem.message))
             }
-        } else { errors.append(FieldError(field: "deadline", message: "Enter the response deadline, for example 2026-11-25 17:00")) }
+        } else {
+            errors.append(
+                FieldError(field: "deadline", message: "Enter the response deadline, for example 2026-11-25 17:00"))
+        }
         return errors
     }
 
@@ -166,7 +227,9 @@ public enum ReferralRules {
     public static let maximumItemLength = 1_000
 
     /// Points add to 100; each within §7's hard bounds and the category's bounds.
-    public static func weightErrors(_ weights: [ReferralCriterion: Int], bounds: [ReferralCriterion: WeightBound]) -> [FieldError] {
+    public static func weightErrors(_ weights: [ReferralCriterion: Int], bounds: [ReferralCriterion: WeightBound])
+        -> [FieldError]
+    {
         var errors: [FieldError] = []
         for criterion in ReferralCriterion.allCases {
             let w = weights[criterion] ?? 0
@@ -174,12 +237,20 @@ public enum ReferralRules {
             let lo = max(hard.lowerBound, bounds[criterion]?.min ?? hard.lowerBound)
             let hi = min(hard.upperBound, bounds[criterion]?.max ?? hard.upperBound)
             if w < lo || w > hi {
-                errors.append(FieldError(field: "weights.\(criterion.rawValue)", message: "\(criterion.rawValue.prefix(1).uppercased() + criterion.rawValue.dropFirst()) must be from \(lo) to \(hi) points in this category"))
+                errors.append(
+                    FieldError(
+                        field: "weights.\(criterion.rawValue)",
+                        message:
+                            "\(criterion.rawValue.prefix(1).uppercased() + criterion.rawValue.dropFirst()) must be from \(lo) to \(hi) points in this category"
+                    ))
             }
         }
         // Values beyond every bound were named above; the sum must not trap on them.
         if let total = SafeArithmetic.sum(ReferralCriterion.allCases.map { weights[$0] ?? 0 }) {
-            if total != 100 { errors.append(FieldError(field: "weights", message: "The points must add up to 100; they add up to \(total)")) }
+            if total != 100 {
+                errors.append(
+                    FieldError(field: "weights", message: "The points must add up to 100; they add up to \(total)"))
+            }
         } else {
             errors.append(FieldError(field: "weights", message: "The points must add up to 100"))
         }

@@ -95,8 +95,10 @@ public struct CSVTable: Sendable, Equatable {
     /// Core byte-level parser. Works on raw UTF-8 so large registers parse quickly even in
     /// debug builds; each field is decoded once, with replacement of invalid bytes.
     static func parse(bytes buffer: UnsafeBufferPointer<UInt8>) throws -> CSVTable {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","),
-            lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let lf = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r")
         let n = buffer.count
         var i = 0
         if n >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { i = 3 }
@@ -170,8 +172,9 @@ public struct CSVTable: Sendable, Equatable {
         if !fields.isEmpty { endRecord() }
 
         guard let header = records.first else { throw CSVError.missingHeader }
-        return CSVTable(headers: header.map { $0.trimmingCharacters(in: .whitespaces) },
-                        rows: Array(records.dropFirst()))
+        return CSVTable(
+            headers: header.map { $0.trimmingCharacters(in: .whitespaces) },
+            rows: Array(records.dropFirst()))
     }
 }
 

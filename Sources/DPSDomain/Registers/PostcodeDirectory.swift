@@ -37,10 +37,16 @@ public struct PostcodeCentroid: Sendable, Equatable, Hashable, Codable {
         country: String? = nil, laGSSCode: String? = nil, laName: String? = nil,
         dfeLACode: String? = nil, mainDistrictGSSCode: String? = nil, postcodeCount: Int? = nil
     ) {
-        self.code = code; self.precision = precision; self.latitude = latitude
-        self.longitude = longitude; self.country = country; self.laGSSCode = laGSSCode
-        self.laName = laName; self.dfeLACode = dfeLACode
-        self.mainDistrictGSSCode = mainDistrictGSSCode; self.postcodeCount = postcodeCount
+        self.code = code
+        self.precision = precision
+        self.latitude = latitude
+        self.longitude = longitude
+        self.country = country
+        self.laGSSCode = laGSSCode
+        self.laName = laName
+        self.dfeLACode = dfeLACode
+        self.mainDistrictGSSCode = mainDistrictGSSCode
+        self.postcodeCount = postcodeCount
     }
 
     /// Reads `postcode_district_centroids.csv` (precision `.district`) or
@@ -48,27 +54,35 @@ public struct PostcodeCentroid: Sendable, Equatable, Hashable, Codable {
     /// coordinates are skipped, since a centroid without a position is useless.
     public static func parseAll(_ table: CSVTable, precision: Precision) -> [PostcodeCentroid] {
         let r = CSVColumnReader(table: table)
-        let code = precision == .sector
+        let code =
+            precision == .sector
             ? (r.index("postcode_sector") ?? r.index("code"))
             : (r.index("postcode_district") ?? r.index("code"))
-        let country = r.index("country"), lat = r.index("latitude"), lon = r.index("longitude")
-        let gss = r.index("utla_gss_code"), name = r.index("utla_name"), dfe = r.index("dfe_la_code")
-        let lad = r.index("main_lad_gss_code"), count = r.index("postcode_count")
+        let country = r.index("country")
+        let lat = r.index("latitude")
+        let lon = r.index("longitude")
+        let gss = r.index("utla_gss_code")
+        let name = r.index("utla_name")
+        let dfe = r.index("dfe_la_code")
+        let lad = r.index("main_lad_gss_code")
+        let count = r.index("postcode_count")
         var result: [PostcodeCentroid] = []
         result.reserveCapacity(table.rows.count)
         for row in table.rows {
             guard let rawCode = r.text(row, code),
-                  let latitude = RegisterValue.decimal(r.raw(row, lat)),
-                  let longitude = RegisterValue.decimal(r.raw(row, lon)) else { continue }
+                let latitude = RegisterValue.decimal(r.raw(row, lat)),
+                let longitude = RegisterValue.decimal(r.raw(row, lon))
+            else { continue }
             // Keep codes that do not fit today's shape (terminated ones such as "NPT 1").
             let normalised = PostcodeDirectory.normalise(rawCode) ?? rawCode.uppercased()
-            result.append(PostcodeCentroid(
-                code: normalised, precision: precision, latitude: latitude, longitude: longitude,
-                country: r.text(row, country), laGSSCode: r.text(row, gss),
-                laName: r.text(row, name), dfeLACode: r.text(row, dfe),
-                mainDistrictGSSCode: r.text(row, lad),
-                postcodeCount: RegisterValue.integer(r.raw(row, count))
-            ))
+            result.append(
+                PostcodeCentroid(
+                    code: normalised, precision: precision, latitude: latitude, longitude: longitude,
+                    country: r.text(row, country), laGSSCode: r.text(row, gss),
+                    laName: r.text(row, name), dfeLACode: r.text(row, dfe),
+                    mainDistrictGSSCode: r.text(row, lad),
+                    postcodeCount: RegisterValue.integer(r.raw(row, count))
+                ))
         }
         return result
     }
@@ -111,8 +125,9 @@ public struct PostcodeDirectory: Sendable, Equatable {
 
     /// Builds the directory straight from the two parsed ONS centroid tables.
     public init(districts: CSVTable, sectors: CSVTable) {
-        self.init(districts: PostcodeCentroid.parseAll(districts, precision: .district),
-                  sectors: PostcodeCentroid.parseAll(sectors, precision: .sector))
+        self.init(
+            districts: PostcodeCentroid.parseAll(districts, precision: .district),
+            sectors: PostcodeCentroid.parseAll(sectors, precision: .sector))
     }
 
     // MARK: Postcode shape
@@ -128,7 +143,8 @@ public struct PostcodeDirectory: Sendable, Equatable {
         let parts = raw.uppercased().split(whereSeparator: { $0.isWhitespace })
         guard !parts.isEmpty, parts.count <= 2 else { return nil }
         if parts.count == 2 {
-            let outward = Array(parts[0].utf8), inward = Array(parts[1].utf8)
+            let outward = Array(parts[0].utf8)
+            let inward = Array(parts[1].utf8)
             guard isOutward(outward[...]) else { return nil }
             guard isFullInward(inward[...]) || (inward.count == 1 && isDigit(inward[0])) else { return nil }
             return String(parts[0]) + " " + String(parts[1])
@@ -175,13 +191,13 @@ public struct PostcodeDirectory: Sendable, Equatable {
     private static func isOutward(_ s: ArraySlice<UInt8>) -> Bool {
         let c = Array(s)
         switch c.count {
-        case 2: return isLetter(c[0]) && isDigit(c[1])                                  // A9
+        case 2: return isLetter(c[0]) && isDigit(c[1])  // A9
         case 3:
-            return isLetter(c[0]) && isDigit(c[1]) && (isDigit(c[2]) || isLetter(c[2]))   // A99, A9A
-                || isLetter(c[0]) && isLetter(c[1]) && isDigit(c[2])                     // AA9
+            return isLetter(c[0]) && isDigit(c[1]) && (isDigit(c[2]) || isLetter(c[2]))  // A99, A9A
+                || isLetter(c[0]) && isLetter(c[1]) && isDigit(c[2])  // AA9
         case 4:
             return isLetter(c[0]) && isLetter(c[1]) && isDigit(c[2])
-                && (isDigit(c[3]) || isLetter(c[3]))                                     // AA99, AA9A
+                && (isDigit(c[3]) || isLetter(c[3]))  // AA99, AA9A
         default: return false
         }
     }

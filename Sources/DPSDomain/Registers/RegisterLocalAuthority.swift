@@ -36,19 +36,32 @@ public struct RegisterLocalAuthority: Sendable, Equatable, Hashable, Identifiabl
         longitude: Double? = nil, population0to17: Int? = nil, claAt31March: Int? = nil,
         newPlacementsInYear: Int? = nil
     ) {
-        self.gssCode = gssCode; self.dfeCode = dfeCode; self.name = name; self.type = type
-        self.regionCode = regionCode; self.regionName = regionName; self.latitude = latitude
-        self.longitude = longitude; self.population0to17 = population0to17
-        self.claAt31March = claAt31March; self.newPlacementsInYear = newPlacementsInYear
+        self.gssCode = gssCode
+        self.dfeCode = dfeCode
+        self.name = name
+        self.type = type
+        self.regionCode = regionCode
+        self.regionName = regionName
+        self.latitude = latitude
+        self.longitude = longitude
+        self.population0to17 = population0to17
+        self.claAt31March = claAt31March
+        self.newPlacementsInYear = newPlacementsInYear
     }
 
     /// Reads `england_childrens_services_authorities.csv`; rows without a GSS code are skipped.
     public static func parseAll(_ table: CSVTable) -> [RegisterLocalAuthority] {
         let r = CSVColumnReader(table: table)
-        let gss = r.index("utla_gss_code"), dfe = r.index("dfe_la_code"), name = r.index("la_name")
-        let type = r.index("la_type"), regionCode = r.index("region_code")
-        let regionName = r.index("region_name"), lat = r.index("latitude"), lon = r.index("longitude")
-        let population = r.index("population_0_17"), cla = r.index("cla_at_31_march")
+        let gss = r.index("utla_gss_code")
+        let dfe = r.index("dfe_la_code")
+        let name = r.index("la_name")
+        let type = r.index("la_type")
+        let regionCode = r.index("region_code")
+        let regionName = r.index("region_name")
+        let lat = r.index("latitude")
+        let lon = r.index("longitude")
+        let population = r.index("population_0_17")
+        let cla = r.index("cla_at_31_march")
         let placements = r.index("new_placements_in_year")
         return table.rows.compactMap { row in
             guard let code = r.text(row, gss) else { return nil }

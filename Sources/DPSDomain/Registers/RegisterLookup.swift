@@ -66,15 +66,29 @@ public struct RegisterEntry: Sendable, Equatable, Hashable, Identifiable, Codabl
         operatorName: String? = nil, linkedURN: String? = nil, latitude: Double? = nil,
         longitude: Double? = nil, locationApproximate: Bool = false, detailsWithheld: Bool = false
     ) {
-        self.urn = urn; self.source = source; self.name = name; self.type = type
-        self.category = category; self.addressLines = addressLines; self.town = town
-        self.county = county; self.postcode = postcode; self.ageLow = ageLow
-        self.ageHigh = ageHigh; self.genders = genders; self.capacity = capacity
-        self.inspectorate = inspectorate; self.latestJudgement = latestJudgement
-        self.judgementDate = judgementDate; self.laGSSCode = laGSSCode
-        self.operatorName = operatorName; self.linkedURN = linkedURN
-        self.latitude = latitude; self.longitude = longitude
-        self.locationApproximate = locationApproximate; self.detailsWithheld = detailsWithheld
+        self.urn = urn
+        self.source = source
+        self.name = name
+        self.type = type
+        self.category = category
+        self.addressLines = addressLines
+        self.town = town
+        self.county = county
+        self.postcode = postcode
+        self.ageLow = ageLow
+        self.ageHigh = ageHigh
+        self.genders = genders
+        self.capacity = capacity
+        self.inspectorate = inspectorate
+        self.latestJudgement = latestJudgement
+        self.judgementDate = judgementDate
+        self.laGSSCode = laGSSCode
+        self.operatorName = operatorName
+        self.linkedURN = linkedURN
+        self.latitude = latitude
+        self.longitude = longitude
+        self.locationApproximate = locationApproximate
+        self.detailsWithheld = detailsWithheld
     }
 }
 
@@ -94,8 +108,10 @@ public struct RegisterLookup: Sendable {
     /// of the LA centroid, so several homes in one LA do not share one point.
     public let directory: PostcodeDirectory?
 
-    public init(schools: [RegisterSchool], providers: [RegisterSocialCareProvider],
-                directory: PostcodeDirectory? = nil) {
+    public init(
+        schools: [RegisterSchool], providers: [RegisterSocialCareProvider],
+        directory: PostcodeDirectory? = nil
+    ) {
         var schoolMap: [String: RegisterSchool] = [:]
         schoolMap.reserveCapacity(schools.count)
         for school in schools where schoolMap[Self.key(school.urn)] == nil {
@@ -156,9 +172,11 @@ public struct RegisterLookup: Sendable {
 
     /// Flattens an Ofsted provider; withheld names and addresses stay empty.
     public func entry(for provider: RegisterSocialCareProvider) -> RegisterEntry {
-        var latitude = provider.latitude, longitude = provider.longitude
+        var latitude = provider.latitude
+        var longitude = provider.longitude
         if !provider.hasExactLocation, let directory, let gss = provider.laGSSCode,
-           let stand = directory.placeWithheld(urn: provider.urn, laGSSCode: gss) {
+            let stand = directory.placeWithheld(urn: provider.urn, laGSSCode: gss)
+        {
             latitude = stand.latitude
             longitude = stand.longitude
         }

@@ -74,17 +74,38 @@ public struct RegisterSchool: Sendable, Equatable, Hashable, Identifiable {
         trusts: String? = nil, region: String? = nil, latitude: Double? = nil,
         longitude: Double? = nil
     ) {
-        self.urn = urn; self.name = name; self.typeCode = typeCode; self.typeName = typeName
-        self.derivedCategory = derivedCategory; self.status = status; self.laCode = laCode
-        self.laName = laName; self.laGSSCode = laGSSCode; self.phase = phase
-        self.openDate = openDate; self.lowAge = lowAge; self.highAge = highAge
-        self.gender = gender; self.boarding = boarding; self.capacity = capacity
-        self.pupils = pupils; self.senProvision = senProvision; self.street = street
-        self.locality = locality; self.address3 = address3; self.town = town
-        self.county = county; self.postcode = postcode; self.postcodeDistrict = postcodeDistrict
-        self.postcodeSector = postcodeSector; self.website = website
-        self.inspectorateName = inspectorateName; self.proprietor = proprietor
-        self.trusts = trusts; self.region = region; self.latitude = latitude
+        self.urn = urn
+        self.name = name
+        self.typeCode = typeCode
+        self.typeName = typeName
+        self.derivedCategory = derivedCategory
+        self.status = status
+        self.laCode = laCode
+        self.laName = laName
+        self.laGSSCode = laGSSCode
+        self.phase = phase
+        self.openDate = openDate
+        self.lowAge = lowAge
+        self.highAge = highAge
+        self.gender = gender
+        self.boarding = boarding
+        self.capacity = capacity
+        self.pupils = pupils
+        self.senProvision = senProvision
+        self.street = street
+        self.locality = locality
+        self.address3 = address3
+        self.town = town
+        self.county = county
+        self.postcode = postcode
+        self.postcodeDistrict = postcodeDistrict
+        self.postcodeSector = postcodeSector
+        self.website = website
+        self.inspectorateName = inspectorateName
+        self.proprietor = proprietor
+        self.trusts = trusts
+        self.region = region
+        self.latitude = latitude
         self.longitude = longitude
     }
 
@@ -99,62 +120,81 @@ public struct RegisterSchool: Sendable, Equatable, Hashable, Identifiable {
     /// than failing the import. Columns missing from the table simply yield `nil` fields.
     public static func parseAll(_ table: CSVTable) -> [RegisterSchool] {
         let r = CSVColumnReader(table: table)
-        let urn = r.index("URN"), name = r.index("EstablishmentName")
-        let typeCode = r.index("TypeOfEstablishment (code)"), typeName = r.index("TypeOfEstablishment (name)")
-        let category = r.index("derived_dps_category"), status = r.index("EstablishmentStatus (name)")
-        let laCode = r.index("LA (code)"), laName = r.index("LA (name)"), gss = r.index("derived_la_gss_code")
-        let phase = r.index("PhaseOfEducation (name)"), open = r.index("OpenDate")
-        let low = r.index("StatutoryLowAge"), high = r.index("StatutoryHighAge")
-        let gender = r.index("Gender (name)"), boarding = r.index("Boarders (name)")
-        let capacity = r.index("SchoolCapacity"), pupils = r.index("NumberOfPupils")
+        let urn = r.index("URN")
+        let name = r.index("EstablishmentName")
+        let typeCode = r.index("TypeOfEstablishment (code)")
+        let typeName = r.index("TypeOfEstablishment (name)")
+        let category = r.index("derived_dps_category")
+        let status = r.index("EstablishmentStatus (name)")
+        let laCode = r.index("LA (code)")
+        let laName = r.index("LA (name)")
+        let gss = r.index("derived_la_gss_code")
+        let phase = r.index("PhaseOfEducation (name)")
+        let open = r.index("OpenDate")
+        let low = r.index("StatutoryLowAge")
+        let high = r.index("StatutoryHighAge")
+        let gender = r.index("Gender (name)")
+        let boarding = r.index("Boarders (name)")
+        let capacity = r.index("SchoolCapacity")
+        let pupils = r.index("NumberOfPupils")
         let sen = (1...13).map { r.index("SEN\($0) (name)") }
-        let street = r.index("Street"), locality = r.index("Locality"), address3 = r.index("Address3")
-        let town = r.index("Town"), county = r.index("County (name)"), postcode = r.index("Postcode")
-        let district = r.index("derived_postcode_district"), sector = r.index("derived_postcode_sector")
-        let website = r.index("SchoolWebsite"), inspectorate = r.index("InspectorateName (name)")
-        let props = r.index("PropsName"), trusts = r.index("Trusts (name)"), region = r.index("GOR (name)")
-        let lat = r.index("derived_latitude"), lon = r.index("derived_longitude")
+        let street = r.index("Street")
+        let locality = r.index("Locality")
+        let address3 = r.index("Address3")
+        let town = r.index("Town")
+        let county = r.index("County (name)")
+        let postcode = r.index("Postcode")
+        let district = r.index("derived_postcode_district")
+        let sector = r.index("derived_postcode_sector")
+        let website = r.index("SchoolWebsite")
+        let inspectorate = r.index("InspectorateName (name)")
+        let props = r.index("PropsName")
+        let trusts = r.index("Trusts (name)")
+        let region = r.index("GOR (name)")
+        let lat = r.index("derived_latitude")
+        let lon = r.index("derived_longitude")
 
         var schools: [RegisterSchool] = []
         schools.reserveCapacity(table.rows.count)
         for row in table.rows {
             guard let urnValue = r.text(row, urn) else { continue }
             let rawPostcode = r.text(row, postcode)
-            schools.append(RegisterSchool(
-                urn: urnValue,
-                name: r.text(row, name) ?? "",
-                typeCode: r.text(row, typeCode) ?? "",
-                typeName: r.text(row, typeName) ?? "",
-                derivedCategory: r.text(row, category) ?? "",
-                status: r.text(row, status) ?? "",
-                laCode: r.text(row, laCode) ?? "",
-                laName: r.text(row, laName) ?? "",
-                laGSSCode: r.text(row, gss),
-                phase: r.text(row, phase),
-                openDate: RegisterValue.isoDate(r.raw(row, open)),
-                lowAge: RegisterValue.integer(r.raw(row, low)),
-                highAge: RegisterValue.integer(r.raw(row, high)),
-                gender: r.text(row, gender),
-                boarding: r.text(row, boarding),
-                capacity: RegisterValue.integer(r.raw(row, capacity)),
-                pupils: RegisterValue.integer(r.raw(row, pupils)),
-                senProvision: sen.compactMap { r.text(row, $0) },
-                street: r.text(row, street),
-                locality: r.text(row, locality),
-                address3: r.text(row, address3),
-                town: r.text(row, town),
-                county: r.text(row, county),
-                postcode: rawPostcode.map { PostcodeDirectory.normalise($0) ?? $0 },
-                postcodeDistrict: r.text(row, district) ?? rawPostcode.flatMap(PostcodeDirectory.district(of:)),
-                postcodeSector: r.text(row, sector) ?? rawPostcode.flatMap(PostcodeDirectory.sector(of:)),
-                website: r.text(row, website),
-                inspectorateName: r.text(row, inspectorate),
-                proprietor: r.text(row, props),
-                trusts: r.text(row, trusts),
-                region: r.text(row, region),
-                latitude: RegisterValue.decimal(r.raw(row, lat)),
-                longitude: RegisterValue.decimal(r.raw(row, lon))
-            ))
+            schools.append(
+                RegisterSchool(
+                    urn: urnValue,
+                    name: r.text(row, name) ?? "",
+                    typeCode: r.text(row, typeCode) ?? "",
+                    typeName: r.text(row, typeName) ?? "",
+                    derivedCategory: r.text(row, category) ?? "",
+                    status: r.text(row, status) ?? "",
+                    laCode: r.text(row, laCode) ?? "",
+                    laName: r.text(row, laName) ?? "",
+                    laGSSCode: r.text(row, gss),
+                    phase: r.text(row, phase),
+                    openDate: RegisterValue.isoDate(r.raw(row, open)),
+                    lowAge: RegisterValue.integer(r.raw(row, low)),
+                    highAge: RegisterValue.integer(r.raw(row, high)),
+                    gender: r.text(row, gender),
+                    boarding: r.text(row, boarding),
+                    capacity: RegisterValue.integer(r.raw(row, capacity)),
+                    pupils: RegisterValue.integer(r.raw(row, pupils)),
+                    senProvision: sen.compactMap { r.text(row, $0) },
+                    street: r.text(row, street),
+                    locality: r.text(row, locality),
+                    address3: r.text(row, address3),
+                    town: r.text(row, town),
+                    county: r.text(row, county),
+                    postcode: rawPostcode.map { PostcodeDirectory.normalise($0) ?? $0 },
+                    postcodeDistrict: r.text(row, district) ?? rawPostcode.flatMap(PostcodeDirectory.district(of:)),
+                    postcodeSector: r.text(row, sector) ?? rawPostcode.flatMap(PostcodeDirectory.sector(of:)),
+                    website: r.text(row, website),
+                    inspectorateName: r.text(row, inspectorate),
+                    proprietor: r.text(row, props),
+                    trusts: r.text(row, trusts),
+                    region: r.text(row, region),
+                    latitude: RegisterValue.decimal(r.raw(row, lat)),
+                    longitude: RegisterValue.decimal(r.raw(row, lon))
+                ))
         }
         return schools
     }

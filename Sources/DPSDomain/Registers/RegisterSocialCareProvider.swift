@@ -85,20 +85,36 @@ public struct RegisterSocialCareProvider: Sendable, Equatable, Hashable, Identif
         category: String, postcodeDistrict: String? = nil, latitude: Double? = nil,
         longitude: Double? = nil, geoPrecision: String? = nil
     ) {
-        self.urn = urn; self.linkedEducationURN = linkedEducationURN
-        self.provisionType = provisionType; self.registrationDate = registrationDate
-        self.registrationStatus = registrationStatus; self.name = name
-        self.address1 = address1; self.address2 = address2; self.town = town
-        self.county = county; self.postcode = postcode; self.isRedacted = isRedacted
-        self.region = region; self.ofstedRegion = ofstedRegion
-        self.localAuthority = localAuthority; self.laGSSCode = laGSSCode
-        self.dfeLACode = dfeLACode; self.sector = sector; self.places = places
-        self.owner = owner; self.latestInspectionType = latestInspectionType
+        self.urn = urn
+        self.linkedEducationURN = linkedEducationURN
+        self.provisionType = provisionType
+        self.registrationDate = registrationDate
+        self.registrationStatus = registrationStatus
+        self.name = name
+        self.address1 = address1
+        self.address2 = address2
+        self.town = town
+        self.county = county
+        self.postcode = postcode
+        self.isRedacted = isRedacted
+        self.region = region
+        self.ofstedRegion = ofstedRegion
+        self.localAuthority = localAuthority
+        self.laGSSCode = laGSSCode
+        self.dfeLACode = dfeLACode
+        self.sector = sector
+        self.places = places
+        self.owner = owner
+        self.latestInspectionType = latestInspectionType
         self.latestInspectionDate = latestInspectionDate
-        self.overallJudgement = overallJudgement; self.helpAndProtection = helpAndProtection
-        self.leadersAndManagers = leadersAndManagers; self.category = category
-        self.postcodeDistrict = postcodeDistrict; self.latitude = latitude
-        self.longitude = longitude; self.geoPrecision = geoPrecision
+        self.overallJudgement = overallJudgement
+        self.helpAndProtection = helpAndProtection
+        self.leadersAndManagers = leadersAndManagers
+        self.category = category
+        self.postcodeDistrict = postcodeDistrict
+        self.latitude = latitude
+        self.longitude = longitude
+        self.geoPrecision = geoPrecision
     }
 
     /// Whether the coordinates are the provider's own postcode (rather than an LA centre).
@@ -114,22 +130,34 @@ public struct RegisterSocialCareProvider: Sendable, Equatable, Hashable, Identif
     /// Builds a provider from every row that has a URN, in file order.
     public static func parseAll(_ table: CSVTable) -> [RegisterSocialCareProvider] {
         let r = CSVColumnReader(table: table)
-        let urn = r.index("URN"), linked = r.index("Linked Education URN")
-        let type = r.index("Provision type"), regDate = r.index("Registration date")
-        let regStatus = r.index("Registration status"), name = r.index("Name")
-        let a1 = r.index("Address 1"), a2 = r.index("Address 2"), town = r.index("Town")
-        let county = r.index("County"), postcode = r.index("Postcode")
-        let gor = r.index("Government Office Region"), ofstedRegion = r.index("Ofsted Region")
-        let la = r.index("Local authority"), gss = r.index("derived_la_gss_code")
-        let dfe = r.index("derived_dfe_la_code"), sector = r.index("Sector"), places = r.index("Places")
+        let urn = r.index("URN")
+        let linked = r.index("Linked Education URN")
+        let type = r.index("Provision type")
+        let regDate = r.index("Registration date")
+        let regStatus = r.index("Registration status")
+        let name = r.index("Name")
+        let a1 = r.index("Address 1")
+        let a2 = r.index("Address 2")
+        let town = r.index("Town")
+        let county = r.index("County")
+        let postcode = r.index("Postcode")
+        let gor = r.index("Government Office Region")
+        let ofstedRegion = r.index("Ofsted Region")
+        let la = r.index("Local authority")
+        let gss = r.index("derived_la_gss_code")
+        let dfe = r.index("derived_dfe_la_code")
+        let sector = r.index("Sector")
+        let places = r.index("Places")
         let owner = r.index("Organisation which owns the provider")
         let inspType = r.index("Latest Full inspection event type") ?? r.index("Latest full inspection event type")
         let inspDate = r.index("Latest full inspection date")
         let overall = r.index("Overall experiences and progress of children and young people")
         let protect = r.index("How well children and young people are helped and protected")
         let leaders = r.index("The effectiveness of leaders and managers")
-        let category = r.index("derived_provider_category"), district = r.index("derived_postcode_district")
-        let lat = r.index("derived_latitude"), lon = r.index("derived_longitude")
+        let category = r.index("derived_provider_category")
+        let district = r.index("derived_postcode_district")
+        let lat = r.index("derived_latitude")
+        let lon = r.index("derived_longitude")
         let precision = r.index("derived_geo_precision")
 
         func isRedactedValue(_ value: String?) -> Bool {
@@ -142,41 +170,43 @@ public struct RegisterSocialCareProvider: Sendable, Equatable, Hashable, Identif
             guard let urnValue = r.text(row, urn) else { continue }
             let nameValue = r.text(row, name) ?? ""
             let rawPostcode = r.text(row, postcode)
-            let redacted = isRedactedValue(nameValue) || isRedactedValue(rawPostcode)
+            let redacted =
+                isRedactedValue(nameValue) || isRedactedValue(rawPostcode)
                 || isRedactedValue(r.text(row, a1))
             let cleanPostcode = RegisterValue.unredacted(rawPostcode).map { PostcodeDirectory.normalise($0) ?? $0 }
-            providers.append(RegisterSocialCareProvider(
-                urn: urnValue,
-                linkedEducationURN: r.text(row, linked),
-                provisionType: r.text(row, type) ?? "",
-                registrationDate: RegisterValue.isoDate(r.raw(row, regDate)),
-                registrationStatus: r.text(row, regStatus) ?? "",
-                name: nameValue,
-                address1: RegisterValue.unredacted(r.raw(row, a1)),
-                address2: RegisterValue.unredacted(r.raw(row, a2)),
-                town: RegisterValue.unredacted(r.raw(row, town)),
-                county: RegisterValue.unredacted(r.raw(row, county)),
-                postcode: cleanPostcode,
-                isRedacted: redacted,
-                region: r.text(row, gor),
-                ofstedRegion: r.text(row, ofstedRegion),
-                localAuthority: r.text(row, la) ?? "",
-                laGSSCode: r.text(row, gss),
-                dfeLACode: r.text(row, dfe),
-                sector: r.text(row, sector),
-                places: RegisterValue.integer(r.raw(row, places)),
-                owner: r.text(row, owner),
-                latestInspectionType: r.text(row, inspType),
-                latestInspectionDate: RegisterValue.isoDate(r.raw(row, inspDate)),
-                overallJudgement: r.text(row, overall),
-                helpAndProtection: r.text(row, protect),
-                leadersAndManagers: r.text(row, leaders),
-                category: r.text(row, category) ?? "",
-                postcodeDistrict: r.text(row, district) ?? cleanPostcode.flatMap(PostcodeDirectory.district(of:)),
-                latitude: RegisterValue.decimal(r.raw(row, lat)),
-                longitude: RegisterValue.decimal(r.raw(row, lon)),
-                geoPrecision: r.text(row, precision)
-            ))
+            providers.append(
+                RegisterSocialCareProvider(
+                    urn: urnValue,
+                    linkedEducationURN: r.text(row, linked),
+                    provisionType: r.text(row, type) ?? "",
+                    registrationDate: RegisterValue.isoDate(r.raw(row, regDate)),
+                    registrationStatus: r.text(row, regStatus) ?? "",
+                    name: nameValue,
+                    address1: RegisterValue.unredacted(r.raw(row, a1)),
+                    address2: RegisterValue.unredacted(r.raw(row, a2)),
+                    town: RegisterValue.unredacted(r.raw(row, town)),
+                    county: RegisterValue.unredacted(r.raw(row, county)),
+                    postcode: cleanPostcode,
+                    isRedacted: redacted,
+                    region: r.text(row, gor),
+                    ofstedRegion: r.text(row, ofstedRegion),
+                    localAuthority: r.text(row, la) ?? "",
+                    laGSSCode: r.text(row, gss),
+                    dfeLACode: r.text(row, dfe),
+                    sector: r.text(row, sector),
+                    places: RegisterValue.integer(r.raw(row, places)),
+                    owner: r.text(row, owner),
+                    latestInspectionType: r.text(row, inspType),
+                    latestInspectionDate: RegisterValue.isoDate(r.raw(row, inspDate)),
+                    overallJudgement: r.text(row, overall),
+                    helpAndProtection: r.text(row, protect),
+                    leadersAndManagers: r.text(row, leaders),
+                    category: r.text(row, category) ?? "",
+                    postcodeDistrict: r.text(row, district) ?? cleanPostcode.flatMap(PostcodeDirectory.district(of:)),
+                    latitude: RegisterValue.decimal(r.raw(row, lat)),
+                    longitude: RegisterValue.decimal(r.raw(row, lon)),
+                    geoPrecision: r.text(row, precision)
+                ))
         }
         return providers
     }

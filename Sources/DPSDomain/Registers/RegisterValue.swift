@@ -30,7 +30,8 @@ public enum RegisterValue {
         if value.contains(",") { value.removeAll { $0 == "," } }
         if let whole = Int(value) { return whole }
         if let number = Double(value), number.isFinite, number.rounded() == number,
-           abs(number) < 9.0e15 {
+            abs(number) < 9.0e15
+        {
             return Int(number)
         }
         return nil
@@ -50,8 +51,11 @@ public enum RegisterValue {
         let separator: Character = value.contains("/") ? "/" : "-"
         let parts = value.split(separator: separator, omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) }),
-              let a = Int(parts[0]), let b = Int(parts[1]), let c = Int(parts[2]) else { return nil }
-        let year: Int, month: Int, day: Int
+            let a = Int(parts[0]), let b = Int(parts[1]), let c = Int(parts[2])
+        else { return nil }
+        let year: Int
+        let month: Int
+        let day: Int
         if parts[0].count == 4, separator == "-" {
             (year, month, day) = (a, b, c)
         } else if parts[2].count == 4, parts[0].count <= 2, parts[1].count <= 2 {
@@ -60,7 +64,8 @@ public enum RegisterValue {
             return nil
         }
         guard (1...9999).contains(year), (1...12).contains(month),
-              (1...daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
     }
 

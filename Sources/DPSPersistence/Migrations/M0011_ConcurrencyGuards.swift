@@ -15,7 +15,10 @@ struct M0011_ConcurrencyGuards: AsyncMigration {
         try await sql.raw("CREATE TABLE reference_counters (name VARCHAR(16) PRIMARY KEY, value BIGINT NOT NULL)").run()
 
         // Rename duplicate references, keeping the earliest of each.
-        struct Row: Decodable { var id: UUID; var reference: String }
+        struct Row: Decodable {
+            var id: UUID
+            var reference: String
+        }
         let rows = try await sql.select().column("id").column("reference").from("referrals")
             .orderBy("created_at").orderBy("id").all(decoding: Row.self)
         var seen: [String: Int] = [:]
@@ -23,22 +26,28 @@ struct M0011_ConcurrencyGuards: AsyncMigration {
             let count = seen[row.reference, default: 0]
             seen[row.reference] = count + 1
             guard count > 0 else { continue }
-            try await sql.update("referrals").set("reference", to: "\(row.reference)-dup-\(count + 1)").where("id", .equal, row.id).run()
+            try await sql.update("referrals").set("reference", to: "\(row.reference)-dup-\(count + 1)").where(
+                "id", .equal, row.id
+            ).run()
         }
         // The old scheme numbered both kinds by the count of all referrals: start both counters above it.
         let existing = rows.count
         for name in ["REF", "DIR"] {
-            try await sql.insert(into: "reference_counters").columns("name", "value").values(SQLBind(name), SQLBind(existing)).run()
+            try await sql.insert(into: "reference_counters").columns("name", "value").values(
+                SQLBind(name), SQLBind(existing)
+            ).run()
         }
         try await sql.raw("CREATE UNIQUE INDEX referrals_reference_unique ON referrals (reference)").run()
 
         if sql.dialect.name == "sqlite" {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE TRIGGER audit_events_append_next BEFORE INSERT ON audit_events
                 WHEN NEW.seq <> (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_events)
                   OR EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id)
                 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END
-                """).run()
+                """
+            ).run()
         }
     }
 

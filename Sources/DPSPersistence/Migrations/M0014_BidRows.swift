@@ -33,39 +33,56 @@ public struct M0014_BidRows: AsyncMigration {
         try await Self.carryAcross(db)
     }
 
-    struct Item: Decodable { var description: String; var pence: Int }
+    struct Item: Decodable {
+        var description: String
+        var pence: Int
+    }
     struct Row: Decodable {
-        var id: UUID; var referral_id: UUID; var core_json: String; var variable_json: String
-        var needs_met_json: String; var must_haves_met_json: String; var desirables_met_json: String
+        var id: UUID
+        var referral_id: UUID
+        var core_json: String
+        var variable_json: String
+        var needs_met_json: String
+        var must_haves_met_json: String
+        var desirables_met_json: String
     }
 
     /// Rows for every bid that has none yet, from its JSON columns.
     public static func carryAcross(_ db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let rows = try await sql.select().column("id").column("referral_id").column("core_json").column("variable_json")
-            .column("needs_met_json").column("must_haves_met_json").column("desirables_met_json").from("bids").all(decoding: Row.self)
+            .column("needs_met_json").column("must_haves_met_json").column("desirables_met_json").from("bids").all(
+                decoding: Row.self)
         let done = Set(try await BidLineRecord.query(on: db).all(\.$bidID))
         let decoder = JSONDecoder()
         for row in rows where !done.contains(row.id) {
             func decode<T: Decodable>(_ text: String, _ what: String) throws -> T {
                 do { return try decoder.decode(T.self, from: Data(text.utf8)) } catch {
-                    throw MigrationDataError(detail: "bid \(row.id): its \(what) could not be read (\(error)); fix the row and migrate again")
+                    throw MigrationDataError(
+                        detail: "bid \(row.id): its \(what) could not be read (\(error)); fix the row and migrate again"
+                    )
                 }
             }
             let core: [String: Int] = try decode(row.core_json, "core costs")
             let variable: [Item] = try decode(row.variable_json, "variable costs")
-            let met: [String] = try decode(row.needs_met_json, "needs met") + decode(row.must_haves_met_json, "must-haves met")
+            let met: [String] =
+                try decode(row.needs_met_json, "needs met") + decode(row.must_haves_met_json, "must-haves met")
                 + decode(row.desirables_met_json, "desirables met")
             var lines = core.sorted { $0.key < $1.key }.enumerated().map {
-                BidLineRecord(bidID: row.id, referralID: row.referral_id, kind: "core", position: $0.offset, lineKey: $0.element.key,
-                              description: nil, weeklyPence: $0.element.value)
+                BidLineRecord(
+                    bidID: row.id, referralID: row.referral_id, kind: "core", position: $0.offset,
+                    lineKey: $0.element.key,
+                    description: nil, weeklyPence: $0.element.value)
             }
             lines += variable.enumerated().map {
-                BidLineRecord(bidID: row.id, referralID: row.referral_id, kind: "variable", position: $0.offset, lineKey: nil,
-                              description: $0.element.description, weeklyPence: $0.element.pence)
+                BidLineRecord(
+                    bidID: row.id, referralID: row.referral_id, kind: "variable", position: $0.offset, lineKey: nil,
+                    description: $0.element.description, weeklyPence: $0.element.pence)
             }
             if !lines.isEmpty { try await lines.create(on: db) }
-            let items = Set(met).sorted().map { BidItemMetRecord(bidID: row.id, referralID: row.referral_id, itemID: $0) }
+            let items = Set(met).sorted().map {
+                BidItemMetRecord(bidID: row.id, referralID: row.referral_id, itemID: $0)
+            }
             if !items.isEmpty { try await items.create(on: db) }
         }
     }

@@ -18,7 +18,9 @@ public struct M0015_PartnerCategories: AsyncMigration {
             .unique(on: "partner_id", "category_id")
             .create()
         guard let sql = db as? any SQLDatabase else { return }
-        try await sql.create(index: "partner_categories_organisation").on(PartnerCategoryRecord.schema).column("organisation_id").run()
+        try await sql.create(index: "partner_categories_organisation").on(PartnerCategoryRecord.schema).column(
+            "organisation_id"
+        ).run()
         try await Self.carryAcross(db)
     }
 
@@ -29,10 +31,17 @@ public struct M0015_PartnerCategories: AsyncMigration {
         for partner in try await PartnerRecord.query(on: db).all() where !done.contains(try partner.requireID()) {
             let ids: [String]
             do { ids = try JSONDecoder().decode([String].self, from: Data(partner.categoryIDsJSON.utf8)) } catch {
-                throw MigrationDataError(detail: "partner \(partner.id!): its categories could not be read (\(error)); fix the row and migrate again")
+                throw MigrationDataError(
+                    detail:
+                        "partner \(partner.id!): its categories could not be read (\(error)); fix the row and migrate again"
+                )
             }
-            let rows = Set(ids.compactMap(UUID.init(uuidString:))).intersection(known).sorted { $0.uuidString < $1.uuidString }.map {
-                PartnerCategoryRecord(partnerID: partner.id!, dpsID: partner.$dps.id, organisationID: partner.$organisation.id, categoryID: $0)
+            let rows = Set(ids.compactMap(UUID.init(uuidString:))).intersection(known).sorted {
+                $0.uuidString < $1.uuidString
+            }.map {
+                PartnerCategoryRecord(
+                    partnerID: partner.id!, dpsID: partner.$dps.id, organisationID: partner.$organisation.id,
+                    categoryID: $0)
             }
             if !rows.isEmpty { try await rows.create(on: db) }
         }

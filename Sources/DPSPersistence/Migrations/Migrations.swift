@@ -4,21 +4,21 @@ import SQLKit
 /// Every migration, in order. Never edit one that has shipped; add a new one.
 public enum DPSMigrations {
     public static let all: [any Migration] = [
-        M0001_Organisations(),   // organisations, users, API tokens
-        M0002_DPS(),             // DPS, validity changes, closed windows, categories, partners
+        M0001_Organisations(),  // organisations, users, API tokens
+        M0002_DPS(),  // DPS, validity changes, closed windows, categories, partners
         M0003_Establishments(),  // establishments and evidence documents
-        M0004_Applications(),    // applications, per-category parts, scores, clarifications
-        M0005_Memberships(),     // memberships (establishment × category)
-        M0006_AuditOutbox(),     // append-only audit events (with triggers) and the outbox
-        M0007_Registers(),       // public registers: establishments by URN, postcode centroids
-        M0008_Referrals(),       // referrals, invitations, sealed bids, bid scores, placements
-        M0009_LocationIndex(),   // index establishments by latitude for eligibility boxes
-        M0010_SubmittedCriteria(), // the criteria each application part was submitted against
-        M0011_ConcurrencyGuards(), // SQLite write gate, unique references from a counter, append-only audit inserts
-        M0012_PlacementLifecycle(), // placements as records of their own: status, ends, direct ones without a referral
-        M0013_ReferralItems(),   // a referral's needs (coded by area), must-haves, desirables and outcomes as rows
-        M0014_BidRows(),         // a bid's priced lines and the items it meets as rows
-        M0015_PartnerCategories(), // the categories each partner uses as rows
+        M0004_Applications(),  // applications, per-category parts, scores, clarifications
+        M0005_Memberships(),  // memberships (establishment × category)
+        M0006_AuditOutbox(),  // append-only audit events (with triggers) and the outbox
+        M0007_Registers(),  // public registers: establishments by URN, postcode centroids
+        M0008_Referrals(),  // referrals, invitations, sealed bids, bid scores, placements
+        M0009_LocationIndex(),  // index establishments by latitude for eligibility boxes
+        M0010_SubmittedCriteria(),  // the criteria each application part was submitted against
+        M0011_ConcurrencyGuards(),  // SQLite write gate, unique references from a counter, append-only audit inserts
+        M0012_PlacementLifecycle(),  // placements as records of their own: status, ends, direct ones without a referral
+        M0013_ReferralItems(),  // a referral's needs (coded by area), must-haves, desirables and outcomes as rows
+        M0014_BidRows(),  // a bid's priced lines and the items it meets as rows
+        M0015_PartnerCategories(),  // the categories each partner uses as rows
     ]
 }
 
@@ -122,8 +122,10 @@ struct M0002_DPS: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for schema in [PartnerRecord.schema, CategoryRecord.schema, ClosedWindowRecord.schema,
-                       ValidityChangeRecord.schema, DPSRecord.schema] { try await db.schema(schema).delete() }
+        for schema in [
+            PartnerRecord.schema, CategoryRecord.schema, ClosedWindowRecord.schema,
+            ValidityChangeRecord.schema, DPSRecord.schema,
+        ] { try await db.schema(schema).delete() }
     }
 }
 
@@ -230,8 +232,10 @@ struct M0004_Applications: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for schema in [ClarificationRecord.schema, StatementScoreRecord.schema, ApplicationCategoryRecord.schema,
-                       ApplicationRecord.schema] { try await db.schema(schema).delete() }
+        for schema in [
+            ClarificationRecord.schema, StatementScoreRecord.schema, ApplicationCategoryRecord.schema,
+            ApplicationRecord.schema,
+        ] { try await db.schema(schema).delete() }
     }
 }
 
@@ -292,24 +296,32 @@ struct M0006_AuditOutbox: AsyncMigration {
         switch sql.dialect.name {
         case "sqlite":
             for operation in ["UPDATE", "DELETE"] {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     CREATE TRIGGER audit_events_no_\(unsafeRaw: operation.lowercased()) BEFORE \(unsafeRaw: operation) ON audit_events
                     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END
-                    """).run()
+                    """
+                ).run()
             }
         default:
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 CREATE OR REPLACE FUNCTION dps_refuse_audit_change() RETURNS trigger AS $$
                 BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
                 FOR EACH ROW EXECUTE FUNCTION dps_refuse_audit_change()
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
                 FOR EACH STATEMENT EXECUTE FUNCTION dps_refuse_audit_change()
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -462,7 +474,10 @@ struct M0008_Referrals: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for schema in [PlacementRecord.schema, BidScoreRecord.schema, BidRecord.schema, InvitationRecord.schema, ReferralRecord.schema] {
+        for schema in [
+            PlacementRecord.schema, BidScoreRecord.schema, BidRecord.schema, InvitationRecord.schema,
+            ReferralRecord.schema,
+        ] {
             try await db.schema(schema).delete()
         }
     }
@@ -473,8 +488,11 @@ struct M0008_Referrals: AsyncMigration {
 struct M0009_LocationIndex: AsyncMigration {
     func prepare(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        try await sql.create(index: "establishments_location").on(EstablishmentRecord.schema).column("latitude").column("longitude").run()
-        try await sql.create(index: "memberships_category_state").on(MembershipRecord.schema).column("category_id").column("state").run()
+        try await sql.create(index: "establishments_location").on(EstablishmentRecord.schema).column("latitude").column(
+            "longitude"
+        ).run()
+        try await sql.create(index: "memberships_category_state").on(MembershipRecord.schema).column("category_id")
+            .column("state").run()
     }
 
     func revert(on db: any Database) async throws {

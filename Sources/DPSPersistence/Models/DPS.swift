@@ -103,6 +103,9 @@ public final class PartnerCategoryRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(partnerID: UUID, dpsID: UUID, organisationID: UUID, categoryID: UUID) {
-        self.partnerID = partnerID; self.dpsID = dpsID; self.organisationID = organisationID; self.categoryID = categoryID
+        self.partnerID = partnerID
+        self.dpsID = dpsID
+        self.organisationID = organisationID
+        self.categoryID = categoryID
     }
 }

@@ -44,7 +44,8 @@ public final class User: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, organisationID: UUID, email: String, name: String, role: String, passwordHash: String) {
+    public init(id: UUID? = nil, organisationID: UUID, email: String, name: String, role: String, passwordHash: String)
+    {
         self.id = id
         self.$organisation.id = organisationID
         self.email = email

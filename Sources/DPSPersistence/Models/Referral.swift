@@ -188,9 +188,15 @@ public final class ReferralItemRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(referralID: UUID, kind: String, itemID: String, position: Int, code: String?, text: String, marks: Int?) {
-        self.referralID = referralID; self.kind = kind; self.itemID = itemID; self.position = position
-        self.code = code; self.text = text; self.marks = marks
+    public init(referralID: UUID, kind: String, itemID: String, position: Int, code: String?, text: String, marks: Int?)
+    {
+        self.referralID = referralID
+        self.kind = kind
+        self.itemID = itemID
+        self.position = position
+        self.code = code
+        self.text = text
+        self.marks = marks
     }
 }
 
@@ -211,9 +217,17 @@ public final class BidLineRecord: Model, @unchecked Sendable {
 
     public init() {}
 
-    public init(bidID: UUID, referralID: UUID, kind: String, position: Int, lineKey: String?, description: String?, weeklyPence: Int) {
-        self.bidID = bidID; self.referralID = referralID; self.kind = kind; self.position = position
-        self.lineKey = lineKey; self.description = description; self.weeklyPence = weeklyPence
+    public init(
+        bidID: UUID, referralID: UUID, kind: String, position: Int, lineKey: String?, description: String?,
+        weeklyPence: Int
+    ) {
+        self.bidID = bidID
+        self.referralID = referralID
+        self.kind = kind
+        self.position = position
+        self.lineKey = lineKey
+        self.description = description
+        self.weeklyPence = weeklyPence
     }
 }
 
@@ -229,6 +243,8 @@ public final class BidItemMetRecord: Model, @unchecked Sendable {
     public init() {}
 
     public init(bidID: UUID, referralID: UUID, itemID: String) {
-        self.bidID = bidID; self.referralID = referralID; self.itemID = itemID
+        self.bidID = bidID
+        self.referralID = referralID
+        self.itemID = itemID
     }
 }

@@ -11,7 +11,8 @@ package enum AccessPolicy {
     package static func dpsIDs(of actor: Actor, db: any Database) async throws -> [UUID] {
         switch actor.organisationKind {
         case .leadAuthority: try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
-        case .partnerAuthority: try await PartnerRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID).all(\.$dps.$id)
+        case .partnerAuthority:
+            try await PartnerRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID).all(\.$dps.$id)
         case .provider: []
         }
     }
@@ -24,8 +25,9 @@ package enum AccessPolicy {
     package static func canRead(_ doc: EvidenceRecord, actor: Actor, db: any Database) async throws -> Bool {
         if doc.$organisation.id == actor.organisationID { return true }
         guard actor.isLeadAuthority, evidenceReaders.contains(actor.role),
-              let part = try await ApplicationCategoryRecord.query(on: db).filter(\.$id == doc.applicationCategoryID)
-                .with(\.$application, { $0.with(\.$dps) }).first() else { return false }
+            let part = try await ApplicationCategoryRecord.query(on: db).filter(\.$id == doc.applicationCategoryID)
+                .with(\.$application, { $0.with(\.$dps) }).first()
+        else { return false }
         return part.application.dps.$lead.id == actor.organisationID
     }
 

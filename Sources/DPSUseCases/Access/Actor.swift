@@ -1,5 +1,5 @@
-import Foundation
 import DPSDomain
+import Foundation
 
 /// Who is asking: resolved once per request from the session or a bearer token and passed explicitly to
 /// every use case, which filters tenant-owned data by it.
@@ -12,8 +12,10 @@ package struct Actor: Sendable {
     package let organisationKind: OrganisationKind
     package let organisationName: String
 
-    package init(userID: UUID, name: String, email: String, role: Role, organisationID: UUID, organisationKind: OrganisationKind,
-         organisationName: String) {
+    package init(
+        userID: UUID, name: String, email: String, role: Role, organisationID: UUID, organisationKind: OrganisationKind,
+        organisationName: String
+    ) {
         self.userID = userID
         self.name = name
         self.email = email

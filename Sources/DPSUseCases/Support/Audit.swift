@@ -1,5 +1,5 @@
-import DPSDomain
 import Crypto
+import DPSDomain
 import DPSPersistence
 import FluentKit
 import Foundation
@@ -61,14 +61,17 @@ package enum Audit {
     private static func hash(_ text: String, key: SymmetricKey?) -> String {
         let material = Data(text.utf8)
         guard let key else { return SHA256.hash(data: material).map { String(format: "%02x", $0) }.joined() }
-        return keyedPrefix + HMAC<SHA256>.authenticationCode(for: material, using: key).map { String(format: "%02x", $0) }.joined()
+        return keyedPrefix
+            + HMAC<SHA256>.authenticationCode(for: material, using: key).map { String(format: "%02x", $0) }.joined()
     }
 
     private static func material(_ e: AuditEventRecord, millisAdjustment: Int64 = 0) -> String {
         let millis = Int64((e.occurredAt.timeIntervalSince1970 * 1000).rounded()) + millisAdjustment
-        return [e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
-                e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON]
-            .joined(separator: "\u{1F}")
+        return [
+            e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
+            e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON,
+        ]
+        .joined(separator: "\u{1F}")
     }
 
     /// Whether the event's stored hash is the hash of its content. Events written before times were cut to
@@ -87,7 +90,9 @@ package enum Audit {
         package var headHash: String?
         package var problem: String?
 
-        package init(events: Int, valid: Bool, firstBrokenSeq: Int? = nil, headHash: String? = nil, problem: String? = nil) {
+        package init(
+            events: Int, valid: Bool, firstBrokenSeq: Int? = nil, headHash: String? = nil, problem: String? = nil
+        ) {
             self.events = events
             self.valid = valid
             self.firstBrokenSeq = firstBrokenSeq
@@ -118,30 +123,44 @@ package enum Audit {
             count += 1
             let isKeyed = event.hash.hasPrefix(keyedPrefix)
             var problem: String?
-            if event.prevHash != previous || event.seq != count { problem = "the link to the event before does not match" }
-            else if isKeyed && key == nil { problem = "the chain is keyed: set DPS_AUDIT_KEY to verify it" }
-            else if keyed && !isKeyed { problem = "a plain hash follows keyed ones" }
-            else if !matches(event, key: isKeyed ? key : nil) { problem = "the event's hash does not match its content" }
-            if let problem { return Verification(events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil, problem: problem) }
+            if event.prevHash != previous || event.seq != count {
+                problem = "the link to the event before does not match"
+            } else if isKeyed && key == nil {
+                problem = "the chain is keyed: set DPS_AUDIT_KEY to verify it"
+            } else if keyed && !isKeyed {
+                problem = "a plain hash follows keyed ones"
+            } else if !matches(event, key: isKeyed ? key : nil) {
+                problem = "the event's hash does not match its content"
+            }
+            if let problem {
+                return Verification(
+                    events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil, problem: problem)
+            }
             if let checkpoint, checkpoint.seq == event.seq, checkpoint.hash != event.hash {
-                return Verification(events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil, problem: "the event differs from the checkpoint")
+                return Verification(
+                    events: count, valid: false, firstBrokenSeq: event.seq, headHash: nil,
+                    problem: "the event differs from the checkpoint")
             }
             keyed = keyed || isKeyed
             previous = event.hash
         }
         if let checkpoint, checkpoint.seq > count {
-            return Verification(events: count, valid: false, firstBrokenSeq: count + 1, headHash: nil,
-                                problem: "events after \(count) are missing: the checkpoint is at \(checkpoint.seq)")
+            return Verification(
+                events: count, valid: false, firstBrokenSeq: count + 1, headHash: nil,
+                problem: "events after \(count) are missing: the checkpoint is at \(checkpoint.seq)")
         }
-        return Verification(events: count, valid: true, firstBrokenSeq: nil, headHash: count == 0 ? nil : previous, problem: nil)
+        return Verification(
+            events: count, valid: true, firstBrokenSeq: nil, headHash: count == 0 ? nil : previous, problem: nil)
     }
 }
 
 /// Notifications are written to the outbox in the same transaction as the change; a delivery job sends
 /// them (e-mail in production) and organisations read them on their Messages page.
 package enum Outbox {
-    package static func send(on db: any Database, organisationID: UUID?, recipient: String, subject: String, body: String,
-                     link: String? = nil, at now: Date) async throws {
+    package static func send(
+        on db: any Database, organisationID: UUID?, recipient: String, subject: String, body: String,
+        link: String? = nil, at now: Date
+    ) async throws {
         let message = OutboxMessageRecord()
         message.organisationID = organisationID
         message.recipient = recipient

@@ -6,7 +6,8 @@ import Foundation
 package enum Bounded {
     /// A whole number typed by a person, only if it lies within `range`.
     package static func int(_ raw: String?, in range: ClosedRange<Int>) -> Int? {
-        guard let raw, let value = Int(raw.trimmingCharacters(in: .whitespacesAndNewlines)), range.contains(value) else { return nil }
+        guard let raw, let value = Int(raw.trimmingCharacters(in: .whitespacesAndNewlines)), range.contains(value)
+        else { return nil }
         return value
     }
 

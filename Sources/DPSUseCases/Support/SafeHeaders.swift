@@ -17,9 +17,12 @@ package enum SafeHeaders {
     /// A file name for `Content-Disposition`: no control characters, quotes or backslashes, at most 150
     /// characters; empty becomes "download".
     package static func filename(_ raw: String) -> String {
-        let cleaned = String(String.UnicodeScalarView(raw.unicodeScalars.filter {
-            $0.value >= 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "\\" && $0 != "/"
-        })).trimmingCharacters(in: .whitespaces)
+        let cleaned = String(
+            String.UnicodeScalarView(
+                raw.unicodeScalars.filter {
+                    $0.value >= 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "\\" && $0 != "/"
+                })
+        ).trimmingCharacters(in: .whitespaces)
         let short = String(cleaned.prefix(150))
         return short.isEmpty ? "download" : short
     }
@@ -28,7 +31,9 @@ package enum SafeHeaders {
     package static func attachment(_ raw: String) -> String {
         let name = filename(raw)
         let ascii = String(String.UnicodeScalarView(name.unicodeScalars.map { $0.isASCII ? $0 : "_" }))
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_"))) ?? ascii
+        let encoded =
+            name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_")))
+            ?? ascii
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }
 }

@@ -11,7 +11,9 @@ import SQLKit
 /// transactions queue here, in the process, without holding a connection, and each claims the write lock
 /// with its first statement: concurrent bidders wait their turn instead of failing.
 extension Database {
-    package func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    package func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T)
+        async throws -> T
+    {
         guard !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             return try await transaction(body)
         }
@@ -38,7 +40,10 @@ package actor SQLiteWriteGate {
     }
 
     private func acquire() async {
-        if !busy { busy = true; return }
+        if !busy {
+            busy = true
+            return
+        }
         await withCheckedContinuation { waiting.append($0) }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Evaluation: criteria and rounding")
@@ -31,7 +32,9 @@ struct EvaluationCriteriaTests {
     @Test("LocationBand.band is floor(miles / 10) and never traps")
     func locationBandFunction() {
         // setup
-        let samples: [(Double, Int)] = [(9.99, 0), (10, 1), (19.99, 1), (49.99, 4), (50, 5), (-3, 0), (.infinity, 1_000_000_000), (.nan, 0)]
+        let samples: [(Double, Int)] = [
+            (9.99, 0), (10, 1), (19.99, 1), (49.99, 4), (50, 5), (-3, 0), (.infinity, 1_000_000_000), (.nan, 0),
+        ]
 
         // MUT
         let bands = samples.map { LocationBand.band(miles: $0.0) }
@@ -94,7 +97,10 @@ struct EvaluationCriteriaTests {
     @Test("The rounding helper rounds halves away from zero for both signs")
     func roundingHelper() {
         // setup
-        let cases: [(Int, Int, Int)] = [(5, 2, 3), (-5, 2, -3), (5, -2, -3), (7, 4, 2), (6, 4, 2), (-6, 4, -2), (4, 4, 1), (0, 3, 0), (1, 3, 0), (2, 3, 1)]
+        let cases: [(Int, Int, Int)] = [
+            (5, 2, 3), (-5, 2, -3), (5, -2, -3), (7, 4, 2), (6, 4, 2), (-6, 4, -2), (4, 4, 1), (0, 3, 0), (1, 3, 0),
+            (2, 3, 1),
+        ]
 
         // MUT
         let results = cases.map { EvaluationRounding.divideRoundingHalfAwayFromZero($0.0, $0.1) }
@@ -106,7 +112,8 @@ struct EvaluationCriteriaTests {
     @Test("Outcomes and incentives are w × score / 5")
     func outcomesAndIncentives() throws {
         // setup
-        let weights = EvaluationWeights(price: 50, coreCompetency: 20, outcomes: 10, needs: 10, location: 0, incentives: 10)
+        let weights = EvaluationWeights(
+            price: 50, coreCompetency: 20, outcomes: 10, needs: 10, location: 0, incentives: 10)
         let input = EvaluationFixtures.input(
             [EvaluationFixtures.bid("A", outcomes: 2, incentives: 3.5)], weights: weights)
 
@@ -121,10 +128,14 @@ struct EvaluationCriteriaTests {
     @Test("Desirables score marks met over total marks")
     func desirablesByMarks() throws {
         // setup
-        let weights = EvaluationWeights(price: 50, coreCompetency: 20, outcomes: 10, needs: 10, location: 0, desirables: 10)
+        let weights = EvaluationWeights(
+            price: 50, coreCompetency: 20, outcomes: 10, needs: 10, location: 0, desirables: 10)
         let desirables = [EvaluationMarkedItem(id: "d1", marks: 3), EvaluationMarkedItem(id: "d2", marks: 1)]
         let input = EvaluationFixtures.input(
-            [EvaluationFixtures.bid("A", desirablesMet: ["d1", "d1"]), EvaluationFixtures.bid("B", desirablesMet: [])],
+            [
+                EvaluationFixtures.bid("A", desirablesMet: ["d1", "d1"]),
+                EvaluationFixtures.bid("B", desirablesMet: []),
+            ],
             weights: weights, desirables: desirables)
 
         // MUT

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Evaluation: referral deadline rule")
@@ -14,8 +15,10 @@ struct EvaluationDeadlineTests {
         let justShort = tenDays.addingTimeInterval(-1)
 
         // MUT
-        let ok = ReferralDeadlineRule.check(regime: "pcr2015", publishedAt: Self.published, deadline: tenDays, shortDeadlinesAgreed: false)
-        let short = ReferralDeadlineRule.check(regime: "pcr2015", publishedAt: Self.published, deadline: justShort, shortDeadlinesAgreed: false)
+        let ok = ReferralDeadlineRule.check(
+            regime: "pcr2015", publishedAt: Self.published, deadline: tenDays, shortDeadlinesAgreed: false)
+        let short = ReferralDeadlineRule.check(
+            regime: "pcr2015", publishedAt: Self.published, deadline: justShort, shortDeadlinesAgreed: false)
 
         // validate
         #expect(ok == nil)
@@ -29,7 +32,8 @@ struct EvaluationDeadlineTests {
         let deadline = Self.published.addingTimeInterval(Self.day)
 
         // MUT
-        let result = ReferralDeadlineRule.check(regime: "pcr2015", publishedAt: Self.published, deadline: deadline, shortDeadlinesAgreed: true)
+        let result = ReferralDeadlineRule.check(
+            regime: "pcr2015", publishedAt: Self.published, deadline: deadline, shortDeadlinesAgreed: true)
 
         // validate
         #expect(result == nil)
@@ -41,7 +45,8 @@ struct EvaluationDeadlineTests {
         let deadline = Self.published.addingTimeInterval(60)
 
         // MUT
-        let result = ReferralDeadlineRule.check(regime: "pa2023", publishedAt: Self.published, deadline: deadline, shortDeadlinesAgreed: false)
+        let result = ReferralDeadlineRule.check(
+            regime: "pa2023", publishedAt: Self.published, deadline: deadline, shortDeadlinesAgreed: false)
 
         // validate
         #expect(result == nil)
@@ -53,8 +58,11 @@ struct EvaluationDeadlineTests {
         let same = Self.published
 
         // MUT
-        let atPublication = ReferralDeadlineRule.check(regime: regime, publishedAt: Self.published, deadline: same, shortDeadlinesAgreed: true)
-        let before = ReferralDeadlineRule.check(regime: regime, publishedAt: Self.published, deadline: same.addingTimeInterval(-1), shortDeadlinesAgreed: true)
+        let atPublication = ReferralDeadlineRule.check(
+            regime: regime, publishedAt: Self.published, deadline: same, shortDeadlinesAgreed: true)
+        let before = ReferralDeadlineRule.check(
+            regime: regime, publishedAt: Self.published, deadline: same.addingTimeInterval(-1),
+            shortDeadlinesAgreed: true)
 
         // validate
         #expect(atPublication?.rule == "deadline-after-publication")
@@ -67,7 +75,8 @@ struct EvaluationDeadlineTests {
         let deadline = Self.published.addingTimeInterval(30 * Self.day)
 
         // MUT
-        let result = ReferralDeadlineRule.check(regime: "ojeu", publishedAt: Self.published, deadline: deadline, shortDeadlinesAgreed: false)
+        let result = ReferralDeadlineRule.check(
+            regime: "ojeu", publishedAt: Self.published, deadline: deadline, shortDeadlinesAgreed: false)
 
         // validate
         #expect(result?.rule == "regime")

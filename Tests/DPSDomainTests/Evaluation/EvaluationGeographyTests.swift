@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Evaluation: geography and eligibility")
@@ -47,7 +48,8 @@ struct EvaluationGeographyTests {
             return Double(state >> 11) / Double(1 << 53)
         }
         return (0..<count).map { i in
-            EligibilityIndex.Entry(id: "e\(i)", point: GeoPoint(latitude: 50 + next() * 5.5, longitude: -5.5 + next() * 7.3))
+            EligibilityIndex.Entry(
+                id: "e\(i)", point: GeoPoint(latitude: 50 + next() * 5.5, longitude: -5.5 + next() * 7.3))
         }
     }
 
@@ -56,7 +58,10 @@ struct EvaluationGeographyTests {
         // setup
         let entries = Self.points(count: 3000)
         let index = EligibilityIndex(entries)
-        let centres = [GeoPoint(latitude: 51.06, longitude: -0.33), GeoPoint(latitude: 54.9, longitude: -1.6), GeoPoint(latitude: 52.5, longitude: -5.4)]
+        let centres = [
+            GeoPoint(latitude: 51.06, longitude: -0.33), GeoPoint(latitude: 54.9, longitude: -1.6),
+            GeoPoint(latitude: 52.5, longitude: -5.4),
+        ]
 
         for centre in centres {
             for radius in [0.0, 5, 20, 60, 400] {
@@ -80,7 +85,10 @@ struct EvaluationGeographyTests {
         let west = GeoPoint(latitude: 0, longitude: -179.9)
         let pole = GeoPoint(latitude: 89.99, longitude: 0)
         let farSide = GeoPoint(latitude: 89.99, longitude: 180)
-        let index = EligibilityIndex(points: [(id: "east", point: east), (id: "west", point: west), (id: "pole", point: pole), (id: "far", point: farSide)])
+        let index = EligibilityIndex(points: [
+            (id: "east", point: east), (id: "west", point: west), (id: "pole", point: pole),
+            (id: "far", point: farSide),
+        ])
 
         // MUT
         let acrossMeridian = index.ids(within: 20, of: east)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Evaluation: JSON contract")
@@ -7,28 +8,28 @@ struct EvaluationJSONTests {
     /// The issue's input, with B (cheapest compliant) and D (non-compliant, cheaper still) added so
     /// that the output reproduces the issue's output example.
     static let issueInput = #"""
-    { "weeksPerYear": 52,
-      "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5,
-                  "desirables": 0, "incentives": 0},
-      "needs": [{"id": "n1", "marks": 2}], "mustHaves": ["m1"], "desirables": [{"id": "d1", "marks": 1}],
-      "parentChoice": {"enabled": true, "bandPoints": 5, "maxShortlist": 3},
-      "bids": [{"id": "A", "weeklyCostPence": 400000, "qualificationScore": 80, "outcomesScore": 4,
-                "needsMet": ["n1"], "mustHavesMet": ["m1"], "desirablesMet": [], "distanceMiles": 8,
-                "incentivesScore": 0, "submittedAt": "2026-11-20T10:00:00Z"},
-               {"id": "B", "weeklyCostPence": 360000, "qualificationScore": 70, "outcomesScore": 3,
-                "needsMet": ["n1"], "mustHavesMet": ["m1"], "desirablesMet": ["d1"], "distanceMiles": 23,
-                "incentivesScore": 0, "submittedAt": "2026-11-20T11:30:00.250Z"},
-               {"id": "D", "weeklyCostPence": 100000, "qualificationScore": 90, "outcomesScore": 5,
-                "needsMet": ["n1"], "mustHavesMet": [], "desirablesMet": [], "distanceMiles": 2,
-                "incentivesScore": 0, "submittedAt": "2026-11-20T09:00:00Z"}] }
-    """#
+        { "weeksPerYear": 52,
+          "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5,
+                      "desirables": 0, "incentives": 0},
+          "needs": [{"id": "n1", "marks": 2}], "mustHaves": ["m1"], "desirables": [{"id": "d1", "marks": 1}],
+          "parentChoice": {"enabled": true, "bandPoints": 5, "maxShortlist": 3},
+          "bids": [{"id": "A", "weeklyCostPence": 400000, "qualificationScore": 80, "outcomesScore": 4,
+                    "needsMet": ["n1"], "mustHavesMet": ["m1"], "desirablesMet": [], "distanceMiles": 8,
+                    "incentivesScore": 0, "submittedAt": "2026-11-20T10:00:00Z"},
+                   {"id": "B", "weeklyCostPence": 360000, "qualificationScore": 70, "outcomesScore": 3,
+                    "needsMet": ["n1"], "mustHavesMet": ["m1"], "desirablesMet": ["d1"], "distanceMiles": 23,
+                    "incentivesScore": 0, "submittedAt": "2026-11-20T11:30:00.250Z"},
+                   {"id": "D", "weeklyCostPence": 100000, "qualificationScore": 90, "outcomesScore": 5,
+                    "needsMet": ["n1"], "mustHavesMet": [], "desirablesMet": [], "distanceMiles": 2,
+                    "incentivesScore": 0, "submittedAt": "2026-11-20T09:00:00Z"}] }
+        """#
 
     /// The issue's output example for A, verbatim.
     static let issueRankedA = #"""
-    {"id": "A", "rank": 1, "total": 88.0, "quality": 43.0, "annualCostPence": 20800000,
-     "points": {"price": 45.0, "coreCompetency": 16.0, "outcomes": 12.0, "needs": 10.0,
-                "location": 5.0, "desirables": 0.0, "incentives": 0.0}}
-    """#
+        {"id": "A", "rank": 1, "total": 88.0, "quality": 43.0, "annualCostPence": 20800000,
+         "points": {"price": 45.0, "coreCompetency": 16.0, "outcomes": 12.0, "needs": 10.0,
+                    "location": 5.0, "desirables": 0.0, "incentives": 0.0}}
+        """#
 
     @Test("The issue's example evaluates to the issue's output")
     func issueExample() throws {
@@ -52,7 +53,10 @@ struct EvaluationJSONTests {
         #expect((ranking[0]["total"] as? NSNumber)?.doubleValue == 88.0)
         let points = try #require(ranking[0]["points"] as? [String: Any])
         #expect((points["price"] as? NSNumber)?.doubleValue == 45.0)
-        #expect(Set(points.keys) == ["price", "coreCompetency", "outcomes", "needs", "location", "desirables", "incentives"])
+        #expect(
+            Set(points.keys) == [
+                "price", "coreCompetency", "outcomes", "needs", "location", "desirables", "incentives",
+            ])
         let nonCompliant = try #require(object["nonCompliant"] as? [[String: Any]])
         #expect(nonCompliant[0]["reasons"] as? [String] == ["must-have not met: m1"])
         #expect(object["shortlist"] as? [String] == ["A", "B"])
@@ -111,11 +115,11 @@ struct EvaluationJSONTests {
     func optionalFieldsDefault() throws {
         // setup
         let json = #"""
-        {"weeksPerYear": 38, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5},
-         "parentChoice": {"enabled": true},
-         "bids": [{"id": "X", "weeklyCostPence": 1000, "qualificationScore": 74.5, "outcomesScore": 3.5,
-                   "distanceMiles": 0, "submittedAt": "2026-11-20T10:00:00+01:00"}]}
-        """#
+            {"weeksPerYear": 38, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5},
+             "parentChoice": {"enabled": true},
+             "bids": [{"id": "X", "weeklyCostPence": 1000, "qualificationScore": 74.5, "outcomesScore": 3.5,
+                       "distanceMiles": 0, "submittedAt": "2026-11-20T10:00:00+01:00"}]}
+            """#
 
         // MUT
         let input = try EvaluationJSON.decodeInput(Data(json.utf8))
@@ -140,7 +144,8 @@ struct EvaluationJSONTests {
             with: #""submittedAt": "2026-11-20T10:00:00Z", "coreCostRaised": true, "late": true"#)
 
         // MUT
-        let result = try JSONDecoder().decode(EvaluationResult.self, from: EvaluationJSON.evaluate(data: Data(json.utf8)))
+        let result = try JSONDecoder().decode(
+            EvaluationResult.self, from: EvaluationJSON.evaluate(data: Data(json.utf8)))
 
         // validate
         #expect(result.nonCompliant.first == NonCompliantBid(id: "A", reasons: [.coreCostRaised, .late]))
@@ -155,28 +160,44 @@ struct EvaluationJSONTests {
 
     static let badJSON: [BadJSON] = [
         BadJSON(name: "not JSON", json: "{ nope", field: "$"),
-        BadJSON(name: "missing weight", json: issueInput.replacingOccurrences(of: #""price": 50, "#, with: ""),
-                field: "weights.price"),
-        BadJSON(name: "cost as text", json: issueInput.replacingOccurrences(
-            of: #""weeklyCostPence": 400000"#, with: #""weeklyCostPence": "400000""#),
-                field: "bids[0].weeklyCostPence"),
-        BadJSON(name: "null score", json: issueInput.replacingOccurrences(
-            of: #""qualificationScore": 70"#, with: #""qualificationScore": null"#),
-                field: "bids[1].qualificationScore"),
-        BadJSON(name: "bad date", json: issueInput.replacingOccurrences(
-            of: "2026-11-20T10:00:00Z", with: "20/11/2026 10:00"),
-                field: "bids[0].submittedAt"),
-        BadJSON(name: "missing bids", json: #"{"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5}}"#,
-                field: "bids"),
-        BadJSON(name: "fractional weeks", json: issueInput.replacingOccurrences(
-            of: #""weeksPerYear": 52"#, with: #""weeksPerYear": 52.5"#),
-                field: "weeksPerYear"),
-        BadJSON(name: "fractional marks", json: issueInput.replacingOccurrences(
-            of: #"{"id": "n1", "marks": 2}"#, with: #"{"id": "n1", "marks": 1.5}"#),
-                field: "needs[0].marks"),
-        BadJSON(name: "score too large to hold", json: issueInput.replacingOccurrences(
-            of: #""outcomesScore": 4"#, with: #""outcomesScore": 1e30"#),
-                field: "bids[0].outcomesScore"),
+        BadJSON(
+            name: "missing weight", json: issueInput.replacingOccurrences(of: #""price": 50, "#, with: ""),
+            field: "weights.price"),
+        BadJSON(
+            name: "cost as text",
+            json: issueInput.replacingOccurrences(
+                of: #""weeklyCostPence": 400000"#, with: #""weeklyCostPence": "400000""#),
+            field: "bids[0].weeklyCostPence"),
+        BadJSON(
+            name: "null score",
+            json: issueInput.replacingOccurrences(
+                of: #""qualificationScore": 70"#, with: #""qualificationScore": null"#),
+            field: "bids[1].qualificationScore"),
+        BadJSON(
+            name: "bad date",
+            json: issueInput.replacingOccurrences(
+                of: "2026-11-20T10:00:00Z", with: "20/11/2026 10:00"),
+            field: "bids[0].submittedAt"),
+        BadJSON(
+            name: "missing bids",
+            json:
+                #"{"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5}}"#,
+            field: "bids"),
+        BadJSON(
+            name: "fractional weeks",
+            json: issueInput.replacingOccurrences(
+                of: #""weeksPerYear": 52"#, with: #""weeksPerYear": 52.5"#),
+            field: "weeksPerYear"),
+        BadJSON(
+            name: "fractional marks",
+            json: issueInput.replacingOccurrences(
+                of: #"{"id": "n1", "marks": 2}"#, with: #"{"id": "n1", "marks": 1.5}"#),
+            field: "needs[0].marks"),
+        BadJSON(
+            name: "score too large to hold",
+            json: issueInput.replacingOccurrences(
+                of: #""outcomesScore": 4"#, with: #""outcomesScore": 1e30"#),
+            field: "bids[0].outcomesScore"),
     ]
 
     @Test("Malformed JSON is refused as invalid-json naming the field", arguments: badJSON)
@@ -206,18 +227,19 @@ struct EvaluationJSONTests {
         #expect(thrown?.description.contains("location weight 6") == true)
     }
 
-    @Test("Scores are rounded once, at the criterion's points: a consensus of 3.3333 on 15 points gives 10.00, not 9.99")
+    @Test(
+        "Scores are rounded once, at the criterion's points: a consensus of 3.3333 on 15 points gives 10.00, not 9.99")
     func singleRounding() throws {
         let json = """
-        {"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5},
-         "needs": [], "bids": [{"id": "A", "weeklyCostPence": 400000, "qualificationScore": 80.005, "outcomesScore": 3.3333,
-                               "distanceMiles": 8, "submittedAt": "2026-11-20T10:00:00Z"}]}
-        """
+            {"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5},
+             "needs": [], "bids": [{"id": "A", "weeklyCostPence": 400000, "qualificationScore": 80.005, "outcomesScore": 3.3333,
+                                   "distanceMiles": 8, "submittedAt": "2026-11-20T10:00:00Z"}]}
+            """
         let input = try JSONDecoder().decode(EvaluationInput.self, from: Data(json.utf8))
         #expect(input.bids[0].outcomesScore == Score(millionths: 3_333_300))
         let result = try EvaluationEngine.evaluate(input)
         let points = try #require(result.ranking.first?.points)
-        #expect(points.outcomes == Points(hundredths: 1000))        // 15 × 3.3333 / 5 = 9.9999 → 10.00
+        #expect(points.outcomes == Points(hundredths: 1000))  // 15 × 3.3333 / 5 = 9.9999 → 10.00
         #expect(points.coreCompetency == Points(hundredths: 1600))  // 20 × 80.005 / 100 = 16.001 → 16.00
     }
 }

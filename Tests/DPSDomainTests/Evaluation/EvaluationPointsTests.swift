@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Evaluation: Points")
@@ -7,7 +8,9 @@ struct EvaluationPointsTests {
     @Test("description is always two decimals")
     func description() {
         // setup
-        let values = [Points(hundredths: 8800), Points(hundredths: 4537), Points(hundredths: 5), Points(hundredths: -50), .zero]
+        let values = [
+            Points(hundredths: 8800), Points(hundredths: 4537), Points(hundredths: 5), Points(hundredths: -50), .zero,
+        ]
 
         // MUT
         let texts = values.map(\.description)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Evaluation: ranking, compliance and parent choice")
@@ -156,10 +157,11 @@ struct EvaluationRankingTests {
         // validate
         #expect(result.ranking.isEmpty)
         #expect(result.shortlist.isEmpty)
-        #expect(result.nonCompliant == [
-            NonCompliantBid(id: "A", reasons: [.mustHaveNotMet("m1")]),
-            NonCompliantBid(id: "B", reasons: [.late]),
-        ])
+        #expect(
+            result.nonCompliant == [
+                NonCompliantBid(id: "A", reasons: [.mustHaveNotMet("m1")]),
+                NonCompliantBid(id: "B", reasons: [.late]),
+            ])
     }
 
     @Test("A non-compliant bid cheaper than all compliant ones does not set the lowest price")
@@ -202,10 +204,11 @@ struct EvaluationRankingTests {
         let result = try EvaluationEngine.evaluate(input)
 
         // validate
-        #expect(result.nonCompliant.first?.reasons.map(\.message) == [
-            "must-have not met: m2", "must-have not met: m1", "core cost raised above the approved schedule",
-            "discount below the published tier", "bid arrived after the deadline",
-        ])
+        #expect(
+            result.nonCompliant.first?.reasons.map(\.message) == [
+                "must-have not met: m2", "must-have not met: m1", "core cost raised above the approved schedule",
+                "discount below the published tier", "bid arrived after the deadline",
+            ])
     }
 
     @Test("Siblings: 38-week pattern with discounted weekly costs; a discount below the tier is excluded")
@@ -235,7 +238,9 @@ struct EvaluationRankingTests {
     @Test("Reasons round-trip through their contract sentences")
     func reasonSentences() throws {
         // setup
-        let reasons: [NonComplianceReason] = [.mustHaveNotMet("wheelchair access"), .coreCostRaised, .discountBelowPublished, .late]
+        let reasons: [NonComplianceReason] = [
+            .mustHaveNotMet("wheelchair access"), .coreCostRaised, .discountBelowPublished, .late,
+        ]
 
         // MUT
         let decoded = try JSONDecoder().decode([NonComplianceReason].self, from: JSONEncoder().encode(reasons))
@@ -249,8 +254,9 @@ struct EvaluationRankingTests {
     func manyBids() throws {
         // setup
         let bids = (0..<1000).map { i in
-            F.bid("b\(i)", weekly: 300_000 + (i * 7919) % 200_000, qualification: Score(whole: i % 101),
-                  outcomes: Score(whole: i % 6), miles: Double(i % 70), submittedOffset: Double(i))
+            F.bid(
+                "b\(i)", weekly: 300_000 + (i * 7919) % 200_000, qualification: Score(whole: i % 101),
+                outcomes: Score(whole: i % 6), miles: Double(i % 70), submittedOffset: Double(i))
         }
         let input = F.input(bids, parentChoice: EvaluationParentChoice(enabled: true))
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Evaluation: the worked example of §7")
@@ -21,12 +22,18 @@ struct EvaluationWorkedExampleTests {
         #expect(a.annualCostPence == 20_800_000)
         #expect(b.annualCostPence == 18_720_000)
         #expect(c.annualCostPence == 26_000_000)
-        #expect(a.points == EvaluationBreakdown(
-            price: 45, coreCompetency: 16, outcomes: 12, needs: 10, location: 5, desirables: 0, incentives: 0))
-        #expect(b.points == EvaluationBreakdown(
-            price: 50, coreCompetency: 14, outcomes: 9, needs: 6, location: 3, desirables: 0, incentives: 0))
-        #expect(c.points == EvaluationBreakdown(
-            price: 36, coreCompetency: 18, outcomes: 15, needs: 10, location: 0, desirables: 0, incentives: 0))
+        #expect(
+            a.points
+                == EvaluationBreakdown(
+                    price: 45, coreCompetency: 16, outcomes: 12, needs: 10, location: 5, desirables: 0, incentives: 0))
+        #expect(
+            b.points
+                == EvaluationBreakdown(
+                    price: 50, coreCompetency: 14, outcomes: 9, needs: 6, location: 3, desirables: 0, incentives: 0))
+        #expect(
+            c.points
+                == EvaluationBreakdown(
+                    price: 36, coreCompetency: 18, outcomes: 15, needs: 10, location: 0, desirables: 0, incentives: 0))
         #expect(a.total == Points(hundredths: 8800))
         #expect(b.total == Points(hundredths: 8200))
         #expect(c.total == Points(hundredths: 7900))

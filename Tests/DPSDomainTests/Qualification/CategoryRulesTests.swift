@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 /// A category that satisfies every rule, for tests to break one rule at a time.
@@ -8,8 +9,11 @@ func qualValidCategory() -> CategoryDefinitionSpec {
         name: "SEN placements in INMSS",
         passFail: [
             PassFailQuestionSpec(id: "exclusions", text: "Do none of the mandatory exclusions apply?"),
-            PassFailQuestionSpec(id: "insurance", text: "Do you hold the required insurances?", requiresEvidence: true, evidenceExpires: true),
-            PassFailQuestionSpec(id: "safeguarding", text: "Do you have a safeguarding policy?", requiresEvidence: true),
+            PassFailQuestionSpec(
+                id: "insurance", text: "Do you hold the required insurances?", requiresEvidence: true,
+                evidenceExpires: true),
+            PassFailQuestionSpec(
+                id: "safeguarding", text: "Do you have a safeguarding policy?", requiresEvidence: true),
         ],
         statements: QualificationScoringTests.statements,
         costLineIds: ["premises", "staffing"],
@@ -58,22 +62,42 @@ struct CategoryRulesTests {
         ("zero cap", { $0.affordabilityCapPence = 0 }, ["affordabilityCapPence"]),
         ("negative cap", { $0.affordabilityCapPence = -1 }, ["affordabilityCapPence"]),
         ("no invitees", { $0.minimumInvitees = 0 }, ["minimumInvitees"]),
-        ("bound min above max", { $0.weightBounds[.outcomes] = WeightBound(min: 20, max: 10) }, ["weightBounds.outcomes"]),
+        (
+            "bound min above max", { $0.weightBounds[.outcomes] = WeightBound(min: 20, max: 10) },
+            ["weightBounds.outcomes"]
+        ),
         ("price below hard bound", { $0.weightBounds[.price] = WeightBound(min: 29, max: 60) }, ["weightBounds.price"]),
-        ("location above hard bound", { $0.weightBounds[.location] = WeightBound(min: 0, max: 6) }, ["weightBounds.location"]),
-        ("core competency above hard bound", { $0.weightBounds[.coreCompetency] = WeightBound(min: 0, max: 21) }, ["weightBounds.coreCompetency"]),
-        ("mins add up to over 100", { spec in
-            spec.weightBounds = [.price: WeightBound(min: 70, max: 70), .coreCompetency: WeightBound(min: 20, max: 20),
-                                 .outcomes: WeightBound(min: 11, max: 20)]
-        }, ["weightBounds"]),
-        ("maxes add up to under 100", { spec in
-            spec.weightBounds = Dictionary(uniqueKeysWithValues: ReferralCriterion.allCases.map { ($0, WeightBound(min: 0, max: $0.hardBounds.upperBound)) })
-            spec.weightBounds[.price] = WeightBound(min: 30, max: 50)
-            spec.weightBounds[.outcomes] = WeightBound(min: 0, max: 10)
-            spec.weightBounds[.needs] = WeightBound(min: 0, max: 10)
-            spec.weightBounds[.desirables] = WeightBound(min: 0, max: 0)
-            spec.weightBounds[.incentives] = WeightBound(min: 0, max: 0)
-        }, ["weightBounds"]),
+        (
+            "location above hard bound", { $0.weightBounds[.location] = WeightBound(min: 0, max: 6) },
+            ["weightBounds.location"]
+        ),
+        (
+            "core competency above hard bound", { $0.weightBounds[.coreCompetency] = WeightBound(min: 0, max: 21) },
+            ["weightBounds.coreCompetency"]
+        ),
+        (
+            "mins add up to over 100",
+            { spec in
+                spec.weightBounds = [
+                    .price: WeightBound(min: 70, max: 70), .coreCompetency: WeightBound(min: 20, max: 20),
+                    .outcomes: WeightBound(min: 11, max: 20),
+                ]
+            }, ["weightBounds"]
+        ),
+        (
+            "maxes add up to under 100",
+            { spec in
+                spec.weightBounds = Dictionary(
+                    uniqueKeysWithValues: ReferralCriterion.allCases.map {
+                        ($0, WeightBound(min: 0, max: $0.hardBounds.upperBound))
+                    })
+                spec.weightBounds[.price] = WeightBound(min: 30, max: 50)
+                spec.weightBounds[.outcomes] = WeightBound(min: 0, max: 10)
+                spec.weightBounds[.needs] = WeightBound(min: 0, max: 10)
+                spec.weightBounds[.desirables] = WeightBound(min: 0, max: 0)
+                spec.weightBounds[.incentives] = WeightBound(min: 0, max: 0)
+            }, ["weightBounds"]
+        ),
     ]
 
     @Test("each broken rule is reported on its field", arguments: breaks)
@@ -91,7 +115,10 @@ struct CategoryRulesTests {
     func boundsReach100() {
         // setup: exactly the defaults, fixed.
         var spec = qualValidCategory()
-        spec.weightBounds = Dictionary(uniqueKeysWithValues: ReferralCriterion.allCases.map { ($0, WeightBound(min: $0.defaultPoints, max: $0.defaultPoints)) })
+        spec.weightBounds = Dictionary(
+            uniqueKeysWithValues: ReferralCriterion.allCases.map {
+                ($0, WeightBound(min: $0.defaultPoints, max: $0.defaultPoints))
+            })
         // MUT / validate
         #expect(CategoryRules.validate(spec).isEmpty)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("LocalDate")
@@ -12,9 +13,12 @@ struct LocalDateTests {
         #expect(date?.iso == text)
     }
 
-    @Test("refuses malformed or impossible dates",
-          arguments: ["2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-01",
-                      "26-01-01", "2026/01/01", "abcd-ef-gh", "", "2026-01-01T00:00", " 2026-01-01", "+026-01-01"])
+    @Test(
+        "refuses malformed or impossible dates",
+        arguments: [
+            "2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-01",
+            "26-01-01", "2026/01/01", "abcd-ef-gh", "", "2026-01-01T00:00", " 2026-01-01", "+026-01-01",
+        ])
     func refusesInvalid(text: String) {
         // MUT / validate
         #expect(LocalDate(iso: text) == nil)
@@ -43,8 +47,9 @@ struct LocalDateTests {
         // MUT / validate
         for offset in stride(from: 0, through: 73_413, by: 13) {
             let ours = start.adding(days: offset)
-            let theirs = calendar.dateComponents([.year, .month, .day, .weekday],
-                                                 from: calendar.date(byAdding: .day, value: offset, to: origin)!)
+            let theirs = calendar.dateComponents(
+                [.year, .month, .day, .weekday],
+                from: calendar.date(byAdding: .day, value: offset, to: origin)!)
             #expect(ours.year == theirs.year && ours.month == theirs.month && ours.day == theirs.day)
             #expect(ours.weekday == (theirs.weekday! + 5) % 7 + 1)
             #expect(LocalDate(dayNumber: ours.dayNumber) == ours)
@@ -69,7 +74,10 @@ struct LocalDateTests {
         #expect(qualDate("2026-03-31") < qualDate("2026-04-01"))
         #expect(qualDate("2025-12-31") < qualDate("2026-01-01"))
         #expect(!(qualDate("2026-01-01") < qualDate("2026-01-01")))
-        #expect([qualDate("2027-01-01"), qualDate("2026-02-01"), qualDate("2026-01-15")].sorted() == [qualDate("2026-01-15"), qualDate("2026-02-01"), qualDate("2027-01-01")])
+        #expect(
+            [qualDate("2027-01-01"), qualDate("2026-02-01"), qualDate("2026-01-15")].sorted() == [
+                qualDate("2026-01-15"), qualDate("2026-02-01"), qualDate("2027-01-01"),
+            ])
     }
 
     @Test("encodes as a YYYY-MM-DD string and decodes it back")

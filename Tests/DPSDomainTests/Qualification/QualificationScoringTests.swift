@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Qualification score")
@@ -25,7 +26,11 @@ struct QualificationScoringTests {
         // MUT
         let errors = QualificationScoring.validate(statements: statements)
         // validate
-        #expect(errors == [FieldError(field: "statements", message: "Method statement weights must add up to 100; they add up to 99")])
+        #expect(
+            errors == [
+                FieldError(
+                    field: "statements", message: "Method statement weights must add up to 100; they add up to 99")
+            ])
     }
 
     @Test("weights must be positive", arguments: [0, -10])
@@ -61,7 +66,10 @@ struct QualificationScoringTests {
         // MUT
         let errors = QualificationScoring.validate(statements: statements)
         // validate
-        #expect(errors == [FieldError(field: "statements", message: "Only one method statement can be the young people's question")])
+        #expect(
+            errors == [
+                FieldError(field: "statements", message: "Only one method statement can be the young people's question")
+            ])
     }
 
     @Test("no statements at all is refused")
@@ -70,14 +78,16 @@ struct QualificationScoringTests {
         #expect(QualificationScoring.validate(statements: []).map(\.field) == ["statements"])
     }
 
-    @Test("score is the weighted sum in hundredths", arguments: [
-        ([4, 3, 5, 2], 7400),
-        ([5, 5, 5, 5], 10000),
-        ([0, 0, 0, 0], 0),
-        ([1, 0, 0, 0], 800),
-        ([0, 0, 0, 1], 200),
-        ([3, 3, 3, 3], 6000),
-    ])
+    @Test(
+        "score is the weighted sum in hundredths",
+        arguments: [
+            ([4, 3, 5, 2], 7400),
+            ([5, 5, 5, 5], 10000),
+            ([0, 0, 0, 0], 0),
+            ([1, 0, 0, 0], 800),
+            ([0, 0, 0, 1], 200),
+            ([3, 3, 3, 3], 6000),
+        ])
     func score(scores: [Int], expected: Int) throws {
         // setup
         let consensus = Dictionary(uniqueKeysWithValues: zip(Self.statements.map(\.id), scores))
@@ -107,7 +117,8 @@ struct QualificationScoringTests {
     func scoresChecked() {
         // MUT
         let result = qualFailure {
-            try QualificationScoring.score(statements: Self.statements, consensus: ["workforce": 6, "outcomes": -1, "contract": 3, "ghost": 2])
+            try QualificationScoring.score(
+                statements: Self.statements, consensus: ["workforce": 6, "outcomes": -1, "contract": 3, "ghost": 2])
         }
         // validate
         #expect(result?.fields == ["scores.workforce", "scores.outcomes", "scores.young", "scores.ghost"])
@@ -119,25 +130,32 @@ struct QualificationScoringTests {
         var statements = Self.statements
         statements[0].weight = 10
         // MUT
-        let result = qualFailure { try QualificationScoring.score(statements: statements, consensus: ["workforce": 1, "outcomes": 1, "contract": 1, "young": 1]) }
+        let result = qualFailure {
+            try QualificationScoring.score(
+                statements: statements, consensus: ["workforce": 1, "outcomes": 1, "contract": 1, "young": 1])
+        }
         // validate
         #expect(result?.fields == ["statements"])
     }
 
-    @Test("integer rounding is half away from zero, or half up when asked", arguments: [
-        (7, 2, false, 4), (-7, 2, false, -4), (5, 10, false, 1), (4, 10, false, 0), (6, 10, false, 1),
-        (-5, 10, false, -1), (-4, 10, false, 0), (-6, 10, false, -1), (10, 5, false, 2),
-        (-5, 10, true, 0), (5, 10, true, 1), (-6, 10, true, -1),
-    ])
+    @Test(
+        "integer rounding is half away from zero, or half up when asked",
+        arguments: [
+            (7, 2, false, 4), (-7, 2, false, -4), (5, 10, false, 1), (4, 10, false, 0), (6, 10, false, 1),
+            (-5, 10, false, -1), (-4, 10, false, 0), (-6, 10, false, -1), (10, 5, false, 2),
+            (-5, 10, true, 0), (5, 10, true, 1), (-6, 10, true, -1),
+        ])
     func rounding(numerator: Int, divisor: Int, halfUp: Bool, expected: Int) {
         // MUT / validate
         #expect(QualificationScoring.roundedDivision(numerator, by: divisor, halfUp: halfUp) == expected)
     }
 
-    @Test("proposed consensus is the mean rounded half up", arguments: [
-        ([3, 4], 4), ([3, 3, 4], 3), ([2, 3, 3, 4], 3), ([4, 5], 5), ([1, 2, 2, 2], 2),
-        ([0, 1], 1), ([5], 5), ([0, 0, 1], 0), ([], 0),
-    ])
+    @Test(
+        "proposed consensus is the mean rounded half up",
+        arguments: [
+            ([3, 4], 4), ([3, 3, 4], 3), ([2, 3, 3, 4], 3), ([4, 5], 5), ([1, 2, 2, 2], 2),
+            ([0, 1], 1), ([5], 5), ([0, 0, 1], 0), ([], 0),
+        ])
     func consensus(scores: [Int], expected: Int) {
         // MUT / validate
         #expect(QualificationScoring.proposedConsensus(scores: scores) == expected)

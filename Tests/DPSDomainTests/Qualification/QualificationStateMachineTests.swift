@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("State machines")
@@ -13,7 +14,9 @@ struct QualificationStateMachineTests {
         .clarificationRequested: [.answerClarification: .submitted, .withdraw: .withdrawn],
     ]
 
-    static let applicationPairs = ApplicationState.allCases.flatMap { state in ApplicationEvent.allCases.map { (state, $0) } }
+    static let applicationPairs = ApplicationState.allCases.flatMap { state in
+        ApplicationEvent.allCases.map { (state, $0) }
+    }
 
     @Test("application: every state and event", arguments: applicationPairs)
     func application(state: ApplicationState, event: ApplicationEvent) throws {
@@ -23,7 +26,10 @@ struct QualificationStateMachineTests {
         if let expected = QualificationStateMachineTests.applicationAllowed[state]?[event] {
             #expect(try result.get() == expected)
         } else {
-            guard case let .failure(error) = result else { Issue.record("\(state) + \(event) must be refused"); return }
+            guard case .failure(let error) = result else {
+                Issue.record("\(state) + \(event) must be refused")
+                return
+            }
             #expect(error.fields == ["state"])
             #expect(error.errors[0].message.hasPrefix("An application that is"))
         }
@@ -35,8 +41,12 @@ struct QualificationStateMachineTests {
         #expect(ApplicationState.decided.isFinal && ApplicationState.withdrawn.isFinal)
         #expect(!ApplicationState.draft.isFinal)
         #expect(ApplicationState.draft.allowedEvents == [.submit, .withdraw])
-        #expect(qualFailure { try ApplicationState.decided.applying(.withdraw) }?.errors[0].message == "An application that is decided cannot be withdrawn")
-        #expect(qualFailure { try ApplicationState.draft.applying(.decideAll) }?.errors[0].message == "An application that is a draft cannot be decided")
+        #expect(
+            qualFailure { try ApplicationState.decided.applying(.withdraw) }?.errors[0].message
+                == "An application that is decided cannot be withdrawn")
+        #expect(
+            qualFailure { try ApplicationState.draft.applying(.decideAll) }?.errors[0].message
+                == "An application that is a draft cannot be decided")
     }
 
     // MARK: Category decision
@@ -53,14 +63,17 @@ struct QualificationStateMachineTests {
     @Test("category decision: a refusal needs a reason")
     func refuse() throws {
         // MUT / validate
-        #expect(try CategoryDecisionState.pending.applying(.refuse(reason: "Insurance below the required level")) == .refused)
+        #expect(
+            try CategoryDecisionState.pending.applying(.refuse(reason: "Insurance below the required level"))
+                == .refused)
         #expect(qualFailure { try CategoryDecisionState.pending.applying(.refuse(reason: " ")) }?.fields == ["reason"])
         #expect(qualFailure { try CategoryDecisionState.pending.applying(.refuse(reason: "")) }?.fields == ["reason"])
     }
 
-    @Test("category decision: a decided category cannot be decided again",
-          arguments: [CategoryDecisionState.admitted, .refused],
-          [CategoryDecision.admit(reason: nil), .admit(reason: "x"), .refuse(reason: "x"), .refuse(reason: "")])
+    @Test(
+        "category decision: a decided category cannot be decided again",
+        arguments: [CategoryDecisionState.admitted, .refused],
+        [CategoryDecision.admit(reason: nil), .admit(reason: "x"), .refuse(reason: "x"), .refuse(reason: "")])
     func decidedIsFinal(state: CategoryDecisionState, decision: CategoryDecision) {
         // MUT
         let result = qualFailure { try state.applying(decision) }
@@ -84,26 +97,36 @@ struct QualificationStateMachineTests {
         }
     }
 
-    static let membershipPairs = MembershipState.allCases.flatMap { state in MembershipEvent.Kind.allCases.map { (state, $0) } }
+    static let membershipPairs = MembershipState.allCases.flatMap { state in
+        MembershipEvent.Kind.allCases.map { (state, $0) }
+    }
 
     @Test("membership: every state and event, with a reason", arguments: membershipPairs)
     func membership(state: MembershipState, kind: MembershipEvent.Kind) throws {
         // MUT
-        let result = Result { () throws(ValidationFailure) in try state.applying(Self.event(kind, reason: "Insurance lapsed on 1 March")) }
+        let result = Result { () throws(ValidationFailure) in
+            try state.applying(Self.event(kind, reason: "Insurance lapsed on 1 March"))
+        }
         // validate
         if let expected = Self.membershipAllowed[state]?[kind] {
             #expect(try result.get() == expected)
         } else {
-            guard case let .failure(error) = result else { Issue.record("\(state) + \(kind) must be refused"); return }
+            guard case .failure(let error) = result else {
+                Issue.record("\(state) + \(kind) must be refused")
+                return
+            }
             #expect(error.fields == ["state"])
         }
     }
 
-    @Test("membership: suspension, reinstatement and removal need a reason",
-          arguments: [(MembershipState.active, MembershipEvent.suspend(reason: " ")),
-                      (.suspended, .reinstate(reason: "")),
-                      (.active, .remove(reason: "\n")),
-                      (.suspended, .remove(reason: ""))])
+    @Test(
+        "membership: suspension, reinstatement and removal need a reason",
+        arguments: [
+            (MembershipState.active, MembershipEvent.suspend(reason: " ")),
+            (.suspended, .reinstate(reason: "")),
+            (.active, .remove(reason: "\n")),
+            (.suspended, .remove(reason: "")),
+        ])
     func reasonRequired(state: MembershipState, event: MembershipEvent) {
         // MUT / validate
         #expect(qualFailure { try state.applying(event) }?.fields == ["reason"])
@@ -122,6 +145,8 @@ struct QualificationStateMachineTests {
         // validate
         #expect(MembershipState.removed.isFinal && MembershipState.withdrawn.isFinal)
         #expect(MembershipState.allCases.filter(\.canReceiveReferrals) == [.active])
-        #expect(qualFailure { try MembershipState.removed.applying(.reinstate(reason: "x")) }?.errors[0].message == "A membership that is removed cannot be reinstated")
+        #expect(
+            qualFailure { try MembershipState.removed.applying(.reinstate(reason: "x")) }?.errors[0].message
+                == "A membership that is removed cannot be reinstated")
     }
 }

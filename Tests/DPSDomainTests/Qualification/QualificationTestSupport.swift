@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 /// A date literal for tests.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Working-day calendar")
@@ -20,33 +21,37 @@ struct WorkingDayCalendarTests {
         #expect(!withExtra.isWorkingDay(qualDate("2026-03-10")))
     }
 
-    @Test("adding working days counts strictly after the start", arguments: [
-        ("2026-03-06", 1, "2026-03-09"),  // Friday + 1 = Monday
-        ("2026-03-02", 10, "2026-03-16"),
-        ("2026-04-02", 1, "2026-04-07"),  // over Good Friday and Easter Monday
-        ("2026-12-24", 1, "2026-12-29"),  // over Christmas and the Boxing Day substitute
-        ("2027-12-24", 1, "2027-12-29"),  // over both substitutes
-        ("2027-12-31", 1, "2028-01-04"),  // over the 2028 New Year substitute
-        ("2026-03-07", 1, "2026-03-09"),  // from a Saturday
-        ("2026-03-02", 0, "2026-03-02"),
-        ("2026-04-07", -1, "2026-04-02"), // backwards over Easter
-        ("2026-03-09", -1, "2026-03-06"),
-    ])
+    @Test(
+        "adding working days counts strictly after the start",
+        arguments: [
+            ("2026-03-06", 1, "2026-03-09"),  // Friday + 1 = Monday
+            ("2026-03-02", 10, "2026-03-16"),
+            ("2026-04-02", 1, "2026-04-07"),  // over Good Friday and Easter Monday
+            ("2026-12-24", 1, "2026-12-29"),  // over Christmas and the Boxing Day substitute
+            ("2027-12-24", 1, "2027-12-29"),  // over both substitutes
+            ("2027-12-31", 1, "2028-01-04"),  // over the 2028 New Year substitute
+            ("2026-03-07", 1, "2026-03-09"),  // from a Saturday
+            ("2026-03-02", 0, "2026-03-02"),
+            ("2026-04-07", -1, "2026-04-02"),  // backwards over Easter
+            ("2026-03-09", -1, "2026-03-06"),
+        ])
     func adding(start: String, days: Int, expected: String) {
         // MUT / validate
         #expect(calendar.adding(workingDays: days, to: qualDate(start)) == qualDate(expected))
     }
 
-    @Test("counting working days in (a, b]", arguments: [
-        ("2026-03-02", "2026-03-02", 0),
-        ("2026-03-02", "2026-03-03", 1),
-        ("2026-03-06", "2026-03-09", 1),
-        ("2026-03-06", "2026-03-08", 0),
-        ("2026-03-02", "2026-03-16", 10),
-        ("2026-03-16", "2026-03-02", -10),
-        ("2026-12-24", "2027-01-04", 4),  // 29, 30, 31 Dec and 4 Jan
-        ("2026-01-01", "2026-12-31", 253),
-    ])
+    @Test(
+        "counting working days in (a, b]",
+        arguments: [
+            ("2026-03-02", "2026-03-02", 0),
+            ("2026-03-02", "2026-03-03", 1),
+            ("2026-03-06", "2026-03-09", 1),
+            ("2026-03-06", "2026-03-08", 0),
+            ("2026-03-02", "2026-03-16", 10),
+            ("2026-03-16", "2026-03-02", -10),
+            ("2026-12-24", "2027-01-04", 4),  // 29, 30, 31 Dec and 4 Jan
+            ("2026-01-01", "2026-12-31", 253),
+        ])
     func counting(start: String, end: String, expected: Int) {
         // MUT / validate
         #expect(calendar.workingDays(after: qualDate(start), through: qualDate(end)) == expected)

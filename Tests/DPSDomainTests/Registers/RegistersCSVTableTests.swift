@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("CSVTable parsing")
@@ -76,7 +77,8 @@ struct RegistersCSVTableTests {
     @Test func invalidUTF8BytesAreReplacedNotFatal() throws {
         // setup: "Caf\xE9" is Latin-1, not UTF-8; BOM at the start
         var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
-        bytes += Array("name,owner\n".utf8) + Array("Caf".utf8) + [0xE9] + Array(",\"St Paul".utf8)
+        bytes +=
+            Array("name,owner\n".utf8) + Array("Caf".utf8) + [0xE9] + Array(",\"St Paul".utf8)
             + [0x92] + Array("s\"\n".utf8)
         // MUT
         let table = try CSVTable.parse(data: Data(bytes))

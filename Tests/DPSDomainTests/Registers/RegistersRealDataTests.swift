@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 /// Each real register parsed once and shared by the tests below.
@@ -14,7 +15,8 @@ enum RegistersRealData {
         table(RegistersTestData.ofsted).map(RegisterSocialCareProvider.parseAll) ?? []
     static let directory: PostcodeDirectory? = {
         guard let districts = table(RegistersTestData.districts),
-              let sectors = table(RegistersTestData.sectors) else { return nil }
+            let sectors = table(RegistersTestData.sectors)
+        else { return nil }
         return PostcodeDirectory(districts: districts, sectors: sectors)
     }()
     static let authorities: [RegisterLocalAuthority] =
@@ -87,7 +89,8 @@ struct RegistersRealDataTests {
         #expect(providers.filter { $0.postcode != nil }.count == 687)
         #expect(providers.contains { $0.isRedacted && $0.name == "REDACTED" })
         #expect(providers.filter { $0.registrationDate != nil }.count == 5_600)
-        #expect(providers.allSatisfy { $0.registrationDate.map { $0.count == 10 && $0.dropFirst(4).first == "-" } ?? true })
+        #expect(
+            providers.allSatisfy { $0.registrationDate.map { $0.count == 10 && $0.dropFirst(4).first == "-" } ?? true })
     }
 
     @Test func postcodeCentroidsAndWestSussex() throws {
@@ -112,16 +115,18 @@ struct RegistersRealDataTests {
     @Test func placeWithheldIsStableAndInsideTheAuthority() throws {
         // setup
         let directory = try #require(RegistersRealData.directory)
-        let rebuilt = try #require(RegistersRealData.table(RegistersTestData.districts).flatMap { d in
-            RegistersRealData.table(RegistersTestData.sectors).map { PostcodeDirectory(districts: d, sectors: $0) }
-        })
+        let rebuilt = try #require(
+            RegistersRealData.table(RegistersTestData.districts).flatMap { d in
+                RegistersRealData.table(RegistersTestData.sectors).map { PostcodeDirectory(districts: d, sectors: $0) }
+            })
         // MUT
         let first = directory.placeWithheld(urn: "2590934", laGSSCode: "E10000032")
         let second = directory.placeWithheld(urn: "2590934", laGSSCode: "E10000032")
         let third = rebuilt.placeWithheld(urn: "2590934", laGSSCode: "E10000032")
-        let spread = Set(["SC1", "SC2", "SC3", "SC4", "SC5", "SC6", "SC7", "SC8"].compactMap {
-            directory.placeWithheld(urn: $0, laGSSCode: "E10000032")?.code
-        })
+        let spread = Set(
+            ["SC1", "SC2", "SC3", "SC4", "SC5", "SC6", "SC7", "SC8"].compactMap {
+                directory.placeWithheld(urn: $0, laGSSCode: "E10000032")?.code
+            })
         // validate
         #expect(first != nil)
         #expect(first == second && first == third)
@@ -147,8 +152,9 @@ struct RegistersRealDataTests {
 
     @Test func urnLookupFillsARealSchoolAndAFosteringAgency() throws {
         // setup
-        let lookup = RegisterLookup(schools: RegistersRealData.schools, providers: RegistersRealData.providers,
-                                    directory: RegistersRealData.directory)
+        let lookup = RegisterLookup(
+            schools: RegistersRealData.schools, providers: RegistersRealData.providers,
+            directory: RegistersRealData.directory)
         // MUT
         let school = try #require(lookup.find(urn: "135791"))
         let agency = try #require(lookup.find(urn: "2500324"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DPSDomain
 
 @Suite("Register values and postcode shapes")
@@ -67,12 +68,14 @@ struct RegistersValueAndPostcodeTests {
 
     @Test func lookupPrefersSectorThenDistrictAndPlacesWithheldDeterministically() throws {
         // setup
-        let districts = try CSVTable.parse("""
+        let districts = try CSVTable.parse(
+            """
             postcode_district,country,latitude,longitude,utla_gss_code,utla_name,dfe_la_code
             RH12,England,51.07,-0.32,E10000032,West Sussex,938
             BN1,England,50.83,-0.14,E06000043,Brighton and Hove,846
             """)
-        let sectors = try CSVTable.parse("""
+        let sectors = try CSVTable.parse(
+            """
             postcode_sector,country,latitude,longitude,utla_gss_code,utla_name,dfe_la_code
             RH12 1,England,51.06292,-0.33378,E10000032,West Sussex,938
             RH12 2,England,51.07055,-0.32940,E10000032,West Sussex,938
