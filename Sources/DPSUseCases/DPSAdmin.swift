@@ -677,20 +677,6 @@ package enum DPSAdmin {
     }
 }
 
-extension ReferralCriterion {
-    package var label: String {
-        switch self {
-        case .price: "Price"
-        case .coreCompetency: "Core competency"
-        case .outcomes: "Outcomes approach"
-        case .needs: "Needs met"
-        case .location: "Location"
-        case .desirables: "Desirable features"
-        case .incentives: "Incentivisation"
-        }
-    }
-}
-
 extension String {
     package var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }

@@ -16,6 +16,36 @@ public enum EvaluationCriterion: String, Sendable, Hashable, CaseIterable, Codab
         }
     }
 
+    /// The limits no category may go beyond (the standard range): price is always a significant share
+    /// (30-70) so referrals stay competitive on cost, the carried-forward qualification score is capped at 20,
+    /// and location at 5 so distance never outweighs quality.
+    public var hardBounds: ClosedRange<Int> { standardRange.min...standardRange.max }
+
+    /// The default weights, which add up to 100 (§7 worked example).
+    public var defaultPoints: Int {
+        switch self {
+        case .price: 50
+        case .coreCompetency: 20
+        case .outcomes: 15
+        case .needs: 10
+        case .location: 5
+        case .desirables, .incentives: 0
+        }
+    }
+
+    /// The criterion's name as people read it on forms, pages and feedback.
+    public var label: String {
+        switch self {
+        case .price: "Price"
+        case .coreCompetency: "Core competency"
+        case .outcomes: "Outcomes approach"
+        case .needs: "Needs met"
+        case .location: "Location"
+        case .desirables: "Desirable features"
+        case .incentives: "Incentivisation"
+        }
+    }
+
     /// This criterion's weight.
     public func weight(in weights: EvaluationWeights) -> Int {
         switch self {

@@ -41,34 +41,9 @@ public struct WeightBound: Equatable, Hashable, Codable, Sendable {
     }
 }
 
-/// The award criteria of a referral (§7), whose weights a category bounds.
-public enum ReferralCriterion: String, CaseIterable, Codable, Sendable {
-    case price, coreCompetency, outcomes, needs, location, desirables, incentives
-
-    /// The limits no category may go beyond: price is always a significant share (30-70) so referrals
-    /// stay competitive on cost, the carried-forward qualification score is capped at 20, and location
-    /// at 5 so distance never outweighs quality.
-    public var hardBounds: ClosedRange<Int> {
-        switch self {
-        case .price: return 30...70
-        case .coreCompetency: return 0...20
-        case .location: return 0...5
-        case .outcomes, .needs, .desirables, .incentives: return 0...100
-        }
-    }
-
-    /// The default weights, which add up to 100 (§7 worked example).
-    public var defaultPoints: Int {
-        switch self {
-        case .price: return 50
-        case .coreCompetency: return 20
-        case .outcomes: return 15
-        case .needs: return 10
-        case .location: return 5
-        case .desirables, .incentives: return 0
-        }
-    }
-}
+/// The award criteria of a referral (§7), whose weights a category bounds: the same seven criteria, names,
+/// bounds and defaults as the evaluation uses (one definition, `EvaluationCriterion`).
+public typealias ReferralCriterion = EvaluationCriterion
 
 /// Everything an administrator sets for a category that the qualification rules depend on.
 public struct CategoryDefinitionSpec: Equatable, Hashable, Codable, Sendable {

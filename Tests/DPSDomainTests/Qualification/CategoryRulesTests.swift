@@ -33,6 +33,16 @@ struct CategoryRulesTests {
         #expect(CategoryRules.validate(qualValidCategory()).isEmpty)
     }
 
+    @Test("one definition of the award criteria: the category's hard bounds are the evaluation's standard ranges")
+    func oneDefinition() {
+        // validate: a weight a category may allow is one the evaluation accepts, and the reverse
+        for criterion in ReferralCriterion.allCases {
+            let standard = EvaluationCriterion(rawValue: criterion.rawValue)!.standardRange
+            #expect(criterion.hardBounds == standard.min...standard.max, "\(criterion)")
+        }
+        #expect(ReferralCriterion.allCases.map(\.rawValue) == EvaluationCriterion.allCases.map(\.rawValue))
+    }
+
     @Test("hard bounds and default points of the referral criteria")
     func criteria() {
         // validate
