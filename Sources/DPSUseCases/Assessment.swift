@@ -72,7 +72,7 @@ package enum Assessment {
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
-        guard let key = input.question, part.criteria.passFail.contains(where: { $0.key == key }) else {
+        guard let key = input.question, try part.criteria.passFail.contains(where: { $0.key == key }) else {
             throw UseCaseError(field: "question", "Choose the question you are reviewing")
         }
         guard let outcome = input.outcome, ["pass", "fail"].contains(outcome) else {
@@ -119,7 +119,7 @@ package enum Assessment {
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
-        guard let key = input.statement, let statement = part.criteria.statements.first(where: { $0.key == key }) else {
+        guard let key = input.statement, let statement = try part.criteria.statements.first(where: { $0.key == key }) else {
             throw UseCaseError(field: "statement", "Choose the method statement you are scoring")
         }
         if statement.youngPeoplesPanel != (actor.role == .panelMember) {
@@ -298,7 +298,7 @@ package enum Assessment {
             }
         }
         let score = computed
-        let answers = ProviderUseCases.Answers(part)
+        let answers = try ProviderUseCases.Answers(part)
         let otherPending = try await ApplicationCategoryRecord.query(on: db).filter(
             \.$application.$id == app.requireID()
         )

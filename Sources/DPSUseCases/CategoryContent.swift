@@ -75,8 +75,12 @@ package struct CategoryContent: Codable, Sendable, Equatable {
         self.requiresInspection = requiresInspection
     }
 
-    package static func decode(_ json: String) -> CategoryContent {
-        (try? JSONDecoder().decode(CategoryContent.self, from: Data(json.utf8))) ?? .empty
+    /// A category's stored content. Text that does not decode is an error (a logged 500), never an empty
+    /// category that would quietly ask applicants nothing.
+    package static func decode(_ json: String) throws -> CategoryContent {
+        do { return try JSONDecoder().decode(CategoryContent.self, from: Data(json.utf8)) } catch {
+            throw UseCaseError.undecodable("category content", error)
+        }
     }
 
     package var json: String { Audit.encode(self) }
@@ -122,16 +126,19 @@ package struct CategoryContent: Codable, Sendable, Equatable {
 
 extension CategoryRecord {
     package var content: CategoryContent {
-        get { CategoryContent.decode(contentJSON) }
-        set { contentJSON = newValue.json }
+        get throws { try CategoryContent.decode(contentJSON) }
     }
 
+    package func setContent(_ content: CategoryContent) { contentJSON = content.json }
+
     package var spec: CategoryDefinitionSpec {
-        content.spec(name: name, capPence: affordabilityCapPence, minimumInvitees: minimumInvitees)
+        get throws { try content.spec(name: name, capPence: affordabilityCapPence, minimumInvitees: minimumInvitees) }
     }
 
     /// Problems that stop providers applying for this category (empty when it is ready).
-    package var readinessProblems: [FieldError] { CategoryRules.validate(spec) }
+    package var readinessProblems: [FieldError] {
+        get throws { CategoryRules.validate(try spec) }
+    }
 }
 
 /// The default content of the four categories of DOMAIN §3-§4, used when a DPS is created and by the demo.
@@ -281,6 +288,6 @@ extension ApplicationCategoryRecord {
     /// What this part is judged against: the criteria frozen at submission, or (for a draft) the
     /// category's current criteria. Needs `category` loaded.
     package var criteria: CategoryContent {
-        criteriaJSON.map(CategoryContent.decode) ?? category.content
+        get throws { try criteriaJSON.map(CategoryContent.decode) ?? category.content }
     }
 }

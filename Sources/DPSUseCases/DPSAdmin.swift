@@ -131,7 +131,7 @@ package enum DPSAdmin {
         category.contractName = definition.contract
         category.affordabilityCapPence = definition.capPence
         category.minimumInvitees = 3
-        category.content = definition.content
+        category.setContent(definition.content)
         category.position = position
         try await category.create(on: db)
     }
@@ -425,7 +425,7 @@ package enum DPSAdmin {
             category.minimumInvitees = 3
             var content = CategoryContent.empty
             content.requiresInspection = input.inspected != "no"
-            category.content = content
+            category.setContent(content)
             category.position = (existing.map(\.position).max() ?? -1) + 1
             try await category.create(on: db)
             try await Audit.record(
@@ -490,7 +490,7 @@ package enum DPSAdmin {
                     message:
                         "Enter the minimum number of providers a referral must reach, from 1 to 1000, for example 3"))
         }
-        var content = category.content
+        var content = try category.content
         for criterion in ReferralCriterion.allCases {
             let minRaw = bounds["bounds.\(criterion.rawValue).min"] ?? ""
             let maxRaw = bounds["bounds.\(criterion.rawValue).max"] ?? ""
@@ -506,14 +506,14 @@ package enum DPSAdmin {
             content.weightBounds[criterion.rawValue] = .init(min: lo, max: hi)
         }
         guard errors.isEmpty else { throw UseCaseError(errors) }
-        let before = Audit.encode(category.content)
+        let before = Audit.encode(try category.content)
         category.name = name
         category.description = (input.description ?? "").trimmed
         category.contractName = (input.contractName ?? "").trimmed
         category.affordabilityCapPence = cap
         category.minimumInvitees = minimum!
-        category.content = content
-        let boundErrors = CategoryRules.validate(category.spec).filter {
+        category.setContent(content)
+        let boundErrors = CategoryRules.validate(try category.spec).filter {
             $0.field.hasPrefix("weightBounds") || $0.field == "minimumInvitees" || $0.field == "affordabilityCapPence"
         }
         guard boundErrors.isEmpty else {
@@ -577,7 +577,7 @@ package enum DPSAdmin {
         async throws
     {
         let category = try await ownCategory(id, actor: actor, db: db)
-        var content = category.content
+        var content = try category.content
         let before = Audit.encode(content)
         func key(_ s: String) -> String {
             let base = s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce(into: "") { $0.append($1) }
@@ -652,7 +652,7 @@ package enum DPSAdmin {
         default:
             throw UseCaseError(field: "kind", "Choose what to add")
         }
-        category.content = content
+        category.setContent(content)
         try await saveCategory(
             category, before: before, action: "category.content.added", actor: actor, db: db, now: now)
     }
@@ -662,7 +662,7 @@ package enum DPSAdmin {
         _ id: UUID, kind: String, key: String, actor: Actor, db: any Database, now: Date
     ) async throws {
         let category = try await ownCategory(id, actor: actor, db: db)
-        var content = category.content
+        var content = try category.content
         let before = Audit.encode(content)
         switch kind {
         case "passFail": content.passFail.removeAll { $0.key == key }
@@ -671,7 +671,7 @@ package enum DPSAdmin {
         case "tier": content.discountTiers.removeAll { String($0.children) == key }
         default: throw UseCaseError(.invalid, "Unknown item kind.")
         }
-        category.content = content
+        category.setContent(content)
         try await saveCategory(
             category, before: before, action: "category.content.removed", actor: actor, db: db, now: now)
     }

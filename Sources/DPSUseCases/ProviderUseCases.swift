@@ -325,7 +325,7 @@ package enum ProviderUseCases {
         if chosen.isEmpty {
             errors.append(FieldError(field: "categories", message: "Choose at least one category to apply for"))
         }
-        if let notReady = chosen.first(where: { !$0.readinessProblems.isEmpty }) {
+        if let notReady = try chosen.first(where: { try !$0.readinessProblems.isEmpty }) {
             errors.append(FieldError(field: "categories", message: "\(notReady.name) is not open for applications yet"))
         }
         var source: [UUID: ApplicationCategoryRecord] = [:]
@@ -404,12 +404,17 @@ package enum ProviderUseCases {
         package var costs: [String: Int]
         package var discounts: [String: Int]
 
-        package init(_ part: ApplicationCategoryRecord) {
-            func decode<T: Decodable>(_ s: String) -> T? { try? JSONDecoder().decode(T.self, from: Data(s.utf8)) }
-            passFail = decode(part.passFailJSON) ?? [:]
-            statements = decode(part.statementsJSON) ?? [:]
-            costs = decode(part.costsJSON) ?? [:]
-            discounts = decode(part.discountsJSON) ?? [:]
+        /// A part's stored answers; text that does not decode is an error, never answers quietly lost.
+        package init(_ part: ApplicationCategoryRecord) throws {
+            func decode<T: Decodable>(_ s: String, _ what: String) throws -> T {
+                do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) } catch {
+                    throw UseCaseError.undecodable(what, error)
+                }
+            }
+            passFail = try decode(part.passFailJSON, "pass/fail answers")
+            statements = try decode(part.statementsJSON, "method statements")
+            costs = try decode(part.costsJSON, "core costs")
+            discounts = try decode(part.discountsJSON, "discounts")
         }
 
         package func write(to part: ApplicationCategoryRecord) {
@@ -436,8 +441,8 @@ package enum ProviderUseCases {
         var updates: [(ApplicationCategoryRecord, Answers, Answers)] = []
         for part in parts {
             let code = part.category.code
-            let content = part.category.content
-            let before = Answers(part)
+            let content = try part.category.content
+            let before = try Answers(part)
             var answers = before
             for q in content.passFail {
                 if let v = form["answers.\(code).\(q.key)"], ["yes", "no"].contains(v) { answers.passFail[q.key] = v }
@@ -539,7 +544,7 @@ package enum ProviderUseCases {
             throw UseCaseError(.notFound, "No such category in this application.")
         }
         let key = input.question ?? ""
-        guard let question = part.category.content.passFail.first(where: { $0.key == key }) else {
+        guard let question = try part.category.content.passFail.first(where: { $0.key == key }) else {
             throw UseCaseError(field: "question", "Choose the question this evidence is for")
         }
         let field = "evidence.\(part.category.code).\(key)"
@@ -587,7 +592,7 @@ package enum ProviderUseCases {
     package static func submission(
         app: ApplicationRecord, parts: [ApplicationCategoryRecord], evidence: [EvidenceRecord],
         dps: DPSRecord, windows: [ClosedWindowRecord], now: Date
-    ) -> ApplicationSubmission {
+    ) throws -> ApplicationSubmission {
         let e = app.establishment
         let rating =
             e.type == EstablishmentType.alternativeProvision.rawValue && e.judgement == "Not inspected"
@@ -604,8 +609,8 @@ package enum ProviderUseCases {
         } else {
             entry = .closed
         }
-        let categories = parts.map { part -> CategoryApplication in
-            let answers = Answers(part)
+        let categories = try parts.map { part -> CategoryApplication in
+            let answers = try Answers(part)
             let docs = evidence.filter { $0.applicationCategoryID == part.id }
             var passFail: [String: PassFailAnswer] = [:]
             for (key, value) in answers.passFail {
@@ -616,7 +621,7 @@ package enum ProviderUseCases {
                     })
             }
             return CategoryApplication(
-                categoryId: part.category.code, spec: part.category.spec, answers: passFail,
+                categoryId: part.category.code, spec: try part.category.spec, answers: passFail,
                 statementAnswers: answers.statements,
                 costsPence: answers.costs,
                 discountsBasisPoints: Dictionary(
@@ -644,7 +649,7 @@ package enum ProviderUseCases {
             .all()
         let windows = try await ClosedWindowRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
         let errors = ApplicationCheck.validate(
-            submission(app: app, parts: parts, evidence: evidence, dps: dps, windows: windows, now: now))
+            try submission(app: app, parts: parts, evidence: evidence, dps: dps, windows: windows, now: now))
         guard errors.isEmpty else { throw UseCaseError(errors) }
         let deadline = AssessmentClock.deadline(submittedAt: now, extended: false, calendar: calendar)
         try await db.writeTransaction { db in

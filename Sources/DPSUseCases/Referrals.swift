@@ -125,7 +125,7 @@ package enum Referrals {
         case .leadAuthority:
             let ids = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
             return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).sort(\.$position).all().filter {
-                $0.readinessProblems.isEmpty
+                try $0.readinessProblems.isEmpty
             }
         case .partnerAuthority:
             // Every DPS the council is a partner of, not only the first.
@@ -282,7 +282,7 @@ package enum Referrals {
         let d = input.draft
         let dps = try await category.asyncMap { try await DPSRecord.find($0.$dps.id, on: db) } ?? nil
         errors += ReferralRules.validate(
-            d, bounds: category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
+            d, bounds: try category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
             shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? false, now: now, block: block)
         for (field, value) in [("childDetails", input.childDetails), ("voidTerms", d.voidTerms)]
         where value.count > Bounded.longText {
@@ -794,7 +794,7 @@ package enum Referrals {
         try requireOpen(r, now: now)
         let content = try await Content.load(r, db: db)
         let (approvedCore, tiers) = try await approved(inv, db: db)
-        let lineNames = Dictionary(uniqueKeysWithValues: r.category.content.costLines.map { ($0.key, $0.name) })
+        let lineNames = Dictionary(uniqueKeysWithValues: try r.category.content.costLines.map { ($0.key, $0.name) })
         var errors = command.unreadable
         let unreadable = Set(command.unreadable.map(\.field))
         let core = command.corePence

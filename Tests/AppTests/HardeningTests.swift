@@ -58,6 +58,30 @@ struct HardeningTests {
         }
     }
 
+    @Test("A category or application answers that cannot be read are an error, never an empty category or no answers")
+    func undecodableCategoryAndAnswers() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["sen-inmss"])
+            let part = try #require(try await w.parts(app, record)["sen-inmss"])
+            part.costsJSON = "{\"premises\": " // cut off
+            try await part.update(on: app.db)
+            let category = w.categories["fostering"]!
+            category.contentJSON = "{\"passFail\": [" // cut off
+            try await category.update(on: app.db)
+
+            // MUT
+            let answers = await #expect(throws: UseCaseError.self) { _ = try ProviderUseCases.Answers(part) }
+            let content = await #expect(throws: UseCaseError.self) { _ = try category.content }
+            let api = try await HTTPTests().api(app, .GET, "/api/v1/categories", token: nil)
+
+            // validate: logged server errors; the public list does not show the category as empty
+            #expect(answers?.kind == .internalFailure && content?.kind == .internalFailure)
+            #expect(api.status == .internalServerError)
+        }
+    }
+
     @Test("Weights at Int.max in the referral form are refused by name (the process used to exit on the sum)")
     func referralWeightsOverflow() async throws {
         try await withApp { app in

@@ -315,7 +315,7 @@ struct QualificationTests {
                     establishment: second.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString],
                     copyFrom: first.id!.uuidString),
                 actor: w.provider, db: app.db, now: testNow)
-            let copied = ProviderUseCases.Answers(try await w.parts(app, copy)["sen-inmss"]!)
+            let copied = try ProviderUseCases.Answers(try await w.parts(app, copy)["sen-inmss"]!)
             #expect(copied.statements["workforce"] == "Our approach to Workforce.")
             #expect(copied.costs["premises"] == 50_000)
             let theirs = try await ProviderUseCases.addEstablishment(
@@ -359,7 +359,7 @@ struct QualificationTests {
                 try await ProviderUseCases.saveDraft(
                     record.id!, form: form, actor: w.provider, db: app.db, now: testNow)
             }
-            let answers = ProviderUseCases.Answers(try await w.parts(app, record)["fostering"]!)
+            let answers = try ProviderUseCases.Answers(try await w.parts(app, record)["fostering"]!)
             #expect(answers.costs["carer_allowance"] == 50_000)
         }
     }
@@ -412,7 +412,7 @@ struct QualificationTests {
             let saved = try await CategoryRecord.find(category.id!, on: app.db)!
             #expect(
                 saved.affordabilityCapPence == 260_050 && saved.minimumInvitees == 4
-                    && saved.content.weightBounds["price"]?.max == 60)
+                    && saved.testContent.weightBounds["price"]?.max == 60)
             // Only the administrator may change the DPS.
             await #expect(throws: UseCaseError.self) {
                 try await DPSAdmin.addClosedWindow(
@@ -431,7 +431,7 @@ struct QualificationTests {
                 category.id!, .init(kind: "statement", hint: "", title: "Matching", weight: "10"), actor: w.admin,
                 db: app.db, now: testNow)
             let changed = try await CategoryRecord.find(category.id!, on: app.db)!
-            #expect(changed.readinessProblems.contains { $0.field == "statements" })
+            #expect(try changed.readinessProblems.contains { $0.field == "statements" })
             await expectInputError("categories") {
                 _ = try await ProviderUseCases.startApplication(
                     .init(establishment: w.establishment.id!.uuidString, categories: [category.id!.uuidString]),
@@ -487,7 +487,7 @@ struct FrozenCriteriaTests {
             try await DPSAdmin.addContentItem(
                 category.id!, .init(kind: "passFail", text: "Do you hold a new accreditation?", requiresEvidence: "no"),
                 actor: w.admin, db: app.db, now: testNow)
-            #expect(try await CategoryRecord.find(category.id!, on: app.db)!.content.statements.count == 5)
+            #expect(try await CategoryRecord.find(category.id!, on: app.db)!.testContent.statements.count == 5)
 
             // MUT: score the four statements the provider answered, then admit.
             try await w.scoreAll(app, record, score: 5)
@@ -503,7 +503,7 @@ struct FrozenCriteriaTests {
                 now: testNow)
 
             // validate: judged on the criteria it was submitted against (4 statements, all 5/5 = 100.00).
-            #expect(part.criteria.statements.count == 4 && part.criteria.passFail.count == 7)
+            #expect(try part.criteria.statements.count == 4 && part.criteria.passFail.count == 7)
             #expect(try await MembershipRecord.query(on: app.db).first()?.qualificationScore == 10_000)
         }
     }

@@ -38,7 +38,7 @@ struct ReferralAPITests {
     }
 
     private func bidBody(_ rw: ReferralWorld, pence: Int = 39_000, needs: String = #"["n1", "n2"]"#) -> String {
-        let core = rw.category.content.costLines.map { "\"\($0.key)\": \(pence)" }.joined(separator: ", ")
+        let core = rw.category.testContent.costLines.map { "\"\($0.key)\": \(pence)" }.joined(separator: ", ")
         return
             #"{"corePence": {\#(core)}, "outcomesStatement": "A named key worker and a weekly attendance review.", "needsMet": \#(needs), "mustHavesMet": ["m1"]}"#
     }
@@ -84,7 +84,7 @@ struct ReferralAPITests {
                 (invitation["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["n1", "n2", "m1"])
             #expect(
                 Set(((invitation["approvedCorePence"] as? [String: Int]) ?? [:]).keys)
-                    == Set(rw.category.content.costLines.map(\.key)))
+                    == Set(rw.category.testContent.costLines.map(\.key)))
             let acornBid = try await http.api(
                 app, .PUT, "/api/v1/invitations/\(inv["Acorn House"]!)/bid", token: acorn,
                 json: bidBody(rw, pence: 40_000))
@@ -93,14 +93,14 @@ struct ReferralAPITests {
                 app, .PUT, "/api/v1/invitations/\(inv["Acorn House"]!)/bid", token: acorn,
                 json: bidBody(rw, pence: 38_000))
             #expect(revised.status == .ok)
-            #expect(try json(revised)["weeklyCostPence"] as? Int == 38_000 * rw.category.content.costLines.count)
+            #expect(try json(revised)["weeklyCostPence"] as? Int == 38_000 * rw.category.testContent.costLines.count)
             // A revision replaces the bid's rows: one per core line at the new price, and the items it meets.
             let acornRows = try await BidLineRecord.query(on: app.db).join(
                 BidRecord.self, on: \BidLineRecord.$bidID == \BidRecord.$id
             )
             .filter(BidRecord.self, \.$invitation.$id == UUID(uuidString: inv["Acorn House"]!)!).all()
             #expect(
-                acornRows.count == rw.category.content.costLines.count
+                acornRows.count == rw.category.testContent.costLines.count
                     && acornRows.allSatisfy { $0.weeklyPence == 38_000 && $0.kind == "core" })
             #expect(
                 try await BidItemMetRecord.query(on: app.db).filter(\.$referralID == UUID(uuidString: id)!).all().map(
@@ -189,7 +189,7 @@ struct ReferralAPITests {
             let forOfficer = try await http.api(app, .GET, "/api/v1/placements/\(placement)", token: officer)
             #expect(
                 try forOfficer.status == .ok
-                    && (json(forOfficer)["weeklyFeePence"] as? Int) == 38_000 * rw.category.content.costLines.count)
+                    && (json(forOfficer)["weeklyFeePence"] as? Int) == 38_000 * rw.category.testContent.costLines.count)
             #expect(
                 try json(forOfficer)["expectedEndDate"] as? String == "2027-11-30"
                     && (try json(forOfficer)["status"] as? String) == "active")

@@ -44,7 +44,7 @@ struct ReferralWorld {
             m.state = "active"
             m.qualificationScore = score
             m.coreCostsJSON = Audit.encode(
-                Dictionary(uniqueKeysWithValues: category.content.costLines.map { ($0.key, 40_000) }))  // £360 a week in all
+                Dictionary(uniqueKeysWithValues: category.testContent.costLines.map { ($0.key, 40_000) }))  // £360 a week in all
             m.discountsJSON = Audit.encode(["2": 500, "3": 1000])
             m.admittedAt = testNow
             try await m.create(on: app.db)
@@ -80,7 +80,7 @@ struct ReferralWorld {
         var form: [String: String] = [
             "outcomesStatement": "We will agree a daily routine and track attendance weekly.", "discount": discount,
         ]
-        for line in category.content.costLines { form["core.\(line.key)"] = String(corePounds) }
+        for line in category.testContent.costLines { form["core.\(line.key)"] = String(corePounds) }
         for n in needs { form["need.\(n)"] = "yes" }
         if must { form["must.m1"] = "yes" }
         return form

@@ -137,8 +137,8 @@ struct APIRoutes: RouteCollection {
             CategoryView(
                 id: $0.id!, code: $0.code, name: $0.name, contractName: $0.contractName,
                 affordabilityCapPence: $0.affordabilityCapPence,
-                minimumInvitees: $0.minimumInvitees, openForApplications: $0.readinessProblems.isEmpty,
-                content: $0.content)
+                minimumInvitees: $0.minimumInvitees, openForApplications: try $0.readinessProblems.isEmpty,
+                content: try $0.content)
         }
     }
 

@@ -330,7 +330,7 @@ struct BenchCommand: AsyncCommand {
         let providerIDs = (0..<(sites.count + perProvider - 1) / perProvider).map { _ in UUID() }
         var rng = SplitMix64(seed: 0x5EED_2026)
         let coreCosts = Audit.encode(
-            Dictionary(uniqueKeysWithValues: category.content.costLines.map { ($0.key, 40_000) }))
+            Dictionary(uniqueKeysWithValues: try category.content.costLines.map { ($0.key, 40_000) }))
         let discounts = Audit.encode(["2": 500, "3": 1000])
         let dpsID = try dps.requireID()
         let categoryID = try category.requireID()

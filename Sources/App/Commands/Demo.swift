@@ -232,7 +232,7 @@ enum Demo {
             .with(\.$category).all()
         var form: [String: String] = [:]
         for part in parts {
-            let c = part.category.content
+            let c = try part.category.content
             let pc = part.category.code
             for q in c.passFail { form["answers.\(pc).\(q.key)"] = "yes" }
             for s in c.statements {
@@ -250,7 +250,7 @@ enum Demo {
         }
         try await ProviderUseCases.saveDraft(app.requireID(), form: form, actor: actor, db: db, now: start)
         for part in parts {
-            for q in part.category.content.passFail where q.requiresEvidence {
+            for q in try part.category.content.passFail where q.requiresEvidence {
                 let file = ProviderUseCases.UploadedFile(
                     filename: "\(q.key).pdf", contentType: "application/pdf",
                     data: Data("Demo evidence for \(q.text)\n".utf8))
@@ -288,7 +288,7 @@ enum Demo {
             return
         }
         for part in parts {
-            for (i, s) in part.category.content.statements.enumerated() {
+            for (i, s) in try part.category.content.statements.enumerated() {
                 let score = 2 + (seed / (i + 1)) % 4
                 let scorer = s.youngPeoplesPanel ? panel : evaluator
                 try await Assessment.score(

@@ -69,6 +69,7 @@ struct AdminPages: RouteCollection {
                 "description": dps.description, "terms": dps.terms,
             ] : values
         let base = "/admin/dps/\(dps.id!)"
+        let problemsByCategory = try Dictionary(uniqueKeysWithValues: categories.map { ($0.id!, try $0.readinessProblems) })
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(dps.title, caption: "DPS set-up")
@@ -76,7 +77,7 @@ struct AdminPages: RouteCollection {
             UI.table(
                 headers: ["Category", "Status", "Cap", "Minimum providers"],
                 rows: categories.map { c in
-                    let problems = c.readinessProblems
+                    let problems = problemsByCategory[c.id!] ?? []
                     return [
                         UI.link(c.name, "/admin/categories/\(c.id!)"),
                         problems.isEmpty
@@ -295,9 +296,9 @@ struct AdminPages: RouteCollection {
     private func categoryView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
         let actor = try req.requireActor()
         let c = try await DPSAdmin.ownCategory(try id(req), actor: actor, db: req.db)
-        let content = c.content
+        let content = try c.content
         let base = "/admin/categories/\(c.id!)"
-        let problems = c.readinessProblems
+        let problems = try c.readinessProblems
         func v(_ key: String, _ fallback: String) -> String { values.isEmpty ? fallback : (values[key] ?? "") }
         func removeButton(_ kind: String, _ key: String, _ label: String) -> Markup {
             UI.form(action: base + "/items/remove", csrf: req.csrfToken) {

@@ -136,6 +136,8 @@ struct AssessmentPages: RouteCollection {
         let base = "/assessment/\(id)"
         let isPanel = actor.role == .panelMember
         let canDecide = [Role.evaluator, .dpsAdmin].contains(actor.role)
+        let criteria = try Dictionary(uniqueKeysWithValues: parts.map { ($0.id!, try $0.criteria) })
+        let answersByPart = try Dictionary(uniqueKeysWithValues: parts.map { ($0.id!, try ProviderUseCases.Answers($0)) })
         return Layout.page(title: "Assess: \(e.name)", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(e.name, caption: "Application from \(app.organisation.name)")
@@ -202,8 +204,8 @@ struct AssessmentPages: RouteCollection {
             }
             for part in parts {
                 let code = part.category.code
-                let content = part.criteria
-                let answers = ProviderUseCases.Answers(part)
+                let content = criteria[part.id!]!
+                let answers = answersByPart[part.id!]!
                 let reviews =
                     (try? JSONDecoder().decode([String: Assessment.Review].self, from: Data(part.reviewJSON.utf8)))
                     ?? [:]

@@ -98,7 +98,7 @@ struct InvitationPages: RouteCollection {
         let bid = try await BidRecord.query(on: req.db).filter(\.$invitation.$id == id).first()
         let open = r.state == ReferralState.published.rawValue && req.now < r.deadline
         let (approved, tiers) = try await Referrals.approved(inv, db: req.db)
-        let lines = r.category.content.costLines.filter { approved[$0.key] != nil }
+        let lines = try r.category.content.costLines.filter { approved[$0.key] != nil }
         let saved = try await bid.asyncMap { try await Referrals.bidContent([$0], db: req.db)[$0.requireID()] } ?? nil
         let offered: [String: Int] = saved?.core ?? approved
         let variable: [BidItem] = saved?.variable ?? []

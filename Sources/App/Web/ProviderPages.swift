@@ -221,7 +221,7 @@ struct ProviderPages: RouteCollection {
             \.$organisation.$id == actor.organisationID
         ).sort(\.$name).all()
         let categories = try await CategoryRecord.query(on: req.db).sort(\.$position).all().filter {
-            $0.readinessProblems.isEmpty
+            try $0.readinessProblems.isEmpty
         }
         let memberships = try await MembershipRecord.query(on: req.db).filter(
             \.$organisation.$id == actor.organisationID
@@ -338,6 +338,9 @@ struct ProviderPages: RouteCollection {
             \.$askedAt
         ).all()
         let editable = app.state == ApplicationState.draft.rawValue && actor.role == .providerAdmin
+        let editableSections = try parts.map { try answersSection($0, values: values, errors: errors, evidence: evidence, editable: true) }
+        let submittedSections = try parts.map { try answersSection($0, values: [:], errors: [], evidence: evidence, editable: false) }
+        let evidenceQuestions = try parts.map { part in (part, try part.category.content.passFail.filter(\.requiresEvidence)) }
         return Layout.page(title: "Application: \(app.establishment.name)", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(app.establishment.name, caption: "Application")
@@ -389,17 +392,15 @@ struct ProviderPages: RouteCollection {
             }
             if editable {
                 UI.form(action: "/provider/applications/\(id)", csrf: req.csrfToken) {
-                    for part in parts {
-                        answersSection(part, values: values, errors: errors, evidence: evidence, editable: true)
-                    }
+                    for section in editableSections { section }
                     el("div", .class("govuk-button-group")) {
                         UI.button("Save draft", kind: "secondary", name: "action", value: "save")
                         UI.button("Submit application", name: "action", value: "submit")
                     }
                 }
                 UI.h2("Evidence documents")
-                for part in parts {
-                    for q in part.category.content.passFail where q.requiresEvidence {
+                for (part, questions) in evidenceQuestions {
+                    for q in questions {
                         let docs = evidence.filter { $0.applicationCategoryID == part.id && $0.questionKey == q.key }
                         el("div", .class("dps-card")) {
                             el("h3", .class("govuk-heading-s")) { "\(part.category.name): \(q.text)" }
@@ -436,7 +437,7 @@ struct ProviderPages: RouteCollection {
                     }
                 }
             } else {
-                for part in parts { answersSection(part, values: [:], errors: [], evidence: evidence, editable: false) }
+                for section in submittedSections { section }
             }
         }
     }
@@ -445,10 +446,10 @@ struct ProviderPages: RouteCollection {
     private func answersSection(
         _ part: ApplicationCategoryRecord, values: [String: String], errors: [FieldError], evidence: [EvidenceRecord],
         editable: Bool
-    ) -> Markup {
-        let content = part.criteria
+    ) throws -> Markup {
+        let content = try part.criteria
         let code = part.category.code
-        let answers = ProviderUseCases.Answers(part)
+        let answers = try ProviderUseCases.Answers(part)
         func v(_ key: String, _ stored: String?) -> String? { values.isEmpty ? stored : values[key] }
         return el("section", .class("dps-card")) {
             el("h2", .class("govuk-heading-m")) { part.category.name }

@@ -152,7 +152,7 @@ struct PublicPages: RouteCollection {
         else {
             throw Abort(.notFound, reason: "No such category.")
         }
-        let content = c.content
+        let content = try c.content
         return HTMLResponse.make(
             Layout.page(title: c.name, context: PageContext(request: req)) {
                 UI.h1(c.name, caption: "Category")

@@ -716,7 +716,7 @@ struct ReferralPages: RouteCollection {
         let category =
             try await (p.categoryID ?? r?.$category.id).asyncMap { try await CategoryRecord.find($0, on: req.db) }
             ?? nil
-        let names = Dictionary(uniqueKeysWithValues: (category?.content.costLines ?? []).map { ($0.key, $0.name) })
+        let names = Dictionary(uniqueKeysWithValues: (try category?.content.costLines ?? []).map { ($0.key, $0.name) })
         let core: [String: Int] = try Referrals.decode(p.coreJSON) ?? [:]
         let variable: [BidItem] = try Referrals.decode(p.variableJSON) ?? []
         let outcomes: [String] = try Referrals.decode(p.outcomesJSON) ?? []
