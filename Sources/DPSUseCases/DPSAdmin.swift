@@ -678,11 +678,23 @@ package enum DPSAdmin {
 }
 
 extension String {
-    package var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Text typed by a person, cleaned where it is decoded: control characters other than tab and line
+    /// breaks are dropped (SQLite ends text at a NUL, so "\u{0}hidden" would be stored empty after passing the
+    /// "required" check), and blanks and zero-width characters are trimmed from both ends.
+    package var trimmed: String {
+        let kept = unicodeScalars.filter { $0.properties.generalCategory != .control || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        return String(String.UnicodeScalarView(kept)).trimmingCharacters(in: Self.blankEdges)
+    }
+
+    private static let blankEdges = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}"))
 }
 
 /// Parsing of amounts typed by people: pounds with optional £, commas and pence.
 package enum Money {
+    /// The largest amount a person may enter for one line, in pence (under £100,000,000): far above any real
+    /// weekly price, far below anything that could overflow a sum.
+    package static let maximumLinePence = 100_000_000 * 100 - 1
+
     package static func parsePounds(_ raw: String) -> Int? {
         var s = raw.trimmed.replacingOccurrences(of: ",", with: "")
         if s.hasPrefix("£") { s.removeFirst() }

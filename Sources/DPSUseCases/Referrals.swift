@@ -281,9 +281,13 @@ package enum Referrals {
         let block = input.block
         let d = input.draft
         let dps = try await category.asyncMap { try await DPSRecord.find($0.$dps.id, on: db) } ?? nil
+        // Until a category (and so a DPS) is chosen, only the deadline checks every DPS shares apply.
+        let blank = [("needs", d.needs.map(\.text)), ("mustHaves", d.mustHaves), ("desirables", d.desirables.map(\.text)),
+                     ("outcomes", d.outcomes)].filter { $0.1.contains { $0.trimmed.isEmpty } }
+        errors += blank.map { FieldError(field: $0.0, message: "Every line must say something; remove the empty one") }
         errors += ReferralRules.validate(
             d, bounds: try category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
-            shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? false, now: now, block: block)
+            shortDeadlinesAgreed: dps?.shortDeadlinesAgreed ?? true, now: now, block: block)
         for (field, value) in [("childDetails", input.childDetails), ("voidTerms", d.voidTerms)]
         where value.count > Bounded.longText {
             errors.append(FieldError(field: field, message: "This must be at most \(Bounded.longText) characters"))
@@ -798,17 +802,40 @@ package enum Referrals {
         var errors = command.unreadable
         let unreadable = Set(command.unreadable.map(\.field))
         let core = command.corePence
-        let variable = command.variable
+        let variable = command.variable.map { BidItem(description: $0.description.trimmed, pence: $0.pence) }
         let discount = command.discountBasisPoints
+        // Bounds where the values arrive (the API takes any integer): amounts within the engine's ceiling, the
+        // discount a percentage, descriptions and lists of a sane size.
+        let ceiling = Money.maximumLinePence
+        for (line, pence) in core where pence > ceiling {
+            errors.append(FieldError(field: "core.\(line)", message: "\(lineNames[line] ?? line) must be at most \(formatPence(ceiling)) a week"))
+        }
+        for (i, item) in variable.enumerated() {
+            if item.pence > ceiling {
+                errors.append(FieldError(field: "variable.\(i).amount", message: "Variable cost \(i + 1) must be at most \(formatPence(ceiling)) a week"))
+            }
+            if item.description.count > ReferralRules.maximumItemLength {
+                errors.append(FieldError(field: "variable.\(i).description", message: "Describe variable cost \(i + 1) in at most \(ReferralRules.maximumItemLength) characters"))
+            }
+        }
+        if !(0...9_999).contains(discount) {
+            errors.append(FieldError(field: "discount", message: "Enter the discount as a percentage from 0 to 99.99"))
+        }
+        for (field, ids) in [("needsMet", command.needsMet), ("mustHavesMet", command.mustHavesMet), ("desirablesMet", command.desirablesMet)]
+        where ids.count > ReferralRules.maximumListItems {
+            errors.append(FieldError(field: field, message: "List at most \(ReferralRules.maximumListItems) items"))
+        }
         let offer = BidOffer(core: core, variable: variable, discountBasisPoints: discount)
-        errors += BidRules.validate(
+        let bounded = errors.isEmpty
+        errors += !bounded ? [] : BidRules.validate(
             offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children
         )
         .filter { !unreadable.contains($0.field) }
         .map { e in
-            e.field.hasPrefix("variable[")
-                ? FieldError(
-                    field: "variable.\(e.field.dropFirst(9).prefix { $0 != "]" }).description", message: e.message) : e
+            guard e.field.hasPrefix("variable[") else { return e }
+            // The rules name the item; the form and the API name its amount or its description.
+            let i = e.field.dropFirst(9).prefix { $0 != "]" }
+            return FieldError(field: "variable.\(i).\(e.message.contains("negative") ? "amount" : "description")", message: e.message)
         }
         let statement = command.outcomesStatement.trimmed
         if statement.isEmpty {
@@ -1032,6 +1059,9 @@ package enum Referrals {
         let text = (comment ?? "").trimmed
         guard !text.isEmpty else {
             throw UseCaseError(field: "comment.\(bidID)", "Give a comment that explains the score")
+        }
+        guard text.count <= Bounded.longText else {
+            throw UseCaseError(field: "comment.\(bidID)", "The comment must be at most \(Bounded.longText) characters")
         }
         if consensus { try actor.require(.placementOfficer, .dpsAdmin) }
         try await db.writeTransaction { db in
@@ -1257,7 +1287,8 @@ package enum Referrals {
         }
         let content = try await Content.load(r, db: db)
         let start = LocalDate(iso: r.startDate)
-        let reviews = start.map { s in (1...4).map { s.adding(days: 182 * $0).iso } } ?? []
+        let expectedEnd = start.flatMap { PlacementEnding.expectedEnd(start: $0, weeks: r.durationWeeks) }
+        let reviews = start.map { PlacementEnding.reviewDates(start: $0, end: expectedEnd).map(\.iso) } ?? []
         let placement = PlacementRecord()
         placement.referralID = try r.requireID()
         placement.reference = r.reference
@@ -1508,11 +1539,12 @@ package enum Referrals {
             p.weeklyFeePence = fee
             p.expectedEndDate = PlacementEnding.expectedEnd(start: start, weeks: weeks)?.iso
             p.status = PlacementStatus.active.rawValue
-            p.coreJSON = membership.coreCostsJSON
+            p.coreJSON = "{}"  // a fee agreed directly: no breakdown that would not add up to it
             p.variableJSON = "[]"
             p.discountBasisPoints = 0
             p.outcomesJSON = Audit.encode(outcomes)
-            p.reviewDatesJSON = Audit.encode((1...4).map { start.adding(days: 182 * $0).iso })
+            p.reviewDatesJSON = Audit.encode(
+                PlacementEnding.reviewDates(start: start, end: PlacementEnding.expectedEnd(start: start, weeks: weeks)).map(\.iso))
             p.direct = true
             p.justification = justification
             p.createdAt = now

@@ -468,6 +468,9 @@ struct ReferralTests {
             #expect(try await ReferralRecord.query(on: app.db).count() == referrals)
             #expect(p.referralID == nil && (p.reference ?? "").hasPrefix("DIR-") && p.status == "active")
             #expect(p.expectedEndDate == "2027-11-30" && p.childDetails == "J" && p.categoryID == rw.category.id)
+            // The agreed fee is the price: no membership schedule beside it that adds up to something else, and no
+            // review after the expected end.
+            #expect(p.coreJSON == "{}" && p.reviewDatesJSON == #"["2027-06-01","2027-11-30"]"#)
             var longer = ok
             longer.durationWeeks = "600"
             await expectInputError("durationWeeks") {

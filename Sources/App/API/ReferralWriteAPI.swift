@@ -342,9 +342,11 @@ struct ReferralWriteAPI: RouteCollection {
             deadline: body.deadline,
             parentChoice: body.parentChoice ?? false, places: body.places ?? 1,
             voidTerms: (body.voidTerms ?? "").trimmed)
+        let kindError = body.kind.map { ["spot", "block"].contains($0) } == false
+            ? [FieldError(field: "kind", message: "The kind is spot or block")] : []
         return Referrals.NewReferral(
             categoryID: body.category, block: block, draft: draft, homePostcode: body.homePostcode,
-            childDetails: body.childDetails ?? "")
+            childDetails: body.childDetails ?? "", unreadable: kindError)
     }
 
     private func view(_ r: ReferralRecord, db: any Database) async throws -> ReferralView {

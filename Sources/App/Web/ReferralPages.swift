@@ -676,6 +676,9 @@ struct ReferralPages: RouteCollection {
                 UI.textInput(
                     "weeklyFee", label: "Agreed weekly fee (£)", value: values["weeklyFee"], errors: errors, width: "10"
                 )
+                UI.textInput(
+                    "durationWeeks", label: "Expected duration in weeks", value: values["durationWeeks"] ?? "52",
+                    hint: "From 1 to 520; reviews are set every six months within it", errors: errors, width: "5")
                 UI.textarea(
                     "justification", label: "Justification", value: values["justification"],
                     hint: "Why competition was not possible", errors: errors, rows: 3)
@@ -739,9 +742,11 @@ struct ReferralPages: RouteCollection {
                     (
                         "Core costs a week",
                         text(
-                            core.sorted { $0.key < $1.key }.map {
-                                "\(names[$0.key] ?? $0.key): \(formatPence($0.value))"
-                            }.joined(separator: "\n"))
+                            core.isEmpty && p.direct
+                                ? "Not broken down: a weekly fee agreed directly"
+                                : core.sorted { $0.key < $1.key }.map {
+                                    "\(names[$0.key] ?? $0.key): \(formatPence($0.value))"
+                                }.joined(separator: "\n"))
                     ),
                     (
                         "Variable costs a week",

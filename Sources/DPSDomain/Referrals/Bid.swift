@@ -85,8 +85,13 @@ public enum BidRules {
         } else if offer.discountBasisPoints >= 10_000 {
             errors.append(FieldError(field: "discount", message: "The discount must be below 100%"))
         }
-        if errors.isEmpty, (weeklyCostPence(offer, children: children) ?? 0) <= 0 {
-            errors.append(FieldError(field: "core", message: "The weekly cost of the bid must be more than £0.00"))
+        if errors.isEmpty {
+            switch weeklyCostPence(offer, children: children) {
+            case nil: errors.append(FieldError(field: "variable", message: "The weekly cost is too large to be a real price"))
+            case let cost? where cost <= 0:
+                errors.append(FieldError(field: "core", message: "The weekly cost of the bid must be more than £0.00"))
+            default: break
+            }
         }
         return errors
     }

@@ -39,6 +39,15 @@ public enum PlacementEnding: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// Outcome reviews every `everyDays` days from the start while the placement is expected to last (at
+    /// most 20), never after its end; four when the end is not known.
+    public static func reviewDates(start: LocalDate, end: LocalDate?, everyDays: Int = 182) -> [LocalDate] {
+        guard everyDays > 0 else { return [] }
+        let dates = (1...20).map { start.adding(days: everyDays * $0) }
+        guard let end else { return Array(dates.prefix(4)) }
+        return dates.filter { $0 <= end }
+    }
+
     /// The expected end of a placement of `weeks` weeks from `start`.
     public static func expectedEnd(start: LocalDate, weeks: Int) -> LocalDate? {
         guard (1...520).contains(weeks) else { return nil }

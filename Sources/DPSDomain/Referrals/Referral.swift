@@ -202,6 +202,10 @@ public enum ReferralRules {
             errors.append(
                 FieldError(field: "weights.desirables", message: "List the desirable features, or give them 0 points"))
         }
+        // Bids must be in, evaluated and awarded before the child moves in.
+        if let deadline = d.deadline, let start = d.startDate, LocalDate.from(deadline) >= start {
+            errors.append(FieldError(field: "deadline", message: "The deadline must be before the placement starts (\(start.iso))"))
+        }
         if let r = d.radiusMiles {
             if !(r >= 1 && r <= 500) {
                 errors.append(FieldError(field: "radiusMiles", message: "Enter a radius from 1 to 500 miles"))

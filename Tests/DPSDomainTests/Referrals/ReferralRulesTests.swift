@@ -57,6 +57,29 @@ struct ReferralRulesTests {
         #expect(errors(draft(weights: weights)).contains(field))
     }
 
+    @Test("The deadline must be before the placement starts (the day it starts is too late)")
+    func deadlineBeforeStart() {
+        // setup: the placement starts on 1 December 2026; the draft's deadline is hours after `now`
+        var late = draft()
+        late.deadline = ISO8601DateFormatter().date(from: "2026-12-01T09:00:00Z")
+        var onTime = draft()
+        onTime.deadline = ISO8601DateFormatter().date(from: "2026-11-30T17:00:00Z")
+
+        // MUT / validate
+        #expect(errors(late).contains("deadline"))
+        #expect(!errors(onTime).contains("deadline"))
+    }
+
+    @Test("Outcome reviews every six months never fall after the expected end")
+    func reviewDates() {
+        let start = LocalDate(year: 2026, month: 12, day: 1)
+        let end = PlacementEnding.expectedEnd(start: start, weeks: 52)
+        #expect(end?.iso == "2027-11-30")
+        #expect(PlacementEnding.reviewDates(start: start, end: end).map(\.iso) == ["2027-06-01", "2027-11-30"])
+        #expect(PlacementEnding.reviewDates(start: start, end: PlacementEnding.expectedEnd(start: start, weeks: 104)).count == 4)
+        #expect(PlacementEnding.expectedEnd(start: start, weeks: 600) == nil)
+    }
+
     @Test("The category's bounds narrow the published ones")
     func categoryBounds() {
         #expect(errors(draft(), bounds: [.price: WeightBound(min: 55, max: 60)]).contains("weights.price"))
