@@ -33,31 +33,24 @@ package enum Referrals {
         _ referralID: UUID, needs: [ReferralNeed], mustHaves: [String], desirables: [ReferralNeed],
         outcomes: [String], db: any Database
     ) async throws {
-        var items: [ReferralItemRecord] = []
-        for (i, n) in needs.enumerated() {
-            items.append(
+        func marked(_ kind: ItemKind, _ lines: [ReferralNeed]) -> [ReferralItemRecord] {
+            lines.enumerated().map {
                 .init(
-                    referralID: referralID, kind: ItemKind.need.rawValue, itemID: n.id, position: i,
-                    code: n.code?.rawValue, text: n.text, marks: n.marks))
+                    referralID: referralID, kind: kind.rawValue, itemID: $0.element.id, position: $0.offset,
+                    code: $0.element.code?.rawValue, text: $0.element.text, marks: $0.element.marks)
+            }
         }
-        for (i, m) in mustHaves.enumerated() {
-            items.append(
+        func plain(_ kind: ItemKind, prefix: String, _ lines: [String]) -> [ReferralItemRecord] {
+            lines.enumerated().map {
                 .init(
-                    referralID: referralID, kind: ItemKind.mustHave.rawValue, itemID: "m\(i + 1)", position: i,
-                    code: nil, text: m, marks: nil))
+                    referralID: referralID, kind: kind.rawValue, itemID: "\(prefix)\($0.offset + 1)",
+                    position: $0.offset,
+                    code: nil, text: $0.element, marks: nil)
+            }
         }
-        for (i, d) in desirables.enumerated() {
-            items.append(
-                .init(
-                    referralID: referralID, kind: ItemKind.desirable.rawValue, itemID: d.id, position: i,
-                    code: d.code?.rawValue, text: d.text, marks: d.marks))
-        }
-        for (i, o) in outcomes.enumerated() {
-            items.append(
-                .init(
-                    referralID: referralID, kind: ItemKind.outcome.rawValue, itemID: "o\(i + 1)", position: i,
-                    code: nil, text: o, marks: nil))
-        }
+        let items =
+            marked(.need, needs) + plain(.mustHave, prefix: "m", mustHaves) + marked(.desirable, desirables)
+            + plain(.outcome, prefix: "o", outcomes)
         guard !items.isEmpty else { return }
         try await items.create(on: db)
     }
@@ -282,8 +275,10 @@ package enum Referrals {
         let d = input.draft
         let dps = try await category.asyncMap { try await DPSRecord.find($0.$dps.id, on: db) } ?? nil
         // Until a category (and so a DPS) is chosen, only the deadline checks every DPS shares apply.
-        let blank = [("needs", d.needs.map(\.text)), ("mustHaves", d.mustHaves), ("desirables", d.desirables.map(\.text)),
-                     ("outcomes", d.outcomes)].filter { $0.1.contains { $0.trimmed.isEmpty } }
+        let blank = [
+            ("needs", d.needs.map(\.text)), ("mustHaves", d.mustHaves), ("desirables", d.desirables.map(\.text)),
+            ("outcomes", d.outcomes),
+        ].filter { $0.1.contains { $0.trimmed.isEmpty } }
         errors += blank.map { FieldError(field: $0.0, message: "Every line must say something; remove the empty one") }
         errors += ReferralRules.validate(
             d, bounds: try category?.spec.weightBounds ?? [:], regime: dps?.regime ?? "pcr2015",
@@ -808,35 +803,53 @@ package enum Referrals {
         // discount a percentage, descriptions and lists of a sane size.
         let ceiling = Money.maximumLinePence
         for (line, pence) in core where pence > ceiling {
-            errors.append(FieldError(field: "core.\(line)", message: "\(lineNames[line] ?? line) must be at most \(formatPence(ceiling)) a week"))
+            errors.append(
+                FieldError(
+                    field: "core.\(line)",
+                    message: "\(lineNames[line] ?? line) must be at most \(formatPence(ceiling)) a week"))
         }
         for (i, item) in variable.enumerated() {
             if item.pence > ceiling {
-                errors.append(FieldError(field: "variable.\(i).amount", message: "Variable cost \(i + 1) must be at most \(formatPence(ceiling)) a week"))
+                errors.append(
+                    FieldError(
+                        field: "variable.\(i).amount",
+                        message: "Variable cost \(i + 1) must be at most \(formatPence(ceiling)) a week"))
             }
             if item.description.count > ReferralRules.maximumItemLength {
-                errors.append(FieldError(field: "variable.\(i).description", message: "Describe variable cost \(i + 1) in at most \(ReferralRules.maximumItemLength) characters"))
+                errors.append(
+                    FieldError(
+                        field: "variable.\(i).description",
+                        message:
+                            "Describe variable cost \(i + 1) in at most \(ReferralRules.maximumItemLength) characters"))
             }
         }
         if !(0...9_999).contains(discount) {
             errors.append(FieldError(field: "discount", message: "Enter the discount as a percentage from 0 to 99.99"))
         }
-        for (field, ids) in [("needsMet", command.needsMet), ("mustHavesMet", command.mustHavesMet), ("desirablesMet", command.desirablesMet)]
+        for (field, ids) in [
+            ("needsMet", command.needsMet), ("mustHavesMet", command.mustHavesMet),
+            ("desirablesMet", command.desirablesMet),
+        ]
         where ids.count > ReferralRules.maximumListItems {
             errors.append(FieldError(field: field, message: "List at most \(ReferralRules.maximumListItems) items"))
         }
         let offer = BidOffer(core: core, variable: variable, discountBasisPoints: discount)
         let bounded = errors.isEmpty
-        errors += !bounded ? [] : BidRules.validate(
-            offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children
-        )
-        .filter { !unreadable.contains($0.field) }
-        .map { e in
-            guard e.field.hasPrefix("variable[") else { return e }
-            // The rules name the item; the form and the API name its amount or its description.
-            let i = e.field.dropFirst(9).prefix { $0 != "]" }
-            return FieldError(field: "variable.\(i).\(e.message.contains("negative") ? "amount" : "description")", message: e.message)
-        }
+        errors +=
+            !bounded
+            ? []
+            : BidRules.validate(
+                offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children
+            )
+            .filter { !unreadable.contains($0.field) }
+            .map { e in
+                guard e.field.hasPrefix("variable[") else { return e }
+                // The rules name the item; the form and the API name its amount or its description.
+                let i = e.field.dropFirst(9).prefix { $0 != "]" }
+                return FieldError(
+                    field: "variable.\(i).\(e.message.contains("negative") ? "amount" : "description")",
+                    message: e.message)
+            }
         let statement = command.outcomesStatement.trimmed
         if statement.isEmpty {
             errors.append(
@@ -1544,7 +1557,8 @@ package enum Referrals {
             p.discountBasisPoints = 0
             p.outcomesJSON = Audit.encode(outcomes)
             p.reviewDatesJSON = Audit.encode(
-                PlacementEnding.reviewDates(start: start, end: PlacementEnding.expectedEnd(start: start, weeks: weeks)).map(\.iso))
+                PlacementEnding.reviewDates(start: start, end: PlacementEnding.expectedEnd(start: start, weeks: weeks))
+                    .map(\.iso))
             p.direct = true
             p.justification = justification
             p.createdAt = now

@@ -336,12 +336,7 @@ struct HTTPTests {
             let routes = app.routes.all.filter { $0.path.first?.description == "api" }
             #expect(routes.count >= 10)
             for route in routes {
-                let path =
-                    "/"
-                    + route.path.map { component -> String in
-                        if case .parameter(let name) = component { return "{\(name)}" }
-                        return component.description
-                    }.joined(separator: "/")
+                let path = openAPIPath(route)
                 #expect(spec.contains("\n  \(path):\n"), "\(route.method) \(path) is missing from the OpenAPI document")
                 #expect(
                     spec.contains("\n  \(path):\n    \(route.method.rawValue.lowercased()):")

@@ -166,12 +166,7 @@ struct RouteAccessTests {
             let spec = OpenAPISpec.yaml
             for route in app.routes.all where route.path.first?.description == "api" {
                 guard case .roles? = RouteAccess.rules[RouteAccess.key(route)] else { continue }
-                let path =
-                    "/"
-                    + route.path.map { component -> String in
-                        if case .parameter(let name) = component { return "{\(name)}" }
-                        return component.description
-                    }.joined(separator: "/")
+                let path = openAPIPath(route)
                 // The operation's block: from its method line to the next method or path.
                 let pattern =
                     "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*?    \(route.method.rawValue.lowercased()):\n((      .*|        .*)\n)*"

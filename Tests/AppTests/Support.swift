@@ -246,3 +246,12 @@ extension CategoryRecord {
     /// A fixture's category content, known to decode (a failure here is a broken fixture, not a finding).
     var testContent: CategoryContent { try! content }
 }
+
+/// A route's path as the OpenAPI document writes it (`/api/v1/referrals/{id}`).
+func openAPIPath(_ route: Route) -> String {
+    "/"
+        + route.path.map { component -> String in
+            if case .parameter(let name) = component { return "{\(name)}" }
+            return component.description
+        }.joined(separator: "/")
+}
