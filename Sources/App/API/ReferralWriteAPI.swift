@@ -355,7 +355,9 @@ struct ReferralWriteAPI: RouteCollection {
         let invited = try await InvitationRecord.query(on: db).filter(\.$referral.$id == id).count()
         let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == id).filter(\.$state == "submitted")
             .count()
-        let category = try await CategoryRecord.find(r.$category.id, on: db)
+        // Read by `own` with its category already; a newly created referral has only the id.
+        var category = r.$category.value
+        if category == nil { category = try await CategoryRecord.find(r.$category.id, on: db) }
         return ReferralView(
             id: id, reference: r.reference, state: r.state, kind: r.kind, category: category?.code ?? "",
             pattern: r.pattern,

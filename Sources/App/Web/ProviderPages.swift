@@ -338,8 +338,11 @@ struct ProviderPages: RouteCollection {
             \.$askedAt
         ).all()
         let editable = app.state == ApplicationState.draft.rawValue && actor.role == .providerAdmin
-        let editableSections = try parts.map { try answersSection($0, values: values, errors: errors, evidence: evidence, editable: true) }
-        let submittedSections = try parts.map { try answersSection($0, values: [:], errors: [], evidence: evidence, editable: false) }
+        // Each part's questions, read (and their stored answers decoded) once, as the page will show them.
+        let sections = try parts.map {
+            try answersSection(
+                $0, values: editable ? values : [:], errors: editable ? errors : [], evidence: evidence, editable: editable)
+        }
         let evidenceQuestions = try parts.map { part in (part, try part.category.content.passFail.filter(\.requiresEvidence)) }
         return Layout.page(title: "Application: \(app.establishment.name)", context: PageContext(request: req)) {
             UI.errorSummary(errors)
@@ -392,7 +395,7 @@ struct ProviderPages: RouteCollection {
             }
             if editable {
                 UI.form(action: "/provider/applications/\(id)", csrf: req.csrfToken) {
-                    for section in editableSections { section }
+                    for section in sections { section }
                     el("div", .class("govuk-button-group")) {
                         UI.button("Save draft", kind: "secondary", name: "action", value: "save")
                         UI.button("Submit application", name: "action", value: "submit")
@@ -437,7 +440,7 @@ struct ProviderPages: RouteCollection {
                     }
                 }
             } else {
-                for section in submittedSections { section }
+                for section in sections { section }
             }
         }
     }
