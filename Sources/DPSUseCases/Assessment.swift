@@ -90,7 +90,8 @@ package enum Assessment {
             part.reviewJSON = Audit.encode(updated)
             try await part.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "application.passfail.reviewed", entityType: "application_category",
+                on: db, actor: actor, dps: app.$dps.id, action: "application.passfail.reviewed",
+                entityType: "application_category",
                 entityID: part.id,
                 before: before, after: updated[key], at: now)
         }
@@ -119,7 +120,8 @@ package enum Assessment {
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
-        guard let key = input.statement, let statement = try part.criteria.statements.first(where: { $0.key == key }) else {
+        guard let key = input.statement, let statement = try part.criteria.statements.first(where: { $0.key == key })
+        else {
             throw UseCaseError(field: "statement", "Choose the method statement you are scoring")
         }
         if statement.youngPeoplesPanel != (actor.role == .panelMember) {
@@ -161,7 +163,7 @@ package enum Assessment {
             }
             try await record.save(on: db)
             try await Audit.record(
-                on: db, actor: actor,
+                on: db, actor: actor, dps: app.$dps.id,
                 action: isConsensus ? "application.consensus.recorded" : "application.statement.scored",
                 entityType: "application_category", entityID: part.id, before: before,
                 after: ["statement": key, "score": String(score), "comment": comment], at: now)
@@ -189,7 +191,8 @@ package enum Assessment {
                 try await app.update(on: db)
             }
             try await Audit.record(
-                on: db, actor: actor, action: "clarification.asked", entityType: "clarification", entityID: c.id,
+                on: db, actor: actor, dps: app.$dps.id, action: "clarification.asked", entityType: "clarification",
+                entityID: c.id,
                 before: String?.none, after: ["question": text], at: now)
             try await Outbox.send(
                 on: db, organisationID: app.organisation.id,
@@ -221,7 +224,8 @@ package enum Assessment {
             app.deadline = deadline.iso
             try await app.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "application.deadline.extended", entityType: "application",
+                on: db, actor: actor, dps: app.$dps.id, action: "application.deadline.extended",
+                entityType: "application",
                 entityID: app.id,
                 before: before, after: ["deadline": deadline.iso, "reason": recorded], at: now)
             try await Outbox.send(
@@ -310,7 +314,7 @@ package enum Assessment {
             part.decidedAt = now
             try await part.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "application.category.\(nextState.rawValue)",
+                on: db, actor: actor, dps: app.$dps.id, action: "application.category.\(nextState.rawValue)",
                 entityType: "application_category",
                 entityID: part.id, before: ["decision": "pending"],
                 after: [
@@ -333,7 +337,7 @@ package enum Assessment {
                 membership.applicationCategoryID = part.id
                 try await membership.create(on: db)
                 try await Audit.record(
-                    on: db, actor: actor, action: "membership.created", entityType: "membership",
+                    on: db, actor: actor, dps: app.$dps.id, action: "membership.created", entityType: "membership",
                     entityID: membership.id,
                     before: String?.none,
                     after: [
@@ -349,7 +353,8 @@ package enum Assessment {
                 app.decidedAt = now
                 try await app.update(on: db)
                 try await Audit.record(
-                    on: db, actor: actor, action: "application.decided", entityType: "application", entityID: app.id,
+                    on: db, actor: actor, dps: app.$dps.id, action: "application.decided", entityType: "application",
+                    entityID: app.id,
                     before: ["state": before], after: ["state": app.state], at: now)
             }
             try await Outbox.send(

@@ -114,7 +114,7 @@ package enum DPSAdmin {
                 try await addCategory(definition, position: index, dps: dps, db: db)
             }
             try await Audit.record(
-                on: db, actor: actor, action: "dps.created", entityType: "dps", entityID: dps.id,
+                on: db, actor: actor, dps: dps.id, action: "dps.created", entityType: "dps", entityID: dps.id,
                 before: DPSSnapshot?.none, after: DPSSnapshot(dps), at: now)
             return dps
         }
@@ -180,7 +180,7 @@ package enum DPSAdmin {
             dps.terms = (input.terms ?? "").trimmed
             try await dps.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "dps.updated", entityType: "dps", entityID: dps.id,
+                on: db, actor: actor, dps: dps.id, action: "dps.updated", entityType: "dps", entityID: dps.id,
                 before: before, after: DPSSnapshot(dps), at: now)
         }
     }
@@ -236,7 +236,8 @@ package enum DPSAdmin {
             dps.validityEnd = period.end.iso
             try await dps.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "dps.validity.\(kind.rawValue)", entityType: "dps", entityID: dps.id,
+                on: db, actor: actor, dps: dps.id, action: "dps.validity.\(kind.rawValue)", entityType: "dps",
+                entityID: dps.id,
                 before: before, after: DPSSnapshot(dps), at: now)
             for partner in try await PartnerRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).with(
                 \.$organisation
@@ -290,7 +291,7 @@ package enum DPSAdmin {
             record.reason = window.reason.trimmed
             try await record.create(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "dps.window.closed", entityType: "dps", entityID: dps.id,
+                on: db, actor: actor, dps: dps.id, action: "dps.window.closed", entityType: "dps", entityID: dps.id,
                 before: String?.none, after: ["start": start.iso, "end": end.iso, "reason": window.reason.trimmed],
                 at: now)
         }
@@ -373,7 +374,8 @@ package enum DPSAdmin {
             }
             if !rows.isEmpty { try await rows.create(on: db) }
             try await Audit.record(
-                on: db, actor: actor, action: "dps.partner.saved", entityType: "partner", entityID: partner.id,
+                on: db, actor: actor, dps: partner.$dps.id, action: "dps.partner.saved", entityType: "partner",
+                entityID: partner.id,
                 before: before, after: ["organisation": name, "categories": Audit.encode(chosen.sorted())], at: now)
         }
     }
@@ -429,7 +431,8 @@ package enum DPSAdmin {
             category.position = (existing.map(\.position).max() ?? -1) + 1
             try await category.create(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "category.created", entityType: "category", entityID: category.id,
+                on: db, actor: actor, dps: category.$dps.id, action: "category.created", entityType: "category",
+                entityID: category.id,
                 before: String?.none, after: category.contentJSON, at: now)
             return category
         }
@@ -535,7 +538,8 @@ package enum DPSAdmin {
         try await db.writeTransaction { db in
             try await category.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: action, entityType: "category", entityID: category.id,
+                on: db, actor: actor, dps: category.$dps.id, action: action, entityType: "category",
+                entityID: category.id,
                 before: before, after: category.contentJSON, at: now)
         }
     }
@@ -682,11 +686,14 @@ extension String {
     /// breaks are dropped (SQLite ends text at a NUL, so "\u{0}hidden" would be stored empty after passing the
     /// "required" check), and blanks and zero-width characters are trimmed from both ends.
     package var trimmed: String {
-        let kept = unicodeScalars.filter { $0.properties.generalCategory != .control || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        let kept = unicodeScalars.filter {
+            $0.properties.generalCategory != .control || $0 == "\t" || $0 == "\n" || $0 == "\r"
+        }
         return String(String.UnicodeScalarView(kept)).trimmingCharacters(in: Self.blankEdges)
     }
 
-    private static let blankEdges = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}"))
+    private static let blankEdges = CharacterSet.whitespacesAndNewlines.union(
+        CharacterSet(charactersIn: "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}"))
 }
 
 /// Parsing of amounts typed by people: pounds with optional £, commas and pence.

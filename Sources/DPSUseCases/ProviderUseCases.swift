@@ -117,7 +117,8 @@ package enum ProviderUseCases {
                 role: Role.providerAdmin.rawValue, passwordHash: hash)
             try await user.create(on: db)
             try await Audit.record(
-                on: db, actor: nil, actorLabel: "\(org.contactName!) (registering)", action: "provider.registered",
+                on: db, actor: nil, actorLabel: "\(org.contactName!) (registering)", dps: nil,
+                action: "provider.registered",
                 entityType: "organisation", entityID: org.id, before: String?.none,
                 after: [
                     "name": org.name, "legalName": org.legalName ?? "", "companyNumber": company,
@@ -275,7 +276,8 @@ package enum ProviderUseCases {
             e.laGSSCode = centroid.laGSSCode
             try await e.create(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "establishment.created", entityType: "establishment", entityID: e.id,
+                on: db, actor: actor, dps: nil, action: "establishment.created", entityType: "establishment",
+                entityID: e.id,
                 before: EstablishmentSnapshot?.none, after: EstablishmentSnapshot(e), at: now)
             return e
         }
@@ -387,7 +389,8 @@ package enum ProviderUseCases {
                 try await part.create(on: db)
             }
             try await Audit.record(
-                on: db, actor: actor, action: "application.started", entityType: "application", entityID: app.id,
+                on: db, actor: actor, dps: app.$dps.id, action: "application.started", entityType: "application",
+                entityID: app.id,
                 before: String?.none,
                 after: [
                     "establishment": establishment.name, "categories": chosen.map(\.code).joined(separator: ","),
@@ -493,7 +496,8 @@ package enum ProviderUseCases {
                 answers.write(to: part)
                 try await part.update(on: db)
                 try await Audit.record(
-                    on: db, actor: actor, action: "application.draft.saved", entityType: "application_category",
+                    on: db, actor: actor, dps: part.category.$dps.id, action: "application.draft.saved",
+                    entityType: "application_category",
                     entityID: part.id,
                     before: before, after: answers, at: now)
             }
@@ -580,7 +584,8 @@ package enum ProviderUseCases {
             doc.data = bytes
             try await doc.create(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "evidence.uploaded", entityType: "evidence", entityID: doc.id,
+                on: db, actor: actor, dps: part.category.$dps.id, action: "evidence.uploaded", entityType: "evidence",
+                entityID: doc.id,
                 before: String?.none,
                 after: [
                     "question": key, "filename": doc.filename, "sha256": doc.sha256, "expiresOn": doc.expiresOn ?? "",
@@ -662,7 +667,8 @@ package enum ProviderUseCases {
                 try await part.update(on: db)
             }
             try await Audit.record(
-                on: db, actor: actor, action: "application.submitted", entityType: "application", entityID: app.id,
+                on: db, actor: actor, dps: app.$dps.id, action: "application.submitted", entityType: "application",
+                entityID: app.id,
                 before: ["state": ApplicationState.draft.rawValue],
                 after: ["state": next.rawValue, "deadline": deadline.iso], at: now)
             let lead = try await Organisation.find(dps.$lead.id, on: db)!
@@ -704,7 +710,7 @@ package enum ProviderUseCases {
                 try await app.update(on: db)
             }
             try await Audit.record(
-                on: db, actor: actor, action: "clarification.answered", entityType: "clarification",
+                on: db, actor: actor, dps: app.$dps.id, action: "clarification.answered", entityType: "clarification",
                 entityID: clarification.id,
                 before: String?.none, after: ["answer": text], at: now)
             let dps = try await DPSRecord.find(app.$dps.id, on: db)!

@@ -91,17 +91,23 @@ package enum Referrals {
             let ids = referrals.compactMap(\.id)
             guard !ids.isEmpty else { return [:] }
             // Plain rows, not models: this runs on every bid and every referral page.
-            guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
+            guard let sql = db as? any SQLDatabase else {
+                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+            }
             let rows = try await sql.select()
                 .columns("referral_id", "kind", "item_id", "position", "code", "text", "marks")
                 .from(ReferralItemRecord.schema).where("referral_id", .in, ids).all()
-            let items = Dictionary(grouping: try rows.map { row in
-                ReferralItemRecord(
-                    referralID: try row.decode(column: "referral_id", as: UUID.self), kind: try row.decode(column: "kind", as: String.self),
-                    itemID: try row.decode(column: "item_id", as: String.self), position: try row.decode(column: "position", as: Int.self),
-                    code: try row.decode(column: "code", as: String?.self), text: try row.decode(column: "text", as: String.self),
-                    marks: try row.decode(column: "marks", as: Int?.self))
-            }, by: \.referralID)
+            let items = Dictionary(
+                grouping: try rows.map { row in
+                    ReferralItemRecord(
+                        referralID: try row.decode(column: "referral_id", as: UUID.self),
+                        kind: try row.decode(column: "kind", as: String.self),
+                        itemID: try row.decode(column: "item_id", as: String.self),
+                        position: try row.decode(column: "position", as: Int.self),
+                        code: try row.decode(column: "code", as: String?.self),
+                        text: try row.decode(column: "text", as: String.self),
+                        marks: try row.decode(column: "marks", as: Int?.self))
+                }, by: \.referralID)
             var out: [UUID: Content] = [:]
             for r in referrals {
                 out[try r.requireID()] = try Content(items: items[try r.requireID()] ?? [], weightsJSON: r.weightsJSON)
@@ -347,7 +353,8 @@ package enum Referrals {
                 r.requireID(), needs: d.needs, mustHaves: d.mustHaves, desirables: d.desirables, outcomes: d.outcomes,
                 db: db)
             try await Audit.record(
-                on: db, actor: actor, action: "referral.created", entityType: "referral", entityID: r.id,
+                on: db, actor: actor, dps: r.$dps.id, action: "referral.created", entityType: "referral",
+                entityID: r.id,
                 before: String?.none,
                 after: [
                     "reference": r.reference, "category": category.code, "radiusMiles": String(r.radiusMiles),
@@ -467,7 +474,8 @@ package enum Referrals {
                 message: "Only a draft's radius can change; it has been published meanwhile", db: db)
             r.radiusMiles = radius
             try await Audit.record(
-                on: db, actor: actor, action: "referral.radius.changed", entityType: "referral", entityID: r.id,
+                on: db, actor: actor, dps: r.$dps.id, action: "referral.radius.changed", entityType: "referral",
+                entityID: r.id,
                 before: ["radiusMiles": before], after: ["radiusMiles": radius], at: now)
         }
     }
@@ -544,7 +552,8 @@ package enum Referrals {
                     try await insert.run()
                 }
                 try await Audit.record(
-                    on: db, actor: actor, action: "referral.published", entityType: "referral", entityID: r.id,
+                    on: db, actor: actor, dps: r.$dps.id, action: "referral.published", entityType: "referral",
+                    entityID: r.id,
                     before: ["state": "draft"],
                     after: [
                         "state": next.rawValue,
@@ -593,7 +602,8 @@ package enum Referrals {
                 db: db)
             r.deadline = deadline
             try await Audit.record(
-                on: db, actor: actor, action: "referral.deadline.extended", entityType: "referral", entityID: r.id,
+                on: db, actor: actor, dps: r.$dps.id, action: "referral.deadline.extended", entityType: "referral",
+                entityID: r.id,
                 before: ["deadline": before], after: ["deadline": deadline], at: now)
             try await notifyInvitees(
                 r, subject: "Deadline extended: \(r.reference)",
@@ -633,7 +643,8 @@ package enum Referrals {
             r.state = next.rawValue
             r.cancelReason = text
             try await Audit.record(
-                on: db, actor: actor, action: "referral.cancelled", entityType: "referral", entityID: r.id,
+                on: db, actor: actor, dps: r.$dps.id, action: "referral.cancelled", entityType: "referral",
+                entityID: r.id,
                 before: ["state": before], after: ["state": next.rawValue, "reason": text], at: now)
             try await notifyInvitees(
                 r, subject: "Referral cancelled: \(r.reference)",
@@ -693,7 +704,8 @@ package enum Referrals {
             inv.declinedAt = now
             try await inv.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "invitation.declined", entityType: "invitation", entityID: inv.id,
+                on: db, actor: actor, dps: inv.referral.$dps.id, action: "invitation.declined",
+                entityType: "invitation", entityID: inv.id,
                 before: String?.none, after: ["reason": reason, "note": inv.declinedNote ?? ""], at: now)
         }
     }
@@ -776,7 +788,9 @@ package enum Referrals {
     static func writeBidRows(
         _ bid: BidRecord, replacing: Bool, core: [String: Int], variable: [BidItem], met: [String], db: any Database
     ) async throws {
-        guard let sql = db as? any SQLDatabase else { throw UseCaseError(.internalFailure, "The database does not speak SQL.") }
+        guard let sql = db as? any SQLDatabase else {
+            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+        }
         let id = try bid.requireID()
         let referral = bid.$referral.id
         if replacing {
@@ -784,21 +798,31 @@ package enum Referrals {
             try await sql.delete(from: BidItemMetRecord.schema).where("bid_id", .equal, SQLBind(id)).run()
         }
         var rows: [[any SQLExpression]] = core.sorted { $0.key < $1.key }.enumerated().map {
-            [SQLBind(UUID()), SQLBind(id), SQLBind(referral), SQLBind("core"), SQLBind($0.offset), SQLBind($0.element.key),
-             SQLLiteral.null, SQLBind($0.element.value)]
+            [
+                SQLBind(UUID()), SQLBind(id), SQLBind(referral), SQLBind("core"), SQLBind($0.offset),
+                SQLBind($0.element.key),
+                SQLLiteral.null, SQLBind($0.element.value),
+            ]
         }
         rows += variable.enumerated().map {
-            [SQLBind(UUID()), SQLBind(id), SQLBind(referral), SQLBind("variable"), SQLBind($0.offset), SQLLiteral.null,
-             SQLBind($0.element.description), SQLBind($0.element.pence)]
+            [
+                SQLBind(UUID()), SQLBind(id), SQLBind(referral), SQLBind("variable"), SQLBind($0.offset),
+                SQLLiteral.null,
+                SQLBind($0.element.description), SQLBind($0.element.pence),
+            ]
         }
         if !rows.isEmpty {
             try await sql.insert(into: BidLineRecord.schema)
                 .columns("id", "bid_id", "referral_id", "kind", "position", "line_key", "description", "weekly_pence")
                 .rows(rows).run()
         }
-        let items: [[any SQLExpression]] = Set(met).sorted().map { [SQLBind(UUID()), SQLBind(id), SQLBind(referral), SQLBind($0)] }
+        let items: [[any SQLExpression]] = Set(met).sorted().map {
+            [SQLBind(UUID()), SQLBind(id), SQLBind(referral), SQLBind($0)]
+        }
         if !items.isEmpty {
-            try await sql.insert(into: BidItemMetRecord.schema).columns("id", "bid_id", "referral_id", "item_id").rows(items).run()
+            try await sql.insert(into: BidItemMetRecord.schema).columns("id", "bid_id", "referral_id", "item_id").rows(
+                items
+            ).run()
         }
     }
 
@@ -965,7 +989,8 @@ package enum Referrals {
                 try await inv.update(on: db)
             }
             try await Audit.record(
-                on: db, actor: actor, action: existing == nil ? "bid.submitted" : "bid.revised", entityType: "bid",
+                on: db, actor: actor, dps: r.$dps.id, action: existing == nil ? "bid.submitted" : "bid.revised",
+                entityType: "bid",
                 entityID: b.id,
                 before: before, after: ["weeklyCostPence": String(b.weeklyCostPence), "state": "submitted"], at: now)
         }
@@ -989,7 +1014,8 @@ package enum Referrals {
             b.state = "withdrawn"
             try await b.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "bid.withdrawn", entityType: "bid", entityID: b.id,
+                on: db, actor: actor, dps: inv.referral.$dps.id, action: "bid.withdrawn", entityType: "bid",
+                entityID: b.id,
                 before: ["state": "submitted"], after: ["state": "withdrawn"], at: now)
         }
     }
@@ -1025,7 +1051,7 @@ package enum Referrals {
                 \.$state == "submitted"
             ).count()
             try await Audit.record(
-                on: db, actor: actor, action: "referral.closed", entityType: "referral", entityID: r.id,
+                on: db, actor: actor, dps: r.$dps.id, action: "referral.closed", entityType: "referral", entityID: r.id,
                 before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
             try await Outbox.send(
                 on: db, organisationID: r.$organisation.id, recipient: "Placement officers",
@@ -1118,7 +1144,8 @@ package enum Referrals {
             }
             try await s.save(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: consensus ? "bid.consensus.recorded" : "bid.scored", entityType: "bid",
+                on: db, actor: actor, dps: r.$dps.id, action: consensus ? "bid.consensus.recorded" : "bid.scored",
+                entityType: "bid",
                 entityID: bid.id,
                 before: existing.map { ["score": String($0.score)] },
                 after: ["criterion": kind, "score": String(score), "comment": text], at: now)
@@ -1230,7 +1257,8 @@ package enum Referrals {
             r.parentShortlistJSON = Audit.encode(evaluation.result.shortlist)
             try await r.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "referral.parent.invited", entityType: "referral", entityID: r.id,
+                on: db, actor: actor, dps: r.$dps.id, action: "referral.parent.invited", entityType: "referral",
+                entityID: r.id,
                 before: ["state": "closed"],
                 after: [
                     "state": next.rawValue, "shortlist": evaluation.result.shortlist.joined(separator: ","),
@@ -1267,7 +1295,8 @@ package enum Referrals {
             r.parentReason = (reason ?? "").trimmed
             try await r.update(on: db)
             try await Audit.record(
-                on: db, actor: nil, actorLabel: "Parent or carer (private link)", action: "referral.parent.preference",
+                on: db, actor: nil, actorLabel: "Parent or carer (private link)", dps: r.$dps.id,
+                action: "referral.parent.preference",
                 entityType: "referral",
                 entityID: r.id, before: String?.none, after: ["bid": bidID, "reason": r.parentReason ?? ""], at: now)
             try await Outbox.send(
@@ -1357,7 +1386,8 @@ package enum Referrals {
                 r.evaluationJSON = Audit.encode(evaluation.result)
                 try await r.update(on: db)
                 try await Audit.record(
-                    on: db, actor: actor, action: "referral.awarded", entityType: "referral", entityID: r.id,
+                    on: db, actor: actor, dps: r.$dps.id, action: "referral.awarded", entityType: "referral",
+                    entityID: r.id,
                     before: ["state": before],
                     after: [
                         "state": "awarded", "bid": winnerID, "total": winnerRank.total.description,
@@ -1465,7 +1495,8 @@ package enum Referrals {
             r.state = next.rawValue
             try await r.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "referral.reissued", entityType: "referral", entityID: r.id,
+                on: db, actor: actor, dps: r.$dps.id, action: "referral.reissued", entityType: "referral",
+                entityID: r.id,
                 before: ["state": "closed"],
                 after: ["state": next.rawValue, "newRound": copy.id!.uuidString, "radiusMiles": String(radius)], at: now
             )
@@ -1582,7 +1613,7 @@ package enum Referrals {
             p.createdAt = now
             try await p.create(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "placement.direct", entityType: "placement", entityID: p.id,
+                on: db, actor: actor, dps: p.dpsID, action: "placement.direct", entityType: "placement", entityID: p.id,
                 before: String?.none,
                 after: [
                     "establishment": membership.establishment.name, "weeklyFeePence": String(fee),
@@ -1638,7 +1669,8 @@ package enum Referrals {
                 throw UseCaseError(field: "accept", "You have already accepted this agreement", status: .conflict)
             }
             try await Audit.record(
-                on: db, actor: actor, action: "placement.accepted", entityType: "placement", entityID: p.id,
+                on: db, actor: actor, dps: p.dpsID, action: "placement.accepted", entityType: "placement",
+                entityID: p.id,
                 before: String?.none,
                 after: ["side": isProvider ? "provider" : "authority"], at: now)
         }

@@ -51,7 +51,7 @@ struct AuditTests {
             for (i, at) in instants.enumerated() {
                 try await app.db.writeTransaction { db in
                     try await Audit.record(
-                        on: db, actor: nil, action: "test.instant", entityType: "test", entityID: nil,
+                        on: db, actor: nil, dps: nil, action: "test.instant", entityType: "test", entityID: nil,
                         before: String?.none, after: ["i": i], at: at)
                 }
             }

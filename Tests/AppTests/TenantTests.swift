@@ -108,6 +108,69 @@ struct TenantTests {
         }
     }
 
+    @Test(
+        "A provider that applied to two lead authorities' DPSs: each reads only its own DPS's events, and verify speaks of them only"
+    )
+    func auditByDPS() async throws {
+        try await withApp { app in
+            let w = try await World.make(app)
+            _ = try await w.application(app, codes: ["sen-inmss"])
+            try await otherTenants(app)
+            // Acorn also applies to Hampshire's DPS: scoping the trail by the organisations involved let
+            // Hampshire read Acorn's West Sussex application.
+            let hants = try #require(try await DPSRecord.query(on: app.db).filter(\.$title == "Hampshire DPS").first())
+            let other = ApplicationRecord()
+            other.$dps.id = hants.id!
+            other.$organisation.id = w.establishment.$organisation.id
+            other.$establishment.id = w.establishment.id!
+            other.state = ApplicationState.draft.rawValue
+            other.extended = false
+            try await other.create(on: app.db)
+            let theirs = Browser(app)
+            try await theirs.signIn("audit@hants.test")
+            let page = try await theirs.get("/audit").body.string
+            #expect(page.contains("dps.created"), "Hampshire reads its own DPS's events")
+            #expect(!page.contains("application.submitted") && !page.contains("application.started"))
+            let ours = Browser(app)
+            try await ours.signIn("audit@ws.test")
+            let own = try await ours.get("/audit").body.string
+            #expect(own.contains("application.submitted"))
+            #expect(own.components(separatedBy: "dps.created").count == 2, "only West Sussex's own DPS's creation")
+
+            let http = HTTPTests()
+            struct Verified: Decodable {
+                var events: Int
+                var valid: Bool
+                var headHash: String?
+            }
+            let hantsCount = try await AuditEventRecord.query(on: app.db).filter(\.$dpsID == hants.id!).count()
+            let total = try await AuditEventRecord.query(on: app.db).count()
+            #expect(hantsCount >= 1 && hantsCount < total)
+            let token = try await http.token(app, "contracts@hants.test")
+            let answer = try await http.api(app, .GET, "/api/v1/audit/verify", token: token)
+            let verified = try JSONDecoder().decode(Verified.self, from: Data(answer.body.readableBytesView))
+            #expect(verified.valid)
+            #expect(verified.events == hantsCount, "the count is of Hampshire's events, not the whole chain's")
+            let head = try await AuditEventRecord.query(on: app.db).filter(\.$dpsID == hants.id!)
+                .sort(\.$seq, .descending).first()
+            #expect(verified.headHash == head?.hash)
+        }
+    }
+
+    @Test("An event's DPS is covered by its hash: moving it to another DPS breaks the chain")
+    func dpsIsHashed() async throws {
+        try await withApp { app in
+            let w = try await World.make(app)
+            let event = try #require(
+                try await AuditEventRecord.query(on: app.db).filter(\.$dpsID == w.dps.id!).first())
+            #expect(Audit.hash(event, key: Audit.key) == event.hash)
+            event.dpsID = UUID()
+            #expect(Audit.hash(event, key: Audit.key) != event.hash)
+            event.dpsID = nil
+            #expect(Audit.hash(event, key: Audit.key) != event.hash)
+        }
+    }
+
     @Test("A bid writer cannot save an application draft: refused before anything is written")
     func bidWriterDraft() async throws {
         try await withApp { app in

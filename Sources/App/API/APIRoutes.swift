@@ -58,7 +58,8 @@ struct APIRoutes: RouteCollection {
                 label: String((body.label ?? "API client").prefix(100)), expiresAt: expires)
             try await record.create(on: db)
             try await Audit.record(
-                on: db, actor: nil, actorLabel: user.email, action: "api.token.created", entityType: "api_token",
+                on: db, actor: nil, actorLabel: user.email, dps: nil, action: "api.token.created",
+                entityType: "api_token",
                 entityID: record.id,
                 before: String?.none, after: ["label": record.label], at: req.now)
         }
@@ -92,7 +93,7 @@ struct APIRoutes: RouteCollection {
         try await req.db.writeTransaction { db in
             try await token.delete(on: db)
             try await Audit.record(
-                on: db, actor: actor, action: "api.token.revoked", entityType: "api_token", entityID: id,
+                on: db, actor: actor, dps: nil, action: "api.token.revoked", entityType: "api_token", entityID: id,
                 before: ["label": token.label], after: String?.none, at: req.now)
         }
         return .noContent
@@ -272,7 +273,7 @@ struct APIRoutes: RouteCollection {
     func auditVerify(req: Request) async throws -> Audit.Verification {
         let actor = try req.requireActor()
         try actor.require(.auditor, .contractManager, .dpsAdmin)
-        return try await Audit.verify(on: req.db)
+        return try await Audit.verify(on: req.db, scope: AccessPolicy.auditScope(of: actor, db: req.db))
     }
 }
 

@@ -510,9 +510,9 @@ struct AdminPages: RouteCollection {
         let actor = try req.requireActor()
         try actor.require(.auditor, .contractManager, .dpsAdmin)
         // Only the events of this authority's own DPS world; the chain is verified on demand, not per view.
-        let organisations = try await AccessPolicy.auditOrganisations(of: actor, db: req.db)
-        let events = try await AuditEventRecord.query(on: req.db).filter(\.$organisationID ~~ organisations)
-            .sort(\.$seq, .descending).limit(200).all()
+        let scope = try await AccessPolicy.auditScope(of: actor, db: req.db)
+        let events = try await scope.filter(AuditEventRecord.query(on: req.db)).sort(\.$seq, .descending)
+            .limit(200).all()
         return HTMLResponse.make(
             Layout.page(title: "Audit trail", context: PageContext(request: req)) {
                 UI.h1("Audit trail")

@@ -19,6 +19,7 @@ public enum DPSMigrations {
         M0013_ReferralItems(),  // a referral's needs (coded by area), must-haves, desirables and outcomes as rows
         M0014_BidRows(),  // a bid's priced lines and the items it meets as rows
         M0015_PartnerCategories(),  // the categories each partner uses as rows
+        M0016_AuditScope(),  // audit events carry their DPS
     ]
 }
 

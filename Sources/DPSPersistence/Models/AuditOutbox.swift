@@ -13,6 +13,9 @@ public final class AuditEventRecord: Model, @unchecked Sendable {
     @OptionalField(key: "actor_user_id") public var actorUserID: UUID?
     @Field(key: "actor_label") public var actorLabel: String
     @OptionalField(key: "organisation_id") public var organisationID: UUID?
+    /// The DPS the event belongs to (M0016); nil for an organisation's own events (registration, tokens) and
+    /// for events written before M0016. Covered by the hash when set.
+    @OptionalField(key: "dps_id") public var dpsID: UUID?
     @Field(key: "action") public var action: String
     @Field(key: "entity_type") public var entityType: String
     @Field(key: "entity_id") public var entityID: String

@@ -31,15 +31,13 @@ package enum AccessPolicy {
         return part.application.dps.$lead.id == actor.organisationID
     }
 
-    /// Organisations whose audit events a lead authority's staff may read: itself, its partners and the
-    /// providers that applied to its DPSs.
-    package static func auditOrganisations(of actor: Actor, db: any Database) async throws -> Set<UUID> {
-        guard actor.isLeadAuthority else { return [actor.organisationID] }
-        let dps = try await dpsIDs(of: actor, db: db)
-        var ids: Set<UUID> = [actor.organisationID]
-        ids.formUnion(try await PartnerRecord.query(on: db).filter(\.$dps.$id ~~ dps).all(\.$organisation.$id))
-        ids.formUnion(try await ApplicationRecord.query(on: db).filter(\.$dps.$id ~~ dps).all(\.$organisation.$id))
-        return ids
+    /// The audit events the actor may read: a lead authority's, those of the DPSs it runs (by the events'
+    /// `dps_id`) and its own organisation's events of no DPS. Nobody else reads the trail.
+    package static func auditScope(of actor: Actor, db: any Database) async throws -> Audit.Scope {
+        guard actor.isLeadAuthority else {
+            throw UseCaseError(.forbidden, "Only the lead authority's staff read the audit trail.")
+        }
+        return Audit.Scope(dpsIDs: try await dpsIDs(of: actor, db: db), organisationID: actor.organisationID)
     }
 
     /// Officers may create referrals only for an authority that is a partner of a DPS (or runs one).

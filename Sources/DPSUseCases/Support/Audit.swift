@@ -25,9 +25,11 @@ package enum Audit {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
+    /// `dps` is the DPS the event belongs to (nil only for an organisation's own events: registration,
+    /// establishments, API tokens); the audit trail of a lead authority shows the events of its DPSs.
     package static func record<B: Encodable, A: Encodable>(
-        on db: any Database, actor: Actor?, actorLabel: String? = nil, action: String, entityType: String,
-        entityID: UUID?, before: B?, after: A?, at now: Date
+        on db: any Database, actor: Actor?, actorLabel: String? = nil, dps: UUID?, action: String,
+        entityType: String, entityID: UUID?, before: B?, after: A?, at now: Date
     ) async throws {
         if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
             // Serialise appends to the chain across connections and app instances.
@@ -42,6 +44,7 @@ package enum Audit {
         event.actorUserID = actor?.userID
         event.actorLabel = actorLabel ?? actor?.label ?? "system"
         event.organisationID = actor?.organisationID
+        event.dpsID = dps
         event.action = action
         event.entityType = entityType
         event.entityID = entityID?.uuidString ?? ""
@@ -67,11 +70,13 @@ package enum Audit {
 
     private static func material(_ e: AuditEventRecord, millisAdjustment: Int64 = 0) -> String {
         let millis = Int64((e.occurredAt.timeIntervalSince1970 * 1000).rounded()) + millisAdjustment
-        return [
-            e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
-            e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON,
-        ]
-        .joined(separator: "\u{1F}")
+        // The DPS is covered when set; events written before M0016 have none and keep their material.
+        return
+            ([
+                e.prevHash, String(e.seq), String(millis), e.actorUserID?.uuidString ?? "", e.actorLabel,
+                e.organisationID?.uuidString ?? "", e.action, e.entityType, e.entityID, e.beforeJSON, e.afterJSON,
+            ] + (e.dpsID.map { ["dps:" + $0.uuidString] } ?? []))
+            .joined(separator: "\u{1F}")
     }
 
     /// Whether the event's stored hash is the hash of its content. Events written before times were cut to
@@ -114,8 +119,50 @@ package enum Audit {
     }
 
     /// Walks the whole chain and reports the first event whose hash or link does not match, and whether the
-    /// chain still holds `checkpoint`.
-    package static func verify(on db: any Database, checkpoint: Checkpoint? = nil) async throws -> Verification {
+    /// chain still holds `checkpoint`. With a `scope` (what a lead authority may read), the whole chain is still
+    /// checked, since every link depends on the one before, but the answer speaks only of the scope's events:
+    /// their number, the hash of the latest of them, and the broken event's number only when it is one of them.
+    package static func verify(
+        on db: any Database, checkpoint: Checkpoint? = nil, scope: Scope? = nil
+    ) async throws -> Verification {
+        let result = try await verifyWhole(on: db, checkpoint: checkpoint)
+        guard let scope else { return result }
+        let inScope = try await scope.filter(AuditEventRecord.query(on: db))
+        let count = try await inScope.count()
+        let head = try await scope.filter(AuditEventRecord.query(on: db)).sort(\.$seq, .descending).first()
+        guard !result.valid else { return Verification(events: count, valid: true, headHash: head?.hash) }
+        let brokenIsOurs: Bool
+        if let seq = result.firstBrokenSeq {
+            brokenIsOurs = try await scope.filter(AuditEventRecord.query(on: db)).filter(\.$seq == seq).count() > 0
+        } else {
+            brokenIsOurs = false
+        }
+        return Verification(
+            events: count, valid: false, firstBrokenSeq: brokenIsOurs ? result.firstBrokenSeq : nil,
+            problem: brokenIsOurs ? result.problem : "the chain is broken at an event outside your DPS")
+    }
+
+    /// The audit events a lead authority's staff may read: those of its DPSs, and its own organisation's events
+    /// that belong to no DPS (its staff's API tokens, and events written before events carried a DPS).
+    package struct Scope: Sendable {
+        package var dpsIDs: [UUID]
+        package var organisationID: UUID
+
+        package init(dpsIDs: [UUID], organisationID: UUID) {
+            self.dpsIDs = dpsIDs
+            self.organisationID = organisationID
+        }
+
+        package func filter(_ query: QueryBuilder<AuditEventRecord>) -> QueryBuilder<AuditEventRecord> {
+            let (dps, org) = (dpsIDs, organisationID)
+            return query.group(.or) { either in
+                if !dps.isEmpty { either.filter(\.$dpsID ~~ dps.map { UUID?.some($0) }) }
+                either.group(.and) { own in own.filter(\.$dpsID == nil).filter(\.$organisationID == org) }
+            }
+        }
+    }
+
+    private static func verifyWhole(on db: any Database, checkpoint: Checkpoint?) async throws -> Verification {
         var previous = genesis
         var count = 0
         var keyed = false
