@@ -428,11 +428,45 @@ package enum ProviderUseCases {
         }
     }
 
-    /// Saves a draft from the application form. Amounts that cannot be read are reported and nothing is
-    /// saved, so a typo never silently loses an answer.
-    package static func saveDraft(_ id: UUID, form: [String: String], actor: Actor, db: any Database, now: Date)
-        async throws
-    {
+    /// A draft's answers as typed values, by category code and then by the question's, statement's, cost
+    /// line's or tier's own key; only what is given changes. Pages and the demo build it from their own
+    /// formats and pass in `unreadable` the fields they could not turn into values.
+    package struct DraftCommand: Sendable {
+        package struct Part: Sendable {
+            /// Pass/fail answers: true is "yes".
+            package var passFail: [String: Bool] = [:]
+            /// Method statements; an empty one clears the answer.
+            package var statements: [String: String] = [:]
+            /// Weekly core costs in pence; nil clears the answer.
+            package var costs: [String: Int?] = [:]
+            /// Discounts in basis points by the tier's number of children; nil clears the answer.
+            package var discounts: [Int: Int?] = [:]
+
+            package init(
+                passFail: [String: Bool] = [:], statements: [String: String] = [:], costs: [String: Int?] = [:],
+                discounts: [Int: Int?] = [:]
+            ) {
+                self.passFail = passFail
+                self.statements = statements
+                self.costs = costs
+                self.discounts = discounts
+            }
+        }
+
+        package var parts: [String: Part]
+        package var unreadable: [FieldError]
+
+        package init(parts: [String: Part], unreadable: [FieldError] = []) {
+            self.parts = parts
+            self.unreadable = unreadable
+        }
+    }
+
+    /// Saves a draft. Amounts out of bounds or unreadable are reported and nothing is saved, so a typo never
+    /// silently loses an answer. Keys of questions the category does not have are ignored.
+    package static func saveDraft(
+        _ id: UUID, _ command: DraftCommand, actor: Actor, db: any Database, now: Date
+    ) async throws {
         try actor.require(.providerAdmin)  // applications are the provider administrator's; bid writers bid
         let app = try await ownApplication(id, actor: actor, db: db)
         guard app.state == ApplicationState.draft.rawValue else {
@@ -440,52 +474,65 @@ package enum ProviderUseCases {
         }
         let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID())
             .with(\.$category).all()
-        var errors: [FieldError] = []
+        var errors = command.unreadable
+        let unreadable = Set(command.unreadable.map(\.field))
         var updates: [(ApplicationCategoryRecord, Answers, Answers)] = []
         for part in parts {
             let code = part.category.code
             let content = try part.category.content
             let before = try Answers(part)
+            guard let given = command.parts[code] else { continue }
             var answers = before
             for q in content.passFail {
-                if let v = form["answers.\(code).\(q.key)"], ["yes", "no"].contains(v) { answers.passFail[q.key] = v }
+                if let yes = given.passFail[q.key] { answers.passFail[q.key] = yes ? "yes" : "no" }
             }
             for s in content.statements {
-                if let v = form["statements.\(code).\(s.key)"] {
-                    answers.statements[s.key] = v.trimmed.isEmpty ? nil : v
+                guard let text = given.statements[s.key] else { continue }
+                if text.count > Bounded.longText {
+                    errors.append(
+                        FieldError(
+                            field: "statements.\(code).\(s.key)",
+                            message: "\(s.title) must be at most \(Bounded.longText) characters; it has \(text.count)"))
+                    continue
                 }
+                answers.statements[s.key] = text.trimmed.isEmpty ? nil : text
             }
             for line in content.costLines {
-                guard let raw = form["costs.\(code).\(line.key)"] else { continue }
-                if raw.trimmed.isEmpty {
-                    answers.costs[line.key] = nil
+                guard let entry = given.costs[line.key] else { continue }
+                let field = "costs.\(code).\(line.key)"
+                guard !unreadable.contains(field) else {
+                    // The form could not read it; the use case knows which line it is.
+                    errors = errors.map {
+                        $0.field != field
+                            ? $0
+                            : FieldError(
+                                field: field, message: "\(line.name) must be an amount in pounds, like 1250.50")
+                    }
                     continue
                 }
-                guard let pence = Money.parsePounds(raw) else {
+                if let pence = entry, !(0...Money.maximumLinePence).contains(pence) {
                     errors.append(
                         FieldError(
-                            field: "costs.\(code).\(line.key)",
-                            message: "\(line.name) must be an amount in pounds, like 1250 or 1250.50"))
+                            field: field,
+                            message: "\(line.name) must be from £0 to \(formatPence(Money.maximumLinePence)) a week"))
                     continue
                 }
-                answers.costs[line.key] = pence
+                answers.costs[line.key] = entry
             }
             for tier in content.discountTiers {
-                guard let raw = form["discounts.\(code).\(tier.children)"] else { continue }
-                if raw.trimmed.isEmpty {
-                    answers.discounts[String(tier.children)] = nil
-                    continue
-                }
-                guard let bp = Money.parsePercentBasisPoints(raw), bp <= 10_000 else {
+                guard let entry = given.discounts[tier.children] else { continue }
+                let field = "discounts.\(code).\(tier.children)"
+                guard !unreadable.contains(field) else { continue }
+                if let bp = entry, !(0...10_000).contains(bp) {
                     errors.append(
                         FieldError(
-                            field: "discounts.\(code).\(tier.children)",
+                            field: field,
                             message:
                                 "The discount for \(tier.children) or more children must be a percentage from 0 to 100")
                     )
                     continue
                 }
-                answers.discounts[String(tier.children)] = bp
+                answers.discounts[String(tier.children)] = entry
             }
             updates.append((part, before, answers))
         }

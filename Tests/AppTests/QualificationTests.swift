@@ -364,6 +364,41 @@ struct QualificationTests {
         }
     }
 
+    @Test("A typed draft: amounts and discounts outside their bounds are named and nothing is saved")
+    func typedDraftBounds() async throws {
+        try await withApp { app in
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"], submit: false)
+            let before = try ProviderUseCases.Answers(try await w.parts(app, record)["fostering"]!)
+            let tier = try #require(w.categories["fostering"]!.testContent.discountTiers.first).children
+            let cases: [(ProviderUseCases.DraftCommand.Part, String)] = [
+                (.init(costs: ["carer_fee": Int.max]), "costs.fostering.carer_fee"),
+                (.init(costs: ["carer_fee": -1]), "costs.fostering.carer_fee"),
+                (.init(discounts: [tier: 10_001]), "discounts.fostering.\(tier)"),
+                (
+                    .init(statements: ["workforce": String(repeating: "x", count: Bounded.longText + 1)]),
+                    "statements.fostering.workforce"
+                ),
+            ]
+            for (part, field) in cases {
+                var change = part
+                change.passFail = ["insurance": false]  // a valid change that must not be saved either
+                await expectInputError(field) {
+                    try await ProviderUseCases.saveDraft(
+                        record.id!, .init(parts: ["fostering": change]), actor: w.provider, db: app.db, now: testNow)
+                }
+                #expect(try ProviderUseCases.Answers(try await w.parts(app, record)["fostering"]!) == before)
+            }
+            // In bounds, the same typed command saves exactly what it says.
+            try await ProviderUseCases.saveDraft(
+                record.id!, .init(parts: ["fostering": .init(costs: ["carer_fee": 12_345], discounts: [tier: nil])]),
+                actor: w.provider, db: app.db, now: testNow)
+            let after = try ProviderUseCases.Answers(try await w.parts(app, record)["fostering"]!)
+            #expect(after.costs["carer_fee"] == 12_345 && after.discounts[String(tier)] == nil)
+            #expect(after.passFail == before.passFail && after.statements == before.statements)
+        }
+    }
+
     @Test("Administrator: validity changes need a reason, are recorded and notified; category bounds stay within §7")
     func administration() async throws {
         try await withApp { app in

@@ -230,25 +230,27 @@ enum Demo {
             actor: actor, db: db, now: start)
         let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID())
             .with(\.$category).all()
-        var form: [String: String] = [:]
+        var draft = ProviderUseCases.DraftCommand(parts: [:])
         for part in parts {
             let c = try part.category.content
             let pc = part.category.code
-            for q in c.passFail { form["answers.\(pc).\(q.key)"] = "yes" }
+            var answers = ProviderUseCases.DraftCommand.Part()
+            for q in c.passFail { answers.passFail[q.key] = true }
             for s in c.statements {
-                form["statements.\(pc).\(s.key)"] = statementText(s.title, establishment: establishment.name)
+                answers.statements[s.key] = statementText(s.title, establishment: establishment.name)
             }
             // Realistic weekly totals: fostering about £800-£1,700; schools and homes a few thousand pounds.
             let (base, step) =
                 pc == "fostering" ? (15_000, 500) : pc == "residential" ? (60_000, 2_000) : (45_000, 1_500)
             for (i, line) in c.costLines.enumerated() {
-                form["costs.\(pc).\(line.key)"] = Money.poundsInput(base + ((seed * (i + 3)) % 40) * step)
+                answers.costs[line.key] = base + ((seed * (i + 3)) % 40) * step
             }
             for tier in c.discountTiers {
-                form["discounts.\(pc).\(tier.children)"] = String(tier.children == 2 ? 5 : 10)
+                answers.discounts[tier.children] = tier.children == 2 ? 500 : 1_000
             }
+            draft.parts[pc] = answers
         }
-        try await ProviderUseCases.saveDraft(app.requireID(), form: form, actor: actor, db: db, now: start)
+        try await ProviderUseCases.saveDraft(app.requireID(), draft, actor: actor, db: db, now: start)
         for part in parts {
             for q in try part.category.content.passFail where q.requiresEvidence {
                 let file = ProviderUseCases.UploadedFile(
