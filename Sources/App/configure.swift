@@ -83,7 +83,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.signInGuard = SignInGuard(decoyHash: try app.password.hash(Tokens.random()))
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in StoredSessions() }  // Fluent's table, written only when the session changes
     app.sessions.configuration.cookieName = "dps-session"
     app.sessions.configuration.cookieFactory = { id in
         HTTPCookies.Value(

@@ -3,6 +3,7 @@ import DPSPersistence
 import DPSUseCases
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Resolves who is asking, once per request: the session's user for pages, a bearer token for the API
@@ -34,28 +35,48 @@ struct ActorMiddleware: AsyncMiddleware {
     static let sessionLifetime: TimeInterval = 8 * 3600
 
     static func actor(userID: UUID, on db: any Database) async throws -> Actor? {
-        guard let user = try await User.query(on: db).filter(\.$id == userID).with(\.$organisation).first() else {
-            return nil
-        }
-        return make(user)
+        try await actor(on: db) { $0.where(SQLColumn("id", table: "u"), .equal, SQLBind(userID)) }
     }
 
     static func actor(forToken token: String, on db: any Database, now: Date) async throws -> Actor? {
         let hash = Tokens.hash(token)
-        guard
-            let record = try await APIToken.query(on: db).filter(\.$tokenHash == hash).filter(\.$expiresAt > now)
-                .with(\.$user, { $0.with(\.$organisation) }).first()
-        else { return nil }
-        return make(record.user)
+        return try await actor(on: db) {
+            $0.join(
+                SQLAlias(SQLIdentifier(APIToken.schema), as: SQLIdentifier("t")), on: SQLColumn("user_id", table: "t"),
+                .equal, SQLColumn("id", table: "u")
+            )
+            .where(SQLColumn("token_hash", table: "t"), .equal, SQLBind(hash))
+            .where(SQLColumn("expires_at", table: "t"), .greaterThan, SQLBind(now))
+        }
     }
 
-    private static func make(_ user: User) -> Actor? {
-        guard let role = Role(rawValue: user.role), let kind = OrganisationKind(rawValue: user.organisation.kind),
-            let id = user.id, let orgID = user.organisation.id
+    /// The user and organisation in one plain query: this runs on every signed-in request, and two Fluent
+    /// models cost more in reflection than the query itself.
+    private static func actor(
+        on db: any Database, _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
+    ) async throws -> Actor? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let query = sql.select()
+            .column(SQLColumn("id", table: "u"), as: "user_id").column(SQLColumn("name", table: "u"), as: "user_name")
+            .column(SQLColumn("email", table: "u"), as: "email").column(SQLColumn("role", table: "u"), as: "role")
+            .column(SQLColumn("id", table: "o"), as: "organisation_id").column(
+                SQLColumn("kind", table: "o"), as: "kind"
+            )
+            .column(SQLColumn("name", table: "o"), as: "organisation_name")
+            .from(SQLAlias(SQLIdentifier(User.schema), as: SQLIdentifier("u")))
+            .join(
+                SQLAlias(SQLIdentifier(Organisation.schema), as: SQLIdentifier("o")), on: SQLColumn("id", table: "o"),
+                .equal, SQLColumn("organisation_id", table: "u"))
+        guard let row = try await filter(query).limit(1).first(),
+            let role = Role(rawValue: try row.decode(column: "role", as: String.self)),
+            let kind = OrganisationKind(rawValue: try row.decode(column: "kind", as: String.self))
         else { return nil }
         return Actor(
-            userID: id, name: user.name, email: user.email, role: role, organisationID: orgID,
-            organisationKind: kind, organisationName: user.organisation.name)
+            userID: try row.decode(column: "user_id", as: UUID.self),
+            name: try row.decode(column: "user_name", as: String.self),
+            email: try row.decode(column: "email", as: String.self), role: role,
+            organisationID: try row.decode(column: "organisation_id", as: UUID.self), organisationKind: kind,
+            organisationName: try row.decode(column: "organisation_name", as: String.self))
     }
 }
 

@@ -31,13 +31,20 @@ package enum Audit {
         on db: any Database, actor: Actor?, actorLabel: String? = nil, dps: UUID?, action: String,
         entityType: String, entityID: UUID?, before: B?, after: A?, at now: Date
     ) async throws {
-        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+        // Plain SQL, not models: every state change of the product ends here (FluentKit's reflection cost more
+        // than the statements themselves).
+        guard let sql = db as? any SQLDatabase else {
+            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+        }
+        if sql.dialect.name == "postgresql" {
             // Serialise appends to the chain across connections and app instances.
             try await sql.raw("SELECT pg_advisory_xact_lock(73411)").run()
         }
-        let last = try await AuditEventRecord.query(on: db).sort(\.$seq, .descending).first()
+        let last = try await sql.select().column("seq").column("hash").from(AuditEventRecord.schema)
+            .orderBy("seq", .descending).limit(1).first()
         let event = AuditEventRecord()
-        event.seq = (last?.seq ?? 0) + 1
+        event.id = UUID()
+        event.seq = try (last?.decode(column: "seq", as: Int.self) ?? 0) + 1
         // Whole milliseconds: the hash covers the time to the millisecond, and a time stored with a fraction of
         // a millisecond can come back from the database a hair either side of the half and round the other way.
         event.occurredAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded() / 1000)
@@ -50,9 +57,20 @@ package enum Audit {
         event.entityID = entityID?.uuidString ?? ""
         event.beforeJSON = encode(before)
         event.afterJSON = encode(after)
-        event.prevHash = last?.hash ?? genesis
+        event.prevHash = try last?.decode(column: "hash", as: String.self) ?? genesis
         event.hash = hash(event, key: key)
-        try await event.create(on: db)
+        try await sql.insert(into: AuditEventRecord.schema)
+            .columns(
+                "id", "seq", "occurred_at", "actor_user_id", "actor_label", "organisation_id", "dps_id", "action",
+                "entity_type", "entity_id", "before_json", "after_json", "prev_hash", "hash"
+            )
+            .values(
+                SQLBind(event.id!), SQLBind(event.seq), SQLBind(event.occurredAt), SQLBind(event.actorUserID),
+                SQLBind(event.actorLabel), SQLBind(event.organisationID), SQLBind(event.dpsID), SQLBind(event.action),
+                SQLBind(event.entityType), SQLBind(event.entityID), SQLBind(event.beforeJSON),
+                SQLBind(event.afterJSON), SQLBind(event.prevHash), SQLBind(event.hash)
+            )
+            .run()
     }
 
     /// The hash covers every field and the previous hash; time is taken to the millisecond (events are stored
