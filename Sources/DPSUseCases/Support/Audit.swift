@@ -145,7 +145,7 @@ package enum Audit {
     ) async throws -> Verification {
         let result = try await verifyWhole(on: db, checkpoint: checkpoint)
         guard let scope else { return result }
-        let inScope = try await scope.filter(AuditEventRecord.query(on: db))
+        let inScope = scope.filter(AuditEventRecord.query(on: db))
         let count = try await inScope.count()
         let head = try await scope.filter(AuditEventRecord.query(on: db)).sort(\.$seq, .descending).first()
         guard !result.valid else { return Verification(events: count, valid: true, headHash: head?.hash) }
