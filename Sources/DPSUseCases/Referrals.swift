@@ -81,14 +81,28 @@ package enum Referrals {
             weights = try decode(weightsJSON) ?? [:]
         }
 
-        /// One referral's content (two queries: its items and nothing else).
+        /// One referral's content (one query: its items).
         package static func load(_ r: ReferralRecord, db: any Database) async throws -> Content {
-            try await load([r], db: db)[r.requireID()] ?? Content(items: [], weightsJSON: r.weightsJSON)
+            try await load(r.requireID(), weightsJSON: r.weightsJSON, db: db)
+        }
+
+        /// One referral's content by its id and stored weights (one query: its items).
+        static func load(_ id: UUID, weightsJSON: String, db: any Database) async throws -> Content {
+            try Content(items: try await items([id], db: db)[id] ?? [], weightsJSON: weightsJSON)
         }
 
         /// Several referrals' content in one query, by referral id.
         package static func load(_ referrals: [ReferralRecord], db: any Database) async throws -> [UUID: Content] {
-            let ids = referrals.compactMap(\.id)
+            let items = try await items(referrals.compactMap(\.id), db: db)
+            var out: [UUID: Content] = [:]
+            for r in referrals {
+                out[try r.requireID()] = try Content(items: items[try r.requireID()] ?? [], weightsJSON: r.weightsJSON)
+            }
+            return out
+        }
+
+        /// The referrals' lines, grouped by referral id.
+        static func items(_ ids: [UUID], db: any Database) async throws -> [UUID: [ReferralItemRecord]] {
             guard !ids.isEmpty else { return [:] }
             // Plain rows, not models: this runs on every bid and every referral page.
             guard let sql = db as? any SQLDatabase else {
@@ -108,11 +122,7 @@ package enum Referrals {
                         text: try row.decode(column: "text", as: String.self),
                         marks: try row.decode(column: "marks", as: Int?.self))
                 }, by: \.referralID)
-            var out: [UUID: Content] = [:]
-            for r in referrals {
-                out[try r.requireID()] = try Content(items: items[try r.requireID()] ?? [], weightsJSON: r.weightsJSON)
-            }
-            return out
+            return items
         }
 
         package var evaluationWeights: EvaluationWeights {
@@ -666,7 +676,11 @@ package enum Referrals {
     }
 
     package static func requireOpen(_ r: ReferralRecord, now: Date) throws {
-        guard r.state == ReferralState.published.rawValue, now < r.deadline else {
+        try requireOpen(state: r.state, deadline: r.deadline, now: now)
+    }
+
+    static func requireOpen(state: String, deadline: Date, now: Date) throws {
+        guard state == ReferralState.published.rawValue, now < deadline else {
             throw UseCaseError(
                 field: "deadline", "The deadline for this referral has passed; bids and changes are no longer accepted",
                 status: .conflict)
@@ -714,9 +728,16 @@ package enum Referrals {
     package static func approved(_ inv: InvitationRecord, db: any Database) async throws -> (
         core: [String: Int], tiers: [Int: Int]
     ) {
-        guard let m = try await MembershipRecord.find(inv.membershipID, on: db) else { return ([:], [:]) }
-        let core: [String: Int] = try decode(m.coreCostsJSON) ?? [:]
-        let tiers: [String: Int] = try decode(m.discountsJSON) ?? [:]
+        guard let m = try await MembershipRecord.find(inv.membershipID, on: db) else {
+            throw UseCaseError(.internalFailure, "The invited membership is missing.")
+        }
+        return try schedule(coreJSON: m.coreCostsJSON, discountsJSON: m.discountsJSON)
+    }
+
+    /// A membership's stored cost schedule: weekly pence by core line key, discount basis points by children.
+    static func schedule(coreJSON: String, discountsJSON: String) throws -> (core: [String: Int], tiers: [Int: Int]) {
+        let core: [String: Int] = try decode(coreJSON) ?? [:]
+        let tiers: [String: Int] = try decode(discountsJSON) ?? [:]
         return (core, Dictionary(uniqueKeysWithValues: tiers.compactMap { k, v in Int(k).map { ($0, v) } }))
     }
 
@@ -786,13 +807,9 @@ package enum Referrals {
     /// On the hot path of a deadline rush, so plain SQL: one statement per table, no models (FluentKit's
     /// per-model reflection cost about 4 ms of CPU per bid here).
     static func writeBidRows(
-        _ bid: BidRecord, replacing: Bool, core: [String: Int], variable: [BidItem], met: [String], db: any Database
+        _ id: UUID, referralID referral: UUID, replacing: Bool, core: [String: Int], variable: [BidItem],
+        met: [String], sql: any SQLDatabase
     ) async throws {
-        guard let sql = db as? any SQLDatabase else {
-            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-        }
-        let id = try bid.requireID()
-        let referral = bid.$referral.id
         if replacing {
             try await sql.delete(from: BidLineRecord.schema).where("bid_id", .equal, SQLBind(id)).run()
             try await sql.delete(from: BidItemMetRecord.schema).where("bid_id", .equal, SQLBind(id)).run()
@@ -826,15 +843,90 @@ package enum Referrals {
         }
     }
 
+    /// What a bid is checked against, read in one statement: the actor's own invitation, its referral's
+    /// state and terms, the category's cost lines and the membership's approved schedule. A bid is the hot
+    /// path of a deadline rush, so these are plain rows, not models with their eager loads.
+    struct BidTarget {
+        var invitationID: UUID
+        var referralID: UUID
+        var dpsID: UUID
+        var establishmentID: UUID
+        var distanceMiles: Double
+        var declined: Bool
+        var state: String
+        var deadline: Date
+        var children: Int
+        var fostering: Bool
+        var home: GeoPoint
+        var weightsJSON: String
+        var lineNames: [String: String]
+        var approvedCore: [String: Int]
+        var tiers: [Int: Int]
+
+        /// The invitation of the actor's organisation; anything else is "not found".
+        static func load(_ id: UUID, actor: Actor, sql: any SQLDatabase) async throws -> BidTarget {
+            func c(_ table: String, _ column: String) -> SQLColumn { SQLColumn(column, table: table) }
+            guard actor.isProvider,
+                let row = try await sql.select()
+                    .column(c("i", "id"), as: "invitation_id").column(c("i", "referral_id"))
+                    .column(c("i", "establishment_id")).column(c("i", "distance_miles"))
+                    .column(c("i", "declined_at")).column(c("r", "dps_id")).column(c("r", "state"))
+                    .column(c("r", "deadline")).column(c("r", "children")).column(c("r", "pattern"))
+                    .column(c("r", "home_latitude")).column(c("r", "home_longitude")).column(c("r", "weights_json"))
+                    .column(c("k", "code")).column(c("k", "content_json")).column(c("m", "core_costs_json"))
+                    .column(c("m", "discounts_json"))
+                    .from(SQLAlias(SQLIdentifier(InvitationRecord.schema), as: SQLIdentifier("i")))
+                    .join(
+                        SQLAlias(SQLIdentifier(ReferralRecord.schema), as: SQLIdentifier("r")),
+                        on: c("r", "id"), .equal, c("i", "referral_id")
+                    )
+                    .join(
+                        SQLAlias(SQLIdentifier(CategoryRecord.schema), as: SQLIdentifier("k")),
+                        on: c("k", "id"), .equal, c("r", "category_id")
+                    )
+                    .join(
+                        SQLAlias(SQLIdentifier(MembershipRecord.schema), as: SQLIdentifier("m")),
+                        on: c("m", "id"), .equal, c("i", "membership_id")
+                    )
+                    .where(c("i", "id"), .equal, SQLBind(id))
+                    .where(c("i", "organisation_id"), .equal, SQLBind(actor.organisationID))
+                    .first()
+            else { throw UseCaseError(.notFound, "No such invitation.") }
+            let content = try CategoryContent.decode(try row.decode(column: "content_json", as: String.self))
+            let (core, tiers) = try Referrals.schedule(
+                coreJSON: try row.decode(column: "core_costs_json", as: String.self),
+                discountsJSON: try row.decode(column: "discounts_json", as: String.self))
+            return BidTarget(
+                invitationID: try row.decode(column: "invitation_id", as: UUID.self),
+                referralID: try row.decode(column: "referral_id", as: UUID.self),
+                dpsID: try row.decode(column: "dps_id", as: UUID.self),
+                establishmentID: try row.decode(column: "establishment_id", as: UUID.self),
+                distanceMiles: try row.decode(column: "distance_miles", as: Double.self),
+                declined: try row.decode(column: "declined_at", as: Date?.self) != nil,
+                state: try row.decode(column: "state", as: String.self),
+                deadline: try row.decode(column: "deadline", as: Date.self),
+                children: try row.decode(column: "children", as: Int.self),
+                fostering: try row.decode(column: "code", as: String.self) == "fostering"
+                    || row.decode(column: "pattern", as: String.self) == PlacementPattern.fostering.rawValue,
+                home: GeoPoint(
+                    latitude: try row.decode(column: "home_latitude", as: Double.self),
+                    longitude: try row.decode(column: "home_longitude", as: Double.self)),
+                weightsJSON: try row.decode(column: "weights_json", as: String.self),
+                lineNames: Dictionary(uniqueKeysWithValues: content.costLines.map { ($0.key, $0.name) }),
+                approvedCore: core, tiers: tiers)
+        }
+    }
+
     /// Submits or revises the establishment's bid until the deadline. Sealed: only the bidder can read it.
     package static func bid(_ id: UUID, _ command: BidCommand, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
-        let inv = try await invitation(id, actor: actor, db: db)
-        let r = inv.referral
-        try requireOpen(r, now: now)
-        let content = try await Content.load(r, db: db)
-        let (approvedCore, tiers) = try await approved(inv, db: db)
-        let lineNames = Dictionary(uniqueKeysWithValues: try r.category.content.costLines.map { ($0.key, $0.name) })
+        guard let sql = db as? any SQLDatabase else {
+            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+        }
+        let target = try await BidTarget.load(id, actor: actor, sql: sql)
+        try requireOpen(state: target.state, deadline: target.deadline, now: now)
+        let content = try await Content.load(target.referralID, weightsJSON: target.weightsJSON, db: db)
+        let (approvedCore, tiers, lineNames) = (target.approvedCore, target.tiers, target.lineNames)
         var errors = command.unreadable
         let unreadable = Set(command.unreadable.map(\.field))
         let core = command.corePence
@@ -880,7 +972,7 @@ package enum Referrals {
             !bounded
             ? []
             : BidRules.validate(
-                offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: r.children
+                offer, approved: approvedCore, lineNames: lineNames, tiers: tiers, children: target.children
             )
             .filter { !unreadable.contains($0.field) }
             .map { e in
@@ -928,21 +1020,20 @@ package enum Referrals {
                     ))
             }
         }
-        var distance = inv.distanceMiles
+        var distance = target.distanceMiles
         var carer: String?
-        if r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue {
+        if target.fostering {
             let raw = String((command.carerDistrict ?? "").trimmed.uppercased().prefix(Bounded.shortText))
             if let centroid = try await Registers.postcode(raw, on: db), PostcodeDirectory.district(of: raw) != nil {
                 carer = PostcodeDirectory.district(of: raw)
-                distance = GeoPoint(latitude: r.homeLatitude, longitude: r.homeLongitude).miles(
-                    to: GeoPoint(latitude: centroid.latitude, longitude: centroid.longitude))
+                distance = target.home.miles(to: GeoPoint(latitude: centroid.latitude, longitude: centroid.longitude))
             } else {
                 errors.append(
                     FieldError(
                         field: "carerDistrict", message: "Enter the postcode district of the proposed carer, like BN3"))
             }
         }
-        let weeklyCost = BidRules.weeklyCostPence(offer, children: r.children)
+        let weeklyCost = BidRules.weeklyCostPence(offer, children: target.children)
         if errors.isEmpty && weeklyCost == nil {
             errors.append(FieldError(field: "variable", message: "The weekly cost is too large to be a real price"))
         }
@@ -952,47 +1043,59 @@ package enum Referrals {
         let desirablesMet = Array(Set(command.desirablesMet)).sorted()
         let (coreOffered, variableOffered, carerDistrict, miles) = (core, variable, carer, distance)
         try await db.writeTransaction { db in
+            guard let sql = db as? any SQLDatabase else {
+                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+            }
             // Locks the referral while it is open: a bid cannot land after closing, and two first bids for one
             // establishment at once become a bid and its revision.
             try await claim(
-                r.requireID(), in: [.published], openAt: now, field: "deadline",
+                target.referralID, in: [.published], openAt: now, field: "deadline",
                 message: "The deadline for this referral has passed; bids and changes are no longer accepted", db: db)
-            let existing = try await BidRecord.query(on: db).filter(\.$invitation.$id == inv.requireID()).first()
-            let b = existing ?? BidRecord()
-            let before = existing.map { ["weeklyCostPence": String($0.weeklyCostPence), "state": $0.state] }
-            b.$referral.id = try r.requireID()
-            b.$invitation.id = try inv.requireID()
-            b.$establishment.id = inv.$establishment.id
-            b.organisationID = actor.organisationID
-            b.state = "submitted"
+            let existing = try await sql.select().columns("id", "state", "weekly_cost_pence").from(BidRecord.schema)
+                .where("invitation_id", .equal, SQLBind(target.invitationID)).first()
+            let bidID = try existing?.decode(column: "id", as: UUID.self) ?? UUID()
+            let before = try existing.map {
+                [
+                    "weeklyCostPence": String(try $0.decode(column: "weekly_cost_pence", as: Int.self)),
+                    "state": try $0.decode(column: "state", as: String.self),
+                ]
+            }
             // The lines and items met live in bid_lines and bid_items_met (M0014); the old JSON columns stay empty.
-            b.coreJSON = "{}"
-            b.variableJSON = "[]"
-            b.discountBasisPoints = discount
-            b.needsMetJSON = "[]"
-            b.mustHavesMetJSON = "[]"
-            b.desirablesMetJSON = "[]"
-            b.outcomesStatement = statement
-            b.incentive = incentive
-            b.carerDistrict = carerDistrict
-            b.distanceMiles = miles
-            b.weeklyCostPence = weeklyCost
-            b.submittedAt = now
-            try await b.save(on: db)
+            let values: [(String, any SQLExpression)] = [
+                ("state", SQLBind("submitted")), ("core_json", SQLBind("{}")), ("variable_json", SQLBind("[]")),
+                ("discount_bp", SQLBind(discount)), ("needs_met_json", SQLBind("[]")),
+                ("must_haves_met_json", SQLBind("[]")), ("desirables_met_json", SQLBind("[]")),
+                ("outcomes_statement", SQLBind(statement)), ("incentive", SQLBind(incentive)),
+                ("carer_district", SQLBind(carerDistrict)), ("distance_miles", SQLBind(miles)),
+                ("weekly_cost_pence", SQLBind(weeklyCost)), ("submitted_at", SQLBind(now)),
+            ]
+            if existing != nil {
+                var update = sql.update(BidRecord.schema)
+                for (column, value) in values { update = update.set(SQLIdentifier(column), to: value) }
+                try await update.where("id", .equal, SQLBind(bidID)).run()
+            } else {
+                let keys: [(String, any SQLExpression)] = [
+                    ("id", SQLBind(bidID)), ("referral_id", SQLBind(target.referralID)),
+                    ("invitation_id", SQLBind(target.invitationID)),
+                    ("establishment_id", SQLBind(target.establishmentID)),
+                    ("organisation_id", SQLBind(actor.organisationID)),
+                ]
+                try await sql.insert(into: BidRecord.schema).columns((keys + values).map(\.0))
+                    .values((keys + values).map(\.1)).run()
+            }
             try await writeBidRows(
-                b, replacing: existing != nil, core: coreOffered, variable: variableOffered,
-                met: needsMet + mustHavesMet + desirablesMet, db: db)
-            if inv.declinedAt != nil {
-                inv.declinedAt = nil
-                inv.declinedReason = nil
-                inv.declinedNote = nil
-                try await inv.update(on: db)
+                bidID, referralID: target.referralID, replacing: existing != nil, core: coreOffered,
+                variable: variableOffered, met: needsMet + mustHavesMet + desirablesMet, sql: sql)
+            if target.declined {
+                try await sql.update(InvitationRecord.schema).set(SQLIdentifier("declined_at"), to: SQLLiteral.null)
+                    .set(SQLIdentifier("declined_reason"), to: SQLLiteral.null)
+                    .set(SQLIdentifier("declined_note"), to: SQLLiteral.null)
+                    .where("id", .equal, SQLBind(target.invitationID)).run()
             }
             try await Audit.record(
-                on: db, actor: actor, dps: r.$dps.id, action: existing == nil ? "bid.submitted" : "bid.revised",
-                entityType: "bid",
-                entityID: b.id,
-                before: before, after: ["weeklyCostPence": String(b.weeklyCostPence), "state": "submitted"], at: now)
+                on: db, actor: actor, dps: target.dpsID, action: existing == nil ? "bid.submitted" : "bid.revised",
+                entityType: "bid", entityID: bidID,
+                before: before, after: ["weeklyCostPence": String(weeklyCost), "state": "submitted"], at: now)
         }
     }
 
