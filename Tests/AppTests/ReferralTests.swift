@@ -682,6 +682,14 @@ struct DeclineTests {
                 try await Referrals.decline(
                     inv.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db, now: testNow)
             }
+            // Bidding after declining takes the decline back.
+            try await Referrals.bid(
+                inv.id!, form: rw.bidForm(app, invitation: inv), actor: rw.w.provider, db: app.db, now: testNow)
+            let rebid = try await InvitationRecord.find(inv.id!, on: app.db)!
+            #expect(rebid.declinedAt == nil && rebid.declinedReason == nil && rebid.declinedNote == nil)
+            #expect(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == inv.id!).count() == 1)
+            #expect(try await BidRecord.query(on: app.db).first()?.state == "submitted")
+            try await Referrals.withdraw(inv.id!, actor: rw.w.provider, db: app.db, now: testNow)
             _ = try await Referrals.closeDue(
                 db: app.db, now: ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!)
             let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
