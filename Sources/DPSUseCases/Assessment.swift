@@ -64,6 +64,12 @@ package enum Assessment {
         }
     }
 
+    /// The pass/fail reviews of an application part by question key. Text that does not decode is an error:
+    /// read as empty, the next review would overwrite every earlier one.
+    package static func reviews(of part: ApplicationCategoryRecord) throws -> [String: Review] {
+        try Referrals.decode(part.reviewJSON) ?? [:]
+    }
+
     /// Records an evaluator's pass/fail review of one answer and its evidence.
     package static func review(
         _ id: UUID, partID: UUID, _ input: ReviewInput, actor: Actor, db: any Database, now: Date
@@ -82,7 +88,7 @@ package enum Assessment {
         if outcome == "fail" && note.isEmpty {
             throw UseCaseError(field: "note.\(key)", "Give the reason the answer fails")
         }
-        var reviews = (try? JSONDecoder().decode([String: Review].self, from: Data(part.reviewJSON.utf8))) ?? [:]
+        var reviews = try reviews(of: part)
         let before = reviews[key]
         reviews[key] = Review(outcome: outcome, note: note, by: actor.userID)
         let updated = reviews

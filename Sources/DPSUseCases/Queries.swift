@@ -48,7 +48,7 @@ package enum Queries {
             query = query.filter(\.$dps.$id ~~ (try await AccessPolicy.dpsIDs(of: actor, db: db)))
         }
         return try await query.all().map { m in
-            let costs = (try? JSONDecoder().decode([String: Int].self, from: Data(m.coreCostsJSON.utf8))) ?? [:]
+            let costs = try Referrals.decode(m.coreCostsJSON, as: [String: Int].self) ?? [:]
             return MembershipRow(
                 id: m.id!, establishmentID: m.$establishment.id, establishment: m.establishment.name,
                 provider: m.organisation.name,

@@ -21,7 +21,7 @@ package enum Registers {
     package static func entry(urn: String, on db: any Database) async throws -> RegisterEntry? {
         let key = urn.trimmed.uppercased()
         guard !key.isEmpty, let row = try await RegisterEntryRecord.find(key, on: db) else { return nil }
-        return try? JSONDecoder().decode(RegisterEntry.self, from: Data(row.entryJSON.utf8))
+        return try Referrals.decode(row.entryJSON, as: RegisterEntry.self)
     }
 
     package static func isImported(on db: any Database) async throws -> Bool {

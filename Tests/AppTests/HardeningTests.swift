@@ -65,10 +65,10 @@ struct HardeningTests {
             let w = try await World.make(app)
             let record = try await w.application(app, codes: ["sen-inmss"])
             let part = try #require(try await w.parts(app, record)["sen-inmss"])
-            part.costsJSON = "{\"premises\": " // cut off
+            part.costsJSON = "{\"premises\": "  // cut off
             try await part.update(on: app.db)
             let category = w.categories["fostering"]!
-            category.contentJSON = "{\"passFail\": [" // cut off
+            category.contentJSON = "{\"passFail\": ["  // cut off
             try await category.update(on: app.db)
 
             // MUT
@@ -79,6 +79,47 @@ struct HardeningTests {
             // validate: logged server errors; the public list does not show the category as empty
             #expect(answers?.kind == .internalFailure && content?.kind == .internalFailure)
             #expect(api.status == .internalServerError)
+        }
+    }
+
+    @Test(
+        "Stored reviews and register entries that cannot be read are an error (a review used to wipe every earlier one)"
+    )
+    func undecodableReviewsAndRegister() async throws {
+        try await withApp { app in
+            // setup: one review recorded, then its stored text cut off
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"])
+            let partID = try #require(try await w.parts(app, record)["fostering"]?.id)
+            let questions = try #require(try await ApplicationCategoryRecord.find(partID, on: app.db)).criteria.passFail
+            try #require(questions.count >= 2)
+            try await Assessment.review(
+                record.id!, partID: partID, .init(question: questions[0].key, outcome: "pass", note: ""),
+                actor: w.evaluator, db: app.db, now: testNow)
+            let part = try #require(try await ApplicationCategoryRecord.find(partID, on: app.db))
+            let cut = String(part.reviewJSON.dropLast(3))
+            part.reviewJSON = cut
+            try await part.update(on: app.db)
+            let entry = RegisterEntryRecord()
+            entry.id = "999999"
+            entry.source = "schools"
+            entry.name = "Cut off"
+            entry.entryJSON = "{\"urn\": "
+            try await entry.create(on: app.db)
+
+            // MUT
+            let review = await #expect(throws: UseCaseError.self) {
+                try await Assessment.review(
+                    record.id!, partID: partID, .init(question: questions[1].key, outcome: "pass", note: ""),
+                    actor: w.evaluator, db: app.db, now: testNow)
+            }
+            let register = await #expect(throws: UseCaseError.self) {
+                _ = try await Registers.entry(urn: "999999", on: app.db)
+            }
+
+            // validate: errors, and the first review is not overwritten by a map holding only the second
+            #expect(review?.kind == .internalFailure && register?.kind == .internalFailure)
+            #expect(try await ApplicationCategoryRecord.find(partID, on: app.db)?.reviewJSON == cut)
         }
     }
 

@@ -137,7 +137,9 @@ struct AssessmentPages: RouteCollection {
         let isPanel = actor.role == .panelMember
         let canDecide = [Role.evaluator, .dpsAdmin].contains(actor.role)
         let criteria = try Dictionary(uniqueKeysWithValues: parts.map { ($0.id!, try $0.criteria) })
-        let answersByPart = try Dictionary(uniqueKeysWithValues: parts.map { ($0.id!, try ProviderUseCases.Answers($0)) })
+        let answersByPart = try Dictionary(
+            uniqueKeysWithValues: parts.map { ($0.id!, try ProviderUseCases.Answers($0)) })
+        let reviewsByPart = try Dictionary(uniqueKeysWithValues: parts.map { ($0.id!, try Assessment.reviews(of: $0)) })
         return Layout.page(title: "Assess: \(e.name)", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(e.name, caption: "Application from \(app.organisation.name)")
@@ -206,9 +208,7 @@ struct AssessmentPages: RouteCollection {
                 let code = part.category.code
                 let content = criteria[part.id!]!
                 let answers = answersByPart[part.id!]!
-                let reviews =
-                    (try? JSONDecoder().decode([String: Assessment.Review].self, from: Data(part.reviewJSON.utf8)))
-                    ?? [:]
+                let reviews = reviewsByPart[part.id!]!
                 let partScores = scores.filter { $0.$applicationCategory.id == part.id }
                 el("section", .class("dps-card")) {
                     el("h2", .class("govuk-heading-m")) { part.category.name }
