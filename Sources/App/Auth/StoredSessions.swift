@@ -15,8 +15,10 @@ struct StoredSessions: SessionDriver {
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         let id = Self.newID()
         return request.eventLoop.makeFutureWithTask {
-            try await Self.sql(request).insert(into: SessionRecord.schema).columns("id", "key", "data")
-                .values(SQLBind(UUID()), SQLBind(id.string), SQLBind(data)).run()
+            try await Self.write(request) { sql in
+                try await sql.insert(into: SessionRecord.schema).columns("id", "key", "data")
+                    .values(SQLBind(UUID()), SQLBind(id.string), SQLBind(data)).run()
+            }
             request.storage[Loaded.self] = data.snapshot
             return id
         }
@@ -39,8 +41,10 @@ struct StoredSessions: SessionDriver {
             return request.eventLoop.makeSucceededFuture(sessionID)
         }
         return request.eventLoop.makeFutureWithTask {
-            try await Self.sql(request).update(SessionRecord.schema).set("data", to: SQLBind(data))
-                .where("key", .equal, SQLBind(sessionID.string)).run()
+            try await Self.write(request) { sql in
+                try await sql.update(SessionRecord.schema).set("data", to: SQLBind(data))
+                    .where("key", .equal, SQLBind(sessionID.string)).run()
+            }
             request.storage[Loaded.self] = data.snapshot
             return sessionID
         }
@@ -48,14 +52,26 @@ struct StoredSessions: SessionDriver {
 
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
         request.eventLoop.makeFutureWithTask {
-            try await Self.sql(request).delete(from: SessionRecord.schema)
-                .where("key", .equal, SQLBind(sessionID.string)).run()
+            try await Self.write(request) { sql in
+                try await sql.delete(from: SessionRecord.schema).where("key", .equal, SQLBind(sessionID.string))
+                    .run()
+            }
         }
     }
 
     private static func sql(_ request: Request) throws -> any SQLDatabase {
         guard let sql = request.db as? any SQLDatabase else { throw Abort(.internalServerError) }
         return sql
+    }
+
+    /// A write, queued behind the write transactions on SQLite (`serialisedWrite`).
+    private static func write(_ request: Request, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void)
+        async throws
+    {
+        try await request.db.serialisedWrite { db in
+            guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+            try await body(sql)
+        }
     }
 
     /// 32 random bytes from the system's generator, base64.

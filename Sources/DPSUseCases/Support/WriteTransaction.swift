@@ -27,6 +27,20 @@ extension Database {
     }
 }
 
+extension Database {
+    /// One write statement outside any transaction (a session row): on SQLite it queues behind the write
+    /// transactions like they do, since a writer that finds SQLite's lock taken spins in sqlite-nio's busy
+    /// handler, burning a core until the lock is free; on PostgreSQL it just runs.
+    package func serialisedWrite<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T)
+        async throws -> T
+    {
+        guard !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
+            return try await body(self)
+        }
+        return try await SQLiteWriteGate.shared.run { try await body(self) }
+    }
+}
+
 /// A first-come, first-served async lock for SQLite's single writer.
 package actor SQLiteWriteGate {
     package static let shared = SQLiteWriteGate()
