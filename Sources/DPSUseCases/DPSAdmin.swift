@@ -22,32 +22,26 @@ package struct DPSSnapshot: Codable {
     }
 }
 
-package enum Regime: String, CaseIterable {
-    case pcr2015, pa2023
-    package var label: String {
-        switch self {
-        case .pcr2015: "PCR 2015 dynamic purchasing system (regulation 34), Light Touch Regime"
-        case .pa2023: "Procurement Act 2023 dynamic market (sections 34 to 40)"
-        }
-    }
-}
-
 /// The DPS administrator's use cases (DOMAIN §3). Each runs in one transaction with its audit event.
 package enum DPSAdmin {
-    package struct DPSInput: Codable, Sendable {
-        package var title: String?
-        package var regime: String?
-        package var validityStart: String?
-        package var validityEnd: String?
-        package var shortDeadlinesAgreed: String?
-        package var parentChoiceBandPoints: String?
-        package var description: String?
-        package var terms: String?
+    /// A DPS's settings as typed values. The admin page's form maps to it; a value its format could not
+    /// read is nil (the rule's message names it) or, where blank and unreadable differ, in `unreadable`.
+    package struct DPSCommand: Sendable {
+        package var title: String
+        package var regime: Regime?
+        package var validityStart: LocalDate?
+        package var validityEnd: LocalDate?
+        package var shortDeadlinesAgreed: Bool
+        /// Nil: the default (5) on creation, unchanged on update.
+        package var parentChoiceBandPoints: Int?
+        package var description: String
+        package var terms: String
+        package var unreadable: [FieldError]
 
         package init(
-            title: String? = nil, regime: String? = nil, validityStart: String? = nil, validityEnd: String? = nil,
-            shortDeadlinesAgreed: String? = nil, parentChoiceBandPoints: String? = nil, description: String? = nil,
-            terms: String? = nil
+            title: String, regime: Regime?, validityStart: LocalDate?, validityEnd: LocalDate?,
+            shortDeadlinesAgreed: Bool, parentChoiceBandPoints: Int? = nil, description: String = "",
+            terms: String = "", unreadable: [FieldError] = []
         ) {
             self.title = title
             self.regime = regime
@@ -57,19 +51,29 @@ package enum DPSAdmin {
             self.parentChoiceBandPoints = parentChoiceBandPoints
             self.description = description
             self.terms = terms
+            self.unreadable = unreadable
         }
     }
 
-    package static func validate(_ input: DPSInput, creating: Bool) -> ([FieldError], ValidityPeriod?) {
-        var errors: [FieldError] = []
-        if (input.title ?? "").trimmed.isEmpty {
+    package static let parentChoiceBand = 1...20
+
+    package static func validate(_ input: DPSCommand, creating: Bool) -> ([FieldError], ValidityPeriod?) {
+        var errors = input.unreadable
+        if input.title.trimmed.isEmpty {
             errors.append(FieldError(field: "title", message: "Enter a title for the DPS"))
         }
-        if Regime(rawValue: input.regime ?? "") == nil {
+        if input.title.trimmed.count > Bounded.shortText {
+            errors.append(
+                FieldError(field: "title", message: "The title must be at most \(Bounded.shortText) characters"))
+        }
+        for (field, text) in [("description", input.description), ("terms", input.terms)]
+        where text.trimmed.count > Bounded.longText {
+            errors.append(FieldError(field: field, message: "Write at most \(Bounded.longText) characters"))
+        }
+        if input.regime == nil {
             errors.append(FieldError(field: "regime", message: "Choose the legal regime the DPS runs under"))
         }
-        let start = LocalDate(iso: (input.validityStart ?? "").trimmed)
-        let end = LocalDate(iso: (input.validityEnd ?? "").trimmed)
+        let (start, end) = (input.validityStart, input.validityEnd)
         if start == nil {
             errors.append(
                 FieldError(
@@ -82,7 +86,7 @@ package enum DPSAdmin {
                     field: "validityEnd",
                     message: "Enter the end of the period of validity as a date, for example 2031-03-31"))
         }
-        if let band = input.parentChoiceBandPoints, !band.isEmpty, Int(band).map({ $0 < 1 || $0 > 20 }) ?? true {
+        if let band = input.parentChoiceBandPoints, !parentChoiceBand.contains(band) {
             errors.append(
                 FieldError(
                     field: "parentChoiceBandPoints",
@@ -94,21 +98,23 @@ package enum DPSAdmin {
         return (errors, period)
     }
 
-    package static func create(_ input: DPSInput, actor: Actor, db: any Database, now: Date) async throws -> DPSRecord {
+    package static func create(_ input: DPSCommand, actor: Actor, db: any Database, now: Date) async throws
+        -> DPSRecord
+    {
         try actor.require(.dpsAdmin)
         let (errors, period) = validate(input, creating: true)
-        guard errors.isEmpty, let period else { throw UseCaseError(errors) }
+        guard errors.isEmpty, let period, let regime = input.regime else { throw UseCaseError(errors) }
         return try await db.writeTransaction { db in
             let dps = DPSRecord()
-            dps.title = input.title!.trimmed
+            dps.title = input.title.trimmed
             dps.$lead.id = actor.organisationID
-            dps.regime = input.regime!
+            dps.regime = regime.rawValue
             dps.validityStart = period.start.iso
             dps.validityEnd = period.end.iso
-            dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed == "yes"
-            dps.parentChoiceBandPoints = Int(input.parentChoiceBandPoints ?? "") ?? 5
-            dps.description = (input.description ?? "").trimmed
-            dps.terms = (input.terms ?? "").trimmed
+            dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
+            dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? 5
+            dps.description = input.description.trimmed
+            dps.terms = input.terms.trimmed
             try await dps.create(on: db)
             for (index, definition) in DefaultCategories.all.enumerated() {
                 try await addCategory(definition, position: index, dps: dps, db: db)
@@ -160,24 +166,28 @@ package enum DPSAdmin {
         return dps
     }
 
-    package static func update(_ id: UUID, _ submitted: DPSInput, actor: Actor, db: any Database, now: Date)
+    package static func update(_ id: UUID, _ submitted: DPSCommand, actor: Actor, db: any Database, now: Date)
         async throws
     {
         var edited = submitted
         let dps = try await ownDPS(id, actor: actor, db: db)
-        edited.validityEnd = dps.validityEnd  // the end changes only through a recorded validity change
+        // The end changes only through a recorded validity change.
+        guard let storedEnd = LocalDate(iso: dps.validityEnd) else {
+            throw UseCaseError(.internalFailure, "The DPS's stored validity period is not valid.")
+        }
+        edited.validityEnd = storedEnd
         let input = edited
-        let (errors, _) = validate(input, creating: false)
-        guard errors.isEmpty else { throw UseCaseError(errors) }
+        let (errors, period) = validate(input, creating: false)
+        guard errors.isEmpty, let period, let regime = input.regime else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
             let before = DPSSnapshot(dps)
-            dps.title = input.title!.trimmed
-            dps.regime = input.regime!
-            dps.validityStart = input.validityStart!.trimmed
-            dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed == "yes"
-            dps.parentChoiceBandPoints = Int(input.parentChoiceBandPoints ?? "") ?? dps.parentChoiceBandPoints
-            dps.description = (input.description ?? "").trimmed
-            dps.terms = (input.terms ?? "").trimmed
+            dps.title = input.title.trimmed
+            dps.regime = regime.rawValue
+            dps.validityStart = period.start.iso
+            dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
+            dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? dps.parentChoiceBandPoints
+            dps.description = input.description.trimmed
+            dps.terms = input.terms.trimmed
             try await dps.update(on: db)
             try await Audit.record(
                 on: db, actor: actor, dps: dps.id, action: "dps.updated", entityType: "dps", entityID: dps.id,
@@ -185,39 +195,49 @@ package enum DPSAdmin {
         }
     }
 
-    package struct ValidityInput: Codable, Sendable {
-        package var kind: String?
-        package var newEnd: String?
-        package var reason: String?
+    /// A change to the period of validity. `newEnd` nil when terminating means today; a date the form could
+    /// not read is in `unreadable`.
+    package struct ValidityCommand: Sendable {
+        package var kind: ValidityChange.Kind?
+        package var newEnd: LocalDate?
+        package var reason: String
+        package var unreadable: [FieldError]
 
-        package init(kind: String? = nil, newEnd: String? = nil, reason: String? = nil) {
+        package init(
+            kind: ValidityChange.Kind?, newEnd: LocalDate?, reason: String = "", unreadable: [FieldError] = []
+        ) {
             self.kind = kind
             self.newEnd = newEnd
             self.reason = reason
+            self.unreadable = unreadable
         }
     }
 
     /// Extends, shortens or terminates the period of validity, recording the reason and notifying partners.
-    package static func changeValidity(_ id: UUID, _ input: ValidityInput, actor: Actor, db: any Database, now: Date)
-        async throws
-    {
+    package static func changeValidity(
+        _ id: UUID, _ input: ValidityCommand, actor: Actor, db: any Database, now: Date
+    ) async throws {
         let dps = try await ownDPS(id, actor: actor, db: db)
-        guard let kind = ValidityChange.Kind(rawValue: input.kind ?? "") else {
+        guard let kind = input.kind else {
             throw UseCaseError(field: "kind", "Choose whether to extend, shorten or terminate the DPS")
+        }
+        guard input.unreadable.isEmpty else { throw UseCaseError(input.unreadable) }
+        if input.reason.trimmed.count > Bounded.longText {
+            throw UseCaseError(field: "reason", "Write the reason in at most \(Bounded.longText) characters")
         }
         let today = LocalDate.from(now)
         let newEnd: LocalDate
-        if kind == .terminate, (input.newEnd ?? "").trimmed.isEmpty {
+        if let given = input.newEnd {
+            newEnd = given
+        } else if kind == .terminate {
             newEnd = today
-        } else if let parsed = LocalDate(iso: (input.newEnd ?? "").trimmed) {
-            newEnd = parsed
         } else {
             throw UseCaseError(field: "newEnd", "Enter the new end date as a date, for example 2031-03-31")
         }
         guard let start = LocalDate(iso: dps.validityStart), let end = LocalDate(iso: dps.validityEnd) else {
             throw UseCaseError(.conflict, "The DPS's stored validity period is not valid.")
         }
-        let change = ValidityChange(kind: kind, newEnd: newEnd, reason: input.reason ?? "")
+        let change = ValidityChange(kind: kind, newEnd: newEnd, reason: input.reason)
         let period: ValidityPeriod
         do { period = try ValidityPeriod(start: start, end: end).applying(change, today: today) } catch {
             throw UseCaseError(error.errors)
@@ -253,12 +273,13 @@ package enum DPSAdmin {
         }
     }
 
-    package struct WindowInput: Codable, Sendable {
-        package var start: String?
-        package var end: String?
-        package var reason: String?
+    /// A period when entry to new applicants is closed, from `start` until `end` (London midnights).
+    package struct ClosedWindowCommand: Sendable {
+        package var start: LocalDate?
+        package var end: LocalDate?
+        package var reason: String
 
-        package init(start: String? = nil, end: String? = nil, reason: String? = nil) {
+        package init(start: LocalDate?, end: LocalDate?, reason: String = "") {
             self.start = start
             self.end = end
             self.reason = reason
@@ -266,13 +287,16 @@ package enum DPSAdmin {
     }
 
     /// Closes entry to new applicants between two dates (London midnight to midnight).
-    package static func addClosedWindow(_ id: UUID, _ input: WindowInput, actor: Actor, db: any Database, now: Date)
-        async throws
-    {
+    package static func addClosedWindow(
+        _ id: UUID, _ input: ClosedWindowCommand, actor: Actor, db: any Database, now: Date
+    ) async throws {
         let dps = try await ownDPS(id, actor: actor, db: db)
         var errors: [FieldError] = []
-        let start = LocalDate(iso: (input.start ?? "").trimmed)
-        let end = LocalDate(iso: (input.end ?? "").trimmed)
+        let (start, end) = (input.start, input.end)
+        if input.reason.trimmed.count > Bounded.shortText {
+            errors.append(
+                FieldError(field: "reason", message: "Write the reason in at most \(Bounded.shortText) characters"))
+        }
         if start == nil {
             errors.append(FieldError(field: "start", message: "Enter the date entry closes, for example 2027-02-01"))
         }
@@ -280,7 +304,7 @@ package enum DPSAdmin {
             errors.append(FieldError(field: "end", message: "Enter the date entry reopens, for example 2027-04-01"))
         }
         guard let start, let end else { throw UseCaseError(errors) }
-        let window = ClosedWindow(start: start.startOfDay(), end: end.startOfDay(), reason: input.reason ?? "")
+        let window = ClosedWindow(start: start.startOfDay(), end: end.startOfDay(), reason: input.reason)
         errors += window.validate()
         guard errors.isEmpty else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
@@ -297,35 +321,43 @@ package enum DPSAdmin {
         }
     }
 
-    package struct PartnerInput: Codable, Sendable {
-        package var gssCode: String?
-        package var name: String?
-        package var categories: [String]?
-        package var isJoiner: String?
+    /// A partner authority and the categories (by id) it uses.
+    package struct PartnerCommand: Sendable {
+        package var gssCode: String
+        package var name: String
+        package var categories: [UUID]
+        package var isJoiner: Bool
+        package var unreadable: [FieldError]
 
-        package init(gssCode: String? = nil, name: String? = nil, categories: [String]? = nil, isJoiner: String? = nil)
-        {
+        package init(
+            gssCode: String = "", name: String, categories: [UUID], isJoiner: Bool = false,
+            unreadable: [FieldError] = []
+        ) {
             self.gssCode = gssCode
             self.name = name
             self.categories = categories
             self.isJoiner = isJoiner
+            self.unreadable = unreadable
         }
     }
 
     /// Adds a partner authority (creating its organisation from the English authorities list) with the
     /// categories it uses, or changes the categories of an existing partner.
-    package static func upsertPartner(_ id: UUID, _ input: PartnerInput, actor: Actor, db: any Database, now: Date)
+    package static func upsertPartner(_ id: UUID, _ input: PartnerCommand, actor: Actor, db: any Database, now: Date)
         async throws
     {
         let dps = try await ownDPS(id, actor: actor, db: db)
-        let name = (input.name ?? "").trimmed
-        let gss = (input.gssCode ?? "").trimmed.uppercased()
-        var errors: [FieldError] = []
+        let name = input.name.trimmed
+        let gss = input.gssCode.trimmed.uppercased()
+        var errors = input.unreadable
         if name.isEmpty { errors.append(FieldError(field: "name", message: "Enter the partner authority's name")) }
+        if name.count > Bounded.shortText || gss.count > 9 {
+            errors.append(FieldError(field: "name", message: "Enter the authority's name and its 9-character GSS code"))
+        }
         let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
-        let chosen = Set(input.categories ?? [])
-        let valid = Set(categories.compactMap { $0.id?.uuidString })
-        if chosen.isEmpty {
+        let chosen = Set(input.categories)
+        let valid = Set(categories.compactMap(\.id))
+        if chosen.isEmpty && input.unreadable.isEmpty {
             errors.append(FieldError(field: "categories", message: "Choose at least one category the partner uses"))
         }
         if !chosen.isSubset(of: valid) {
@@ -352,7 +384,7 @@ package enum DPSAdmin {
                     p.$dps.id = try dps.requireID()
                     p.$organisation.id = try org.requireID()
                     p.joinedOn = LocalDate.from(now).iso
-                    p.isJoiner = input.isJoiner == "yes"
+                    p.isJoiner = input.isJoiner
                     return p
                 }()
             let before =
@@ -367,7 +399,7 @@ package enum DPSAdmin {
             try await partner.save(on: db)
             let partnerID = try partner.requireID()
             try await PartnerCategoryRecord.query(on: db).filter(\.$partnerID == partnerID).delete()
-            let rows = Set(chosen).compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString }.map {
+            let rows = chosen.sorted { $0.uuidString < $1.uuidString }.map {
                 PartnerCategoryRecord(
                     partnerID: partnerID, dpsID: partner.$dps.id, organisationID: partner.$organisation.id,
                     categoryID: $0)
@@ -376,19 +408,19 @@ package enum DPSAdmin {
             try await Audit.record(
                 on: db, actor: actor, dps: partner.$dps.id, action: "dps.partner.saved", entityType: "partner",
                 entityID: partner.id,
-                before: before, after: ["organisation": name, "categories": Audit.encode(chosen.sorted())], at: now)
+                before: before,
+                after: ["organisation": name, "categories": Audit.encode(chosen.map(\.uuidString).sorted())], at: now)
         }
     }
 
-    package struct NewCategoryInput: Codable, Sendable {
-        package var name: String?
-        package var description: String?
-        package var contractName: String?
-        package var inspected: String?
+    /// A new category's name, description, national contract, and whether its providers are inspected.
+    package struct NewCategoryCommand: Sendable {
+        package var name: String
+        package var description: String
+        package var contractName: String
+        package var inspected: Bool
 
-        package init(
-            name: String? = nil, description: String? = nil, contractName: String? = nil, inspected: String? = nil
-        ) {
+        package init(name: String, description: String = "", contractName: String, inspected: Bool = true) {
             self.name = name
             self.description = description
             self.contractName = contractName
@@ -397,14 +429,20 @@ package enum DPSAdmin {
     }
 
     /// Adds a category with no questions yet; it opens for applications once its content is complete.
-    package static func newCategory(_ id: UUID, _ input: NewCategoryInput, actor: Actor, db: any Database, now: Date)
-        async throws -> CategoryRecord
-    {
+    package static func newCategory(
+        _ id: UUID, _ input: NewCategoryCommand, actor: Actor, db: any Database, now: Date
+    ) async throws -> CategoryRecord {
         let dps = try await ownDPS(id, actor: actor, db: db)
-        let name = (input.name ?? "").trimmed
+        let name = input.name.trimmed
         var errors: [FieldError] = []
         if name.isEmpty { errors.append(FieldError(field: "categoryName", message: "Enter the category's name")) }
-        if (input.contractName ?? "").trimmed.isEmpty {
+        if name.count > Bounded.shortText || input.contractName.trimmed.count > Bounded.shortText {
+            errors.append(
+                FieldError(
+                    field: "categoryName",
+                    message: "The name and the contract's name must be at most \(Bounded.shortText) characters"))
+        }
+        if input.contractName.trimmed.isEmpty {
             errors.append(
                 FieldError(
                     field: "contractName", message: "Enter the national contract that awards in this category use"))
@@ -421,12 +459,12 @@ package enum DPSAdmin {
             category.$dps.id = try dps.requireID()
             category.name = name
             category.code = code
-            category.description = (input.description ?? "").trimmed
-            category.contractName = input.contractName!.trimmed
+            category.description = String(input.description.trimmed.prefix(Bounded.longText))
+            category.contractName = input.contractName.trimmed
             category.affordabilityCapPence = nil
             category.minimumInvitees = 3
             var content = CategoryContent.empty
-            content.requiresInspection = input.inspected != "no"
+            content.requiresInspection = input.inspected
             category.setContent(content)
             category.position = (existing.map(\.position).max() ?? -1) + 1
             try await category.create(on: db)
@@ -438,24 +476,43 @@ package enum DPSAdmin {
         }
     }
 
-    package struct CategorySettingsInput: Codable, Sendable {
-        package var name: String?
-        package var description: String?
-        package var contractName: String?
-        package var affordabilityCap: String?
-        package var minimumInvitees: String?
+    /// A category's settings as typed values: the affordability cap in pence (nil: no cap), the minimum number
+    /// of invitees, and each criterion's weight bounds in points (nil where the form held no whole number).
+    package struct CategorySettingsCommand: Sendable {
+        package struct Points: Sendable {
+            package var min: Int?
+            package var max: Int?
+
+            package init(min: Int?, max: Int?) {
+                self.min = min
+                self.max = max
+            }
+        }
+
+        package var name: String
+        package var description: String
+        package var contractName: String
+        package var affordabilityCapPence: Int?
+        package var minimumInvitees: Int?
+        package var weightBounds: [ReferralCriterion: Points]
+        package var unreadable: [FieldError]
 
         package init(
-            name: String? = nil, description: String? = nil, contractName: String? = nil,
-            affordabilityCap: String? = nil, minimumInvitees: String? = nil
+            name: String, description: String = "", contractName: String, affordabilityCapPence: Int? = nil,
+            minimumInvitees: Int?, weightBounds: [ReferralCriterion: Points], unreadable: [FieldError] = []
         ) {
             self.name = name
             self.description = description
             self.contractName = contractName
-            self.affordabilityCap = affordabilityCap
+            self.affordabilityCapPence = affordabilityCapPence
             self.minimumInvitees = minimumInvitees
+            self.weightBounds = weightBounds
+            self.unreadable = unreadable
         }
     }
+
+    package static let capMessage =
+        "Enter the affordability cap in pounds, for example 4500, or leave it empty for no cap"
 
     package static func ownCategory(_ id: UUID, actor: Actor, db: any Database) async throws -> CategoryRecord {
         try actor.require(.dpsAdmin)
@@ -467,25 +524,23 @@ package enum DPSAdmin {
 
     /// Saves a category's settings; the content must stay internally consistent (bounds within §7).
     package static func updateCategorySettings(
-        _ id: UUID, _ input: CategorySettingsInput, bounds: [String: String], actor: Actor, db: any Database, now: Date
+        _ id: UUID, _ input: CategorySettingsCommand, actor: Actor, db: any Database, now: Date
     ) async throws {
         let category = try await ownCategory(id, actor: actor, db: db)
-        var errors: [FieldError] = []
-        let name = (input.name ?? "").trimmed
+        var errors = input.unreadable
+        let name = input.name.trimmed
         if name.isEmpty { errors.append(FieldError(field: "name", message: "Enter the category's name")) }
-        var cap: Int?
-        if let raw = input.affordabilityCap?.trimmed, !raw.isEmpty {
-            if let pence = Money.parsePounds(raw), pence > 0 {
-                cap = pence
-            } else {
-                errors.append(
-                    FieldError(
-                        field: "affordabilityCap",
-                        message: "Enter the affordability cap in pounds, for example 4500, or leave it empty for no cap"
-                    ))
-            }
+        if name.count > Bounded.shortText || input.contractName.trimmed.count > Bounded.shortText {
+            errors.append(
+                FieldError(
+                    field: "name",
+                    message: "The name and the contract's name must be at most \(Bounded.shortText) characters"))
         }
-        let minimum = Bounded.int(input.minimumInvitees, in: 1...1_000)
+        let cap = input.affordabilityCapPence
+        if let cap, !(1...Money.maximumLinePence).contains(cap) {
+            errors.append(FieldError(field: "affordabilityCap", message: capMessage))
+        }
+        let minimum = input.minimumInvitees.flatMap { (1...1_000).contains($0) ? $0 : nil }
         if minimum == nil {
             errors.append(
                 FieldError(
@@ -495,9 +550,8 @@ package enum DPSAdmin {
         }
         var content = try category.content
         for criterion in ReferralCriterion.allCases {
-            let minRaw = bounds["bounds.\(criterion.rawValue).min"] ?? ""
-            let maxRaw = bounds["bounds.\(criterion.rawValue).max"] ?? ""
-            guard let lo = Bounded.int(minRaw, in: Bounded.points), let hi = Bounded.int(maxRaw, in: Bounded.points)
+            let given = input.weightBounds[criterion]
+            guard let lo = given?.min, let hi = given?.max, Bounded.points.contains(lo), Bounded.points.contains(hi)
             else {
                 errors.append(
                     FieldError(
@@ -511,8 +565,8 @@ package enum DPSAdmin {
         guard errors.isEmpty else { throw UseCaseError(errors) }
         let before = Audit.encode(try category.content)
         category.name = name
-        category.description = (input.description ?? "").trimmed
-        category.contractName = (input.contractName ?? "").trimmed
+        category.description = String(input.description.trimmed.prefix(Bounded.longText))
+        category.contractName = input.contractName.trimmed
         category.affordabilityCapPence = cap
         category.minimumInvitees = minimum!
         category.setContent(content)
@@ -544,42 +598,23 @@ package enum DPSAdmin {
         }
     }
 
-    package struct ContentItemInput: Codable, Sendable {
-        package var kind: String?
-        package var text: String?
-        package var hint: String?
-        package var requiresEvidence: String?
-        package var evidenceExpires: String?
-        package var title: String?
-        package var weight: String?
-        package var youngPeoplesPanel: String?
-        package var name: String?
-        package var children: String?
-        package var percent: String?
+    /// The kinds of item a category's content holds.
+    package enum ContentItemKind: String, Sendable, CaseIterable {
+        case passFail, statement, costLine, tier
+    }
 
-        package init(
-            kind: String? = nil, text: String? = nil, hint: String? = nil, requiresEvidence: String? = nil,
-            evidenceExpires: String? = nil, title: String? = nil, weight: String? = nil,
-            youngPeoplesPanel: String? = nil, name: String? = nil, children: String? = nil, percent: String? = nil
-        ) {
-            self.kind = kind
-            self.text = text
-            self.hint = hint
-            self.requiresEvidence = requiresEvidence
-            self.evidenceExpires = evidenceExpires
-            self.title = title
-            self.weight = weight
-            self.youngPeoplesPanel = youngPeoplesPanel
-            self.name = name
-            self.children = children
-            self.percent = percent
-        }
+    /// One item to add to a category's content, as typed values (nil where the form held no number).
+    package enum ContentItemCommand: Sendable {
+        case passFail(text: String, hint: String, requiresEvidence: Bool, evidenceExpires: Bool)
+        case statement(title: String, guidance: String, weight: Int?, youngPeoplesPanel: Bool)
+        case costLine(name: String)
+        case tier(children: Int?, basisPoints: Int?)
     }
 
     /// Adds one pass/fail question, method statement, cost line or discount tier to a category.
-    package static func addContentItem(_ id: UUID, _ input: ContentItemInput, actor: Actor, db: any Database, now: Date)
-        async throws
-    {
+    package static func addContentItem(
+        _ id: UUID, _ input: ContentItemCommand, actor: Actor, db: any Database, now: Date
+    ) async throws {
         let category = try await ownCategory(id, actor: actor, db: db)
         var content = try category.content
         let before = Audit.encode(content)
@@ -597,51 +632,59 @@ package enum DPSAdmin {
             }
             return candidate
         }
-        switch input.kind {
-        case "passFail":
-            let text = (input.text ?? "").trimmed
+        func tooLong(_ texts: [String]) -> Bool { texts.contains { $0.trimmed.count > Bounded.longText } }
+        switch input {
+        case .passFail(let text, let hint, let requiresEvidence, let evidenceExpires):
+            let text = text.trimmed
             guard !text.isEmpty else { throw UseCaseError(field: "text", "Enter the pass/fail question") }
+            guard !tooLong([text, hint]) else {
+                throw UseCaseError(field: "text", "Write at most \(Bounded.longText) characters")
+            }
             content.passFail.append(
                 .init(
-                    key: unique(key(text), in: content.passFail.map(\.key)), text: text,
-                    hint: (input.hint ?? "").trimmed,
-                    requiresEvidence: input.requiresEvidence == "yes", evidenceExpires: input.evidenceExpires == "yes"))
-        case "statement":
-            let title = (input.title ?? "").trimmed
+                    key: unique(key(text), in: content.passFail.map(\.key)), text: text, hint: hint.trimmed,
+                    requiresEvidence: requiresEvidence, evidenceExpires: evidenceExpires))
+        case .statement(let title, let guidance, let weight, let youngPeoplesPanel):
+            let title = title.trimmed
             var errors: [FieldError] = []
             if title.isEmpty {
                 errors.append(FieldError(field: "title", message: "Enter the method statement's title"))
             }
-            let weight = Bounded.int(input.weight, in: 1...100)
-            if weight.map({ $0 < 1 || $0 > 100 }) ?? true {
+            if tooLong([title, guidance]) {
+                errors.append(FieldError(field: "title", message: "Write at most \(Bounded.longText) characters"))
+            }
+            let weight = weight.flatMap { (1...100).contains($0) ? $0 : nil }
+            if weight == nil {
                 errors.append(
                     FieldError(field: "weight", message: "Enter the statement's weight as a whole number from 1 to 100")
                 )
             }
             guard errors.isEmpty, let weight else { throw UseCaseError(errors) }
-            if input.youngPeoplesPanel == "yes", content.statements.contains(where: \.youngPeoplesPanel) {
+            if youngPeoplesPanel, content.statements.contains(where: \.youngPeoplesPanel) {
                 throw UseCaseError(
                     field: "youngPeoplesPanel", "Only one method statement can be scored by the young people's panel")
             }
             content.statements.append(
                 .init(
                     key: unique(key(title), in: content.statements.map(\.key)), title: title,
-                    guidance: (input.hint ?? "").trimmed,
-                    weight: weight, youngPeoplesPanel: input.youngPeoplesPanel == "yes"))
-        case "costLine":
-            let name = (input.name ?? "").trimmed
+                    guidance: guidance.trimmed, weight: weight, youngPeoplesPanel: youngPeoplesPanel))
+        case .costLine(let name):
+            let name = name.trimmed
             guard !name.isEmpty else { throw UseCaseError(field: "name", "Enter the cost line's name") }
+            guard name.count <= Bounded.shortText else {
+                throw UseCaseError(field: "name", "Name the cost line in at most \(Bounded.shortText) characters")
+            }
             content.costLines.append(.init(key: unique(key(name), in: content.costLines.map(\.key)), name: name))
-        case "tier":
+        case .tier(let children, let basisPoints):
             var errors: [FieldError] = []
-            let children = Bounded.int(input.children, in: 2...200)
-            let basisPoints = Money.parsePercentBasisPoints(input.percent ?? "")
+            let children = children.flatMap { (2...200).contains($0) ? $0 : nil }
+            let basisPoints = basisPoints.flatMap { (1...10_000).contains($0) ? $0 : nil }
             if children == nil {
                 errors.append(
                     FieldError(
                         field: "children", message: "Enter the number of children placed together, from 2 to 200"))
             }
-            if basisPoints.map({ $0 <= 0 || $0 > 10_000 }) ?? true {
+            if basisPoints == nil {
                 errors.append(
                     FieldError(
                         field: "percent",
@@ -653,8 +696,6 @@ package enum DPSAdmin {
             }
             content.discountTiers.append(DiscountTier(children: children, basisPoints: basisPoints))
             content.discountTiers.sort { $0.children < $1.children }
-        default:
-            throw UseCaseError(field: "kind", "Choose what to add")
         }
         category.setContent(content)
         try await saveCategory(
@@ -663,17 +704,16 @@ package enum DPSAdmin {
 
     /// Removes one item by kind and key (children count for tiers).
     package static func removeContentItem(
-        _ id: UUID, kind: String, key: String, actor: Actor, db: any Database, now: Date
+        _ id: UUID, kind: ContentItemKind, key: String, actor: Actor, db: any Database, now: Date
     ) async throws {
         let category = try await ownCategory(id, actor: actor, db: db)
         var content = try category.content
         let before = Audit.encode(content)
         switch kind {
-        case "passFail": content.passFail.removeAll { $0.key == key }
-        case "statement": content.statements.removeAll { $0.key == key }
-        case "costLine": content.costLines.removeAll { $0.key == key }
-        case "tier": content.discountTiers.removeAll { String($0.children) == key }
-        default: throw UseCaseError(.invalid, "Unknown item kind.")
+        case .passFail: content.passFail.removeAll { $0.key == key }
+        case .statement: content.statements.removeAll { $0.key == key }
+        case .costLine: content.costLines.removeAll { $0.key == key }
+        case .tier: content.discountTiers.removeAll { String($0.children) == key }
         }
         category.setContent(content)
         try await saveCategory(

@@ -289,7 +289,7 @@ struct HTTPTests {
                 w.dps.id!,
                 .init(
                     gssCode: "E06000043", name: "Brighton and Hove",
-                    categories: [w.categories["fostering"]!.id!.uuidString], isJoiner: "no"),
+                    categories: [w.categories["fostering"]!.id!], isJoiner: false),
                 actor: w.admin, db: app.db, now: testNow)
             let officer = try await api(
                 app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))

@@ -123,6 +123,56 @@ struct HardeningTests {
         }
     }
 
+    @Test("The administrator's text and choices are bounded and typed where the form is decoded")
+    func adminInputBounded() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let dps = try #require(try await DPSRecord.find(w.dps.id!, on: app.db))
+            let settings = AdminForms.DPS(
+                title: dps.title, regime: dps.regime, validityStart: dps.validityStart, validityEnd: nil,
+                shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: "")
+            let before = try await auditCount(app)
+
+            // MUT + validate: each refused by the field's name, nothing written
+            var long = settings
+            long.description = String(repeating: "x", count: Bounded.longText + 1)
+            await expectInputError("description") {
+                try await DPSAdmin.update(dps.id!, long.command, actor: w.admin, db: app.db, now: testNow)
+            }
+            var band = settings
+            band.parentChoiceBandPoints = "99999999999999999999"
+            await expectInputError("parentChoiceBandPoints") {
+                try await DPSAdmin.update(dps.id!, band.command, actor: w.admin, db: app.db, now: testNow)
+            }
+            var regime = settings
+            regime.regime = "pcr2006"
+            await expectInputError("regime") {
+                try await DPSAdmin.update(dps.id!, regime.command, actor: w.admin, db: app.db, now: testNow)
+            }
+            let partner = AdminForms.Partner(
+                gssCode: "E06000043", name: "Brighton", categories: ["../1"], isJoiner: "no")
+            await expectInputError("categories") {
+                try await DPSAdmin.upsertPartner(dps.id!, partner.command, actor: w.admin, db: app.db, now: testNow)
+            }
+            // A date that cannot be read is not taken as "today" when terminating.
+            let terminate = AdminForms.Validity(kind: "terminate", newEnd: "31/03/2031", reason: "Ended by partners")
+            await expectInputError("newEnd") {
+                try await DPSAdmin.changeValidity(
+                    dps.id!, terminate.command, actor: w.admin, db: app.db, now: testNow)
+            }
+            await expectInputError("name") {
+                try await DPSAdmin.addContentItem(
+                    w.categories["fostering"]!.id!, .costLine(name: String(repeating: "n", count: 501)),
+                    actor: w.admin, db: app.db, now: testNow)
+            }
+            let item = AdminForms.ContentItem(kind: "everything")
+            await expectInputError("kind") { _ = try item.command }
+            #expect(try await auditCount(app) == before)
+            #expect(try await DPSRecord.find(dps.id!, on: app.db)?.validityEnd == dps.validityEnd)
+        }
+    }
+
     @Test("Weights at Int.max in the referral form are refused by name (the process used to exit on the sum)")
     func referralWeightsOverflow() async throws {
         try await withApp { app in

@@ -99,8 +99,9 @@ struct MigrationTests {
                 organisationKind: .leadAuthority, organisationName: "Hampshire")
             let dps = try await DPSAdmin.create(
                 .init(
-                    title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
-                    shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
+                    title: "Hampshire DPS", regime: .pcr2015, validityStart: LocalDate(iso: "2026-04-01"),
+                    validityEnd: LocalDate(iso: "2030-03-31"),
+                    shortDeadlinesAgreed: true, parentChoiceBandPoints: 5, description: "", terms: ""),
                 actor: hants, db: app.db, now: testNow)
             let fostering = try #require(
                 try await CategoryRecord.query(on: app.db).filter(\.$dps.$id == dps.id!).filter(\.$code == "fostering")
@@ -108,8 +109,8 @@ struct MigrationTests {
             try await DPSAdmin.upsertPartner(
                 dps.id!,
                 .init(
-                    gssCode: "E06000043", name: "Brighton and Hove", categories: [fostering.id!.uuidString],
-                    isJoiner: "no"),
+                    gssCode: "E06000043", name: "Brighton and Hove", categories: [fostering.id!],
+                    isJoiner: false),
                 actor: hants, db: app.db, now: testNow)
 
             // MUT (the council uses both DPSs' categories)

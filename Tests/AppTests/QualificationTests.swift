@@ -166,7 +166,10 @@ struct QualificationTests {
             switch rule {
             case "window":
                 try await DPSAdmin.addClosedWindow(
-                    w.dps.id!, .init(start: "2026-11-01", end: "2026-12-01", reason: "On-boarding"), actor: w.admin,
+                    w.dps.id!,
+                    .init(
+                        start: LocalDate(iso: "2026-11-01"), end: LocalDate(iso: "2026-12-01"), reason: "On-boarding"),
+                    actor: w.admin,
                     db: app.db, now: testNow)
                 field = "submission"
             case "cap":
@@ -407,15 +410,17 @@ struct QualificationTests {
                 w.dps.id!,
                 .init(
                     gssCode: "E06000043", name: "Brighton and Hove",
-                    categories: [w.categories["fostering"]!.id!.uuidString], isJoiner: "no"),
+                    categories: [w.categories["fostering"]!.id!], isJoiner: false),
                 actor: w.admin, db: app.db, now: testNow)
             await expectInputError("reason") {
                 try await DPSAdmin.changeValidity(
-                    w.dps.id!, .init(kind: "extend", newEnd: "2031-03-31", reason: ""), actor: w.admin, db: app.db,
+                    w.dps.id!, .init(kind: .extend, newEnd: LocalDate(iso: "2031-03-31"), reason: ""), actor: w.admin,
+                    db: app.db,
                     now: testNow)
             }
             try await DPSAdmin.changeValidity(
-                w.dps.id!, .init(kind: "extend", newEnd: "2031-03-31", reason: "Partners agreed a further year"),
+                w.dps.id!,
+                .init(kind: .extend, newEnd: LocalDate(iso: "2031-03-31"), reason: "Partners agreed a further year"),
                 actor: w.admin, db: app.db, now: testNow)
             #expect(try await DPSRecord.find(w.dps.id!, on: app.db)?.validityEnd == "2031-03-31")
             let change = try await ValidityChangeRecord.query(on: app.db).first()
@@ -434,16 +439,18 @@ struct QualificationTests {
             await expectInputError("bounds.price.min") {
                 try await DPSAdmin.updateCategorySettings(
                     category.id!,
-                    .init(
+                    AdminForms.CategorySettings(
                         name: "Fostering", description: "", contractName: "NFC", affordabilityCap: "2500",
-                        minimumInvitees: "3"), bounds: bounds, actor: w.admin, db: app.db, now: testNow)
+                        minimumInvitees: "3"
+                    ).command(bounds: bounds), actor: w.admin, db: app.db, now: testNow)
             }
             bounds["bounds.price.max"] = "60"
             try await DPSAdmin.updateCategorySettings(
                 category.id!,
-                .init(
+                AdminForms.CategorySettings(
                     name: "Fostering", description: "", contractName: "NFC", affordabilityCap: "2,600.50",
-                    minimumInvitees: "4"), bounds: bounds, actor: w.admin, db: app.db, now: testNow)
+                    minimumInvitees: "4"
+                ).command(bounds: bounds), actor: w.admin, db: app.db, now: testNow)
             let saved = try await CategoryRecord.find(category.id!, on: app.db)!
             #expect(
                 saved.affordabilityCapPence == 260_050 && saved.minimumInvitees == 4
@@ -451,7 +458,9 @@ struct QualificationTests {
             // Only the administrator may change the DPS.
             await #expect(throws: UseCaseError.self) {
                 try await DPSAdmin.addClosedWindow(
-                    w.dps.id!, .init(start: "2027-01-01", end: "2027-02-01", reason: "x"), actor: w.evaluator,
+                    w.dps.id!,
+                    .init(start: LocalDate(iso: "2027-01-01"), end: LocalDate(iso: "2027-02-01"), reason: "x"),
+                    actor: w.evaluator,
                     db: app.db, now: testNow)
             }
         }
@@ -463,7 +472,8 @@ struct QualificationTests {
             let w = try await World.make(app)
             let category = w.categories["fostering"]!
             try await DPSAdmin.addContentItem(
-                category.id!, .init(kind: "statement", hint: "", title: "Matching", weight: "10"), actor: w.admin,
+                category.id!, .statement(title: "Matching", guidance: "", weight: 10, youngPeoplesPanel: false),
+                actor: w.admin,
                 db: app.db, now: testNow)
             let changed = try await CategoryRecord.find(category.id!, on: app.db)!
             #expect(try changed.readinessProblems.contains { $0.field == "statements" })
@@ -475,7 +485,7 @@ struct QualificationTests {
             await expectInputError("youngPeoplesPanel") {
                 try await DPSAdmin.addContentItem(
                     category.id!,
-                    .init(kind: "statement", title: "Second panel question", weight: "5", youngPeoplesPanel: "yes"),
+                    .statement(title: "Second panel question", guidance: "", weight: 5, youngPeoplesPanel: true),
                     actor: w.admin, db: app.db, now: testNow)
             }
         }
@@ -517,10 +527,12 @@ struct FrozenCriteriaTests {
             let record = try await w.application(app, codes: ["fostering"])
             let category = w.categories["fostering"]!
             try await DPSAdmin.addContentItem(
-                category.id!, .init(kind: "statement", hint: "", title: "Matching carers", weight: "10"),
+                category.id!, .statement(title: "Matching carers", guidance: "", weight: 10, youngPeoplesPanel: false),
                 actor: w.admin, db: app.db, now: testNow)
             try await DPSAdmin.addContentItem(
-                category.id!, .init(kind: "passFail", text: "Do you hold a new accreditation?", requiresEvidence: "no"),
+                category.id!,
+                .passFail(
+                    text: "Do you hold a new accreditation?", hint: "", requiresEvidence: false, evidenceExpires: false),
                 actor: w.admin, db: app.db, now: testNow)
             #expect(try await CategoryRecord.find(category.id!, on: app.db)!.testContent.statements.count == 5)
 

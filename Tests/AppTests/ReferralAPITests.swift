@@ -212,12 +212,16 @@ struct ReferralAPITests {
 
             // MUT: a referral whose only outcome is a NUL (SQLite would store it empty), an unknown kind, a
             // deadline after the placement starts
-            let nul = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
-                                         json: referralBody(rw).replacingOccurrences(of: #""Attend school every day", "Build friendships""#, with: #""\u0000""#))
-            let kind = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
-                                          json: referralBody(rw).replacingOccurrences(of: #""pattern""#, with: #""kind": "bogus", "pattern""#))
-            let late = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
-                                          json: referralBody(rw).replacingOccurrences(of: "2026-11-12T17:00:00Z", with: "2026-12-02T17:00:00Z"))
+            let nul = try await http.api(
+                app, .POST, "/api/v1/referrals", token: officer,
+                json: referralBody(rw).replacingOccurrences(
+                    of: #""Attend school every day", "Build friendships""#, with: #""\u0000""#))
+            let kind = try await http.api(
+                app, .POST, "/api/v1/referrals", token: officer,
+                json: referralBody(rw).replacingOccurrences(of: #""pattern""#, with: #""kind": "bogus", "pattern""#))
+            let late = try await http.api(
+                app, .POST, "/api/v1/referrals", token: officer,
+                json: referralBody(rw).replacingOccurrences(of: "2026-11-12T17:00:00Z", with: "2026-12-02T17:00:00Z"))
 
             // validate
             #expect(try nul.status == .unprocessableEntity && fields(nul).contains("outcomes"))
@@ -234,24 +238,43 @@ struct ReferralAPITests {
                     .filter(\.$establishment.$id == rw.w.establishment.id!).first())
             let path = "/api/v1/invitations/\(invitation.id!)/bid"
             let base = bidBody(rw)
-            func bid(_ json: String) async throws -> TestingHTTPResponse { try await http.api(app, .PUT, path, token: acorn, json: json) }
+            func bid(_ json: String) async throws -> TestingHTTPResponse {
+                try await http.api(app, .PUT, path, token: acorn, json: json)
+            }
 
             // MUT and validate: each refused by the field it is about
-            let huge = try await bid(base.replacingOccurrences(of: #""corePence""#, with: #""variable": [{"description": "Therapy", "weeklyPence": 9223372036854775807}], "corePence""#))
+            let huge = try await bid(
+                base.replacingOccurrences(
+                    of: #""corePence""#,
+                    with: #""variable": [{"description": "Therapy", "weeklyPence": 9223372036854775807}], "corePence""#)
+            )
             #expect(try huge.status == .unprocessableEntity && fields(huge) == ["variable.0.amount"])
-            let negative = try await bid(base.replacingOccurrences(of: #""corePence""#, with: #""variable": [{"description": "Therapy", "weeklyPence": -1}], "corePence""#))
+            let negative = try await bid(
+                base.replacingOccurrences(
+                    of: #""corePence""#,
+                    with: #""variable": [{"description": "Therapy", "weeklyPence": -1}], "corePence""#))
             #expect(try negative.status == .unprocessableEntity && fields(negative) == ["variable.0.amount"])
             let longDescription = String(repeating: "a", count: 1_001)
-            let long = try await bid(base.replacingOccurrences(of: #""corePence""#, with: "\"variable\": [{\"description\": \"\(longDescription)\", \"weeklyPence\": 100}], \"corePence\""))
+            let long = try await bid(
+                base.replacingOccurrences(
+                    of: #""corePence""#,
+                    with:
+                        "\"variable\": [{\"description\": \"\(longDescription)\", \"weeklyPence\": 100}], \"corePence\""
+                ))
             #expect(try long.status == .unprocessableEntity && fields(long) == ["variable.0.description"])
-            let discount = try await bid(base.replacingOccurrences(of: #""corePence""#, with: #""discountBasisPoints": -1, "corePence""#))
+            let discount = try await bid(
+                base.replacingOccurrences(of: #""corePence""#, with: #""discountBasisPoints": -1, "corePence""#))
             #expect(try discount.status == .unprocessableEntity && fields(discount) == ["discount"])
             let many = (0..<60).map { "\"n\($0)\"" }.joined(separator: ", ")
             let manyNeeds = try await bid(bidBody(rw, needs: "[\(many)]"))
             #expect(try manyNeeds.status == .unprocessableEntity && fields(manyNeeds).contains("needsMet"))
-            let hidden = try await bid(base.replacingOccurrences(of: "A named key worker and a weekly attendance review.", with: #"\u0000hidden"#))
-            #expect(try hidden.status == .ok) // the NUL is dropped where the text is decoded: "hidden" is what is stored
-            #expect(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == invitation.id!).first()?.outcomesStatement == "hidden")
+            let hidden = try await bid(
+                base.replacingOccurrences(
+                    of: "A named key worker and a weekly attendance review.", with: #"\u0000hidden"#))
+            #expect(try hidden.status == .ok)  // the NUL is dropped where the text is decoded: "hidden" is what is stored
+            #expect(
+                try await BidRecord.query(on: app.db).filter(\.$invitation.$id == invitation.id!).first()?
+                    .outcomesStatement == "hidden")
         }
     }
 

@@ -51,7 +51,7 @@ struct ReferralHTTPTests {
     private func kent(_ app: Application, _ rw: ReferralWorld) async throws -> Actor {
         try await DPSAdmin.upsertPartner(
             rw.w.dps.id!,
-            .init(gssCode: "E10000016", name: "Kent", categories: [rw.category.id!.uuidString], isJoiner: "no"),
+            .init(gssCode: "E10000016", name: "Kent", categories: [rw.category.id!], isJoiner: false),
             actor: rw.w.admin, db: app.db, now: testNow)
         let org = try #require(
             try await Organisation.query(on: app.db).filter(\.$name == "Kent").filter(

@@ -53,7 +53,7 @@ struct ReferralWorld {
         try await DPSAdmin.upsertPartner(
             w.dps.id!,
             .init(
-                gssCode: "E06000043", name: "Brighton and Hove", categories: [category.id!.uuidString], isJoiner: "no"),
+                gssCode: "E06000043", name: "Brighton and Hove", categories: [category.id!], isJoiner: false),
             actor: w.admin, db: app.db, now: testNow)
         return rw
     }

@@ -105,8 +105,9 @@ struct RouteAccessTests {
             organisationKind: .leadAuthority, organisationName: "Hampshire")
         _ = try await DPSAdmin.create(
             .init(
-                title: "Hampshire DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
-                shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
+                title: "Hampshire DPS", regime: .pcr2015, validityStart: LocalDate(iso: "2026-04-01"),
+                validityEnd: LocalDate(iso: "2030-03-31"),
+                shortDeadlinesAgreed: true, parentChoiceBandPoints: 5, description: "", terms: ""),
             actor: hantsAdmin, db: app.db, now: testNow)
         let ids: [String: String] = [
             "admin/dps": w.dps.id!.uuidString, "admin/categories": rw.category.id!.uuidString,

@@ -113,8 +113,9 @@ struct World {
         let admin = try await actor(lead, "admin@ws.test", .dpsAdmin)
         let dps = try await DPSAdmin.create(
             .init(
-                title: "Test DPS", regime: "pcr2015", validityStart: "2026-04-01", validityEnd: "2030-03-31",
-                shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "", terms: ""),
+                title: "Test DPS", regime: .pcr2015, validityStart: LocalDate(iso: "2026-04-01"),
+                validityEnd: LocalDate(iso: "2030-03-31"),
+                shortDeadlinesAgreed: true, parentChoiceBandPoints: 5, description: "", terms: ""),
             actor: admin, db: db, now: testNow)
         let categories = try await CategoryRecord.query(on: db).all()
         let world = World(

@@ -294,9 +294,9 @@ struct BenchCommand: AsyncCommand {
         let today = LocalDate.from(now)
         let dps = try await DPSAdmin.create(
             .init(
-                title: "Benchmark DPS", regime: "pcr2015", validityStart: today.iso,
-                validityEnd: today.adding(days: 4 * 365).iso,
-                shortDeadlinesAgreed: "yes", parentChoiceBandPoints: "5", description: "Seeded by dps bench", terms: ""),
+                title: "Benchmark DPS", regime: .pcr2015, validityStart: today,
+                validityEnd: today.adding(days: 4 * 365),
+                shortDeadlinesAgreed: true, parentChoiceBandPoints: 5, description: "Seeded by dps bench", terms: ""),
             actor: admin, db: db, now: now)
         guard
             let category = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).filter(
@@ -310,8 +310,8 @@ struct BenchCommand: AsyncCommand {
         try await DPSAdmin.upsertPartner(
             dps.requireID(),
             .init(
-                gssCode: "E08000025", name: "Birmingham City Council", categories: [category.id!.uuidString],
-                isJoiner: "no"),
+                gssCode: "E08000025", name: "Birmingham City Council", categories: [category.id!],
+                isJoiner: false),
             actor: admin, db: db, now: now)
         guard
             let partner = try await Organisation.query(on: db).filter(\.$name == "Birmingham City Council")

@@ -89,9 +89,10 @@ enum Demo {
         // The DPS, with the partners and a closed window for next year's on-boarding.
         let dps = try await DPSAdmin.create(
             .init(
-                title: "South East Together Children's Placements DPS", regime: Regime.pcr2015.rawValue,
-                validityStart: "2026-04-01", validityEnd: "2030-03-31", shortDeadlinesAgreed: "yes",
-                parentChoiceBandPoints: "5",
+                title: "South East Together Children's Placements DPS", regime: .pcr2015,
+                validityStart: LocalDate(iso: "2026-04-01"), validityEnd: LocalDate(iso: "2030-03-31"),
+                shortDeadlinesAgreed: true,
+                parentChoiceBandPoints: 5,
                 description:
                     "A regional dynamic purchasing system for SEN placements in independent and non-maintained special schools, independent fostering and children's residential care, run by West Sussex for the South East Together partners.",
                 terms:
@@ -107,13 +108,15 @@ enum Demo {
             try await DPSAdmin.upsertPartner(
                 dps.requireID(),
                 .init(
-                    gssCode: p.gss, name: p.name, categories: uses.compactMap { byCode[$0]?.id?.uuidString },
-                    isJoiner: "no"),
+                    gssCode: p.gss, name: p.name, categories: uses.compactMap { byCode[$0]?.id },
+                    isJoiner: false),
                 actor: admin, db: db, now: now)
         }
         try await DPSAdmin.addClosedWindow(
             dps.requireID(),
-            .init(start: "2027-02-01", end: "2027-04-01", reason: "On-boarding of the 2027 cohort of partners"),
+            .init(
+                start: LocalDate(iso: "2027-02-01"), end: LocalDate(iso: "2027-04-01"),
+                reason: "On-boarding of the 2027 cohort of partners"),
             actor: admin, db: db, now: now)
 
         // Real establishments of the South East partners' areas.

@@ -69,7 +69,8 @@ struct AdminPages: RouteCollection {
                 "description": dps.description, "terms": dps.terms,
             ] : values
         let base = "/admin/dps/\(dps.id!)"
-        let problemsByCategory = try Dictionary(uniqueKeysWithValues: categories.map { ($0.id!, try $0.readinessProblems) })
+        let problemsByCategory = try Dictionary(
+            uniqueKeysWithValues: categories.map { ($0.id!, try $0.readinessProblems) })
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(dps.title, caption: "DPS set-up")
@@ -239,7 +240,7 @@ struct AdminPages: RouteCollection {
     func create(req: Request) async throws -> Response {
         try await adminForm(req, success: "The DPS has been created with the four default categories.") { actor, _ in
             _ = try await DPSAdmin.create(
-                try req.content.decode(DPSAdmin.DPSInput.self), actor: actor, db: req.db, now: req.now)
+                try req.content.decode(AdminForms.DPS.self).command, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -253,7 +254,8 @@ struct AdminPages: RouteCollection {
             render: { errors, values in try await overviewView(req, errors: errors, values: values) }
         ) {
             created = try await DPSAdmin.newCategory(
-                dpsID, try req.content.decode(DPSAdmin.NewCategoryInput.self), actor: actor, db: req.db, now: req.now
+                dpsID, try req.content.decode(AdminForms.NewCategory.self).command, actor: actor, db: req.db,
+                now: req.now
             ).id
         }
     }
@@ -261,7 +263,7 @@ struct AdminPages: RouteCollection {
     func update(req: Request) async throws -> Response {
         try await adminForm(req, success: "Settings saved.") { actor, id in
             try await DPSAdmin.update(
-                id, try req.content.decode(DPSAdmin.DPSInput.self), actor: actor, db: req.db, now: req.now)
+                id, try req.content.decode(AdminForms.DPS.self).command, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -270,22 +272,23 @@ struct AdminPages: RouteCollection {
             req, success: "The change to the period of validity is recorded and partners have been told."
         ) { actor, id in
             try await DPSAdmin.changeValidity(
-                id, try req.content.decode(DPSAdmin.ValidityInput.self), actor: actor, db: req.db, now: req.now)
+                id, try req.content.decode(AdminForms.Validity.self).command, actor: actor, db: req.db, now: req.now)
         }
     }
 
     func window(req: Request) async throws -> Response {
         try await adminForm(req, success: "Entry is closed for that period.") { actor, id in
             try await DPSAdmin.addClosedWindow(
-                id, try req.content.decode(DPSAdmin.WindowInput.self), actor: actor, db: req.db, now: req.now)
+                id, try req.content.decode(AdminForms.ClosedWindow.self).command, actor: actor, db: req.db, now: req.now
+            )
         }
     }
 
     func partner(req: Request) async throws -> Response {
         try await adminForm(req, success: "Partner saved.") { actor, id in
-            var input = try req.content.decode(DPSAdmin.PartnerInput.self)
-            input.categories = Forms.list(req, "categories")
-            try await DPSAdmin.upsertPartner(id, input, actor: actor, db: req.db, now: req.now)
+            var form = try req.content.decode(AdminForms.Partner.self)
+            form.categories = Forms.list(req, "categories")
+            try await DPSAdmin.upsertPartner(id, form.command, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -459,7 +462,7 @@ struct AdminPages: RouteCollection {
     func categorySettings(req: Request) async throws -> Response {
         try await categoryForm(req, success: "Category settings saved.") { actor, id in
             try await DPSAdmin.updateCategorySettings(
-                id, try req.content.decode(DPSAdmin.CategorySettingsInput.self), bounds: Forms.values(req),
+                id, try req.content.decode(AdminForms.CategorySettings.self).command(bounds: Forms.values(req)),
                 actor: actor, db: req.db, now: req.now)
         }
     }
@@ -467,20 +470,15 @@ struct AdminPages: RouteCollection {
     func addItem(req: Request) async throws -> Response {
         try await categoryForm(req, success: "Added.") { actor, id in
             try await DPSAdmin.addContentItem(
-                id, try req.content.decode(DPSAdmin.ContentItemInput.self), actor: actor, db: req.db, now: req.now)
+                id, try req.content.decode(AdminForms.ContentItem.self).command, actor: actor, db: req.db, now: req.now)
         }
-    }
-
-    struct RemoveForm: Content {
-        var kind: String
-        var key: String
     }
 
     func removeItem(req: Request) async throws -> Response {
         try await categoryForm(req, success: "Removed.") { actor, id in
-            let form = try req.content.decode(RemoveForm.self)
+            let form = try req.content.decode(AdminForms.RemoveItem.self)
             try await DPSAdmin.removeContentItem(
-                id, kind: form.kind, key: form.key, actor: actor, db: req.db, now: req.now)
+                id, kind: try form.itemKind, key: form.key, actor: actor, db: req.db, now: req.now)
         }
     }
 
