@@ -2,6 +2,7 @@ import DPSDomain
 import DPSPersistence
 import FluentKit
 import Foundation
+import SQLKit
 
 /// The lead authority's assessment of applications (DOMAIN §4): deadlines, scoring, consensus,
 /// clarifications and decisions that create memberships.
@@ -38,6 +39,28 @@ package enum Assessment {
             throw UseCaseError(
                 .conflict, "This application has been decided or withdrawn; it can no longer be changed.")
         }
+    }
+
+    /// Claims the application for a change, inside the caller's transaction: one UPDATE that matches only
+    /// while it is open for assessment, taking its row lock, so two evaluators acting at once act one after
+    /// the other and the second sees the first's change. Returns the state as it is now (a copy read before
+    /// the transaction is never trusted).
+    static func claimOpen(_ app: ApplicationRecord, db: any Database) async throws -> ApplicationState {
+        guard let sql = db as? any SQLDatabase else {
+            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+        }
+        let open = [ApplicationState.submitted, .clarificationRequested].map { SQLBind($0.rawValue) }
+        let row = try await sql.update(ApplicationRecord.schema)
+            .set(SQLIdentifier("state"), to: SQLColumn("state"))
+            .where(SQLIdentifier("id"), .equal, SQLBind(try app.requireID()))
+            .where(SQLIdentifier("state"), .in, SQLGroupExpression(open))
+            .returning("state").first()
+        guard let raw = try row?.decode(column: "state", as: String.self), let state = ApplicationState(rawValue: raw)
+        else {
+            throw UseCaseError(
+                .conflict, "This application has been decided or withdrawn; it can no longer be changed.")
+        }
+        return state
     }
 
     package struct ReviewInput: Codable, Sendable {
@@ -88,11 +111,16 @@ package enum Assessment {
         if outcome == "fail" && note.isEmpty {
             throw UseCaseError(field: "note.\(key)", "Give the reason the answer fails")
         }
-        var reviews = try reviews(of: part)
-        let before = reviews[key]
-        reviews[key] = Review(outcome: outcome, note: note, by: actor.userID)
-        let updated = reviews
+        let review = Review(outcome: outcome, note: note, by: actor.userID)
         try await db.writeTransaction { db in
+            _ = try await claimOpen(app, db: db)
+            // Read under the claim: two evaluators reviewing two questions at once both keep their review.
+            guard let part = try await ApplicationCategoryRecord.find(part.requireID(), on: db) else {
+                throw UseCaseError(.notFound, "No such category in this application.")
+            }
+            var updated = try reviews(of: part)
+            let before = updated[key]
+            updated[key] = review
             part.reviewJSON = Audit.encode(updated)
             try await part.update(on: db)
             try await Audit.record(
@@ -147,6 +175,7 @@ package enum Assessment {
         }
         let isConsensus = input.consensus == "yes"
         try await db.writeTransaction { db in
+            _ = try await claimOpen(app, db: db)
             let existing = try await StatementScoreRecord.query(on: db).filter(
                 \.$applicationCategory.$id == part.requireID()
             )
@@ -185,14 +214,18 @@ package enum Assessment {
         try requireOpen(app)
         let text = (question ?? "").trimmed
         guard !text.isEmpty else { throw UseCaseError(field: "question", "Enter the clarification question") }
+        guard text.count <= Bounded.longText else {
+            throw UseCaseError(field: "question", "Ask in at most \(Bounded.longText) characters")
+        }
         try await db.writeTransaction { db in
+            let state = try await claimOpen(app, db: db)
             let c = ClarificationRecord()
             c.$application.id = try app.requireID()
             c.question = text
             c.askedBy = actor.userID
             c.askedAt = now
             try await c.create(on: db)
-            if app.state == ApplicationState.submitted.rawValue {
+            if state == .submitted {
                 app.state = try ApplicationState.submitted.applying(.askClarification).rawValue
                 try await app.update(on: db)
             }
@@ -224,6 +257,7 @@ package enum Assessment {
         }
         let deadline = AssessmentClock.deadline(submittedAt: submittedAt, extended: true, calendar: calendar)
         try await db.writeTransaction { db in
+            _ = try await claimOpen(app, db: db)
             let before = ["deadline": app.deadline ?? ""]
             app.extended = true
             app.extensionReason = recorded
@@ -309,16 +343,35 @@ package enum Assessment {
         }
         let score = computed
         let answers = try ProviderUseCases.Answers(part)
-        let otherPending = try await ApplicationCategoryRecord.query(on: db).filter(
-            \.$application.$id == app.requireID()
-        )
-        .filter(\.$decision == CategoryDecisionState.pending.rawValue).filter(\.$id != part.requireID()).count()
         try await db.writeTransaction { db in
-            part.decision = nextState.rawValue
-            part.decisionReason = decision.recordedReason
-            part.decidedBy = actor.userID
-            part.decidedAt = now
-            try await part.update(on: db)
+            guard let sql = db as? any SQLDatabase else {
+                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+            }
+            let state = try await claimOpen(app, db: db)
+            if case .admit = decision, state == .clarificationRequested {
+                throw UseCaseError(
+                    field: "decision.\(code)",
+                    "Wait for the answer to the open clarification question before admitting", status: .conflict)
+            }
+            // Only a pending category is decided: two evaluators deciding it at once make one decision.
+            guard
+                try await sql.update(ApplicationCategoryRecord.schema)
+                    .set(SQLIdentifier("decision"), to: SQLBind(nextState.rawValue))
+                    .set(SQLIdentifier("decision_reason"), to: SQLBind(decision.recordedReason))
+                    .set(SQLIdentifier("decided_by"), to: SQLBind(actor.userID))
+                    .set(SQLIdentifier("decided_at"), to: SQLBind(now))
+                    .where(SQLIdentifier("id"), .equal, SQLBind(try part.requireID()))
+                    .where(SQLIdentifier("decision"), .equal, SQLBind(CategoryDecisionState.pending.rawValue))
+                    .returning("id").first() != nil
+            else {
+                throw UseCaseError(
+                    field: "decision.\(code)", "This category has been decided meanwhile", status: .conflict)
+            }
+            // Counted under the claim, so the last of two decisions made at once decides the application.
+            let otherPending = try await ApplicationCategoryRecord.query(on: db).filter(
+                \.$application.$id == app.requireID()
+            )
+            .filter(\.$decision == CategoryDecisionState.pending.rawValue).filter(\.$id != part.requireID()).count()
             try await Audit.record(
                 on: db, actor: actor, dps: app.$dps.id, action: "application.category.\(nextState.rawValue)",
                 entityType: "application_category",
@@ -354,8 +407,8 @@ package enum Assessment {
             }
             if let reason = decision.recordedReason { body += " Reasons: \(reason)" }
             if otherPending == 0 {
-                let before = app.state
-                app.state = try (ApplicationState(rawValue: app.state) ?? .submitted).applying(.decideAll).rawValue
+                let before = state.rawValue
+                app.state = try state.applying(.decideAll).rawValue
                 app.decidedAt = now
                 try await app.update(on: db)
                 try await Audit.record(

@@ -167,4 +167,74 @@ struct ConcurrencyTests {
             #expect(after.deadline == Referrals.parseDeadline("2026-11-25 17:00"))
         }
     }
+
+    @Test("Evaluators reviewing several questions at once keep every review (each read the map before any wrote)")
+    func concurrentReviews() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["sen-inmss"])
+            let partID = try #require(try await w.parts(app, record)["sen-inmss"]?.id)
+            let keys = try #require(try await ApplicationCategoryRecord.find(partID, on: app.db)).criteria.passFail
+                .map(\.key)
+            try #require(keys.count >= 3)
+
+            // MUT
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (i, key) in keys.enumerated() {
+                    let evaluator = i % 2 == 0 ? w.evaluator : w.evaluator2
+                    group.addTask {
+                        try await Assessment.review(
+                            record.id!, partID: partID, .init(question: key, outcome: "pass", note: ""),
+                            actor: evaluator, db: app.db, now: testNow)
+                    }
+                }
+                try await group.waitForAll()
+            }
+
+            // validate
+            let part = try #require(try await ApplicationCategoryRecord.find(partID, on: app.db))
+            #expect(Set(try Assessment.reviews(of: part).keys) == Set(keys))
+        }
+    }
+
+    @Test("Two categories decided at once decide the application; one category admitted twice at once, once")
+    func concurrentDecisions() async throws {
+        try await withApp { app in
+            // setup: an application for two categories, fully scored
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["sen-inmss", "fostering"])
+            try await w.scoreAll(app, record)
+            let parts = try await w.parts(app, record)
+
+            // MUT: each category admitted twice, by two evaluators, all at once
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for (code, part) in parts {
+                    for evaluator in [w.evaluator, w.evaluator2] {
+                        group.addTask {
+                            do {
+                                try await Assessment.decide(
+                                    record.id!, partID: part.id!, .init(decision: "admit", reason: "Meets \(code)"),
+                                    actor: evaluator, db: app.db, now: testNow)
+                                return true
+                            } catch let error as UseCaseError where error.httpStatus == .conflict {
+                                return false
+                            }
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+
+            // validate: one admission per category, one membership each, and the application decided
+            #expect(outcomes.filter { $0 }.count == 2)
+            #expect(
+                try await MembershipRecord.query(on: app.db).filter(\.$establishment.$id == w.establishment.id!)
+                    .count() == 2)
+            #expect(try await ApplicationRecord.find(record.id!, on: app.db)?.state == "decided")
+            #expect(
+                try await AuditEventRecord.query(on: app.db).filter(\.$action == "application.decided").count() == 1)
+            #expect(try await Audit.verify(on: app.db).valid)
+        }
+    }
 }
