@@ -2,6 +2,7 @@ import DPSDomain
 import DPSPersistence
 import FluentKit
 import Foundation
+import SQLKit
 
 /// A snapshot of a DPS's settings for audit before/after.
 package struct DPSSnapshot: Codable {
@@ -526,7 +527,6 @@ package enum DPSAdmin {
     package static func updateCategorySettings(
         _ id: UUID, _ input: CategorySettingsCommand, actor: Actor, db: any Database, now: Date
     ) async throws {
-        let category = try await ownCategory(id, actor: actor, db: db)
         var errors = input.unreadable
         let name = input.name.trimmed
         if name.isEmpty { errors.append(FieldError(field: "name", message: "Enter the category's name")) }
@@ -548,7 +548,7 @@ package enum DPSAdmin {
                     message:
                         "Enter the minimum number of providers a referral must reach, from 1 to 1000, for example 3"))
         }
-        var content = try category.content
+        var bounds: [String: CategoryContent.Bound] = [:]
         for criterion in ReferralCriterion.allCases {
             let given = input.weightBounds[criterion]
             guard let lo = given?.min, let hi = given?.max, Bounded.points.contains(lo), Bounded.points.contains(hi)
@@ -560,41 +560,60 @@ package enum DPSAdmin {
                             "Enter minimum and maximum points for \(criterion.label) as whole numbers from 0 to 100"))
                 continue
             }
-            content.weightBounds[criterion.rawValue] = .init(min: lo, max: hi)
+            bounds[criterion.rawValue] = .init(min: lo, max: hi)
         }
-        guard errors.isEmpty else { throw UseCaseError(errors) }
-        let before = Audit.encode(try category.content)
-        category.name = name
-        category.description = String(input.description.trimmed.prefix(Bounded.longText))
-        category.contractName = input.contractName.trimmed
-        category.affordabilityCapPence = cap
-        category.minimumInvitees = minimum!
-        category.setContent(content)
-        let boundErrors = CategoryRules.validate(try category.spec).filter {
-            $0.field.hasPrefix("weightBounds") || $0.field == "minimumInvitees" || $0.field == "affordabilityCapPence"
+        guard errors.isEmpty, let minimum else { throw UseCaseError(errors) }
+        let (description, contract, weightBounds) = (
+            String(input.description.trimmed.prefix(Bounded.longText)), input.contractName.trimmed, bounds
+        )
+        try await changeCategory(id, action: "category.settings.updated", actor: actor, db: db, now: now) { category in
+            var content = try category.content
+            content.weightBounds.merge(weightBounds) { $1 }
+            category.name = name
+            category.description = description
+            category.contractName = contract
+            category.affordabilityCapPence = cap
+            category.minimumInvitees = minimum
+            category.setContent(content)
+            let boundErrors = CategoryRules.validate(try category.spec).filter {
+                $0.field.hasPrefix("weightBounds") || $0.field == "minimumInvitees"
+                    || $0.field == "affordabilityCapPence"
+            }
+            guard boundErrors.isEmpty else {
+                throw UseCaseError(
+                    boundErrors.map { error in
+                        let field =
+                            error.field.hasPrefix("weightBounds.")
+                            ? "bounds.\(error.field.dropFirst("weightBounds.".count)).min" : error.field
+                        return FieldError(field: field, message: error.message)
+                    })
+            }
         }
-        guard boundErrors.isEmpty else {
-            throw UseCaseError(
-                boundErrors.map { error in
-                    let field =
-                        error.field.hasPrefix("weightBounds.")
-                        ? "bounds.\(error.field.dropFirst("weightBounds.".count)).min" : error.field
-                    return FieldError(field: field, message: error.message)
-                })
-        }
-        try await saveCategory(
-            category, before: before, action: "category.settings.updated", actor: actor, db: db, now: now)
     }
 
-    package static func saveCategory(
-        _ category: CategoryRecord, before: String, action: String, actor: Actor, db: any Database, now: Date
+    /// Changes a category in one transaction: its row is claimed (a write lock) and read again first, so two
+    /// administrators editing it at once both keep their change; `change` may refuse with field errors.
+    static func changeCategory(
+        _ id: UUID, action: String, actor: Actor, db: any Database, now: Date,
+        _ change: @escaping @Sendable (CategoryRecord) throws -> Void
     ) async throws {
+        _ = try await ownCategory(id, actor: actor, db: db)
         try await db.writeTransaction { db in
+            guard let sql = db as? any SQLDatabase else {
+                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+            }
+            try await sql.update(CategoryRecord.schema)
+                .set(SQLIdentifier("content_json"), to: SQLColumn("content_json"))
+                .where(SQLIdentifier("id"), .equal, SQLBind(id)).run()
+            guard let category = try await CategoryRecord.find(id, on: db) else {
+                throw UseCaseError(.notFound, "No such category.")
+            }
+            let before = Audit.encode(try category.content)
+            try change(category)
             try await category.update(on: db)
             try await Audit.record(
                 on: db, actor: actor, dps: category.$dps.id, action: action, entityType: "category",
-                entityID: category.id,
-                before: before, after: category.contentJSON, at: now)
+                entityID: category.id, before: before, after: category.contentJSON, at: now)
         }
     }
 
@@ -615,9 +634,15 @@ package enum DPSAdmin {
     package static func addContentItem(
         _ id: UUID, _ input: ContentItemCommand, actor: Actor, db: any Database, now: Date
     ) async throws {
-        let category = try await ownCategory(id, actor: actor, db: db)
-        var content = try category.content
-        let before = Audit.encode(content)
+        try await changeCategory(id, action: "category.content.added", actor: actor, db: db, now: now) { category in
+            var content = try category.content
+            try add(input, to: &content)
+            category.setContent(content)
+        }
+    }
+
+    /// Adds the item to the content, with a key made from its name (unique among its kind).
+    static func add(_ input: ContentItemCommand, to content: inout CategoryContent) throws {
         func key(_ s: String) -> String {
             let base = s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce(into: "") { $0.append($1) }
             let trimmedKey = String(base.prefix(30)).trimmingCharacters(in: CharacterSet(charactersIn: "_"))
@@ -697,27 +722,22 @@ package enum DPSAdmin {
             content.discountTiers.append(DiscountTier(children: children, basisPoints: basisPoints))
             content.discountTiers.sort { $0.children < $1.children }
         }
-        category.setContent(content)
-        try await saveCategory(
-            category, before: before, action: "category.content.added", actor: actor, db: db, now: now)
     }
 
     /// Removes one item by kind and key (children count for tiers).
     package static func removeContentItem(
         _ id: UUID, kind: ContentItemKind, key: String, actor: Actor, db: any Database, now: Date
     ) async throws {
-        let category = try await ownCategory(id, actor: actor, db: db)
-        var content = try category.content
-        let before = Audit.encode(content)
-        switch kind {
-        case .passFail: content.passFail.removeAll { $0.key == key }
-        case .statement: content.statements.removeAll { $0.key == key }
-        case .costLine: content.costLines.removeAll { $0.key == key }
-        case .tier: content.discountTiers.removeAll { String($0.children) == key }
+        try await changeCategory(id, action: "category.content.removed", actor: actor, db: db, now: now) { category in
+            var content = try category.content
+            switch kind {
+            case .passFail: content.passFail.removeAll { $0.key == key }
+            case .statement: content.statements.removeAll { $0.key == key }
+            case .costLine: content.costLines.removeAll { $0.key == key }
+            case .tier: content.discountTiers.removeAll { String($0.children) == key }
+            }
+            category.setContent(content)
         }
-        category.setContent(content)
-        try await saveCategory(
-            category, before: before, action: "category.content.removed", actor: actor, db: db, now: now)
     }
 }
 

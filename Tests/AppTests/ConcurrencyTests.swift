@@ -237,4 +237,31 @@ struct ConcurrencyTests {
             #expect(try await Audit.verify(on: app.db).valid)
         }
     }
+
+    @Test("Items added to a category at once are all kept (each edit used to save a copy read before the others)")
+    func concurrentCategoryEdits() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let category = w.categories["fostering"]!
+            let before = try category.testContent.costLines.count
+            let names = (1...6).map { "Extra line \($0)" }
+
+            // MUT
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for name in names {
+                    group.addTask {
+                        try await DPSAdmin.addContentItem(
+                            category.id!, .costLine(name: name), actor: w.admin, db: app.db, now: testNow)
+                    }
+                }
+                try await group.waitForAll()
+            }
+
+            // validate
+            let lines = try #require(try await CategoryRecord.find(category.id!, on: app.db)).testContent.costLines
+            #expect(lines.count == before + names.count)
+            #expect(Set(names).isSubset(of: Set(lines.map(\.name))))
+        }
+    }
 }
