@@ -30,7 +30,8 @@ struct ReferralAPITests {
         """
         {"category": "\(rw.category.id!.uuidString)", "pattern": "residential52", "startDate": "2026-12-01",
          "durationWeeks": 52, "childAge": 12, "childGender": "girl", "homePostcode": "RH12 1XH",
-         "childDetails": "Jane Doe, case 12345", "needs": [{"text": "Autism spectrum condition", "marks": 2, "code": "communication_interaction"},
+         "childDetails": "Jane Doe, case 12345", "needs": [{"text": "Autism spectrum condition", "marks": 2, \
+        "code": "communication_interaction"},
          {"text": "Speech and language support"}], "mustHaves": ["Waking night staff"],
          "outcomes": ["Attend school every day", "Build friendships"], "radiusMiles": 50,
          "deadline": "2026-11-12T17:00:00Z", "parentChoice": false\(weights)}
@@ -40,7 +41,8 @@ struct ReferralAPITests {
     private func bidBody(_ rw: ReferralWorld, pence: Int = 39_000, needs: String = #"["n1", "n2"]"#) -> String {
         let core = rw.category.testContent.costLines.map { "\"\($0.key)\": \(pence)" }.joined(separator: ", ")
         return
-            #"{"corePence": {\#(core)}, "outcomesStatement": "A named key worker and a weekly attendance review.", "needsMet": \#(needs), "mustHavesMet": ["m1"]}"#
+            #"{"corePence": {\#(core)}, "outcomesStatement": "A named key worker and a weekly attendance review.", "#
+            + #""needsMet": \#(needs), "mustHavesMet": ["m1"]}"#
     }
 
     @Test("An officer and two providers run a referral from creation to the placement agreement over the API")
@@ -63,7 +65,8 @@ struct ReferralAPITests {
             #expect((draft["needs"] as? [[String: Any]])?.first?["code"] as? String == "communication_interaction")
             let coded = try await ReferralItemRecord.query(on: app.db).filter(\.$referralID == UUID(uuidString: id)!)
                 .filter(\.$kind == "need").all()
-            #expect(coded.map(\.code).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "communication_interaction"])  // queryable by area
+            // queryable by area
+            #expect(coded.map(\.code).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "communication_interaction"])
             let eligibility = try json(
                 try await http.api(app, .GET, "/api/v1/referrals/\(id)/eligibility", token: officer))
             #expect(eligibility["eligible"] as? Int == 3)
@@ -111,8 +114,8 @@ struct ReferralAPITests {
                 try await http.api(
                     app, .PUT, "/api/v1/invitations/\(inv["Birch School"]!)/bid", token: birch, json: bidBody(rw)
                 ).status == .ok)
-            // Another provider's invitation does not exist for it; a bid above the approved price, an unknown need or an
-            // amount too large for a number are refused by name, and none of them is stored.
+            // Another provider's invitation does not exist for it; a bid above the approved price, an unknown need or
+            // an amount too large for a number are refused by name, and none of them is stored.
             #expect(
                 try await http.api(
                     app, .PUT, "/api/v1/invitations/\(inv["Acorn House"]!)/bid", token: birch, json: bidBody(rw)
@@ -212,12 +215,16 @@ struct ReferralAPITests {
 
             // MUT: a referral whose only outcome is a NUL (SQLite would store it empty), an unknown kind, a
             // deadline after the placement starts
-            let nul = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
-                                         json: referralBody(rw).replacingOccurrences(of: #""Attend school every day", "Build friendships""#, with: #""\u0000""#))
-            let kind = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
-                                          json: referralBody(rw).replacingOccurrences(of: #""pattern""#, with: #""kind": "bogus", "pattern""#))
-            let late = try await http.api(app, .POST, "/api/v1/referrals", token: officer,
-                                          json: referralBody(rw).replacingOccurrences(of: "2026-11-12T17:00:00Z", with: "2026-12-02T17:00:00Z"))
+            let nul = try await http.api(
+                app, .POST, "/api/v1/referrals", token: officer,
+                json: referralBody(rw).replacingOccurrences(
+                    of: #""Attend school every day", "Build friendships""#, with: #""\u0000""#))
+            let kind = try await http.api(
+                app, .POST, "/api/v1/referrals", token: officer,
+                json: referralBody(rw).replacingOccurrences(of: #""pattern""#, with: #""kind": "bogus", "pattern""#))
+            let late = try await http.api(
+                app, .POST, "/api/v1/referrals", token: officer,
+                json: referralBody(rw).replacingOccurrences(of: "2026-11-12T17:00:00Z", with: "2026-12-02T17:00:00Z"))
 
             // validate
             #expect(try nul.status == .unprocessableEntity && fields(nul).contains("outcomes"))
@@ -234,24 +241,44 @@ struct ReferralAPITests {
                     .filter(\.$establishment.$id == rw.w.establishment.id!).first())
             let path = "/api/v1/invitations/\(invitation.id!)/bid"
             let base = bidBody(rw)
-            func bid(_ json: String) async throws -> TestingHTTPResponse { try await http.api(app, .PUT, path, token: acorn, json: json) }
+            func bid(_ json: String) async throws -> TestingHTTPResponse {
+                try await http.api(app, .PUT, path, token: acorn, json: json)
+            }
 
             // MUT and validate: each refused by the field it is about
-            let huge = try await bid(base.replacingOccurrences(of: #""corePence""#, with: #""variable": [{"description": "Therapy", "weeklyPence": 9223372036854775807}], "corePence""#))
+            let huge = try await bid(
+                base.replacingOccurrences(
+                    of: #""corePence""#,
+                    with: #""variable": [{"description": "Therapy", "weeklyPence": 9223372036854775807}], "corePence""#)
+            )
             #expect(try huge.status == .unprocessableEntity && fields(huge) == ["variable.0.amount"])
-            let negative = try await bid(base.replacingOccurrences(of: #""corePence""#, with: #""variable": [{"description": "Therapy", "weeklyPence": -1}], "corePence""#))
+            let negative = try await bid(
+                base.replacingOccurrences(
+                    of: #""corePence""#,
+                    with: #""variable": [{"description": "Therapy", "weeklyPence": -1}], "corePence""#))
             #expect(try negative.status == .unprocessableEntity && fields(negative) == ["variable.0.amount"])
             let longDescription = String(repeating: "a", count: 1_001)
-            let long = try await bid(base.replacingOccurrences(of: #""corePence""#, with: "\"variable\": [{\"description\": \"\(longDescription)\", \"weeklyPence\": 100}], \"corePence\""))
+            let long = try await bid(
+                base.replacingOccurrences(
+                    of: #""corePence""#,
+                    with:
+                        "\"variable\": [{\"description\": \"\(longDescription)\", \"weeklyPence\": 100}], \"corePence\""
+                ))
             #expect(try long.status == .unprocessableEntity && fields(long) == ["variable.0.description"])
-            let discount = try await bid(base.replacingOccurrences(of: #""corePence""#, with: #""discountBasisPoints": -1, "corePence""#))
+            let discount = try await bid(
+                base.replacingOccurrences(of: #""corePence""#, with: #""discountBasisPoints": -1, "corePence""#))
             #expect(try discount.status == .unprocessableEntity && fields(discount) == ["discount"])
             let many = (0..<60).map { "\"n\($0)\"" }.joined(separator: ", ")
             let manyNeeds = try await bid(bidBody(rw, needs: "[\(many)]"))
             #expect(try manyNeeds.status == .unprocessableEntity && fields(manyNeeds).contains("needsMet"))
-            let hidden = try await bid(base.replacingOccurrences(of: "A named key worker and a weekly attendance review.", with: #"\u0000hidden"#))
-            #expect(try hidden.status == .ok) // the NUL is dropped where the text is decoded: "hidden" is what is stored
-            #expect(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == invitation.id!).first()?.outcomesStatement == "hidden")
+            let hidden = try await bid(
+                base.replacingOccurrences(
+                    of: "A named key worker and a weekly attendance review.", with: #"\u0000hidden"#))
+            // the NUL is dropped where the text is decoded: "hidden" is what is stored
+            #expect(try hidden.status == .ok)
+            #expect(
+                try await BidRecord.query(on: app.db).filter(\.$invitation.$id == invitation.id!).first()?
+                    .outcomesStatement == "hidden")
         }
     }
 
@@ -273,7 +300,8 @@ struct ReferralAPITests {
             let rw = try await ReferralWorld.make(app)
             var input = rw.input()
             input.needs =
-                "Autism spectrum condition | 2 | communication_interaction\nNightmares | 1 | Attachment and trauma\nSpeech support"
+                "Autism spectrum condition | 2 | communication_interaction\n"
+                + "Nightmares | 1 | Attachment and trauma\nSpeech support"
 
             // MUT
             let r = try await Referrals.create(input, actor: rw.w.officer, db: app.db, now: testNow)
