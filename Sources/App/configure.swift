@@ -137,7 +137,11 @@ struct PrepareOnServe: LifecycleHandler {
             // The demo needs the public registers; without them the product still starts, empty.
             guard (try? Registers.dataDirectory()) != nil else {
                 app.logger.warning(
-                    "No demo: the register data was not found (set DPS_DATA_DIR to the folder with postcode_district_centroids.csv). Create a first administrator with `dps create-user`."
+                    """
+                    No demo: the register data was not found \
+                    (set DPS_DATA_DIR to the folder with postcode_district_centroids.csv). \
+                    Create a first administrator with `dps create-user`.
+                    """
                 )
                 return
             }

@@ -148,7 +148,8 @@ package enum DefaultCategories {
             .init(
                 key: "exclusions",
                 text:
-                    "Does the organisation confirm that none of the mandatory or discretionary exclusion grounds apply?",
+                    "Does the organisation confirm that none of the mandatory or discretionary exclusion grounds "
+                    + "apply?",
                 hint: "For example convictions for fraud, corruption or unpaid taxes.", requiresEvidence: false,
                 evidenceExpires: false),
             .init(
@@ -157,22 +158,27 @@ package enum DefaultCategories {
             .init(
                 key: "insurance",
                 text:
-                    "Does the organisation hold employer's, public and professional liability insurance at the required levels?",
-                hint: "Upload the certificate and give its expiry date.", requiresEvidence: true, evidenceExpires: true),
+                    "Does the organisation hold employer's, public and professional liability insurance at the "
+                    + "required levels?",
+                hint: "Upload the certificate and give its expiry date.", requiresEvidence: true,
+                evidenceExpires: true),
             .init(
                 key: "compliance",
                 text:
-                    "Has the organisation been free of health and safety, equalities and environmental enforcement notices for the last 3 years?",
+                    "Has the organisation been free of health and safety, equalities and environmental enforcement "
+                    + "notices for the last 3 years?",
                 hint: "", requiresEvidence: false, evidenceExpires: false),
             .init(
                 key: "safeguarding",
                 text:
-                    "Does the establishment have safeguarding, risk and business continuity policies reviewed in the last 12 months?",
+                    "Does the establishment have safeguarding, risk and business continuity policies reviewed in the "
+                    + "last 12 months?",
                 hint: "Upload the safeguarding policy.", requiresEvidence: true, evidenceExpires: false),
             .init(
                 key: "data_protection",
                 text:
-                    "Is the organisation registered with the Information Commissioner and compliant with UK data protection law?",
+                    "Is the organisation registered with the Information Commissioner and compliant with UK data "
+                    + "protection law?",
                 hint: "", requiresEvidence: false, evidenceExpires: false),
         ]
         if regulated {
@@ -180,7 +186,8 @@ package enum DefaultCategories {
                 .init(
                     key: "registration",
                     text:
-                        "Is the establishment registered with the relevant regulator (DfE or Ofsted) for the service it offers?",
+                        "Is the establishment registered with the relevant regulator (DfE or Ofsted) for the service "
+                        + "it offers?",
                     hint: "", requiresEvidence: false, evidenceExpires: false))
         }
         return questions
@@ -202,7 +209,8 @@ package enum DefaultCategories {
         .init(
             key: "young_people", title: "Young people's question: a day in your setting",
             guidance:
-                "Describe, for a young person moving in, what their first week would be like. Scored by the young people's panel.",
+                "Describe, for a young person moving in, what their first week would be like. "
+                + "Scored by the young people's panel.",
             weight: 20, youngPeoplesPanel: true),
     ]
 

@@ -362,7 +362,8 @@ package enum ProviderUseCases {
                     FieldError(
                         field: "establishment",
                         message:
-                            "\(establishment.name) already has an application in progress; continue it from your list of applications"
+                            "\(establishment.name) already has an application in progress; "
+                            + "continue it from your list of applications"
                     )
                 ], status: .conflict)
         }
@@ -723,7 +724,8 @@ package enum ProviderUseCases {
                 on: db, organisationID: lead.id, recipient: lead.contactEmail ?? lead.name,
                 subject: "New application: \(app.establishment.name)",
                 body:
-                    "\(actor.organisationName) applied for \(parts.map(\.category.name).joined(separator: "; ")). Decide by \(deadline.longForm).",
+                    "\(actor.organisationName) applied for \(parts.map(\.category.name).joined(separator: "; ")). "
+                    + "Decide by \(deadline.longForm).",
                 link: "/assessment/\(app.id!)", at: now)
         }
     }

@@ -82,7 +82,8 @@ package enum Registers {
     {
         var seen = Set<String>()
         let entryRows: [[any SQLExpression]] =
-            (loaded.schools.map { loaded.lookup.entry(for: $0) } + loaded.providers.map { loaded.lookup.entry(for: $0) })
+            (loaded.schools.map { loaded.lookup.entry(for: $0) }
+            + loaded.providers.map { loaded.lookup.entry(for: $0) })
             .filter { seen.insert($0.urn.uppercased()).inserted }
             .map { entry in
                 [

@@ -32,7 +32,10 @@ struct AuditTests {
     }
 
     @Test(
-        "Events at any instant verify: the chain used to break when a time fell near half a millisecond (found in the deadline rush)"
+        """
+        Events at any instant verify: the chain used to break when a time fell near half a millisecond \
+        (found in the deadline rush)
+        """
     )
     func subMillisecondTimes() async throws {
         try await withApp { app in

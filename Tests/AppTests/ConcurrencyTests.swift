@@ -134,8 +134,10 @@ struct ConcurrencyTests {
             await #expect(throws: (any Error).self) {
                 try await sql.raw(
                     """
-                    \(unsafeRaw: verb) INTO audit_events (id, seq, occurred_at, actor_label, action, entity_type, entity_id, before_json, after_json, prev_hash, hash)
-                    VALUES (\(bind: first.id!), \(bind: first.seq), \(bind: first.occurredAt), 'forger', 'nothing', 'x', 'x', 'null', 'null', \(bind: first.prevHash), \(bind: first.hash))
+                    \(unsafeRaw: verb) INTO audit_events (id, seq, occurred_at, actor_label, action, entity_type, \
+                    entity_id, before_json, after_json, prev_hash, hash)
+                    VALUES (\(bind: first.id!), \(bind: first.seq), \(bind: first.occurredAt), 'forger', 'nothing', \
+                    'x', 'x', 'null', 'null', \(bind: first.prevHash), \(bind: first.hash))
                     """
                 ).run()
             }

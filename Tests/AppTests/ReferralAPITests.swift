@@ -30,7 +30,8 @@ struct ReferralAPITests {
         """
         {"category": "\(rw.category.id!.uuidString)", "pattern": "residential52", "startDate": "2026-12-01",
          "durationWeeks": 52, "childAge": 12, "childGender": "girl", "homePostcode": "RH12 1XH",
-         "childDetails": "Jane Doe, case 12345", "needs": [{"text": "Autism spectrum condition", "marks": 2, "code": "communication_interaction"},
+         "childDetails": "Jane Doe, case 12345", "needs": [{"text": "Autism spectrum condition", "marks": 2, \
+        "code": "communication_interaction"},
          {"text": "Speech and language support"}], "mustHaves": ["Waking night staff"],
          "outcomes": ["Attend school every day", "Build friendships"], "radiusMiles": 50,
          "deadline": "2026-11-12T17:00:00Z", "parentChoice": false\(weights)}
@@ -40,7 +41,8 @@ struct ReferralAPITests {
     private func bidBody(_ rw: ReferralWorld, pence: Int = 39_000, needs: String = #"["n1", "n2"]"#) -> String {
         let core = rw.category.testContent.costLines.map { "\"\($0.key)\": \(pence)" }.joined(separator: ", ")
         return
-            #"{"corePence": {\#(core)}, "outcomesStatement": "A named key worker and a weekly attendance review.", "needsMet": \#(needs), "mustHavesMet": ["m1"]}"#
+            #"{"corePence": {\#(core)}, "outcomesStatement": "A named key worker and a weekly attendance review.", "#
+            + #""needsMet": \#(needs), "mustHavesMet": ["m1"]}"#
     }
 
     @Test("An officer and two providers run a referral from creation to the placement agreement over the API")
@@ -63,7 +65,8 @@ struct ReferralAPITests {
             #expect((draft["needs"] as? [[String: Any]])?.first?["code"] as? String == "communication_interaction")
             let coded = try await ReferralItemRecord.query(on: app.db).filter(\.$referralID == UUID(uuidString: id)!)
                 .filter(\.$kind == "need").all()
-            #expect(coded.map(\.code).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "communication_interaction"])  // queryable by area
+            // queryable by area
+            #expect(coded.map(\.code).sorted { ($0 ?? "") < ($1 ?? "") } == [nil, "communication_interaction"])
             let eligibility = try json(
                 try await http.api(app, .GET, "/api/v1/referrals/\(id)/eligibility", token: officer))
             #expect(eligibility["eligible"] as? Int == 3)
@@ -111,8 +114,8 @@ struct ReferralAPITests {
                 try await http.api(
                     app, .PUT, "/api/v1/invitations/\(inv["Birch School"]!)/bid", token: birch, json: bidBody(rw)
                 ).status == .ok)
-            // Another provider's invitation does not exist for it; a bid above the approved price, an unknown need or an
-            // amount too large for a number are refused by name, and none of them is stored.
+            // Another provider's invitation does not exist for it; a bid above the approved price, an unknown need or
+            // an amount too large for a number are refused by name, and none of them is stored.
             #expect(
                 try await http.api(
                     app, .PUT, "/api/v1/invitations/\(inv["Acorn House"]!)/bid", token: birch, json: bidBody(rw)
@@ -271,7 +274,8 @@ struct ReferralAPITests {
             let hidden = try await bid(
                 base.replacingOccurrences(
                     of: "A named key worker and a weekly attendance review.", with: #"\u0000hidden"#))
-            #expect(try hidden.status == .ok)  // the NUL is dropped where the text is decoded: "hidden" is what is stored
+            // the NUL is dropped where the text is decoded: "hidden" is what is stored
+            #expect(try hidden.status == .ok)
             #expect(
                 try await BidRecord.query(on: app.db).filter(\.$invitation.$id == invitation.id!).first()?
                     .outcomesStatement == "hidden")
@@ -296,7 +300,8 @@ struct ReferralAPITests {
             let rw = try await ReferralWorld.make(app)
             var input = rw.input()
             input.needs =
-                "Autism spectrum condition | 2 | communication_interaction\nNightmares | 1 | Attachment and trauma\nSpeech support"
+                "Autism spectrum condition | 2 | communication_interaction\n"
+                + "Nightmares | 1 | Attachment and trauma\nSpeech support"
 
             // MUT
             let r = try await Referrals.create(input, actor: rw.w.officer, db: app.db, now: testNow)

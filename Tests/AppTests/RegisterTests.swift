@@ -49,7 +49,8 @@ struct RegisterTests {
             let page = try await browser.get("/provider/establishments/new?urn=\(home.urn)").body.string
             #expect(page.contains("withholds this home"))
             let postcode = try #require(page.firstMatch(of: /name="postcode" type="text" value="([A-Z0-9 ]+)"/)?.1)
-            #expect(try await Registers.postcode(String(postcode), on: app.db)?.laGSSCode == "E10000032")  // a sector of West Sussex
+            // a sector of West Sussex
+            #expect(try await Registers.postcode(String(postcode), on: app.db)?.laGSSCode == "E10000032")
             #expect(page.contains("name=\"locationApproximate\" value=\"yes\""))
             let schoolPage = try await browser.get("/provider/establishments/new?urn=\(school.urn)").body.string
             #expect(schoolPage.contains(escape(school.name)))

@@ -160,7 +160,10 @@ struct RouteAccessTests {
     }
 
     @Test(
-        "The OpenAPI document lists 403 for every API operation some roles may not call (schemathesis found one missing)"
+        """
+        The OpenAPI document lists 403 for every API operation some roles may not call \
+        (schemathesis found one missing)
+        """
     )
     func documentedRefusals() async throws {
         try await withApp { app in
@@ -170,7 +173,8 @@ struct RouteAccessTests {
                 let path = openAPIPath(route)
                 // The operation's block: from its method line to the next method or path.
                 let pattern =
-                    "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*?    \(route.method.rawValue.lowercased()):\n((      .*|        .*)\n)*"
+                    "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*?"
+                    + "    \(route.method.rawValue.lowercased()):\n((      .*|        .*)\n)*"
                 let block = spec.range(of: pattern, options: .regularExpression).map { String(spec[$0]) } ?? ""
                 #expect(block.contains("'403'"), "\(route.method) \(path) does not document 403")
             }
@@ -178,7 +182,10 @@ struct RouteAccessTests {
     }
 
     @Test(
-        "Each role outside a route's audience is refused, nobody signed in is sent to sign in, and outsiders get nothing of West Sussex's"
+        """
+        Each role outside a route's audience is refused, nobody signed in is sent to sign in, \
+        and outsiders get nothing of West Sussex's
+        """
     )
     func walk() async throws {
         try await withApp(now: afterDeadline) { app in

@@ -70,7 +70,10 @@ struct TenantTests {
     }
 
     @Test(
-        "Audit trail and memberships of one lead authority are invisible to another; a non-partner cannot make referrals"
+        """
+        Audit trail and memberships of one lead authority are invisible to another; \
+        a non-partner cannot make referrals
+        """
     )
     func auditMembershipsReferrals() async throws {
         try await withApp { app in
@@ -100,8 +103,8 @@ struct TenantTests {
             let http = HTTPTests()
             let token = try await http.token(app, "contracts@hants.test")
             #expect(
-                !(try await http.api(app, .GET, "/api/v1/memberships", token: token).body.string.contains("Acorn House"))
-            )
+                !(try await http.api(app, .GET, "/api/v1/memberships", token: token).body.string
+                    .contains("Acorn House")))
             let dorset = Browser(app)
             try await dorset.signIn("officer@dorset.test")
             #expect(try await dorset.get("/referrals/new").status == .forbidden)
@@ -110,7 +113,10 @@ struct TenantTests {
     }
 
     @Test(
-        "A provider that applied to two lead authorities' DPSs: each reads only its own DPS's events, and verify speaks of them only"
+        """
+        A provider that applied to two lead authorities' DPSs: each reads only its own DPS's events, \
+        and verify speaks of them only
+        """
     )
     func auditByDPS() async throws {
         try await withApp { app in

@@ -84,7 +84,8 @@ struct EvaluationRoutes: RouteCollection {
                       type: object
                       required: [weeksPerYear, weights, bids]
                       properties:
-                        weeksPerYear: { type: integer, minimum: 1, maximum: 52, description: Weeks per year of the placement pattern }
+                        weeksPerYear: { type: integer, minimum: 1, maximum: 52, description: Weeks per year of the \#
+        placement pattern }
                         weights:
                           type: object
                           description: Points out of 100 per criterion; they must add up to 100
@@ -108,11 +109,13 @@ struct EvaluationRoutes: RouteCollection {
                               max: { type: integer }
                         needs:
                           type: array
-                          items: { type: object, required: [id], properties: { id: { type: string }, marks: { type: integer, minimum: 0, default: 1 } } }
+                          items: { type: object, required: [id], properties: { id: { type: string }, marks: { type: \#
+        integer, minimum: 0, default: 1 } } }
                         mustHaves: { type: array, items: { type: string } }
                         desirables:
                           type: array
-                          items: { type: object, required: [id], properties: { id: { type: string }, marks: { type: integer, minimum: 0, default: 1 } } }
+                          items: { type: object, required: [id], properties: { id: { type: string }, marks: { type: \#
+        integer, minimum: 0, default: 1 } } }
                         parentChoice:
                           type: object
                           required: [enabled]
@@ -124,7 +127,8 @@ struct EvaluationRoutes: RouteCollection {
                           type: array
                           items:
                             type: object
-                            required: [id, weeklyCostPence, qualificationScore, outcomesScore, distanceMiles, submittedAt]
+                            required: [id, weeklyCostPence, qualificationScore, outcomesScore, distanceMiles, \#
+        submittedAt]
                             properties:
                               id: { type: string, minLength: 1 }
                               weeklyCostPence: { type: integer, minimum: 1 }
@@ -141,7 +145,8 @@ struct EvaluationRoutes: RouteCollection {
                               late: { type: boolean, default: false }
               responses:
                 '200':
-                  description: The ranking with each bid's breakdown, the non-compliant bids with reasons, and the parent-choice shortlist
+                  description: The ranking with each bid's breakdown, the non-compliant bids with reasons, and the \#
+        parent-choice shortlist
                   content:
                     application/json:
                       schema:
@@ -170,7 +175,8 @@ struct EvaluationRoutes: RouteCollection {
                                     incentives: { type: number }
                           nonCompliant:
                             type: array
-                            items: { type: object, properties: { id: { type: string }, reasons: { type: array, items: { type: string } } } }
+                            items: { type: object, properties: { id: { type: string }, reasons: { type: array, items: \#
+        { type: string } } } }
                           shortlist: { type: array, items: { type: string } }
                 '400': { $ref: '#/components/responses/Problem' }
                 '401': { $ref: '#/components/responses/Problem' }

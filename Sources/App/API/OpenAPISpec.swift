@@ -215,16 +215,20 @@ enum OpenAPISpec {
               summary: The DPS and its published terms (public).
               security: []
               responses:
-                '200': { description: Every DPS, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/DPS' } } } } }
-                '401': { description: 'A bearer token was sent and is not valid (public: send none).', content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } } }
+                '200': { description: Every DPS, content: { application/json: { schema: { type: array, items: { $ref: \#
+        '#/components/schemas/DPS' } } } } }
+                '401': { description: 'A bearer token was sent and is not valid (public: send none).', content: { \#
+        application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } } }
           /api/v1/categories:
             get:
               operationId: listCategories
               summary: Every category with its published criteria (public).
               security: []
               responses:
-                '200': { description: Categories, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Category' } } } } }
-                '401': { description: 'A bearer token was sent and is not valid (public: send none).', content: { application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } } }
+                '200': { description: Categories, content: { application/json: { schema: { type: array, items: { \#
+        $ref: '#/components/schemas/Category' } } } } }
+                '401': { description: 'A bearer token was sent and is not valid (public: send none).', content: { \#
+        application/problem+json: { schema: { $ref: '#/components/schemas/Problem' } } } }
           /api/v1/registers/{urn}:
             get:
               operationId: getRegisterEntry
@@ -241,7 +245,8 @@ enum OpenAPISpec {
               operationId: listEstablishments
               summary: The signed-in provider's establishments.
               responses:
-                '200': { description: Establishments, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Establishment' } } } } }
+                '200': { description: Establishments, content: { application/json: { schema: { type: array, items: { \#
+        $ref: '#/components/schemas/Establishment' } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
             post:
@@ -253,7 +258,8 @@ enum OpenAPISpec {
                   application/json:
                     schema: { $ref: '#/components/schemas/EstablishmentInput' }
               responses:
-                '201': { description: Created, content: { application/json: { schema: { $ref: '#/components/schemas/Establishment' } } } }
+                '201': { description: Created, content: { application/json: { schema: { $ref: \#
+        '#/components/schemas/Establishment' } } } }
                 '400': { $ref: '#/components/responses/Problem' }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
@@ -264,7 +270,8 @@ enum OpenAPISpec {
               operationId: listApplications
               summary: A provider's own applications, or the lead authority's submitted applications.
               responses:
-                '200': { description: Applications, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Application' } } } } }
+                '200': { description: Applications, content: { application/json: { schema: { type: array, items: { \#
+        $ref: '#/components/schemas/Application' } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
           /api/v1/applications/{id}:
@@ -274,7 +281,8 @@ enum OpenAPISpec {
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
               responses:
-                '200': { description: The application, content: { application/json: { schema: { $ref: '#/components/schemas/Application' } } } }
+                '200': { description: The application, content: { application/json: { schema: { $ref: \#
+        '#/components/schemas/Application' } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
@@ -283,7 +291,8 @@ enum OpenAPISpec {
               operationId: listMemberships
               summary: Memberships; councils see all, a provider its own.
               responses:
-                '200': { description: Memberships, content: { application/json: { schema: { type: array, items: { $ref: '#/components/schemas/Membership' } } } } }
+                '200': { description: Memberships, content: { application/json: { schema: { type: array, items: { \#
+        $ref: '#/components/schemas/Membership' } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
           /api/v1/audit/verify:

@@ -81,7 +81,8 @@ struct ReferralAPI: RouteCollection {
             throw Abort(
                 .conflict,
                 reason:
-                    "Bids are sealed until the deadline (\(DisplayDate.dateTime(r.deadline))); \(count) received so far."
+                    "Bids are sealed until the deadline (\(DisplayDate.dateTime(r.deadline))); "
+                    + "\(count) received so far."
             )
         }
         let evaluation = try await Referrals.evaluate(r, db: req.db)
@@ -178,13 +179,15 @@ extension OpenAPISpec {
           /api/v1/referrals:
             post:
               operationId: createReferral
-              summary: Create a draft referral (placement officers of a partner authority). Validated in full now; publishing checks only what time changes.
+              summary: Create a draft referral (placement officers of a partner authority). Validated in full now; \#
+        publishing checks only what time changes.
               security: [{ bearer: [] }]
               requestBody:
                 required: true
                 content: { application/json: { schema: { $ref: '#/components/schemas/ReferralInput' } } }
               responses:
-                '201': { description: The draft referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
+                '201': { description: The draft referral, content: { application/json: { schema: { $ref: \#
+        '#/components/schemas/Referral' } } } }
                 '400': { $ref: '#/components/responses/Problem' }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
@@ -194,7 +197,8 @@ extension OpenAPISpec {
               operationId: listReferrals
               summary: The caller's authority's referrals (councils only).
               responses:
-                '200': { description: Referrals with counts of invitations and bids, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+                '200': { description: Referrals with counts of invitations and bids, content: { application/json: { \#
+        schema: { type: array, items: { type: object } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
           /api/v1/referrals/{id}/bids:
@@ -204,7 +208,8 @@ extension OpenAPISpec {
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
               responses:
-                '200': { description: Bids, evaluation and the number still to score, content: { application/json: { schema: { type: object } } } }
+                '200': { description: Bids, evaluation and the number still to score, content: { application/json: { \#
+        schema: { type: object } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
@@ -214,13 +219,15 @@ extension OpenAPISpec {
               operationId: listInvitations
               summary: The provider's invitations to bid, anonymised.
               responses:
-                '200': { description: Invitations, content: { application/json: { schema: { type: array, items: { type: object } } } } }
+                '200': { description: Invitations, content: { application/json: { schema: { type: array, items: { \#
+        type: object } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
           /api/v1/invitations/{id}:
             get:
               operationId: getInvitation
-              summary: One invitation of the provider, with its own bid's state, the ids a bid refers to (items) and the approved core price of each line (approvedCorePence).
+              summary: One invitation of the provider, with its own bid's state, the ids a bid refers to (items) and \#
+        the approved core price of each line (approvedCorePence).
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
               responses:
@@ -231,19 +238,22 @@ extension OpenAPISpec {
           /api/v1/referrals/{id}:
             get:
               operationId: getReferral
-              summary: One referral of the caller's authority. Bids are sealed before the deadline, so only their number is given.
+              summary: One referral of the caller's authority. Bids are sealed before the deadline, so only their \#
+        number is given.
               security: [{ bearer: [] }]
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
               responses:
-                '200': { description: The referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
+                '200': { description: The referral, content: { application/json: { schema: { $ref: \#
+        '#/components/schemas/Referral' } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
           /api/v1/referrals/{id}/eligibility:
             get:
               operationId: getReferralEligibility
-              summary: How many active members are within the radius, the category's minimum, and the radius that would reach it when too few are.
+              summary: How many active members are within the radius, the category's minimum, and the radius that \#
+        would reach it when too few are.
               security: [{ bearer: [] }]
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
@@ -294,7 +304,8 @@ extension OpenAPISpec {
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
               responses:
-                '200': { description: The closed referral, content: { application/json: { schema: { $ref: '#/components/schemas/Referral' } } } }
+                '200': { description: The closed referral, content: { application/json: { schema: { $ref: \#
+        '#/components/schemas/Referral' } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
@@ -302,7 +313,8 @@ extension OpenAPISpec {
           /api/v1/referrals/{id}/bids/{bidId}/score:
             put:
               operationId: scoreBid
-              summary: Record the panel's consensus score (0-5) with its reason for a bid's outcomes statement or incentive, after closing and before award.
+              summary: Record the panel's consensus score (0-5) with its reason for a bid's outcomes statement or \#
+        incentive, after closing and before award.
               security: [{ bearer: [] }]
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
@@ -341,7 +353,8 @@ extension OpenAPISpec {
           /api/v1/referrals/{id}/evaluation:
             get:
               operationId: getReferralEvaluation
-              summary: The evaluation of a closed referral with every breakdown, the ranking, the non-compliant bids with reasons and the parent-choice shortlist. Sealed (409) until the deadline.
+              summary: The evaluation of a closed referral with every breakdown, the ranking, the non-compliant bids \#
+        with reasons and the parent-choice shortlist. Sealed (409) until the deadline.
               security: [{ bearer: [] }]
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
@@ -365,7 +378,8 @@ extension OpenAPISpec {
           /api/v1/referrals/{id}/award:
             post:
               operationId: awardReferral
-              summary: Award to the parent's preference or the top bid, once every bid has its consensus score; creates the placement agreement. Exactly once.
+              summary: Award to the parent's preference or the top bid, once every bid has its consensus score; \#
+        creates the placement agreement. Exactly once.
               security: [{ bearer: [] }]
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
@@ -389,7 +403,8 @@ extension OpenAPISpec {
           /api/v1/invitations/{id}/bid:
             put:
               operationId: submitBid
-              summary: Submit or revise the establishment's bid until the deadline. Sealed; only the bidder can read it before closing.
+              summary: Submit or revise the establishment's bid until the deadline. Sealed; only the bidder can read \#
+        it before closing.
               security: [{ bearer: [] }]
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
@@ -457,12 +472,14 @@ extension OpenAPISpec {
           /api/v1/placements/{id}:
             get:
               operationId: getPlacement
-              summary: The Individual Placement Agreement, for the placing authority, the awarded provider and the lead authority's auditor.
+              summary: The Individual Placement Agreement, for the placing authority, the awarded provider and the \#
+        lead authority's auditor.
               security: [{ bearer: [] }]
               parameters:
                 - { name: id, in: path, required: true, schema: { type: string, format: uuid } }
               responses:
-                '200': { description: The agreement, content: { application/json: { schema: { $ref: '#/components/schemas/Placement' } } } }
+                '200': { description: The agreement, content: { application/json: { schema: { $ref: \#
+        '#/components/schemas/Placement' } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
                 '404': { $ref: '#/components/responses/Problem' }
@@ -479,8 +496,11 @@ extension OpenAPISpec {
                 code: { $ref: '#/components/schemas/NeedArea' }
             NeedArea:
               type: string
-              description: The published taxonomy of needs (the four broad areas of an EHC plan and common care-plan needs); see docs/DECISIONS.md.
-              enum: [communication_interaction, cognition_learning, semh, sensory_physical, attachment_trauma, behaviour_that_challenges, self_harm, exploitation_risk, going_missing, substance_misuse, health_medical, disability_personal_care, unaccompanied_asylum_seeking, other]
+              description: The published taxonomy of needs (the four broad areas of an EHC plan and common care-plan \#
+        needs); see docs/DECISIONS.md.
+              enum: [communication_interaction, cognition_learning, semh, sensory_physical, attachment_trauma, \#
+        behaviour_that_challenges, self_harm, exploitation_risk, going_missing, substance_misuse, health_medical, \#
+        disability_personal_care, unaccompanied_asylum_seeking, other]
             IdentifiedItem:
               type: object
               required: [id, text]
@@ -491,9 +511,11 @@ extension OpenAPISpec {
                 code: { anyOf: [{ $ref: '#/components/schemas/NeedArea' }, { type: 'null' }] }
             ReferralInput:
               type: object
-              required: [category, pattern, startDate, durationWeeks, homePostcode, needs, outcomes, radiusMiles, deadline]
+              required: [category, pattern, startDate, durationWeeks, homePostcode, needs, outcomes, radiusMiles, \#
+        deadline]
               properties:
-                category: { type: string, format: uuid, description: A category the authority uses (GET /api/v1/categories). }
+                category: { type: string, format: uuid, description: A category the authority uses (GET \#
+        /api/v1/categories). }
                 kind: { type: string, enum: [spot, block] }
                 pattern: { type: string, enum: [day38, weekly38, residential42, residential52, fostering] }
                 startDate: { type: string, format: date }
@@ -508,7 +530,8 @@ extension OpenAPISpec {
                 needs: { type: array, minItems: 1, maxItems: 50, items: { $ref: '#/components/schemas/MarkedItem' } }
                 mustHaves: { type: array, maxItems: 50, items: { type: string, minLength: 1, maxLength: 1000 } }
                 desirables: { type: array, maxItems: 50, items: { $ref: '#/components/schemas/MarkedItem' } }
-                outcomes: { type: array, minItems: 1, maxItems: 50, items: { type: string, minLength: 1, maxLength: 1000 } }
+                outcomes: { type: array, minItems: 1, maxItems: 50, items: { type: string, minLength: 1, maxLength: \#
+        1000 } }
                 radiusMiles: { type: number, minimum: 1, maximum: 500 }
                 deadline: { type: string, format: date-time }
                 parentChoice: { type: boolean }
@@ -525,7 +548,9 @@ extension OpenAPISpec {
                     incentives: { type: integer, minimum: 0, maximum: 100 }
             Referral:
               type: object
-              required: [id, reference, state, kind, category, pattern, startDate, durationWeeks, children, places, homeDistrict, needs, mustHaves, desirables, outcomes, weights, radiusMiles, deadline, parentChoice, invited, bidsReceived]
+              required: [id, reference, state, kind, category, pattern, startDate, durationWeeks, children, places, \#
+        homeDistrict, needs, mustHaves, desirables, outcomes, weights, radiusMiles, deadline, parentChoice, invited, \#
+        bidsReceived]
               properties:
                 id: { type: string, format: uuid }
                 reference: { type: string }
@@ -557,7 +582,8 @@ extension OpenAPISpec {
               properties:
                 corePence:
                   type: object
-                  description: The weekly price in pence of every line of the approved core cost schedule, by line key; each may be lowered, never raised.
+                  description: The weekly price in pence of every line of the approved core cost schedule, by line \#
+        key; each may be lowered, never raised.
                   additionalProperties: { type: integer, minimum: 0, maximum: 1000000000000 }
                 variable:
                   type: array
@@ -568,16 +594,19 @@ extension OpenAPISpec {
                     properties:
                       description: { type: string, minLength: 1, maxLength: 1000 }
                       weeklyPence: { type: integer, minimum: 0, maximum: 1000000000000 }
-                discountBasisPoints: { type: integer, minimum: 0, maximum: 9999, description: 'Hundredths of a per cent; only for children the discount tiers cover.' }
+                discountBasisPoints: { type: integer, minimum: 0, maximum: 9999, description: 'Hundredths of a per \#
+        cent; only for children the discount tiers cover.' }
                 outcomesStatement: { type: string, minLength: 1, maxLength: 20000 }
                 incentive: { type: string, maxLength: 20000 }
-                carerDistrict: { type: string, maxLength: 500, description: Postcode district of the proposed carer (fostering). }
+                carerDistrict: { type: string, maxLength: 500, description: Postcode district of the proposed carer \#
+        (fostering). }
                 needsMet: { type: array, maxItems: 50, items: { type: string } }
                 mustHavesMet: { type: array, maxItems: 50, items: { type: string } }
                 desirablesMet: { type: array, maxItems: 50, items: { type: string } }
             Placement:
               type: object
-              required: [id, establishment, contractName, startDate, status, weeklyFeePence, core, variable, discountBasisPoints, outcomes, reviewDates, direct]
+              required: [id, establishment, contractName, startDate, status, weeklyFeePence, core, variable, \#
+        discountBasisPoints, outcomes, reviewDates, direct]
               properties:
                 id: { type: string, format: uuid }
                 reference: { type: [string, 'null'] }
@@ -589,8 +618,10 @@ extension OpenAPISpec {
                 contractName: { type: string }
                 startDate: { type: string }
                 weeklyFeePence: { type: integer }
-                core: { type: array, items: { type: object, required: [line, weeklyPence], properties: { line: { type: string }, weeklyPence: { type: integer } } } }
-                variable: { type: array, items: { type: object, required: [description, weeklyPence], properties: { description: { type: string }, weeklyPence: { type: integer } } } }
+                core: { type: array, items: { type: object, required: [line, weeklyPence], properties: { line: { \#
+        type: string }, weeklyPence: { type: integer } } } }
+                variable: { type: array, items: { type: object, required: [description, weeklyPence], properties: { \#
+        description: { type: string }, weeklyPence: { type: integer } } } }
                 discountBasisPoints: { type: integer }
                 outcomes: { type: array, items: { type: string } }
                 reviewDates: { type: array, items: { type: string } }

@@ -244,7 +244,8 @@ struct ReferralWriteAPI: RouteCollection {
         guard Referrals.isOpened(r) else {
             throw UseCaseError(
                 .conflict,
-                "Bids are sealed until the deadline (\(DisplayDate.dateTime(r.deadline))); nothing can be evaluated before then."
+                "Bids are sealed until the deadline (\(DisplayDate.dateTime(r.deadline))); "
+                    + "nothing can be evaluated before then."
             )
         }
         let evaluation = try await Referrals.evaluate(r, db: req.db)
@@ -342,7 +343,8 @@ struct ReferralWriteAPI: RouteCollection {
             deadline: body.deadline,
             parentChoice: body.parentChoice ?? false, places: body.places ?? 1,
             voidTerms: (body.voidTerms ?? "").trimmed)
-        let kindError = body.kind.map { ["spot", "block"].contains($0) } == false
+        let kindError =
+            body.kind.map { ["spot", "block"].contains($0) } == false
             ? [FieldError(field: "kind", message: "The kind is spot or block")] : []
         return Referrals.NewReferral(
             categoryID: body.category, block: block, draft: draft, homePostcode: body.homePostcode,

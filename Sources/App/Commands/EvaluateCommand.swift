@@ -19,7 +19,8 @@ struct EvaluateCommand: AsyncCommand {
     }
 
     var help: String {
-        "Evaluates a referral's bids from an input JSON file (/dev/stdin for standard input) and prints the result JSON."
+        "Evaluates a referral's bids from an input JSON file (/dev/stdin for standard input) "
+            + "and prints the result JSON."
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {

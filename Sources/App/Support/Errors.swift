@@ -86,10 +86,9 @@ struct AppErrorMiddleware: AsyncMiddleware {
         }
         if status == .unauthorized {
             let back = SafeHeaders.localPath(request.url.path, fallback: "/dashboard")
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))
             return request.redirect(
-                to:
-                    "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/")"
-            )
+                to: "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/")")
         }
         let body = Layout.page(title: status.reasonPhrase, context: PageContext(request: request)) {
             UI.h1(

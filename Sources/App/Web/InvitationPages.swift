@@ -51,7 +51,8 @@ struct InvitationPages: RouteCollection {
                 UI.h1("Invitations to bid", caption: actor.organisationName)
                 if invitations.isEmpty {
                     UI.p(
-                        "No invitations yet. When a council publishes a referral that an admitted establishment of yours can reach, it appears here."
+                        "No invitations yet. When a council publishes a referral that an admitted establishment of "
+                            + "yours can reach, it appears here."
                     )
                 }
                 UI.table(
@@ -120,7 +121,8 @@ struct InvitationPages: RouteCollection {
                 (
                     "Placement",
                     text(
-                        "\(PlacementPattern(rawValue: r.pattern)?.label ?? r.pattern), from \(DisplayDate.date(r.startDate)) for about \(r.durationWeeks) weeks"
+                        "\(PlacementPattern(rawValue: r.pattern)?.label ?? r.pattern), "
+                            + "from \(DisplayDate.date(r.startDate)) for about \(r.durationWeeks) weeks"
                     )
                 ),
                 (
@@ -128,13 +130,15 @@ struct InvitationPages: RouteCollection {
                     text(
                         r.kind == "block"
                             ? "A block of \(r.places) places. Void terms: \(r.voidTerms)"
-                            : "\(r.children) child\(r.children == 1 ? "" : "ren"), \(r.childAge.map { "aged \($0)" } ?? ""), \(r.childGender)"
+                            : "\(r.children) child\(r.children == 1 ? "" : "ren"), "
+                                + "\(r.childAge.map { "aged \($0)" } ?? ""), \(r.childGender)"
                     )
                 ),
                 (
                     "Home area",
                     text(
-                        "\(r.homeDistrict), about \(Int(inv.distanceMiles.rounded())) miles from \(inv.establishment.name)"
+                        "\(r.homeDistrict), about \(Int(inv.distanceMiles.rounded())) miles "
+                            + "from \(inv.establishment.name)"
                     )
                 ),
                 ("Needs", text(content.needs.map(\.text).joined(separator: "\n"))),
@@ -173,7 +177,9 @@ struct InvitationPages: RouteCollection {
                         (
                             "Your score",
                             text(
-                                "\(mine.total) of 100: price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), needs \(p.needs), location \(p.location), desirables \(p.desirables), incentives \(p.incentives)"
+                                "\(mine.total) of 100: price \(p.price), core competency \(p.coreCompetency), "
+                                    + "outcomes \(p.outcomes), needs \(p.needs), location \(p.location), "
+                                    + "desirables \(p.desirables), incentives \(p.incentives)"
                             )
                         ),
                         ("Top score", text(winner.total.description)),
@@ -187,7 +193,9 @@ struct InvitationPages: RouteCollection {
             }
             if let bid, bid.state == "submitted" {
                 UI.inset(
-                    "Your bid is submitted: \(formatPence(bid.weeklyCostPence)) a week, at \(DisplayDate.dateTime(bid.submittedAt)). It is sealed: nobody else can read it before the deadline."
+                    "Your bid is submitted: \(formatPence(bid.weeklyCostPence)) a week, "
+                        + "at \(DisplayDate.dateTime(bid.submittedAt)). "
+                        + "It is sealed: nobody else can read it before the deadline."
                 )
             }
             if open && actor.role != .partnerViewer {
@@ -223,7 +231,8 @@ struct InvitationPages: RouteCollection {
                             "discount", label: "Discount for \(r.children) children placed together (%)",
                             value: v(
                                 "discount",
-                                bid.map { String(Double($0.discountBasisPoints) / 100) } ?? String(Double(floor) / 100)),
+                                bid.map { String(Double($0.discountBasisPoints) / 100) }
+                                    ?? String(Double(floor) / 100)),
                             hint: "At least your published \(Money.percent(floor))", errors: errors, width: "5")
                     } else {
                         void("input", [.type("hidden"), .name("discount"), .value("0")])

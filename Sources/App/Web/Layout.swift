@@ -126,5 +126,10 @@ enum Layout {
 /// The attribution that ../shared/data/SOURCES.md requires wherever its data is shown.
 enum Attribution {
     static let text =
-        "Contains public sector information licensed under the Open Government Licence v3.0 (Department for Education; Ofsted; Ministry of Housing, Communities and Local Government; Office for National Statistics). Contains OS data © Crown copyright and database right 2025. Contains Royal Mail data © Royal Mail copyright and database right 2025. Contains GeoPlace data © Local Government Information House Limited copyright and database right 2025. Local-authority relationships from mySociety, \"UK Local Authority Names and Codes\" (CC BY 4.0)."
+        "Contains public sector information licensed under the Open Government Licence v3.0 "
+        + "(Department for Education; Ofsted; Ministry of Housing, Communities and Local Government; "
+        + "Office for National Statistics). Contains OS data © Crown copyright and database right 2025. "
+        + "Contains Royal Mail data © Royal Mail copyright and database right 2025. "
+        + "Contains GeoPlace data © Local Government Information House Limited copyright and database right 2025. "
+        + "Local-authority relationships from mySociety, \"UK Local Authority Names and Codes\" (CC BY 4.0)."
 }

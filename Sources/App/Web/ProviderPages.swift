@@ -98,9 +98,12 @@ struct ProviderPages: RouteCollection {
                     values["postcode"] = sector
                 }
                 notice =
-                    "We filled in the details from the \(entry.source == .gias ? "Get Information about Schools" : "Ofsted") register. Check them and correct anything out of date."
+                    "We filled in the details from the "
+                    + "\(entry.source == .gias ? "Get Information about Schools" : "Ofsted") register. "
+                    + "Check them and correct anything out of date."
                     + (entry.detailsWithheld
-                        ? " Ofsted withholds this home's name and address: enter the name you use, and we place it at a postcode sector of its local authority, marked as approximate."
+                        ? " Ofsted withholds this home's name and address: enter the name you use, and we place it at "
+                            + "a postcode sector of its local authority, marked as approximate."
                         : "")
             } else {
                 notice = "We could not find URN \(urn) in the registers. Enter the details yourself."
@@ -277,11 +280,13 @@ struct ProviderPages: RouteCollection {
                                         .init(
                                             value: $0.id!.uuidString,
                                             label:
-                                                "\($0.establishment.name) (\(ApplicationState(rawValue: $0.state)?.label ?? $0.state))"
+                                                "\($0.establishment.name) "
+                                                + "(\(ApplicationState(rawValue: $0.state)?.label ?? $0.state))"
                                         )
                                     }, selected: values["copyFrom"],
                                 hint:
-                                    "Answers for the categories both applications share are copied; you can change them before you submit.",
+                                    "Answers for the categories both applications share are copied; "
+                                    + "you can change them before you submit.",
                                 errors: errors)
                         }
                         UI.button("Start application")
@@ -341,9 +346,14 @@ struct ProviderPages: RouteCollection {
         // Each part's questions, read (and their stored answers decoded) once, as the page will show them.
         let sections = try parts.map {
             try answersSection(
-                $0, values: editable ? values : [:], errors: editable ? errors : [], evidence: evidence, editable: editable)
+                $0, values: editable ? values : [:], errors: editable ? errors : [], evidence: evidence,
+                editable: editable)
         }
-        let evidenceQuestions = try parts.map { part in (part, try part.category.content.passFail.filter(\.requiresEvidence)) }
+        let evidenceQuestions = try parts.map { part in
+            (part, try part.category.content.passFail.filter(\.requiresEvidence))
+        }
+        let inspectorate =
+            Inspectorate(rawValue: app.establishment.inspectorate)?.displayName ?? app.establishment.inspectorate
         return Layout.page(title: "Application: \(app.establishment.name)", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(app.establishment.name, caption: "Application")
@@ -360,7 +370,7 @@ struct ProviderPages: RouteCollection {
                 (
                     "Inspection",
                     text(
-                        "\(app.establishment.judgement) (\(Inspectorate(rawValue: app.establishment.inspectorate)?.displayName ?? app.establishment.inspectorate))"
+                        "\(app.establishment.judgement) (\(inspectorate))"
                     )
                 ),
             ])

@@ -32,14 +32,17 @@ struct PublicPages: RouteCollection {
             Layout.page(title: "Home", context: PageContext(request: req)) {
                 UI.h1("Buy children's placements fairly and fast")
                 UI.p(
-                    "A dynamic purchasing system for councils placing children with special educational needs in independent schools, and looked-after children with fostering agencies and children's homes."
+                    "A dynamic purchasing system for councils placing children with special educational needs in "
+                        + "independent schools, and looked-after children with fostering agencies and children's homes."
                 )
                 if let dps {
                     el("div", .class("dps-grid")) {
                         el("div", .class("dps-card")) {
                             UI.h2(dps.title)
                             UI.p(
-                                "Run by \(dps.lead.name). Open to new providers from \(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to \(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)."
+                                "Run by \(dps.lead.name). Open to new providers from "
+                                    + "\(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to "
+                                    + "\(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)."
                             )
                         }
                         el("div", .class("dps-card")) {
@@ -50,7 +53,8 @@ struct PublicPages: RouteCollection {
                 }
                 UI.h2("Providers")
                 UI.p(
-                    "Register your organisation once, then apply for each school, home or fostering branch. Each category's criteria and scoring method are published in the procurement documents."
+                    "Register your organisation once, then apply for each school, home or fostering branch. "
+                        + "Each category's criteria and scoring method are published in the procurement documents."
                 )
                 el("p") {
                     UI.link("Register a provider organisation", "/register")
@@ -90,21 +94,25 @@ struct PublicPages: RouteCollection {
                     (
                         "Period of validity",
                         text(
-                            "\(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to \(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)"
+                            "\(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to "
+                                + "\(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)"
                         )
                     ),
                     (
                         "Referral deadlines",
                         text(
                             dps.shortDeadlinesAgreed
-                                ? "Admitted providers agree that referral deadlines may be shorter than 10 days, the same for every invited provider."
+                                ? "Admitted providers agree that referral deadlines may be shorter than 10 days, "
+                                    + "the same for every invited provider."
                                 : "At least 10 days for every referral.")
                     ),
                     ("Partner authorities", text(partners.map(\.organisation.name).sorted().joined(separator: ", "))),
                     (
                         "Parent choice",
                         text(
-                            "Where parent choice applies, bids scoring less than \(dps.parentChoiceBandPoints) points below the top bid are shortlisted (up to 3) and the parent or carer states a preference."
+                            "Where parent choice applies, bids scoring less than \(dps.parentChoiceBandPoints) points "
+                                + "below the top bid are shortlisted (up to 3) and the parent or carer states "
+                                + "a preference."
                         )
                     ),
                 ])
@@ -137,7 +145,16 @@ struct PublicPages: RouteCollection {
                 }
                 UI.h2("How bids are scored")
                 UI.p(
-                    "Each referral is scored out of 100 points. Price: points × lowest compliant annual cost ÷ this bid's annual cost. Core competency: points × qualification score ÷ 100. Outcomes approach: points × officers' consensus score (0 to 5) ÷ 5. Needs met: points × marks of needs met ÷ total marks. Location: points × (5 − distance band) ÷ 5, with bands of 10 miles. Each criterion is rounded to 2 decimal places and the total is the sum. Ties go to higher quality points, then lower annual cost, then the earlier submission."
+                    """
+                    Each referral is scored out of 100 points. \
+                    Price: points × lowest compliant annual cost ÷ this bid's annual cost. \
+                    Core competency: points × qualification score ÷ 100. \
+                    Outcomes approach: points × officers' consensus score (0 to 5) ÷ 5. \
+                    Needs met: points × marks of needs met ÷ total marks. \
+                    Location: points × (5 − distance band) ÷ 5, with bands of 10 miles. \
+                    Each criterion is rounded to 2 decimal places and the total is the sum. \
+                    Ties go to higher quality points, then lower annual cost, then the earlier submission.
+                    """
                 )
                 if !dps.terms.isEmpty {
                     UI.h2("Terms")
@@ -180,7 +197,9 @@ struct PublicPages: RouteCollection {
                     })
                 UI.h2("Scored method statements")
                 UI.p(
-                    "Each statement is scored 0 (no answer), 1 (poor), 2 (weak), 3 (satisfactory), 4 (good) or 5 (excellent), weighted, and the weighted total out of 100 is the establishment's qualification score, carried into every referral."
+                    "Each statement is scored 0 (no answer), 1 (poor), 2 (weak), 3 (satisfactory), 4 (good) "
+                        + "or 5 (excellent), weighted, and the weighted total out of 100 is the establishment's "
+                        + "qualification score, carried into every referral."
                 )
                 UI.table(
                     headers: ["Statement", "Weight", "Scored by"],
@@ -217,7 +236,13 @@ struct PublicPages: RouteCollection {
             Layout.page(title: "Data sources", context: PageContext(request: req)) {
                 UI.h1("Data sources")
                 UI.p(
-                    "The demo and the URN look-up use public registers: the Department for Education's Get Information about Schools, Ofsted's register of children's social care providers (at 31 March 2025), and the ONS Postcode Directory's district and sector centroids. Ofsted withholds children's homes' addresses; the demo places each home at a postcode sector of its local authority and marks the location as approximate."
+                    """
+                    The demo and the URN look-up use public registers: the Department for Education's Get Information \
+                    about Schools, Ofsted's register of children's social care providers (at 31 March 2025), and the \
+                    ONS Postcode Directory's district and sector centroids. Ofsted withholds children's homes' \
+                    addresses; the demo places each home at a postcode sector of its local authority and marks the \
+                    location as approximate.
+                    """
                 )
                 UI.p(Attribution.text)
             })

@@ -121,7 +121,8 @@ struct ReferralPages: RouteCollection {
             UI.errorSummary(errors)
             UI.h1("Create a referral")
             UI.p(
-                "Describe the child's needs once. Every admitted provider within the distance you set is invited at the same moment; they never see who the child is."
+                "Describe the child's needs once. Every admitted provider within the distance you set "
+                    + "is invited at the same moment; they never see who the child is."
             )
             UI.form(action: "/referrals", csrf: req.csrfToken) {
                 UI.select(
@@ -178,7 +179,9 @@ struct ReferralPages: RouteCollection {
                 UI.textarea(
                     "needs", label: "Needs from the EHC plan or care plan", value: values["needs"],
                     hint:
-                        "One per line. Add marks after a bar if a need counts for more, and the area of need after a second bar, for example: Speech and language therapy | 2 | communication_interaction. Areas: "
+                        "One per line. Add marks after a bar if a need counts for more, and the area of need "
+                        + "after a second bar, for example: Speech and language therapy | 2 | "
+                        + "communication_interaction. Areas: "
                         + NeedArea.allCases.map { "\($0.rawValue) (\($0.label))" }.joined(separator: ", "),
                     errors: errors, rows: 5)
                 UI.textarea(
@@ -192,7 +195,8 @@ struct ReferralPages: RouteCollection {
                     hint: "One per line, framed in the outcomes framework", errors: errors, rows: 3)
                 el("h2", .class("govuk-heading-m")) { "How bids are scored" }
                 UI.p(
-                    "Points out of 100. Price 30 to 70, core competency at most 20, location at most 5, within the category's bounds."
+                    "Points out of 100. Price 30 to 70, core competency at most 20, location at most 5, "
+                        + "within the category's bounds."
                 )
                 for c in ReferralCriterion.allCases {
                     UI.textInput(
@@ -280,7 +284,8 @@ struct ReferralPages: RouteCollection {
                 (
                     "Pattern",
                     text(
-                        "\(PlacementPattern(rawValue: r.pattern)?.label ?? r.pattern), from \(DisplayDate.date(r.startDate)) for \(r.durationWeeks) weeks"
+                        "\(PlacementPattern(rawValue: r.pattern)?.label ?? r.pattern), "
+                            + "from \(DisplayDate.date(r.startDate)) for \(r.durationWeeks) weeks"
                     )
                 ),
                 (
@@ -316,11 +321,15 @@ struct ReferralPages: RouteCollection {
                 if let preview {
                     UI.h2("Who it will reach")
                     UI.p(
-                        "\(preview.eligible) establishment\(preview.eligible == 1 ? "" : "s") with an active membership \(preview.eligible == 1 ? "is" : "are") within \(Int(r.radiusMiles)) miles. This category needs at least \(preview.minimum)."
+                        "\(preview.eligible) establishment\(preview.eligible == 1 ? "" : "s") "
+                            + "with an active membership \(preview.eligible == 1 ? "is" : "are") "
+                            + "within \(Int(r.radiusMiles)) miles. "
+                            + "This category needs at least \(preview.minimum)."
                     )
                     if let proposal = preview.proposedRadius, officer {
                         UI.warning(
-                            "Too few establishments are in reach. Widening the limit to \(Int(proposal)) miles reaches \(preview.minimum)."
+                            "Too few establishments are in reach. "
+                                + "Widening the limit to \(Int(proposal)) miles reaches \(preview.minimum)."
                         )
                         UI.form(action: base + "/radius", csrf: req.csrfToken) {
                             void("input", [.type("hidden"), .name("radiusMiles"), .value(String(Int(proposal)))])
@@ -331,7 +340,8 @@ struct ReferralPages: RouteCollection {
                 if officer {
                     UI.form(action: base + "/publish", csrf: req.csrfToken) {
                         UI.p(
-                            "Publishing invites every one of them at the same moment. You cannot remove a provider from the list."
+                            "Publishing invites every one of them at the same moment. "
+                                + "You cannot remove a provider from the list."
                         )
                         UI.button("Publish and invite providers")
                     }
@@ -339,7 +349,9 @@ struct ReferralPages: RouteCollection {
             case .published:
                 UI.h2("Open for bids")
                 UI.p(
-                    "\(invitations.count) establishments invited; \(invitations.filter { $0.declinedAt != nil }.count) declined; \(bidCount) bid\(bidCount == 1 ? "" : "s") received. Bids stay sealed until the deadline."
+                    "\(invitations.count) establishments invited; "
+                        + "\(invitations.filter { $0.declinedAt != nil }.count) declined; "
+                        + "\(bidCount) bid\(bidCount == 1 ? "" : "s") received. Bids stay sealed until the deadline."
                 )
                 if officer {
                     el("div", .class("dps-grid")) {
@@ -355,7 +367,8 @@ struct ReferralPages: RouteCollection {
                         el("div", .class("dps-card")) {
                             UI.form(action: base + "/close", csrf: req.csrfToken) {
                                 UI.p(
-                                    "The referral closes automatically at the deadline. You can also close it yourself once the deadline has passed."
+                                    "The referral closes automatically at the deadline. "
+                                        + "You can also close it yourself once the deadline has passed."
                                 )
                                 UI.button("Close and open the bids", kind: "secondary")
                             }
@@ -371,8 +384,11 @@ struct ReferralPages: RouteCollection {
                 if state == .awaitingParent {
                     UI.inset(
                         r.parentPreference == nil
-                            ? "Waiting for the parent's preference until \(r.parentDeadline.map(DisplayDate.dateTime) ?? ""). If none arrives, award to the top bid."
-                            : "The parent has stated a preference\(r.parentReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""). Award to it."
+                            ? "Waiting for the parent's preference until "
+                                + "\(r.parentDeadline.map(DisplayDate.dateTime) ?? ""). "
+                                + "If none arrives, award to the top bid."
+                            : "The parent has stated a preference"
+                                + "\(r.parentReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""). Award to it."
                     )
                 }
                 if let placement { el("p") { UI.link("View the placement agreement", "/placements/\(placement.id!)") } }
@@ -381,7 +397,9 @@ struct ReferralPages: RouteCollection {
                         el("div", .class("dps-card")) {
                             UI.form(action: base + "/parent", csrf: req.csrfToken) {
                                 UI.p(
-                                    "\(evaluation?.result.shortlist.count ?? 0) bids are within \(r.dps.parentChoiceBandPoints) points of the top: the parent or carer chooses."
+                                    "\(evaluation?.result.shortlist.count ?? 0) bids are within "
+                                        + "\(r.dps.parentChoiceBandPoints) points of the top: "
+                                        + "the parent or carer chooses."
                                 )
                                 UI.textInput(
                                     "replyBy", label: "Reply by",
@@ -456,7 +474,8 @@ struct ReferralPages: RouteCollection {
             evaluation.bids.isEmpty ? UI.p("No bids arrived. Re-issue the referral with a wider radius.") : .empty,
             !evaluation.unscored.isEmpty
                 ? UI.warning(
-                    "Score the outcomes statement of every bid (0 to 5); the ranking is final once each has a consensus score."
+                    "Score the outcomes statement of every bid (0 to 5); "
+                        + "the ranking is final once each has a consensus score."
                 ) : .empty,
             UI.table(
                 caption: "Ranking",
@@ -501,7 +520,9 @@ struct ReferralPages: RouteCollection {
                             }
                         }
                         UI.p(
-                            "Weekly cost \(formatPence(b.weeklyCostPence)); \(String(format: "%.1f", b.distanceMiles)) miles from home\(b.carerDistrict.map { " (carer in \($0))" } ?? "")."
+                            "Weekly cost \(formatPence(b.weeklyCostPence)); "
+                                + "\(String(format: "%.1f", b.distanceMiles)) miles from home"
+                                + "\(b.carerDistrict.map { " (carer in \($0))" } ?? "")."
                         )
                         if let consensus { UI.inset("Consensus: \(consensus.score) of 5. \(consensus.comment)") }
                         if officer {
@@ -674,8 +695,8 @@ struct ReferralPages: RouteCollection {
                     "startDate", label: "Start date", value: values["startDate"], hint: "For example 2026-12-01",
                     errors: errors, width: "10")
                 UI.textInput(
-                    "weeklyFee", label: "Agreed weekly fee (£)", value: values["weeklyFee"], errors: errors, width: "10"
-                )
+                    "weeklyFee", label: "Agreed weekly fee (£)", value: values["weeklyFee"], errors: errors,
+                    width: "10")
                 UI.textInput(
                     "durationWeeks", label: "Expected duration in weeks", value: values["durationWeeks"] ?? "52",
                     hint: "From 1 to 520; reviews are set every six months within it", errors: errors, width: "5")
@@ -820,12 +841,14 @@ struct ReferralPages: RouteCollection {
             if done || r.parentPreference != nil {
                 UI.banner("Thank you. We have your preference.") {
                     UI.p(
-                        "The council officer will be in touch. You can change your choice below until \(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
+                        "The council officer will be in touch. You can change your choice below until "
+                            + "\(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
                     )
                 }
             }
             UI.p(
-                "These settings scored almost the same, so you can choose. They are shown in no particular order of preference. Please reply by \(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
+                "These settings scored almost the same, so you can choose. They are shown in no particular order of "
+                    + "preference. Please reply by \(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
             )
             UI.form(action: "/choice/\(token)", csrf: req.csrfToken) {
                 for (index, b) in ordered.enumerated() {
@@ -840,13 +863,15 @@ struct ReferralPages: RouteCollection {
                             (
                                 "Distance from home",
                                 text(
-                                    "About \(Int(b.distanceMiles.rounded())) mile\(Int(b.distanceMiles.rounded()) == 1 ? "" : "s")"
+                                    "About \(Int(b.distanceMiles.rounded())) "
+                                        + "mile\(Int(b.distanceMiles.rounded()) == 1 ? "" : "s")"
                                 )
                             ),
                             (
                                 "Latest inspection",
                                 text(
-                                    "\(b.establishment.judgement)\(b.establishment.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")"
+                                    "\(b.establishment.judgement)"
+                                        + "\(b.establishment.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")"
                                 )
                             ),
                             (

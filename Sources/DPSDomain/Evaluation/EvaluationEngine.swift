@@ -162,7 +162,8 @@ public enum EvaluationEngine {
                     EvaluationError(
                         rule: "marks-range", field: "\(field)[\(index)].marks",
                         message:
-                            "marks for \(noun) \"\(item.id)\" must be between 0 and \(Limits.maximumMarks), got \(item.marks)"
+                            "marks for \(noun) \"\(item.id)\" must be between 0 and \(Limits.maximumMarks), "
+                            + "got \(item.marks)"
                     ))
             }
             if marks.updateValue(item.marks, forKey: item.id) != nil {
@@ -193,7 +194,8 @@ public enum EvaluationEngine {
                 EvaluationError(
                     rule: "cost-range", field: "\(path).weeklyCostPence",
                     message:
-                        "weekly cost must be more than 0 pence and at most \(Limits.maximumWeeklyCostPence), got \(bid.weeklyCostPence)"
+                        "weekly cost must be more than 0 pence and at most \(Limits.maximumWeeklyCostPence), "
+                        + "got \(bid.weeklyCostPence)"
                 ))
         }
         if !bid.distanceMiles.isFinite || bid.distanceMiles < 0 {

@@ -41,7 +41,8 @@ public enum ReferralDeadlineRule {
             return EvaluationError(
                 rule: "deadline-minimum", field: "deadline",
                 message:
-                    "under PCR 2015 the deadline must be at least 10 days after publication unless admitted providers agreed shorter deadlines"
+                    "under PCR 2015 the deadline must be at least 10 days after publication "
+                    + "unless admitted providers agreed shorter deadlines"
             )
         }
         return nil

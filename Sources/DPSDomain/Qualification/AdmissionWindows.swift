@@ -85,7 +85,8 @@ public struct ValidityPeriod: Equatable, Hashable, Codable, Sendable {
                     FieldError(
                         field: "newEnd",
                         message:
-                            "A termination cannot take effect in the past; the earliest end date is today, \(today.longForm)"
+                            "A termination cannot take effect in the past; "
+                            + "the earliest end date is today, \(today.longForm)"
                     ))
             }
             if newEnd > end {

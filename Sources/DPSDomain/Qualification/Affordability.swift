@@ -79,7 +79,8 @@ public enum AffordabilityCheck {
                 FieldError(
                     field: fieldPrefix,
                     message:
-                        "The total weekly core cost of \(formatPence(total)) is over this category's affordability cap of \(formatPence(capPence))"
+                        "The total weekly core cost of \(formatPence(total)) "
+                        + "is over this category's affordability cap of \(formatPence(capPence))"
                 ))
         }
         return errors

@@ -32,7 +32,8 @@ public enum AssessmentClock {
                 FieldError(
                     field: "deadline",
                     message:
-                        "The assessment deadline has already been extended to \(extendedWorkingDays) working days and cannot be extended again"
+                        "The assessment deadline has already been extended to \(extendedWorkingDays) working days "
+                        + "and cannot be extended again"
                 ))
         }
         let trimmed = QualificationText.trimmed(reason)

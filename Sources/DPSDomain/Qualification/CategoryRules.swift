@@ -154,7 +154,8 @@ public enum CategoryRules {
                     FieldError(
                         field: field,
                         message:
-                            "A cohort discount applies to 2 or more children placed together; this tier is for \(tier.children)"
+                            "A cohort discount applies to 2 or more children placed together; "
+                            + "this tier is for \(tier.children)"
                     ))
             }
             if let previousChildren, tier.children <= previousChildren {
@@ -162,7 +163,8 @@ public enum CategoryRules {
                     FieldError(
                         field: field,
                         message:
-                            "Discount tiers must be in increasing order of children: \(tier.children) follows \(previousChildren)"
+                            "Discount tiers must be in increasing order of children: "
+                            + "\(tier.children) follows \(previousChildren)"
                     ))
             }
             if tier.basisPoints <= 0 || tier.basisPoints > 10_000 {
@@ -197,7 +199,8 @@ public enum CategoryRules {
                     FieldError(
                         field: field,
                         message:
-                            "The lowest weight for \(criterion.rawValue) (\(bound.min)) is above the highest (\(bound.max))"
+                            "The lowest weight for \(criterion.rawValue) (\(bound.min)) "
+                            + "is above the highest (\(bound.max))"
                     ))
                 boundsUsable = false
             }
@@ -206,7 +209,8 @@ public enum CategoryRules {
                     FieldError(
                         field: field,
                         message:
-                            "The weight for \(criterion.rawValue) must stay between \(hard.lowerBound) and \(hard.upperBound)"
+                            "The weight for \(criterion.rawValue) "
+                            + "must stay between \(hard.lowerBound) and \(hard.upperBound)"
                     ))
                 boundsUsable = false
             }
@@ -220,7 +224,8 @@ public enum CategoryRules {
                 FieldError(
                     field: "weightBounds",
                     message:
-                        "No combination of weights within these bounds adds up to 100: the lowest add up to \(sumMin) and the highest to \(sumMax)"
+                        "No combination of weights within these bounds adds up to 100: "
+                        + "the lowest add up to \(sumMin) and the highest to \(sumMax)"
                 ))
         }
         return errors

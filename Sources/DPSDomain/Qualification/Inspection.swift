@@ -89,14 +89,16 @@ public enum InspectionThreshold {
             if framework.contains("report card") {
                 return .referToEvaluator(
                     reason:
-                        "Ofsted report cards have no overall grade; an evaluator must read the report card against the threshold"
+                        "Ofsted report cards have no overall grade; "
+                        + "an evaluator must read the report card against the threshold"
                 )
             }
             if judgement.isEmpty {
                 if rating.inspectorate == .ofstedEducation, let date = rating.date, date >= reportCardsStart {
                     return .referToEvaluator(
                         reason:
-                            "Ofsted education inspections from 10 November 2025 produce report cards without an overall grade; an evaluator must read the report card"
+                            "Ofsted education inspections from 10 November 2025 produce report cards "
+                            + "without an overall grade; an evaluator must read the report card"
                     )
                 }
                 return .referToEvaluator(reason: "No inspection judgement is recorded")
@@ -108,7 +110,8 @@ public enum InspectionThreshold {
             if rating.inspectorate == .ofstedEducation, let date = rating.date, date >= reportCardsStart {
                 return .referToEvaluator(
                     reason:
-                        "Ofsted education inspections from 10 November 2025 produce report cards without an overall grade; '\(rating.judgement)' must be read by an evaluator"
+                        "Ofsted education inspections from 10 November 2025 produce report cards "
+                        + "without an overall grade; '\(rating.judgement)' must be read by an evaluator"
                 )
             }
             return .referToEvaluator(
@@ -125,7 +128,8 @@ public enum InspectionThreshold {
         case .other:
             return .referToEvaluator(
                 reason:
-                    "Judgements from other inspectorates are checked by an evaluator against the 'requires improvement' threshold"
+                    "Judgements from other inspectorates are checked by an evaluator "
+                    + "against the 'requires improvement' threshold"
             )
         }
     }

@@ -73,21 +73,24 @@ public enum BidRules {
                 FieldError(
                     field: "discount",
                     message:
-                        "The discount for \(children) children placed together cannot be below your published \(Double(floor) / 100)%"
+                        "The discount for \(children) children placed together cannot be below your published "
+                        + "\(Double(floor) / 100)%"
                 ))
         } else if offer.discountBasisPoints > 0 && !covered {
             errors.append(
                 FieldError(
                     field: "discount",
                     message:
-                        "A discount applies only to children placed together as your discount tiers cover; enter 0 for \(children) child\(children == 1 ? "" : "ren")"
+                        "A discount applies only to children placed together as your discount tiers cover; "
+                        + "enter 0 for \(children) child\(children == 1 ? "" : "ren")"
                 ))
         } else if offer.discountBasisPoints >= 10_000 {
             errors.append(FieldError(field: "discount", message: "The discount must be below 100%"))
         }
         if errors.isEmpty {
             switch weeklyCostPence(offer, children: children) {
-            case nil: errors.append(FieldError(field: "variable", message: "The weekly cost is too large to be a real price"))
+            case nil:
+                errors.append(FieldError(field: "variable", message: "The weekly cost is too large to be a real price"))
             case let cost? where cost <= 0:
                 errors.append(FieldError(field: "core", message: "The weekly cost of the bid must be more than £0.00"))
             default: break

@@ -204,7 +204,9 @@ public enum ReferralRules {
         }
         // Bids must be in, evaluated and awarded before the child moves in.
         if let deadline = d.deadline, let start = d.startDate, LocalDate.from(deadline) >= start {
-            errors.append(FieldError(field: "deadline", message: "The deadline must be before the placement starts (\(start.iso))"))
+            errors.append(
+                FieldError(
+                    field: "deadline", message: "The deadline must be before the placement starts (\(start.iso))"))
         }
         if let r = d.radiusMiles {
             if !(r >= 1 && r <= 500) {
@@ -245,7 +247,8 @@ public enum ReferralRules {
                     FieldError(
                         field: "weights.\(criterion.rawValue)",
                         message:
-                            "\(criterion.rawValue.prefix(1).uppercased() + criterion.rawValue.dropFirst()) must be from \(lo) to \(hi) points in this category"
+                            "\(criterion.rawValue.prefix(1).uppercased() + criterion.rawValue.dropFirst()) "
+                            + "must be from \(lo) to \(hi) points in this category"
                     ))
             }
         }

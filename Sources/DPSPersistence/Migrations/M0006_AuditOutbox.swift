@@ -37,7 +37,8 @@ struct M0006_AuditOutbox: AsyncMigration {
             for operation in ["UPDATE", "DELETE"] {
                 try await sql.raw(
                     """
-                    CREATE TRIGGER audit_events_no_\(unsafeRaw: operation.lowercased()) BEFORE \(unsafeRaw: operation) ON audit_events
+                    CREATE TRIGGER audit_events_no_\(unsafeRaw: operation.lowercased()) \
+                    BEFORE \(unsafeRaw: operation) ON audit_events
                     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END
                     """
                 ).run()

@@ -57,7 +57,8 @@ public struct M0013_ReferralItems: AsyncMigration {
                 do { return try decoder.decode(T.self, from: Data(text.utf8)) } catch {
                     throw MigrationDataError(
                         detail:
-                            "referral \(row.id): its \(what) could not be read (\(error)); fix the row and migrate again"
+                            "referral \(row.id): its \(what) could not be read (\(error)); "
+                            + "fix the row and migrate again"
                     )
                 }
             }

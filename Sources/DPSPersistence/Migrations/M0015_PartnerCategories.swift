@@ -33,7 +33,8 @@ public struct M0015_PartnerCategories: AsyncMigration {
             do { ids = try JSONDecoder().decode([String].self, from: Data(partner.categoryIDsJSON.utf8)) } catch {
                 throw MigrationDataError(
                     detail:
-                        "partner \(partner.id!): its categories could not be read (\(error)); fix the row and migrate again"
+                        "partner \(partner.id!): its categories could not be read (\(error)); "
+                        + "fix the row and migrate again"
                 )
             }
             let rows = Set(ids.compactMap(UUID.init(uuidString:))).intersection(known).sorted {

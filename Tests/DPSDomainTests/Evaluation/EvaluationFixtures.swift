@@ -36,7 +36,8 @@ enum EvaluationFixtures {
                 bid("A", weekly: 400_000, qualification: 80, outcomes: 4, needsMet: allNeeds, miles: 8),
                 // 3 of 5 marks: n1 (2) + n2 (1).
                 bid(
-                    "B", weekly: 360_000, qualification: bQualification, outcomes: 3, needsMet: ["n1", "n2"], miles: 23),
+                    "B", weekly: 360_000, qualification: bQualification, outcomes: 3, needsMet: ["n1", "n2"],
+                    miles: 23),
                 bid("C", weekly: 500_000, qualification: 90, outcomes: 5, needsMet: allNeeds, miles: 55),
             ])
     }

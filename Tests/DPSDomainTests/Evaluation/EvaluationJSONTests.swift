@@ -115,7 +115,8 @@ struct EvaluationJSONTests {
     func optionalFieldsDefault() throws {
         // setup
         let json = #"""
-            {"weeksPerYear": 38, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5},
+            {"weeksPerYear": 38, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, \#
+            "location": 5},
              "parentChoice": {"enabled": true},
              "bids": [{"id": "X", "weeklyCostPence": 1000, "qualificationScore": 74.5, "outcomesScore": 3.5,
                        "distanceMiles": 0, "submittedAt": "2026-11-20T10:00:00+01:00"}]}
@@ -181,7 +182,8 @@ struct EvaluationJSONTests {
         BadJSON(
             name: "missing bids",
             json:
-                #"{"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5}}"#,
+                #"{"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "#
+                + #""needs": 10, "location": 5}}"#,
             field: "bids"),
         BadJSON(
             name: "fractional weeks",
@@ -231,8 +233,10 @@ struct EvaluationJSONTests {
         "Scores are rounded once, at the criterion's points: a consensus of 3.3333 on 15 points gives 10.00, not 9.99")
     func singleRounding() throws {
         let json = """
-            {"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, "location": 5},
-             "needs": [], "bids": [{"id": "A", "weeklyCostPence": 400000, "qualificationScore": 80.005, "outcomesScore": 3.3333,
+            {"weeksPerYear": 52, "weights": {"price": 50, "coreCompetency": 20, "outcomes": 15, "needs": 10, \
+            "location": 5},
+             "needs": [], "bids": [{"id": "A", "weeklyCostPence": 400000, "qualificationScore": 80.005, \
+            "outcomesScore": 3.3333,
                                    "distanceMiles": 8, "submittedAt": "2026-11-20T10:00:00Z"}]}
             """
         let input = try JSONDecoder().decode(EvaluationInput.self, from: Data(json.utf8))

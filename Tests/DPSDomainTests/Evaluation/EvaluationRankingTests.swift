@@ -9,7 +9,8 @@ struct EvaluationRankingTests {
 
     @Test("Equal totals: higher quality ranks first even when dearer")
     func tieBreakOnQuality() throws {
-        // setup: X is cheapest (price 50, quality 35 at 55 mi); Y costs 10/9 as much (price 45) but is 8 mi away (quality 40).
+        // setup: X is cheapest (price 50, quality 35 at 55 mi); Y costs 10/9 as much (price 45) but is 8 mi away
+        // (quality 40).
         let input = F.input([
             F.bid("X", weekly: 360_000, outcomes: 3, miles: 55),
             F.bid("Y", weekly: 400_000, outcomes: 3, miles: 8),

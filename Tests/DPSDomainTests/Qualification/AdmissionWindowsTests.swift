@@ -49,7 +49,8 @@ struct AdmissionWindowsTests {
                 == FieldError(
                     field: "submission",
                     message:
-                        "The DPS is closed to new applications from 1 February 2027 to 1 April 2027 (on-boarding); apply after it reopens"
+                        "The DPS is closed to new applications from 1 February 2027 to 1 April 2027 (on-boarding); "
+                        + "apply after it reopens"
                 ))
     }
 

@@ -50,7 +50,8 @@ struct AffordabilityTests {
                 FieldError(
                     field: "costs",
                     message:
-                        "The total weekly core cost of £4,000.01 is over this category's affordability cap of £4,000.00"
+                        "The total weekly core cost of £4,000.01 "
+                        + "is over this category's affordability cap of £4,000.00"
                 )
             ])
     }

@@ -18,7 +18,9 @@ func qualValidSubmission() -> ApplicationSubmission {
                     "exclusions": PassFailAnswer(answer: .yes),
                     "insurance": PassFailAnswer(
                         answer: .yes,
-                        evidence: [EvidenceDocument(name: "Employer's liability.pdf", expires: qualDate("2026-03-10"))]),
+                        evidence: [
+                            EvidenceDocument(name: "Employer's liability.pdf", expires: qualDate("2026-03-10"))
+                        ]),
                     "safeguarding": PassFailAnswer(
                         answer: .yes, evidence: [EvidenceDocument(name: "Safeguarding policy.pdf")]),
                 ],

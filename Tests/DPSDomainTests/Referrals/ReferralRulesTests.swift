@@ -76,7 +76,9 @@ struct ReferralRulesTests {
         let end = PlacementEnding.expectedEnd(start: start, weeks: 52)
         #expect(end?.iso == "2027-11-30")
         #expect(PlacementEnding.reviewDates(start: start, end: end).map(\.iso) == ["2027-06-01", "2027-11-30"])
-        #expect(PlacementEnding.reviewDates(start: start, end: PlacementEnding.expectedEnd(start: start, weeks: 104)).count == 4)
+        #expect(
+            PlacementEnding.reviewDates(start: start, end: PlacementEnding.expectedEnd(start: start, weeks: 104)).count
+                == 4)
         #expect(PlacementEnding.expectedEnd(start: start, weeks: 600) == nil)
     }
 
