@@ -299,6 +299,10 @@ enum OpenAPISpec {
             get:
               operationId: verifyAudit
               summary: Verify the audit trail's hash chain (auditors, contract managers, administrators).
+              description: >-
+                The whole chain is verified, but the answer speaks only of the events of the DPSs the caller's
+                lead authority runs: their number, the hash of the latest of them, and where the chain breaks
+                only when the broken event is one of them.
               responses:
                 '200':
                   description: The result.
@@ -306,10 +310,13 @@ enum OpenAPISpec {
                     application/json:
                       schema:
                         type: object
+                        required: [events, valid]
                         properties:
-                          events: { type: integer }
+                          events: { type: integer, description: "Events of the caller's DPSs." }
                           valid: { type: boolean }
                           firstBrokenSeq: { type: [integer, "null"] }
+                          headHash: { type: [string, "null"], description: "Hash of the latest of those events." }
+                          problem: { type: [string, "null"], description: What is wrong, when the chain is broken. }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
         """#
