@@ -122,7 +122,14 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
 struct SQLiteTuning: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA journal_mode = WAL").run()
+        // SQLite answers with the mode now in force; if it could not switch (another connection holding the
+        // file), serving on in rollback mode would turn concurrent bidders away, so refuse to start.
+        let mode = try await sql.raw("PRAGMA journal_mode = WAL").first()?.decode(
+            column: "journal_mode", as: String.self)
+        guard mode?.lowercased() == "wal" else {
+            throw Abort(
+                .internalServerError, reason: "SQLite refused write-ahead logging (journal mode \(mode ?? "unknown"))")
+        }
     }
 }
 
