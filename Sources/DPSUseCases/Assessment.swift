@@ -273,7 +273,8 @@ package enum Assessment {
                 recipient: app.organisation.contactEmail ?? app.organisation.name,
                 subject: "Assessment extended: \(app.establishment.name)",
                 body:
-                    "We need more time to assess your application. We will decide by \(deadline.longForm). Reason: \(recorded)",
+                    "We need more time to assess your application. We will decide by \(deadline.longForm). "
+                    + "Reason: \(recorded)",
                 link: "/provider/applications/\(app.id!)", at: now)
         }
     }
@@ -381,7 +382,8 @@ package enum Assessment {
                     "qualificationScore": String(score),
                 ], at: now)
             var body =
-                "\(app.establishment.name): \(part.category.name): \(nextState == .admitted ? "admitted" : "not admitted")."
+                "\(app.establishment.name): \(part.category.name): "
+                + "\(nextState == .admitted ? "admitted" : "not admitted")."
             if nextState == .admitted {
                 let membership = MembershipRecord()
                 membership.$dps.id = app.$dps.id

@@ -512,7 +512,8 @@ package enum Referrals {
             let proposal = try await preview(r, db: db).proposedRadius
             throw UseCaseError(
                 field: "radiusMiles",
-                "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within \(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
+                "Only \(invited.count) establishment\(invited.count == 1 ? " is" : "s are") within "
+                    + "\(Int(r.radiusMiles)) miles; this category needs at least \(minimum). "
                     + (proposal.map { "Widen the radius to \(Int($0)) miles to reach \(minimum)." }
                         ?? "There are not enough members in this category at any distance."))
         }
@@ -550,7 +551,8 @@ package enum Referrals {
                         SQLBind(UUID()), SQLBind(organisation), SQLBind("Bid writers"),
                         SQLBind("New referral \(r.reference): \(r.category.name)"),
                         SQLBind(
-                            "A \(PlacementPattern(rawValue: r.pattern)?.label.lowercased() ?? r.pattern) referral near \(r.homeDistrict) is open for bids until \(DisplayDate.dateTime(r.deadline))."
+                            "A \(PlacementPattern(rawValue: r.pattern)?.label.lowercased() ?? r.pattern) referral "
+                                + "near \(r.homeDistrict) is open for bids until \(DisplayDate.dateTime(r.deadline))."
                         ),
                         SQLBind("/provider/invitations"), SQLBind(now),
                     ])
@@ -608,7 +610,8 @@ package enum Referrals {
                 r.requireID(), in: [.published], openAt: now, set: [("deadline", SQLBind(deadline))], before: deadline,
                 field: "deadline",
                 message:
-                    "The deadline can be extended only while the referral is open, before the deadline passes, and only to a later one than it has now",
+                    "The deadline can be extended only while the referral is open, before the deadline passes, "
+                    + "and only to a later one than it has now",
                 db: db)
             r.deadline = deadline
             try await Audit.record(
@@ -995,7 +998,8 @@ package enum Referrals {
                 FieldError(
                     field: "outcomesStatement",
                     message:
-                        "The outcomes statement must be at most \(Bounded.longText) characters; it has \(statement.count)"
+                        "The outcomes statement must be at most \(Bounded.longText) characters; "
+                        + "it has \(statement.count)"
                 ))
         }
         let incentive = command.incentive.trimmed
@@ -1016,7 +1020,9 @@ package enum Referrals {
                     FieldError(
                         field: field,
                         message:
-                            "\(unknown.prefix(5).joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not among this referral's ids (\(ids.joined(separator: ", ")))"
+                            "\(unknown.prefix(5).joined(separator: ", ")) "
+                            + "\(unknown.count == 1 ? "is" : "are") not among this referral's ids "
+                            + "(\(ids.joined(separator: ", ")))"
                     ))
             }
         }
@@ -1332,7 +1338,8 @@ package enum Referrals {
         guard evaluation.result.shortlist.count >= 2 else {
             throw UseCaseError(
                 field: "parent",
-                "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, so award to the top bid",
+                "No shortlist: no other bid is within \(r.dps.parentChoiceBandPoints) points of the top bid, "
+                    + "so award to the top bid",
                 status: .conflict)
         }
         guard let replyBy = parseDeadline(raw), replyBy > now else {
@@ -1501,13 +1508,17 @@ package enum Referrals {
                     let won = ranked.id == winnerID
                     let p = ranked.points
                     let breakdown =
-                        "Price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), needs \(p.needs), location \(p.location), desirables \(p.desirables), incentives \(p.incentives): total \(ranked.total) of 100, rank \(ranked.rank) of \(evaluation.result.ranking.count)."
+                        "Price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), "
+                        + "needs \(p.needs), location \(p.location), desirables \(p.desirables), "
+                        + "incentives \(p.incentives): total \(ranked.total) of 100, "
+                        + "rank \(ranked.rank) of \(evaluation.result.ranking.count)."
                     try await Outbox.send(
                         on: db, organisationID: b.organisationID, recipient: "Bid writers",
                         subject: won ? "You have been awarded \(r.reference)" : "Result of \(r.reference): not awarded",
                         body: (won
                             ? "Your bid for \(b.establishment.name) won. The placement agreement is ready to accept. "
-                            : "Your bid for \(b.establishment.name) was not successful. The winning bid scored \(winnerRank.total). ")
+                            : "Your bid for \(b.establishment.name) was not successful. "
+                                + "The winning bid scored \(winnerRank.total). ")
                             + breakdown,
                         link: won ? "/placements/\(placement.id!)" : "/provider/invitations/\(b.$invitation.id)",
                         at: now)
@@ -1518,7 +1529,8 @@ package enum Referrals {
                         on: db, organisationID: b.organisationID, recipient: "Bid writers",
                         subject: "Result of \(r.reference): bid not compliant",
                         body:
-                            "Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")). The winning bid scored \(winnerRank.total).",
+                            "Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")). "
+                            + "The winning bid scored \(winnerRank.total).",
                         link: "/provider/invitations/\(b.$invitation.id)", at: now)
                 }
             }
@@ -1545,7 +1557,8 @@ package enum Referrals {
         else {
             throw UseCaseError(
                 field: "deadline",
-                "Enter a new deadline the DPS's rules allow, for example \(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))"
+                "Enter a new deadline the DPS's rules allow, for example "
+                    + "\(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))"
             )
         }
         let next: ReferralState
@@ -1672,7 +1685,8 @@ package enum Referrals {
                 FieldError(
                     field: "justification",
                     message:
-                        "Explain the exceptional circumstances that justify a placement without competition (at least 20 characters)"
+                        "Explain the exceptional circumstances that justify a placement without competition "
+                        + "(at least 20 characters)"
                 ))
         }
         guard errors.isEmpty, let category, let membership, let start, let fee else { throw UseCaseError(errors) }

@@ -72,8 +72,10 @@ struct HTTPTests {
             var result: TestingHTTPResponse?
             var fields = form
             fields["_csrf"] = overrideToken ?? csrf
-            let body = fields.map {
-                "\($0.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            let body = fields.map { field -> String in
+                let key = field.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let value = field.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                return "\(key)=\(value)"
             }.joined(separator: "&")
             try await app.testing().test(
                 .POST, path,
@@ -203,7 +205,8 @@ struct HTTPTests {
             let invalid = try await api(
                 app, .POST, "/api/v1/establishments", token: token,
                 json:
-                    #"{"name":"Oak","type":"castle","postcode":"RH12 1XH","ageLow":"5","ageHigh":"11","genders":"mixed","capacity":"3","inspectorate":"isi","judgement":"Met"}"#
+                    #"{"name":"Oak","type":"castle","postcode":"RH12 1XH","ageLow":"5","ageHigh":"11","#
+                    + #""genders":"mixed","capacity":"3","inspectorate":"isi","judgement":"Met"}"#
             )
             #expect(invalid.status == .unprocessableEntity)
             let problem = try JSONDecoder().decode(Problem.self, from: Data(invalid.body.readableBytesView))
@@ -211,7 +214,9 @@ struct HTTPTests {
             let created = try await api(
                 app, .POST, "/api/v1/establishments", token: token,
                 json:
-                    #"{"name":"Oak","type":"school","postcode":"RH12 1XH","address":"1 Lane","ageLow":"5","ageHigh":"11","genders":"mixed","capacity":"3","inspectorate":"isi","judgement":"Met"}"#
+                    #"{"name":"Oak","type":"school","postcode":"RH12 1XH","address":"1 Lane","#
+                    + #""ageLow":"5","ageHigh":"11","genders":"mixed","capacity":"3","#
+                    + #""inspectorate":"isi","judgement":"Met"}"#
             )
             #expect(created.status == .created)
         }
@@ -237,7 +242,8 @@ struct HTTPTests {
             let other = Browser(app)
             try await other.signIn("admin@birch.test")
             #expect(try await other.get("/provider/applications/\(record.id!)").status == .notFound)
-            #expect(try await other.get("/assessment/\(record.id!)").status == .forbidden)  // by role, the same for any id: not even its existence
+            // by role, the same for any id: not even its existence
+            #expect(try await other.get("/assessment/\(record.id!)").status == .forbidden)
             let post = try await other.post("/provider/applications/\(record.id!)", ["action": "save"])
             #expect(post.status == .notFound)
         }
@@ -260,7 +266,8 @@ struct HTTPTests {
             #expect(try await other.get("/provider/evidence/\(doc.id!)").status == .notFound)
             let officer = Browser(app)
             try await officer.signIn("officer@bh.test")
-            #expect(try await officer.get("/provider/evidence/\(doc.id!)").status == .forbidden)  // a partner's officer reads no evidence at all
+            // a partner's officer reads no evidence at all
+            #expect(try await officer.get("/provider/evidence/\(doc.id!)").status == .forbidden)
             let owner = Browser(app)
             try await owner.signIn("admin@acorn.test")
             #expect(try await owner.get("/provider/evidence/\(doc.id!)").body.string == "evidence")
@@ -281,7 +288,8 @@ struct HTTPTests {
                     record.id!, partID: try await w.parts(app, record)["fostering"]!.id!,
                     .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
             }
-            // A council that is not (yet) a partner sees none; once a partner, every membership of the DPS (DOMAIN §3).
+            // A council that is not (yet) a partner sees none; once a partner, every membership of the DPS
+            // (DOMAIN §3).
             let outsider = try await api(
                 app, .GET, "/api/v1/memberships", token: try await token(app, "officer@bh.test"))
             #expect(try outsider.content.decode([Queries.MembershipRow].self).isEmpty)
@@ -342,7 +350,8 @@ struct HTTPTests {
                     spec.contains("\n  \(path):\n    \(route.method.rawValue.lowercased()):")
                         || spec.range(
                             of:
-                                "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*    \(route.method.rawValue.lowercased()):",
+                                "\n  \(NSRegularExpression.escapedPattern(for: path)):\n(    .*\n)*    "
+                                + "\(route.method.rawValue.lowercased()):",
                             options: .regularExpression) != nil,
                     "\(route.method) \(path) operation is missing")
             }

@@ -211,7 +211,10 @@ struct HardeningTests {
     }
 
     @Test(
-        "A bid of £0 a week or a 100% discount is refused; a stored unscorable bid is set aside and the referral can be awarded"
+        """
+        A bid of £0 a week or a 100% discount is refused; \
+        a stored unscorable bid is set aside and the referral can be awarded
+        """
     )
     func zeroBids() async throws {
         try await withApp { app in
@@ -288,7 +291,10 @@ struct HardeningTests {
     }
 
     @Test(
-        "An extension cannot seal the bids for ever, and a parent cannot be given years to reply (both used to be accepted)"
+        """
+        An extension cannot seal the bids for ever, and a parent cannot be given years to reply \
+        (both used to be accepted)
+        """
     )
     func extensionAndReplyLimits() async throws {
         try await withApp { app in
@@ -383,7 +389,10 @@ struct HardeningTests {
     }
 
     @Test(
-        "Sign-in: after 5 wrong passwords the account answers 429 with Retry-After, even to the right password; unknown and wrong look alike"
+        """
+        Sign-in: after 5 wrong passwords the account answers 429 with Retry-After, even to the right password; \
+        unknown and wrong look alike
+        """
     )
     func signInThrottle() async throws {
         try await withApp { app in
@@ -418,7 +427,10 @@ struct HardeningTests {
     }
 
     @Test(
-        "Sessions: anonymous pages write no session; tokens can be listed and revoked; signing out revokes them; sessions end after 8 hours"
+        """
+        Sessions: anonymous pages write no session; tokens can be listed and revoked; signing out revokes them; \
+        sessions end after 8 hours
+        """
     )
     func sessionsAndTokens() async throws {
         try await withApp { app in

@@ -86,7 +86,10 @@ struct MigrationTests {
     }
 
     @Test(
-        "M0015: a partner's categories in JSON become rows; a council that is a partner of two DPSs uses the categories of both"
+        """
+        M0015: a partner's categories in JSON become rows; \
+        a council that is a partner of two DPSs uses the categories of both
+        """
     )
     func partnerCategories() async throws {
         try await withApp { app in
@@ -122,7 +125,8 @@ struct MigrationTests {
             // setup: the rows as before M0015, the list only in JSON
             let partner = try #require(try await PartnerRecord.query(on: app.db).filter(\.$dps.$id == dps.id!).first())
             try await PartnerCategoryRecord.query(on: app.db).filter(\.$partnerID == partner.id!).delete()
-            partner.categoryIDsJSON = Audit.encode([fostering.id!.uuidString, UUID().uuidString])  // and a category since deleted
+            // and a category since deleted
+            partner.categoryIDsJSON = Audit.encode([fostering.id!.uuidString, UUID().uuidString])
             try await partner.update(on: app.db)
 
             // MUT
@@ -136,7 +140,10 @@ struct MigrationTests {
     }
 
     @Test(
-        "M0012: an awarded placement gets its referral's facts; an old direct placement loses its made-up referral and keeps its details"
+        """
+        M0012: an awarded placement gets its referral's facts; \
+        an old direct placement loses its made-up referral and keeps its details
+        """
     )
     func placementLifecycle() async throws {
         try await withApp { app in

@@ -226,7 +226,8 @@ struct QualificationTests {
 
     @Test("Deadline: 10 working days, extendable once to 15 with a reason, across bank holidays")
     func deadlineAndExtension() async throws {
-        // Friday 18 December 2026: 10 working days skip Christmas (Fri 25), Boxing Day substitute (Mon 28) and New Year (Fri 1 Jan).
+        // Friday 18 December 2026: 10 working days skip Christmas (Fri 25), Boxing Day substitute (Mon 28)
+        // and New Year (Fri 1 Jan).
         let friday = ISO8601DateFormatter().date(from: "2026-12-18T15:00:00Z")!
         try await withApp(now: friday) { app in
             let w = try await World.make(app)
@@ -532,7 +533,8 @@ struct FrozenCriteriaTests {
             try await DPSAdmin.addContentItem(
                 category.id!,
                 .passFail(
-                    text: "Do you hold a new accreditation?", hint: "", requiresEvidence: false, evidenceExpires: false),
+                    text: "Do you hold a new accreditation?", hint: "", requiresEvidence: false,
+                    evidenceExpires: false),
                 actor: w.admin, db: app.db, now: testNow)
             #expect(try await CategoryRecord.find(category.id!, on: app.db)!.testContent.statements.count == 5)
 

@@ -70,7 +70,10 @@ struct ReferralHTTPTests {
     // MARK: Tests
 
     @Test(
-        "Before the deadline the officer sees only the count of bids, over the API and on the page; after closing, the bids and evaluation"
+        """
+        Before the deadline the officer sees only the count of bids, over the API and on the page; \
+        after closing, the bids and evaluation
+        """
     )
     func sealedUntilDeadline() async throws {
         try await withApp { app in
@@ -147,7 +150,8 @@ struct ReferralHTTPTests {
             let birchToken = try await http.token(app, "admin@birch.test")
             let acornToken = try await http.token(app, "admin@acorn.test")
             let birch = try await signedIn(app, "admin@birch.test")
-            #expect(try await birch.get("/provider/invitations/\(inv["Birch School"]!.id!)").status == .ok)  // its own page: a valid CSRF token
+            // its own page: a valid CSRF token
+            #expect(try await birch.get("/provider/invitations/\(inv["Birch School"]!.id!)").status == .ok)
 
             // MUT
             let ownAPI = try await http.api(app, .GET, "/api/v1/invitations/\(acornInvitation.id!)", token: acornToken)
@@ -233,7 +237,10 @@ struct ReferralHTTPTests {
     }
 
     @Test(
-        "The parent's private link shows the shortlist without costs; wrong, random and expired links are refused; only a shortlisted choice is stored"
+        """
+        The parent's private link shows the shortlist without costs; wrong, random and expired links are refused; \
+        only a shortlisted choice is stored
+        """
     )
     func parentLink() async throws {
         try await withApp { app in
@@ -347,7 +354,10 @@ struct ReferralHTTPTests {
     }
 
     @Test(
-        "After award the winner's agreement shows the child's details to it alone; a losing bidder sees its own result and rank"
+        """
+        After award the winner's agreement shows the child's details to it alone; \
+        a losing bidder sees its own result and rank
+        """
     )
     func awardedPlacement() async throws {
         try await withApp { app in

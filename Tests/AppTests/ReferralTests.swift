@@ -43,8 +43,9 @@ struct ReferralWorld {
             m.$organisation.id = est.$organisation.id
             m.state = "active"
             m.qualificationScore = score
+            // £360 a week in all
             m.coreCostsJSON = Audit.encode(
-                Dictionary(uniqueKeysWithValues: category.testContent.costLines.map { ($0.key, 40_000) }))  // £360 a week in all
+                Dictionary(uniqueKeysWithValues: category.testContent.costLines.map { ($0.key, 40_000) }))
             m.discountsJSON = Audit.encode(["2": 500, "3": 1000])
             m.admittedAt = testNow
             try await m.create(on: app.db)
@@ -130,7 +131,8 @@ struct ReferralTests {
                 Set(messages.compactMap(\.organisationID)) == [
                     rw.w.provider.organisationID, rw.w.otherProvider.organisationID,
                 ])
-            #expect(messages.allSatisfy { !$0.body.contains("RH12 1XH") && !$0.body.contains("Jane") })  // data minimisation
+            // data minimisation
+            #expect(messages.allSatisfy { !$0.body.contains("RH12 1XH") && !$0.body.contains("Jane") })
             #expect(
                 try await AuditEventRecord.query(on: app.db).filter(\.$action == "referral.published").first()?
                     .afterJSON.contains(rw.w.establishment.id!.uuidString) == true)
@@ -301,12 +303,16 @@ struct ReferralTests {
     }
 
     @Test(
-        "Parent choice: a private link shows the shortlist; a wrong or expired link is refused; the officer awards the preference"
+        """
+        Parent choice: a private link shows the shortlist; a wrong or expired link is refused; \
+        the officer awards the preference
+        """
     )
     func parentChoice() async throws {
         try await withApp { app in
             let rw = try await ReferralWorld.make(app)
-            // Acorn 47.50+16+12+10+5 = 90.50; Birch 50+14+12+10+4 = 90.00; Cedar 48.72+18+12+10+1 = 89.72: all within 5 points.
+            // Acorn 47.50+16+12+10+5 = 90.50; Birch 50+14+12+10+4 = 90.00; Cedar 48.72+18+12+10+1 = 89.72:
+            // all within 5 points.
             let (r, inv) = try await competed(app, rw)
             let token = try await Referrals.askParent(
                 r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
@@ -550,7 +556,10 @@ struct EligibilityBoxTests {
 @Suite("Block bookings", .serialized)
 struct BlockBookingTests {
     @Test(
-        "A block of places is bid per place, priced for the whole block with the cohort discount, and keeps its void terms"
+        """
+        A block of places is bid per place, priced for the whole block with the cohort discount, \
+        and keeps its void terms
+        """
     )
     func block() async throws {
         try await withApp { app in
@@ -642,7 +651,10 @@ struct AuditorReferralTests {
 @Suite("Declines and withdrawals", .serialized)
 struct DeclineTests {
     @Test(
-        "A provider declines with a reason (another reason needs a note); a bid must be withdrawn first, and a withdrawn bid is not evaluated"
+        """
+        A provider declines with a reason (another reason needs a note); a bid must be withdrawn first, \
+        and a withdrawn bid is not evaluated
+        """
     )
     func declineAndWithdraw() async throws {
         try await withApp { app in

@@ -24,7 +24,9 @@ struct BenchCommand: AsyncCommand {
         @Flag(
             name: "database",
             help:
-                "Also time the real eligibility search and publication on the configured database, which must hold no DPS yet (it seeds 10,000 establishments and leaves append-only audit events): use a scratch SQLite file or an empty PostgreSQL database"
+                "Also time the real eligibility search and publication on the configured database, "
+                + "which must hold no DPS yet (it seeds 10,000 establishments and leaves append-only audit events): "
+                + "use a scratch SQLite file or an empty PostgreSQL database"
         )
         var database: Bool
         @Option(name: "runs", help: "Timed runs per measurement (default 50)")
@@ -34,7 +36,8 @@ struct BenchCommand: AsyncCommand {
     }
 
     var help: String {
-        "Times evaluation, eligibility search and (with --database) publishing on the configured database; prints median and p95."
+        "Times evaluation, eligibility search and (with --database) publishing on the configured database; "
+            + "prints median and p95."
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
@@ -56,8 +59,10 @@ struct BenchCommand: AsyncCommand {
             let existing = try await DPSRecord.query(on: app.db).count()
             guard existing == 0 else {
                 let message =
-                    "dps bench --database refused: this database already holds \(existing) DPS. The benchmark seeds 10,000 establishments and "
-                    + "publishes referrals whose audit events can never be deleted, so it runs only on a database with no DPS: a scratch SQLite file "
+                    "dps bench --database refused: this database already holds \(existing) DPS. "
+                    + "The benchmark seeds 10,000 establishments and "
+                    + "publishes referrals whose audit events can never be deleted, "
+                    + "so it runs only on a database with no DPS: a scratch SQLite file "
                     + "(SQLITE_PATH=/tmp/bench.sqlite) or an empty PostgreSQL database (DATABASE_URL)."
                 console.error(message)
                 throw Refusal(description: "the database already holds a DPS; use a scratch database")
@@ -71,7 +76,8 @@ struct BenchCommand: AsyncCommand {
         let inputJSON = try EvaluationJSON.encode(input)
         let result = try EvaluationEngine.evaluate(input)
         console.print(
-            "Evaluation: 1,000 bids (\(result.ranking.count) compliant, \(result.nonCompliant.count) non-compliant), input JSON \(inputJSON.count / 1024) KB."
+            "Evaluation: 1,000 bids (\(result.ranking.count) compliant, \(result.nonCompliant.count) non-compliant), "
+                + "input JSON \(inputJSON.count / 1024) KB."
         )
         table.add(
             "Evaluate 1,000 bids (engine)", target: .milliseconds(5),
@@ -121,7 +127,8 @@ struct BenchCommand: AsyncCommand {
         console.print(table.render())
         console.print("")
         console.print(
-            "Built for \(Self.buildName(debug: debugBuild)); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(Date().formatted(.iso8601)). Checksum \(sink)."
+            "Built for \(Self.buildName(debug: debugBuild)); \(ProcessInfo.processInfo.activeProcessorCount) cores; "
+                + "\(Date().formatted(.iso8601)). Checksum \(sink)."
         )
         if debugBuild { console.warning("Debug build: rerun with .build/release/dps bench for figures worth quoting.") }
     }
@@ -161,8 +168,10 @@ struct BenchCommand: AsyncCommand {
         let world = try await seed(app, sites: sites, now: Date())
         let seeding = clock.now - started
         console.print(
-            "Seeded in \(Table.ms(seeding, digits: 0)) ms: \(world.postcodes) postcode centroids (\(world.postcodeSource)), 1 lead authority, "
-                + "1 DPS with its 4 default categories, 1 partner authority, \(world.providers) providers, \(world.establishments) establishments, "
+            "Seeded in \(Table.ms(seeding, digits: 0)) ms: "
+                + "\(world.postcodes) postcode centroids (\(world.postcodeSource)), 1 lead authority, "
+                + "1 DPS with its 4 default categories, 1 partner authority, \(world.providers) providers, "
+                + "\(world.establishments) establishments, "
                 + "\(world.memberships) active SEN memberships.")
 
         // (a) Eligibility on the database: a draft referral of a child in Birmingham. Measured twice: as
@@ -209,7 +218,8 @@ struct BenchCommand: AsyncCommand {
         let organisations = Set(reach.map(\.organisationID)).count
         let radiusText = String(format: "%.3f", radius)
         console.print(
-            "Publish: radius \(radiusText) miles reaches \(reach.count) establishments of \(organisations) providers (one message each)."
+            "Publish: radius \(radiusText) miles reaches \(reach.count) establishments of \(organisations) providers "
+                + "(one message each)."
         )
         var draftID: UUID?
         var invited: [Int] = []
@@ -232,7 +242,8 @@ struct BenchCommand: AsyncCommand {
         let events = try await AuditEventRecord.query(on: db).count()
         let rows = try await InvitationRecord.query(on: db).count()
         console.print(
-            "Published \(invited.count) referrals (invited \(fewest)-\(invited.max()!) each): \(rows) invitations and \(events) audit events now in the database."
+            "Published \(invited.count) referrals (invited \(fewest)-\(invited.max()!) each): "
+                + "\(rows) invitations and \(events) audit events now in the database."
         )
     }
 

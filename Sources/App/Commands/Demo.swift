@@ -94,9 +94,15 @@ enum Demo {
                 shortDeadlinesAgreed: true,
                 parentChoiceBandPoints: 5,
                 description:
-                    "A regional dynamic purchasing system for SEN placements in independent and non-maintained special schools, independent fostering and children's residential care, run by West Sussex for the South East Together partners.",
+                    "A regional dynamic purchasing system for SEN placements in independent and non-maintained "
+                    + "special schools, independent fostering and children's residential care, "
+                    + "run by West Sussex for the South East Together partners.",
                 terms:
-                    "Admitted providers must keep meeting every pass/fail criterion for the life of the DPS. A failure suspends the membership for all authorities.\nAdmitted providers agree that referral deadlines may be shorter than 10 days, the same for every invited provider.\nEach placement is made under the national contract for its category."
+                    "Admitted providers must keep meeting every pass/fail criterion for the life of the DPS. "
+                    + "A failure suspends the membership for all authorities.\n"
+                    + "Admitted providers agree that referral deadlines may be shorter than 10 days, "
+                    + "the same for every invited provider.\n"
+                    + "Each placement is made under the national contract for its category."
             ),
             actor: admin, db: db, now: now)
         let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
@@ -278,7 +284,8 @@ enum Demo {
         do {
             try await ProviderUseCases.submit(app.requireID(), actor: actor, db: db, now: submitted, calendar: calendar)
         } catch {
-            // Refused by the rules (for example an inadequate inspection): it stays a draft, as it would for a real applicant.
+            // Refused by the rules (for example an inadequate inspection): it stays a draft, as it would for a
+            // real applicant.
             if ProcessInfo.processInfo.environment["DPS_DEMO_DEBUG"] != nil {
                 print("demo: \(establishment.name) not submitted: \(error)")
             }
@@ -307,7 +314,8 @@ enum Demo {
                 .init(
                     decision: refuse ? "refuse" : "admit",
                     reason: refuse
-                        ? "The safeguarding policy did not show a review in the last 12 months, and the workforce statement did not describe supervision."
+                        ? "The safeguarding policy did not show a review in the last 12 months, "
+                            + "and the workforce statement did not describe supervision."
                         : "Meets every pass/fail criterion."),
                 actor: evaluator, db: db, now: decidedAt)
         }
@@ -389,14 +397,18 @@ enum Demo {
     }
 
     static func statementText(_ title: String, establishment: String) -> String {
-        "\(establishment): \(title). We set out our approach, the evidence we keep, and how children and families are involved. Staff receive induction, monthly supervision and annual appraisal; progress is reviewed with each child's placing authority every term."
+        "\(establishment): \(title). "
+            + "We set out our approach, the evidence we keep, and how children and families are involved. "
+            + "Staff receive induction, monthly supervision and annual appraisal; "
+            + "progress is reviewed with each child's placing authority every term."
     }
 }
 
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {}
     var help: String {
-        "Loads the demo (West Sussex and the SET partners, real South East providers) into the configured database. Safe to run twice."
+        "Loads the demo (West Sussex and the SET partners, real South East providers) into the configured database. "
+            + "Safe to run twice."
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
@@ -422,7 +434,8 @@ struct ImportRegistersCommand: AsyncCommand {
         let loaded = try Registers.load(from: dir)
         let counts = try await Registers.importAll(loaded, on: context.application.db)
         context.console.print(
-            "Imported \(counts.entries) register entries and \(counts.postcodes) postcode centroids in \(String(format: "%.1f", Date().timeIntervalSince(started))) s."
+            "Imported \(counts.entries) register entries and \(counts.postcodes) postcode centroids in "
+                + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s."
         )
     }
 }
@@ -451,7 +464,8 @@ struct AuditVerifyCommand: AsyncCommand {
         let result = try await Audit.verify(on: context.application.db, checkpoint: checkpoint)
         context.console.print(
             result.valid
-                ? "Audit chain intact: \(result.events) events\(checkpoint.map { ", checkpoint \($0.seq) holds" } ?? "")."
+                ? "Audit chain intact: \(result.events) events"
+                    + "\(checkpoint.map { ", checkpoint \($0.seq) holds" } ?? "")."
                 : "Audit chain BROKEN at event \(result.firstBrokenSeq ?? 0): \(result.problem ?? "").")
         if !result.valid { throw Abort(.internalServerError, reason: "audit chain broken") }
     }

@@ -170,7 +170,8 @@ struct AdminPages: RouteCollection {
             }
             UI.h2("Period of validity")
             UI.p(
-                "Runs from \(DisplayDate.date(dps.validityStart)) to \(DisplayDate.date(dps.validityEnd)). Every change is recorded with its reason and partners are told."
+                "Runs from \(DisplayDate.date(dps.validityStart)) to \(DisplayDate.date(dps.validityEnd)). "
+                    + "Every change is recorded with its reason and partners are told."
             )
             el("details", .class("dps-card")) {
                 el("summary") { "Extend, shorten or terminate the DPS" }
@@ -515,7 +516,8 @@ struct AdminPages: RouteCollection {
             Layout.page(title: "Audit trail", context: PageContext(request: req)) {
                 UI.h1("Audit trail")
                 UI.inset(
-                    "Every event is chained to the one before by its hash. Check the whole chain with `dps audit-verify` or GET /api/v1/audit/verify."
+                    "Every event is chained to the one before by its hash. "
+                        + "Check the whole chain with `dps audit-verify` or GET /api/v1/audit/verify."
                 )
                 UI.table(
                     caption: "Latest 200 events", headers: ["#", "When", "Who", "What", "Entity"],

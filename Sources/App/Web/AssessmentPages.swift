@@ -43,7 +43,8 @@ struct AssessmentPages: RouteCollection {
                 UI.h1("Applications to assess")
                 if !warnings.isEmpty {
                     UI.warning(
-                        "\(warnings.count) application\(warnings.count == 1 ? " needs" : "s need") a decision soon or \(warnings.count == 1 ? "is" : "are") overdue."
+                        "\(warnings.count) application\(warnings.count == 1 ? " needs" : "s need") a decision soon or "
+                            + "\(warnings.count == 1 ? "is" : "are") overdue."
                     )
                 }
                 UI.table(
@@ -82,7 +83,9 @@ struct AssessmentPages: RouteCollection {
             Layout.page(title: "Deadline report", context: PageContext(request: req)) {
                 UI.h1("Assessment deadline report")
                 UI.p(
-                    "Applications must be decided within 10 working days of submission, or 15 when extended with a reason. \(rows.count) applications submitted; \(breaches.count) breach\(breaches.count == 1 ? "" : "es")."
+                    "Applications must be decided within 10 working days of submission, "
+                        + "or 15 when extended with a reason. \(rows.count) applications submitted; "
+                        + "\(breaches.count) breach\(breaches.count == 1 ? "" : "es")."
                 )
                 UI.table(
                     headers: ["Establishment", "Submitted", "Deadline", "Extended", "Breach"],
@@ -156,14 +159,17 @@ struct AssessmentPages: RouteCollection {
                 (
                     "Establishment",
                     text(
-                        "\(EstablishmentType(rawValue: e.type)?.label ?? e.type), URN \(e.urn ?? "none"), \(e.postcode)\(e.locationApproximate ? " (approximate)" : ""), ages \(e.ageLow) to \(e.ageHigh), \(e.capacity) places"
+                        "\(EstablishmentType(rawValue: e.type)?.label ?? e.type), URN \(e.urn ?? "none"), "
+                            + "\(e.postcode)\(e.locationApproximate ? " (approximate)" : ""), "
+                            + "ages \(e.ageLow) to \(e.ageHigh), \(e.capacity) places"
                     )
                 ),
                 (
                     "Inspection",
                     MarkupBuilder.buildBlock(
                         text(
-                            "\(e.judgement) (\(Inspectorate(rawValue: e.inspectorate)?.displayName ?? e.inspectorate)\(e.judgementDate.map { ", \(DisplayDate.date($0))" } ?? "")) "
+                            "\(e.judgement) (\(Inspectorate(rawValue: e.inspectorate)?.displayName ?? e.inspectorate)"
+                                + "\(e.judgementDate.map { ", \(DisplayDate.date($0))" } ?? "")) "
                         ),
                         {
                             switch judgement {
@@ -260,7 +266,9 @@ struct AssessmentPages: RouteCollection {
                             })
                         el("h3", .class("govuk-heading-s")) { "Core costs" }
                         UI.summaryList(
-                            content.costLines.map { l in (l.name, text(answers.costs[l.key].map(formatPence) ?? "—")) }
+                            content.costLines.map { l in
+                                (l.name, text(answers.costs[l.key].map(formatPence) ?? "—"))
+                            }
                                 + [
                                     (
                                         "Total a week",
@@ -285,10 +293,12 @@ struct AssessmentPages: RouteCollection {
                         }
                         let individual = partScores.filter { $0.statementKey == s.key && !$0.isConsensus }
                         let consensus = partScores.first { $0.statementKey == s.key && $0.isConsensus }
-                        let mayScore = open && s.youngPeoplesPanel == isPanel  // the panel scores its question; evaluators the rest
+                        // the panel scores its question; evaluators the rest
+                        let mayScore = open && s.youngPeoplesPanel == isPanel
                         el("div", .class("dps-card")) {
                             el("h4", .class("govuk-heading-s")) {
-                                "\(s.title) (weight \(s.weight))\(s.youngPeoplesPanel ? ", scored by the young people's panel" : "")"
+                                "\(s.title) (weight \(s.weight))"
+                                    + "\(s.youngPeoplesPanel ? ", scored by the young people's panel" : "")"
                             }
                             el("p", .class("govuk-body dps-preline")) { answers.statements[s.key] ?? "Not answered" }
                             if !individual.isEmpty {
@@ -303,11 +313,12 @@ struct AssessmentPages: RouteCollection {
                             }
                             if let consensus { UI.inset("Consensus: \(consensus.score) of 5. \(consensus.comment)") }
                             if mayScore {
+                                let scoreNames = ["no answer", "poor", "weak", "satisfactory", "good", "excellent"]
+                                let meanScore = QualificationScoring.proposedConsensus(scores: individual.map(\.score))
                                 let scoreOptions = (0...5).map {
                                     UI.Option(
                                         value: String($0),
-                                        label:
-                                            "\($0): \(["no answer", "poor", "weak", "satisfactory", "good", "excellent"][$0])"
+                                        label: "\($0): \(scoreNames[$0])"
                                     )
                                 }
                                 UI.form(action: base + "/score/\(part.id!)", csrf: req.csrfToken) {
@@ -328,7 +339,7 @@ struct AssessmentPages: RouteCollection {
                                                 label: "Record this as the moderated consensus score"
                                                     + (individual.isEmpty
                                                         ? ""
-                                                        : " (mean of scores: \(QualificationScoring.proposedConsensus(scores: individual.map(\.score))))")
+                                                        : " (mean of scores: \(meanScore))")
                                             )
                                         ], selected: [], errors: errors
                                     )
