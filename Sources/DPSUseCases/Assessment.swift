@@ -315,11 +315,14 @@ package enum Assessment {
         default: throw UseCaseError(field: "decision.\(code)", "Choose whether to admit or refuse")
         }
         let nextState: CategoryDecisionState
-        do { nextState = try (CategoryDecisionState(rawValue: part.decision) ?? .pending).applying(decision) } catch {
-            throw UseCaseError(
-                error.errors.map {
-                    FieldError(field: $0.field == "reason" ? "reason.\(code)" : "decision.\(code)", message: $0.message)
-                })
+        let current = CategoryDecisionState(rawValue: part.decision) ?? .pending
+        do { nextState = try current.applying(decision) } catch {
+            let errors = error.errors.map {
+                FieldError(field: $0.field == "reason" ? "reason.\(code)" : "decision.\(code)", message: $0.message)
+            }
+            // Already decided (perhaps by another evaluator a moment ago) is a conflict, not bad input.
+            guard current == .pending else { throw UseCaseError(errors, status: .conflict) }
+            throw UseCaseError(errors)
         }
         var computed = 0
         if case .admit = decision {

@@ -237,6 +237,13 @@ struct ConcurrencyTests {
             #expect(
                 try await AuditEventRecord.query(on: app.db).filter(\.$action == "application.decided").count() == 1)
             #expect(try await Audit.verify(on: app.db).valid)
+            // Deciding it again later is a conflict too, whoever read it first (409, not bad input).
+            let again = await #expect(throws: UseCaseError.self) {
+                try await Assessment.decide(
+                    record.id!, partID: parts["fostering"]!.id!, .init(decision: "refuse", reason: "Late"),
+                    actor: w.evaluator, db: app.db, now: testNow)
+            }
+            #expect(again?.httpStatus == .conflict)
         }
     }
 
