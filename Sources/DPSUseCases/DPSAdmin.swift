@@ -450,12 +450,21 @@ package enum DPSAdmin {
         }
         let code = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(
             separator: "-")
-        let existing = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
-        if existing.contains(where: { $0.code == code || $0.name.lowercased() == name.lowercased() }) {
-            errors.append(FieldError(field: "categoryName", message: "There is already a category called \(name)"))
-        }
         guard errors.isEmpty else { throw UseCaseError(errors) }
+        let dpsID = try dps.requireID()
         return try await db.writeTransaction { db in
+            // The DPS's row is claimed first, so two categories of one name added at once are checked one after
+            // the other (the second used to fail on the unique key instead).
+            guard let sql = db as? any SQLDatabase else {
+                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
+            }
+            try await sql.update(DPSRecord.schema).set(SQLIdentifier("title"), to: SQLColumn("title"))
+                .where(SQLIdentifier("id"), .equal, SQLBind(dpsID)).run()
+            let existing = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dpsID).all()
+            if existing.contains(where: { $0.code == code || $0.name.lowercased() == name.lowercased() }) {
+                throw UseCaseError(
+                    field: "categoryName", "There is already a category called \(name)", status: .conflict)
+            }
             let category = CategoryRecord()
             category.$dps.id = try dps.requireID()
             category.name = name

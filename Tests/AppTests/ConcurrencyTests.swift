@@ -273,4 +273,34 @@ struct ConcurrencyTests {
             #expect(Set(names).isSubset(of: Set(lines.map(\.name))))
         }
     }
+
+    @Test("Two categories of one name added at once: one is created, the other is told it exists (no 500)")
+    func concurrentNewCategories() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let before = try await CategoryRecord.query(on: app.db).count()
+
+            // MUT
+            let results = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        do {
+                            _ = try await DPSAdmin.newCategory(
+                                w.dps.id!, .init(name: "Supported lodgings", contractName: "Local contract"),
+                                actor: w.admin, db: app.db, now: testNow)
+                            return "created"
+                        } catch let error as UseCaseError {
+                            return error.errors.map(\.field).joined()
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+
+            // validate
+            #expect(results.sorted() == ["categoryName", "categoryName", "categoryName", "created"])
+            #expect(try await CategoryRecord.query(on: app.db).count() == before + 1)
+        }
+    }
 }
