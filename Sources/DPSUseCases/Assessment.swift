@@ -46,9 +46,7 @@ package enum Assessment {
     /// the other and the second sees the first's change. Returns the state as it is now (a copy read before
     /// the transaction is never trusted).
     static func claimOpen(_ app: ApplicationRecord, db: any Database) async throws -> ApplicationState {
-        guard let sql = db as? any SQLDatabase else {
-            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-        }
+        let sql = try db.sql()
         let open = [ApplicationState.submitted, .clarificationRequested].map { SQLBind($0.rawValue) }
         let row = try await sql.update(ApplicationRecord.schema)
             .set(SQLIdentifier("state"), to: SQLColumn("state"))
@@ -348,9 +346,7 @@ package enum Assessment {
         let score = computed
         let answers = try ProviderUseCases.Answers(part)
         try await db.writeTransaction { db in
-            guard let sql = db as? any SQLDatabase else {
-                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-            }
+            let sql = try db.sql()
             let state = try await claimOpen(app, db: db)
             if case .admit = decision, state == .clarificationRequested {
                 throw UseCaseError(

@@ -455,9 +455,7 @@ package enum DPSAdmin {
         return try await db.writeTransaction { db in
             // The DPS's row is claimed first, so two categories of one name added at once are checked one after
             // the other (the second used to fail on the unique key instead).
-            guard let sql = db as? any SQLDatabase else {
-                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-            }
+            let sql = try db.sql()
             try await sql.update(DPSRecord.schema).set(SQLIdentifier("title"), to: SQLColumn("title"))
                 .where(SQLIdentifier("id"), .equal, SQLBind(dpsID)).run()
             let existing = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dpsID).all()
@@ -608,9 +606,7 @@ package enum DPSAdmin {
     ) async throws {
         _ = try await ownCategory(id, actor: actor, db: db)
         try await db.writeTransaction { db in
-            guard let sql = db as? any SQLDatabase else {
-                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-            }
+            let sql = try db.sql()
             try await sql.update(CategoryRecord.schema)
                 .set(SQLIdentifier("content_json"), to: SQLColumn("content_json"))
                 .where(SQLIdentifier("id"), .equal, SQLBind(id)).run()

@@ -105,9 +105,7 @@ package enum Referrals {
         static func items(_ ids: [UUID], db: any Database) async throws -> [UUID: [ReferralItemRecord]] {
             guard !ids.isEmpty else { return [:] }
             // Plain rows, not models: this runs on every bid and every referral page.
-            guard let sql = db as? any SQLDatabase else {
-                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-            }
+            let sql = try db.sql()
             let rows = try await sql.select()
                 .columns("referral_id", "kind", "item_id", "position", "code", "text", "marks")
                 .from(ReferralItemRecord.schema).where("referral_id", .in, ids).all()
@@ -187,9 +185,7 @@ package enum Referrals {
         _ id: UUID, in states: [ReferralState], openAt now: Date? = nil, set: [(String, any SQLExpression)] = [],
         before later: Date? = nil, field: String = "state", message: String, db: any Database
     ) async throws {
-        guard let sql = db as? any SQLDatabase else {
-            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-        }
+        let sql = try db.sql()
         var update = sql.update(ReferralRecord.schema)
         if set.isEmpty { update = update.set(SQLIdentifier("state"), to: SQLColumn("state")) }
         for (column, value) in set { update = update.set(SQLIdentifier(column), to: value) }
@@ -210,9 +206,7 @@ package enum Referrals {
     /// The next reference of a kind ("REF", "DIR"), from a counter claimed by one conditional UPDATE, so two
     /// referrals created at once never share one (a unique index backs it up).
     package static func nextReference(_ prefix: String, db: any Database) async throws -> String {
-        guard let sql = db as? any SQLDatabase else {
-            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-        }
+        let sql = try db.sql()
         let row = try await sql.update("reference_counters")
             .set(SQLIdentifier("value"), to: SQLBinaryExpression(SQLColumn("value"), .add, SQLLiteral.numeric("1")))
             .where(SQLIdentifier("name"), .equal, SQLBind(prefix)).returning("value").first()
@@ -889,16 +883,18 @@ package enum Referrals {
                     )
                     .join(
                         SQLAlias(SQLIdentifier(MembershipRecord.schema), as: SQLIdentifier("m")),
-                        on: c("m", "id"), .equal, c("i", "membership_id")
+                        method: SQLJoinMethod.left, on: c("m", "id"), .equal, c("i", "membership_id")
                     )
                     .where(c("i", "id"), .equal, SQLBind(id))
                     .where(c("i", "organisation_id"), .equal, SQLBind(actor.organisationID))
                     .first()
             else { throw UseCaseError(.notFound, "No such invitation.") }
             let content = try CategoryContent.decode(try row.decode(column: "content_json", as: String.self))
-            let (core, tiers) = try Referrals.schedule(
-                coreJSON: try row.decode(column: "core_costs_json", as: String.self),
-                discountsJSON: try row.decode(column: "discounts_json", as: String.self))
+            // Left-joined: an invitation whose membership is gone is stored data gone wrong, not "not found".
+            guard let coreJSON = try row.decode(column: "core_costs_json", as: String?.self),
+                let discountsJSON = try row.decode(column: "discounts_json", as: String?.self)
+            else { throw UseCaseError(.internalFailure, "The invited membership is missing.") }
+            let (core, tiers) = try Referrals.schedule(coreJSON: coreJSON, discountsJSON: discountsJSON)
             return BidTarget(
                 invitationID: try row.decode(column: "invitation_id", as: UUID.self),
                 referralID: try row.decode(column: "referral_id", as: UUID.self),
@@ -923,9 +919,7 @@ package enum Referrals {
     /// Submits or revises the establishment's bid until the deadline. Sealed: only the bidder can read it.
     package static func bid(_ id: UUID, _ command: BidCommand, actor: Actor, db: any Database, now: Date) async throws {
         try actor.require(.providerAdmin, .bidWriter)
-        guard let sql = db as? any SQLDatabase else {
-            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-        }
+        let sql = try db.sql()
         let target = try await BidTarget.load(id, actor: actor, sql: sql)
         try requireOpen(state: target.state, deadline: target.deadline, now: now)
         let content = try await Content.load(target.referralID, weightsJSON: target.weightsJSON, db: db)
@@ -1049,9 +1043,7 @@ package enum Referrals {
         let desirablesMet = Array(Set(command.desirablesMet)).sorted()
         let (coreOffered, variableOffered, carerDistrict, miles) = (core, variable, carer, distance)
         try await db.writeTransaction { db in
-            guard let sql = db as? any SQLDatabase else {
-                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-            }
+            let sql = try db.sql()
             // Locks the referral while it is open: a bid cannot land after closing, and two first bids for one
             // establishment at once become a bid and its revision.
             try await claim(
@@ -1769,9 +1761,7 @@ package enum Referrals {
         }
         try await db.writeTransaction { db in
             // Claimed by one conditional UPDATE: two clicks at once accept once.
-            guard let sql = db as? any SQLDatabase else {
-                throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-            }
+            let sql = try db.sql()
             let (at, by) =
                 isProvider
                 ? ("provider_accepted_at", "provider_accepted_by") : ("authority_accepted_at", "authority_accepted_by")

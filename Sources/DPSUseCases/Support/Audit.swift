@@ -33,9 +33,7 @@ package enum Audit {
     ) async throws {
         // Plain SQL, not models: every state change of the product ends here (FluentKit's reflection cost more
         // than the statements themselves).
-        guard let sql = db as? any SQLDatabase else {
-            throw UseCaseError(.internalFailure, "The database does not speak SQL.")
-        }
+        let sql = try db.sql()
         if sql.dialect.name == "postgresql" {
             // Serialise appends to the chain across connections and app instances.
             try await sql.raw("SELECT pg_advisory_xact_lock(73411)").run()
