@@ -61,12 +61,14 @@ package enum Assessment {
         return state
     }
 
-    package struct ReviewInput: Codable, Sendable {
-        package var question: String?
-        package var outcome: String?
-        package var note: String?
+    /// One evaluator's review of one pass/fail answer. `outcome` is nil when none was chosen (or the form
+    /// sent something else), which the use case reports on the question's field.
+    package struct ReviewCommand: Sendable {
+        package var question: String
+        package var outcome: ReviewOutcome?
+        package var note: String
 
-        package init(question: String? = nil, outcome: String? = nil, note: String? = nil) {
+        package init(question: String, outcome: ReviewOutcome?, note: String = "") {
             self.question = question
             self.outcome = outcome
             self.note = note
@@ -74,11 +76,11 @@ package enum Assessment {
     }
 
     package struct Review: Codable, Equatable {
-        package var outcome: String
+        package var outcome: ReviewOutcome
         package var note: String
         package var by: UUID
 
-        package init(outcome: String, note: String, by: UUID) {
+        package init(outcome: ReviewOutcome, note: String, by: UUID) {
             self.outcome = outcome
             self.note = note
             self.by = by
@@ -93,21 +95,26 @@ package enum Assessment {
 
     /// Records an evaluator's pass/fail review of one answer and its evidence.
     package static func review(
-        _ id: UUID, partID: UUID, _ input: ReviewInput, actor: Actor, db: any Database, now: Date
+        _ id: UUID, partID: UUID, _ input: ReviewCommand, actor: Actor, db: any Database, now: Date
     ) async throws {
         try actor.require(.evaluator, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
-        guard let key = input.question, try part.criteria.passFail.contains(where: { $0.key == key }) else {
+        let key = input.question
+        guard try part.criteria.passFail.contains(where: { $0.key == key }) else {
             throw UseCaseError(field: "question", "Choose the question you are reviewing")
         }
-        guard let outcome = input.outcome, ["pass", "fail"].contains(outcome) else {
-            throw UseCaseError(field: "outcome.\(key)", "Choose pass or fail")
+        guard let outcome = input.outcome else {
+            throw UseCaseError(field: "outcome.\(part.category.code).\(key)", "Choose pass or fail")
         }
-        let note = (input.note ?? "").trimmed
-        if outcome == "fail" && note.isEmpty {
-            throw UseCaseError(field: "note.\(key)", "Give the reason the answer fails")
+        let note = input.note.trimmed
+        guard note.count <= Bounded.longText else {
+            throw UseCaseError(
+                field: "note.\(part.category.code).\(key)", "Write the note in at most \(Bounded.longText) characters")
+        }
+        if outcome == .fail && note.isEmpty {
+            throw UseCaseError(field: "note.\(part.category.code).\(key)", "Give the reason the answer fails")
         }
         let review = Review(outcome: outcome, note: note, by: actor.userID)
         try await db.writeTransaction { db in
@@ -129,13 +136,15 @@ package enum Assessment {
         }
     }
 
-    package struct ScoreInput: Codable, Sendable {
-        package var statement: String?
-        package var score: String?
-        package var comment: String?
-        package var consensus: String?
+    /// One score of one method statement: `score` is nil when none was chosen or it is not a whole number;
+    /// `consensus` marks the moderator's agreed score, the one that counts.
+    package struct ScoreCommand: Sendable {
+        package var statement: String
+        package var score: Int?
+        package var comment: String
+        package var consensus: Bool
 
-        package init(statement: String? = nil, score: String? = nil, comment: String? = nil, consensus: String? = nil) {
+        package init(statement: String, score: Int?, comment: String, consensus: Bool = false) {
             self.statement = statement
             self.score = score
             self.comment = comment
@@ -145,15 +154,17 @@ package enum Assessment {
 
     /// Scores a method statement 0-5 with a comment, or records the moderator's consensus. The young
     /// people's panel scores only its own question; evaluators score the others.
-    package static func score(_ id: UUID, partID: UUID, _ input: ScoreInput, actor: Actor, db: any Database, now: Date)
+    package static func score(
+        _ id: UUID, partID: UUID, _ input: ScoreCommand, actor: Actor, db: any Database, now: Date
+    )
         async throws
     {
         try actor.require(.evaluator, .panelMember, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
         try requireOpen(app)
         let part = try await part(partID, of: app, db: db)
-        guard let key = input.statement, let statement = try part.criteria.statements.first(where: { $0.key == key })
-        else {
+        let key = input.statement
+        guard let statement = try part.criteria.statements.first(where: { $0.key == key }) else {
             throw UseCaseError(field: "statement", "Choose the method statement you are scoring")
         }
         if statement.youngPeoplesPanel != (actor.role == .panelMember) {
@@ -164,14 +175,18 @@ package enum Assessment {
                     : "The young people's panel scores only the young people's question.")
         }
         let field = "score.\(part.category.code).\(key)"
-        guard let score = Int((input.score ?? "").trimmed), (0...5).contains(score) else {
+        guard let score = input.score, (0...5).contains(score) else {
             throw UseCaseError(field: field, "Choose a score from 0 to 5")
         }
-        let comment = (input.comment ?? "").trimmed
+        let comment = input.comment.trimmed
+        let commentField = "comment.\(part.category.code).\(key)"
         if comment.isEmpty {
-            throw UseCaseError(field: "comment.\(part.category.code).\(key)", "Give a comment that explains the score")
+            throw UseCaseError(field: commentField, "Give a comment that explains the score")
         }
-        let isConsensus = input.consensus == "yes"
+        guard comment.count <= Bounded.longText else {
+            throw UseCaseError(field: commentField, "Write the comment in at most \(Bounded.longText) characters")
+        }
+        let isConsensus = input.consensus
         try await db.writeTransaction { db in
             _ = try await claimOpen(app, db: db)
             let existing = try await StatementScoreRecord.query(on: db).filter(
@@ -285,11 +300,12 @@ package enum Assessment {
         return Dictionary(rows.map { ($0.statementKey, $0.score) }, uniquingKeysWith: { a, _ in a })
     }
 
-    package struct DecisionInput: Codable, Sendable {
-        package var decision: String?
-        package var reason: String?
+    /// A decision on one category: `decision` is nil when neither admit nor refuse was chosen.
+    package struct DecisionCommand: Sendable {
+        package var decision: CategoryDecision.Kind?
+        package var reason: String
 
-        package init(decision: String? = nil, reason: String? = nil) {
+        package init(decision: CategoryDecision.Kind?, reason: String = "") {
             self.decision = decision
             self.reason = reason
         }
@@ -299,7 +315,7 @@ package enum Assessment {
     /// the membership with the qualification score and the approved core cost schedule. The provider is
     /// told the decision and reasons; the application is decided once every category is.
     package static func decide(
-        _ id: UUID, partID: UUID, _ input: DecisionInput, actor: Actor, db: any Database, now: Date
+        _ id: UUID, partID: UUID, _ input: DecisionCommand, actor: Actor, db: any Database, now: Date
     ) async throws {
         try actor.require(.evaluator, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
@@ -308,9 +324,12 @@ package enum Assessment {
         let code = part.category.code
         let decision: CategoryDecision
         switch input.decision {
-        case "admit": decision = .admit(reason: input.reason)
-        case "refuse": decision = .refuse(reason: input.reason ?? "")
-        default: throw UseCaseError(field: "decision.\(code)", "Choose whether to admit or refuse")
+        case .admit: decision = .admit(reason: input.reason)
+        case .refuse: decision = .refuse(reason: input.reason)
+        case nil: throw UseCaseError(field: "decision.\(code)", "Choose whether to admit or refuse")
+        }
+        guard input.reason.count <= Bounded.longText else {
+            throw UseCaseError(field: "reason.\(code)", "Give the reasons in at most \(Bounded.longText) characters")
         }
         let nextState: CategoryDecisionState
         let current = CategoryDecisionState(rawValue: part.decision) ?? .pending

@@ -1197,10 +1197,30 @@ package enum Referrals {
         .with(\.$establishment).with(\.$invitation).sort(\.$submittedAt).all()
     }
 
+    /// One panel score of one bid's outcomes statement or incentive: `criterion` and `score` are nil when the
+    /// request named none (or something that is not one); `consensus` marks the panel's agreed score, the one
+    /// the evaluation uses.
+    package struct BidScoreCommand: Sendable {
+        package var criterion: EvaluationCriterion?
+        package var score: Int?
+        package var comment: String
+        package var consensus: Bool
+
+        package init(criterion: EvaluationCriterion?, score: Int?, comment: String, consensus: Bool) {
+            self.criterion = criterion
+            self.score = score
+            self.comment = comment
+            self.consensus = consensus
+        }
+    }
+
+    /// The criteria a panel scores; the others are computed from the bid.
+    package static let panelScored: [EvaluationCriterion] = [.outcomes, .incentives]
+
     package static func scoreBid(
-        _ id: UUID, bidID: UUID, criterion: String?, score raw: String?, comment: String?, consensus: Bool,
-        actor: Actor, db: any Database, now: Date
+        _ id: UUID, bidID: UUID, _ input: BidScoreCommand, actor: Actor, db: any Database, now: Date
     ) async throws {
+        let consensus = input.consensus
         try actor.require(.placementOfficer, .partnerViewer, .dpsAdmin)
         let r = try await own(id, actor: actor, db: db)
         guard r.state == ReferralState.closed.rawValue else {
@@ -1210,11 +1230,14 @@ package enum Referrals {
             let bid = try await BidRecord.query(on: db).filter(\.$id == bidID).filter(\.$referral.$id == r.requireID())
                 .first()
         else { throw UseCaseError(.notFound, "Not found.") }
-        let kind = criterion == "incentives" ? "incentives" : "outcomes"
-        guard let score = Int((raw ?? "").trimmed), (0...5).contains(score) else {
+        guard let criterion = input.criterion, panelScored.contains(criterion) else {
+            throw UseCaseError(field: "criterion", "Score the outcomes or the incentives: the panel scores only those")
+        }
+        let kind = criterion.rawValue
+        guard let score = input.score, (0...5).contains(score) else {
             throw UseCaseError(field: "score.\(bidID)", "Choose a score from 0 to 5")
         }
-        let text = (comment ?? "").trimmed
+        let text = input.comment.trimmed
         guard !text.isEmpty else {
             throw UseCaseError(field: "comment.\(bidID)", "Give a comment that explains the score")
         }

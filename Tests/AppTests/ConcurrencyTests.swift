@@ -187,7 +187,7 @@ struct ConcurrencyTests {
                     let evaluator = i % 2 == 0 ? w.evaluator : w.evaluator2
                     group.addTask {
                         try await Assessment.review(
-                            record.id!, partID: partID, .init(question: key, outcome: "pass", note: ""),
+                            record.id!, partID: partID, .init(question: key, outcome: .pass, note: ""),
                             actor: evaluator, db: app.db, now: testNow)
                     }
                 }
@@ -216,7 +216,7 @@ struct ConcurrencyTests {
                         group.addTask {
                             do {
                                 try await Assessment.decide(
-                                    record.id!, partID: part.id!, .init(decision: "admit", reason: "Meets \(code)"),
+                                    record.id!, partID: part.id!, .init(decision: .admit, reason: "Meets \(code)"),
                                     actor: evaluator, db: app.db, now: testNow)
                                 return true
                             } catch let error as UseCaseError where error.httpStatus == .conflict {
@@ -240,7 +240,7 @@ struct ConcurrencyTests {
             // Deciding it again later is a conflict too, whoever read it first (409, not bad input).
             let again = await #expect(throws: UseCaseError.self) {
                 try await Assessment.decide(
-                    record.id!, partID: parts["fostering"]!.id!, .init(decision: "refuse", reason: "Late"),
+                    record.id!, partID: parts["fostering"]!.id!, .init(decision: .refuse, reason: "Late"),
                     actor: w.evaluator, db: app.db, now: testNow)
             }
             #expect(again?.httpStatus == .conflict)

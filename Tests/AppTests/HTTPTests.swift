@@ -59,22 +59,29 @@ struct HTTPTests {
         func post(_ path: String, _ form: [String: String], csrf overrideToken: String? = nil) async throws
             -> TestingHTTPResponse
         {
-            let res = try await postOnce(path, form, csrf: overrideToken)
+            try await post(path, pairs: form.map { ($0.key, $0.value) }, csrf: overrideToken)
+        }
+
+        /// Posts the fields in order, a name as often as it is given, as a browser sends checkboxes.
+        @discardableResult
+        func post(_ path: String, pairs: [(String, String)], csrf overrideToken: String? = nil) async throws
+            -> TestingHTTPResponse
+        {
+            let res = try await postOnce(path, pairs, csrf: overrideToken)
             guard again(res), let email else { return res }
             try await signIn(email)
             try await getOnce("/messages")  // the new session's CSRF token
-            return try await postOnce(path, form, csrf: overrideToken)
+            return try await postOnce(path, pairs, csrf: overrideToken)
         }
 
-        private func postOnce(_ path: String, _ form: [String: String], csrf overrideToken: String? = nil) async throws
-            -> TestingHTTPResponse
+        private func postOnce(_ path: String, _ form: [(String, String)], csrf overrideToken: String? = nil)
+            async throws -> TestingHTTPResponse
         {
             var result: TestingHTTPResponse?
-            var fields = form
-            fields["_csrf"] = overrideToken ?? csrf
+            let fields = form + [("_csrf", overrideToken ?? csrf)]
             let body = fields.map { field -> String in
-                let key = field.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-                let value = field.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let key = field.0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let value = field.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
                 return "\(key)=\(value)"
             }.joined(separator: "&")
             try await app.testing().test(
@@ -100,7 +107,7 @@ struct HTTPTests {
         func signIn(_ email: String) async throws {
             self.email = email
             try await getOnce("/sign-in")
-            let res = try await postOnce("/sign-in", ["email": email, "password": World.password])
+            let res = try await postOnce("/sign-in", [("email", email), ("password", World.password)])
             #expect(res.status == .seeOther, "sign in as \(email)")
         }
     }
@@ -286,7 +293,7 @@ struct HTTPTests {
                 try await w.scoreAll(app, record)
                 try await Assessment.decide(
                     record.id!, partID: try await w.parts(app, record)["fostering"]!.id!,
-                    .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db, now: testNow)
+                    .init(decision: .admit), actor: w.evaluator, db: app.db, now: testNow)
             }
             // A council that is not (yet) a partner sees none; once a partner, every membership of the DPS
             // (DOMAIN §3).
@@ -309,6 +316,48 @@ struct HTTPTests {
             try await browser.signIn("admin@birch.test")
             let messages = try await browser.get("/messages").body.string
             #expect(messages.contains("Birch School") && !messages.contains("Acorn House"))
+        }
+    }
+
+    @Test(
+        """
+        Assessment forms: a missing or wrong choice is shown at its own field, and the error summary links to it \
+        (review errors used to name a field the page did not have)
+        """
+    )
+    func assessmentFieldErrors() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"])
+            let part = try #require(try await w.parts(app, record)["fostering"])
+            let content = part.category.testContent
+            let question = try #require(content.passFail.first).key
+            let statement = try #require(content.statements.first { !$0.youngPeoplesPanel }).key
+            let evaluator = Browser(app)
+            try await evaluator.signIn("eval@ws.test")
+            try await evaluator.get("/assessment/\(record.id!)")
+            let cases: [(action: String, form: [String: String], field: String)] = [
+                ("review", ["question": question, "outcome": "maybe"], "outcome.fostering.\(question)"),
+                ("review", ["question": question, "outcome": "fail"], "note.fostering.\(question)"),
+                ("score", ["statement": statement, "score": "9", "comment": "Fine"], "score.fostering.\(statement)"),
+                ("score", ["statement": statement, "score": "3"], "comment.fostering.\(statement)"),
+                ("decide", ["decision": "refuse"], "reason.fostering"),
+                ("decide", [:], "decision.fostering"),
+            ]
+            for (action, form, field) in cases {
+                // MUT
+                let res = try await evaluator.post("/assessment/\(record.id!)/\(action)/\(part.id!)", form)
+
+                // validate: 422; the summary's link, the field's id and its inline message agree
+                #expect(res.status == .unprocessableEntity, "\(action) \(form)")
+                let html = res.body.string
+                let id = UI.fieldID(field)
+                #expect(html.contains("href=\"#\(id)\""), "\(field): no summary link to #\(id)")
+                #expect(html.contains("id=\"\(id)\""), "\(field): no field with id \(id)")
+                #expect(html.contains("id=\"\(id)-error\""), "\(field): no message beside the field")
+            }
+            #expect(try await ApplicationCategoryRecord.find(part.id!, on: app.db)?.decision == "pending")
         }
     }
 

@@ -94,7 +94,7 @@ struct HardeningTests {
             let questions = try #require(try await ApplicationCategoryRecord.find(partID, on: app.db)).criteria.passFail
             try #require(questions.count >= 2)
             try await Assessment.review(
-                record.id!, partID: partID, .init(question: questions[0].key, outcome: "pass", note: ""),
+                record.id!, partID: partID, .init(question: questions[0].key, outcome: .pass, note: ""),
                 actor: w.evaluator, db: app.db, now: testNow)
             let part = try #require(try await ApplicationCategoryRecord.find(partID, on: app.db))
             let cut = String(part.reviewJSON.dropLast(3))
@@ -110,7 +110,7 @@ struct HardeningTests {
             // MUT
             let review = await #expect(throws: UseCaseError.self) {
                 try await Assessment.review(
-                    record.id!, partID: partID, .init(question: questions[1].key, outcome: "pass", note: ""),
+                    record.id!, partID: partID, .init(question: questions[1].key, outcome: .pass, note: ""),
                     actor: w.evaluator, db: app.db, now: testNow)
             }
             let register = await #expect(throws: UseCaseError.self) {
@@ -253,7 +253,7 @@ struct HardeningTests {
             _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
             for b in try await BidRecord.query(on: app.db).all() {
                 try await Referrals.scoreBid(
-                    r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Clear", consensus: true,
+                    r.id!, bidID: b.id!, .init(criterion: .outcomes, score: 4, comment: "Clear", consensus: true),
                     actor: rw.w.officer, db: app.db, now: afterDeadline)
             }
             let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
@@ -322,7 +322,7 @@ struct HardeningTests {
             _ = try await Referrals.closeDue(db: app.db, now: closedAt)
             for b in try await BidRecord.query(on: app.db).filter(\.$referral.$id == r.id!).all() {
                 try await Referrals.scoreBid(
-                    r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Good.", consensus: true,
+                    r.id!, bidID: b.id!, .init(criterion: .outcomes, score: 4, comment: "Good.", consensus: true),
                     actor: rw.w.officer, db: app.db, now: closedAt)
             }
             await expectInputError("replyBy") {

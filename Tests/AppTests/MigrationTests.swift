@@ -162,7 +162,7 @@ struct MigrationTests {
             _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
             let bid = try #require(try await BidRecord.query(on: app.db).filter(\.$invitation.$id == acorn.id!).first())
             try await Referrals.scoreBid(
-                r.id!, bidID: bid.id!, criterion: "outcomes", score: "3", comment: "Fine.", consensus: true,
+                r.id!, bidID: bid.id!, .init(criterion: .outcomes, score: 3, comment: "Fine.", consensus: true),
                 actor: rw.w.officer, db: app.db, now: afterDeadline)
             let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             try await sql.update("placements").set("reference", to: SQLLiteral.null).set("dps_id", to: SQLLiteral.null)

@@ -24,11 +24,11 @@ struct QualificationTests {
 
             // MUT
             try await Assessment.decide(
-                record.id!, partID: parts["sen-inmss"]!.id!, .init(decision: "admit", reason: "Meets every criterion"),
+                record.id!, partID: parts["sen-inmss"]!.id!, .init(decision: .admit, reason: "Meets every criterion"),
                 actor: w.evaluator, db: app.db, now: testNow)
             try await Assessment.decide(
                 record.id!, partID: parts["alternative-education"]!.id!,
-                .init(decision: "refuse", reason: "No evidence of safeguarding review"), actor: w.evaluator, db: app.db,
+                .init(decision: .refuse, reason: "No evidence of safeguarding review"), actor: w.evaluator, db: app.db,
                 now: testNow)
 
             // validate
@@ -67,11 +67,11 @@ struct QualificationTests {
             ] {
                 try await Assessment.score(
                     record.id!, partID: part.id!,
-                    .init(statement: key, score: String(score), comment: "ok", consensus: "yes"),
+                    .init(statement: key, score: score, comment: "ok", consensus: true),
                     actor: key == "young_people" ? w.panel : w.evaluator, db: app.db, now: testNow)
             }
             try await Assessment.decide(
-                record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
                 now: testNow)
             #expect(try await MembershipRecord.query(on: app.db).first()?.qualificationScore == 7200)
         }
@@ -85,22 +85,22 @@ struct QualificationTests {
             let part = try await w.parts(app, record)["fostering"]!
             await expectInputError("decision.fostering") {
                 try await Assessment.decide(
-                    record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                    record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
                     now: testNow)
             }
             await expectInputError("reason.fostering") {
                 try await Assessment.decide(
-                    record.id!, partID: part.id!, .init(decision: "refuse", reason: "  "), actor: w.evaluator,
+                    record.id!, partID: part.id!, .init(decision: .refuse, reason: "  "), actor: w.evaluator,
                     db: app.db, now: testNow)
             }
             #expect(try await MembershipRecord.query(on: app.db).count() == 0)
             try await w.scoreAll(app, record)
             try await Assessment.decide(
-                record.id!, partID: part.id!, .init(decision: "refuse", reason: "Weak workforce plan"),
+                record.id!, partID: part.id!, .init(decision: .refuse, reason: "Weak workforce plan"),
                 actor: w.evaluator, db: app.db, now: testNow)
             await #expect(throws: UseCaseError.self) {
                 try await Assessment.decide(
-                    record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                    record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
                     now: testNow)
             }
             #expect(try await MembershipRecord.query(on: app.db).count() == 0)
@@ -116,35 +116,35 @@ struct QualificationTests {
             await #expect(throws: UseCaseError.self) {
                 try await Assessment.score(
                     record.id!, partID: part.id!,
-                    .init(statement: "workforce", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db,
+                    .init(statement: "workforce", score: 3, comment: "x", consensus: false), actor: w.panel, db: app.db,
                     now: testNow)
             }
             await #expect(throws: UseCaseError.self) {
                 try await Assessment.score(
                     record.id!, partID: part.id!,
-                    .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.evaluator,
+                    .init(statement: "young_people", score: 3, comment: "x", consensus: false), actor: w.evaluator,
                     db: app.db, now: testNow)
             }
             try await Assessment.score(
                 record.id!, partID: part.id!,
-                .init(statement: "young_people", score: "3", comment: "x", consensus: nil), actor: w.panel, db: app.db,
+                .init(statement: "young_people", score: 3, comment: "x", consensus: false), actor: w.panel, db: app.db,
                 now: testNow)
             await expectInputError("score.fostering.workforce") {
                 try await Assessment.score(
                     record.id!, partID: part.id!,
-                    .init(statement: "workforce", score: "6", comment: "x", consensus: nil), actor: w.evaluator,
+                    .init(statement: "workforce", score: 6, comment: "x", consensus: false), actor: w.evaluator,
                     db: app.db, now: testNow)
             }
             // Several evaluators score; the moderator's consensus is what counts.
             try await Assessment.score(
-                record.id!, partID: part.id!, .init(statement: "workforce", score: "2", comment: "a", consensus: nil),
+                record.id!, partID: part.id!, .init(statement: "workforce", score: 2, comment: "a", consensus: false),
                 actor: w.evaluator, db: app.db, now: testNow)
             try await Assessment.score(
-                record.id!, partID: part.id!, .init(statement: "workforce", score: "4", comment: "b", consensus: nil),
+                record.id!, partID: part.id!, .init(statement: "workforce", score: 4, comment: "b", consensus: false),
                 actor: w.evaluator2, db: app.db, now: testNow)
             try await Assessment.score(
                 record.id!, partID: part.id!,
-                .init(statement: "workforce", score: "3", comment: "agreed", consensus: "yes"), actor: w.evaluator2,
+                .init(statement: "workforce", score: 3, comment: "agreed", consensus: true), actor: w.evaluator2,
                 db: app.db, now: testNow)
             #expect(try await Assessment.consensus(part.id!, db: app.db) == ["workforce": 3])
             #expect(try await StatementScoreRecord.query(on: app.db).filter(\.$isConsensus == false).count() == 3)
@@ -286,7 +286,7 @@ struct QualificationTests {
             let part = try await w.parts(app, record)["fostering"]!
             await expectInputError("decision.fostering") {
                 try await Assessment.decide(
-                    record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                    record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
                     now: testNow)
             }
             let question = try await ClarificationRecord.query(on: app.db).first()!
@@ -300,7 +300,7 @@ struct QualificationTests {
                 now: testNow)
             #expect(try await ApplicationRecord.find(record.id!, on: app.db)?.state == "submitted")
             try await Assessment.decide(
-                record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
                 now: testNow)
             #expect(try await MembershipRecord.query(on: app.db).count() == 1)
         }
@@ -544,11 +544,11 @@ struct FrozenCriteriaTests {
             await #expect(throws: UseCaseError.self) {
                 try await Assessment.score(
                     record.id!, partID: part.id!,
-                    .init(statement: "matching_carers", score: "3", comment: "x", consensus: "yes"), actor: w.evaluator,
+                    .init(statement: "matching_carers", score: 3, comment: "x", consensus: true), actor: w.evaluator,
                     db: app.db, now: testNow)
             }
             try await Assessment.decide(
-                record.id!, partID: part.id!, .init(decision: "admit", reason: nil), actor: w.evaluator, db: app.db,
+                record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
                 now: testNow)
 
             // validate: judged on the criteria it was submitted against (4 statements, all 5/5 = 100.00).

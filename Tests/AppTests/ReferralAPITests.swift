@@ -172,6 +172,14 @@ struct ReferralAPITests {
                         app, .PUT, path, token: officer, json: #"{"criterion": "outcomes", "score": 6, "comment": "x"}"#
                     ).status
                         == .unprocessableEntity)
+                // Price is worked out from the bid: a hand score of it is refused, naming the field.
+                let price = try await http.api(
+                    app, .PUT, path, token: officer, json: #"{"criterion": "price", "score": 5, "comment": "x"}"#)
+                #expect(price.status == .unprocessableEntity)
+                #expect(
+                    (try json(price)["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == [
+                        "criterion"
+                    ])
                 let scored = try await http.api(
                     app, .PUT, path, token: officer,
                     json: #"{"criterion": "outcomes", "score": 4, "comment": "Clear plan."}"#)

@@ -136,6 +136,39 @@ struct ReferralHTTPTests {
         }
     }
 
+    @Test(
+        """
+        The bid page's form as a browser sends it: each ticked box as a repeated field, free text with commas \
+        and bars kept whole
+        """
+    )
+    func bidFormAsABrowserSendsIt() async throws {
+        try await withApp { app in
+            // setup
+            let rw = try await ReferralWorld.make(app)
+            let (_, inv) = try await published(app, rw)
+            let invitation = try #require(inv["Acorn House"])
+            let acorn = try await signedIn(app, "admin@acorn.test")
+            try await acorn.get("/provider/invitations/\(invitation.id!)")
+            let statement = "A key worker, a weekly review | and a termly report, agreed with the family."
+            var pairs = rw.category.testContent.costLines.map { ("core.\($0.key)", "390") }
+            pairs += [("discount", "0"), ("need", "n1"), ("need", "n2"), ("must", "m1")]
+            pairs += [("outcomesStatement", statement), ("variable.0.description", "Taxi, school run")]
+            pairs += [("variable.0.amount", "40")]
+
+            // MUT
+            let res = try await acorn.post("/provider/invitations/\(invitation.id!)/bid", pairs: pairs)
+
+            // validate
+            #expect(res.status == .seeOther)
+            let stored = try #require(try await bid(app, invitation))
+            let offer = try #require(try await Referrals.bidContent([stored], db: app.db)[stored.id!])
+            #expect(offer.met == ["n1", "n2", "m1"])
+            #expect(stored.outcomesStatement == statement)
+            #expect(offer.variable.map(\.description) == ["Taxi, school run"])
+        }
+    }
+
     @Test("Another provider can neither read nor bid on an invitation that is not its own, nor read referrals")
     func anotherProvider() async throws {
         try await withApp { app in

@@ -271,8 +271,10 @@ struct ReferralTests {
         for (name, score) in outcomes {
             let bid = try await BidRecord.query(on: app.db).filter(\.$invitation.$id == inv[name]!.id!).first()!
             try await Referrals.scoreBid(
-                r.id!, bidID: bid.id!, criterion: "outcomes", score: String(score), comment: "Clear plan",
-                consensus: true, actor: rw.w.officer, db: app.db, now: afterDeadline)
+                r.id!, bidID: bid.id!,
+                .init(
+                    criterion: .outcomes, score: score, comment: "Clear plan",
+                    consensus: true), actor: rw.w.officer, db: app.db, now: afterDeadline)
         }
         return (try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db), inv)
     }

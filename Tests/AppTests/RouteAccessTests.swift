@@ -62,7 +62,7 @@ struct RouteAccessTests {
         let bids = try await BidRecord.query(on: app.db).filter(\.$referral.$id == r.id!).all()
         for b in bids {
             try await Referrals.scoreBid(
-                r.id!, bidID: b.id!, criterion: "outcomes", score: "4", comment: "Clear.", consensus: true,
+                r.id!, bidID: b.id!, .init(criterion: .outcomes, score: 4, comment: "Clear.", consensus: true),
                 actor: w.officer, db: app.db, now: afterDeadline)
         }
         let placement = try await Referrals.award(r.id!, actor: w.officer, db: app.db, now: afterDeadline)

@@ -208,7 +208,7 @@ struct World {
             for s in try part.criteria.statements {
                 try await Assessment.score(
                     record.id!, partID: part.id!,
-                    .init(statement: s.key, score: String(score), comment: "Clear answer", consensus: "yes"),
+                    .init(statement: s.key, score: score, comment: "Clear answer", consensus: true),
                     actor: s.youngPeoplesPanel ? panel : evaluator, db: app.db, now: testNow)
             }
         }

@@ -228,13 +228,13 @@ struct ReferralWriteAPI: RouteCollection {
             throw Abort(.notFound, reason: "No such bid.")
         }
         let body = try req.content.decode(ScoreBody.self)
-        guard ["outcomes", "incentives"].contains(body.criterion) else {
-            throw UseCaseError(field: "criterion", "The criterion scored by the panel is outcomes or incentives")
-        }
         // The API records the panel's consensus, the score the evaluation uses.
         try await Referrals.scoreBid(
-            try id(req), bidID: bidID, criterion: body.criterion, score: String(body.score),
-            comment: body.comment, consensus: true, actor: actor, db: req.db, now: req.now)
+            try id(req), bidID: bidID,
+            .init(
+                criterion: EvaluationCriterion(rawValue: body.criterion), score: body.score, comment: body.comment,
+                consensus: true),
+            actor: actor, db: req.db, now: req.now)
         return ScoreReceipt(bid: bidID, criterion: body.criterion, score: body.score, consensus: true)
     }
 

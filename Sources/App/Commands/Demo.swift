@@ -305,14 +305,14 @@ enum Demo {
                 let scorer = s.youngPeoplesPanel ? panel : evaluator
                 try await Assessment.score(
                     app.requireID(), partID: part.requireID(),
-                    .init(statement: s.key, score: String(score), comment: scoreComment(score), consensus: "yes"),
+                    .init(statement: s.key, score: score, comment: scoreComment(score), consensus: true),
                     actor: scorer, db: db, now: decidedAt.addingTimeInterval(-3600))
             }
             let refuse = stage == 14 || part.category.code == "alternative-education" && stage % 2 == 0
             try await Assessment.decide(
                 app.requireID(), partID: part.requireID(),
                 .init(
-                    decision: refuse ? "refuse" : "admit",
+                    decision: refuse ? .refuse : .admit,
                     reason: refuse
                         ? "The safeguarding policy did not show a review in the last 12 months, "
                             + "and the workforce statement did not describe supervision."
@@ -371,8 +371,10 @@ enum Demo {
         let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == past.requireID()).all()
         for (i, b) in bids.enumerated() {
             try await Referrals.scoreBid(
-                past.requireID(), bidID: b.requireID(), criterion: "outcomes", score: String(4 - i % 3),
-                comment: scoreComment(4 - i % 3), consensus: true, actor: officer, db: db, now: closedAt)
+                past.requireID(), bidID: b.requireID(),
+                .init(
+                    criterion: .outcomes, score: 4 - i % 3,
+                    comment: scoreComment(4 - i % 3), consensus: true), actor: officer, db: db, now: closedAt)
         }
         if !bids.isEmpty {
             _ = try? await Referrals.award(

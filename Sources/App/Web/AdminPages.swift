@@ -287,8 +287,7 @@ struct AdminPages: RouteCollection {
 
     func partner(req: Request) async throws -> Response {
         try await adminForm(req, success: "Partner saved.") { actor, id in
-            var form = try req.content.decode(AdminForms.Partner.self)
-            form.categories = Forms.list(req, "categories")
+            let form = try req.content.decode(AdminForms.Partner.self)
             try await DPSAdmin.upsertPartner(id, form.command, actor: actor, db: req.db, now: req.now)
         }
     }
@@ -463,7 +462,9 @@ struct AdminPages: RouteCollection {
     func categorySettings(req: Request) async throws -> Response {
         try await categoryForm(req, success: "Category settings saved.") { actor, id in
             try await DPSAdmin.updateCategorySettings(
-                id, try req.content.decode(AdminForms.CategorySettings.self).command(bounds: Forms.values(req)),
+                id,
+                try req.content.decode(AdminForms.CategorySettings.self).command(
+                    bounds: req.content.decode(FormFields.self).text),
                 actor: actor, db: req.db, now: req.now)
         }
     }

@@ -251,16 +251,22 @@ struct AssessmentPages: RouteCollection {
                                                 options: [
                                                     .init(value: "pass", label: "Pass"),
                                                     .init(value: "fail", label: "Fail"),
-                                                ], selected: review?.outcome, errors: errors, inline: true
+                                                ], selected: review?.outcome.rawValue,
+                                                errors: errors.named("outcome.\(code).\(q.key)", as: "outcome"),
+                                                inline: true
                                             )
                                             .replacingIDs("outcome", "outcome.\(code).\(q.key)")
-                                            UI.textInput("note", label: "Note", value: review?.note, errors: errors)
-                                                .replacingIDs("note", "note.\(code).\(q.key)")
+                                            UI.textInput(
+                                                "note", label: "Note", value: review?.note,
+                                                errors: errors.named("note.\(code).\(q.key)", as: "note")
+                                            )
+                                            .replacingIDs("note", "note.\(code).\(q.key)")
                                             UI.button("Save review", kind: "secondary")
                                         }
                                         : text(
-                                            review.map {
-                                                "\($0.outcome.capitalized)\($0.note.isEmpty ? "" : ": \($0.note)")"
+                                            review.map { r in
+                                                let outcome = r.outcome.rawValue.capitalized
+                                                return r.note.isEmpty ? outcome : "\(outcome): \(r.note)"
                                             } ?? "Not reviewed"),
                                 ]
                             })
@@ -325,11 +331,14 @@ struct AssessmentPages: RouteCollection {
                                     void("input", [.type("hidden"), .name("statement"), .value(s.key)])
                                     UI.radios(
                                         "score", legend: "Your score", options: scoreOptions,
-                                        selected: mine.map { String($0.score) }, errors: errors, inline: true
+                                        selected: mine.map { String($0.score) },
+                                        errors: errors.named("score.\(code).\(s.key)", as: "score"),
+                                        inline: true
                                     )
                                     .replacingIDs("score", "score.\(code).\(s.key)")
                                     UI.textarea(
-                                        "comment", label: "Comment", value: mine?.comment, errors: errors, rows: 2
+                                        "comment", label: "Comment", value: mine?.comment,
+                                        errors: errors.named("comment.\(code).\(s.key)", as: "comment"), rows: 2
                                     ).replacingIDs("comment", "comment.\(code).\(s.key)")
                                     UI.checkboxes(
                                         "consensus", legend: "Moderation",
@@ -359,11 +368,12 @@ struct AssessmentPages: RouteCollection {
                                         hint:
                                             "Creates a membership with the qualification score and the core costs above"
                                     ), .init(value: "refuse", label: "Refuse"),
-                                ], selected: nil, errors: errors
+                                ], selected: nil, errors: errors.named("decision.\(code)", as: "decision")
                             )
                             .replacingIDs("decision", "decision.\(code)")
                             UI.textarea(
-                                "reason", label: "Reasons (sent to the provider; required to refuse)", errors: errors,
+                                "reason", label: "Reasons (sent to the provider; required to refuse)",
+                                errors: errors.named("reason.\(code)", as: "reason"),
                                 rows: 3
                             ).replacingIDs("reason", "reason.\(code)")
                             UI.button("Record decision")
@@ -393,7 +403,7 @@ struct AssessmentPages: RouteCollection {
     func reviewAnswer(req: Request) async throws -> Response {
         try await form(req, success: "Review saved.") { actor, id in
             try await Assessment.review(
-                id, partID: try partID(req), try req.content.decode(Assessment.ReviewInput.self), actor: actor,
+                id, partID: try partID(req), try req.content.decode(AssessmentForms.Review.self).command, actor: actor,
                 db: req.db, now: req.now)
         }
     }
@@ -401,7 +411,7 @@ struct AssessmentPages: RouteCollection {
     func score(req: Request) async throws -> Response {
         try await form(req, success: "Score saved.") { actor, id in
             try await Assessment.score(
-                id, partID: try partID(req), try req.content.decode(Assessment.ScoreInput.self), actor: actor,
+                id, partID: try partID(req), try req.content.decode(AssessmentForms.Score.self).command, actor: actor,
                 db: req.db, now: req.now)
         }
     }
@@ -429,9 +439,17 @@ struct AssessmentPages: RouteCollection {
     func decide(req: Request) async throws -> Response {
         try await form(req, success: "Decision recorded and the provider has been told.") { actor, id in
             try await Assessment.decide(
-                id, partID: try partID(req), try req.content.decode(Assessment.DecisionInput.self), actor: actor,
+                id, partID: try partID(req), try req.content.decode(AssessmentForms.Decision.self).command,
+                actor: actor,
                 db: req.db, now: req.now)
         }
+    }
+}
+
+extension [FieldError] {
+    /// The errors of one qualified field under the short name its small form renders it with.
+    func named(_ qualified: String, as short: String) -> [FieldError] {
+        filter { $0.field == qualified }.map { FieldError(field: short, message: $0.message) }
     }
 }
 

@@ -307,9 +307,10 @@ struct InvitationPages: RouteCollection {
 
     func bid(req: Request) async throws -> Response {
         try await form(req, success: "Bid saved. You can revise or withdraw it until the deadline.") { actor, id in
-            var form = Forms.values(req)
+            let fields = try req.content.decode(FormFields.self)
+            var form = fields.text
             for group in ["need", "must", "desirable"] {
-                for value in Forms.list(req, group) { form["\(group).\(value)"] = "yes" }
+                for value in fields.lists[group] ?? [] { form["\(group).\(value)"] = "yes" }
             }
             try await Referrals.bid(id, form: form, actor: actor, db: req.db, now: req.now)
         }

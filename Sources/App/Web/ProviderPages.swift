@@ -270,7 +270,7 @@ struct ProviderPages: RouteCollection {
                         UI.checkboxes(
                             "categories[]", legend: "Categories to apply for",
                             options: categories.map { .init(value: $0.id!.uuidString, label: $0.name) },
-                            selected: Set(Forms.list(req, "categories")),
+                            selected: Set(Forms.fields(req).lists["categories"] ?? []),
                             hint: "Select all that apply. Each category is decided separately.", errors: errors)
                         if !apps.isEmpty {
                             UI.select(
@@ -317,8 +317,7 @@ struct ProviderPages: RouteCollection {
             redirect: { "/provider/applications/\(created?.uuidString ?? "")" },
             render: { errors, values in try await applicationsView(req, errors: errors, values: values) }
         ) {
-            var input = try req.content.decode(ProviderUseCases.NewApplicationInput.self)
-            input.categories = Forms.list(req, "categories")
+            let input = try req.content.decode(ProviderUseCases.NewApplicationInput.self)
             created = try await ProviderUseCases.startApplication(input, actor: actor, db: req.db, now: req.now).id
         }
     }
@@ -525,7 +524,7 @@ struct ProviderPages: RouteCollection {
     func saveApplication(req: Request) async throws -> Response {
         let actor = try providerActor(req)
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        let form = Forms.values(req)
+        let form = try req.content.decode(FormFields.self).text
         let submitting = form["action"] == "submit"
         return try await Forms.handle(
             req, success: submitting ? "Application submitted. We will decide within 10 working days." : "Draft saved.",

@@ -620,8 +620,12 @@ struct ReferralPages: RouteCollection {
         return try await officerForm(req, success: "Score saved.") { actor, id in
             let form = try req.content.decode(Text.self)
             try await Referrals.scoreBid(
-                id, bidID: bidID, criterion: form.criterion, score: form.score, comment: form.comment,
-                consensus: form.consensus == "yes", actor: actor, db: req.db, now: req.now)
+                id, bidID: bidID,
+                .init(
+                    criterion: EvaluationCriterion(rawValue: form.criterion ?? ""),
+                    score: AdminForms.int(form.score),
+                    comment: form.comment ?? "", consensus: AdminForms.yes(form.consensus)),
+                actor: actor, db: req.db, now: req.now)
         }
     }
 

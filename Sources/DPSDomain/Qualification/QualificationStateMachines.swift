@@ -84,6 +84,11 @@ public enum CategoryDecisionState: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// An evaluator's review of one pass/fail answer (§4): a fail must give its reason.
+public enum ReviewOutcome: String, Codable, Sendable, CaseIterable {
+    case pass, fail
+}
+
 /// A decision on a category. A refusal must give reasons; an admission may, and any reason given is
 /// recorded and sent to the applicant.
 public enum CategoryDecision: Equatable, Hashable, Codable, Sendable {

@@ -1,0 +1,69 @@
+import DPSDomain
+import DPSUseCases
+import Foundation
+import Vapor
+
+/// Every field of a submitted form, decoded by Vapor's URL-encoded form decoder and kept by its name: for
+/// the forms whose field names carry data (a bid's `core.<line>`, an application's
+/// `answers.<category>.<question>`, a category's `bounds.<criterion>.min`) and for showing a form again with
+/// what was typed. A field's text is its last value; a list is every value of a repeated field (`name=a&name=b`
+/// or `name[]=a&name[]=b`). Nested names (`weights[price]`) keep their brackets.
+struct FormFields: Decodable, Sendable {
+    private(set) var text: [String: String] = [:]
+    private(set) var lists: [String: [String]] = [:]
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        try read(decoder.container(keyedBy: Name.self), prefix: nil)
+    }
+
+    private mutating func read(_ container: KeyedDecodingContainer<Name>, prefix: String?) throws {
+        for key in container.allKeys where !key.stringValue.isEmpty {
+            let name = prefix.map { "\($0)[\(key.stringValue)]" } ?? key.stringValue
+            if let value = try? container.decode(String.self, forKey: key) { text[name] = value }
+            if let values = try? container.decode([String].self, forKey: key), !values.isEmpty {
+                lists[name] = values
+            }
+            if let nested = try? container.nestedContainer(keyedBy: Name.self, forKey: key) {
+                try read(nested, prefix: name)
+            }
+        }
+    }
+
+    private struct Name: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+enum Forms {
+    /// The submitted form's fields; a body that is not a form reads as no fields.
+    static func fields(_ req: Request) -> FormFields {
+        guard req.headers.contentType == .urlEncodedForm else { return FormFields() }
+        return (try? req.content.decode(FormFields.self)) ?? FormFields()
+    }
+
+    /// Every submitted field as text, for showing the form again with what was typed.
+    static func values(_ req: Request) -> [String: String] { fields(req).text }
+
+    /// Runs a form's use case: on success shows a message and redirects (post/redirect/get); on bad input
+    /// shows the same page again with the errors and what was typed, with status 422.
+    static func handle(
+        _ req: Request, success: @autoclosure () -> String, redirect: @escaping () -> String,
+        render: @escaping ([FieldError], [String: String]) async throws -> Markup,
+        action: () async throws -> Void
+    ) async throws -> Response {
+        do {
+            try await action()
+            req.flash(success())
+            return req.redirect(to: redirect(), redirectType: .normal)
+        } catch let error as UseCaseError where !error.errors.isEmpty {
+            return HTMLResponse.make(try await render(error.errors, values(req)), status: error.httpStatus)
+        } catch let error as ValidationFailure {
+            return HTMLResponse.make(try await render(error.errors, values(req)), status: .unprocessableEntity)
+        }
+    }
+}
