@@ -6,7 +6,7 @@ import Foundation
 import Vapor
 
 func routes(_ app: Application) throws {
-    app.get("healthz") { req async -> Response in
+    app.get(SiteURL.health.route) { req async -> Response in
         do {
             _ = try await Organisation.query(on: req.db).count()
             return try await ["status": "ok", "database": "ok"].encodeResponse(status: .ok, for: req)
@@ -16,7 +16,7 @@ func routes(_ app: Application) throws {
                     status: .serviceUnavailable, for: req)) ?? Response(status: .serviceUnavailable)
         }
     }
-    app.get("assets", "app.css") { _ -> Response in
+    app.get(SiteURL.stylesheet.route) { _ -> Response in
         let response = Response(status: .ok, body: .init(string: Stylesheet.css))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "css")
         response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")

@@ -250,7 +250,7 @@ package enum Assessment {
                 on: db, organisationID: app.organisation.id,
                 recipient: app.organisation.contactEmail ?? app.organisation.name,
                 subject: "Clarification needed: \(app.establishment.name)", body: text,
-                link: "/provider/applications/\(app.id!)", at: now)
+                link: SiteURL.application(app.id!).path, at: now)
         }
     }
 
@@ -288,7 +288,7 @@ package enum Assessment {
                 body:
                     "We need more time to assess your application. We will decide by \(deadline.longForm). "
                     + "Reason: \(recorded)",
-                link: "/provider/applications/\(app.id!)", at: now)
+                link: SiteURL.application(app.id!).path, at: now)
         }
     }
 
@@ -440,7 +440,7 @@ package enum Assessment {
                 on: db, organisationID: app.organisation.id,
                 recipient: app.organisation.contactEmail ?? app.organisation.name,
                 subject: "Decision on your application: \(part.category.name)", body: body,
-                link: "/provider/applications/\(app.id!)", at: now)
+                link: SiteURL.application(app.id!).path, at: now)
         }
     }
 

@@ -269,7 +269,7 @@ package enum DPSAdmin {
                     subject:
                         "\(dps.title): period of validity \(kind.rawValue == "terminate" ? "terminated" : "changed")",
                     body: "The DPS now ends on \(period.end.longForm). Reason: \(change.reason.trimmed)",
-                    link: "/documents", at: now)
+                    link: SiteURL.documents.path, at: now)
             }
         }
     }

@@ -726,7 +726,7 @@ package enum ProviderUseCases {
                 body:
                     "\(actor.organisationName) applied for \(parts.map(\.category.name).joined(separator: "; ")). "
                     + "Decide by \(deadline.longForm).",
-                link: "/assessment/\(app.id!)", at: now)
+                link: SiteURL.assessment(app.id!).path, at: now)
         }
     }
 
@@ -766,7 +766,7 @@ package enum ProviderUseCases {
             try await Outbox.send(
                 on: db, organisationID: dps.$lead.id, recipient: "Evaluators",
                 subject: "Clarification answered: \(app.establishment.name)",
-                body: text, link: "/assessment/\(app.id!)", at: now)
+                body: text, link: SiteURL.assessment(app.id!).path, at: now)
         }
     }
 }

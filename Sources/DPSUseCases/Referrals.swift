@@ -548,7 +548,7 @@ package enum Referrals {
                             "A \(PlacementPattern(rawValue: r.pattern)?.label.lowercased() ?? r.pattern) referral "
                                 + "near \(r.homeDistrict) is open for bids until \(DisplayDate.dateTime(r.deadline))."
                         ),
-                        SQLBind("/provider/invitations"), SQLBind(now),
+                        SQLBind(SiteURL.invitations.path), SQLBind(now),
                     ])
                 }
                 for batch in outbox.chunked(500) {
@@ -627,7 +627,7 @@ package enum Referrals {
         for org in orgs {
             try await Outbox.send(
                 on: db, organisationID: org, recipient: "Bid writers", subject: subject, body: body,
-                link: "/provider/invitations", at: now)
+                link: SiteURL.invitations.path, at: now)
         }
     }
 
@@ -1159,7 +1159,7 @@ package enum Referrals {
                 subject: "Referral \(r.reference) closed with \(bids) bid\(bids == 1 ? "" : "s")",
                 body: bids == 0
                     ? "No bids arrived. Re-issue it with a wider radius."
-                    : "Score the outcomes statements, then award.", link: "/referrals/\(r.id!)", at: now)
+                    : "Score the outcomes statements, then award.", link: SiteURL.referral(r.id!).path, at: now)
         }
     }
 
@@ -1427,7 +1427,8 @@ package enum Referrals {
             try await Outbox.send(
                 on: db, organisationID: r.$organisation.id, recipient: "Placement officers",
                 subject: "Parent's preference received: \(r.reference)",
-                body: "The parent or carer has stated a preference. You can now award.", link: "/referrals/\(r.id!)",
+                body: "The parent or carer has stated a preference. You can now award.",
+                link: SiteURL.referral(r.id!).path,
                 at: now)
         }
     }
@@ -1535,7 +1536,7 @@ package enum Referrals {
                             : "Your bid for \(b.establishment.name) was not successful. "
                                 + "The winning bid scored \(winnerRank.total). ")
                             + breakdown,
-                        link: won ? "/placements/\(placement.id!)" : "/provider/invitations/\(b.$invitation.id)",
+                        link: won ? SiteURL.placement(placement.id!).path : SiteURL.invitation(b.$invitation.id).path,
                         at: now)
                 }
                 for nc in evaluation.result.nonCompliant {
@@ -1546,7 +1547,7 @@ package enum Referrals {
                         body:
                             "Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")). "
                             + "The winning bid scored \(winnerRank.total).",
-                        link: "/provider/invitations/\(b.$invitation.id)", at: now)
+                        link: SiteURL.invitation(b.$invitation.id).path, at: now)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
@@ -1755,7 +1756,7 @@ package enum Referrals {
                 on: db, organisationID: membership.$organisation.id, recipient: "Provider",
                 subject: "Direct placement agreed: \(p.reference ?? "")",
                 body: "A placement at \(membership.establishment.name) has been agreed without competition.",
-                link: "/placements/\(p.id!)", at: now)
+                link: SiteURL.placement(p.id!).path, at: now)
             return p
         }
     }

@@ -85,10 +85,8 @@ struct AppErrorMiddleware: AsyncMiddleware {
             return response
         }
         if status == .unauthorized {
-            let back = SafeHeaders.localPath(request.url.path, fallback: "/dashboard")
-            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))
-            return request.redirect(
-                to: "/sign-in?next=\(back.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/")")
+            let back = SafeHeaders.localPath(request.url.path, fallback: SiteURL.dashboard.path)
+            return request.redirect(to: SiteURL.signIn.path(query: [("next", back)]))
         }
         let body = Layout.page(title: status.reasonPhrase, context: PageContext(request: request)) {
             UI.h1(
@@ -99,7 +97,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
                 el("ul", .class("govuk-list govuk-list--bullet")) { for e in fieldErrors { el("li") { e.message } } }
             }
             UI.p("Go back and try again, or return to your dashboard.")
-            UI.link("Go to your dashboard", "/dashboard")
+            UI.link("Go to your dashboard", .dashboard)
         }
         return HTMLResponse.make(body, status: status)
     }

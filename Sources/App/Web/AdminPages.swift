@@ -8,20 +8,19 @@ import Vapor
 /// The DPS administrator's pages, the membership register and the audit trail.
 struct AdminPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let admin = routes.grouped("admin")
-        admin.get("dps", use: overview)
-        admin.post("dps", use: create)
-        admin.post("dps", ":id", use: update)
-        admin.post("dps", ":id", "validity", use: validity)
-        admin.post("dps", ":id", "windows", use: window)
-        admin.post("dps", ":id", "partners", use: partner)
-        admin.post("dps", ":id", "categories", use: newCategory)
-        admin.get("categories", ":id", use: category)
-        admin.post("categories", ":id", "settings", use: categorySettings)
-        admin.post("categories", ":id", "items", use: addItem)
-        admin.post("categories", ":id", "items", "remove", use: removeItem)
-        routes.get("memberships", use: memberships)
-        routes.get("audit", use: audit)
+        routes.get(.dpsOverview, use: overview)
+        routes.post(.dpsOverview, use: create)
+        routes.post(.dps(.any), use: update)
+        routes.post(.dps(.any, .validity), use: validity)
+        routes.post(.dps(.any, .windows), use: window)
+        routes.post(.dps(.any, .partners), use: partner)
+        routes.post(.dps(.any, .categories), use: newCategory)
+        routes.get(.category(.any), use: category)
+        routes.post(.category(.any, .settings), use: categorySettings)
+        routes.post(.category(.any, .items), use: addItem)
+        routes.post(.category(.any, .removeItem), use: removeItem)
+        routes.get(.memberships, use: memberships)
+        routes.get(.audit, use: audit)
     }
 
     private func id(_ req: Request) throws -> UUID {
@@ -40,7 +39,7 @@ struct AdminPages: RouteCollection {
             return Layout.page(title: "Set up the DPS", context: PageContext(request: req)) {
                 UI.errorSummary(errors)
                 UI.h1("Set up the dynamic purchasing system")
-                UI.form(action: "/admin/dps", csrf: req.csrfToken) {
+                UI.form(action: .dpsOverview, csrf: req.csrfToken) {
                     dpsFields(values: values, errors: errors, creating: true)
                     UI.button("Create the DPS")
                 }
@@ -68,7 +67,6 @@ struct AdminPages: RouteCollection {
                 "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
                 "description": dps.description, "terms": dps.terms,
             ] : values
-        let base = "/admin/dps/\(dps.id!)"
         let problemsByCategory = try Dictionary(
             uniqueKeysWithValues: categories.map { ($0.id!, try $0.readinessProblems) })
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
@@ -80,7 +78,7 @@ struct AdminPages: RouteCollection {
                 rows: categories.map { c in
                     let problems = problemsByCategory[c.id!] ?? []
                     return [
-                        UI.link(c.name, "/admin/categories/\(c.id!)"),
+                        UI.link(c.name, .category(c.id!)),
                         problems.isEmpty
                             ? UI.tag("Open for applications")
                             : UI.tag(
@@ -91,7 +89,7 @@ struct AdminPages: RouteCollection {
                 })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a category" }
-                UI.form(action: base + "/categories", csrf: req.csrfToken) {
+                UI.form(action: .dps(dps.id!, .categories), csrf: req.csrfToken) {
                     UI.textInput("name", label: "Category name", value: values["name"], errors: errors).replacingIDs(
                         "name", "categoryName")
                     UI.textInput(
@@ -122,7 +120,7 @@ struct AdminPages: RouteCollection {
                 })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a partner authority or change its categories" }
-                UI.form(action: base + "/partners", csrf: req.csrfToken) {
+                UI.form(action: .dps(dps.id!, .partners), csrf: req.csrfToken) {
                     UI.textInput(
                         "name", label: "Authority name", value: values["name"],
                         hint: "As in the DfE list, for example Brighton and Hove", errors: errors)
@@ -157,7 +155,7 @@ struct AdminPages: RouteCollection {
             }
             el("details", .class("dps-card")) {
                 el("summary") { "Close entry for a period" }
-                UI.form(action: base + "/windows", csrf: req.csrfToken) {
+                UI.form(action: .dps(dps.id!, .windows), csrf: req.csrfToken) {
                     UI.textInput(
                         "start", label: "Entry closes on", value: values["start"], hint: "For example 2027-02-01",
                         errors: errors, width: "10")
@@ -175,7 +173,7 @@ struct AdminPages: RouteCollection {
             )
             el("details", .class("dps-card")) {
                 el("summary") { "Extend, shorten or terminate the DPS" }
-                UI.form(action: base + "/validity", csrf: req.csrfToken) {
+                UI.form(action: .dps(dps.id!, .validity), csrf: req.csrfToken) {
                     UI.radios(
                         "kind", legend: "Change",
                         options: ValidityChange.Kind.allCases.map {
@@ -190,7 +188,7 @@ struct AdminPages: RouteCollection {
                 }
             }
             UI.h2("Settings")
-            UI.form(action: base, csrf: req.csrfToken) {
+            UI.form(action: .dps(dps.id!), csrf: req.csrfToken) {
                 dpsFields(values: current, errors: errors, creating: false)
                 UI.button("Save settings", kind: "secondary")
             }
@@ -233,7 +231,7 @@ struct AdminPages: RouteCollection {
         let actor = try req.requireActor()
         let dpsID = try? id(req)
         return try await Forms.handle(
-            req, success: success, redirect: { "/admin/dps" },
+            req, success: success, redirect: { .dpsOverview },
             render: { errors, values in try await overviewView(req, errors: errors, values: values) },
             action: { try await action(actor, dpsID ?? UUID()) })
     }
@@ -251,7 +249,7 @@ struct AdminPages: RouteCollection {
         var created: UUID?
         return try await Forms.handle(
             req, success: "Category added. Add its questions, statements and cost lines.",
-            redirect: { created.map { "/admin/categories/\($0)" } ?? "/admin/dps" },
+            redirect: { created.map { .category($0) } ?? .dpsOverview },
             render: { errors, values in try await overviewView(req, errors: errors, values: values) }
         ) {
             created = try await DPSAdmin.newCategory(
@@ -300,11 +298,10 @@ struct AdminPages: RouteCollection {
         let actor = try req.requireActor()
         let c = try await DPSAdmin.ownCategory(try id(req), actor: actor, db: req.db)
         let content = try c.content
-        let base = "/admin/categories/\(c.id!)"
         let problems = try c.readinessProblems
         func v(_ key: String, _ fallback: String) -> String { values.isEmpty ? fallback : (values[key] ?? "") }
         func removeButton(_ kind: String, _ key: String, _ label: String) -> Markup {
-            UI.form(action: base + "/items/remove", csrf: req.csrfToken) {
+            UI.form(action: .category(c.id!, .removeItem), csrf: req.csrfToken) {
                 void("input", [.type("hidden"), .name("kind"), .value(kind)])
                 void("input", [.type("hidden"), .name("key"), .value(key)])
                 el("button", .class("govuk-button govuk-button--secondary"), .type("submit")) {
@@ -334,7 +331,7 @@ struct AdminPages: RouteCollection {
                 })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a pass/fail question" }
-                UI.form(action: base + "/items", csrf: req.csrfToken) {
+                UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("passFail")])
                     UI.textarea("text", label: "Question", value: values["text"], errors: errors, rows: 2)
                     UI.textInput("hint", label: "Hint (optional)", value: values["hint"], errors: errors)
@@ -362,7 +359,7 @@ struct AdminPages: RouteCollection {
                 })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a method statement" }
-                UI.form(action: base + "/items", csrf: req.csrfToken) {
+                UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("statement")])
                     UI.textInput("title", label: "Title", value: values["title"], errors: errors)
                     UI.textInput("hint", label: "Guidance for applicants", value: values["hint"], errors: errors)
@@ -380,7 +377,7 @@ struct AdminPages: RouteCollection {
                 rows: content.costLines.map { l in [text(l.name), removeButton("costLine", l.key, l.name)] })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a core cost line" }
-                UI.form(action: base + "/items", csrf: req.csrfToken) {
+                UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("costLine")])
                     UI.textInput("name", label: "Cost line name", value: values["name"], errors: errors)
                     UI.button("Add cost line", kind: "secondary")
@@ -397,7 +394,7 @@ struct AdminPages: RouteCollection {
                 })
             el("details", .class("dps-card")) {
                 el("summary") { "Add a discount tier" }
-                UI.form(action: base + "/items", csrf: req.csrfToken) {
+                UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("tier")])
                     UI.textInput(
                         "children", label: "Number of children", value: values["children"], errors: errors, width: "5")
@@ -406,7 +403,7 @@ struct AdminPages: RouteCollection {
                 }
             }
             UI.h2("Settings")
-            UI.form(action: base + "/settings", csrf: req.csrfToken) {
+            UI.form(action: .category(c.id!, .settings), csrf: req.csrfToken) {
                 UI.textInput("name", label: "Name", value: v("name", c.name), errors: errors)
                 UI.textarea(
                     "description", label: "Description", value: v("description", c.description), errors: errors, rows: 2
@@ -454,7 +451,7 @@ struct AdminPages: RouteCollection {
         let actor = try req.requireActor()
         let categoryID = try id(req)
         return try await Forms.handle(
-            req, success: success, redirect: { "/admin/categories/\(categoryID)" },
+            req, success: success, redirect: { .category(categoryID) },
             render: { errors, values in try await categoryView(req, errors: errors, values: values) },
             action: { try await action(actor, categoryID) })
     }

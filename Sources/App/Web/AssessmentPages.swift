@@ -8,15 +8,14 @@ import Vapor
 /// The evaluator's queue, deadline report and the review page of one application.
 struct AssessmentPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let a = routes.grouped("assessment")
-        a.get(use: queue)
-        a.get("report", use: report)
-        a.get(":id", use: review)
-        a.post(":id", "review", ":partID", use: reviewAnswer)
-        a.post(":id", "score", ":partID", use: score)
-        a.post(":id", "clarify", use: clarify)
-        a.post(":id", "extend", use: extend)
-        a.post(":id", "decide", ":partID", use: decide)
+        routes.get(.assessmentQueue, use: queue)
+        routes.get(.assessmentReport, use: report)
+        routes.get(.assessment(.any), use: review)
+        routes.post(.assessmentPart(.any, .review, part: .any), use: reviewAnswer)
+        routes.post(.assessmentPart(.any, .score, part: .any), use: score)
+        routes.post(.assessment(.any, .clarify), use: clarify)
+        routes.post(.assessment(.any, .extend), use: extend)
+        routes.post(.assessmentPart(.any, .decide, part: .any), use: decide)
     }
 
     static func statusTag(_ status: AssessmentClock.DeadlineStatus?) -> Markup {
@@ -52,7 +51,7 @@ struct AssessmentPages: RouteCollection {
                     headers: ["Establishment", "Provider", "Categories", "Status", "Decide by", "Clock"],
                     rows: open.map { r in
                         [
-                            UI.link(r.app.establishment.name, "/assessment/\(r.app.id!)"),
+                            UI.link(r.app.establishment.name, .assessment(r.app.id!)),
                             text(r.app.organisation.name), text(r.categories.joined(separator: "; ")),
                             ProviderPages.stateTag(r.app.state), text(DisplayDate.date(r.app.deadline)),
                             Self.statusTag(r.status),
@@ -64,7 +63,7 @@ struct AssessmentPages: RouteCollection {
                     headers: ["Establishment", "Provider", "Decided", "In time"],
                     rows: decided.map { r in
                         [
-                            UI.link(r.app.establishment.name, "/assessment/\(r.app.id!)"),
+                            UI.link(r.app.establishment.name, .assessment(r.app.id!)),
                             text(r.app.organisation.name), text(r.app.decidedAt.map(DisplayDate.dateTime) ?? "—"),
                             r.decidedInTime == false ? UI.tag("Late", colour: "red") : UI.tag("Yes"),
                         ]
@@ -91,7 +90,7 @@ struct AssessmentPages: RouteCollection {
                     headers: ["Establishment", "Submitted", "Deadline", "Extended", "Breach"],
                     rows: breaches.map { r in
                         [
-                            UI.link(r.app.establishment.name, "/assessment/\(r.app.id!)"),
+                            UI.link(r.app.establishment.name, .assessment(r.app.id!)),
                             text(r.app.submittedAt.map(DisplayDate.dateTime) ?? ""),
                             text(DisplayDate.date(r.app.deadline)),
                             text(r.app.extended ? "Yes: \(r.app.extensionReason ?? "")" : "No"),
@@ -136,7 +135,6 @@ struct AssessmentPages: RouteCollection {
             InspectionRating(
                 inspectorate: Inspectorate(rawValue: e.inspectorate) ?? .other, framework: e.framework,
                 judgement: e.judgement, date: e.judgementDate.flatMap { LocalDate(iso: $0) }))
-        let base = "/assessment/\(id)"
         let isPanel = actor.role == .panelMember
         let canDecide = [Role.evaluator, .dpsAdmin].contains(actor.role)
         let criteria = try Dictionary(uniqueKeysWithValues: parts.map { ($0.id!, try $0.criteria) })
@@ -190,7 +188,7 @@ struct AssessmentPages: RouteCollection {
             if open && canDecide {
                 el("div", .class("dps-grid")) {
                     el("div", .class("dps-card")) {
-                        UI.form(action: base + "/clarify", csrf: req.csrfToken) {
+                        UI.form(action: .assessment(id, .clarify), csrf: req.csrfToken) {
                             UI.textarea(
                                 "question", label: "Ask the provider a clarification question",
                                 value: values["question"], errors: errors, rows: 3)
@@ -199,7 +197,7 @@ struct AssessmentPages: RouteCollection {
                     }
                     if !app.extended {
                         el("div", .class("dps-card")) {
-                            UI.form(action: base + "/extend", csrf: req.csrfToken) {
+                            UI.form(action: .assessment(id, .extend), csrf: req.csrfToken) {
                                 UI.textarea(
                                     "reason", label: "Extend the deadline to 15 working days", value: values["reason"],
                                     hint: "Give the reason; it is recorded and sent to the provider.", errors: errors,
@@ -239,12 +237,14 @@ struct AssessmentPages: RouteCollection {
                                         MarkupBuilder.buildArray(
                                             docs.map { d in
                                                 el("div") {
-                                                    UI.link(d.filename, "/provider/evidence/\(d.id!)")
+                                                    UI.link(d.filename, .evidence(d.id!))
                                                     d.expiresOn.map { " (expires \(DisplayDate.date($0)))" } ?? ""
                                                 }
                                             })),
                                     open && canDecide
-                                        ? UI.form(action: base + "/review/\(part.id!)", csrf: req.csrfToken) {
+                                        ? UI.form(
+                                            action: .assessmentPart(id, .review, part: part.id!), csrf: req.csrfToken
+                                        ) {
                                             void("input", [.type("hidden"), .name("question"), .value(q.key)])
                                             UI.radios(
                                                 "outcome", legend: "Outcome",
@@ -327,7 +327,7 @@ struct AssessmentPages: RouteCollection {
                                         label: "\($0): \(scoreNames[$0])"
                                     )
                                 }
-                                UI.form(action: base + "/score/\(part.id!)", csrf: req.csrfToken) {
+                                UI.form(action: .assessmentPart(id, .score, part: part.id!), csrf: req.csrfToken) {
                                     void("input", [.type("hidden"), .name("statement"), .value(s.key)])
                                     UI.radios(
                                         "score", legend: "Your score", options: scoreOptions,
@@ -359,7 +359,7 @@ struct AssessmentPages: RouteCollection {
                         }
                     }
                     if open && canDecide && part.decision == CategoryDecisionState.pending.rawValue {
-                        UI.form(action: base + "/decide/\(part.id!)", csrf: req.csrfToken) {
+                        UI.form(action: .assessmentPart(id, .decide, part: part.id!), csrf: req.csrfToken) {
                             UI.radios(
                                 "decision", legend: "Decision for \(part.category.name)",
                                 options: [
@@ -390,7 +390,7 @@ struct AssessmentPages: RouteCollection {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         return try await Forms.handle(
-            req, success: success, redirect: { "/assessment/\(id)" },
+            req, success: success, redirect: { .assessment(id) },
             render: { errors, values in try await reviewView(req, errors: errors, values: values) },
             action: { try await action(actor, id) })
     }

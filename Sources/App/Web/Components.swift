@@ -214,10 +214,10 @@ enum UI {
 
     /// A POST form carrying the CSRF token.
     static func form(
-        action: String, csrf token: String, multipart: Bool = false, @MarkupBuilder _ content: () -> Markup
+        action: SiteURL, csrf token: String, multipart: Bool = false, @MarkupBuilder _ content: () -> Markup
     ) -> Markup {
         el(
-            "form", Attr("method", "post"), Attr("action", action),
+            "form", Attr("method", "post"), Attr("action", action.path),
             Attr("enctype", multipart ? "multipart/form-data" : nil), Attr("novalidate", "")
         ) {
             csrf(token)
@@ -278,7 +278,9 @@ enum UI {
         }
     }
 
-    static func link(_ label: String, _ href: String) -> Markup { el("a", .class("govuk-link"), .href(href)) { label } }
+    static func link(_ label: String, _ url: SiteURL) -> Markup { link(label, href: url.path) }
+    /// A link to a stored address (a message's link, made from a `SiteURL` when it was sent).
+    static func link(_ label: String, href: String) -> Markup { el("a", .class("govuk-link"), .href(href)) { label } }
     static func h1(_ s: String, caption: String? = nil) -> Markup {
         MarkupBuilder.buildBlock(
             caption.map { c in el("span", .class("govuk-caption-l")) { c } } ?? .empty,

@@ -52,14 +52,14 @@ enum Forms {
     /// Runs a form's use case: on success shows a message and redirects (post/redirect/get); on bad input
     /// shows the same page again with the errors and what was typed, with status 422.
     static func handle(
-        _ req: Request, success: @autoclosure () -> String, redirect: @escaping () -> String,
+        _ req: Request, success: @autoclosure () -> String, redirect: @escaping () -> SiteURL,
         render: @escaping ([FieldError], [String: String]) async throws -> Markup,
         action: () async throws -> Void
     ) async throws -> Response {
         do {
             try await action()
             req.flash(success())
-            return req.redirect(to: redirect(), redirectType: .normal)
+            return req.redirect(to: redirect().path, redirectType: .normal)
         } catch let error as UseCaseError where !error.errors.isEmpty {
             return HTMLResponse.make(try await render(error.errors, values(req)), status: error.httpStatus)
         } catch let error as ValidationFailure {

@@ -1,3 +1,5 @@
+import DPSUseCases
+
 /// A fragment of HTML whose text has already been escaped. Pages are built from these with `@MarkupBuilder`,
 /// so user-supplied text can only reach the page through `escape`, never raw.
 public struct Markup: Sendable, CustomStringConvertible {
@@ -47,6 +49,7 @@ public struct Attr: Sendable {
     public static func `class`(_ v: String) -> Attr { Attr("class", v) }
     public static func id(_ v: String) -> Attr { Attr("id", v) }
     public static func href(_ v: String) -> Attr { Attr("href", v) }
+    static func href(_ url: SiteURL) -> Attr { Attr("href", url.path) }
     public static func name(_ v: String) -> Attr { Attr("name", v) }
     public static func type(_ v: String) -> Attr { Attr("type", v) }
     public static func value(_ v: String) -> Attr { Attr("value", v) }

@@ -8,12 +8,11 @@ import Vapor
 /// The provider's side of referrals: invitations, the anonymised referral, the bid, and the feedback.
 struct InvitationPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let p = routes.grouped("provider", "invitations")
-        p.get(use: list)
-        p.get(":id", use: show)
-        p.post(":id", "bid", use: bid)
-        p.post(":id", "withdraw", use: withdraw)
-        p.post(":id", "decline", use: decline)
+        routes.get(.invitations, use: list)
+        routes.get(.invitation(.any), use: show)
+        routes.post(.invitation(.any, .bid), use: bid)
+        routes.post(.invitation(.any, .withdraw), use: withdraw)
+        routes.post(.invitation(.any, .decline), use: decline)
     }
 
     private func provider(_ req: Request) throws -> Actor {
@@ -63,7 +62,7 @@ struct InvitationPages: RouteCollection {
                             $0.referralID == inv.$referral.id && $0.$establishment.id == inv.$establishment.id
                         }
                         return [
-                            UI.link(inv.referral.reference, "/provider/invitations/\(inv.id!)"),
+                            UI.link(inv.referral.reference, .invitation(inv.id!)),
                             text(inv.establishment.name), text(inv.referral.category.name),
                             text(inv.referral.homeDistrict), text(DisplayDate.dateTime(inv.referral.deadline)),
                             Self.status(inv, bid: bid, awardedToUs: won),
@@ -79,7 +78,7 @@ struct InvitationPages: RouteCollection {
                                 text(p.establishment.name), text(DisplayDate.date(p.startDate)),
                                 text(formatPence(p.weeklyFeePence)),
                                 UI.link(
-                                    p.providerAcceptedAt == nil ? "Review and accept" : "View", "/placements/\(p.id!)"),
+                                    p.providerAcceptedAt == nil ? "Review and accept" : "View", .placement(p.id!)),
                             ]
                         })
                 }
@@ -162,7 +161,7 @@ struct InvitationPages: RouteCollection {
                         UI.link(
                             placement.providerAcceptedAt == nil
                                 ? "Review and accept the placement agreement" : "View the placement agreement",
-                            "/placements/\(placement.id!)")
+                            .placement(placement.id!))
                     }
                 }
             }
@@ -200,7 +199,7 @@ struct InvitationPages: RouteCollection {
             }
             if open && actor.role != .partnerViewer {
                 UI.h2(bid?.state == "submitted" ? "Revise your bid" : "Bid")
-                UI.form(action: "/provider/invitations/\(id)/bid", csrf: req.csrfToken) {
+                UI.form(action: .invitation(id, .bid), csrf: req.csrfToken) {
                     el("h3", .class("govuk-heading-s")) { "Core costs (£ a week per child)" }
                     UI.p("From your approved schedule. You may lower a line, never raise it.")
                     for line in lines {
@@ -270,13 +269,13 @@ struct InvitationPages: RouteCollection {
                     UI.button(bid?.state == "submitted" ? "Revise bid" : "Submit bid")
                 }
                 if bid?.state == "submitted" {
-                    UI.form(action: "/provider/invitations/\(id)/withdraw", csrf: req.csrfToken) {
+                    UI.form(action: .invitation(id, .withdraw), csrf: req.csrfToken) {
                         UI.button("Withdraw bid", kind: "warning")
                     }
                 } else if inv.declinedAt == nil {
                     el("details", .class("dps-card")) {
                         el("summary") { "Decline this referral" }
-                        UI.form(action: "/provider/invitations/\(id)/decline", csrf: req.csrfToken) {
+                        UI.form(action: .invitation(id, .decline), csrf: req.csrfToken) {
                             UI.radios(
                                 "reason", legend: "Why are you declining?",
                                 options: Referrals.declineReasons.map { .init(value: $0.0, label: $0.1) },
@@ -300,7 +299,7 @@ struct InvitationPages: RouteCollection {
         let actor = try provider(req)
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         return try await Forms.handle(
-            req, success: success, redirect: { "/provider/invitations/\(id)" },
+            req, success: success, redirect: { .invitation(id) },
             render: { errors, values in try await view(req, errors: errors, values: values) },
             action: { try await action(actor, id) })
     }

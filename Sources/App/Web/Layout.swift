@@ -23,33 +23,33 @@ struct PageContext {
 enum Layout {
     static let serviceName = "Children's Placements DPS"
 
-    static func navigation(for actor: Actor?) -> [(String, String)] {
+    static func navigation(for actor: Actor?) -> [(String, SiteURL)] {
         guard let actor else {
             return [
-                ("Procurement documents", "/documents"), ("Sign in", "/sign-in"), ("Register a provider", "/register"),
+                ("Procurement documents", .documents), ("Sign in", .signIn), ("Register a provider", .register),
             ]
         }
-        var items: [(String, String)] = [("Dashboard", "/dashboard")]
+        var items: [(String, SiteURL)] = [("Dashboard", .dashboard)]
         switch actor.role {
         case .dpsAdmin:
-            items += [("DPS set-up", "/admin/dps"), ("Applications", "/assessment"), ("Memberships", "/memberships")]
+            items += [("DPS set-up", .dpsOverview), ("Applications", .assessmentQueue), ("Memberships", .memberships)]
         case .evaluator, .panelMember:
-            items += [("Applications", "/assessment"), ("Deadline report", "/assessment/report")]
+            items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
-            items += [("Memberships", "/memberships"), ("Applications", "/assessment"), ("Audit trail", "/audit")]
+            items += [("Memberships", .memberships), ("Applications", .assessmentQueue), ("Audit trail", .audit)]
         case .auditor:
             items += [
-                ("Audit trail", "/audit"), ("Referrals", "/referrals"), ("Memberships", "/memberships"),
-                ("Applications", "/assessment"),
+                ("Audit trail", .audit), ("Referrals", .referrals), ("Memberships", .memberships),
+                ("Applications", .assessmentQueue),
             ]
-        case .placementOfficer, .partnerViewer: items += [("Referrals", "/referrals"), ("Memberships", "/memberships")]
+        case .placementOfficer, .partnerViewer: items += [("Referrals", .referrals), ("Memberships", .memberships)]
         case .providerAdmin, .bidWriter:
             items += [
-                ("Invitations", "/provider/invitations"), ("Organisation", "/provider/organisation"),
-                ("Establishments", "/provider/establishments"), ("Applications", "/provider/applications"),
+                ("Invitations", .invitations), ("Organisation", .organisation),
+                ("Establishments", .establishments), ("Applications", .applications),
             ]
         }
-        items += [("Messages", "/messages"), ("Procurement documents", "/documents")]
+        items += [("Messages", .messages), ("Procurement documents", .documents)]
         return items
     }
 
@@ -63,13 +63,13 @@ enum Layout {
                         void(
                             "meta", [Attr("name", "viewport"), Attr("content", "width=device-width, initial-scale=1")])
                         el("title") { "\(title) – \(serviceName)" }
-                        void("link", [Attr("rel", "stylesheet"), .href("/assets/app.css")])
+                        void("link", [Attr("rel", "stylesheet"), .href(SiteURL.stylesheet)])
                     }
                     el("body") {
                         el("a", .class("govuk-skip-link"), .href("#main-content")) { "Skip to main content" }
                         el("header", .class("govuk-header"), Attr("role", "banner")) {
                             el("div", .class("govuk-header__container")) {
-                                el("a", .class("govuk-header__service"), .href("/")) { serviceName }
+                                el("a", .class("govuk-header__service"), .href(SiteURL.home)) { serviceName }
                                 if let actor = context.actor {
                                     el("span", .class("govuk-header__who")) {
                                         "Signed in as \(actor.name), \(actor.role.label), \(actor.organisationName)"
@@ -79,17 +79,17 @@ enum Layout {
                         }
                         el("nav", .class("dps-nav"), Attr("aria-label", "Main")) {
                             el("ul") {
-                                for (label, href) in navigation(for: context.actor) {
+                                for (label, url) in navigation(for: context.actor) {
                                     el("li") {
                                         el(
-                                            "a", .class("govuk-link"), .href(href),
-                                            Attr("aria-current", context.path == href ? "page" : nil)
+                                            "a", .class("govuk-link"), .href(url),
+                                            Attr("aria-current", context.path == url.path ? "page" : nil)
                                         ) { label }
                                     }
                                 }
                                 if context.actor != nil {
                                     el("li") {
-                                        UI.form(action: "/sign-out", csrf: context.csrf) {
+                                        UI.form(action: .signOut, csrf: context.csrf) {
                                             el("button", .type("submit")) { "Sign out" }
                                         }
                                     }
@@ -109,11 +109,11 @@ enum Layout {
                         el("footer", .class("govuk-footer"), Attr("role", "contentinfo")) {
                             el("div", .class("govuk-width-container")) {
                                 el("p") {
-                                    UI.link("Procurement documents", "/documents")
+                                    UI.link("Procurement documents", .documents)
                                     " · "
-                                    UI.link("API (OpenAPI)", "/api/v1/openapi.yaml")
+                                    UI.link("API (OpenAPI)", .openAPI)
                                     " · "
-                                    UI.link("Data sources", "/about/data")
+                                    UI.link("Data sources", .aboutData)
                                 }
                                 el("p", .class("govuk-body-s")) { Attribution.text }
                             }

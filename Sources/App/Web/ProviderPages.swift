@@ -8,18 +8,19 @@ import Vapor
 /// The provider's pages: organisation, establishments (filled from the registers by URN), applications.
 struct ProviderPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let p = routes.grouped("provider")
-        p.get("organisation", use: organisation)
-        p.get("establishments", use: establishments)
-        p.get("establishments", "new", use: newEstablishment)
-        p.post("establishments", use: addEstablishment)
-        p.get("applications", use: applications)
-        p.post("applications", use: startApplication)
-        p.get("applications", ":id", use: application)
-        p.post("applications", ":id", use: saveApplication)
-        p.on(.POST, "applications", ":id", "evidence", ":partID", body: .collect(maxSize: "12mb"), use: uploadEvidence)
-        p.get("evidence", ":docID", use: downloadEvidence)
-        p.post("applications", ":id", "clarifications", ":cid", use: answerClarification)
+        routes.get(.organisation, use: organisation)
+        routes.get(.establishments, use: establishments)
+        routes.get(.newEstablishment, use: newEstablishment)
+        routes.post(.establishments, use: addEstablishment)
+        routes.get(.applications, use: applications)
+        routes.post(.applications, use: startApplication)
+        routes.get(.application(.any), use: application)
+        routes.post(.application(.any), use: saveApplication)
+        routes.on(
+            .POST, SiteURL.evidenceUpload(application: .any, part: .any).route, body: .collect(maxSize: "12mb"),
+            use: uploadEvidence)
+        routes.get(.evidence(.any), use: downloadEvidence)
+        routes.post(.clarificationAnswer(application: .any, clarification: .any), use: answerClarification)
     }
 
     private func providerActor(_ req: Request) throws -> Actor {
@@ -66,7 +67,7 @@ struct ProviderPages: RouteCollection {
                 UI.h1("Establishments", caption: actor.organisationName)
                 if actor.role == .providerAdmin {
                     el("p") {
-                        el("a", .class("govuk-button"), .href("/provider/establishments/new")) {
+                        el("a", .class("govuk-button"), .href(SiteURL.newEstablishment)) {
                             "Add an establishment"
                         }
                     }
@@ -148,7 +149,7 @@ struct ProviderPages: RouteCollection {
         Layout.page(title: "Add an establishment", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Add an establishment")
-            el("form", Attr("method", "get"), Attr("action", "/provider/establishments/new")) {
+            el("form", Attr("method", "get"), Attr("action", SiteURL.newEstablishment.path)) {
                 UI.textInput(
                     "urn", label: "Unique reference number (URN)", value: values["urn"],
                     hint: "We fill in the details from the school or Ofsted register. For example 126140 or SC040336.",
@@ -156,7 +157,7 @@ struct ProviderPages: RouteCollection {
                 UI.button("Find", kind: "secondary")
             }
             if let notice { UI.inset(notice) }
-            UI.form(action: "/provider/establishments", csrf: req.csrfToken) {
+            UI.form(action: .establishments, csrf: req.csrfToken) {
                 void("input", [.type("hidden"), .name("urn"), .value(values["urn"] ?? "")])
                 void(
                     "input",
@@ -202,7 +203,7 @@ struct ProviderPages: RouteCollection {
     func addEstablishment(req: Request) async throws -> Response {
         let actor = try providerActor(req)
         return try await Forms.handle(
-            req, success: "Establishment added. You can now apply for it.", redirect: { "/provider/establishments" },
+            req, success: "Establishment added. You can now apply for it.", redirect: { .establishments },
             render: { errors, values in establishmentView(req, errors: errors, values: values, notice: nil) }
         ) {
             _ = try await ProviderUseCases.addEstablishment(
@@ -236,7 +237,7 @@ struct ProviderPages: RouteCollection {
                 headers: ["Establishment", "Status", "Submitted", "Decision due"],
                 rows: apps.map { a in
                     [
-                        UI.link(a.establishment.name, "/provider/applications/\(a.id!)"), Self.stateTag(a.state),
+                        UI.link(a.establishment.name, .application(a.id!)), Self.stateTag(a.state),
                         text(a.submittedAt.map(DisplayDate.dateTime) ?? "—"), text(DisplayDate.date(a.deadline)),
                     ]
                 })
@@ -257,11 +258,11 @@ struct ProviderPages: RouteCollection {
                 if establishments.isEmpty {
                     el("p") {
                         "First "
-                        UI.link("add an establishment", "/provider/establishments/new")
+                        UI.link("add an establishment", .newEstablishment)
                         "."
                     }
                 } else {
-                    UI.form(action: "/provider/applications", csrf: req.csrfToken) {
+                    UI.form(action: .applications, csrf: req.csrfToken) {
                         UI.select(
                             "establishment", label: "Establishment",
                             options: [.init(value: "", label: "Choose an establishment")]
@@ -314,7 +315,7 @@ struct ProviderPages: RouteCollection {
         var created: UUID?
         return try await Forms.handle(
             req, success: "Application started. Save your answers as you go; submit when everything is complete.",
-            redirect: { "/provider/applications/\(created?.uuidString ?? "")" },
+            redirect: { .application(created ?? .any) },
             render: { errors, values in try await applicationsView(req, errors: errors, values: values) }
         ) {
             let input = try req.content.decode(ProviderUseCases.NewApplicationInput.self)
@@ -383,7 +384,9 @@ struct ProviderPages: RouteCollection {
                             answer
                         }
                     } else {
-                        UI.form(action: "/provider/applications/\(id)/clarifications/\(c.id!)", csrf: req.csrfToken) {
+                        UI.form(
+                            action: .clarificationAnswer(application: id, clarification: c.id!), csrf: req.csrfToken
+                        ) {
                             UI.textarea(
                                 "answer", label: "Your answer", value: values["answer"], errors: errors, rows: 4)
                             UI.button("Send answer")
@@ -403,7 +406,7 @@ struct ProviderPages: RouteCollection {
                 }
             }
             if editable {
-                UI.form(action: "/provider/applications/\(id)", csrf: req.csrfToken) {
+                UI.form(action: .application(id), csrf: req.csrfToken) {
                     for section in sections { section }
                     el("div", .class("govuk-button-group")) {
                         UI.button("Save draft", kind: "secondary", name: "action", value: "save")
@@ -420,14 +423,14 @@ struct ProviderPages: RouteCollection {
                                 el("ul", .class("govuk-list")) {
                                     for d in docs {
                                         el("li") {
-                                            UI.link(d.filename, "/provider/evidence/\(d.id!)")
+                                            UI.link(d.filename, .evidence(d.id!))
                                             d.expiresOn.map { " (expires \(DisplayDate.date($0)))" } ?? ""
                                         }
                                     }
                                 }
                             }
                             UI.form(
-                                action: "/provider/applications/\(id)/evidence/\(part.id!)", csrf: req.csrfToken,
+                                action: .evidenceUpload(application: id, part: part.id!), csrf: req.csrfToken,
                                 multipart: true
                             ) {
                                 void("input", [.type("hidden"), .name("question"), .value(q.key)])
@@ -528,7 +531,7 @@ struct ProviderPages: RouteCollection {
         let submitting = form["action"] == "submit"
         return try await Forms.handle(
             req, success: submitting ? "Application submitted. We will decide within 10 working days." : "Draft saved.",
-            redirect: { "/provider/applications/\(id)" },
+            redirect: { .application(id) },
             render: { errors, values in try await applicationView(req, errors: errors, values: values) }
         ) {
             try await ProviderUseCases.saveDraft(id, form: form, actor: actor, db: req.db, now: req.now)
@@ -549,7 +552,7 @@ struct ProviderPages: RouteCollection {
             try await ProviderUseCases.uploadEvidence(
                 id, partID: partID, upload, actor: actor, db: req.db, now: req.now)
             req.flash("Document uploaded.")
-            return req.redirect(to: "/provider/applications/\(id)")
+            return req.redirect(to: .application(id))
         } catch let error as UseCaseError where !error.errors.isEmpty {
             return HTMLResponse.make(
                 try await applicationView(req, errors: error.errors, values: [:]), status: error.httpStatus)
@@ -574,7 +577,7 @@ struct ProviderPages: RouteCollection {
         else { throw Abort(.notFound) }
         struct Form: Content { var answer: String? }
         return try await Forms.handle(
-            req, success: "Answer sent.", redirect: { "/provider/applications/\(id)" },
+            req, success: "Answer sent.", redirect: { .application(id) },
             render: { errors, values in try await applicationView(req, errors: errors, values: values) }
         ) {
             try await ProviderUseCases.answerClarification(

@@ -8,17 +8,17 @@ import Vapor
 /// Pages anyone can see: the home page, the procurement documents, sign in and provider registration.
 struct PublicPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(use: home)
-        routes.get("documents", use: documents)
-        routes.get("documents", ":categoryID", use: categoryDocument)
-        routes.get("about", "data", use: aboutData)
-        routes.get("sign-in", use: signInPage)
-        routes.post("sign-in", use: signIn)
-        routes.post("sign-out", use: signOut)
-        routes.get("register", use: registerPage)
-        routes.post("register", use: register)
-        routes.get("dashboard", use: dashboard)
-        routes.get("messages", use: messages)
+        routes.get(.home, use: home)
+        routes.get(.documents, use: documents)
+        routes.get(.document(category: .any), use: categoryDocument)
+        routes.get(.aboutData, use: aboutData)
+        routes.get(.signIn, use: signInPage)
+        routes.post(.signIn, use: signIn)
+        routes.post(.signOut, use: signOut)
+        routes.get(.register, use: registerPage)
+        routes.post(.register, use: register)
+        routes.get(.dashboard, use: dashboard)
+        routes.get(.messages, use: messages)
     }
 
     func home(req: Request) async throws -> Response {
@@ -57,13 +57,13 @@ struct PublicPages: RouteCollection {
                         + "Each category's criteria and scoring method are published in the procurement documents."
                 )
                 el("p") {
-                    UI.link("Register a provider organisation", "/register")
+                    UI.link("Register a provider organisation", .register)
                     " or "
-                    UI.link("read the procurement documents", "/documents")
+                    UI.link("read the procurement documents", .documents)
                 }
                 UI.h2("Council officers")
                 el("p") {
-                    UI.link("Sign in", "/sign-in")
+                    UI.link("Sign in", .signIn)
                     " to set up the DPS, assess applications or buy placements."
                 }
             })
@@ -141,7 +141,7 @@ struct PublicPages: RouteCollection {
                 }
                 UI.h2("Categories")
                 el("ul", .class("govuk-list")) {
-                    for c in categories { el("li") { UI.link(c.name, "/documents/\(c.id!)") } }
+                    for c in categories { el("li") { UI.link(c.name, .document(category: c.id!)) } }
                 }
                 UI.h2("How bids are scored")
                 UI.p(
@@ -257,7 +257,7 @@ struct PublicPages: RouteCollection {
         return Layout.page(title: "Sign in", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Sign in")
-            UI.form(action: "/sign-in", csrf: req.csrfToken) {
+            UI.form(action: .signIn, csrf: req.csrfToken) {
                 void("input", [.type("hidden"), .name("next"), .value(next)])
                 UI.textInput(
                     "email", label: "Email address", value: email, errors: errors, type: "email",
@@ -268,7 +268,7 @@ struct PublicPages: RouteCollection {
             }
             el("p") {
                 "New provider? "
-                UI.link("Register your organisation", "/register")
+                UI.link("Register your organisation", .register)
             }
         }
     }
@@ -305,7 +305,7 @@ struct PublicPages: RouteCollection {
             try await APIToken.query(on: req.db).filter(\.$user.$id == actor.userID).delete()
         }
         req.session.destroy()
-        return req.redirect(to: "/")
+        return req.redirect(to: .home)
     }
 
     func registerPage(req: Request) async throws -> Response {
@@ -317,7 +317,7 @@ struct PublicPages: RouteCollection {
             UI.errorSummary(errors)
             UI.h1("Register a provider organisation")
             UI.p("Register once. You then add each establishment and apply for the categories it offers.")
-            UI.form(action: "/register", csrf: req.csrfToken) {
+            UI.form(action: .register, csrf: req.csrfToken) {
                 UI.textInput(
                     "organisationName", label: "Organisation name", value: values["organisationName"], errors: errors,
                     autocomplete: "organization")
@@ -359,7 +359,7 @@ struct PublicPages: RouteCollection {
                 input, hashPassword: { [password = req.password] in try password.hash($0) }, db: req.db, now: req.now)
             try await req.startSession(userID: user.requireID())
             req.flash("Your organisation is registered. Add your first establishment.")
-            return req.redirect(to: "/provider/establishments/new")
+            return req.redirect(to: .newEstablishment)
         } catch let error as UseCaseError where !error.errors.isEmpty {
             var values = Forms.values(req)
             values["password"] = nil
@@ -370,11 +370,11 @@ struct PublicPages: RouteCollection {
     func dashboard(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         switch actor.role {
-        case .providerAdmin, .bidWriter: return req.redirect(to: "/provider/applications")
-        case .evaluator, .panelMember: return req.redirect(to: "/assessment")
-        case .dpsAdmin: return req.redirect(to: "/admin/dps")
-        case .placementOfficer, .partnerViewer: return req.redirect(to: "/referrals")
-        default: return req.redirect(to: "/memberships")
+        case .providerAdmin, .bidWriter: return req.redirect(to: .applications)
+        case .evaluator, .panelMember: return req.redirect(to: .assessmentQueue)
+        case .dpsAdmin: return req.redirect(to: .dpsOverview)
+        case .placementOfficer, .partnerViewer: return req.redirect(to: .referrals)
+        default: return req.redirect(to: .memberships)
         }
     }
 
@@ -391,7 +391,7 @@ struct PublicPages: RouteCollection {
                         el("h2", .class("govuk-heading-s")) { m.subject }
                         el("p", .class("govuk-body-s")) { "Sent \(DisplayDate.dateTime(m.createdAt))" }
                         UI.p(m.body)
-                        if let link = m.link { el("p") { UI.link("View", link) } }
+                        if let link = m.link { el("p") { UI.link("View", href: link) } }
                     }
                 }
             })

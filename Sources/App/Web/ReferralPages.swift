@@ -8,26 +8,25 @@ import Vapor
 /// Officers' referral pages, the placement agreement, and the parent's private page.
 struct ReferralPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let r = routes.grouped("referrals")
-        r.get(use: list)
-        r.get("new", use: newForm)
-        r.post(use: create)
-        r.get("direct", use: directForm)
-        r.post("direct", use: direct)
-        r.get(":id", use: show)
-        r.post(":id", "radius", use: radius)
-        r.post(":id", "publish", use: publish)
-        r.post(":id", "extend", use: extend)
-        r.post(":id", "cancel", use: cancel)
-        r.post(":id", "close", use: close)
-        r.post(":id", "score", ":bidID", use: score)
-        r.post(":id", "parent", use: parent)
-        r.post(":id", "award", use: award)
-        r.post(":id", "reissue", use: reissue)
-        routes.get("placements", ":id", use: placement)
-        routes.post("placements", ":id", "accept", use: accept)
-        routes.get("choice", ":token", use: choice)
-        routes.post("choice", ":token", use: choose)
+        routes.get(.referrals, use: list)
+        routes.get(.newReferral, use: newForm)
+        routes.post(.referrals, use: create)
+        routes.get(.directReferral, use: directForm)
+        routes.post(.directReferral, use: direct)
+        routes.get(.referral(.any), use: show)
+        routes.post(.referral(.any, .radius), use: radius)
+        routes.post(.referral(.any, .publish), use: publish)
+        routes.post(.referral(.any, .extend), use: extend)
+        routes.post(.referral(.any, .cancel), use: cancel)
+        routes.post(.referral(.any, .close), use: close)
+        routes.post(.bidScore(referral: .any, bid: .any), use: score)
+        routes.post(.referral(.any, .parent), use: parent)
+        routes.post(.referral(.any, .award), use: award)
+        routes.post(.referral(.any, .reissue), use: reissue)
+        routes.get(.placement(.any), use: placement)
+        routes.post(.placementAccept(.any), use: accept)
+        routes.get(.choice(token: ""), use: choice)
+        routes.post(.choice(token: ""), use: choose)
     }
 
     private func id(_ req: Request, _ name: String = "id") throws -> UUID {
@@ -77,8 +76,8 @@ struct ReferralPages: RouteCollection {
                 UI.h1("Referrals", caption: actor.organisationName)
                 if Referrals.officerRoles.contains(actor.role) {
                     el("div", .class("govuk-button-group")) {
-                        el("a", .class("govuk-button"), .href("/referrals/new")) { "Create a referral" }
-                        el("a", .class("govuk-button govuk-button--secondary"), .href("/referrals/direct")) {
+                        el("a", .class("govuk-button"), .href(SiteURL.newReferral)) { "Create a referral" }
+                        el("a", .class("govuk-button govuk-button--secondary"), .href(SiteURL.directReferral)) {
                             "Record a direct placement"
                         }
                     }
@@ -87,7 +86,7 @@ struct ReferralPages: RouteCollection {
                     headers: ["Reference", "Category", "Child's area", "Deadline", "Status"],
                     rows: referrals.map { r in
                         [
-                            UI.link(r.reference, "/referrals/\(r.id!)"), text(r.category.name),
+                            UI.link(r.reference, .referral(r.id!)), text(r.category.name),
                             text(r.homeDistrict.isEmpty ? "—" : r.homeDistrict),
                             text(r.kind == "direct" ? "Direct placement" : DisplayDate.dateTime(r.deadline)),
                             Self.stateTag(r.state),
@@ -98,7 +97,7 @@ struct ReferralPages: RouteCollection {
                     headers: ["Reference", "Establishment", "Start", "Weekly fee", "Route"],
                     rows: placements.map { p in
                         [
-                            text(p.reference ?? ""), UI.link(p.establishment.name, "/placements/\(p.id!)"),
+                            text(p.reference ?? ""), UI.link(p.establishment.name, .placement(p.id!)),
                             text(DisplayDate.date(p.startDate)), text(formatPence(p.weeklyFeePence)),
                             p.direct ? UI.tag("Off-competition (direct)", colour: "red") : UI.tag("Competition"),
                         ]
@@ -124,7 +123,7 @@ struct ReferralPages: RouteCollection {
                 "Describe the child's needs once. Every admitted provider within the distance you set "
                     + "is invited at the same moment; they never see who the child is."
             )
-            UI.form(action: "/referrals", csrf: req.csrfToken) {
+            UI.form(action: .referrals, csrf: req.csrfToken) {
                 UI.select(
                     "category", label: "Category",
                     options: [.init(value: "", label: "Choose a category")]
@@ -232,7 +231,7 @@ struct ReferralPages: RouteCollection {
         var created: UUID?
         return try await Forms.handle(
             req, success: "Referral saved as a draft. Check who it will reach, then publish it.",
-            redirect: { "/referrals/\(created?.uuidString ?? "")" },
+            redirect: { .referral(created ?? .any) },
             render: { errors, values in try await form(req, errors: errors, values: values) }
         ) {
             created = try await Referrals.create(
@@ -259,7 +258,6 @@ struct ReferralPages: RouteCollection {
         let bidCount = try await BidRecord.query(on: req.db).filter(\.$referral.$id == r.requireID()).filter(
             \.$state == "submitted"
         ).count()
-        let base = "/referrals/\(r.id!)"
         let evaluation =
             state == .closed || state == .awaitingParent || state == .awarded
             ? try await Referrals.evaluate(r, db: req.db) : nil
@@ -331,14 +329,14 @@ struct ReferralPages: RouteCollection {
                             "Too few establishments are in reach. "
                                 + "Widening the limit to \(Int(proposal)) miles reaches \(preview.minimum)."
                         )
-                        UI.form(action: base + "/radius", csrf: req.csrfToken) {
+                        UI.form(action: .referral(r.id!, .radius), csrf: req.csrfToken) {
                             void("input", [.type("hidden"), .name("radiusMiles"), .value(String(Int(proposal)))])
                             UI.button("Use \(Int(proposal)) miles", kind: "secondary")
                         }
                     }
                 }
                 if officer {
-                    UI.form(action: base + "/publish", csrf: req.csrfToken) {
+                    UI.form(action: .referral(r.id!, .publish), csrf: req.csrfToken) {
                         UI.p(
                             "Publishing invites every one of them at the same moment. "
                                 + "You cannot remove a provider from the list."
@@ -356,7 +354,7 @@ struct ReferralPages: RouteCollection {
                 if officer {
                     el("div", .class("dps-grid")) {
                         el("div", .class("dps-card")) {
-                            UI.form(action: base + "/extend", csrf: req.csrfToken) {
+                            UI.form(action: .referral(r.id!, .extend), csrf: req.csrfToken) {
                                 UI.textInput(
                                     "deadline", label: "Extend the deadline for everyone to", value: values["deadline"],
                                     hint: "For example \(DisplayDate.isoMinute(r.deadline.addingTimeInterval(86400)))",
@@ -365,7 +363,7 @@ struct ReferralPages: RouteCollection {
                             }
                         }
                         el("div", .class("dps-card")) {
-                            UI.form(action: base + "/close", csrf: req.csrfToken) {
+                            UI.form(action: .referral(r.id!, .close), csrf: req.csrfToken) {
                                 UI.p(
                                     "The referral closes automatically at the deadline. "
                                         + "You can also close it yourself once the deadline has passed."
@@ -378,7 +376,7 @@ struct ReferralPages: RouteCollection {
             case .closed, .awaitingParent, .awarded:
                 if let evaluation {
                     evaluationSection(
-                        r, content: content, evaluation: evaluation, scores: scores, base: base, req: req,
+                        r, content: content, evaluation: evaluation, scores: scores, req: req,
                         officer: officer && state != .awarded, errors: errors)
                 }
                 if state == .awaitingParent {
@@ -391,11 +389,11 @@ struct ReferralPages: RouteCollection {
                                 + "\(r.parentReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""). Award to it."
                     )
                 }
-                if let placement { el("p") { UI.link("View the placement agreement", "/placements/\(placement.id!)") } }
+                if let placement { el("p") { UI.link("View the placement agreement", .placement(placement.id!)) } }
                 if officer && state != .awarded {
                     if state == .closed && r.parentChoice && (evaluation?.result.shortlist.count ?? 0) >= 2 {
                         el("div", .class("dps-card")) {
-                            UI.form(action: base + "/parent", csrf: req.csrfToken) {
+                            UI.form(action: .referral(r.id!, .parent), csrf: req.csrfToken) {
                                 UI.p(
                                     "\(evaluation?.result.shortlist.count ?? 0) bids are within "
                                         + "\(r.dps.parentChoiceBandPoints) points of the top: "
@@ -410,14 +408,14 @@ struct ReferralPages: RouteCollection {
                             }
                         }
                     }
-                    UI.form(action: base + "/award", csrf: req.csrfToken) {
+                    UI.form(action: .referral(r.id!, .award), csrf: req.csrfToken) {
                         UI.button(
                             r.parentPreference != nil ? "Award to the parent's preference" : "Award to the top bid")
                     }
                     if state == .closed {
                         el("details", .class("dps-card")) {
                             el("summary") { "Re-issue with a wider radius (no bids or too few)" }
-                            UI.form(action: base + "/reissue", csrf: req.csrfToken) {
+                            UI.form(action: .referral(r.id!, .reissue), csrf: req.csrfToken) {
                                 UI.textInput(
                                     "radiusMiles", label: "New distance limit in miles", value: values["radiusMiles"],
                                     errors: errors, width: "5")
@@ -438,7 +436,7 @@ struct ReferralPages: RouteCollection {
             if officer && [.draft, .published, .closed, .awaitingParent].contains(state) {
                 el("details", .class("dps-card")) {
                     el("summary") { "Cancel this referral" }
-                    UI.form(action: base + "/cancel", csrf: req.csrfToken) {
+                    UI.form(action: .referral(r.id!, .cancel), csrf: req.csrfToken) {
                         UI.textarea(
                             "reason", label: "Reason (sent to invited providers)", value: values["reason"],
                             errors: errors, rows: 2)
@@ -466,7 +464,7 @@ struct ReferralPages: RouteCollection {
 
     private func evaluationSection(
         _ r: ReferralRecord, content: Referrals.Content, evaluation: Referrals.Evaluation, scores: [BidScoreRecord],
-        base: String, req: Request, officer: Bool, errors: [FieldError]
+        req: Request, officer: Bool, errors: [FieldError]
     ) -> Markup {
         let scoresIncentives = (content.weights["incentives"] ?? 0) > 0
         return MarkupBuilder.buildBlock(
@@ -526,7 +524,7 @@ struct ReferralPages: RouteCollection {
                         )
                         if let consensus { UI.inset("Consensus: \(consensus.score) of 5. \(consensus.comment)") }
                         if officer {
-                            UI.form(action: base + "/score/\(b.id!)", csrf: req.csrfToken) {
+                            UI.form(action: .bidScore(referral: r.id!, bid: b.id!), csrf: req.csrfToken) {
                                 UI.radios(
                                     "score", legend: "Outcomes score",
                                     options: (0...5).map { UI.Option(value: String($0), label: String($0)) },
@@ -558,13 +556,13 @@ struct ReferralPages: RouteCollection {
     }
 
     private func officerForm(
-        _ req: Request, success: @autoclosure () -> String, redirect: ((UUID) -> String)? = nil,
+        _ req: Request, success: @autoclosure () -> String, redirect: ((UUID) -> SiteURL)? = nil,
         action: @escaping (Actor, UUID) async throws -> Void
     ) async throws -> Response {
         let actor = try council(req)
         let referralID = try id(req)
         return try await Forms.handle(
-            req, success: success(), redirect: { redirect?(referralID) ?? "/referrals/\(referralID)" },
+            req, success: success(), redirect: { redirect?(referralID) ?? .referral(referralID) },
             render: { errors, values in try await detail(req, errors: errors, values: values) },
             action: { try await action(actor, referralID) })
     }
@@ -647,7 +645,7 @@ struct ReferralPages: RouteCollection {
         var placementID: UUID?
         return try await officerForm(
             req, success: "Awarded. Every bidder has been told its result; the placement agreement is ready.",
-            redirect: { _ in placementID.map { "/placements/\($0)" } ?? "/referrals" }
+            redirect: { _ in placementID.map { .placement($0) } ?? .referrals }
         ) { actor, id in
             placementID = try await Referrals.award(id, actor: actor, db: req.db, now: req.now).id
         }
@@ -657,7 +655,7 @@ struct ReferralPages: RouteCollection {
         var next: UUID?
         return try await officerForm(
             req, success: "Re-issued as a new round. Check who it reaches, then publish it.",
-            redirect: { _ in "/referrals/\(next?.uuidString ?? "")" }
+            redirect: { _ in .referral(next ?? .any) }
         ) { actor, id in
             let form = try req.content.decode(Text.self)
             next = try await Referrals.reissue(
@@ -681,7 +679,7 @@ struct ReferralPages: RouteCollection {
             UI.errorSummary(errors)
             UI.h1("Record a direct placement")
             UI.warning("Only in exceptional, justified circumstances. It is reported as off-competition spend.")
-            UI.form(action: "/referrals/direct", csrf: req.csrfToken) {
+            UI.form(action: .directReferral, csrf: req.csrfToken) {
                 UI.select(
                     "category", label: "Category",
                     options: [.init(value: "", label: "Choose")]
@@ -722,7 +720,7 @@ struct ReferralPages: RouteCollection {
         let actor = try council(req)
         var placementID: UUID?
         return try await Forms.handle(
-            req, success: "Direct placement recorded.", redirect: { "/placements/\(placementID?.uuidString ?? "")" },
+            req, success: "Direct placement recorded.", redirect: { .placement(placementID ?? .any) },
             render: { errors, values in try await directView(req, errors: errors, values: values) }
         ) {
             placementID = try await Referrals.direct(
@@ -806,7 +804,7 @@ struct ReferralPages: RouteCollection {
                     ),
                 ])
                 if mySide == nil {
-                    UI.form(action: "/placements/\(p.id!)/accept", csrf: req.csrfToken) {
+                    UI.form(action: .placementAccept(p.id!), csrf: req.csrfToken) {
                         UI.p("By accepting you agree to this placement on the terms of the \(p.contractName).")
                         UI.button("Accept the agreement")
                     }
@@ -820,7 +818,7 @@ struct ReferralPages: RouteCollection {
         let placementID = try id(req)
         try await Referrals.accept(placementID, actor: actor, db: req.db, now: req.now)
         req.flash("Agreement accepted.")
-        return req.redirect(to: "/placements/\(placementID)")
+        return req.redirect(to: .placement(placementID))
     }
 
     // MARK: The parent's private page
@@ -854,7 +852,7 @@ struct ReferralPages: RouteCollection {
                 "These settings scored almost the same, so you can choose. They are shown in no particular order of "
                     + "preference. Please reply by \(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
             )
-            UI.form(action: "/choice/\(token)", csrf: req.csrfToken) {
+            UI.form(action: .choice(token: token), csrf: req.csrfToken) {
                 for (index, b) in ordered.enumerated() {
                     let met = metByBid[b.id!] ?? []
                     el("section", .class("dps-card")) {

@@ -6,7 +6,7 @@ package enum SafeHeaders {
     /// A redirect target from a form or query (`next`): only a path on this site. Anything that a browser
     /// could read as another host (`//x`, `/\x`, a scheme, control characters such as CR, LF or TAB that
     /// browsers strip) falls back to `fallback`.
-    package static func localPath(_ raw: String?, fallback: String = "/dashboard") -> String {
+    package static func localPath(_ raw: String?, fallback: String = SiteURL.dashboard.path) -> String {
         guard let raw, raw.hasPrefix("/"), raw.count <= 2_000 else { return fallback }
         let second = raw.dropFirst().first
         if second == "/" || second == "\\" { return fallback }

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Every page's address in one type. Links, form actions, redirects and the links in messages are built from
+/// it (`.path`), and the app registers its page routes from it (`SiteURL.route` in the App target, with
+/// `UUID.any` standing for a path parameter), so a link cannot point at a route that does not exist and
+/// renaming a route renames every link to it. The JSON API's paths live in `APIRoutes` and the OpenAPI
+/// document.
+package enum SiteURL: Sendable, Hashable {
+    // Public
+    case home, documents
+    case document(category: UUID)
+    case aboutData
+    case signIn, signOut, register, dashboard, messages
+    case stylesheet, health, openAPI
+    /// The parent's private link; its token is the key.
+    case choice(token: String)
+
+    // DPS administration (the lead authority)
+    case dpsOverview
+    case dps(UUID, DPSPart? = nil)
+    case category(UUID, CategoryPart? = nil)
+    case memberships, audit
+
+    // Assessment of applications
+    case assessmentQueue, assessmentReport
+    case assessment(UUID, AssessmentAction? = nil)
+    /// A review, score or decision on one category of an application.
+    case assessmentPart(UUID, AssessmentPartAction, part: UUID)
+
+    // Providers
+    case organisation, establishments, newEstablishment
+    case applications
+    case application(UUID)
+    case evidenceUpload(application: UUID, part: UUID)
+    case evidence(UUID)
+    case clarificationAnswer(application: UUID, clarification: UUID)
+    case invitations
+    case invitation(UUID, InvitationAction? = nil)
+
+    // Referrals and placements (councils)
+    case referrals, newReferral, directReferral
+    case referral(UUID, ReferralAction? = nil)
+    case bidScore(referral: UUID, bid: UUID)
+    case placement(UUID)
+    case placementAccept(UUID)
+
+    package enum DPSPart: String, Sendable, Hashable { case validity, windows, partners, categories }
+    package enum CategoryPart: String, Sendable, Hashable {
+        case settings, items
+        case removeItem = "items/remove"
+    }
+    package enum AssessmentAction: String, Sendable, Hashable { case clarify, extend }
+    package enum AssessmentPartAction: String, Sendable, Hashable { case review, score, decide }
+    package enum InvitationAction: String, Sendable, Hashable { case bid, withdraw, decline }
+    package enum ReferralAction: String, Sendable, Hashable, CaseIterable {
+        case radius, publish, extend, cancel, close, parent, award, reissue
+    }
+
+    /// One piece of a path: fixed text, or a value that a route names as a parameter.
+    package enum Segment {
+        case text(String)
+        case value(String, parameter: String)
+    }
+
+    package var segments: [Segment] {
+        func id(_ value: UUID, _ name: String = "id") -> Segment { .value(value.uuidString, parameter: name) }
+        func words(_ path: String) -> [Segment] { path.split(separator: "/").map { .text(String($0)) } }
+        switch self {
+        case .home: return []
+        case .documents: return words("documents")
+        case .document(let category): return words("documents") + [id(category, "categoryID")]
+        case .aboutData: return words("about/data")
+        case .signIn: return words("sign-in")
+        case .signOut: return words("sign-out")
+        case .register: return words("register")
+        case .dashboard: return words("dashboard")
+        case .messages: return words("messages")
+        case .stylesheet: return words("assets/app.css")
+        case .health: return words("healthz")
+        case .openAPI: return words("api/v1/openapi.yaml")
+        case .choice(let token): return words("choice") + [.value(token, parameter: "token")]
+        case .dpsOverview: return words("admin/dps")
+        case .dps(let dps, let part): return words("admin/dps") + [id(dps)] + words(part?.rawValue ?? "")
+        case .category(let category, let part):
+            return words("admin/categories") + [id(category)] + words(part?.rawValue ?? "")
+        case .memberships: return words("memberships")
+        case .audit: return words("audit")
+        case .assessmentQueue: return words("assessment")
+        case .assessmentReport: return words("assessment/report")
+        case .assessment(let app, let action): return words("assessment") + [id(app)] + words(action?.rawValue ?? "")
+        case .assessmentPart(let app, let action, let part):
+            return words("assessment") + [id(app)] + words(action.rawValue) + [id(part, "partID")]
+        case .organisation: return words("provider/organisation")
+        case .establishments: return words("provider/establishments")
+        case .newEstablishment: return words("provider/establishments/new")
+        case .applications: return words("provider/applications")
+        case .application(let app): return words("provider/applications") + [id(app)]
+        case .evidenceUpload(let app, let part):
+            return words("provider/applications") + [id(app)] + words("evidence") + [id(part, "partID")]
+        case .evidence(let document): return words("provider/evidence") + [id(document, "docID")]
+        case .clarificationAnswer(let app, let clarification):
+            return words("provider/applications") + [id(app)] + words("clarifications") + [id(clarification, "cid")]
+        case .invitations: return words("provider/invitations")
+        case .invitation(let invitation, let action):
+            return words("provider/invitations") + [id(invitation)] + words(action?.rawValue ?? "")
+        case .referrals: return words("referrals")
+        case .newReferral: return words("referrals/new")
+        case .directReferral: return words("referrals/direct")
+        case .referral(let referral, let action):
+            return words("referrals") + [id(referral)] + words(action?.rawValue ?? "")
+        case .bidScore(let referral, let bid):
+            return words("referrals") + [id(referral)] + words("score") + [id(bid, "bidID")]
+        case .placement(let placement): return words("placements") + [id(placement)]
+        case .placementAccept(let placement): return words("placements") + [id(placement)] + words("accept")
+        }
+    }
+
+    /// The address to link to, post to or redirect to: always a path on this site.
+    package var path: String {
+        "/"
+            + segments.map {
+                switch $0 {
+                case .text(let text): return text
+                case .value(let value, _):
+                    return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"]))
+                        ?? ""
+                }
+            }.joined(separator: "/")
+    }
+
+    /// The address with a query, for filters and sign-in's way back (`next`).
+    package func path(query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return path }
+        let safe = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: safe) ?? "" }
+        return path + "?" + query.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+}
