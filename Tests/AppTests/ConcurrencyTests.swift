@@ -253,7 +253,7 @@ struct ConcurrencyTests {
             // setup
             let w = try await World.make(app)
             let category = w.categories["fostering"]!
-            let before = try category.testContent.costLines.count
+            let before = category.testContent.costLines.count
             let names = (1...6).map { "Extra line \($0)" }
 
             // MUT

@@ -38,6 +38,7 @@ struct HTTPTests {
             return try await getOnce(path)
         }
 
+        @discardableResult
         private func getOnce(_ path: String) async throws -> TestingHTTPResponse {
             var result: TestingHTTPResponse?
             try await app.testing().test(

@@ -72,8 +72,8 @@ struct HardeningTests {
             try await category.update(on: app.db)
 
             // MUT
-            let answers = await #expect(throws: UseCaseError.self) { _ = try ProviderUseCases.Answers(part) }
-            let content = await #expect(throws: UseCaseError.self) { _ = try category.content }
+            let answers = #expect(throws: UseCaseError.self) { _ = try ProviderUseCases.Answers(part) }
+            let content = #expect(throws: UseCaseError.self) { _ = try category.content }
             let api = try await HTTPTests().api(app, .GET, "/api/v1/categories", token: nil)
 
             // validate: logged server errors; the public list does not show the category as empty

@@ -419,6 +419,7 @@ struct ReferralHTTPTests {
             let otherPage = try await birch.get("/placements/\(placement.id!)")
             let thirdPage = try await cedar.get("/placements/\(placement.id!)")
             let officerPage = try await officer.get("/placements/\(placement.id!)")
+            let auditorPage = try await signedIn(app, "audit@ws.test").get("/placements/\(placement.id!)")
             let loserInvitation = try await birch.get("/provider/invitations/\(inv["Birch School"]!.id!)")
             let loserAPI = try await http.api(
                 app, .GET, "/api/v1/invitations/\(inv["Birch School"]!.id!)",
@@ -429,6 +430,11 @@ struct ReferralHTTPTests {
             #expect(otherPage.status == .notFound && !otherPage.body.string.contains("Jane Doe"))
             #expect(thirdPage.status == .notFound && !thirdPage.body.string.contains("Jane Doe"))
             #expect(officerPage.status == .ok && officerPage.body.string.contains("Jane Doe"))
+            // Each party is offered the acceptance; the lead authority's auditor reads it but is not (it would be
+            // refused: the page used to show it the button).
+            #expect(winnerPage.body.string.contains("Accept the agreement"))
+            #expect(officerPage.body.string.contains("Accept the agreement"))
+            #expect(auditorPage.status == .ok && !auditorPage.body.string.contains("Accept the agreement"))
             #expect(loserInvitation.status == .ok)
             let html = loserInvitation.body.string
             #expect(html.contains("Your result") && html.contains("\(birchRank.rank) of 3"))

@@ -46,4 +46,20 @@ package enum AccessPolicy {
             throw UseCaseError(.forbidden, "Your authority is not a partner of a DPS, so it cannot make referrals.")
         }
     }
+
+    /// Whose referrals and placements a council's staff list: their own authority's, or for the lead
+    /// authority's auditor every one of the DPSs it runs (the same rule as `Referrals.own` for one referral).
+    package enum ReferralScope: Sendable, Equatable {
+        case authority(UUID)
+        case dps([UUID])
+    }
+
+    package static func referralScope(of actor: Actor, db: any Database) async throws -> ReferralScope {
+        guard !actor.isProvider else { throw UseCaseError(.forbidden, "Referrals are made by councils.") }
+        if actor.role == .auditor && actor.isLeadAuthority {
+            let ids = try await dpsIDs(of: actor, db: db)
+            if !ids.isEmpty { return .dps(ids) }
+        }
+        return .authority(actor.organisationID)
+    }
 }

@@ -1,0 +1,28 @@
+import DPSDomain
+import DPSPersistence
+import DPSUseCases
+import Foundation
+
+/// The individual placement agreement, for the placing authority, the provider and the lead authority's
+/// auditor (model, query, view: see `ReferralDetail`).
+enum PlacementAgreement {
+    struct Model {
+        /// With its establishment.
+        var placement: PlacementRecord
+        var reference: String
+        var children: Int
+        /// The child's details: only the parties to the agreement (and the lead authority's auditor) read them.
+        var childDetails: String
+        var authorityName: String
+        var providerName: String
+        /// Cost line names by key, from the category.
+        var lineNames: [String: String]
+        var core: [String: Int]
+        var variable: [BidItem]
+        var outcomes: [String]
+        /// Review dates, ISO.
+        var reviews: [String]
+        /// The viewer may accept for their side, which has not accepted yet.
+        var canAccept: Bool
+    }
+}

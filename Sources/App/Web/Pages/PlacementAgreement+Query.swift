@@ -1,0 +1,39 @@
+import DPSDomain
+import DPSPersistence
+import DPSUseCases
+import Fluent
+import Foundation
+
+extension PlacementAgreement {
+    /// Reads the page's model. `Referrals.placement` is the access check: the placing authority, the
+    /// provider, and the lead authority's auditor. Stored terms that cannot be decoded are an error.
+    static func query(_ id: UUID, actor: Actor, db: any Database) async throws -> Model {
+        let p = try await Referrals.placement(id, actor: actor, db: db)
+        let r = try await p.referralID.asyncMap { try await ReferralRecord.find($0, on: db) } ?? nil
+        let reference = p.reference ?? r?.reference ?? ""
+        let children = r?.children ?? 1
+        // Only the placing authority and the awarded provider read the child's details (issue 10, DOMAIN §8).
+        let childDetails = r?.childDetails ?? p.childDetails ?? ""
+        let provider = try await Organisation.find(p.providerID, on: db)
+        let authority = try await Organisation.find(p.authorityID, on: db)
+        let category =
+            try await (p.categoryID ?? r?.$category.id).asyncMap { try await CategoryRecord.find($0, on: db) }
+            ?? nil
+        let names = Dictionary(uniqueKeysWithValues: (try category?.content.costLines ?? []).map { ($0.key, $0.name) })
+        let core: [String: Int] = try Referrals.decode(p.coreJSON) ?? [:]
+        let variable: [BidItem] = try Referrals.decode(p.variableJSON) ?? []
+        let outcomes: [String] = try Referrals.decode(p.outcomesJSON) ?? []
+        let reviews: [String] = try Referrals.decode(p.reviewDatesJSON) ?? []
+        let isProvider = p.providerID == actor.organisationID
+        // The same rule as `Referrals.accept`: the provider's administrator, or the placing authority's officer.
+        let mayAccept =
+            isProvider
+            ? actor.role == .providerAdmin
+            : p.authorityID == actor.organisationID && Referrals.officerRoles.contains(actor.role)
+        return Model(
+            placement: p, reference: reference, children: children, childDetails: childDetails,
+            authorityName: authority?.name ?? "", providerName: provider?.name ?? "", lineNames: names, core: core,
+            variable: variable, outcomes: outcomes, reviews: reviews,
+            canAccept: mayAccept && (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) == nil)
+    }
+}
