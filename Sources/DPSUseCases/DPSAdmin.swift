@@ -218,7 +218,7 @@ package enum DPSAdmin {
     package static func changeValidity(
         _ id: UUID, _ input: ValidityCommand, actor: Actor, db: any Database, now: Date
     ) async throws {
-        let dps = try await ownDPS(id, actor: actor, db: db)
+        _ = try await ownDPS(id, actor: actor, db: db)
         guard let kind = input.kind else {
             throw UseCaseError(field: "kind", "Choose whether to extend, shorten or terminate the DPS")
         }
@@ -235,17 +235,25 @@ package enum DPSAdmin {
         } else {
             throw UseCaseError(field: "newEnd", "Enter the new end date as a date, for example 2031-03-31")
         }
-        guard let start = LocalDate(iso: dps.validityStart), let end = LocalDate(iso: dps.validityEnd) else {
-            throw UseCaseError(.conflict, "The DPS's stored validity period is not valid.")
-        }
         let change = ValidityChange(kind: kind, newEnd: newEnd, reason: input.reason)
-        let period: ValidityPeriod
-        do { period = try ValidityPeriod(start: start, end: end).applying(change, today: today) } catch {
-            throw UseCaseError(error.errors)
-        }
         try await db.writeTransaction { db in
+            // The period is judged against the DPS as it stands under the claim, not a copy read before it:
+            // two changes at once apply one after the other.
+            try await db.sql().update(DPSRecord.schema)
+                .set(SQLIdentifier("validity_end"), to: SQLColumn("validity_end"))
+                .where(SQLIdentifier("id"), .equal, SQLBind(id)).run()
+            guard let dps = try await DPSRecord.find(id, on: db) else { throw UseCaseError(.notFound, "No such DPS.") }
+            guard let start = LocalDate(iso: dps.validityStart), let end = LocalDate(iso: dps.validityEnd) else {
+                throw UseCaseError(.conflict, "The DPS's stored validity period is not valid.")
+            }
+            let period: ValidityPeriod
+            do {
+                period = try ValidityPeriod(start: start, end: end).applying(change, today: today)
+            } catch let failure as ValidationFailure {
+                throw UseCaseError(failure.errors)
+            }
             let record = ValidityChangeRecord()
-            record.$dps.id = try dps.requireID()
+            record.$dps.id = id
             record.kind = kind.rawValue
             record.oldEnd = dps.validityEnd
             record.newEnd = period.end.iso
@@ -257,17 +265,16 @@ package enum DPSAdmin {
             dps.validityEnd = period.end.iso
             try await dps.update(on: db)
             try await Audit.record(
-                on: db, actor: actor, dps: dps.id, action: "dps.validity.\(kind.rawValue)", entityType: "dps",
-                entityID: dps.id,
-                before: before, after: DPSSnapshot(dps), at: now)
-            for partner in try await PartnerRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).with(
-                \.$organisation
-            ).all() {
+                on: db, actor: actor, dps: id, action: "dps.validity.\(kind.rawValue)", entityType: "dps",
+                entityID: id, before: before, after: DPSSnapshot(dps), at: now)
+            for partner in try await PartnerRecord.query(on: db).filter(\.$dps.$id == id).with(\.$organisation)
+                .all()
+            {
                 try await Outbox.send(
                     on: db, organisationID: partner.organisation.id,
                     recipient: partner.organisation.contactEmail ?? partner.organisation.name,
                     subject:
-                        "\(dps.title): period of validity \(kind.rawValue == "terminate" ? "terminated" : "changed")",
+                        "\(dps.title): period of validity \(kind == .terminate ? "terminated" : "changed")",
                     body: "The DPS now ends on \(period.end.longForm). Reason: \(change.reason.trimmed)",
                     link: SiteURL.documents.path, at: now)
             }

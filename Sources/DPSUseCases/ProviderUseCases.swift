@@ -3,6 +3,7 @@ import DPSDomain
 import DPSPersistence
 import FluentKit
 import Foundation
+import SQLKit
 
 package enum EstablishmentType: String, CaseIterable {
     case school
@@ -293,46 +294,56 @@ package enum ProviderUseCases {
         return a
     }
 
-    package struct NewApplicationInput: Codable, Sendable {
-        package var establishment: String?
-        package var categories: [String]?
-        package var copyFrom: String?
+    /// A new application: one establishment, the categories applied for (all of one DPS, which the
+    /// application is made to) and optionally an earlier application whose answers are copied.
+    package struct NewApplication: Sendable {
+        package var establishmentID: UUID?
+        package var categoryIDs: [UUID]
+        package var copyFrom: UUID?
+        /// Fields the form held but could not read as ids, refused by name.
+        package var unreadable: [FieldError]
 
-        package init(establishment: String? = nil, categories: [String]? = nil, copyFrom: String? = nil) {
-            self.establishment = establishment
-            self.categories = categories
+        package init(
+            establishmentID: UUID?, categoryIDs: [UUID], copyFrom: UUID? = nil, unreadable: [FieldError] = []
+        ) {
+            self.establishmentID = establishmentID
+            self.categoryIDs = categoryIDs
             self.copyFrom = copyFrom
+            self.unreadable = unreadable
         }
     }
 
     /// Starts a draft application for one establishment and one or more categories, optionally copying the
     /// answers of an earlier application of the same organisation (for the categories both share).
-    package static func startApplication(_ input: NewApplicationInput, actor: Actor, db: any Database, now: Date)
+    package static func startApplication(_ input: NewApplication, actor: Actor, db: any Database, now: Date)
         async throws -> ApplicationRecord
     {
         try actor.require(.providerAdmin)
+        guard input.unreadable.isEmpty else { throw UseCaseError(input.unreadable) }
+        guard input.categoryIDs.count <= Bounded.maxListItems else {
+            throw UseCaseError(field: "categories", "Choose at most \(Bounded.maxListItems) categories")
+        }
         var errors: [FieldError] = []
-        let establishment =
-            try await UUID(uuidString: input.establishment ?? "").asyncMap {
-                try await EstablishmentRecord.find($0, on: db)
-            } ?? nil
+        let establishment = try await input.establishmentID.asyncMap { try await EstablishmentRecord.find($0, on: db) }
+            ?? nil
         if establishment?.$organisation.id != actor.organisationID {
             errors.append(FieldError(field: "establishment", message: "Choose one of your establishments"))
         }
-        guard let dps = try await DPSRecord.query(on: db).first() else {
-            throw UseCaseError(.conflict, "No DPS has been set up yet.")
-        }
-        let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == dps.requireID()).all()
-        let chosen = categories.filter { (input.categories ?? []).contains($0.id?.uuidString ?? "-") }
+        let chosen = try await CategoryRecord.query(on: db).filter(\.$id ~~ input.categoryIDs).sort(\.$position).all()
         if chosen.isEmpty {
             errors.append(FieldError(field: "categories", message: "Choose at least one category to apply for"))
+        } else if Set(chosen.map(\.$dps.id)).count > 1 {
+            errors.append(
+                FieldError(
+                    field: "categories",
+                    message: "Choose categories of one DPS; apply to each DPS in its own application"))
         }
         if let notReady = try chosen.first(where: { try !$0.readinessProblems.isEmpty }) {
             errors.append(FieldError(field: "categories", message: "\(notReady.name) is not open for applications yet"))
         }
         var source: [UUID: ApplicationCategoryRecord] = [:]
-        if let raw = input.copyFrom, !raw.isEmpty {
-            guard let id = UUID(uuidString: raw), let earlier = try await ApplicationRecord.find(id, on: db),
+        if let copyFrom = input.copyFrom {
+            guard let earlier = try await ApplicationRecord.find(copyFrom, on: db),
                 earlier.$organisation.id == actor.organisationID
             else {
                 throw UseCaseError([
@@ -347,34 +358,36 @@ package enum ProviderUseCases {
                 source[part.$category.id] = part
             }
         }
-        guard errors.isEmpty, let establishment else { throw UseCaseError(errors) }
+        guard errors.isEmpty, let establishment, let dpsID = chosen.first?.$dps.id else { throw UseCaseError(errors) }
         let copies = source
-        if try await ApplicationRecord.query(on: db).filter(\.$establishment.$id == establishment.requireID())
-            .filter(
-                \.$state ~~ [
-                    ApplicationState.draft.rawValue, ApplicationState.submitted.rawValue,
-                    ApplicationState.clarificationRequested.rawValue,
-                ]
-            ).count() > 0
-        {
-            throw UseCaseError(
-                [
-                    FieldError(
-                        field: "establishment",
-                        message:
-                            "\(establishment.name) already has an application in progress; "
-                            + "continue it from your list of applications"
-                    )
-                ], status: .conflict)
-        }
+        let establishmentID = try establishment.requireID()
         return try await db.writeTransaction { db in
+            // One application in progress per establishment, checked under a claim on the establishment's row
+            // so that two started at once make one.
+            try await db.sql().update(EstablishmentRecord.schema)
+                .set(SQLIdentifier("name"), to: SQLColumn("name"))
+                .where(SQLIdentifier("id"), .equal, SQLBind(establishmentID)).run()
+            let inProgress = [ApplicationState.draft, .submitted, .clarificationRequested].map(\.rawValue)
+            if try await ApplicationRecord.query(on: db).filter(\.$establishment.$id == establishmentID)
+                .filter(\.$state ~~ inProgress).count() > 0
+            {
+                throw UseCaseError(
+                    [
+                        FieldError(
+                            field: "establishment",
+                            message:
+                                "\(establishment.name) already has an application in progress; "
+                                + "continue it from your list of applications"
+                        )
+                    ], status: .conflict)
+            }
             let app = ApplicationRecord()
-            app.$dps.id = try dps.requireID()
+            app.$dps.id = dpsID
             app.$organisation.id = actor.organisationID
-            app.$establishment.id = try establishment.requireID()
+            app.$establishment.id = establishmentID
             app.state = ApplicationState.draft.rawValue
             app.extended = false
-            app.copiedFromID = UUID(uuidString: input.copyFrom ?? "")
+            app.copiedFromID = input.copyFrom
             try await app.create(on: db)
             for category in chosen {
                 let part = ApplicationCategoryRecord()
@@ -395,7 +408,7 @@ package enum ProviderUseCases {
                 before: String?.none,
                 after: [
                     "establishment": establishment.name, "categories": chosen.map(\.code).joined(separator: ","),
-                    "copiedFrom": input.copyFrom ?? "",
+                    "copiedFrom": input.copyFrom?.uuidString ?? "",
                 ], at: now)
             return app
         }

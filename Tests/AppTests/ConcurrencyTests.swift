@@ -303,4 +303,68 @@ struct ConcurrencyTests {
             #expect(try await CategoryRecord.query(on: app.db).count() == before + 1)
         }
     }
+
+    @Test("Two extensions of the validity at once: one applies, the other is judged against the new end")
+    func concurrentValidityChanges() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let command = DPSAdmin.ValidityCommand(
+                kind: .extend, newEnd: LocalDate(iso: "2031-03-31"), reason: "Partners agreed a further year")
+
+            // MUT
+            let results = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        do {
+                            try await DPSAdmin.changeValidity(
+                                w.dps.id!, command, actor: w.admin, db: app.db, now: testNow)
+                            return "extended"
+                        } catch let error as UseCaseError {
+                            return error.errors.map(\.field).joined()
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+
+            // validate: one change recorded from the old end; the others saw the new end and were refused
+            #expect(results.sorted() == ["extended", "newEnd", "newEnd", "newEnd"])
+            let changes = try await ValidityChangeRecord.query(on: app.db).all()
+            #expect(changes.map(\.oldEnd) == ["2030-03-31"])
+            #expect(try await DPSRecord.find(w.dps.id!, on: app.db)?.validityEnd == "2031-03-31")
+        }
+    }
+
+    @Test("Four applications started at once for one establishment: one draft, the others told it exists")
+    func concurrentApplicationStarts() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let command = ProviderUseCases.NewApplication(
+                establishmentID: w.establishment.id, categoryIDs: [w.categories["fostering"]!.id!])
+
+            // MUT
+            let results = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        do {
+                            _ = try await ProviderUseCases.startApplication(
+                                command, actor: w.provider, db: app.db, now: testNow)
+                            return "started"
+                        } catch let error as UseCaseError {
+                            return error.errors.map(\.field).joined()
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+
+            // validate
+            #expect(results.sorted() == ["establishment", "establishment", "establishment", "started"])
+            #expect(
+                try await ApplicationRecord.query(on: app.db).filter(\.$establishment.$id == w.establishment.id!)
+                    .count() == 1)
+        }
+    }
 }

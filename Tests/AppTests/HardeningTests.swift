@@ -173,6 +173,34 @@ struct HardeningTests {
         }
     }
 
+    @Test("Starting an application takes ids: a value that is not one is refused by its field, nothing is written")
+    func applicationStartTyped() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let b = HTTPTests.Browser(app)
+            try await b.signIn("admin@acorn.test")
+            try await b.get("/provider/applications")
+            let before = try await auditCount(app)
+
+            // MUT
+            let res = try await b.post(
+                "/provider/applications",
+                pairs: [
+                    ("establishment", w.establishment.id!.uuidString), ("categories[]", "../fostering"),
+                    ("copyFrom", "1 OR 1=1"),
+                ])
+
+            // validate
+            #expect(res.status == .unprocessableEntity)
+            let page = res.body.string
+            #expect(page.contains("Choose categories from the list"))
+            #expect(page.contains("Choose one of your organisation&#39;s earlier applications to copy from"))
+            #expect(try await ApplicationRecord.query(on: app.db).count() == 0)
+            #expect(try await auditCount(app) == before)
+        }
+    }
+
     @Test("Weights at Int.max in the referral form are refused by name (the process used to exit on the sum)")
     func referralWeightsOverflow() async throws {
         try await withApp { app in

@@ -315,9 +315,7 @@ struct QualificationTests {
                 World.establishmentInput(name: "Acorn Lodge", judgement: "Good"), actor: w.provider, db: app.db,
                 now: testNow)
             let copy = try await ProviderUseCases.startApplication(
-                .init(
-                    establishment: second.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString],
-                    copyFrom: first.id!.uuidString),
+                .init(establishmentID: second.id, categoryIDs: [w.categories["sen-inmss"]!.id!], copyFrom: first.id),
                 actor: w.provider, db: app.db, now: testNow)
             let copied = try ProviderUseCases.Answers(try await w.parts(app, copy)["sen-inmss"]!)
             #expect(copied.statements["workforce"] == "Our approach to Workforce.")
@@ -328,8 +326,7 @@ struct QualificationTests {
             await expectInputError("copyFrom") {
                 _ = try await ProviderUseCases.startApplication(
                     .init(
-                        establishment: theirs.id!.uuidString, categories: [w.categories["sen-inmss"]!.id!.uuidString],
-                        copyFrom: first.id!.uuidString),
+                        establishmentID: theirs.id, categoryIDs: [w.categories["sen-inmss"]!.id!], copyFrom: first.id),
                     actor: w.otherProvider, db: app.db, now: testNow)
             }
         }
@@ -342,9 +339,7 @@ struct QualificationTests {
             try await w.application(app, codes: ["fostering"], submit: false)
             let error = await expectInputError("establishment") {
                 _ = try await ProviderUseCases.startApplication(
-                    .init(
-                        establishment: w.establishment.id!.uuidString,
-                        categories: [w.categories["sen-inmss"]!.id!.uuidString]),
+                    .init(establishmentID: w.establishment.id, categoryIDs: [w.categories["sen-inmss"]!.id!]),
                     actor: w.provider, db: app.db, now: testNow)
             }
             #expect(error?.kind == .conflict)
@@ -480,7 +475,7 @@ struct QualificationTests {
             #expect(try changed.readinessProblems.contains { $0.field == "statements" })
             await expectInputError("categories") {
                 _ = try await ProviderUseCases.startApplication(
-                    .init(establishment: w.establishment.id!.uuidString, categories: [category.id!.uuidString]),
+                    .init(establishmentID: w.establishment.id, categoryIDs: [category.id!]),
                     actor: w.provider, db: app.db, now: testNow)
             }
             await expectInputError("youngPeoplesPanel") {

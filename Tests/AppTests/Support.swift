@@ -171,7 +171,7 @@ struct World {
         let who = actor ?? provider
         let est = establishment ?? self.establishment
         let record = try await ProviderUseCases.startApplication(
-            .init(establishment: est.id!.uuidString, categories: codes.map { categories[$0]!.id!.uuidString }),
+            .init(establishmentID: est.id, categoryIDs: codes.map { categories[$0]!.id! }),
             actor: who, db: app.db, now: now)
         try await ProviderUseCases.saveDraft(
             record.id!, form: form ?? completeForm(codes), actor: who, db: app.db, now: now)

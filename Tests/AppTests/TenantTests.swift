@@ -201,4 +201,42 @@ struct TenantTests {
             #expect(try await auditCount(app) == before)
         }
     }
+
+    @Test(
+        """
+        A provider applies to a second lead authority's DPS: the application is made to its categories' DPS \
+        (it was always the first DPS), and one application never mixes two DPSs' categories
+        """
+    )
+    func applicationToSecondDPS() async throws {
+        try await withApp { app in
+            let w = try await World.make(app)
+            try await otherTenants(app)
+            let hants = try #require(try await DPSRecord.query(on: app.db).filter(\.$title == "Hampshire DPS").first())
+            let theirs = CategoryRecord()
+            let ours = w.categories["fostering"]!
+            theirs.$dps.id = hants.id!
+            theirs.name = "Hampshire fostering"
+            theirs.code = "hants-fostering"
+            theirs.description = ours.description
+            theirs.contractName = ours.contractName
+            theirs.minimumInvitees = ours.minimumInvitees
+            theirs.contentJSON = ours.contentJSON
+            theirs.position = 1
+            try await theirs.create(on: app.db)
+
+            await expectInputError("categories") {
+                _ = try await ProviderUseCases.startApplication(
+                    .init(establishmentID: w.establishment.id, categoryIDs: [ours.id!, theirs.id!]),
+                    actor: w.provider, db: app.db, now: testNow)
+            }
+            let record = try await ProviderUseCases.startApplication(
+                .init(establishmentID: w.establishment.id, categoryIDs: [theirs.id!]), actor: w.provider, db: app.db,
+                now: testNow)
+            #expect(record.$dps.id == hants.id!)
+            let parts = try await ApplicationCategoryRecord.query(on: app.db).filter(\.$application.$id == record.id!)
+                .all()
+            #expect(parts.map(\.$category.id) == [theirs.id!])
+        }
+    }
 }

@@ -233,9 +233,7 @@ enum Demo {
         if code == "sen-inmss" && index % 5 == 0 { codes.append("alternative-education") }
         let start = now.addingTimeInterval(-Double(80 - index % 40) * 86400)
         let app = try await ProviderUseCases.startApplication(
-            .init(
-                establishment: establishment.id!.uuidString,
-                categories: codes.compactMap { categories[$0]?.id?.uuidString }),
+            .init(establishmentID: establishment.id, categoryIDs: codes.compactMap { categories[$0]?.id }),
             actor: actor, db: db, now: start)
         let parts = try await ApplicationCategoryRecord.query(on: db).filter(\.$application.$id == app.requireID())
             .with(\.$category).all()

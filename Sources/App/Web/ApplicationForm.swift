@@ -2,11 +2,39 @@ import DPSDomain
 import DPSUseCases
 import Fluent
 import Foundation
+import Vapor
 
 /// The application page's form (`answers.<category>.<question>` yes/no, `statements.<category>.<key>`,
 /// `costs.<category>.<line>` in pounds, `discounts.<category>.<children>` in per cent) turned into the typed
 /// `ProviderUseCases.DraftCommand`. What the form cannot read is passed on as `unreadable`, named by field.
 enum ApplicationForm {
+    /// "Start an application": an establishment, the categories (`categories[]`) and an optional earlier
+    /// application to copy, as ids; a value that is not an id is refused by its field's name.
+    struct Start: Content {
+        var establishment: String?
+        var categories: [String]?
+        var copyFrom: String?
+
+        var command: ProviderUseCases.NewApplication {
+            var unreadable: [FieldError] = []
+            func id(_ raw: String?, _ field: String, _ message: String) -> UUID? {
+                guard let raw = raw?.trimmed, !raw.isEmpty else { return nil }
+                guard let id = UUID(uuidString: raw) else {
+                    unreadable.append(FieldError(field: field, message: message))
+                    return nil
+                }
+                return id
+            }
+            let establishmentID = id(establishment, "establishment", "Choose one of your establishments")
+            let categoryIDs = (categories ?? []).compactMap {
+                id($0, "categories", "Choose categories from the list")
+            }
+            let copy = id(copyFrom, "copyFrom", "Choose one of your organisation's earlier applications to copy from")
+            return ProviderUseCases.NewApplication(
+                establishmentID: establishmentID, categoryIDs: categoryIDs, copyFrom: copy, unreadable: unreadable)
+        }
+    }
+
     static func command(_ form: [String: String]) -> ProviderUseCases.DraftCommand {
         var parts: [String: ProviderUseCases.DraftCommand.Part] = [:]
         var unreadable: [FieldError] = []

@@ -318,8 +318,8 @@ struct ProviderPages: RouteCollection {
             redirect: { .application(created ?? .any) },
             render: { errors, values in try await applicationsView(req, errors: errors, values: values) }
         ) {
-            let input = try req.content.decode(ProviderUseCases.NewApplicationInput.self)
-            created = try await ProviderUseCases.startApplication(input, actor: actor, db: req.db, now: req.now).id
+            let command = try req.content.decode(ApplicationForm.Start.self).command
+            created = try await ProviderUseCases.startApplication(command, actor: actor, db: req.db, now: req.now).id
         }
     }
 

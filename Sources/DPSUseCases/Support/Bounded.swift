@@ -17,4 +17,6 @@ package enum Bounded {
     package static let longText = 20_000
     /// Longest one-line text (names, references, reasons).
     package static let shortText = 500
+    /// Most items one form may choose at once (categories of an application, needs of a referral).
+    package static let maxListItems = ReferralRules.maximumListItems
 }
