@@ -143,20 +143,35 @@ package enum DPSAdmin {
         try await category.create(on: db)
     }
 
-    /// The DPS the actor's lead authority runs (or, for a partner, takes part in).
-    package static func dps(for actor: Actor, db: any Database) async throws -> DPSRecord? {
-        switch actor.organisationKind {
-        case .leadAuthority:
-            return try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).first()
-        case .partnerAuthority:
-            guard
-                let partner = try await PartnerRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID)
-                    .first()
-            else { return nil }
-            return try await DPSRecord.find(partner.$dps.id, on: db)
-        case .provider:
-            return try await DPSRecord.query(on: db).first()
+    /// What the administrator's set-up page shows of the DPS its authority runs: nil when it runs none yet.
+    package struct Setup: Sendable {
+        package var dps: DPSRecord
+        package var categories: [CategoryRecord]
+        /// Each category's reasons it is not yet open for applications (none when open), by category id.
+        package var problems: [UUID: [FieldError]]
+        package var partners: [PartnerRecord]
+        /// The categories each partner uses, by partner id.
+        package var categoriesUsed: [UUID: Set<UUID>]
+        package var closedWindows: [ClosedWindowRecord]
+    }
+
+    package static func setup(actor: Actor, db: any Database) async throws -> Setup? {
+        try actor.require(.dpsAdmin)
+        guard let dps = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).first() else {
+            return nil
         }
+        let id = try dps.requireID()
+        let categories = try await CategoryRecord.query(on: db).filter(\.$dps.$id == id).sort(\.$position).all()
+        let used = Dictionary(
+            grouping: try await PartnerCategoryRecord.query(on: db).filter(\.$dpsID == id).all(), by: \.partnerID
+        ).mapValues { Set($0.map(\.categoryID)) }
+        return Setup(
+            dps: dps, categories: categories,
+            problems: try Dictionary(
+                uniqueKeysWithValues: categories.map { (try $0.requireID(), try $0.readinessProblems) }),
+            partners: try await PartnerRecord.query(on: db).filter(\.$dps.$id == id).with(\.$organisation).all(),
+            categoriesUsed: used,
+            closedWindows: try await ClosedWindowRecord.query(on: db).filter(\.$dps.$id == id).sort(\.$startsAt).all())
     }
 
     package static func ownDPS(_ id: UUID, actor: Actor, db: any Database) async throws -> DPSRecord {

@@ -284,6 +284,57 @@ package enum ProviderUseCases {
         }
     }
 
+    private static func requireProvider(_ actor: Actor) throws {
+        guard actor.isProvider else {
+            throw UseCaseError(.forbidden, "Only provider organisations use these pages; councils see memberships.")
+        }
+    }
+
+    /// The provider's own organisation and its people.
+    package static func organisation(actor: Actor, db: any Database) async throws -> (Organisation, [User]) {
+        try requireProvider(actor)
+        guard let org = try await Organisation.find(actor.organisationID, on: db) else {
+            throw UseCaseError(.notFound, "No such organisation.")
+        }
+        let users = try await User.query(on: db).filter(\.$organisation.$id == actor.organisationID).sort(\.$name).all()
+        return (org, users)
+    }
+
+    /// The provider's own establishments, by name.
+    package static func establishments(actor: Actor, db: any Database) async throws -> [EstablishmentRecord] {
+        try requireProvider(actor)
+        return try await EstablishmentRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID)
+            .sort(\.$name).all()
+    }
+
+    /// The provider's own memberships, with their establishment and category.
+    package static func ownMemberships(actor: Actor, db: any Database) async throws -> [MembershipRecord] {
+        try requireProvider(actor)
+        return try await MembershipRecord.query(on: db).filter(\.$organisation.$id == actor.organisationID)
+            .with(\.$category).with(\.$establishment).all()
+    }
+
+    /// Applications the actor may list: a provider its own (drafts too), the lead authority the submitted
+    /// ones made to the DPSs it runs; partners none.
+    package static func applications(actor: Actor, db: any Database) async throws -> [ApplicationRecord] {
+        var query = ApplicationRecord.query(on: db).with(\.$establishment).with(\.$organisation)
+        switch actor.organisationKind {
+        case .provider: query = query.filter(\.$organisation.$id == actor.organisationID)
+        case .leadAuthority:
+            query = query.filter(\.$dps.$id ~~ (try await AccessPolicy.dpsIDs(of: actor, db: db)))
+                .filter(\.$state != ApplicationState.draft.rawValue)
+        case .partnerAuthority: throw UseCaseError(.forbidden, "Partner authorities do not see applications.")
+        }
+        return try await query.sort(\.$createdAt, .descending).all()
+    }
+
+    /// Categories a provider may apply for now: every DPS's categories that are open for applications.
+    package static func categoriesOpenForApplications(db: any Database) async throws -> [CategoryRecord] {
+        try await CategoryRecord.query(on: db).with(\.$dps).sort(\.$position).all().filter {
+            try $0.readinessProblems.isEmpty
+        }
+    }
+
     package static func ownApplication(_ id: UUID, actor: Actor, db: any Database) async throws -> ApplicationRecord {
         guard actor.isProvider,
             let a = try await ApplicationRecord.query(on: db).filter(\.$id == id)
@@ -324,7 +375,8 @@ package enum ProviderUseCases {
             throw UseCaseError(field: "categories", "Choose at most \(Bounded.maxListItems) categories")
         }
         var errors: [FieldError] = []
-        let establishment = try await input.establishmentID.asyncMap { try await EstablishmentRecord.find($0, on: db) }
+        let establishment =
+            try await input.establishmentID.asyncMap { try await EstablishmentRecord.find($0, on: db) }
             ?? nil
         if establishment?.$organisation.id != actor.organisationID {
             errors.append(FieldError(field: "establishment", message: "Choose one of your establishments"))

@@ -58,4 +58,33 @@ package enum Queries {
                 postcodeDistrict: m.establishment.postcodeDistrict)
         }.sorted { ($0.category, $0.establishment) < ($1.category, $1.establishment) }
     }
+
+    /// One invitation on the provider's list, with what the provider may know of where it stands.
+    package struct InvitationRow: Sendable {
+        package var invitation: InvitationRecord
+        package var bidState: String?
+        package var awardedToUs: Bool
+    }
+
+    /// The provider's invitations, newest first, and its placements.
+    package static func invitations(actor: Actor, db: any Database) async throws
+        -> (invitations: [InvitationRow], placements: [PlacementRecord])
+    {
+        guard actor.isProvider else { throw UseCaseError(.forbidden, "Invitations are for providers.") }
+        let invitations = try await InvitationRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
+            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt, .descending).all()
+        let bids = Dictionary(
+            try await BidRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all().map {
+                ($0.$invitation.id, $0.state)
+            }, uniquingKeysWith: { first, _ in first })
+        let placements = try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
+            .with(\.$establishment).all()
+        let won = Set(placements.compactMap { p in p.referralID.map { "\($0)/\(p.$establishment.id)" } })
+        let rows = invitations.map { inv in
+            InvitationRow(
+                invitation: inv, bidState: inv.id.flatMap { bids[$0] },
+                awardedToUs: won.contains("\(inv.$referral.id)/\(inv.$establishment.id)"))
+        }
+        return (rows, placements)
+    }
 }

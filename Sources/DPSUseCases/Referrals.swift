@@ -1664,6 +1664,21 @@ package enum Referrals {
         }
     }
 
+    /// What the direct-placement form offers an officer: the categories its authority uses and the active
+    /// memberships in them.
+    package static func directPlacementChoices(actor: Actor, db: any Database) async throws
+        -> (categories: [CategoryRecord], memberships: [MembershipRecord])
+    {
+        try requireOfficer(actor)
+        try await AccessPolicy.requireBuyer(actor, db: db)
+        let categories = try await categories(for: actor, db: db)
+        let memberships = try await MembershipRecord.query(on: db).filter(
+            \.$category.$id ~~ categories.compactMap(\.id)
+        )
+        .filter(\.$state == MembershipState.active.rawValue).with(\.$establishment).with(\.$category).all()
+        return (categories, memberships)
+    }
+
     /// Records an exceptional placement made without competition, with its mandatory justification;
     /// reported as off-competition.
     package static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws
@@ -1681,7 +1696,7 @@ package enum Referrals {
             try await UUID(uuidString: input.establishment ?? "").asyncMap { id in
                 try await MembershipRecord.query(on: db).filter(\.$establishment.$id == id).filter(
                     \.$category.$id == (category?.id ?? UUID())
-                ).with(\.$establishment).first()
+                ).filter(\.$state == MembershipState.active.rawValue).with(\.$establishment).first()
             } ?? nil
         if membership == nil {
             errors.append(

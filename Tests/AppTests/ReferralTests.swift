@@ -484,6 +484,18 @@ struct ReferralTests {
             await expectInputError("durationWeeks") {
                 _ = try await Referrals.direct(longer, actor: rw.w.officer, db: app.db, now: testNow)
             }
+            // Only an active membership can be placed with directly (a suspended one was accepted).
+            for m in try await MembershipRecord.query(on: app.db).filter(\.$establishment.$id == rw.w.establishment.id!)
+                .all()
+            {
+                m.state = "suspended"
+                try await m.update(on: app.db)
+            }
+            await expectInputError("establishment") {
+                _ = try await Referrals.direct(ok, actor: rw.w.officer, db: app.db, now: testNow)
+            }
+            let choices = try await Referrals.directPlacementChoices(actor: rw.w.officer, db: app.db)
+            #expect(!choices.memberships.contains { $0.$establishment.id == rw.w.establishment.id! })
         }
     }
 }

@@ -186,14 +186,7 @@ struct APIRoutes: RouteCollection {
     }
 
     func establishments(req: Request) async throws -> [EstablishmentView] {
-        let actor = try req.requireActor()
-        guard actor.isProvider else {
-            throw Abort(
-                .forbidden, reason: "Establishments are listed for their provider only; councils see memberships.")
-        }
-        return try await EstablishmentRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).sort(
-            \.$name
-        ).all().map(EstablishmentView.init)
+        try await ProviderUseCases.establishments(actor: try req.requireActor(), db: req.db).map(EstablishmentView.init)
     }
 
     func createEstablishment(req: Request) async throws -> Response {
@@ -239,16 +232,9 @@ struct APIRoutes: RouteCollection {
 
     /// Providers see their own applications; the lead authority sees submitted ones.
     func applications(req: Request) async throws -> [ApplicationView] {
-        let actor = try req.requireActor()
-        var query = ApplicationRecord.query(on: req.db).with(\.$establishment).with(\.$organisation)
-        switch actor.organisationKind {
-        case .provider: query = query.filter(\.$organisation.$id == actor.organisationID)
-        case .leadAuthority:
-            let dpsIDs = try await DPSRecord.query(on: req.db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
-            query = query.filter(\.$dps.$id ~~ dpsIDs).filter(\.$state != ApplicationState.draft.rawValue)
-        case .partnerAuthority: throw Abort(.forbidden, reason: "Partner authorities do not see applications.")
-        }
-        return try await views(try await query.sort(\.$createdAt).all(), db: req.db)
+        // Oldest first, as the API has always listed them.
+        let apps = try await ProviderUseCases.applications(actor: try req.requireActor(), db: req.db)
+        return try await views(apps.reversed(), db: req.db)
     }
 
     func application(req: Request) async throws -> ApplicationView {

@@ -33,9 +33,7 @@ struct AdminPages: RouteCollection {
     }
 
     private func overviewView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
-        let actor = try req.requireActor()
-        try actor.require(.dpsAdmin)
-        guard let dps = try await DPSRecord.query(on: req.db).filter(\.$lead.$id == actor.organisationID).first() else {
+        guard let setup = try await DPSAdmin.setup(actor: try req.requireActor(), db: req.db) else {
             return Layout.page(title: "Set up the DPS", context: PageContext(request: req)) {
                 UI.errorSummary(errors)
                 UI.h1("Set up the dynamic purchasing system")
@@ -45,19 +43,7 @@ struct AdminPages: RouteCollection {
                 }
             }
         }
-        let categories = try await CategoryRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(
-            \.$position
-        ).all()
-        let partners = try await PartnerRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).with(
-            \.$organisation
-        ).all()
-        let used = Dictionary(
-            grouping: try await PartnerCategoryRecord.query(on: req.db).filter(\.$dpsID == dps.requireID()).all(),
-            by: \.partnerID
-        ).mapValues { $0.map(\.categoryID.uuidString) }
-        let windows = try await ClosedWindowRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(
-            \.$startsAt
-        ).all()
+        let (dps, categories, partners, windows) = (setup.dps, setup.categories, setup.partners, setup.closedWindows)
         let current =
             values.isEmpty
             ? [
@@ -67,8 +53,6 @@ struct AdminPages: RouteCollection {
                 "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
                 "description": dps.description, "terms": dps.terms,
             ] : values
-        let problemsByCategory = try Dictionary(
-            uniqueKeysWithValues: categories.map { ($0.id!, try $0.readinessProblems) })
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1(dps.title, caption: "DPS set-up")
@@ -76,7 +60,7 @@ struct AdminPages: RouteCollection {
             UI.table(
                 headers: ["Category", "Status", "Cap", "Minimum providers"],
                 rows: categories.map { c in
-                    let problems = problemsByCategory[c.id!] ?? []
+                    let problems = setup.problems[c.id!] ?? []
                     return [
                         UI.link(c.name, .category(c.id!)),
                         problems.isEmpty
@@ -111,10 +95,10 @@ struct AdminPages: RouteCollection {
             UI.table(
                 headers: ["Authority", "Categories used", "Joined"],
                 rows: partners.map { p in
-                    let ids = Set(used[p.id!] ?? [])
+                    let ids = setup.categoriesUsed[p.id!] ?? []
                     return [
                         text(p.organisation.name + (p.isJoiner ? " (joiner)" : "")),
-                        text(categories.filter { ids.contains($0.id!.uuidString) }.map(\.name).joined(separator: "; ")),
+                        text(categories.filter { ids.contains($0.id!) }.map(\.name).joined(separator: "; ")),
                         text(DisplayDate.date(p.joinedOn)),
                     ]
                 })

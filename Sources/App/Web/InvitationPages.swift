@@ -22,16 +22,16 @@ struct InvitationPages: RouteCollection {
     }
 
     /// What the provider may know of where a referral stands.
-    static func status(_ inv: InvitationRecord, bid: BidRecord?, awardedToUs: Bool) -> Markup {
+    static func status(_ inv: InvitationRecord, bidState: String?, awardedToUs: Bool) -> Markup {
         let state = ReferralState(rawValue: inv.referral.state) ?? .draft
         if inv.declinedAt != nil { return UI.tag("Declined", colour: "grey") }
         switch state {
         case .published:
-            return bid?.state == "submitted"
+            return bidState == "submitted"
                 ? UI.tag("Bid submitted", colour: "blue") : UI.tag("Open: respond by the deadline", colour: "yellow")
         case .awarded:
             return awardedToUs
-                ? UI.tag("Awarded to you") : UI.tag(bid == nil ? "Closed" : "Not awarded", colour: "grey")
+                ? UI.tag("Awarded to you") : UI.tag(bidState == nil ? "Closed" : "Not awarded", colour: "grey")
         case .cancelled: return UI.tag("Cancelled", colour: "red")
         default: return UI.tag("Closed: being evaluated", colour: "grey")
         }
@@ -39,12 +39,7 @@ struct InvitationPages: RouteCollection {
 
     func list(req: Request) async throws -> Response {
         let actor = try provider(req)
-        let invitations = try await InvitationRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID)
-            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt, .descending).all()
-        let bids = try await BidRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID).all()
-        let placements = try await PlacementRecord.query(on: req.db).filter(\.$providerID == actor.organisationID).with(
-            \.$establishment
-        ).all()
+        let (invitations, placements) = try await Queries.invitations(actor: actor, db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Invitations", context: PageContext(request: req)) {
                 UI.h1("Invitations to bid", caption: actor.organisationName)
@@ -56,16 +51,13 @@ struct InvitationPages: RouteCollection {
                 }
                 UI.table(
                     headers: ["Referral", "Establishment", "Category", "Child's area", "Deadline", "Status"],
-                    rows: invitations.map { inv in
-                        let bid = bids.first { $0.$invitation.id == inv.id }
-                        let won = placements.contains {
-                            $0.referralID == inv.$referral.id && $0.$establishment.id == inv.$establishment.id
-                        }
+                    rows: invitations.map { row in
+                        let inv = row.invitation
                         return [
                             UI.link(inv.referral.reference, .invitation(inv.id!)),
                             text(inv.establishment.name), text(inv.referral.category.name),
                             text(inv.referral.homeDistrict), text(DisplayDate.dateTime(inv.referral.deadline)),
-                            Self.status(inv, bid: bid, awardedToUs: won),
+                            Self.status(inv, bidState: row.bidState, awardedToUs: row.awardedToUs),
                         ]
                     })
                 if !placements.isEmpty {

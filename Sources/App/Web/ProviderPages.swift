@@ -30,9 +30,7 @@ struct ProviderPages: RouteCollection {
     }
 
     func organisation(req: Request) async throws -> Response {
-        let actor = try providerActor(req)
-        let org = try await Organisation.find(actor.organisationID, on: req.db)!
-        let users = try await User.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).all()
+        let (org, users) = try await ProviderUseCases.organisation(actor: try providerActor(req), db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Organisation", context: PageContext(request: req)) {
                 UI.h1(org.name, caption: "Organisation")
@@ -60,8 +58,7 @@ struct ProviderPages: RouteCollection {
 
     func establishments(req: Request) async throws -> Response {
         let actor = try providerActor(req)
-        let list = try await EstablishmentRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID)
-            .sort(\.$name).all()
+        let list = try await ProviderUseCases.establishments(actor: actor, db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Establishments", context: PageContext(request: req)) {
                 UI.h1("Establishments", caption: actor.organisationName)
@@ -219,17 +216,12 @@ struct ProviderPages: RouteCollection {
     private func applicationsView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup
     {
         let actor = try providerActor(req)
-        let apps = try await ApplicationRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID)
-            .with(\.$establishment).sort(\.$createdAt, .descending).all()
-        let establishments = try await EstablishmentRecord.query(on: req.db).filter(
-            \.$organisation.$id == actor.organisationID
-        ).sort(\.$name).all()
-        let categories = try await CategoryRecord.query(on: req.db).sort(\.$position).all().filter {
-            try $0.readinessProblems.isEmpty
-        }
-        let memberships = try await MembershipRecord.query(on: req.db).filter(
-            \.$organisation.$id == actor.organisationID
-        ).with(\.$category).with(\.$establishment).all()
+        let apps = try await ProviderUseCases.applications(actor: actor, db: req.db)
+        let establishments = try await ProviderUseCases.establishments(actor: actor, db: req.db)
+        let categories = try await ProviderUseCases.categoriesOpenForApplications(db: req.db)
+        let memberships = try await ProviderUseCases.ownMemberships(actor: actor, db: req.db)
+        // Each category is named with its DPS when the installation runs more than one.
+        let severalDPSs = Set(categories.map(\.$dps.id)).count > 1
         return Layout.page(title: "Applications", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Applications", caption: actor.organisationName)
@@ -270,7 +262,11 @@ struct ProviderPages: RouteCollection {
                             selected: values["establishment"], errors: errors)
                         UI.checkboxes(
                             "categories[]", legend: "Categories to apply for",
-                            options: categories.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                            options: categories.map {
+                                .init(
+                                    value: $0.id!.uuidString,
+                                    label: severalDPSs ? "\($0.name) (\($0.dps.title))" : $0.name)
+                            },
                             selected: Set(Forms.fields(req).lists["categories"] ?? []),
                             hint: "Select all that apply. Each category is decided separately.", errors: errors)
                         if !apps.isEmpty {

@@ -380,8 +380,7 @@ struct PublicPages: RouteCollection {
 
     func messages(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let messages = try await OutboxMessageRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID)
-            .sort(\.$createdAt, .descending).limit(100).all()
+        let messages = try await Outbox.messages(for: actor, db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Messages", context: PageContext(request: req)) {
                 UI.h1("Messages", caption: actor.organisationName)

@@ -320,12 +320,8 @@ struct ReferralPages: RouteCollection {
     }
 
     private func directView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
-        let actor = try council(req)
-        try Referrals.requireOfficer(actor)
-        let categories = try await Referrals.categories(for: actor, db: req.db)
-        let memberships = try await MembershipRecord.query(on: req.db).filter(
-            \.$category.$id ~~ categories.compactMap(\.id)
-        ).filter(\.$state == "active").with(\.$establishment).with(\.$category).all()
+        let (categories, memberships) = try await Referrals.directPlacementChoices(
+            actor: try council(req), db: req.db)
         return Layout.page(title: "Record a direct placement", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Record a direct placement")

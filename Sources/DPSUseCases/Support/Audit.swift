@@ -233,4 +233,12 @@ package enum Outbox {
         message.createdAt = now
         try await message.create(on: db)
     }
+
+    /// The latest messages sent to the actor's organisation, newest first.
+    package static func messages(for actor: Actor, limit: Int = 100, db: any Database) async throws
+        -> [OutboxMessageRecord]
+    {
+        try await OutboxMessageRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
+            .sort(\.$createdAt, .descending).limit(limit).all()
+    }
 }
