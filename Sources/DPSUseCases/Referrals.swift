@@ -462,13 +462,13 @@ package enum Referrals {
     }
 
     /// Changes a draft's radius (for example to the proposed one).
-    package static func setRadius(_ id: UUID, miles: String?, actor: Actor, db: any Database, now: Date) async throws {
+    package static func setRadius(_ id: UUID, miles: Double?, actor: Actor, db: any Database, now: Date) async throws {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
         guard r.state == ReferralState.draft.rawValue else {
             throw UseCaseError(.conflict, "Only a draft's radius can change; re-issue a closed referral instead.")
         }
-        guard let radius = Double((miles ?? "").trimmed), radius >= 1, radius <= 500 else {
+        guard let radius = miles, radius >= 1, radius <= 500 else {
             throw UseCaseError(field: "radiusMiles", "Enter a radius from 1 to 500 miles")
         }
         try await db.writeTransaction { db in
@@ -575,7 +575,7 @@ package enum Referrals {
     }
 
     /// Extends the deadline for everyone, before it passes.
-    package static func extend(_ id: UUID, deadline raw: String?, actor: Actor, db: any Database, now: Date)
+    package static func extend(_ id: UUID, deadline given: Date?, actor: Actor, db: any Database, now: Date)
         async throws
     {
         try requireOfficer(actor)
@@ -586,7 +586,7 @@ package enum Referrals {
                 "The deadline can be extended only while the referral is open, before the deadline passes",
                 status: .conflict)
         }
-        guard let deadline = parseDeadline(raw), deadline > r.deadline else {
+        guard let deadline = given, deadline > r.deadline else {
             throw UseCaseError(
                 field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
         }
@@ -1338,7 +1338,7 @@ package enum Referrals {
     /// The longest a parent may be given to choose: the award waits for the answer until then.
     package static let parentReplyMaximumSeconds: TimeInterval = 30 * 86_400
 
-    package static func askParent(_ id: UUID, replyBy raw: String?, actor: Actor, db: any Database, now: Date)
+    package static func askParent(_ id: UUID, replyBy given: Date?, actor: Actor, db: any Database, now: Date)
         async throws -> String
     {
         try requireOfficer(actor)
@@ -1357,7 +1357,7 @@ package enum Referrals {
                     + "so award to the top bid",
                 status: .conflict)
         }
-        guard let replyBy = parseDeadline(raw), replyBy > now else {
+        guard let replyBy = given, replyBy > now else {
             throw UseCaseError(
                 field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00")
         }
@@ -1559,14 +1559,14 @@ package enum Referrals {
     /// Re-issues a closed referral (no bids, or too few) as a new round with a wider radius and a new
     /// deadline, linked to the first.
     package static func reissue(
-        _ id: UUID, radius raw: String?, deadline rawDeadline: String?, actor: Actor, db: any Database, now: Date
+        _ id: UUID, radius given: Double?, deadline givenDeadline: Date?, actor: Actor, db: any Database, now: Date
     ) async throws -> ReferralRecord {
         try requireOfficer(actor)
         let r = try await own(id, actor: actor, db: db)
-        guard let radius = Double((raw ?? "").trimmed), radius > r.radiusMiles, radius <= 500 else {
+        guard let radius = given, radius > r.radiusMiles, radius <= 500 else {
             throw UseCaseError(field: "radiusMiles", "Enter a wider radius than \(Int(r.radiusMiles)) miles, up to 500")
         }
-        guard let deadline = parseDeadline(rawDeadline),
+        guard let deadline = givenDeadline,
             ReferralDeadlineRule.check(
                 regime: r.dps.regime, publishedAt: now, deadline: deadline,
                 shortDeadlinesAgreed: r.dps.shortDeadlinesAgreed) == nil
@@ -1638,29 +1638,33 @@ package enum Referrals {
 
     // MARK: Direct placements and agreements
 
-    package struct DirectInput: Codable {
-        package var category: String?
-        package var establishment: String?
-        package var startDate: String?
-        package var weeklyFee: String?
-        package var justification: String?
-        package var childDetails: String?
-        package var outcomes: String?
-        package var durationWeeks: String?
+    /// A placement made without competition, as typed values; nil where the form held nothing, and
+    /// `unreadable` for what it held but could not read, refused by field.
+    package struct DirectPlacement: Sendable {
+        package var categoryID: UUID?
+        package var establishmentID: UUID?
+        package var startDate: LocalDate?
+        package var weeklyFeePence: Int?
+        package var durationWeeks: Int?
+        package var justification: String
+        package var childDetails: String
+        package var outcomes: [String]
+        package var unreadable: [FieldError]
 
         package init(
-            category: String? = nil, establishment: String? = nil, startDate: String? = nil, weeklyFee: String? = nil,
-            justification: String? = nil, childDetails: String? = nil, outcomes: String? = nil,
-            durationWeeks: String? = nil
+            categoryID: UUID?, establishmentID: UUID?, startDate: LocalDate?, weeklyFeePence: Int?,
+            durationWeeks: Int? = 52, justification: String, childDetails: String = "", outcomes: [String] = [],
+            unreadable: [FieldError] = []
         ) {
-            self.durationWeeks = durationWeeks
-            self.category = category
-            self.establishment = establishment
+            self.categoryID = categoryID
+            self.establishmentID = establishmentID
             self.startDate = startDate
-            self.weeklyFee = weeklyFee
+            self.weeklyFeePence = weeklyFeePence
+            self.durationWeeks = durationWeeks
             self.justification = justification
             self.childDetails = childDetails
             self.outcomes = outcomes
+            self.unreadable = unreadable
         }
     }
 
@@ -1681,36 +1685,36 @@ package enum Referrals {
 
     /// Records an exceptional placement made without competition, with its mandatory justification;
     /// reported as off-competition.
-    package static func direct(_ input: DirectInput, actor: Actor, db: any Database, now: Date) async throws
+    package static func direct(_ input: DirectPlacement, actor: Actor, db: any Database, now: Date) async throws
         -> PlacementRecord
     {
         try requireOfficer(actor)
         try await AccessPolicy.requireBuyer(actor, db: db)
-        var errors: [FieldError] = []
+        var errors = input.unreadable
+        let named = Set(errors.map(\.field))
         let categories = try await categories(for: actor, db: db)
-        let category = categories.first { $0.id?.uuidString == input.category }
-        if category == nil {
+        let category = categories.first { $0.id != nil && $0.id == input.categoryID }
+        if category == nil && !named.contains("category") {
             errors.append(FieldError(field: "category", message: "Choose a category your authority uses"))
         }
         let membership =
-            try await UUID(uuidString: input.establishment ?? "").asyncMap { id in
+            try await input.establishmentID.asyncMap { id in
                 try await MembershipRecord.query(on: db).filter(\.$establishment.$id == id).filter(
                     \.$category.$id == (category?.id ?? UUID())
                 ).filter(\.$state == MembershipState.active.rawValue).with(\.$establishment).first()
             } ?? nil
-        if membership == nil {
+        if membership == nil && !named.contains("establishment") {
             errors.append(
                 FieldError(field: "establishment", message: "Choose an establishment admitted to that category"))
         }
-        let start = LocalDate(iso: (input.startDate ?? "").trimmed)
-        if start == nil {
+        if input.startDate == nil && !named.contains("startDate") {
             errors.append(FieldError(field: "startDate", message: "Enter the start date, for example 2026-12-01"))
         }
-        let fee = Money.parsePounds(input.weeklyFee ?? "")
-        if fee == nil || fee == 0 {
+        let fee = input.weeklyFeePence.flatMap { (1...Money.maximumLinePence).contains($0) ? $0 : nil }
+        if fee == nil && !named.contains("weeklyFee") {
             errors.append(FieldError(field: "weeklyFee", message: "Enter the agreed weekly fee in pounds"))
         }
-        let justification = (input.justification ?? "").trimmed
+        let justification = input.justification.trimmed
         if justification.count < 20 {
             errors.append(
                 FieldError(
@@ -1719,15 +1723,21 @@ package enum Referrals {
                         "Explain the exceptional circumstances that justify a placement without competition "
                         + "(at least 20 characters)"
                 ))
+        } else if justification.count > Bounded.longText {
+            errors.append(
+                FieldError(field: "justification", message: "Write at most \(Bounded.longText) characters"))
         }
-        guard errors.isEmpty, let category, let membership, let start, let fee else { throw UseCaseError(errors) }
-        let weeks = Bounded.int(input.durationWeeks ?? "52", in: 1...520)
-        guard let weeks else {
+        guard errors.isEmpty, let category, let membership, let start = input.startDate, let fee else {
+            throw UseCaseError(errors)
+        }
+        guard let weeks = input.durationWeeks, (1...520).contains(weeks) else {
             throw UseCaseError(field: "durationWeeks", "Enter the expected duration in weeks, from 1 to 520")
         }
-        let outcomes = lines(input.outcomes)
-        let childDetails = (input.childDetails ?? "").trimmed
-        if childDetails.count > Bounded.longText || outcomes.count > ReferralRules.maximumListItems {
+        let outcomes = input.outcomes.map(\.trimmed).filter { !$0.isEmpty }
+        let childDetails = input.childDetails.trimmed
+        if childDetails.count > Bounded.longText || outcomes.count > ReferralRules.maximumListItems
+            || outcomes.contains(where: { $0.count > ReferralRules.maximumItemLength })
+        {
             throw UseCaseError(
                 field: childDetails.count > Bounded.longText ? "childDetails" : "outcomes", "This is too long")
         }

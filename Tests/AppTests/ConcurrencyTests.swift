@@ -158,7 +158,8 @@ struct ConcurrencyTests {
                 for deadline in ["2026-11-25 17:00", "2026-11-20 17:00", "2026-11-25 17:00", "2026-11-20 17:00"] {
                     group.addTask {
                         try? await Referrals.extend(
-                            r.id!, deadline: deadline, actor: rw.w.officer, db: app.db, now: testNow)
+                            r.id!, deadline: Referrals.parseDeadline(deadline), actor: rw.w.officer, db: app.db,
+                            now: testNow)
                     }
                 }
                 try await group.waitForAll()

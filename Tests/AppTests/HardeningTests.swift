@@ -201,6 +201,40 @@ struct HardeningTests {
         }
     }
 
+    @Test("The direct-placement form is decoded into ids, a date, pence and weeks; what it cannot read is named")
+    func directPlacementTyped() async throws {
+        try await withApp { app in
+            // setup
+            let rw = try await ReferralWorld.make(app)
+            let b = HTTPTests.Browser(app)
+            try await b.signIn("officer@bh.test")
+            try await b.get("/referrals/direct")
+            let before = try await auditCount(app)
+
+            // MUT
+            let res = try await b.post(
+                "/referrals/direct",
+                pairs: [
+                    ("category", rw.category.id!.uuidString), ("establishment", "../../etc/passwd"),
+                    ("startDate", "1 December"), ("weeklyFee", "4,2x0"), ("durationWeeks", "99999999999999999999999"),
+                    ("justification", "Emergency: the child's placement ended tonight without notice."),
+                ])
+
+            // validate: every unreadable field named, nothing written
+            #expect(res.status == .unprocessableEntity)
+            let page = res.body.string
+            for message in [
+                "Choose an establishment admitted to that category", "Enter the start date, for example 2026-12-01",
+                "Enter the agreed weekly fee in pounds, like 4200 or 4200.50",
+                "Enter the expected duration in weeks, from 1 to 520",
+            ] {
+                #expect(page.contains(message), "\(message)")
+            }
+            #expect(try await PlacementRecord.query(on: app.db).count() == 0)
+            #expect(try await auditCount(app) == before)
+        }
+    }
+
     @Test("Weights at Int.max in the referral form are refused by name (the process used to exit on the sum)")
     func referralWeightsOverflow() async throws {
         try await withApp { app in
@@ -333,11 +367,13 @@ struct HardeningTests {
             // MUT and validate: the extension's ceiling is the publication's, 90 days
             await expectInputError("deadline") {
                 try await Referrals.extend(
-                    r.id!, deadline: "9999-12-31 17:00", actor: rw.w.officer, db: app.db, now: testNow)
+                    r.id!, deadline: Referrals.parseDeadline("9999-12-31 17:00"), actor: rw.w.officer, db: app.db,
+                    now: testNow)
             }
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.deadline == r.deadline)
             try await Referrals.extend(
-                r.id!, deadline: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: testNow)
+                r.id!, deadline: Referrals.parseDeadline("2026-11-20 17:00"), actor: rw.w.officer, db: app.db,
+                now: testNow)
 
             // setup: two bids scored within the band, so the parent can be asked
             for name in ["Acorn House", "Birch School"] {
@@ -355,7 +391,8 @@ struct HardeningTests {
             }
             await expectInputError("replyBy") {
                 _ = try await Referrals.askParent(
-                    r.id!, replyBy: "2030-01-01 17:00", actor: rw.w.officer, db: app.db, now: closedAt)
+                    r.id!, replyBy: Referrals.parseDeadline("2030-01-01 17:00"), actor: rw.w.officer, db: app.db,
+                    now: closedAt)
             }
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == "closed")
         }

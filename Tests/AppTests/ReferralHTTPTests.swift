@@ -282,7 +282,8 @@ struct ReferralHTTPTests {
             let (r, inv) = try await referrals.competed(app, rw)
             app.clock = .fixed(afterDeadline)
             let token = try await Referrals.askParent(
-                r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
+                r.id!, replyBy: Referrals.parseDeadline("2026-11-20 17:00"), actor: rw.w.officer, db: app.db,
+                now: afterDeadline)
             let shortlist: [String] =
                 try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
             #expect(shortlist.count == 3)

@@ -158,7 +158,7 @@ struct ReferralTests {
             }
             #expect(error?.errors.first?.message.contains("Widen the radius to \(Int(proposed)) miles") == true)
             #expect(try await InvitationRecord.query(on: app.db).count() == 0)
-            try await Referrals.setRadius(r.id!, miles: String(proposed), actor: rw.w.officer, db: app.db, now: testNow)
+            try await Referrals.setRadius(r.id!, miles: proposed, actor: rw.w.officer, db: app.db, now: testNow)
             #expect(try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow) == 3)
         }
     }
@@ -317,7 +317,8 @@ struct ReferralTests {
             // all within 5 points.
             let (r, inv) = try await competed(app, rw)
             let token = try await Referrals.askParent(
-                r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
+                r.id!, replyBy: Referrals.parseDeadline("2026-11-20 17:00"), actor: rw.w.officer, db: app.db,
+                now: afterDeadline)
             let shortlist: [String] =
                 try Referrals.decode(try await ReferralRecord.find(r.id!, on: app.db)!.parentShortlistJSON) ?? []
             #expect(shortlist.count == 3)
@@ -369,7 +370,8 @@ struct ReferralTests {
                 app, rw, parentChoice: false, outcomes: ["Acorn House": 5, "Birch School": 1, "Cedar School": 1])
             await expectInputError("parent") {
                 _ = try await Referrals.askParent(
-                    r.id!, replyBy: "2026-11-20 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
+                    r.id!, replyBy: Referrals.parseDeadline("2026-11-20 17:00"), actor: rw.w.officer, db: app.db,
+                    now: afterDeadline)
             }
             async let first = try? Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             async let second = try? Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
@@ -414,27 +416,32 @@ struct ReferralTests {
             _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
             await expectInputError("deadline") {
                 try await Referrals.extend(
-                    r.id!, deadline: "2026-11-11 17:00", actor: rw.w.officer, db: app.db, now: testNow)
+                    r.id!, deadline: Referrals.parseDeadline("2026-11-11 17:00"), actor: rw.w.officer, db: app.db,
+                    now: testNow)
             }
             try await Referrals.extend(
-                r.id!, deadline: "2026-11-12 17:30", actor: rw.w.officer, db: app.db, now: testNow)
+                r.id!, deadline: Referrals.parseDeadline("2026-11-12 17:30"), actor: rw.w.officer, db: app.db,
+                now: testNow)
             #expect(
                 try await OutboxMessageRecord.query(on: app.db).filter(\.$subject ~~ "Deadline extended").count() == 3)
             _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
             await expectInputError("deadline") {
                 try await Referrals.extend(
-                    r.id!, deadline: "2026-11-20 12:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
+                    r.id!, deadline: Referrals.parseDeadline("2026-11-20 12:00"), actor: rw.w.officer, db: app.db,
+                    now: afterDeadline)
             }
             await expectInputError("award") {
                 _ = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             }
             await expectInputError("radiusMiles") {
                 _ = try await Referrals.reissue(
-                    r.id!, radius: "40", deadline: "2026-11-16 17:00", actor: rw.w.officer, db: app.db,
+                    r.id!, radius: 40, deadline: Referrals.parseDeadline("2026-11-16 17:00"), actor: rw.w.officer,
+                    db: app.db,
                     now: afterDeadline)
             }
             let next = try await Referrals.reissue(
-                r.id!, radius: "80", deadline: "2026-11-16 17:00", actor: rw.w.officer, db: app.db, now: afterDeadline)
+                r.id!, radius: 80, deadline: Referrals.parseDeadline("2026-11-16 17:00"), actor: rw.w.officer,
+                db: app.db, now: afterDeadline)
             #expect(next.previousID == r.id && next.round == 2 && next.radiusMiles == 80 && next.state == "draft")
             #expect(try await ReferralRecord.find(r.id!, on: app.db)?.state == "reissued")
             await expectInputError("reason") {
@@ -460,10 +467,10 @@ struct ReferralTests {
             await #expect(throws: UseCaseError.self) {
                 _ = try await Referrals.publish(r.id!, actor: kent, db: app.db, now: testNow)
             }
-            let input = Referrals.DirectInput(
-                category: rw.category.id!.uuidString, establishment: rw.w.establishment.id!.uuidString,
-                startDate: "2026-12-01",
-                weeklyFee: "4200", justification: "short", childDetails: "J", outcomes: "Stay safe")
+            let input = Referrals.DirectPlacement(
+                categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
+                startDate: LocalDate(iso: "2026-12-01"), weeklyFeePence: 420_000, justification: "short",
+                childDetails: "J", outcomes: ["Stay safe"])
             await expectInputError("justification") {
                 _ = try await Referrals.direct(input, actor: rw.w.officer, db: app.db, now: testNow)
             }
@@ -480,7 +487,7 @@ struct ReferralTests {
             // review after the expected end.
             #expect(p.coreJSON == "{}" && p.reviewDatesJSON == #"["2027-06-01","2027-11-30"]"#)
             var longer = ok
-            longer.durationWeeks = "600"
+            longer.durationWeeks = 600
             await expectInputError("durationWeeks") {
                 _ = try await Referrals.direct(longer, actor: rw.w.officer, db: app.db, now: testNow)
             }
@@ -648,10 +655,10 @@ struct AuditorReferralTests {
             }  // other lead-authority roles do not
             let p = try await Referrals.direct(
                 .init(
-                    category: rw.category.id!.uuidString, establishment: rw.w.establishment.id!.uuidString,
-                    startDate: "2026-12-01",
-                    weeklyFee: "4000", justification: "Emergency placement after a breakdown tonight",
-                    childDetails: "J", outcomes: "Safe"),
+                    categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
+                    startDate: LocalDate(iso: "2026-12-01"), weeklyFeePence: 400_000,
+                    justification: "Emergency placement after a breakdown tonight", childDetails: "J",
+                    outcomes: ["Safe"]),
                 actor: rw.w.officer, db: app.db, now: testNow)
             #expect(try await Referrals.placement(p.id!, actor: rw.w.auditor, db: app.db).id == p.id)
             await #expect(throws: UseCaseError.self) {

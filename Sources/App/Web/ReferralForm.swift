@@ -3,6 +3,7 @@ import DPSPersistence
 import DPSUseCases
 import Fluent
 import Foundation
+import Vapor
 
 extension Referrals {
     /// The referral page's form as posted: every field as typed text (needs and desirables as "text | marks"
@@ -69,4 +70,52 @@ extension Referrals {
             voidTerms: (input.voidTerms ?? "").trimmed)
     }
 
+}
+
+extension Referrals {
+    /// The direct-placement form as posted, turned into the typed `DirectPlacement`: ids, a date, pence and
+    /// weeks; an empty field is "not given" (the use case asks for it), text that cannot be read is refused by
+    /// its field's name.
+    struct DirectForm: Vapor.Content {
+        var category: String?
+        var establishment: String?
+        var startDate: String?
+        var weeklyFee: String?
+        var durationWeeks: String?
+        var justification: String?
+        var childDetails: String?
+        var outcomes: String?
+
+        var command: DirectPlacement {
+            var unreadable: [FieldError] = []
+            func read<T>(_ raw: String?, _ field: String, _ message: String, _ parse: (String) -> T?) -> T? {
+                guard let raw = raw?.trimmed, !raw.isEmpty else { return nil }
+                guard let value = parse(raw) else {
+                    unreadable.append(FieldError(field: field, message: message))
+                    return nil
+                }
+                return value
+            }
+            let categoryID = read(category, "category", "Choose a category your authority uses") {
+                UUID(uuidString: $0)
+            }
+            let establishmentID = read(
+                establishment, "establishment", "Choose an establishment admitted to that category"
+            ) { UUID(uuidString: $0) }
+            let start = read(startDate, "startDate", "Enter the start date, for example 2026-12-01") {
+                LocalDate(iso: $0)
+            }
+            let fee = read(weeklyFee, "weeklyFee", "Enter the agreed weekly fee in pounds, like 4200 or 4200.50") {
+                Money.parsePounds($0)
+            }
+            let weeks = read(durationWeeks, "durationWeeks", "Enter the expected duration in weeks, from 1 to 520") {
+                Bounded.int($0, in: 1...520)
+            }
+            return DirectPlacement(
+                categoryID: categoryID, establishmentID: establishmentID, startDate: start, weeklyFeePence: fee,
+                durationWeeks: (durationWeeks ?? "").trimmed.isEmpty ? 52 : weeks,
+                justification: justification ?? "", childDetails: childDetails ?? "", outcomes: lines(outcomes),
+                unreadable: unreadable)
+        }
+    }
 }

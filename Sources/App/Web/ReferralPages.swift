@@ -227,12 +227,18 @@ struct ReferralPages: RouteCollection {
         var comment: String?
         var consensus: String?
         var criterion: String?
+
+        /// Miles as a finite number (anything else is "not given", and the use case names the field).
+        var radius: Double? { Double((radiusMiles ?? "").trimmed).flatMap { $0.isFinite ? $0 : nil } }
+        /// "2026-11-25 17:00" in London time.
+        var deadlineDate: Date? { Referrals.parseDeadline(deadline) }
+        var replyByDate: Date? { Referrals.parseDeadline(replyBy) }
     }
 
     func radius(req: Request) async throws -> Response {
         try await officerForm(req, success: "Distance limit changed.") { actor, id in
             try await Referrals.setRadius(
-                id, miles: try req.content.decode(Text.self).radiusMiles, actor: actor, db: req.db, now: req.now)
+                id, miles: try req.content.decode(Text.self).radius, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -247,7 +253,7 @@ struct ReferralPages: RouteCollection {
     func extend(req: Request) async throws -> Response {
         try await officerForm(req, success: "Deadline extended for every invited provider.") { actor, id in
             try await Referrals.extend(
-                id, deadline: try req.content.decode(Text.self).deadline, actor: actor, db: req.db, now: req.now)
+                id, deadline: try req.content.decode(Text.self).deadlineDate, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -283,7 +289,8 @@ struct ReferralPages: RouteCollection {
         let referralID = try id(req)
         do {
             let token = try await Referrals.askParent(
-                referralID, replyBy: try req.content.decode(Text.self).replyBy, actor: actor, db: req.db, now: req.now)
+                referralID, replyBy: try req.content.decode(Text.self).replyByDate, actor: actor, db: req.db,
+                now: req.now)
             let link = req.application.config.publicBaseURL + SiteURL.choice(token: token).path
             return HTMLResponse.make(try await detail(req, errors: [], values: [:], parentLink: link))
         } catch let error as UseCaseError where !error.errors.isEmpty {
@@ -310,7 +317,7 @@ struct ReferralPages: RouteCollection {
         ) { actor, id in
             let form = try req.content.decode(Text.self)
             next = try await Referrals.reissue(
-                id, radius: form.radiusMiles, deadline: form.deadline, actor: actor, db: req.db, now: req.now
+                id, radius: form.radius, deadline: form.deadlineDate, actor: actor, db: req.db, now: req.now
             ).id
         }
     }
@@ -371,7 +378,7 @@ struct ReferralPages: RouteCollection {
             render: { errors, values in try await directView(req, errors: errors, values: values) }
         ) {
             placementID = try await Referrals.direct(
-                try req.content.decode(Referrals.DirectInput.self), actor: actor, db: req.db, now: req.now
+                try req.content.decode(Referrals.DirectForm.self).command, actor: actor, db: req.db, now: req.now
             ).id
         }
     }
