@@ -133,6 +133,9 @@ package enum ProviderUseCases {
         s.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil
     }
 
+    /// The most places one establishment may declare.
+    package static let maximumCapacity = 10_000
+
     package struct EstablishmentInput: Codable, Sendable {
         package var name: String?
         package var type: String?
@@ -222,9 +225,14 @@ package enum ProviderUseCases {
             errors.append(
                 FieldError(field: "genders", message: "Choose who the establishment takes: boys, girls or both"))
         }
+        // Places are counted and summed across the market: bounded where read (the largest school in England
+        // has a few thousand).
         let capacity = Int((input.capacity ?? "").trimmed)
-        if capacity.map({ $0 < 0 }) ?? (type != .fosteringAgency) {
-            errors.append(FieldError(field: "capacity", message: "Enter the number of places as a whole number"))
+        if capacity.map({ $0 < 0 || $0 > Self.maximumCapacity }) ?? (type != .fosteringAgency) {
+            errors.append(
+                FieldError(
+                    field: "capacity",
+                    message: "Enter the number of places as a whole number from 0 to \(Self.maximumCapacity)"))
         }
         let inspectorate = Inspectorate(rawValue: input.inspectorate ?? "")
         let judgement = (input.judgement ?? "").trimmed

@@ -79,11 +79,16 @@ package enum Queries {
             }, uniquingKeysWith: { first, _ in first })
         let placements = try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
             .with(\.$establishment).all()
-        let won = Set(placements.compactMap { p in p.referralID.map { "\($0)/\(p.$establishment.id)" } })
+        struct Won: Hashable {
+            var referral: UUID
+            var establishment: UUID
+        }
+        let won = Set(
+            placements.compactMap { p in p.referralID.map { Won(referral: $0, establishment: p.$establishment.id) } })
         let rows = invitations.map { inv in
             InvitationRow(
                 invitation: inv, bidState: inv.id.flatMap { bids[$0] },
-                awardedToUs: won.contains("\(inv.$referral.id)/\(inv.$establishment.id)"))
+                awardedToUs: won.contains(Won(referral: inv.$referral.id, establishment: inv.$establishment.id)))
         }
         return (rows, placements)
     }

@@ -501,6 +501,13 @@ struct QualificationTests {
             #expect(fields.isSuperset(of: ["name", "postcode", "ageHigh"]))
             let count = try await EstablishmentRecord.query(on: app.db).count()
             #expect(count == 2)
+            // Places are bounded where read: a capacity near Int.max would overflow any sum of the market.
+            var huge = World.establishmentInput(name: "Huge House", judgement: "Good")
+            huge.capacity = String(Int.max)
+            await expectInputError("capacity") {
+                _ = try await ProviderUseCases.addEstablishment(huge, actor: w.provider, db: app.db, now: testNow)
+            }
+            #expect(try await EstablishmentRecord.query(on: app.db).count() == count)
             await expectInputError("companyNumber") {
                 _ = try await ProviderUseCases.register(
                     .init(
