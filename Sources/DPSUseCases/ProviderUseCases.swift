@@ -54,7 +54,8 @@ package enum ProviderUseCases {
 
     /// Registers a provider organisation and its first administrator.
     package static func register(
-        _ input: RegistrationInput, hashPassword: @Sendable (String) throws -> String, db: any Database, now: Date
+        _ input: RegistrationInput, hashPassword: @Sendable (String) async throws -> String, db: any Database,
+        now: Date
     ) async throws -> User {
         var errors: [FieldError] = []
         func required(_ value: String?, _ field: String, _ message: String) {
@@ -95,14 +96,25 @@ package enum ProviderUseCases {
         if (input.password ?? "").count < 12 {
             errors.append(FieldError(field: "password", message: "Password must be 12 characters or more"))
         }
-        if errors.isEmpty, try await User.query(on: db).filter(\.$email == email).count() > 0 {
-            errors.append(
-                FieldError(
-                    field: "contactEmail", message: "An account already uses this email address; sign in instead"))
-        }
+        let taken = UseCaseError(
+            field: "contactEmail", "An account already uses this email address; sign in instead", status: .conflict)
+        if errors.isEmpty, try await User.query(on: db).filter(\.$email == email).count() > 0 { throw taken }
         guard errors.isEmpty else { throw UseCaseError(errors) }
-        let hash = try hashPassword(input.password!)
-        return try await db.writeTransaction { db in
+        let hash = try await hashPassword(input.password!)
+        do {
+            return try await created(
+                input, email: email, company: company, charity: charity, hash: hash, db: db, now: now)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Two registrations of one address at once: the unique e-mail decides, the second is told.
+            throw taken
+        }
+    }
+
+    private static func created(
+        _ input: RegistrationInput, email: String, company: String, charity: String, hash: String, db: any Database,
+        now: Date
+    ) async throws -> User {
+        try await db.writeTransaction { db in
             let org = Organisation(kind: OrganisationKind.provider.rawValue, name: input.organisationName!.trimmed)
             org.legalName = input.legalName!.trimmed
             org.companyNumber = company.isEmpty ? nil : company
@@ -296,6 +308,14 @@ package enum ProviderUseCases {
         guard actor.isProvider else {
             throw UseCaseError(.forbidden, "Only provider organisations use these pages; councils see memberships.")
         }
+    }
+
+    /// An evidence document the actor may read (`AccessPolicy.canRead`); anything else is "not found".
+    package static func evidence(_ id: UUID, actor: Actor, db: any Database) async throws -> EvidenceRecord {
+        guard let doc = try await EvidenceRecord.find(id, on: db),
+            try await AccessPolicy.canRead(doc, actor: actor, db: db)
+        else { throw UseCaseError(.notFound, "No such document.") }
+        return doc
     }
 
     /// The provider's own organisation and its people.

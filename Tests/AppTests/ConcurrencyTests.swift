@@ -368,4 +368,40 @@ struct ConcurrencyTests {
                     .count() == 1)
         }
     }
+
+    @Test("Four registrations of one e-mail at once: one account, the others told it exists (409, never a 500)")
+    func concurrentRegistrations() async throws {
+        try await withApp { app in
+            // setup
+            let input = ProviderUseCases.RegistrationInput(
+                organisationName: "Race Ltd", legalName: "Race Ltd", companyNumber: "12345678", address: "1 Road",
+                postcode: "RH12 1XH", contactName: "Eve", contactEmail: "race@example.org",
+                password: "long enough password")
+            let hasher = app.password
+
+            // MUT
+            let results = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        do {
+                            _ = try await ProviderUseCases.register(
+                                input, hashPassword: { try hasher.hash($0) }, db: app.db, now: testNow)
+                            return "registered"
+                        } catch let error as UseCaseError {
+                            return "\(error.kind):" + error.errors.map(\.field).joined()
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+
+            // validate
+            #expect(
+                results.sorted() == [
+                    "conflict:contactEmail", "conflict:contactEmail", "conflict:contactEmail", "registered",
+                ])
+            #expect(try await User.query(on: app.db).filter(\.$email == "race@example.org").count() == 1)
+            #expect(try await Organisation.query(on: app.db).filter(\.$name == "Race Ltd").count() == 1)
+        }
+    }
 }

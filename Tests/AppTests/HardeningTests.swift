@@ -491,6 +491,29 @@ struct HardeningTests {
         }
     }
 
+    @Test("Registration tells that an address has an account only 30 times per client address in 15 minutes")
+    func registerThrottle() async throws {
+        try await withApp { app in
+            // setup
+            _ = try await World.make(app)
+            let browser = Browser(app)
+            _ = try await browser.get("/register")
+            let form = [
+                "organisationName": "Probe Ltd", "legalName": "Probe Ltd", "companyNumber": "12345678",
+                "address": "1 Road", "postcode": "RH12 1XH", "contactName": "Eve", "contactEmail": "officer@bh.test",
+                "password": "long enough password",
+            ]
+
+            // MUT + validate
+            for _ in 0..<SignInGuard.maxFailuresPerAddress {
+                #expect(try await browser.post("/register", form).status == .conflict)
+            }
+            let throttled = try await browser.post("/register", form)
+            #expect(throttled.status == .tooManyRequests)
+            #expect(Int(throttled.headers.first(name: "Retry-After") ?? "") ?? 0 > 0)
+        }
+    }
+
     @Test(
         """
         Sessions: anonymous pages write no session; tokens can be listed and revoked; signing out revokes them; \

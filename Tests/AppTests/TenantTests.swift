@@ -52,9 +52,10 @@ struct TenantTests {
             for email in ["admin@ws.test", "eval@ws.test", "audit@ws.test", "admin@acorn.test"] {
                 let b = Browser(app)
                 try await b.signIn(email)
-                #expect(
-                    try await b.get("/provider/evidence/\(doc.id!)").status == .ok,
-                    "\(email) reads its own DPS's evidence")
+                let download = try await b.get("/provider/evidence/\(doc.id!)")
+                #expect(download.status == .ok, "\(email) reads its own DPS's evidence")
+                // A provider's insurance or safeguarding file is never kept by a browser or shared cache.
+                #expect(download.headers.first(name: .cacheControl) == "no-store")
             }
             for email in [
                 "admin@hants.test", "eval@hants.test", "audit@hants.test", "contracts@hants.test", "admin@birch.test",

@@ -2,8 +2,9 @@ import DPSDomain
 import DPSUseCases
 import Vapor
 
-/// Headers every response carries, pages, API and errors alike: no MIME sniffing, no referrer leaking
-/// a private link (the parent's choice URL) to another site. Outermost, so error responses get them too.
+/// Headers every response carries, pages, API, downloads and errors alike: no MIME sniffing, no referrer
+/// leaking a private link (the parent's choice URL) to another site, no caching unless the route allows it.
+/// Outermost, so error responses get them too.
 struct SecurityHeadersMiddleware: AsyncMiddleware {
     /// Methods the service answers; anything else (TRACE, CONNECT, …) is 405, never echoed or routed.
     static let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .DELETE, .PATCH, .OPTIONS]
@@ -18,8 +19,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         }
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
-        if request.url.path.hasPrefix("/api/"), !response.headers.contains(name: .cacheControl) {
-            // API answers carry tenant data and tokens: never stored by a shared cache.
+        if !response.headers.contains(name: .cacheControl) {
+            // Pages, API answers and downloads carry tenant data, evidence files and tokens: nothing is stored
+            // by a browser or shared cache unless a route says otherwise (the stylesheet does).
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
         return response

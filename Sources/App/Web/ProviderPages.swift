@@ -367,11 +367,8 @@ struct ProviderPages: RouteCollection {
     }
 
     func downloadEvidence(req: Request) async throws -> Response {
-        let actor = try req.requireActor()
-        guard let id = req.parameters.get("docID", as: UUID.self),
-            let doc = try await EvidenceRecord.find(id, on: req.db)
-        else { throw Abort(.notFound) }
-        guard try await AccessPolicy.canRead(doc, actor: actor, db: req.db) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("docID", as: UUID.self) else { throw Abort(.notFound) }
+        let doc = try await ProviderUseCases.evidence(id, actor: try req.requireActor(), db: req.db)
         let response = Response(status: .ok, body: .init(data: doc.data))
         response.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
         response.headers.replaceOrAdd(name: .contentDisposition, value: SafeHeaders.attachment(doc.filename))

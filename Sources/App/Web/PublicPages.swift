@@ -354,13 +354,28 @@ struct PublicPages: RouteCollection {
 
     func register(req: Request) async throws -> Response {
         let input = try req.content.decode(ProviderUseCases.RegistrationInput.self)
+        // Registration says whether an address has an account, so it is throttled per client address like
+        // sign-in (each "already registered" answer counts), and its bcrypt work shares the sign-in bound.
+        let guardian = req.application.signInGuard
+        let address = ["address:\(req.remoteAddress?.ipAddress ?? "unknown")"]
+        if let wait = await guardian.retryAfter(address, limits: [SignInGuard.maxFailuresPerAddress], now: req.now) {
+            throw TooManyAttempts(retryAfter: wait)
+        }
         do {
+            let hasher = req.password
             let user = try await ProviderUseCases.register(
-                input, hashPassword: { [password = req.password] in try password.hash($0) }, db: req.db, now: req.now)
+                input,
+                hashPassword: { secret in
+                    guard let hash = try await guardian.hashing({ try await hasher.async.hash(secret) }) else {
+                        throw TooManyAttempts(retryAfter: 5)
+                    }
+                    return hash
+                }, db: req.db, now: req.now)
             try await req.startSession(userID: user.requireID())
             req.flash("Your organisation is registered. Add your first establishment.")
             return req.redirect(to: .newEstablishment)
         } catch let error as UseCaseError where !error.errors.isEmpty {
+            if error.kind == .conflict { await guardian.recordFailure(address, now: req.now) }
             var values = Forms.values(req)
             values["password"] = nil
             return HTMLResponse.make(registerView(req, errors: error.errors, values: values), status: error.httpStatus)

@@ -28,10 +28,13 @@ public struct Score: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     /// Rounds to millionths, half away from zero; nil beyond the range.
     public init?(rounding value: Decimal) {
+        // Bounded before scaling: a huge value (1e308) overflowed the multiplication into NaN, passed the check
+        // below and was read as 0.
+        guard !value.isNaN, value.magnitude <= Decimal(Self.maximumMagnitude / Self.scale) else { return nil }
         var scaled = value * Decimal(Self.scale)
         var rounded = Decimal()
         NSDecimalRound(&rounded, &scaled, 0, .plain)
-        guard rounded.magnitude <= Decimal(Self.maximumMagnitude) else { return nil }
+        guard !rounded.isNaN, rounded.magnitude <= Decimal(Self.maximumMagnitude) else { return nil }
         millionths = NSDecimalNumber(decimal: rounded).intValue
     }
 

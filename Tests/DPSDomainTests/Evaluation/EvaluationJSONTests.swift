@@ -200,6 +200,22 @@ struct EvaluationJSONTests {
             json: issueInput.replacingOccurrences(
                 of: #""outcomesScore": 4"#, with: #""outcomesScore": 1e30"#),
             field: "bids[0].outcomesScore"),
+        // Values whose scaling to millionths overflowed Decimal were read as 0 and scored (found by a probe).
+        BadJSON(
+            name: "score of 1e308",
+            json: issueInput.replacingOccurrences(
+                of: #""outcomesScore": 4"#, with: #""outcomesScore": 1e308"#),
+            field: "bids[0].outcomesScore"),
+        BadJSON(
+            name: "score of -1e308",
+            json: issueInput.replacingOccurrences(
+                of: #""outcomesScore": 4"#, with: #""outcomesScore": -1e308"#),
+            field: "bids[0].outcomesScore"),
+        BadJSON(
+            name: "qualification score of 1e150",
+            json: issueInput.replacingOccurrences(
+                of: #""qualificationScore": 80"#, with: #""qualificationScore": 1e150"#),
+            field: "bids[0].qualificationScore"),
     ]
 
     @Test("Malformed JSON is refused as invalid-json naming the field", arguments: badJSON)
