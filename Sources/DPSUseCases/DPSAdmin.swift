@@ -388,11 +388,25 @@ package enum DPSAdmin {
         }
         guard errors.isEmpty else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
+            // A council is found by its GSS code when one is given (names are not unique across England's
+            // councils' spellings), else by its name.
+            func councils() -> QueryBuilder<Organisation> {
+                Organisation.query(on: db).filter(\.$kind == OrganisationKind.partnerAuthority.rawValue)
+            }
+            var found = gss.isEmpty ? nil : try await councils().filter(\.$gssCode == gss).first()
+            if found == nil, let named = try await councils().filter(\.$name == name).first(),
+                gss.isEmpty || named.gssCode == nil
+            {
+                // A council recorded by name only takes the code it is now given.
+                if !gss.isEmpty {
+                    named.gssCode = gss
+                    try await named.update(on: db)
+                }
+                found = named
+            }
             let org: Organisation
-            if let existing = try await Organisation.query(on: db).filter(\.$name == name).filter(
-                \.$kind == OrganisationKind.partnerAuthority.rawValue
-            ).first() {
-                org = existing
+            if let found {
+                org = found
             } else {
                 org = Organisation(kind: OrganisationKind.partnerAuthority.rawValue, name: name)
                 org.gssCode = gss.isEmpty ? nil : gss
@@ -419,6 +433,7 @@ package enum DPSAdmin {
                     )
                     .map(\.uuidString).sorted())
             partner.categoryIDsJSON = "[]"  // the categories are rows of partner_categories (M0015)
+            let joining = partner.id == nil
             try await partner.save(on: db)
             let partnerID = try partner.requireID()
             try await PartnerCategoryRecord.query(on: db).filter(\.$partnerID == partnerID).delete()
@@ -432,7 +447,22 @@ package enum DPSAdmin {
                 on: db, actor: actor, dps: partner.$dps.id, action: "dps.partner.saved", entityType: "partner",
                 entityID: partner.id,
                 before: before,
-                after: ["organisation": name, "categories": Audit.encode(chosen.map(\.uuidString).sorted())], at: now)
+                after: ["organisation": org.name, "categories": Audit.encode(chosen.map(\.uuidString).sorted())],
+                at: now)
+            // The council is told at once: from now on its officers can refer through this DPS, whose lead
+            // authority then reads those referrals. A council that has not agreed says so to the lead.
+            let names = categories.filter { chosen.contains($0.id ?? UUID()) }.map(\.name).sorted()
+            try await Outbox.send(
+                on: db, organisationID: org.id, recipient: org.contactEmail ?? org.name,
+                subject: joining
+                    ? "\(actor.organisationName) made your authority a partner of \(dps.title)"
+                    : "\(actor.organisationName) changed the categories you use in \(dps.title)",
+                body:
+                    "\(dps.title), run by \(actor.organisationName), lists your authority as a partner using: "
+                    + "\(names.joined(separator: "; ")). Your officers see these categories, named with this DPS, "
+                    + "when they make a referral, and its lead authority reads the referrals made through it. If "
+                    + "your authority has not agreed to this, tell \(actor.organisationName).",
+                link: SiteURL.newReferral.path, at: now)
         }
     }
 

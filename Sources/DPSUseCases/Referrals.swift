@@ -140,18 +140,29 @@ package enum Referrals {
         switch actor.organisationKind {
         case .leadAuthority:
             let ids = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
-            return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).sort(\.$position).all().filter {
-                try $0.readinessProblems.isEmpty
-            }
+            return try await CategoryRecord.query(on: db).filter(\.$dps.$id ~~ ids).with(\.$dps, { $0.with(\.$lead) })
+                .sort(\.$position)
+                .all().filter { try $0.readinessProblems.isEmpty }
         case .partnerAuthority:
             // Every DPS the council is a partner of, not only the first.
             let ids = Set(
                 try await PartnerCategoryRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all(
                     \.$categoryID))
-            return try await CategoryRecord.query(on: db).filter(\.$id ~~ ids).sort(\.$position).all()
+            return try await CategoryRecord.query(on: db).filter(\.$id ~~ ids).with(\.$dps, { $0.with(\.$lead) })
+                .sort(\.$position).all()
         case .provider:
             return []
         }
+    }
+
+    /// A category's name as an officer chooses it: with its DPS and lead authority when the officer's authority
+    /// buys through more than one DPS, so that a referral never goes to another DPS by a look-alike name.
+    package static func choiceLabels(_ categories: [CategoryRecord]) -> [UUID: String] {
+        let several = Set(categories.map(\.$dps.id)).count > 1
+        return Dictionary(
+            categories.compactMap { c in
+                c.id.map { ($0, several ? "\(c.name) (\(c.dps.title), run by \(c.dps.lead.name))" : c.name) }
+            }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A referral of the actor's own authority (officers and viewers), or any referral of the DPS for the

@@ -423,7 +423,7 @@ struct QualificationTests {
             #expect(change?.oldEnd == "2030-03-31" && change?.reason == "Partners agreed a further year")
             #expect(
                 try await OutboxMessageRecord.query(on: app.db).filter(\.$organisationID == w.officer.organisationID)
-                    .count() == 1)
+                    .filter(\.$subject ~~ "period of validity").count() == 1)
 
             let category = w.categories["fostering"]!
             var bounds: [String: String] = [:]

@@ -240,4 +240,52 @@ struct TenantTests {
             #expect(parts.map(\.$category.id) == [theirs.id!])
         }
     }
+
+    @Test(
+        """
+        A second lead authority that names another DPS's partner as its own: the council is told at once, its \
+        officers see each category named with its DPS and lead, and the council is found by its GSS code
+        """
+    )
+    func partnerOfTwoDPSs() async throws {
+        try await withApp { app in
+            // setup: Brighton is West Sussex's partner (recorded by GSS code)
+            let w = try await ReferralWorld.make(app).w
+            try await otherTenants(app)
+            let hants = try #require(try await DPSRecord.query(on: app.db).filter(\.$title == "Hampshire DPS").first())
+            let hantsAdmin = Actor(
+                userID: UUID(), name: "Hants", email: "admin@hants.test", role: .dpsAdmin,
+                organisationID: hants.$lead.id, organisationKind: .leadAuthority, organisationName: "Hampshire")
+            let theirs = try #require(
+                try await CategoryRecord.query(on: app.db).filter(\.$dps.$id == hants.id!).filter(
+                    \.$code == "fostering"
+                )
+                .first())
+            let brighton = try #require(try await Organisation.find(w.officer.organisationID, on: app.db))
+            #expect(brighton.gssCode == "E06000043")
+            let before = try await OutboxMessageRecord.query(on: app.db).filter(\.$organisationID == brighton.id)
+                .count()
+
+            // MUT: Hampshire names Brighton by its code and a different spelling
+            try await DPSAdmin.upsertPartner(
+                hants.id!,
+                .init(gssCode: "e06000043", name: "Brighton & Hove", categories: [theirs.id!], isJoiner: false),
+                actor: hantsAdmin, db: app.db, now: testNow)
+
+            // validate: the same council (no second organisation), told at once
+            #expect(
+                try await Organisation.query(on: app.db).filter(\.$kind == OrganisationKind.partnerAuthority.rawValue)
+                    .filter(\.$gssCode == "E06000043").count() == 1)
+            let told = try await OutboxMessageRecord.query(on: app.db).filter(\.$organisationID == brighton.id)
+                .sort(\.$createdAt).all()
+            #expect(told.count == before + 1)
+            #expect(told.last?.subject == "Hampshire made your authority a partner of Hampshire DPS")
+            // Its officer's referral form names each DPS's fostering category with its DPS and lead.
+            let b = Browser(app)
+            try await b.signIn("officer@bh.test")
+            let form = try await b.get("/referrals/new").body.string
+            #expect(form.contains("(Hampshire DPS, run by Hampshire)"))
+            #expect(form.contains("(\(w.dps.title), run by West Sussex"))
+        }
+    }
 }

@@ -67,6 +67,7 @@ struct ReferralPages: RouteCollection {
         try Referrals.requireOfficer(actor)
         try await AccessPolicy.requireBuyer(actor, db: req.db)
         let categories = try await Referrals.categories(for: actor, db: req.db)
+        let labels = Referrals.choiceLabels(categories)
         let defaultDeadline = DisplayDate.isoMinute(req.now.addingTimeInterval(2 * 86400))
         func v(_ key: String, _ fallback: String = "") -> String { values[key] ?? fallback }
         return Layout.page(title: "Create a referral", context: PageContext(request: req)) {
@@ -80,7 +81,9 @@ struct ReferralPages: RouteCollection {
                 UI.select(
                     "category", label: "Category",
                     options: [.init(value: "", label: "Choose a category")]
-                        + categories.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                        + categories.map {
+                            .init(value: $0.id!.uuidString, label: labels[$0.id!] ?? $0.name)
+                        },
                     selected: values["category"], errors: errors)
                 UI.radios(
                     "kind", legend: "What are you buying?",
@@ -329,6 +332,7 @@ struct ReferralPages: RouteCollection {
     private func directView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
         let (categories, memberships) = try await Referrals.directPlacementChoices(
             actor: try council(req), db: req.db)
+        let labels = Referrals.choiceLabels(categories)
         return Layout.page(title: "Record a direct placement", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Record a direct placement")
@@ -337,7 +341,9 @@ struct ReferralPages: RouteCollection {
                 UI.select(
                     "category", label: "Category",
                     options: [.init(value: "", label: "Choose")]
-                        + categories.map { .init(value: $0.id!.uuidString, label: $0.name) },
+                        + categories.map {
+                            .init(value: $0.id!.uuidString, label: labels[$0.id!] ?? $0.name)
+                        },
                     selected: values["category"], errors: errors)
                 UI.select(
                     "establishment", label: "Establishment",
