@@ -274,6 +274,20 @@ package enum ProviderUseCases {
             throw UseCaseError(errors)
         }
         return try await db.writeTransaction { db in
+            // A URN belongs to one establishment of one provider: checked under a lock on the URN, so two added
+            // at once make one. Another provider's claim is refused without saying whose it is.
+            if !urn.isEmpty {
+                try await db.serialise(on: "urn:\(urn)")
+                if let held = try await EstablishmentRecord.query(on: db).filter(\.$urn == urn).first() {
+                    throw UseCaseError(
+                        field: "urn",
+                        held.$organisation.id == actor.organisationID
+                            ? "URN \(urn) is already one of your establishments (\(held.name))"
+                            : "URN \(urn) is registered to another provider. If this establishment is yours, ask the "
+                                + "lead authority to resolve it",
+                        status: .conflict)
+                }
+            }
             let e = EstablishmentRecord()
             e.$organisation.id = actor.organisationID
             e.name = name

@@ -404,4 +404,40 @@ struct ConcurrencyTests {
             #expect(try await Organisation.query(on: app.db).filter(\.$name == "Race Ltd").count() == 1)
         }
     }
+
+    @Test("A URN belongs to one provider: four adds of one URN at once make one, another provider's is refused")
+    func concurrentURNs() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            var draft = World.establishmentInput(name: "Oak House", judgement: "Good")
+            draft.urn = "149907"
+            let input = draft
+
+            // MUT
+            let results = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        do {
+                            _ = try await ProviderUseCases.addEstablishment(
+                                input, actor: w.provider, db: app.db, now: testNow)
+                            return "added"
+                        } catch let error as UseCaseError {
+                            return "\(error.kind):" + error.errors.map(\.field).joined()
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            let other = await expectInputError("urn") {
+                _ = try await ProviderUseCases.addEstablishment(input, actor: w.otherProvider, db: app.db, now: testNow)
+            }
+
+            // validate
+            #expect(results.sorted() == ["added", "conflict:urn", "conflict:urn", "conflict:urn"])
+            #expect(other?.kind == .conflict)
+            #expect(other?.errors.first?.message.contains("registered to another provider") == true)
+            #expect(try await EstablishmentRecord.query(on: app.db).filter(\.$urn == "149907").count() == 1)
+        }
+    }
 }

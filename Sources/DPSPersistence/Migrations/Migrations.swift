@@ -19,5 +19,6 @@ public enum DPSMigrations {
         M0014_BidRows(),  // a bid's priced lines and the items it meets as rows
         M0015_PartnerCategories(),  // the categories each partner uses as rows
         M0016_AuditScope(),  // audit events carry their DPS
+        M0017_ListIndexes(),  // indexes for the lists, the bid's invitation and establishments by URN
     ]
 }

@@ -11,3 +11,15 @@ extension Database {
         return sql
     }
 }
+
+extension Database {
+    /// Inside a write transaction, makes transactions that decide on the same `key` (a URN, say) run one after
+    /// the other, for a check that no row can be claimed for (the key's row does not exist yet). On PostgreSQL
+    /// a transaction-scoped advisory lock on the key's hash; on SQLite write transactions already run one at a
+    /// time (`writeTransaction`).
+    package func serialise(on key: String) async throws {
+        let sql = try sql()
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
+    }
+}
