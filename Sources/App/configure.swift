@@ -25,21 +25,22 @@ struct AppConfig: Sendable {
     /// `DPS_AUDIT_KEY`: the secret that keys the audit chain (at least 32 characters); unset, plain SHA-256.
     var auditKey: String? = nil
 
-    static func fromEnvironment() -> AppConfig {
-        let env = ProcessInfo.processInfo.environment
+    static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> AppConfig {
         let url = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         func flag(_ key: String, default value: Bool) -> Bool {
             guard let raw = env[key]?.lowercased() else { return value }
             return ["1", "true", "yes", "on"].contains(raw)
         }
+        let publicBaseURL = publicURL(env["DPS_PUBLIC_URL"])
         return AppConfig(
             databaseURL: url,
             sqlitePath: env["SQLITE_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? "dps.sqlite",
             autoMigrate: flag("DPS_AUTO_MIGRATE", default: url == nil),
             demoOnServe: flag("DPS_DEMO", default: url == nil),
             bcryptCost: Int(env["DPS_BCRYPT_COST"] ?? "") ?? 12,
-            secureCookies: flag("DPS_SECURE_COOKIES", default: false),
-            publicBaseURL: publicURL(env["DPS_PUBLIC_URL"]),
+            // Served over HTTPS (the public address says so), the session cookie is sent over HTTPS only.
+            secureCookies: flag("DPS_SECURE_COOKIES", default: publicBaseURL.hasPrefix("https://")),
+            publicBaseURL: publicBaseURL,
             auditKey: env["DPS_AUDIT_KEY"].flatMap { $0.count >= 32 ? $0 : nil }
         )
     }

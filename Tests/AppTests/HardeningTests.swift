@@ -430,6 +430,12 @@ struct HardeningTests {
         #expect(AppConfig.publicURL("https://dps.example.gov.uk/") == "https://dps.example.gov.uk")
         #expect(AppConfig.publicURL("javascript:alert(1)") == "http://127.0.0.1:8080")
         #expect(AppConfig.publicURL(nil) == "http://127.0.0.1:8080")
+        // Served over HTTPS, the session cookie is Secure unless the operator says otherwise.
+        #expect(AppConfig.fromEnvironment(["DPS_PUBLIC_URL": "https://dps.example.gov.uk"]).secureCookies)
+        #expect(!AppConfig.fromEnvironment(["DPS_PUBLIC_URL": "http://127.0.0.1:8080"]).secureCookies)
+        #expect(
+            !AppConfig.fromEnvironment(["DPS_PUBLIC_URL": "https://dps.example.gov.uk", "DPS_SECURE_COOKIES": "0"])
+                .secureCookies)
     }
 
     @Test("Every response says no-referrer and nosniff; API answers and the token are never cached; errors too")
@@ -489,6 +495,30 @@ struct HardeningTests {
                 try await browser.post("/sign-in", ["email": "admin@ws.test", "password": World.password]).status
                     == .seeOther)
         }
+    }
+
+    @Test(
+        """
+        Five wrong passwords lock an account from that client address only; its owner elsewhere still signs in \
+        (a probe locked anyone out with five tries); 100 from anywhere lock the account
+        """
+    )
+    func lockoutIsPerAddress() async throws {
+        // setup
+        let guardian = SignInGuard(decoyHash: "")
+        let email = "officer@bh.test"
+        let attacker = SignInGuard.keys(email: email, address: "203.0.113.9")
+        let owner = SignInGuard.keys(email: email, address: "198.51.100.7")
+
+        // MUT + validate
+        for _ in 0..<SignInGuard.maxFailures { await guardian.recordFailure(attacker.keys, now: testNow) }
+        #expect(await guardian.retryAfter(attacker.keys, limits: attacker.limits, now: testNow) != nil)
+        #expect(await guardian.retryAfter(owner.keys, limits: owner.limits, now: testNow) == nil)
+        for i in 0..<SignInGuard.maxFailuresPerAccount {
+            let spread = SignInGuard.keys(email: email, address: "192.0.2.\(i)")
+            await guardian.recordFailure(spread.keys, now: testNow)
+        }
+        #expect(await guardian.retryAfter(owner.keys, limits: owner.limits, now: testNow) != nil)
     }
 
     @Test("Registration tells that an address has an account only 30 times per client address in 15 minutes")

@@ -6,8 +6,9 @@ import Foundation
 import Vapor
 
 /// Slows password guessing and account probing, for page sign-in and API tokens alike:
-/// - after `maxFailures` wrong passwords for one account, or `maxFailuresPerAddress` from one client
-///   address, within `window`, further attempts are refused with 429 and Retry-After until the window passes;
+/// - after `maxFailures` wrong passwords for one account from one client address, `maxFailuresPerAccount` for
+///   it from anywhere, or `maxFailuresPerAddress` from one client address, within `window`, further attempts
+///   are refused with 429 and Retry-After until the window passes;
 /// - an unknown e-mail address costs the same bcrypt work and gets the same words as a wrong password;
 /// - at most `maxConcurrentHashes` bcrypt computations run at once and at most `maxWaiting` wait, so
 ///   unauthenticated requests cannot take every core; beyond that the answer is 429.
@@ -17,7 +18,11 @@ actor SignInGuard {
     let decoyHash: String
     init(decoyHash: String) { self.decoyHash = decoyHash }
 
+    /// Wrong passwords for one account from one client address.
     static let maxFailures = 5
+    /// Wrong passwords for one account from anywhere: higher, so that someone elsewhere guessing at an account
+    /// does not lock its owner out with five tries, yet a spread-out guess is still stopped.
+    static let maxFailuresPerAccount = 100
     static let maxFailuresPerAddress = 30
     static let window: TimeInterval = 15 * 60
     static let maxConcurrentHashes = max(1, System.coreCount)
@@ -45,7 +50,16 @@ actor SignInGuard {
         if failures.count > 100_000 { failures.removeAll() }  // bounded memory under a flood of addresses
     }
 
-    func recordSuccess(account: String) { failures[account] = nil }
+    func recordSuccess(_ keys: [String]) { for key in keys { failures[key] = nil } }
+
+    /// The throttle keys of one sign-in attempt and their limits: the account from this address, the account
+    /// from anywhere, and this address for any account.
+    static func keys(email: String, address: String) -> (keys: [String], limits: [Int]) {
+        (
+            ["account:\(email)|address:\(address)", "account:\(email)", "address:\(address)"],
+            [maxFailures, maxFailuresPerAccount, maxFailuresPerAddress]
+        )
+    }
 
     /// Runs a bcrypt computation within the concurrency bound; nil when too many are already waiting.
     func hashing<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T? {
@@ -66,10 +80,8 @@ extension Request {
     func verifiedUser(email: String, password: String) async throws -> User? {
         let guardian = application.signInGuard
         let address = remoteAddress?.ipAddress ?? "unknown"
-        let keys = ["account:\(email)", "address:\(address)"]
-        if let wait = await guardian.retryAfter(
-            keys, limits: [SignInGuard.maxFailures, SignInGuard.maxFailuresPerAddress], now: now)
-        {
+        let (keys, limits) = SignInGuard.keys(email: email, address: address)
+        if let wait = await guardian.retryAfter(keys, limits: limits, now: now) {
             throw TooManyAttempts(retryAfter: wait)
         }
         let user = try await User.query(on: db).filter(\.$email == email).with(\.$organisation).first()
@@ -83,7 +95,7 @@ extension Request {
             await guardian.recordFailure(keys, now: now)
             return nil
         }
-        await guardian.recordSuccess(account: keys[0])
+        await guardian.recordSuccess(Array(keys.prefix(2)))
         return user
     }
 }
