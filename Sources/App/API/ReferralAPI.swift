@@ -29,31 +29,27 @@ struct ReferralAPI: RouteCollection {
         var bids: Int
     }
 
-    func referrals(req: Request) async throws -> [ReferralSummary] {
+    /// A page of the council's referrals, newest first (`?page=N&limit=M`, at most 100 a page); a `Link`
+    /// header names the next and previous pages.
+    func referrals(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         guard !actor.isProvider else {
             throw Abort(.forbidden, reason: "Providers see their invitations at /api/v1/invitations.")
         }
-        let list = try await ReferralRecord.query(on: req.db).filter(\.$organisation.$id == actor.organisationID).with(
-            \.$category
-        ).sort(\.$createdAt).all()
-        let ids = list.compactMap(\.id)
-        // Two queries for the whole list, counted in memory.
-        let invited = Dictionary(
-            grouping: try await InvitationRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).all(\.$referral.$id),
-            by: { $0 }
-        ).mapValues(\.count)
-        let bids = Dictionary(
-            grouping: try await BidRecord.query(on: req.db).filter(\.$referral.$id ~~ ids).filter(
-                \.$state == "submitted"
-            ).all(\.$referral.$id), by: { $0 }
-        ).mapValues(\.count)
-        return list.map { r in
+        let page = try await Referrals.list(actor: actor, page: try req.listPage(), db: req.db)
+        let summaries = page.rows.map { r in
             ReferralSummary(
-                id: r.id!, reference: r.reference, category: r.category.code, state: r.state, kind: r.kind,
-                homeDistrict: r.homeDistrict,
-                radiusMiles: r.radiusMiles, deadline: r.deadline, invited: invited[r.id!] ?? 0, bids: bids[r.id!] ?? 0)
+                id: r.id, reference: r.reference, category: r.categoryCode, state: r.state, kind: r.kind,
+                homeDistrict: r.homeDistrict, radiusMiles: r.radiusMiles, deadline: r.deadline, invited: r.invited,
+                bids: r.bids)
         }
+        let response = try await summaries.encodeResponse(for: req)
+        let (number, size) = (page.request.number, page.request.size)
+        var links: [String] = []
+        if page.hasNext { links.append("</api/v1/referrals?page=\(number + 1)&limit=\(size)>; rel=\"next\"") }
+        if number > 1 { links.append("</api/v1/referrals?page=\(number - 1)&limit=\(size)>; rel=\"prev\"") }
+        if !links.isEmpty { response.headers.replaceOrAdd(name: .link, value: links.joined(separator: ", ")) }
+        return response
     }
 
     struct BidView: Content {
@@ -195,12 +191,17 @@ extension OpenAPISpec {
                 '422': { $ref: '#/components/responses/Problem' }
             get:
               operationId: listReferrals
-              summary: The caller's authority's referrals (councils only).
+              summary: A page of the caller's authority's referrals, newest first (councils only; the lead \#
+        authority's auditor reads every referral of its DPSs). The Link header names the next and previous pages.
+              parameters:
+                - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
+                - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:
                 '200': { description: Referrals with counts of invitations and bids, content: { application/json: { \#
         schema: { type: array, items: { type: object } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
           /api/v1/referrals/{id}/bids:
             get:
               operationId: listReferralBids

@@ -254,6 +254,36 @@ enum UI {
         }
     }
 
+    /// "Previous" and "Next" links under a paged list (GOV.UK pagination), `?page=N` (and the page size when
+    /// it is not the default) on the list's address; nothing when the list fits one page.
+    static func pagination<Row>(_ page: PageOf<Row>, base: SiteURL) -> Markup {
+        let number = page.request.number
+        guard number > 1 || page.hasNext else { return .empty }
+        let size = page.request.size
+        func href(_ n: Int) -> String {
+            let query = [n == 1 ? nil : "page=\(n)", size == ListPage.defaultSize ? nil : "limit=\(size)"]
+                .compactMap { $0 }.joined(separator: "&")
+            return query.isEmpty ? base.path : "\(base.path)?\(query)"
+        }
+        return el("nav", .class("govuk-pagination"), Attr("aria-label", "Pages")) {
+            if number > 1 {
+                el("div", .class("govuk-pagination__prev")) {
+                    el("a", .class("govuk-link govuk-pagination__link"), .href(href(number - 1)), Attr("rel", "prev")) {
+                        "Previous page"
+                    }
+                }
+            }
+            el("p", .class("govuk-body govuk-pagination__item--current")) { "Page \(number)" }
+            if page.hasNext {
+                el("div", .class("govuk-pagination__next")) {
+                    el("a", .class("govuk-link govuk-pagination__link"), .href(href(number + 1)), Attr("rel", "next")) {
+                        "Next page"
+                    }
+                }
+            }
+        }
+    }
+
     static func tag(_ label: String, colour: String? = nil) -> Markup {
         el("strong", .class("govuk-tag" + (colour.map { " govuk-tag--\($0)" } ?? ""))) { label }
     }

@@ -67,3 +67,18 @@ enum Forms {
         }
     }
 }
+
+extension Request {
+    /// `?page=N&limit=M` of a paged list, pages and API alike: absent means the first page of the default size;
+    /// text that is not a whole number, or a number out of range, is refused by its name (422).
+    func listPage() throws -> ListPage {
+        func number(_ name: String) throws -> Int? {
+            guard let raw = query[String.self, at: name], !raw.isEmpty else { return nil }
+            guard raw.count <= 9, let value = Int(raw) else {
+                throw UseCaseError(field: name, "Give \(name) as a whole number")
+            }
+            return value
+        }
+        return try ListPage(number: number("page"), size: number("limit"))
+    }
+}

@@ -54,7 +54,7 @@ struct ReferralPages: RouteCollection {
     }
 
     func list(req: Request) async throws -> Response {
-        let model = try await ReferralList.query(actor: try council(req), db: req.db)
+        let model = try await ReferralList.query(actor: try council(req), page: try req.listPage(), db: req.db)
         return HTMLResponse.make(ReferralList.view(model, context: PageContext(request: req)))
     }
 

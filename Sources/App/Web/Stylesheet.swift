@@ -61,6 +61,7 @@ enum Stylesheet {
         .govuk-button--secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}
         .govuk-button--warning{background:#d4351c;box-shadow:0 2px 0 #55150b}
         .govuk-button-group{display:flex;flex-wrap:wrap;align-items:baseline}
+        .govuk-pagination{display:flex;flex-wrap:wrap;gap:0 30px;align-items:baseline;margin:0 0 30px}
         .govuk-error-summary{border:5px solid #d4351c;padding:20px;margin-bottom:40px}
         .govuk-error-summary__title{margin-top:0;font-size:1.5rem}
         .govuk-error-summary__list{padding:0;list-style:none;margin:0}\

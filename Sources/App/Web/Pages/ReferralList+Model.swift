@@ -8,9 +8,11 @@ enum ReferralList {
         var organisation: String
         /// Whether the viewer may create referrals and record direct placements.
         var officer: Bool
-        /// Newest first, with their categories.
-        var referrals: [ReferralRecord]
-        /// Newest first, with their establishments; direct placements included.
+        /// One page of referrals, newest first, with their invited and bid counts.
+        var referrals: PageOf<Referrals.ListRow>
+        /// The newest placements, with their establishments; direct placements included.
         var placements: [PlacementRecord]
+        /// Whether there are older placements than those shown.
+        var morePlacements: Bool
     }
 }

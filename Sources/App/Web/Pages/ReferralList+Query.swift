@@ -5,21 +5,13 @@ import Fluent
 import Foundation
 
 extension ReferralList {
-    /// The placing authority's referrals and placements; the lead authority's auditor sees every one of its DPSs.
-    static func query(actor: Actor, db: any Database) async throws -> Model {
-        var referrals = ReferralRecord.query(on: db).with(\.$category).sort(\.$createdAt, .descending)
-        // Placements of the same authority (or, for the auditor, of the same DPSs), direct ones included.
-        var placements = PlacementRecord.query(on: db).with(\.$establishment).sort(\.$createdAt, .descending)
-        switch try await AccessPolicy.referralScope(of: actor, db: db) {
-        case .authority(let id):
-            referrals = referrals.filter(\.$organisation.$id == id)
-            placements = placements.filter(\.$authorityID == id)
-        case .dps(let ids):
-            referrals = referrals.filter(\.$dps.$id ~~ ids)
-            placements = placements.filter(\.$dpsID ~~ ids)
-        }
+    /// The placing authority's referrals (a page) and newest placements; the lead authority's auditor sees every
+    /// one of its DPSs'. Both read through `AccessPolicy.referralScope`.
+    static func query(actor: Actor, page: ListPage, db: any Database) async throws -> Model {
+        let referrals = try await Referrals.list(actor: actor, page: page, db: db)
+        let (placements, more) = try await Referrals.recentPlacements(actor: actor, db: db)
         return Model(
             organisation: actor.organisationName, officer: Referrals.officerRoles.contains(actor.role),
-            referrals: try await referrals.all(), placements: try await placements.all())
+            referrals: referrals, placements: placements, morePlacements: more)
     }
 }

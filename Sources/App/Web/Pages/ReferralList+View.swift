@@ -16,15 +16,16 @@ extension ReferralList {
                 }
             }
             UI.table(
-                headers: ["Reference", "Category", "Child's area", "Deadline", "Status"],
-                rows: model.referrals.map { r in
+                headers: ["Reference", "Category", "Child's area", "Deadline", "Invited", "Bids", "Status"],
+                rows: model.referrals.rows.map { r in
                     [
-                        UI.link(r.reference, .referral(r.id!)), text(r.category.name),
+                        UI.link(r.reference, .referral(r.id)), text(r.categoryName),
                         text(r.homeDistrict.isEmpty ? "—" : r.homeDistrict),
                         text(r.kind == "direct" ? "Direct placement" : DisplayDate.dateTime(r.deadline)),
-                        ReferralPages.stateTag(r.state),
+                        text(String(r.invited)), text(String(r.bids)), ReferralPages.stateTag(r.state),
                     ]
                 })
+            UI.pagination(model.referrals, base: .referrals)
             UI.h2("Placements")
             UI.table(
                 headers: ["Reference", "Establishment", "Start", "Weekly fee", "Route"],
@@ -35,6 +36,9 @@ extension ReferralList {
                         p.direct ? UI.tag("Off-competition (direct)", colour: "red") : UI.tag("Competition"),
                     ]
                 })
+            if model.morePlacements {
+                UI.p("The \(model.placements.count) most recent placements are shown.")
+            }
         }
     }
 }

@@ -1,0 +1,75 @@
+import DPSDomain
+import DPSPersistence
+import FluentKit
+import Foundation
+import SQLKit
+
+extension Referrals {
+    /// One referral on a council's list, with the number invited and the number of bids submitted (a count
+    /// only: bids stay sealed until the deadline).
+    package struct ListRow: Sendable, Equatable {
+        package var id: UUID
+        package var reference: String
+        package var categoryCode: String
+        package var categoryName: String
+        package var state: String
+        package var kind: String
+        package var homeDistrict: String
+        package var radiusMiles: Double
+        package var deadline: Date
+        package var invited: Int
+        package var bids: Int
+    }
+
+    /// A page of the referrals the actor may list (`AccessPolicy.referralScope`: its own authority's, or every
+    /// referral of the DPSs its lead authority runs for the auditor), newest first. One statement: the
+    /// counts are SQL subqueries on indexed columns, never rows fetched to be counted.
+    package static func list(actor: Actor, page: ListPage, db: any Database) async throws -> PageOf<ListRow> {
+        let filter: SQLQueryString
+        switch try await AccessPolicy.referralScope(of: actor, db: db) {
+        case .authority(let id): filter = "r.organisation_id = \(bind: id)"
+        case .dps(let ids):
+            guard !ids.isEmpty else { return PageOf([], page) }
+            filter = "r.dps_id IN (\(binds: ids))"
+        }
+        let query: SQLQueryString = """
+            SELECT r.id, r.reference, r.state, r.kind, r.home_district, r.radius_miles, r.deadline,
+                c.code AS category_code, c.name AS category_name,
+                (SELECT COUNT(*) FROM invitations i WHERE i.referral_id = r.id) AS invited,
+                (SELECT COUNT(*) FROM bids b WHERE b.referral_id = r.id AND b.state = 'submitted') AS bids
+            FROM referrals r JOIN categories c ON c.id = r.category_id
+            WHERE \(filter)
+            ORDER BY r.created_at DESC, r.id DESC
+            LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
+            """
+        let rows = try await db.sql().raw(query).all().map { row in
+            ListRow(
+                id: try row.decode(column: "id", as: UUID.self),
+                reference: try row.decode(column: "reference", as: String.self),
+                categoryCode: try row.decode(column: "category_code", as: String.self),
+                categoryName: try row.decode(column: "category_name", as: String.self),
+                state: try row.decode(column: "state", as: String.self),
+                kind: try row.decode(column: "kind", as: String.self),
+                homeDistrict: try row.decode(column: "home_district", as: String.self),
+                radiusMiles: try row.decode(column: "radius_miles", as: Double.self),
+                deadline: try row.decode(column: "deadline", as: Date.self),
+                invited: try row.decode(column: "invited", as: Int.self),
+                bids: try row.decode(column: "bids", as: Int.self))
+        }
+        return PageOf(rows, page)
+    }
+
+    /// The newest placements the actor may list (the same scope as its referrals), direct ones included, with
+    /// their establishments; at most `limit`, and whether there are more.
+    package static func recentPlacements(actor: Actor, limit: Int = 100, db: any Database) async throws
+        -> (placements: [PlacementRecord], more: Bool)
+    {
+        var placements = PlacementRecord.query(on: db).with(\.$establishment).sort(\.$createdAt, .descending)
+        switch try await AccessPolicy.referralScope(of: actor, db: db) {
+        case .authority(let id): placements = placements.filter(\.$authorityID == id)
+        case .dps(let ids): placements = placements.filter(\.$dpsID ~~ ids)
+        }
+        let fetched = try await placements.limit(limit + 1).all()
+        return (Array(fetched.prefix(limit)), fetched.count > limit)
+    }
+}

@@ -1,0 +1,94 @@
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@testable import App
+@testable import DPSUseCases
+
+/// Lists are read a page at a time, with their counts from SQL, through the access policy.
+@Suite("Paged lists", .serialized)
+struct ListTests {
+    let referrals = ReferralTests()
+    let http = HTTPTests()
+
+    @Test(
+        """
+        A council's referrals come a page at a time, newest first, with invited and bid counts from SQL; the \\
+        API's Link header names the next and previous pages; another council sees none of them
+        """
+    )
+    func referralPages() async throws {
+        try await withApp { app in
+            // setup: a published referral with one bid, then two drafts created later
+            let rw = try await ReferralWorld.make(app)
+            let (published, invitations) = try await referrals.published(app, rw)
+            let acorn = try #require(invitations["Acorn House"])
+            try await Referrals.bid(
+                acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            var drafts: [ReferralRecord] = []
+            for minutes in [1.0, 2.0] {
+                drafts.append(
+                    try await Referrals.create(
+                        rw.input(), actor: rw.w.officer, db: app.db, now: testNow.addingTimeInterval(minutes * 60)))
+            }
+            let token = try await http.token(app, "officer@bh.test")
+
+            // MUT
+            let first = try await http.api(app, .GET, "/api/v1/referrals?limit=2", token: token)
+            let second = try await http.api(app, .GET, "/api/v1/referrals?page=2&limit=2", token: token)
+
+            // validate
+            let firstRows = try first.content.decode([ReferralAPI.ReferralSummary].self)
+            let secondRows = try second.content.decode([ReferralAPI.ReferralSummary].self)
+            #expect(firstRows.count == 2 && secondRows.count == 1)
+            #expect(first.headers.first(name: .link) == #"</api/v1/referrals?page=2&limit=2>; rel="next""#)
+            #expect(second.headers.first(name: .link) == #"</api/v1/referrals?page=1&limit=2>; rel="prev""#)
+            let all = firstRows + secondRows
+            #expect(Set(all.map(\.id)) == Set(drafts.map(\.id!) + [published.id!]))
+            let counted = try #require(all.first { $0.id == published.id })
+            let invited = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == published.id!)
+                .count()
+            #expect(counted.invited == invited && invited > 0)
+            #expect(counted.bids == 1)
+            #expect(all.filter { $0.id != published.id }.allSatisfy { $0.invited == 0 && $0.bids == 0 })
+            // The page shows the same counts and links to the next page.
+            let b = HTTPTests.Browser(app)
+            try await b.signIn("officer@bh.test")
+            let page = try await b.get("/referrals?limit=2").body.string
+            #expect(page.contains("<th class=\"govuk-table__header\" scope=\"col\">Invited</th>"))
+            #expect(page.contains(#"href="/referrals?page=2&amp;limit=2" rel="next""#))
+            let last = try await b.get("/referrals?page=2&limit=2").body.string
+            #expect(last.contains(published.reference) && !last.contains("Next page"))
+            #expect(last.contains(#"href="/referrals?limit=2" rel="prev""#))
+            // Another council (a partner of no DPS here) sees none of Brighton's.
+            let kent = Organisation(kind: OrganisationKind.partnerAuthority.rawValue, name: "Kent")
+            try await kent.create(on: app.db)
+            let other = Actor(
+                userID: UUID(), name: "K", email: "k@kent.test", role: .placementOfficer, organisationID: kent.id!,
+                organisationKind: .partnerAuthority, organisationName: "Kent")
+            #expect(try await Referrals.list(actor: other, page: .first, db: app.db).rows.isEmpty)
+        }
+    }
+
+    @Test("A page or page size out of range, or not a number, is refused by name (422), on the API and the page")
+    func pageBounds() async throws {
+        try await withApp { app in
+            _ = try await ReferralWorld.make(app)
+            let token = try await http.token(app, "officer@bh.test")
+            for (query, field) in [
+                ("page=0", "page"), ("page=10001", "page"), ("limit=0", "limit"), ("limit=101", "limit"),
+                ("page=abc", "page"), ("page=99999999999999999999", "page"), ("limit=-1", "limit"),
+            ] {
+                let res = try await http.api(app, .GET, "/api/v1/referrals?\(query)", token: token)
+                #expect(res.status == .unprocessableEntity, "\(query)")
+                #expect(res.body.string.contains(#""field":"\#(field)""#), "\(query)")
+            }
+            let b = HTTPTests.Browser(app)
+            try await b.signIn("officer@bh.test")
+            #expect(try await b.get("/referrals?page=0").status == .unprocessableEntity)
+        }
+    }
+}
