@@ -15,6 +15,24 @@ struct ConcurrencyTests {
     let referrals = ReferralTests()
     let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
 
+    /// Runs `body` `times` times at once. Each run gives "ok", or the refusal's kind and the fields it names
+    /// ("conflict:urn"); anything other than a `UseCaseError` (a database error, a 500) fails the test. Sorted.
+    func race(_ times: Int, _ body: @escaping @Sendable () async throws -> Void) async throws -> [String] {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<times {
+                group.addTask {
+                    do {
+                        try await body()
+                        return "ok"
+                    } catch let error as UseCaseError {
+                        return "\(error.kind):" + error.errors.map(\.field).joined()
+                    }
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }.sorted()
+        }
+    }
+
     @Test("Twelve referrals created at once all succeed, each with its own reference")
     func concurrentReferences() async throws {
         try await withApp { app in
@@ -283,24 +301,14 @@ struct ConcurrencyTests {
             let before = try await CategoryRecord.query(on: app.db).count()
 
             // MUT
-            let results = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        do {
-                            _ = try await DPSAdmin.newCategory(
-                                w.dps.id!, .init(name: "Supported lodgings", contractName: "Local contract"),
-                                actor: w.admin, db: app.db, now: testNow)
-                            return "created"
-                        } catch let error as UseCaseError {
-                            return error.errors.map(\.field).joined()
-                        }
-                    }
-                }
-                return try await group.reduce(into: [String]()) { $0.append($1) }
+            let results = try await race(4) {
+                _ = try await DPSAdmin.newCategory(
+                    w.dps.id!, .init(name: "Supported lodgings", contractName: "Local contract"), actor: w.admin,
+                    db: app.db, now: testNow)
             }
 
             // validate
-            #expect(results.sorted() == ["categoryName", "categoryName", "categoryName", "created"])
+            #expect(results == ["conflict:categoryName", "conflict:categoryName", "conflict:categoryName", "ok"])
             #expect(try await CategoryRecord.query(on: app.db).count() == before + 1)
         }
     }
@@ -314,23 +322,12 @@ struct ConcurrencyTests {
                 kind: .extend, newEnd: LocalDate(iso: "2031-03-31"), reason: "Partners agreed a further year")
 
             // MUT
-            let results = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        do {
-                            try await DPSAdmin.changeValidity(
-                                w.dps.id!, command, actor: w.admin, db: app.db, now: testNow)
-                            return "extended"
-                        } catch let error as UseCaseError {
-                            return error.errors.map(\.field).joined()
-                        }
-                    }
-                }
-                return try await group.reduce(into: [String]()) { $0.append($1) }
+            let results = try await race(4) {
+                try await DPSAdmin.changeValidity(w.dps.id!, command, actor: w.admin, db: app.db, now: testNow)
             }
 
             // validate: one change recorded from the old end; the others saw the new end and were refused
-            #expect(results.sorted() == ["extended", "newEnd", "newEnd", "newEnd"])
+            #expect(results == ["invalid:newEnd", "invalid:newEnd", "invalid:newEnd", "ok"])
             let changes = try await ValidityChangeRecord.query(on: app.db).all()
             #expect(changes.map(\.oldEnd) == ["2030-03-31"])
             #expect(try await DPSRecord.find(w.dps.id!, on: app.db)?.validityEnd == "2031-03-31")
@@ -346,23 +343,12 @@ struct ConcurrencyTests {
                 establishmentID: w.establishment.id, categoryIDs: [w.categories["fostering"]!.id!])
 
             // MUT
-            let results = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        do {
-                            _ = try await ProviderUseCases.startApplication(
-                                command, actor: w.provider, db: app.db, now: testNow)
-                            return "started"
-                        } catch let error as UseCaseError {
-                            return error.errors.map(\.field).joined()
-                        }
-                    }
-                }
-                return try await group.reduce(into: [String]()) { $0.append($1) }
+            let results = try await race(4) {
+                _ = try await ProviderUseCases.startApplication(command, actor: w.provider, db: app.db, now: testNow)
             }
 
             // validate
-            #expect(results.sorted() == ["establishment", "establishment", "establishment", "started"])
+            #expect(results == ["conflict:establishment", "conflict:establishment", "conflict:establishment", "ok"])
             #expect(
                 try await ApplicationRecord.query(on: app.db).filter(\.$establishment.$id == w.establishment.id!)
                     .count() == 1)
@@ -380,26 +366,13 @@ struct ConcurrencyTests {
             let hasher = app.password
 
             // MUT
-            let results = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        do {
-                            _ = try await ProviderUseCases.register(
-                                input, hashPassword: { try hasher.hash($0) }, db: app.db, now: testNow)
-                            return "registered"
-                        } catch let error as UseCaseError {
-                            return "\(error.kind):" + error.errors.map(\.field).joined()
-                        }
-                    }
-                }
-                return try await group.reduce(into: [String]()) { $0.append($1) }
+            let results = try await race(4) {
+                _ = try await ProviderUseCases.register(
+                    input, hashPassword: { try hasher.hash($0) }, db: app.db, now: testNow)
             }
 
             // validate
-            #expect(
-                results.sorted() == [
-                    "conflict:contactEmail", "conflict:contactEmail", "conflict:contactEmail", "registered",
-                ])
+            #expect(results == ["conflict:contactEmail", "conflict:contactEmail", "conflict:contactEmail", "ok"])
             #expect(try await User.query(on: app.db).filter(\.$email == "race@example.org").count() == 1)
             #expect(try await Organisation.query(on: app.db).filter(\.$name == "Race Ltd").count() == 1)
         }
@@ -415,26 +388,15 @@ struct ConcurrencyTests {
             let input = draft
 
             // MUT
-            let results = try await withThrowingTaskGroup(of: String.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        do {
-                            _ = try await ProviderUseCases.addEstablishment(
-                                input, actor: w.provider, db: app.db, now: testNow)
-                            return "added"
-                        } catch let error as UseCaseError {
-                            return "\(error.kind):" + error.errors.map(\.field).joined()
-                        }
-                    }
-                }
-                return try await group.reduce(into: [String]()) { $0.append($1) }
+            let results = try await race(4) {
+                _ = try await ProviderUseCases.addEstablishment(input, actor: w.provider, db: app.db, now: testNow)
             }
             let other = await expectInputError("urn") {
                 _ = try await ProviderUseCases.addEstablishment(input, actor: w.otherProvider, db: app.db, now: testNow)
             }
 
             // validate
-            #expect(results.sorted() == ["added", "conflict:urn", "conflict:urn", "conflict:urn"])
+            #expect(results == ["conflict:urn", "conflict:urn", "conflict:urn", "ok"])
             #expect(other?.kind == .conflict)
             #expect(other?.errors.first?.message.contains("registered to another provider") == true)
             #expect(try await EstablishmentRecord.query(on: app.db).filter(\.$urn == "149907").count() == 1)
