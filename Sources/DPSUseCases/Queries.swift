@@ -2,6 +2,7 @@ import DPSDomain
 import DPSPersistence
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Read models that several pages and the API share. Each filters by the actor.
 package enum Queries {
@@ -37,26 +38,52 @@ package enum Queries {
         }
     }
 
-    /// The lead authority and partners see every membership (every admitted provider is visible to every
-    /// partner, DOMAIN §3); a provider sees only its own.
-    package static func memberships(actor: Actor, db: any Database) async throws -> [MembershipRow] {
-        var query = MembershipRecord.query(on: db).with(\.$establishment).with(\.$organisation).with(\.$category)
+    /// A page of memberships, by category and establishment: the lead authority and partners see every
+    /// membership of the DPSs they run or belong to (every admitted provider is visible to every partner,
+    /// DOMAIN §3); a provider sees only its own. One statement, joined, never the whole table.
+    package static func memberships(actor: Actor, page: ListPage = .first, db: any Database) async throws
+        -> PageOf<MembershipRow>
+    {
+        let filter: SQLQueryString
         if actor.isProvider {
-            query = query.filter(\.$organisation.$id == actor.organisationID)
+            filter = "m.organisation_id = \(bind: actor.organisationID)"
         } else {
-            // Authorities see the memberships of the DPSs they run or are partners of, no other.
-            query = query.filter(\.$dps.$id ~~ (try await AccessPolicy.dpsIDs(of: actor, db: db)))
+            let ids = try await AccessPolicy.dpsIDs(of: actor, db: db)
+            guard !ids.isEmpty else { return PageOf([], page) }
+            filter = "m.dps_id IN (\(binds: ids))"
         }
-        return try await query.all().map { m in
-            let costs = try Referrals.decode(m.coreCostsJSON, as: [String: Int].self) ?? [:]
+        let query: SQLQueryString = """
+            SELECT m.id, m.establishment_id, e.name AS establishment, o.name AS provider,
+                m.organisation_id AS provider_id, c.name AS category, c.code AS category_code,
+                m.qualification_score, m.core_costs_json, m.state, e.postcode_district
+            FROM memberships m
+                JOIN establishments e ON e.id = m.establishment_id
+                JOIN organisations o ON o.id = m.organisation_id
+                JOIN categories c ON c.id = m.category_id
+            WHERE \(filter)
+            ORDER BY c.name, e.name, m.id
+            LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
+            """
+        let rows = try await db.sql().raw(query).all().map { row in
+            let costs = try Referrals.decode(
+                row.decode(column: "core_costs_json", as: String.self), as: [String: Int].self)
+            guard let total = SafeArithmetic.sum(costs?.values.map { $0 } ?? []) else {
+                throw UseCaseError(.internalFailure, "A membership's stored core costs do not add up.")
+            }
             return MembershipRow(
-                id: m.id!, establishmentID: m.$establishment.id, establishment: m.establishment.name,
-                provider: m.organisation.name,
-                providerID: m.$organisation.id, category: m.category.name, categoryCode: m.category.code,
-                score: m.qualificationScore,
-                coreTotalPence: costs.values.reduce(0, +), state: m.state,
-                postcodeDistrict: m.establishment.postcodeDistrict)
-        }.sorted { ($0.category, $0.establishment) < ($1.category, $1.establishment) }
+                id: try row.decode(column: "id", as: UUID.self),
+                establishmentID: try row.decode(column: "establishment_id", as: UUID.self),
+                establishment: try row.decode(column: "establishment", as: String.self),
+                provider: try row.decode(column: "provider", as: String.self),
+                providerID: try row.decode(column: "provider_id", as: UUID.self),
+                category: try row.decode(column: "category", as: String.self),
+                categoryCode: try row.decode(column: "category_code", as: String.self),
+                score: try row.decode(column: "qualification_score", as: Int.self),
+                coreTotalPence: total,
+                state: try row.decode(column: "state", as: String.self),
+                postcodeDistrict: try row.decode(column: "postcode_district", as: String.self))
+        }
+        return PageOf(rows, page)
     }
 
     /// One invitation on the provider's list, with what the provider may know of where it stands.

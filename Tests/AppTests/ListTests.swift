@@ -91,4 +91,30 @@ struct ListTests {
             #expect(try await b.get("/referrals?page=0").status == .unprocessableEntity)
         }
     }
+
+    @Test("Memberships come a page at a time, by category and establishment; a provider's are its own")
+    func membershipPages() async throws {
+        try await withApp { app in
+            // setup: West Sussex's DPS with Brighton as partner and admitted memberships of two providers
+            let rw = try await ReferralWorld.make(app)
+            let total = try await MembershipRecord.query(on: app.db).count()
+            let token = try await http.token(app, "officer@bh.test")
+
+            // MUT
+            let first = try await http.api(app, .GET, "/api/v1/memberships?limit=1", token: token)
+            let everything = try await Queries.memberships(
+                actor: rw.w.officer, page: try ListPage(number: 1, size: 100), db: app.db)
+            let own = try await Queries.memberships(
+                actor: rw.w.provider, page: try ListPage(number: 1, size: 100), db: app.db)
+
+            // validate
+            #expect(total > 1)
+            #expect(try first.content.decode([Queries.MembershipRow].self).count == 1)
+            #expect(first.headers.first(name: .link) == #"</api/v1/memberships?page=2&limit=1>; rel="next""#)
+            #expect(everything.rows.count == total && !everything.hasNext)
+            let sorted = everything.rows.sorted { ($0.category, $0.establishment) < ($1.category, $1.establishment) }
+            #expect(everything.rows.map(\.id) == sorted.map(\.id))
+            #expect(!own.rows.isEmpty && own.rows.allSatisfy { $0.providerID == rw.w.provider.organisationID })
+        }
+    }
 }

@@ -252,8 +252,10 @@ struct APIRoutes: RouteCollection {
         return try await views([app], db: req.db)[0]
     }
 
-    func memberships(req: Request) async throws -> [Queries.MembershipRow] {
-        try await Queries.memberships(actor: try req.requireActor(), db: req.db)
+    /// A page of memberships (`?page=N&limit=M`), with a `Link` header to the next and previous pages.
+    func memberships(req: Request) async throws -> Response {
+        let page = try await Queries.memberships(actor: try req.requireActor(), page: try req.listPage(), db: req.db)
+        return try await page.rows.encodeResponse(for: req).linking(page, path: "/api/v1/memberships")
     }
 
     func auditVerify(req: Request) async throws -> Audit.Verification {

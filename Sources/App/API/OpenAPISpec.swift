@@ -289,12 +289,17 @@ enum OpenAPISpec {
           /api/v1/memberships:
             get:
               operationId: listMemberships
-              summary: Memberships; councils see all, a provider its own.
+              summary: A page of memberships by category and establishment; councils see those of the DPSs they \#
+        run or belong to, a provider its own. The Link header names the next and previous pages.
+              parameters:
+                - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
+                - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:
                 '200': { description: Memberships, content: { application/json: { schema: { type: array, items: { \#
         $ref: '#/components/schemas/Membership' } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
           /api/v1/audit/verify:
             get:
               operationId: verifyAudit

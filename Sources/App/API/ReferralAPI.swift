@@ -43,13 +43,7 @@ struct ReferralAPI: RouteCollection {
                 homeDistrict: r.homeDistrict, radiusMiles: r.radiusMiles, deadline: r.deadline, invited: r.invited,
                 bids: r.bids)
         }
-        let response = try await summaries.encodeResponse(for: req)
-        let (number, size) = (page.request.number, page.request.size)
-        var links: [String] = []
-        if page.hasNext { links.append("</api/v1/referrals?page=\(number + 1)&limit=\(size)>; rel=\"next\"") }
-        if number > 1 { links.append("</api/v1/referrals?page=\(number - 1)&limit=\(size)>; rel=\"prev\"") }
-        if !links.isEmpty { response.headers.replaceOrAdd(name: .link, value: links.joined(separator: ", ")) }
-        return response
+        return try await summaries.encodeResponse(for: req).linking(page, path: "/api/v1/referrals")
     }
 
     struct BidView: Content {

@@ -467,12 +467,12 @@ struct AdminPages: RouteCollection {
 
     func memberships(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let rows = try await Queries.memberships(actor: actor, db: req.db)
+        let page = try await Queries.memberships(actor: actor, page: try req.listPage(), db: req.db)
+        let rows = page.rows
         return HTMLResponse.make(
             Layout.page(title: "Memberships", context: PageContext(request: req)) {
                 UI.h1(
                     "Memberships", caption: actor.isProvider ? actor.organisationName : "Every admitted establishment")
-                UI.p("\(rows.count) membership\(rows.count == 1 ? "" : "s").")
                 UI.table(
                     headers: [
                         "Establishment", "Provider", "Category", "Qualification score", "Weekly core cost", "Status",
@@ -484,6 +484,7 @@ struct AdminPages: RouteCollection {
                             UI.tag(m.state.capitalized, colour: m.state == "active" ? nil : "red"),
                         ]
                     })
+                UI.pagination(page, base: .memberships)
             })
     }
 

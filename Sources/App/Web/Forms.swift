@@ -82,3 +82,15 @@ extension Request {
         return try ListPage(number: number("page"), size: number("limit"))
     }
 }
+
+extension Response {
+    /// Adds the `Link` header of a paged API list: `rel="next"` and `rel="prev"` on `path`.
+    func linking<Row>(_ page: PageOf<Row>, path: String) -> Response {
+        let (number, size) = (page.request.number, page.request.size)
+        var links: [String] = []
+        if page.hasNext { links.append("<\(path)?page=\(number + 1)&limit=\(size)>; rel=\"next\"") }
+        if number > 1 { links.append("<\(path)?page=\(number - 1)&limit=\(size)>; rel=\"prev\"") }
+        if !links.isEmpty { headers.replaceOrAdd(name: .link, value: links.joined(separator: ", ")) }
+        return self
+    }
+}
