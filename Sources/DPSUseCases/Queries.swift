@@ -93,30 +93,46 @@ package enum Queries {
         package var awardedToUs: Bool
     }
 
-    /// The provider's invitations, newest first, and its placements.
-    package static func invitations(actor: Actor, db: any Database) async throws
-        -> (invitations: [InvitationRow], placements: [PlacementRecord])
+    /// A page of the provider's invitations, newest first, each with its own bid's state; and the provider's
+    /// newest placements (at most 100, and whether there are more).
+    package static func invitations(actor: Actor, page: ListPage = .first, db: any Database) async throws
+        -> (invitations: PageOf<InvitationRow>, placements: [PlacementRecord], morePlacements: Bool)
     {
-        guard actor.isProvider else { throw UseCaseError(.forbidden, "Invitations are for providers.") }
-        let invitations = try await InvitationRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
-            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt, .descending).all()
+        let fetched = try await invitationRecords(actor: actor, page: page, db: db)
+        let ids = fetched.compactMap(\.id)
         let bids = Dictionary(
-            try await BidRecord.query(on: db).filter(\.$organisationID == actor.organisationID).all().map {
+            try await BidRecord.query(on: db).filter(\.$invitation.$id ~~ ids).all().map {
                 ($0.$invitation.id, $0.state)
-            }, uniquingKeysWith: { first, _ in first })
-        let placements = try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
-            .with(\.$establishment).all()
+            },
+            uniquingKeysWith: { first, _ in first })
         struct Won: Hashable {
             var referral: UUID
             var establishment: UUID
         }
+        // Awards of this page's referrals to this provider, however old.
         let won = Set(
-            placements.compactMap { p in p.referralID.map { Won(referral: $0, establishment: p.$establishment.id) } })
-        let rows = invitations.map { inv in
+            try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
+                .filter(\.$referralID ~~ fetched.map(\.$referral.id)).all()
+                .compactMap { p in p.referralID.map { Won(referral: $0, establishment: p.$establishment.id) } })
+        let placements = try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
+            .with(\.$establishment).sort(\.$createdAt, .descending).limit(101).all()
+        let rows = fetched.map { inv in
             InvitationRow(
                 invitation: inv, bidState: inv.id.flatMap { bids[$0] },
                 awardedToUs: won.contains(Won(referral: inv.$referral.id, establishment: inv.$establishment.id)))
         }
-        return (rows, placements)
+        return (PageOf(rows, page), Array(placements.prefix(100)), placements.count > 100)
+    }
+
+    /// A page of the provider's invitation records (one more than the page, for `PageOf`), newest first, with
+    /// their referral, category and establishment.
+    package static func invitationRecords(actor: Actor, page: ListPage, db: any Database) async throws
+        -> [InvitationRecord]
+    {
+        guard actor.isProvider else { throw UseCaseError(.forbidden, "Invitations are for providers.") }
+        return try await InvitationRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
+            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment)
+            .sort(\.$invitedAt, .descending).sort(\.$id, .descending)
+            .range(page.offset..<(page.offset + page.size + 1)).all()
     }
 }

@@ -117,4 +117,33 @@ struct ListTests {
             #expect(!own.rows.isEmpty && own.rows.allSatisfy { $0.providerID == rw.w.provider.organisationID })
         }
     }
+
+    @Test("A provider's invitations come a page at a time, newest first, its own only, each with its bid's state")
+    func invitationPages() async throws {
+        try await withApp { app in
+            // setup: two published referrals reach Acorn; it bids on the first
+            let rw = try await ReferralWorld.make(app)
+            let (older, invitations) = try await referrals.published(app, rw)
+            let acorn = try #require(invitations["Acorn House"])
+            try await Referrals.bid(
+                acorn.id!, form: rw.bidForm(app, invitation: acorn), actor: rw.w.provider, db: app.db, now: testNow)
+            let newer = try await Referrals.create(
+                rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow.addingTimeInterval(60))
+            _ = try await Referrals.publish(
+                newer.id!, actor: rw.w.officer, db: app.db, now: testNow.addingTimeInterval(60))
+            let token = try await http.token(app, "admin@acorn.test")
+
+            // MUT
+            let first = try await http.api(app, .GET, "/api/v1/invitations?limit=1", token: token)
+            let mine = try await Queries.invitations(
+                actor: rw.w.provider, page: try ListPage(number: 1, size: 100), db: app.db)
+
+            // validate
+            #expect(first.headers.first(name: .link) == #"</api/v1/invitations?page=2&limit=1>; rel="next""#)
+            #expect(first.body.string.contains(newer.reference) && !first.body.string.contains(older.reference))
+            #expect(mine.invitations.rows.map(\.invitation.$referral.id) == [newer.id!, older.id!])
+            #expect(mine.invitations.rows.allSatisfy { $0.invitation.organisationID == rw.w.provider.organisationID })
+            #expect(mine.invitations.rows.map(\.bidState) == [nil, "submitted"])
+        }
+    }
 }

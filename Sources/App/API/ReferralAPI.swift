@@ -143,13 +143,13 @@ struct ReferralAPI: RouteCollection {
             approvedCorePence: nil, discountTiers: nil)
     }
 
-    func invitations(req: Request) async throws -> [InvitationView] {
-        let actor = try req.requireActor()
-        guard actor.isProvider else { throw Abort(.forbidden, reason: "Invitations are for providers.") }
-        return try await views(
-            try await InvitationRecord.query(on: req.db).filter(\.$organisationID == actor.organisationID)
-                .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment).sort(\.$invitedAt).all(), db: req.db
-        )
+    /// A page of the provider's invitations, newest first (`?page=N&limit=M`), with a `Link` header.
+    func invitations(req: Request) async throws -> Response {
+        let list = try req.listPage()
+        let page = PageOf(
+            try await Queries.invitationRecords(actor: try req.requireActor(), page: list, db: req.db), list)
+        return try await views(page.rows, db: req.db).encodeResponse(for: req)
+            .linking(page, path: "/api/v1/invitations")
     }
 
     func invitation(req: Request) async throws -> InvitationView {
@@ -212,12 +212,17 @@ extension OpenAPISpec {
           /api/v1/invitations:
             get:
               operationId: listInvitations
-              summary: The provider's invitations to bid, anonymised.
+              summary: A page of the provider's invitations to bid, anonymised, newest first. The Link header \#
+        names the next and previous pages.
+              parameters:
+                - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
+                - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:
                 '200': { description: Invitations, content: { application/json: { schema: { type: array, items: { \#
         type: object } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
           /api/v1/invitations/{id}:
             get:
               operationId: getInvitation

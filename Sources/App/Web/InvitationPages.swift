@@ -39,11 +39,13 @@ struct InvitationPages: RouteCollection {
 
     func list(req: Request) async throws -> Response {
         let actor = try provider(req)
-        let (invitations, placements) = try await Queries.invitations(actor: actor, db: req.db)
+        let (page, placements, morePlacements) = try await Queries.invitations(
+            actor: actor, page: try req.listPage(), db: req.db)
+        let invitations = page.rows
         return HTMLResponse.make(
             Layout.page(title: "Invitations", context: PageContext(request: req)) {
                 UI.h1("Invitations to bid", caption: actor.organisationName)
-                if invitations.isEmpty {
+                if invitations.isEmpty && page.request.number == 1 {
                     UI.p(
                         "No invitations yet. When a council publishes a referral that an admitted establishment of "
                             + "yours can reach, it appears here."
@@ -60,6 +62,7 @@ struct InvitationPages: RouteCollection {
                             Self.status(inv, bidState: row.bidState, awardedToUs: row.awardedToUs),
                         ]
                     })
+                UI.pagination(page, base: .invitations)
                 if !placements.isEmpty {
                     UI.h2("Placements")
                     UI.table(
@@ -73,6 +76,7 @@ struct InvitationPages: RouteCollection {
                                     p.providerAcceptedAt == nil ? "Review and accept" : "View", .placement(p.id!)),
                             ]
                         })
+                    if morePlacements { UI.p("The \(placements.count) most recent placements are shown.") }
                 }
             })
     }

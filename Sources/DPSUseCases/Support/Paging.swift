@@ -48,7 +48,7 @@ package struct PageOf<Row: Sendable>: Sendable {
 
     /// Keeps the page's rows of `fetched`, which a query read with one row more than the page to learn
     /// whether a next page exists.
-    init(_ fetched: [Row], _ request: ListPage) {
+    package init(_ fetched: [Row], _ request: ListPage) {
         rows = Array(fetched.prefix(request.size))
         self.request = request
         hasNext = fetched.count > request.size
