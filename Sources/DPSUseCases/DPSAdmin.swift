@@ -451,6 +451,8 @@ package enum DPSAdmin {
                 at: now)
             // The council is told at once: from now on its officers can refer through this DPS, whose lead
             // authority then reads those referrals. A council that has not agreed says so to the lead.
+            // Saved again with the same categories: nothing to tell.
+            guard joining || before != Audit.encode(chosen.map(\.uuidString).sorted()) else { return }
             let names = categories.filter { chosen.contains($0.id ?? UUID()) }.map(\.name).sorted()
             try await Outbox.send(
                 on: db, organisationID: org.id, recipient: org.contactEmail ?? org.name,

@@ -25,8 +25,15 @@ extension Referrals {
     /// referral of the DPSs its lead authority runs for the auditor), newest first. One statement: the
     /// counts are SQL subqueries on indexed columns, never rows fetched to be counted.
     package static func list(actor: Actor, page: ListPage, db: any Database) async throws -> PageOf<ListRow> {
+        try await list(scope: AccessPolicy.referralScope(of: actor, db: db), page: page, db: db)
+    }
+
+    /// The same, for a scope the caller already asked the access policy for.
+    package static func list(scope: AccessPolicy.ReferralScope, page: ListPage, db: any Database) async throws
+        -> PageOf<ListRow>
+    {
         let filter: SQLQueryString
-        switch try await AccessPolicy.referralScope(of: actor, db: db) {
+        switch scope {
         case .authority(let id): filter = "r.organisation_id = \(bind: id)"
         case .dps(let ids):
             guard !ids.isEmpty else { return PageOf([], page) }
@@ -59,13 +66,13 @@ extension Referrals {
         return PageOf(rows, page)
     }
 
-    /// The newest placements the actor may list (the same scope as its referrals), direct ones included, with
+    /// The newest placements of a referral scope (`AccessPolicy.referralScope`), direct ones included, with
     /// their establishments; at most `limit`, and whether there are more.
-    package static func recentPlacements(actor: Actor, limit: Int = 100, db: any Database) async throws
-        -> (placements: [PlacementRecord], more: Bool)
+    package static func recentPlacements(scope: AccessPolicy.ReferralScope, limit: Int = 100, db: any Database)
+        async throws -> (placements: [PlacementRecord], more: Bool)
     {
         var placements = PlacementRecord.query(on: db).with(\.$establishment).sort(\.$createdAt, .descending)
-        switch try await AccessPolicy.referralScope(of: actor, db: db) {
+        switch scope {
         case .authority(let id): placements = placements.filter(\.$authorityID == id)
         case .dps(let ids): placements = placements.filter(\.$dpsID ~~ ids)
         }

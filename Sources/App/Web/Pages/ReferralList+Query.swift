@@ -8,8 +8,9 @@ extension ReferralList {
     /// The placing authority's referrals (a page) and newest placements; the lead authority's auditor sees every
     /// one of its DPSs'. Both read through `AccessPolicy.referralScope`.
     static func query(actor: Actor, page: ListPage, db: any Database) async throws -> Model {
-        let referrals = try await Referrals.list(actor: actor, page: page, db: db)
-        let (placements, more) = try await Referrals.recentPlacements(actor: actor, db: db)
+        let scope = try await AccessPolicy.referralScope(of: actor, db: db)
+        let referrals = try await Referrals.list(scope: scope, page: page, db: db)
+        let (placements, more) = try await Referrals.recentPlacements(scope: scope, db: db)
         return Model(
             organisation: actor.organisationName, officer: Referrals.officerRoles.contains(actor.role),
             referrals: referrals, placements: placements, morePlacements: more)
