@@ -110,6 +110,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(UserCommand(), as: "create-user")
     app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
     app.asyncCommands.use(BenchCommand(), as: "bench")
+    app.asyncCommands.use(LoadSeedCommand(), as: "load-seed")
 
     app.asyncCommands.use(CloseReferralsCommand(), as: "close-referrals")
     app.lifecycle.use(SQLiteTuning())

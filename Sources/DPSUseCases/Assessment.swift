@@ -461,18 +461,50 @@ package enum Assessment {
         }
     }
 
-    /// Every submitted application of the actor's DPS with its deadline status, most urgent first.
+    /// Every submitted application of the actor's DPS with its deadline status, most urgent first (the deadline
+    /// report, which reads them all).
     package static func queue(actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws
         -> [QueueRow]
     {
+        let dpsIDs = try await assessedDPSs(actor, db: db)
+        let apps = try await ApplicationRecord.query(on: db).filter(\.$dps.$id ~~ dpsIDs)
+            .filter(\.$state != ApplicationState.draft.rawValue)
+            .with(\.$establishment).with(\.$organisation).sort(\.$deadline).all()
+        return try await rows(apps, db: db, now: now, calendar: calendar)
+    }
+
+    /// A page of the assessment queue: the open applications (submitted, or waiting for a clarification), most
+    /// urgent first; or the decided and withdrawn ones, latest decision first.
+    package static func queue(
+        actor: Actor, decided: Bool, page: ListPage, db: any Database, now: Date, calendar: WorkingDayCalendar
+    ) async throws -> PageOf<QueueRow> {
+        let open = [ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]
+        let dpsIDs = try await assessedDPSs(actor, db: db)
+        var query = ApplicationRecord.query(on: db).filter(\.$dps.$id ~~ dpsIDs)
+        if decided {
+            query = query.filter(\.$state ~~ [ApplicationState.decided.rawValue, ApplicationState.withdrawn.rawValue])
+                .sort(\.$decidedAt, .descending)
+        } else {
+            query = query.filter(\.$state ~~ open).sort(\.$deadline)
+        }
+        let apps = try await query.sort(\.$id).with(\.$establishment).with(\.$organisation)
+            .range(page.offset..<(page.offset + page.size + 1)).all()
+        return PageOf(try await rows(apps, db: db, now: now, calendar: calendar), page)
+    }
+
+    /// The DPSs whose applications the actor assesses: those its lead authority runs.
+    private static func assessedDPSs(_ actor: Actor, db: any Database) async throws -> [UUID] {
         guard actor.isLeadAuthority else {
             throw UseCaseError(.forbidden, "Only the lead authority assesses applications.")
         }
-        let dpsIDs = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
-        let apps = try await ApplicationRecord.query(on: db).filter(\.$dps.$id ~~ dpsIDs).filter(
-            \.$state != ApplicationState.draft.rawValue
-        )
-        .with(\.$establishment).with(\.$organisation).sort(\.$deadline).all()
+        return try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
+            .compactMap { $0 }
+    }
+
+    /// Queue rows of these applications: their categories' names and deadline status.
+    private static func rows(_ apps: [ApplicationRecord], db: any Database, now: Date, calendar: WorkingDayCalendar)
+        async throws -> [QueueRow]
+    {
         let parts = try await ApplicationCategoryRecord.query(on: db).filter(
             \.$application.$id ~~ apps.compactMap(\.id)
         ).with(\.$category).all()

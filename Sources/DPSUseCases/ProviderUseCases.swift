@@ -358,7 +358,11 @@ package enum ProviderUseCases {
 
     /// Applications the actor may list: a provider its own (drafts too), the lead authority the submitted
     /// ones made to the DPSs it runs; partners none.
-    package static func applications(actor: Actor, db: any Database) async throws -> [ApplicationRecord] {
+    /// A page of the applications the actor may list, newest first (or oldest first): a provider's own; the lead
+    /// authority's submitted ones.
+    package static func applications(actor: Actor, page: ListPage, oldestFirst: Bool = false, db: any Database)
+        async throws -> PageOf<ApplicationRecord>
+    {
         var query = ApplicationRecord.query(on: db).with(\.$establishment).with(\.$organisation)
         switch actor.organisationKind {
         case .provider: query = query.filter(\.$organisation.$id == actor.organisationID)
@@ -367,7 +371,10 @@ package enum ProviderUseCases {
                 .filter(\.$state != ApplicationState.draft.rawValue)
         case .partnerAuthority: throw UseCaseError(.forbidden, "Partner authorities do not see applications.")
         }
-        return try await query.sort(\.$createdAt, .descending).all()
+        let order: DatabaseQuery.Sort.Direction = oldestFirst ? .ascending : .descending
+        let fetched = try await query.sort(\.$createdAt, order).sort(\.$id, order)
+            .range(page.offset..<(page.offset + page.size + 1)).all()
+        return PageOf(fetched, page)
     }
 
     /// Categories a provider may apply for now: every DPS's categories that are open for applications.

@@ -135,4 +135,16 @@ package enum Queries {
             .sort(\.$invitedAt, .descending).sort(\.$id, .descending)
             .range(page.offset..<(page.offset + page.size + 1)).all()
     }
+
+    /// A page of the audit trail the actor may read (`AccessPolicy.auditScope`: its DPSs' events and its own
+    /// organisation's), newest first.
+    package static func auditTrail(actor: Actor, page: ListPage, db: any Database) async throws
+        -> PageOf<AuditEventRecord>
+    {
+        try actor.require(.auditor, .contractManager, .dpsAdmin)
+        let scope = try await AccessPolicy.auditScope(of: actor, db: db)
+        let fetched = try await scope.filter(AuditEventRecord.query(on: db)).sort(\.$seq, .descending)
+            .range(page.offset..<(page.offset + page.size + 1)).all()
+        return PageOf(fetched, page)
+    }
 }

@@ -146,4 +146,68 @@ struct ListTests {
             #expect(mine.invitations.rows.map(\.bidState) == [nil, "submitted"])
         }
     }
+
+    @Test(
+        """
+        The assessment queue (open, most urgent first; decided, latest first), the audit trail (newest first), \
+        messages and applications come a page at a time; out-of-range pages are refused by name
+        """
+    )
+    func assessmentAuditApplicationPages() async throws {
+        try await withApp { app in
+            // setup: two submitted applications (the later one is decided after the open queue is read)
+            let w = try await World.make(app)
+            let first = try await w.application(app, codes: ["fostering"])
+            let second = try await w.application(
+                app, codes: ["fostering"], actor: w.otherProvider, establishment: w.otherEstablishment,
+                at: testNow.addingTimeInterval(86_400))
+            let one = try ListPage(number: 1, size: 1)
+            let calendar = WorkingDayCalendar()
+
+            // MUT
+            let open1 = try await Assessment.queue(
+                actor: w.evaluator, decided: false, page: one, db: app.db, now: testNow, calendar: calendar)
+            let open2 = try await Assessment.queue(
+                actor: w.evaluator, decided: false, page: try ListPage(number: 2, size: 1), db: app.db, now: testNow,
+                calendar: calendar)
+            let b = HTTPTests.Browser(app)
+            try await b.signIn("eval@ws.test")
+            let queue = try await b.get("/assessment?limit=1").body.string
+            // (the later one decided)
+            second.state = ApplicationState.decided.rawValue
+            second.decidedAt = testNow.addingTimeInterval(2 * 86_400)
+            try await second.save(on: app.db)
+            let decided = try await Assessment.queue(
+                actor: w.evaluator, decided: true, page: .first, db: app.db, now: testNow, calendar: calendar)
+            let audit = try await Queries.auditTrail(
+                actor: w.auditor, page: try ListPage(number: 1, size: 3), db: app.db)
+            let token = try await http.token(app, "admin@ws.test")
+            let apps = try await http.api(app, .GET, "/api/v1/applications?limit=1", token: token)
+
+            // validate
+            #expect(open1.rows.map(\.app.id) == [first.id] && open1.hasNext)
+            #expect(open2.rows.map(\.app.id) == [second.id] && !open2.hasNext)
+            #expect(decided.rows.map(\.app.id) == [second.id] && decided.rows.first?.status == nil)
+            #expect(audit.rows.count == 3 && audit.hasNext)
+            #expect(audit.rows.map(\.seq) == audit.rows.map(\.seq).sorted(by: >))
+            await #expect(throws: UseCaseError.self) {
+                _ = try await Queries.auditTrail(actor: w.provider, page: .first, db: app.db)
+            }
+            await #expect(throws: UseCaseError.self) {
+                _ = try await Assessment.queue(
+                    actor: w.officer, decided: false, page: .first, db: app.db, now: testNow, calendar: calendar)
+            }
+            #expect(try apps.content.decode([APIRoutes.ApplicationView].self).map(\.id) == [first.id!])
+            #expect(apps.headers.first(name: .link) == #"</api/v1/applications?page=2&limit=1>; rel="next""#)
+            #expect(queue.contains(#"href="/assessment?page=2&amp;limit=1" rel="next""#))
+            let decidedPage = try await b.get("/assessment?list=decided").body.string
+            #expect(decidedPage.contains("Decided, latest first") && decidedPage.contains("Decided applications"))
+            #expect(try await b.get("/assessment?page=0").status == .unprocessableEntity)
+            let auditor = HTTPTests.Browser(app)
+            try await auditor.signIn("audit@ws.test")
+            #expect(try await auditor.get("/audit?limit=2").body.string.contains(#"rel="next""#))
+            #expect(try await auditor.get("/audit?limit=101").status == .unprocessableEntity)
+            #expect(try await auditor.get("/messages?page=abc").status == .unprocessableEntity)
+        }
+    }
 }

@@ -231,10 +231,13 @@ struct APIRoutes: RouteCollection {
     }
 
     /// Providers see their own applications; the lead authority sees submitted ones.
-    func applications(req: Request) async throws -> [ApplicationView] {
-        // Oldest first, as the API has always listed them.
-        let apps = try await ProviderUseCases.applications(actor: try req.requireActor(), db: req.db)
-        return try await views(apps.reversed(), db: req.db)
+    func applications(req: Request) async throws -> Response {
+        // Oldest first, as the API has always listed them, a page at a time.
+        let list = try req.listPage()
+        let page = try await ProviderUseCases.applications(
+            actor: try req.requireActor(), page: list, oldestFirst: true, db: req.db)
+        return try await views(page.rows, db: req.db).encodeResponse(for: req)
+            .linking(page, path: "/api/v1/applications")
     }
 
     func application(req: Request) async throws -> ApplicationView {

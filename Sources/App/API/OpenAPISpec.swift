@@ -268,12 +268,17 @@ enum OpenAPISpec {
           /api/v1/applications:
             get:
               operationId: listApplications
-              summary: A provider's own applications, or the lead authority's submitted applications.
+              summary: A page of a provider's own applications, or of the lead authority's submitted applications, \#
+        oldest first. The Link header names the next and previous pages.
+              parameters:
+                - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
+                - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:
                 '200': { description: Applications, content: { application/json: { schema: { type: array, items: { \#
         $ref: '#/components/schemas/Application' } } } } }
                 '401': { $ref: '#/components/responses/Problem' }
                 '403': { $ref: '#/components/responses/Problem' }
+                '422': { $ref: '#/components/responses/Problem' }
           /api/v1/applications/{id}:
             get:
               operationId: getApplication

@@ -490,11 +490,8 @@ struct AdminPages: RouteCollection {
 
     func audit(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        try actor.require(.auditor, .contractManager, .dpsAdmin)
-        // Only the events of this authority's own DPS world; the chain is verified on demand, not per view.
-        let scope = try await AccessPolicy.auditScope(of: actor, db: req.db)
-        let events = try await scope.filter(AuditEventRecord.query(on: req.db)).sort(\.$seq, .descending)
-            .limit(200).all()
+        // Only the events of this authority's own DPS world, a page at a time; the chain is verified on demand.
+        let page = try await Queries.auditTrail(actor: actor, page: try req.listPage(), db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Audit trail", context: PageContext(request: req)) {
                 UI.h1("Audit trail")
@@ -503,13 +500,14 @@ struct AdminPages: RouteCollection {
                         + "Check the whole chain with `dps audit-verify` or GET /api/v1/audit/verify."
                 )
                 UI.table(
-                    caption: "Latest 200 events", headers: ["#", "When", "Who", "What", "Entity"],
-                    rows: events.map { e in
+                    caption: "Events, newest first", headers: ["#", "When", "Who", "What", "Entity"],
+                    rows: page.rows.map { e in
                         [
                             text(String(e.seq)), text(DisplayDate.dateTime(e.occurredAt)), text(e.actorLabel),
                             text(e.action), text("\(e.entityType) \(e.entityID.prefix(8))"),
                         ]
                     })
+                UI.pagination(page, base: .audit)
             })
     }
 }

@@ -28,46 +28,61 @@ struct AssessmentPages: RouteCollection {
         }
     }
 
+    /// The open applications a page at a time, most urgent first; `?list=decided` pages through the decided and
+    /// withdrawn ones, latest first, each with its decision.
     func queue(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let rows = try await Assessment.queue(actor: actor, db: req.db, now: req.now, calendar: req.calendar)
-        let open = rows.filter { $0.status != nil }
-        let warnings = open.filter {
-            if case .breached = $0.status { return true }
-            if case .dueSoon = $0.status { return true }
-            return $0.status == .dueToday
+        let decided = req.query[String.self, at: "list"] == "decided"
+        let page = try await Assessment.queue(
+            actor: actor, decided: decided, page: try req.listPage(), db: req.db, now: req.now,
+            calendar: req.calendar)
+        let warnings = page.rows.filter {
+            switch $0.status {
+            case .breached?, .dueSoon?, .dueToday?: true
+            case .onTrack?, nil: false
+            }
         }
         return HTMLResponse.make(
-            Layout.page(title: "Applications", context: PageContext(request: req)) {
-                UI.h1("Applications to assess")
+            Layout.page(title: decided ? "Decided applications" : "Applications", context: PageContext(request: req)) {
+                UI.h1(decided ? "Decided applications" : "Applications to assess")
                 if !warnings.isEmpty {
                     UI.warning(
                         "\(warnings.count) application\(warnings.count == 1 ? " needs" : "s need") a decision soon or "
                             + "\(warnings.count == 1 ? "is" : "are") overdue."
                     )
                 }
-                UI.table(
-                    caption: "Open (\(open.count))",
-                    headers: ["Establishment", "Provider", "Categories", "Status", "Decide by", "Clock"],
-                    rows: open.map { r in
-                        [
-                            UI.link(r.app.establishment.name, .assessment(r.app.id!)),
-                            text(r.app.organisation.name), text(r.categories.joined(separator: "; ")),
-                            ProviderPages.stateTag(r.app.state), text(DisplayDate.date(r.app.deadline)),
-                            Self.statusTag(r.status),
-                        ]
-                    })
-                let decided = rows.filter { $0.status == nil }
-                UI.table(
-                    caption: "Decided (\(decided.count))",
-                    headers: ["Establishment", "Provider", "Decided", "In time"],
-                    rows: decided.map { r in
-                        [
-                            UI.link(r.app.establishment.name, .assessment(r.app.id!)),
-                            text(r.app.organisation.name), text(r.app.decidedAt.map(DisplayDate.dateTime) ?? "—"),
-                            r.decidedInTime == false ? UI.tag("Late", colour: "red") : UI.tag("Yes"),
-                        ]
-                    })
+                el("p", .class("govuk-body")) {
+                    decided
+                        ? UI.link("Applications to assess", .assessmentQueue)
+                        : UI.link("Decided applications", href: SiteURL.assessmentQueue.path + "?list=decided")
+                }
+                if decided {
+                    UI.table(
+                        caption: "Decided, latest first",
+                        headers: ["Establishment", "Provider", "Decision", "Decided", "In time"],
+                        rows: page.rows.map { r in
+                            [
+                                UI.link(r.app.establishment.name, .assessment(r.app.id!)),
+                                text(r.app.organisation.name), ProviderPages.stateTag(r.app.state),
+                                text(r.app.decidedAt.map(DisplayDate.dateTime) ?? "—"),
+                                r.decidedInTime == false ? UI.tag("Late", colour: "red") : UI.tag("Yes"),
+                            ]
+                        })
+                } else {
+                    UI.table(
+                        caption: "Open, most urgent first",
+                        headers: ["Establishment", "Provider", "Categories", "Status", "Decide by", "Clock"],
+                        rows: page.rows.map { r in
+                            [
+                                UI.link(r.app.establishment.name, .assessment(r.app.id!)),
+                                text(r.app.organisation.name), text(r.categories.joined(separator: "; ")),
+                                ProviderPages.stateTag(r.app.state), text(DisplayDate.date(r.app.deadline)),
+                                Self.statusTag(r.status),
+                            ]
+                        })
+                    if page.rows.isEmpty { UI.p("No applications are waiting for a decision.") }
+                }
+                UI.pagination(page, base: .assessmentQueue, query: decided ? "list=decided" : nil)
             })
     }
 

@@ -256,12 +256,13 @@ enum UI {
 
     /// "Previous" and "Next" links under a paged list (GOV.UK pagination), `?page=N` (and the page size when
     /// it is not the default) on the list's address; nothing when the list fits one page.
-    static func pagination<Row>(_ page: PageOf<Row>, base: SiteURL) -> Markup {
+    /// Previous and next links of a paged list; `query` (already encoded) is kept on both.
+    static func pagination<Row>(_ page: PageOf<Row>, base: SiteURL, query kept: String? = nil) -> Markup {
         let number = page.request.number
         guard number > 1 || page.hasNext else { return .empty }
         let size = page.request.size
         func href(_ n: Int) -> String {
-            let query = [n == 1 ? nil : "page=\(n)", size == ListPage.defaultSize ? nil : "limit=\(size)"]
+            let query = [kept, n == 1 ? nil : "page=\(n)", size == ListPage.defaultSize ? nil : "limit=\(size)"]
                 .compactMap { $0 }.joined(separator: "&")
             return query.isEmpty ? base.path : "\(base.path)?\(query)"
         }

@@ -216,7 +216,11 @@ struct ProviderPages: RouteCollection {
     private func applicationsView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup
     {
         let actor = try providerActor(req)
-        let apps = try await ProviderUseCases.applications(actor: actor, db: req.db)
+        let apps = try await ProviderUseCases.applications(actor: actor, page: try req.listPage(), db: req.db)
+        // Answers may be copied from the newest applications (the first page), whichever page is shown.
+        let recent =
+            apps.request.number == 1
+            ? apps.rows : try await ProviderUseCases.applications(actor: actor, page: .first, db: req.db).rows
         let establishments = try await ProviderUseCases.establishments(actor: actor, db: req.db)
         let categories = try await ProviderUseCases.categoriesOpenForApplications(db: req.db)
         let memberships = try await ProviderUseCases.ownMemberships(actor: actor, db: req.db)
@@ -227,12 +231,13 @@ struct ProviderPages: RouteCollection {
             UI.h1("Applications", caption: actor.organisationName)
             UI.table(
                 headers: ["Establishment", "Status", "Submitted", "Decision due"],
-                rows: apps.map { a in
+                rows: apps.rows.map { a in
                     [
                         UI.link(a.establishment.name, .application(a.id!)), Self.stateTag(a.state),
                         text(a.submittedAt.map(DisplayDate.dateTime) ?? "—"), text(DisplayDate.date(a.deadline)),
                     ]
                 })
+            UI.pagination(apps, base: .applications)
             if !memberships.isEmpty {
                 UI.h2("Memberships")
                 UI.table(
@@ -269,11 +274,11 @@ struct ProviderPages: RouteCollection {
                             },
                             selected: Set(Forms.fields(req).lists["categories"] ?? []),
                             hint: "Select all that apply. Each category is decided separately.", errors: errors)
-                        if !apps.isEmpty {
+                        if !recent.isEmpty {
                             UI.select(
                                 "copyFrom", label: "Copy answers from an earlier application (optional)",
                                 options: [.init(value: "", label: "Start with empty answers")]
-                                    + apps.map {
+                                    + recent.map {
                                         .init(
                                             value: $0.id!.uuidString,
                                             label:

@@ -395,12 +395,12 @@ struct PublicPages: RouteCollection {
 
     func messages(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let messages = try await Outbox.messages(for: actor, db: req.db)
+        let page = try await Outbox.messages(for: actor, page: try req.listPage(), db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Messages", context: PageContext(request: req)) {
                 UI.h1("Messages", caption: actor.organisationName)
-                if messages.isEmpty { UI.p("No messages yet.") }
-                for m in messages {
+                if page.rows.isEmpty { UI.p("No messages yet.") }
+                for m in page.rows {
                     el("div", .class("dps-card")) {
                         el("h2", .class("govuk-heading-s")) { m.subject }
                         el("p", .class("govuk-body-s")) { "Sent \(DisplayDate.dateTime(m.createdAt))" }
@@ -408,6 +408,7 @@ struct PublicPages: RouteCollection {
                         if let link = m.link { el("p") { UI.link("View", href: link) } }
                     }
                 }
+                UI.pagination(page, base: .messages)
             })
     }
 }

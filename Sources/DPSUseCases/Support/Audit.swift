@@ -235,10 +235,12 @@ package enum Outbox {
     }
 
     /// The latest messages sent to the actor's organisation, newest first.
-    package static func messages(for actor: Actor, limit: Int = 100, db: any Database) async throws
-        -> [OutboxMessageRecord]
+    package static func messages(for actor: Actor, page: ListPage = .first, db: any Database) async throws
+        -> PageOf<OutboxMessageRecord>
     {
-        try await OutboxMessageRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
-            .sort(\.$createdAt, .descending).limit(limit).all()
+        let fetched = try await OutboxMessageRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
+            .sort(\.$createdAt, .descending).sort(\.$id, .descending)
+            .range(page.offset..<(page.offset + page.size + 1)).all()
+        return PageOf(fetched, page)
     }
 }
