@@ -795,18 +795,33 @@ package enum Referrals {
 
     /// Several bids' content in two queries, by bid id.
     package static func bidContent(_ bids: [BidRecord], db: any Database) async throws -> [UUID: BidContent] {
-        let ids = bids.compactMap(\.id)
+        try await bidContent(ids: bids.compactMap(\.id), db: db)
+    }
+
+    /// The same by bid ids: plain rows (on every evaluation; models would cost more than the query).
+    package static func bidContent(ids: [UUID], db: any Database) async throws -> [UUID: BidContent] {
         guard !ids.isEmpty else { return [:] }
+        let sql = try db.sql()
         var out = Dictionary(uniqueKeysWithValues: ids.map { ($0, BidContent()) })
-        for line in try await BidLineRecord.query(on: db).filter(\.$bidID ~~ ids).sort(\.$position).all() {
-            if line.kind == "core", let key = line.lineKey {
-                out[line.bidID]?.core[key] = line.weeklyPence
+        let lines = try await sql.select().columns("bid_id", "kind", "line_key", "description", "weekly_pence")
+            .from(BidLineRecord.schema).where("bid_id", .in, SQLBind.group(ids)).orderBy("position").all()
+        for line in lines {
+            let bid = try line.decode(column: "bid_id", as: UUID.self)
+            let pence = try line.decode(column: "weekly_pence", as: Int.self)
+            if try line.decode(column: "kind", as: String.self) == "core",
+                let key = try line.decode(column: "line_key", as: String?.self)
+            {
+                out[bid]?.core[key] = pence
             } else {
-                out[line.bidID]?.variable.append(BidItem(description: line.description ?? "", pence: line.weeklyPence))
+                let description = try line.decode(column: "description", as: String?.self) ?? ""
+                out[bid]?.variable.append(BidItem(description: description, pence: pence))
             }
         }
-        for item in try await BidItemMetRecord.query(on: db).filter(\.$bidID ~~ ids).all() {
-            out[item.bidID]?.met.insert(item.itemID)
+        let met = try await sql.select().columns("bid_id", "item_id").from(BidItemMetRecord.schema)
+            .where("bid_id", .in, SQLBind.group(ids)).all()
+        for item in met {
+            out[try item.decode(column: "bid_id", as: UUID.self)]?.met.insert(
+                try item.decode(column: "item_id", as: String.self))
         }
         return out
     }
@@ -1200,12 +1215,55 @@ package enum Referrals {
     /// was cancelled before then.
     package static func isOpened(_ r: ReferralRecord) -> Bool { r.closedAt != nil }
 
-    package static func openedBids(_ r: ReferralRecord, db: any Database) async throws -> [BidRecord] {
+    /// A submitted bid as the evaluation and the pages that show it read it: its own columns, its establishment's
+    /// name and the qualification score its invitation carried.
+    package struct OpenedBid: Sendable {
+        package var id: UUID
+        package var invitationID: UUID
+        package var establishmentID: UUID
+        package var establishmentName: String
+        package var organisationID: UUID
+        package var weeklyCostPence: Int
+        package var discountBasisPoints: Int
+        package var distanceMiles: Double
+        package var outcomesStatement: String
+        package var incentive: String
+        package var carerDistrict: String?
+        package var submittedAt: Date
+        package var qualificationScore: Int
+    }
+
+    /// The submitted bids of a referral whose deadline has passed, in the order they came: one joined statement
+    /// of plain rows (read on every view of the bids).
+    package static func openedBids(_ r: ReferralRecord, db: any Database) async throws -> [OpenedBid] {
         guard isOpened(r) else { return [] }
-        return try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(
-            \.$state == "submitted"
-        )
-        .with(\.$establishment).with(\.$invitation).sort(\.$submittedAt).all()
+        let sql = try db.sql()
+        let rows = try await sql.raw(
+            """
+            SELECT b.id, b.invitation_id, b.establishment_id, e.name AS establishment_name, b.organisation_id,
+            b.weekly_cost_pence, b.discount_bp, b.distance_miles, b.outcomes_statement, b.incentive,
+            b.carer_district, b.submitted_at, i.qualification_score
+            FROM bids b JOIN establishments e ON e.id = b.establishment_id JOIN invitations i ON i.id = b.invitation_id
+            WHERE b.referral_id = \(bind: r.requireID()) AND b.state = 'submitted'
+            ORDER BY b.submitted_at, b.id
+            """
+        ).all()
+        return try rows.map { row in
+            OpenedBid(
+                id: try row.decode(column: "id", as: UUID.self),
+                invitationID: try row.decode(column: "invitation_id", as: UUID.self),
+                establishmentID: try row.decode(column: "establishment_id", as: UUID.self),
+                establishmentName: try row.decode(column: "establishment_name", as: String.self),
+                organisationID: try row.decode(column: "organisation_id", as: UUID.self),
+                weeklyCostPence: try row.decode(column: "weekly_cost_pence", as: Int.self),
+                discountBasisPoints: try row.decode(column: "discount_bp", as: Int.self),
+                distanceMiles: try row.decode(column: "distance_miles", as: Double.self),
+                outcomesStatement: try row.decode(column: "outcomes_statement", as: String.self),
+                incentive: try row.decode(column: "incentive", as: String.self),
+                carerDistrict: try row.decode(column: "carer_district", as: String?.self),
+                submittedAt: try row.decode(column: "submitted_at", as: Date.self),
+                qualificationScore: try row.decode(column: "qualification_score", as: Int.self))
+        }
     }
 
     /// One panel score of one bid's outcomes statement or incentive: `criterion` and `score` are nil when the
@@ -1289,38 +1347,63 @@ package enum Referrals {
 
     package struct Evaluation {
         package var result: EvaluationResult
-        package var bids: [UUID: BidRecord]
+        package var bids: [UUID: OpenedBid]
         /// Bids still waiting for an outcomes consensus; nothing can be awarded until there are none.
-        package var unscored: [BidRecord]
+        package var unscored: [OpenedBid]
+        /// The panel's consensus scores, by bid and criterion.
+        package var consensus: [UUID: [String: ConsensusScore]]
 
-        package init(result: EvaluationResult, bids: [UUID: BidRecord], unscored: [BidRecord]) {
+        package init(
+            result: EvaluationResult, bids: [UUID: OpenedBid], unscored: [OpenedBid],
+            consensus: [UUID: [String: ConsensusScore]] = [:]
+        ) {
             self.result = result
             self.bids = bids
             self.unscored = unscored
+            self.consensus = consensus
         }
     }
 
-    /// Scores every opened bid with the engine, from the stored bids and the consensus scores.
+    package struct ConsensusScore: Sendable {
+        package var score: Int
+        package var comment: String
+    }
+
+    /// The consensus scores of these bids, by bid and criterion (plain rows).
+    static func consensusScores(_ ids: [UUID], db: any Database) async throws -> [UUID: [String: ConsensusScore]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [UUID: [String: ConsensusScore]] = [:]
+        let rows = try await db.sql().select().columns("bid_id", "criterion", "score", "comment")
+            .from(BidScoreRecord.schema).where("bid_id", .in, SQLBind.group(ids))
+            .where("is_consensus", .equal, SQLBind(true)).all()
+        for row in rows {
+            out[try row.decode(column: "bid_id", as: UUID.self), default: [:]][
+                try row.decode(column: "criterion", as: String.self)] = ConsensusScore(
+                    score: try row.decode(column: "score", as: Int.self),
+                    comment: try row.decode(column: "comment", as: String.self))
+        }
+        return out
+    }
+
     package static func evaluate(_ r: ReferralRecord, db: any Database) async throws -> Evaluation {
         let bids = try await openedBids(r, db: db)
-        let scores = try await BidScoreRecord.query(on: db).filter(\.$bid.$id ~~ bids.compactMap(\.id)).filter(
-            \.$isConsensus == true
-        ).all()
+        let ids = bids.map(\.id)
+        let scores = try await consensusScores(ids, db: db)
         let content = try await Content.load(r, db: db)
-        let offered = try await bidContent(bids, db: db)
-        var unscored: [BidRecord] = []
+        let offered = try await bidContent(ids: ids, db: db)
+        var unscored: [OpenedBid] = []
         var input: [EvaluationBid] = []
         for b in bids {
-            let outcomes = scores.first { $0.$bid.id == b.id && $0.criterion == "outcomes" }
+            let outcomes = scores[b.id]?["outcomes"]
             if outcomes == nil { unscored.append(b) }
-            let incentives = scores.first { $0.$bid.id == b.id && $0.criterion == "incentives" }
+            let incentives = scores[b.id]?["incentives"]
             input.append(
                 EvaluationBid(
-                    id: b.id!.uuidString, weeklyCostPence: b.weeklyCostPence,
-                    qualificationScore: Score(Points(hundredths: b.invitation.qualificationScore)),
-                    outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: offered[b.id!]?.met(prefix: "n") ?? [],
-                    mustHavesMet: offered[b.id!]?.met(prefix: "m") ?? [],
-                    desirablesMet: offered[b.id!]?.met(prefix: "d") ?? [], distanceMiles: b.distanceMiles,
+                    id: b.id.uuidString, weeklyCostPence: b.weeklyCostPence,
+                    qualificationScore: Score(Points(hundredths: b.qualificationScore)),
+                    outcomesScore: Score(whole: outcomes?.score ?? 0), needsMet: offered[b.id]?.met(prefix: "n") ?? [],
+                    mustHavesMet: offered[b.id]?.met(prefix: "m") ?? [],
+                    desirablesMet: offered[b.id]?.met(prefix: "d") ?? [], distanceMiles: b.distanceMiles,
                     incentivesScore: Score(whole: incentives?.score ?? 0),
                     submittedAt: b.submittedAt))
         }
@@ -1339,7 +1422,8 @@ package enum Referrals {
             ? EvaluationResult(ranking: [], nonCompliant: [], shortlist: [])
             : try EvaluationEngine.evaluateSettingAsideUnscorable(evaluationInput)
         return Evaluation(
-            result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id!, $0) }), unscored: unscored)
+            result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id, $0) }), unscored: unscored,
+            consensus: scores)
     }
 
     // MARK: Parent choice
@@ -1497,13 +1581,13 @@ package enum Referrals {
         }
         placement.status = PlacementStatus.active.rawValue
         placement.bidID = winner.id
-        placement.$establishment.id = winner.$establishment.id
+        placement.$establishment.id = winner.establishmentID
         placement.providerID = winner.organisationID
         placement.authorityID = r.$organisation.id
         placement.contractName = r.category.contractName
         placement.startDate = r.startDate
         placement.weeklyFeePence = winner.weeklyCostPence
-        let offer = try await bidContent([winner], db: db)[winner.requireID()] ?? BidContent()
+        let offer = try await bidContent(ids: [winner.id], db: db)[winner.id] ?? BidContent()
         placement.coreJSON = Audit.encode(offer.core)
         placement.variableJSON = Audit.encode(offer.variable)
         placement.discountBasisPoints = winner.discountBasisPoints
@@ -1543,11 +1627,11 @@ package enum Referrals {
                         on: db, organisationID: b.organisationID, recipient: "Bid writers",
                         subject: won ? "You have been awarded \(r.reference)" : "Result of \(r.reference): not awarded",
                         body: (won
-                            ? "Your bid for \(b.establishment.name) won. The placement agreement is ready to accept. "
-                            : "Your bid for \(b.establishment.name) was not successful. "
+                            ? "Your bid for \(b.establishmentName) won. The placement agreement is ready to accept. "
+                            : "Your bid for \(b.establishmentName) was not successful. "
                                 + "The winning bid scored \(winnerRank.total). ")
                             + breakdown,
-                        link: won ? SiteURL.placement(placement.id!).path : SiteURL.invitation(b.$invitation.id).path,
+                        link: won ? SiteURL.placement(placement.id!).path : SiteURL.invitation(b.invitationID).path,
                         at: now)
                 }
                 for nc in evaluation.result.nonCompliant {
@@ -1558,7 +1642,7 @@ package enum Referrals {
                         body:
                             "Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")). "
                             + "The winning bid scored \(winnerRank.total).",
-                        link: SiteURL.invitation(b.$invitation.id).path, at: now)
+                        link: SiteURL.invitation(b.invitationID).path, at: now)
                 }
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {

@@ -287,8 +287,8 @@ struct ReferralTests {
             let evaluation = try await Referrals.evaluate(r, db: app.db)
             #expect(evaluation.unscored.isEmpty)
             func ranked(_ name: String) -> RankedBid {
-                let bid = evaluation.bids.values.first { $0.$invitation.id == inv[name]!.id! }!
-                return evaluation.result.ranking.first { $0.id == bid.id!.uuidString }!
+                let bid = evaluation.bids.values.first { $0.invitationID == inv[name]!.id! }!
+                return evaluation.result.ranking.first { $0.id == bid.id.uuidString }!
             }
             // Birch is cheapest (9 × £380): full price points; Acorn 50 × 380/400 = 47.50.
             #expect(ranked("Birch School").points.price.description == "50.00")

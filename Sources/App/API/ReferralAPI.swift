@@ -79,7 +79,7 @@ struct ReferralAPI: RouteCollection {
         return BidsView(
             bids: evaluation.bids.values.map {
                 BidView(
-                    id: $0.id!, establishment: $0.establishment.name, weeklyCostPence: $0.weeklyCostPence,
+                    id: $0.id, establishment: $0.establishmentName, weeklyCostPence: $0.weeklyCostPence,
                     distanceMiles: $0.distanceMiles, outcomesStatement: $0.outcomesStatement)
             }
             .sorted { $0.establishment < $1.establishment },

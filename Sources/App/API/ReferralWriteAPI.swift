@@ -251,7 +251,7 @@ struct ReferralWriteAPI: RouteCollection {
         let evaluation = try await Referrals.evaluate(r, db: req.db)
         return EvaluationView(
             referral: try r.requireID(), state: r.state, evaluation: evaluation.result,
-            unscored: evaluation.unscored.compactMap(\.id))
+            unscored: evaluation.unscored.map(\.id))
     }
 
     func award(req: Request) async throws -> Response {

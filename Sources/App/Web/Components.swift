@@ -6,7 +6,12 @@ import DPSUseCases
 enum UI {
     /// The id a field's input carries, so the error summary can link to it.
     static func fieldID(_ name: String) -> String {
-        "f-"
+        // Most names are already letters, digits and dashes.
+        if name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2D }
+        ) {
+            return "f-" + name
+        }
+        return "f-"
             + String(
                 (name.hasSuffix("[]") ? String(name.dropLast(2)) : name).map {
                     $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "-"

@@ -21,21 +21,26 @@ public enum MarkupBuilder {
     public static func buildArray(_ parts: [Markup]) -> Markup { Markup(unsafeRaw: parts.map(\.html).joined()) }
 }
 
-/// Escapes text for use in element content and in double-quoted attribute values.
+/// Escapes text for use in element content and in double-quoted attribute values. Most text has nothing to
+/// escape and is returned as it is; otherwise the bytes are rewritten in one pass.
 public func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for ch in text.unicodeScalars {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.unicodeScalars.append(ch)
+    let utf8 = text.utf8
+    guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+        return text
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(utf8.count + 32)
+    for byte in utf8 {
+        switch byte {
+        case 0x26: out.append(contentsOf: "&amp;".utf8)
+        case 0x3C: out.append(contentsOf: "&lt;".utf8)
+        case 0x3E: out.append(contentsOf: "&gt;".utf8)
+        case 0x22: out.append(contentsOf: "&quot;".utf8)
+        case 0x27: out.append(contentsOf: "&#39;".utf8)
+        default: out.append(byte)
         }
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// An element attribute; `nil` values are left out and `""` renders as a bare boolean attribute.
@@ -62,12 +67,22 @@ private func renderAttributes(_ attrs: [Attr]) -> String {
     var out = ""
     for attr in attrs {
         guard let value = attr.value else { continue }
-        out +=
-            value.isEmpty
-                && ["checked", "selected", "required", "disabled", "open", "multiple", "novalidate"].contains(attr.name)
-            ? " \(attr.name)" : " \(attr.name)=\"\(escape(value))\""
+        out += " "
+        out += attr.name
+        if value.isEmpty && isBooleanAttribute(attr.name) { continue }
+        out += "=\""
+        out += escape(value)
+        out += "\""
     }
     return out
+}
+
+/// Attributes written bare when their value is empty (`checked`, not `checked=""`).
+private func isBooleanAttribute(_ name: String) -> Bool {
+    switch name {
+    case "checked", "selected", "required", "disabled", "open", "multiple", "novalidate": true
+    default: false
+    }
 }
 
 /// An element with content.

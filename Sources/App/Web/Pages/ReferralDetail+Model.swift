@@ -20,7 +20,6 @@ enum ReferralDetail {
         var bidCount: Int
         /// After the deadline: the bids and their evaluation.
         var evaluation: Referrals.Evaluation?
-        var scores: [BidScoreRecord]
         var placementID: UUID?
         /// While a draft: who it will reach.
         var preview: Referrals.Preview?

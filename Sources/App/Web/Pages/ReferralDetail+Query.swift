@@ -27,9 +27,6 @@ extension ReferralDetail {
             bidCount: try await BidRecord.query(on: db).filter(\.$referral.$id == referralID)
                 .filter(\.$state == "submitted").count(),
             evaluation: evaluation,
-            scores: try await BidScoreRecord.query(on: db).filter(
-                \.$bid.$id ~~ (evaluation?.bids.keys.map { $0 } ?? [])
-            ).all(),
             placementID: try await PlacementRecord.query(on: db).filter(\.$referralID == referralID).first()?.id,
             preview: state == .draft ? try await Referrals.preview(r, db: db) : nil, now: now)
     }

@@ -212,7 +212,7 @@ extension ReferralDetail {
     private static func evaluationSection(
         _ model: Model, _ evaluation: Referrals.Evaluation, context: PageContext, form: FormState
     ) -> Markup {
-        let (r, content, scores) = (model.referral, model.content, model.scores)
+        let (r, content) = (model.referral, model.content)
         let officer = model.officer && model.state != .awarded
         let scoresIncentives = (content.weights["incentives"] ?? 0) > 0
         return MarkupBuilder.buildBlock(
@@ -236,7 +236,7 @@ extension ReferralDetail {
                         text(
                             String(ranked.rank)
                                 + (evaluation.result.shortlist.contains(ranked.id) ? " (shortlist)" : "")),
-                        text(b?.establishment.name ?? ""),
+                        text(b?.establishmentName ?? ""),
                         text(formatPence(ranked.annualCostPence)), text(p.price.description),
                         text(p.coreCompetency.description), text(p.outcomes.description),
                         text(p.needs.description), text(p.location.description), text(p.desirables.description),
@@ -249,15 +249,15 @@ extension ReferralDetail {
                     caption: "Not compliant", headers: ["Establishment", "Reasons"],
                     rows: evaluation.result.nonCompliant.map { nc in
                         [
-                            text(evaluation.bids[UUID(uuidString: nc.id)!]?.establishment.name ?? ""),
+                            text(evaluation.bids[UUID(uuidString: nc.id)!]?.establishmentName ?? ""),
                             text(nc.reasons.map { "\($0)" }.joined(separator: "; ")),
                         ]
                     }),
             MarkupBuilder.buildArray(
-                evaluation.bids.values.sorted { $0.establishment.name < $1.establishment.name }.map { b in
-                    let consensus = scores.first { $0.$bid.id == b.id && $0.criterion == "outcomes" && $0.isConsensus }
+                evaluation.bids.values.sorted { $0.establishmentName < $1.establishmentName }.map { b in
+                    let consensus = evaluation.consensus[b.id]?["outcomes"]
                     return el("div", .class("dps-card")) {
-                        el("h3", .class("govuk-heading-s")) { "\(b.establishment.name): outcomes statement" }
+                        el("h3", .class("govuk-heading-s")) { "\(b.establishmentName): outcomes statement" }
                         el("p", .class("govuk-body dps-preline")) { b.outcomesStatement }
                         if !b.incentive.isEmpty {
                             el("p", .class("govuk-body")) {
@@ -272,17 +272,17 @@ extension ReferralDetail {
                         )
                         if let consensus { UI.inset("Consensus: \(consensus.score) of 5. \(consensus.comment)") }
                         if officer {
-                            UI.form(action: .bidScore(referral: r.id!, bid: b.id!), csrf: context.csrf) {
+                            UI.form(action: .bidScore(referral: r.id!, bid: b.id), csrf: context.csrf) {
                                 UI.radios(
                                     "score", legend: "Outcomes score",
                                     options: (0...5).map { UI.Option(value: String($0), label: String($0)) },
                                     selected: consensus.map { String($0.score) }, errors: form.errors, inline: true
                                 )
-                                .replacingIDs("score", "score.\(b.id!)")
+                                .replacingIDs("score", "score.\(b.id)")
                                 UI.textInput(
                                     "comment", label: "Comment", value: consensus?.comment, errors: form.errors
                                 )
-                                .replacingIDs("comment", "comment.\(b.id!)")
+                                .replacingIDs("comment", "comment.\(b.id)")
                                 if scoresIncentives {
                                     UI.radios(
                                         "criterion", legend: "Criterion",
@@ -298,7 +298,7 @@ extension ReferralDetail {
                                     options: [.init(value: "yes", label: "This is the moderated consensus score")],
                                     selected: ["yes"], errors: form.errors
                                 )
-                                .replacingIDs("consensus", "consensus.\(b.id!)")
+                                .replacingIDs("consensus", "consensus.\(b.id)")
                                 UI.button("Save score", kind: "secondary")
                             }
                         }
