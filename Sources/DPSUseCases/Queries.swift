@@ -86,10 +86,27 @@ package enum Queries {
         return PageOf(rows, page)
     }
 
-    /// One invitation on the provider's list, with what the provider may know of where it stands.
+    /// One invitation on the provider's list, with what the provider may know of where it stands: plain columns
+    /// of the invitation, its referral, category and establishment, and the provider's own bid.
     package struct InvitationRow: Sendable {
-        package var invitation: InvitationRecord
+        package var id: UUID
+        package var referralID: UUID
+        package var reference: String
+        package var referralState: String
+        package var pattern: String
+        package var startDate: String
+        package var children: Int
+        package var childAge: Int?
+        package var homeDistrict: String
+        package var deadline: Date
+        package var weightsJSON: String
+        package var categoryCode: String
+        package var categoryName: String
+        package var establishmentName: String
+        package var distanceMiles: Double
+        package var declined: Bool
         package var bidState: String?
+        package var bidWeeklyCostPence: Int?
         package var awardedToUs: Bool
     }
 
@@ -98,42 +115,56 @@ package enum Queries {
     package static func invitations(actor: Actor, page: ListPage = .first, db: any Database) async throws
         -> (invitations: PageOf<InvitationRow>, placements: [PlacementRecord], morePlacements: Bool)
     {
-        let fetched = try await invitationRecords(actor: actor, page: page, db: db)
-        let ids = fetched.compactMap(\.id)
-        let bids = Dictionary(
-            try await BidRecord.query(on: db).filter(\.$invitation.$id ~~ ids).all().map {
-                ($0.$invitation.id, $0.state)
-            },
-            uniquingKeysWith: { first, _ in first })
-        struct Won: Hashable {
-            var referral: UUID
-            var establishment: UUID
-        }
-        // Awards of this page's referrals to this provider, however old.
-        let won = Set(
-            try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
-                .filter(\.$referralID ~~ fetched.map(\.$referral.id)).all()
-                .compactMap { p in p.referralID.map { Won(referral: $0, establishment: p.$establishment.id) } })
+        let rows = try await invitationRows(actor: actor, page: page, db: db)
         let placements = try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
             .with(\.$establishment).sort(\.$createdAt, .descending).limit(101).all()
-        let rows = fetched.map { inv in
-            InvitationRow(
-                invitation: inv, bidState: inv.id.flatMap { bids[$0] },
-                awardedToUs: won.contains(Won(referral: inv.$referral.id, establishment: inv.$establishment.id)))
-        }
-        return (PageOf(rows, page), Array(placements.prefix(100)), placements.count > 100)
+        return (rows, Array(placements.prefix(100)), placements.count > 100)
     }
 
-    /// A page of the provider's invitation records (one more than the page, for `PageOf`), newest first, with
-    /// their referral, category and establishment.
-    package static func invitationRecords(actor: Actor, page: ListPage, db: any Database) async throws
-        -> [InvitationRecord]
+    /// A page of the provider's invitations, newest first: one statement of plain rows (its bid by the indexed
+    /// invitation id; "awarded to us" from the referral's one placement).
+    package static func invitationRows(actor: Actor, page: ListPage, db: any Database) async throws
+        -> PageOf<InvitationRow>
     {
         guard actor.isProvider else { throw UseCaseError(.forbidden, "Invitations are for providers.") }
-        return try await InvitationRecord.query(on: db).filter(\.$organisationID == actor.organisationID)
-            .with(\.$referral, { $0.with(\.$category) }).with(\.$establishment)
-            .sort(\.$invitedAt, .descending).sort(\.$id, .descending)
-            .range(page.offset..<(page.offset + page.size + 1)).all()
+        let rows = try await db.sql().raw(
+            """
+            SELECT i.id, i.referral_id, i.distance_miles, CASE WHEN i.declined_at IS NULL THEN 0 ELSE 1 END AS declined,
+            r.reference, r.state, r.pattern, r.start_date, r.children, r.child_age, r.home_district, r.deadline,
+            r.weights_json, c.code AS category_code, c.name AS category_name, e.name AS establishment_name,
+            b.state AS bid_state, b.weekly_cost_pence AS bid_cost,
+            CASE WHEN EXISTS (SELECT 1 FROM placements p WHERE p.referral_id = i.referral_id
+              AND p.establishment_id = i.establishment_id AND p.provider_id = i.organisation_id) THEN 1 ELSE 0 END
+              AS awarded
+            FROM invitations i JOIN referrals r ON r.id = i.referral_id JOIN categories c ON c.id = r.category_id
+            JOIN establishments e ON e.id = i.establishment_id LEFT JOIN bids b ON b.invitation_id = i.id
+            WHERE i.organisation_id = \(bind: actor.organisationID)
+            ORDER BY i.invited_at DESC, i.id DESC LIMIT \(bind: page.size + 1) OFFSET \(bind: page.offset)
+            """
+        ).all()
+        return PageOf(
+            try rows.map { row in
+                InvitationRow(
+                    id: try row.decode(column: "id", as: UUID.self),
+                    referralID: try row.decode(column: "referral_id", as: UUID.self),
+                    reference: try row.decode(column: "reference", as: String.self),
+                    referralState: try row.decode(column: "state", as: String.self),
+                    pattern: try row.decode(column: "pattern", as: String.self),
+                    startDate: try row.decode(column: "start_date", as: String.self),
+                    children: try row.decode(column: "children", as: Int.self),
+                    childAge: try row.decode(column: "child_age", as: Int?.self),
+                    homeDistrict: try row.decode(column: "home_district", as: String.self),
+                    deadline: try row.decode(column: "deadline", as: Date.self),
+                    weightsJSON: try row.decode(column: "weights_json", as: String.self),
+                    categoryCode: try row.decode(column: "category_code", as: String.self),
+                    categoryName: try row.decode(column: "category_name", as: String.self),
+                    establishmentName: try row.decode(column: "establishment_name", as: String.self),
+                    distanceMiles: try row.decode(column: "distance_miles", as: Double.self),
+                    declined: try row.decode(column: "declined", as: Int.self) != 0,
+                    bidState: try row.decode(column: "bid_state", as: String?.self),
+                    bidWeeklyCostPence: try row.decode(column: "bid_cost", as: Int?.self),
+                    awardedToUs: try row.decode(column: "awarded", as: Int.self) != 0)
+            }, page)
     }
 
     /// A page of the audit trail the actor may read (`AccessPolicy.auditScope`: its DPSs' events and its own

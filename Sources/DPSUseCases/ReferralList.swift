@@ -39,15 +39,19 @@ extension Referrals {
             guard !ids.isEmpty else { return PageOf([], page) }
             filter = "r.dps_id IN (\(binds: ids))"
         }
+        // The page first (in index order), then the counts for its rows only.
         let query: SQLQueryString = """
-            SELECT r.id, r.reference, r.state, r.kind, r.home_district, r.radius_miles, r.deadline,
+            SELECT p.id, p.reference, p.state, p.kind, p.home_district, p.radius_miles, p.deadline,
                 c.code AS category_code, c.name AS category_name,
-                (SELECT COUNT(*) FROM invitations i WHERE i.referral_id = r.id) AS invited,
-                (SELECT COUNT(*) FROM bids b WHERE b.referral_id = r.id AND b.state = 'submitted') AS bids
-            FROM referrals r JOIN categories c ON c.id = r.category_id
-            WHERE \(filter)
-            ORDER BY r.created_at DESC, r.id DESC
-            LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
+                (SELECT COUNT(*) FROM invitations i WHERE i.referral_id = p.id) AS invited,
+                (SELECT COUNT(*) FROM bids b WHERE b.referral_id = p.id AND b.state = 'submitted') AS bids
+            FROM (SELECT r.id, r.reference, r.state, r.kind, r.home_district, r.radius_miles, r.deadline,
+                    r.category_id, r.created_at
+                FROM referrals r WHERE \(filter)
+                ORDER BY r.created_at DESC, r.id DESC
+                LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)) p
+            JOIN categories c ON c.id = p.category_id
+            ORDER BY p.created_at DESC, p.id DESC
             """
         let rows = try await db.sql().raw(query).all().map { row in
             ListRow(

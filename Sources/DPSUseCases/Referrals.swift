@@ -101,6 +101,14 @@ package enum Referrals {
             return out
         }
 
+        /// Several referrals' content by id and stored weights, in one query.
+        package static func load(weights: [UUID: String], db: any Database) async throws -> [UUID: Content] {
+            let items = try await items(Array(weights.keys), db: db)
+            var out: [UUID: Content] = [:]
+            for (id, json) in weights { out[id] = try Content(items: items[id] ?? [], weightsJSON: json) }
+            return out
+        }
+
         /// The referrals' lines, grouped by referral id.
         static func items(_ ids: [UUID], db: any Database) async throws -> [UUID: [ReferralItemRecord]] {
             guard !ids.isEmpty else { return [:] }

@@ -13,6 +13,7 @@ import Vapor
 struct ListTests {
     let referrals = ReferralTests()
     let http = HTTPTests()
+    let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
 
     @Test(
         """
@@ -141,9 +142,43 @@ struct ListTests {
             // validate
             #expect(first.headers.first(name: .link) == #"</api/v1/invitations?page=2&limit=1>; rel="next""#)
             #expect(first.body.string.contains(newer.reference) && !first.body.string.contains(older.reference))
-            #expect(mine.invitations.rows.map(\.invitation.$referral.id) == [newer.id!, older.id!])
-            #expect(mine.invitations.rows.allSatisfy { $0.invitation.organisationID == rw.w.provider.organisationID })
+            #expect(mine.invitations.rows.map(\.referralID) == [newer.id!, older.id!])
+            let own = try await InvitationRecord.query(on: app.db)
+                .filter(\.$organisationID == rw.w.provider.organisationID).all().compactMap(\.id)
+            #expect(Set(mine.invitations.rows.map(\.id)).isSubset(of: Set(own)))
             #expect(mine.invitations.rows.map(\.bidState) == [nil, "submitted"])
+        }
+    }
+
+    @Test("The provider's list says which referral was awarded to it, and which it bid for and lost")
+    func invitationOutcomes() async throws {
+        try await withApp { app in
+            // setup: three bids, scored, parent choice off, awarded to the top bid
+            let rw = try await ReferralWorld.make(app)
+            let (r, _) = try await referrals.competed(app, rw, parentChoice: false)
+            _ = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+            let placement = try #require(
+                try await PlacementRecord.query(on: app.db).filter(\.$referralID == r.id!).first())
+            let bidders = [
+                (rw.w.provider, "admin@acorn.test"), (rw.w.otherProvider, "admin@birch.test"),
+                (rw.third, "admin@cedar.test"),
+            ]
+            let won = try #require(bidders.first { $0.0.organisationID == placement.providerID })
+            let lost = try #require(bidders.first { $0.0.organisationID != placement.providerID })
+
+            // MUT
+            let winner = try await Queries.invitationRows(actor: won.0, page: .first, db: app.db)
+            let loser = try await Queries.invitationRows(actor: lost.0, page: .first, db: app.db)
+
+            // validate
+            #expect(winner.rows.map(\.awardedToUs) == [true] && winner.rows.map(\.bidState) == ["submitted"])
+            #expect(loser.rows.map(\.awardedToUs) == [false] && loser.rows.map(\.referralState) == ["awarded"])
+            let b = HTTPTests.Browser(app)
+            try await b.signIn(won.1)
+            #expect(try await b.get("/provider/invitations").body.string.contains("Awarded to you"))
+            let a = HTTPTests.Browser(app)
+            try await a.signIn(lost.1)
+            #expect(try await a.get("/provider/invitations").body.string.contains("Not awarded"))
         }
     }
 

@@ -9,7 +9,9 @@ import Vapor
 /// an acknowledged bid survives a power cut).
 @Suite("SQLite settings")
 struct SQLiteSettingsTests {
-    @Test("A new SQLite database is switched to write-ahead logging at boot and keeps synchronous=FULL")
+    @Test(
+        "A new SQLite database is switched to write-ahead logging at boot, keeps synchronous=FULL, and every connection gets the larger page cache"
+    )
     func walAndFullSync() async throws {
         guard !TestDB.isPostgres else { return }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("dps-wal-\(UUID().uuidString).sqlite")
@@ -29,6 +31,12 @@ struct SQLiteSettingsTests {
             let sync = try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
             #expect(mode?.lowercased() == "wal")
             #expect(sync == 2, "synchronous must stay FULL (2)")
+            // Every connection (one per event loop) has the larger page cache.
+            for loop in app.eventLoopGroup.makeIterator() {
+                let db = try #require(app.databases.database(logger: app.logger, on: loop) as? any SQLDatabase)
+                let cache = try await db.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self)
+                #expect(cache == -SQLiteTuning.cacheKiB)
+            }
         } catch {
             Issue.record(error)
         }

@@ -113,41 +113,27 @@ struct ReferralAPI: RouteCollection {
         var discountTiers: [String: Int]?
     }
 
-    /// Views of several invitations, reading their bids in one query.
-    private func views(_ invitations: [InvitationRecord], db: any Database) async throws -> [InvitationView] {
-        let bids = Dictionary(
-            try await BidRecord.query(on: db).filter(\.$invitation.$id ~~ invitations.compactMap(\.id)).all().map {
-                ($0.$invitation.id, $0)
-            },
-            uniquingKeysWith: { a, _ in a })
-        let contents = try await Referrals.Content.load(invitations.map(\.referral), db: db)
-        return try invitations.map { try view($0, bid: bids[$0.id!], content: contents[$0.$referral.id]) }
-    }
-
-    private func view(_ inv: InvitationRecord, bid: BidRecord?, content: Referrals.Content?) throws -> InvitationView {
-        let r = inv.referral
-        guard let c = content else { throw UseCaseError(.internalFailure, "The referral's content was not loaded.") }
-        return InvitationView(
-            id: inv.id!, reference: r.reference, establishment: inv.establishment.name, category: r.category.code,
-            state: r.state,
-            pattern: r.pattern, startDate: r.startDate, children: r.children, childAge: r.childAge,
-            homeDistrict: r.homeDistrict,
-            distanceMiles: inv.distanceMiles, deadline: r.deadline, needs: c.needs.map(\.text), mustHaves: c.mustHaves,
-            outcomes: c.outcomes,
-            declined: inv.declinedAt != nil, bidWeeklyCostPence: bid?.weeklyCostPence, bidState: bid?.state,
-            items: c.needs.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) }
-                + c.mustHaves.enumerated().map {
-                    .init(id: "m\($0.offset + 1)", text: $0.element, marks: nil, code: nil)
-                }
-                + c.desirables.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) },
-            approvedCorePence: nil, discountTiers: nil)
+    /// Views of a page of invitations: their referrals' items in one query.
+    private func views(_ rows: [Queries.InvitationRow], db: any Database) async throws -> [InvitationView] {
+        let contents = try await Referrals.Content.load(
+            weights: Dictionary(rows.map { ($0.referralID, $0.weightsJSON) }, uniquingKeysWith: { a, _ in a }), db: db)
+        return try rows.map { row in
+            guard let c = contents[row.referralID] else {
+                throw UseCaseError(.internalFailure, "The referral's content was not loaded.")
+            }
+            return InvitationView(
+                id: row.id, reference: row.reference, establishment: row.establishmentName,
+                category: row.categoryCode, state: row.referralState, pattern: row.pattern, startDate: row.startDate,
+                children: row.children, childAge: row.childAge, homeDistrict: row.homeDistrict,
+                distanceMiles: row.distanceMiles, deadline: row.deadline, content: c, declined: row.declined,
+                bidWeeklyCostPence: row.bidWeeklyCostPence, bidState: row.bidState)
+        }
     }
 
     /// A page of the provider's invitations, newest first (`?page=N&limit=M`), with a `Link` header.
     func invitations(req: Request) async throws -> Response {
         let list = try req.listPage()
-        let page = PageOf(
-            try await Queries.invitationRecords(actor: try req.requireActor(), page: list, db: req.db), list)
+        let page = try await Queries.invitationRows(actor: try req.requireActor(), page: list, db: req.db)
         return try await views(page.rows, db: req.db).encodeResponse(for: req)
             .linking(page, path: "/api/v1/invitations")
     }
@@ -156,11 +142,39 @@ struct ReferralAPI: RouteCollection {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let inv = try await Referrals.invitation(id, actor: actor, db: req.db)
-        var view = try await views([inv], db: req.db)[0]
+        let r = inv.referral
+        let bid = try await BidRecord.query(on: req.db).filter(\.$invitation.$id == id).first()
+        var view = InvitationView(
+            id: id, reference: r.reference, establishment: inv.establishment.name, category: r.category.code,
+            state: r.state, pattern: r.pattern, startDate: r.startDate, children: r.children, childAge: r.childAge,
+            homeDistrict: r.homeDistrict, distanceMiles: inv.distanceMiles, deadline: r.deadline,
+            content: try await Referrals.Content.load(r, db: req.db), declined: inv.declinedAt != nil,
+            bidWeeklyCostPence: bid?.weeklyCostPence, bidState: bid?.state)
         let (core, tiers) = try await Referrals.approved(inv, db: req.db)
         view.approvedCorePence = core
         view.discountTiers = Dictionary(uniqueKeysWithValues: tiers.map { (String($0.key), $0.value) })
         return view
+    }
+}
+
+extension ReferralAPI.InvitationView {
+    /// An invitation as the API shows it, with what its referral asks for as identified items.
+    init(
+        id: UUID, reference: String, establishment: String, category: String, state: String, pattern: String,
+        startDate: String, children: Int, childAge: Int?, homeDistrict: String, distanceMiles: Double, deadline: Date,
+        content c: Referrals.Content, declined: Bool, bidWeeklyCostPence: Int?, bidState: String?
+    ) {
+        self.init(
+            id: id, reference: reference, establishment: establishment, category: category, state: state,
+            pattern: pattern, startDate: startDate, children: children, childAge: childAge, homeDistrict: homeDistrict,
+            distanceMiles: distanceMiles, deadline: deadline, needs: c.needs.map(\.text), mustHaves: c.mustHaves,
+            outcomes: c.outcomes, declined: declined, bidWeeklyCostPence: bidWeeklyCostPence, bidState: bidState,
+            items: c.needs.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) }
+                + c.mustHaves.enumerated().map {
+                    .init(id: "m\($0.offset + 1)", text: $0.element, marks: nil, code: nil)
+                }
+                + c.desirables.map { .init(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code) },
+            approvedCorePence: nil, discountTiers: nil)
     }
 }
 

@@ -248,7 +248,8 @@ struct ReferralCopier {
             templateIDs += try rows.map { try $0.decode(column: "id", as: UUID.self) }
         }
         let batch = max(1, 20_000 / max(1, templateIDs.count))
-        let statements = Self.tables.map { statement($0, columns: columns[$0.name] ?? []) }
+        let postgres = sql.dialect.name == "postgresql"
+        let statements = Self.tables.map { statement($0, columns: columns[$0.name] ?? [], postgres: postgres) }
         let ids = templateIDs
         var done = 0
         while done < copies {
@@ -276,7 +277,7 @@ struct ReferralCopier {
 
     /// `INSERT INTO t (…) SELECT m0.new_id, …, t.other, … FROM t JOIN load_copy_map m0 … WHERE <template rows>`;
     /// a referral's reference gets the copy's number so it stays unique.
-    private func statement(_ table: Table, columns: [String]) -> SQLQueryString {
+    private func statement(_ table: Table, columns: [String], postgres: Bool) -> SQLQueryString {
         func quoted(_ name: String) -> String { "\"\(name)\"" }
         var selected: [String] = []
         var joins: [String] = []
@@ -288,6 +289,13 @@ struct ReferralCopier {
                         + (index == 0 ? "" : " AND m\(index).copy = m0.copy"))
             } else if table.name == "referrals" && column == "reference" {
                 selected.append("t.reference || '-' || CAST(m0.copy AS TEXT)")
+            } else if (table.name, column) == ("referrals", "created_at")
+                || (table.name, column) == ("invitations", "invited_at")
+            {
+                // Each copy a minute older than the one before, as a real authority's history would be.
+                selected.append(
+                    postgres
+                        ? "t.\(quoted(column)) - m0.copy * INTERVAL '1 minute'" : "t.\(quoted(column)) - m0.copy * 60")
             } else {
                 selected.append("t.\(quoted(column))")
             }

@@ -22,9 +22,10 @@ struct InvitationPages: RouteCollection {
     }
 
     /// What the provider may know of where a referral stands.
-    static func status(_ inv: InvitationRecord, bidState: String?, awardedToUs: Bool) -> Markup {
-        let state = ReferralState(rawValue: inv.referral.state) ?? .draft
-        if inv.declinedAt != nil { return UI.tag("Declined", colour: "grey") }
+    static func status(_ row: Queries.InvitationRow) -> Markup {
+        let state = ReferralState(rawValue: row.referralState) ?? .draft
+        let (bidState, awardedToUs) = (row.bidState, row.awardedToUs)
+        if row.declined { return UI.tag("Declined", colour: "grey") }
         switch state {
         case .published:
             return bidState == "submitted"
@@ -54,12 +55,10 @@ struct InvitationPages: RouteCollection {
                 UI.table(
                     headers: ["Referral", "Establishment", "Category", "Child's area", "Deadline", "Status"],
                     rows: invitations.map { row in
-                        let inv = row.invitation
-                        return [
-                            UI.link(inv.referral.reference, .invitation(inv.id!)),
-                            text(inv.establishment.name), text(inv.referral.category.name),
-                            text(inv.referral.homeDistrict), text(DisplayDate.dateTime(inv.referral.deadline)),
-                            Self.status(inv, bidState: row.bidState, awardedToUs: row.awardedToUs),
+                        [
+                            UI.link(row.reference, .invitation(row.id)), text(row.establishmentName),
+                            text(row.categoryName), text(row.homeDistrict), text(DisplayDate.dateTime(row.deadline)),
+                            Self.status(row),
                         ]
                     })
                 UI.pagination(page, base: .invitations)
