@@ -38,7 +38,8 @@ package enum Queries {
         }
     }
 
-    /// A page of memberships, by category and establishment: the lead authority and partners see every
+    /// A page of memberships, newest admitted first (in index order, so a page costs the same however many there
+    /// are): the lead authority and partners see every
     /// membership of the DPSs they run or belong to (every admitted provider is visible to every partner,
     /// DOMAIN §3); a provider sees only its own. One statement, joined, never the whole table.
     package static func memberships(actor: Actor, page: ListPage = .first, db: any Database) async throws
@@ -61,7 +62,7 @@ package enum Queries {
                 JOIN organisations o ON o.id = m.organisation_id
                 JOIN categories c ON c.id = m.category_id
             WHERE \(filter)
-            ORDER BY c.name, e.name, m.id
+            ORDER BY m.admitted_at DESC, m.id DESC
             LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
             """
         let rows = try await db.sql().raw(query).all().map { row in

@@ -13,10 +13,18 @@ import VaporTesting
 /// resource.
 @Suite("HTTP: pages, API and tenant isolation", .serialized)
 struct HTTPTests {
-    /// A browser-like client that keeps the session cookie and the CSRF token.
+    /// A browser-like client that keeps its cookies (the session's, the anonymous CSRF token's) and the CSRF token.
     final class Browser: @unchecked Sendable {
         let app: Application
-        var cookie: String?
+        /// Cookies by name, as the server last set them (an expired one removed).
+        var cookies: [String: String] = [:]
+        /// The Cookie header a browser would send, or nil when it holds none.
+        var cookie: String? {
+            cookies.isEmpty
+                ? nil
+                : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    .joined(separator: "; ")
+        }
         var csrf = ""
         /// Tests that jump the clock days ahead set this: a real person whose session ended after 8 hours
         /// would sign in again, so the browser does that once and repeats the request.
@@ -100,8 +108,12 @@ struct HTTPTests {
         }
 
         private func keep(_ res: TestingHTTPResponse) {
-            if let set = res.headers.first(name: .setCookie), let pair = set.split(separator: ";").first {
-                cookie = String(pair)
+            for set in res.headers[.setCookie] {
+                guard let pair = set.split(separator: ";").first, let eq = pair.firstIndex(of: "=") else { continue }
+                let name = String(pair[..<eq]).trimmingCharacters(in: .whitespaces)
+                let value = String(pair[pair.index(after: eq)...])
+                let expired = set.lowercased().contains("max-age=0") || set.contains("Expires=Thu, 01 Jan 1970")
+                cookies[name] = expired || value.isEmpty ? nil : value
             }
         }
 

@@ -558,6 +558,19 @@ struct HardeningTests {
             _ = try await anonymous.get("/documents")
             #expect(try await SessionRecord.query(on: app.db).count() == before)
             #expect(anonymous.cookie == nil)
+            // The sign-in and registration forms carry a CSRF token from their own cookie, not a session row.
+            for _ in 0..<3 { _ = try await anonymous.get("/sign-in") }
+            _ = try await anonymous.get("/register")
+            #expect(try await SessionRecord.query(on: app.db).count() == before)
+            #expect(anonymous.cookies.keys.sorted() == ["dps-csrf"])
+            // A sign-in without that cookie's token is refused; with it, it goes through.
+            let stranger = Browser(app)
+            stranger.csrf = anonymous.csrf
+            #expect(
+                try await stranger.post("/sign-in", ["email": "officer@bh.test", "password": World.password])
+                    .status == .forbidden)
+            try await anonymous.signIn("officer@bh.test")
+            #expect(try await SessionRecord.query(on: app.db).count() == before + 1)
 
             let http = HTTPTests()
             let first = try await http.token(app, "officer@bh.test")

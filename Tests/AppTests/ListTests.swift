@@ -93,7 +93,7 @@ struct ListTests {
         }
     }
 
-    @Test("Memberships come a page at a time, by category and establishment; a provider's are its own")
+    @Test("Memberships come a page at a time, newest admitted first; a provider's are its own")
     func membershipPages() async throws {
         try await withApp { app in
             // setup: West Sussex's DPS with Brighton as partner and admitted memberships of two providers
@@ -113,8 +113,9 @@ struct ListTests {
             #expect(try first.content.decode([Queries.MembershipRow].self).count == 1)
             #expect(first.headers.first(name: .link) == #"</api/v1/memberships?page=2&limit=1>; rel="next""#)
             #expect(everything.rows.count == total && !everything.hasNext)
-            let sorted = everything.rows.sorted { ($0.category, $0.establishment) < ($1.category, $1.establishment) }
-            #expect(everything.rows.map(\.id) == sorted.map(\.id))
+            let admitted = try await MembershipRecord.query(on: app.db).sort(\.$admittedAt, .descending)
+                .sort(\.$id, .descending).all()
+            #expect(everything.rows.map(\.id) == admitted.map(\.id))
             #expect(!own.rows.isEmpty && own.rows.allSatisfy { $0.providerID == rw.w.provider.organisationID })
         }
     }

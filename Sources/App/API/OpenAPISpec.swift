@@ -294,7 +294,7 @@ enum OpenAPISpec {
           /api/v1/memberships:
             get:
               operationId: listMemberships
-              summary: A page of memberships by category and establishment; councils see those of the DPSs they \#
+              summary: A page of memberships, newest admitted first; councils see those of the DPSs they \#
         run or belong to, a provider its own. The Link header names the next and previous pages.
               parameters:
                 - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }

@@ -86,22 +86,31 @@ struct CSRFMiddleware: AsyncMiddleware {
     struct Form: Decodable { var _csrf: String? }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.method != .GET, request.method != .HEAD, !request.url.path.hasPrefix("/api/") else {
-            return try await next.respond(to: request)
+        if request.method != .GET, request.method != .HEAD, !request.url.path.hasPrefix("/api/") {
+            // Global middleware runs before routing, when a body of several chunks is still streaming: collect
+            // it (within the app's limit) so the token can be read.
+            _ = try await request.body.collect(max: 12 * 1024 * 1024).get()
+            let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.decode(Form.self))?._csrf
+            // The session's token once signed in; the anonymous cookie's before (either, for a form rendered
+            // before signing in and sent after).
+            let expected = [
+                request.hasSession ? request.session.data["csrf"] : nil, AnonymousCSRF.cookie(of: request),
+            ].compactMap { $0 }
+            guard let sent, expected.contains(where: { constantTimeEquals(sent, $0) }) else {
+                throw Abort(
+                    .forbidden,
+                    reason:
+                        "This form has expired or did not come from this service. Go back, reload the page and try again."
+                )
+            }
         }
-        // Global middleware runs before routing, when a body of several chunks is still streaming: collect
-        // it (within the app's limit) so the token can be read.
-        _ = try await request.body.collect(max: 12 * 1024 * 1024).get()
-        let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.decode(Form.self))?._csrf
-        guard let expected = request.hasSession ? request.session.data["csrf"] : nil, let sent,
-            constantTimeEquals(sent, expected)
-        else {
-            throw Abort(
-                .forbidden,
-                reason:
-                    "This form has expired or did not come from this service. Go back, reload the page and try again.")
+        let response = try await next.respond(to: request)
+        if let token = request.storage[AnonymousCSRF.self] {
+            response.cookies[AnonymousCSRF.cookieName] = HTTPCookies.Value(
+                string: token, path: "/", isSecure: request.application.config.secureCookies, isHTTPOnly: true,
+                sameSite: .lax)
         }
-        return try await next.respond(to: request)
+        return response
     }
 
     private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
@@ -113,11 +122,18 @@ struct CSRFMiddleware: AsyncMiddleware {
 }
 
 extension Request {
-    /// The session's CSRF token, created on first use.
+    /// The CSRF token of the page's forms: the session's when signed in (created on first use); before that the
+    /// anonymous cookie's (double submit), so showing the sign-in or registration page writes no session row.
     var csrfToken: String {
-        if let token = session.data["csrf"] { return token }
+        if hasSession, let token = session.data["csrf"] { return token }
+        if actor != nil {
+            let token = Tokens.random()
+            session.data["csrf"] = token
+            return token
+        }
+        if let token = storage[AnonymousCSRF.self] ?? AnonymousCSRF.cookie(of: self) { return token }
         let token = Tokens.random()
-        session.data["csrf"] = token
+        storage[AnonymousCSRF.self] = token  // set as a cookie on the response
         return token
     }
 
@@ -128,5 +144,22 @@ extension Request {
         guard hasSession, let message = session.data["flash"] else { return nil }
         session.data["flash"] = nil
         return message
+    }
+}
+
+/// The CSRF token of a visitor who is not signed in, kept in its own cookie instead of a session row.
+enum AnonymousCSRF: StorageKey {
+    typealias Value = String
+    static let cookieName = "dps-csrf"
+
+    /// The request's anonymous token, if it carries a well-formed one (43 base64url characters, as
+    /// `Tokens.random` makes).
+    static func cookie(of request: Request) -> String? {
+        guard let value = request.cookies[cookieName]?.string, value.utf8.count == 43,
+            value.utf8.allSatisfy({
+                $0 == 0x2D || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A)
+            })
+        else { return nil }
+        return value
     }
 }

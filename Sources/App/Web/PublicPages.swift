@@ -22,54 +22,61 @@ struct PublicPages: RouteCollection {
     }
 
     func home(req: Request) async throws -> Response {
+        try await req.application.publicPages.respond(req) { try await homeView(req) }
+    }
+
+    private func homeView(_ req: Request) async throws -> Markup {
         let dps = try await DPSRecord.query(on: req.db).with(\.$lead).first()
         let memberships = try await MembershipRecord.query(on: req.db).filter(
             \.$state == MembershipState.active.rawValue
         ).count()
         let providers = try await Organisation.query(on: req.db).filter(\.$kind == OrganisationKind.provider.rawValue)
             .count()
-        return HTMLResponse.make(
-            Layout.page(title: "Home", context: PageContext(request: req)) {
-                UI.h1("Buy children's placements fairly and fast")
-                UI.p(
-                    "A dynamic purchasing system for councils placing children with special educational needs in "
-                        + "independent schools, and looked-after children with fostering agencies and children's homes."
-                )
-                if let dps {
-                    el("div", .class("dps-grid")) {
-                        el("div", .class("dps-card")) {
-                            UI.h2(dps.title)
-                            UI.p(
-                                "Run by \(dps.lead.name). Open to new providers from "
-                                    + "\(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to "
-                                    + "\(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)."
-                            )
-                        }
-                        el("div", .class("dps-card")) {
-                            UI.h2("\(memberships) active memberships")
-                            UI.p("\(providers) provider organisations registered.")
-                        }
+        return Layout.page(title: "Home", context: PageContext(request: req)) {
+            UI.h1("Buy children's placements fairly and fast")
+            UI.p(
+                "A dynamic purchasing system for councils placing children with special educational needs in "
+                    + "independent schools, and looked-after children with fostering agencies and children's homes."
+            )
+            if let dps {
+                el("div", .class("dps-grid")) {
+                    el("div", .class("dps-card")) {
+                        UI.h2(dps.title)
+                        UI.p(
+                            "Run by \(dps.lead.name). Open to new providers from "
+                                + "\(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to "
+                                + "\(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)."
+                        )
+                    }
+                    el("div", .class("dps-card")) {
+                        UI.h2("\(memberships) active memberships")
+                        UI.p("\(providers) provider organisations registered.")
                     }
                 }
-                UI.h2("Providers")
-                UI.p(
-                    "Register your organisation once, then apply for each school, home or fostering branch. "
-                        + "Each category's criteria and scoring method are published in the procurement documents."
-                )
-                el("p") {
-                    UI.link("Register a provider organisation", .register)
-                    " or "
-                    UI.link("read the procurement documents", .documents)
-                }
-                UI.h2("Council officers")
-                el("p") {
-                    UI.link("Sign in", .signIn)
-                    " to set up the DPS, assess applications or buy placements."
-                }
-            })
+            }
+            UI.h2("Providers")
+            UI.p(
+                "Register your organisation once, then apply for each school, home or fostering branch. "
+                    + "Each category's criteria and scoring method are published in the procurement documents."
+            )
+            el("p") {
+                UI.link("Register a provider organisation", .register)
+                " or "
+                UI.link("read the procurement documents", .documents)
+            }
+            UI.h2("Council officers")
+            el("p") {
+                UI.link("Sign in", .signIn)
+                " to set up the DPS, assess applications or buy placements."
+            }
+        }
     }
 
     func documents(req: Request) async throws -> Response {
+        try await req.application.publicPages.respond(req) { try await documentsView(req) }
+    }
+
+    private func documentsView(_ req: Request) async throws -> Markup {
         guard let dps = try await DPSRecord.query(on: req.db).with(\.$lead).first() else {
             throw Abort(.notFound, reason: "No DPS has been set up yet.")
         }
@@ -85,150 +92,152 @@ struct PublicPages: RouteCollection {
         let changes = try await ValidityChangeRecord.query(on: req.db).filter(\.$dps.$id == dps.requireID()).sort(
             \.$changedAt
         ).all()
-        return HTMLResponse.make(
-            Layout.page(title: "Procurement documents", context: PageContext(request: req)) {
-                UI.h1(dps.title, caption: "Procurement documents")
-                UI.summaryList([
-                    ("Lead authority", text(dps.lead.name)),
-                    ("Legal regime", text(Regime(rawValue: dps.regime)?.label ?? dps.regime)),
-                    (
-                        "Period of validity",
-                        text(
-                            "\(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to "
-                                + "\(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)"
-                        )
-                    ),
-                    (
-                        "Referral deadlines",
-                        text(
-                            dps.shortDeadlinesAgreed
-                                ? "Admitted providers agree that referral deadlines may be shorter than 10 days, "
-                                    + "the same for every invited provider."
-                                : "At least 10 days for every referral.")
-                    ),
-                    ("Partner authorities", text(partners.map(\.organisation.name).sorted().joined(separator: ", "))),
-                    (
-                        "Parent choice",
-                        text(
-                            "Where parent choice applies, bids scoring less than \(dps.parentChoiceBandPoints) points "
-                                + "below the top bid are shortlisted (up to 3) and the parent or carer states "
-                                + "a preference."
-                        )
-                    ),
-                ])
-                if !dps.description.isEmpty { UI.p(dps.description) }
-                if !windows.isEmpty {
-                    UI.h2("When entry is closed")
-                    UI.table(
-                        headers: ["Closed from", "Reopens", "Reason"],
-                        rows: windows.map { w in
-                            [
-                                text(LocalDate.from(w.startsAt).longForm), text(LocalDate.from(w.endsAt).longForm),
-                                text(w.reason),
-                            ]
-                        })
-                }
-                if !changes.isEmpty {
-                    UI.h2("Changes to the period of validity")
-                    UI.table(
-                        headers: ["Date", "Change", "New end", "Reason"],
-                        rows: changes.map { c in
-                            [
-                                text(LocalDate.from(c.changedAt).longForm), text(c.kind.capitalized),
-                                text(LocalDate(iso: c.newEnd)?.longForm ?? c.newEnd), text(c.reason),
-                            ]
-                        })
-                }
-                UI.h2("Categories")
-                el("ul", .class("govuk-list")) {
-                    for c in categories { el("li") { UI.link(c.name, .document(category: c.id!)) } }
-                }
-                UI.h2("How bids are scored")
-                UI.p(
-                    """
-                    Each referral is scored out of 100 points. \
-                    Price: points × lowest compliant annual cost ÷ this bid's annual cost. \
-                    Core competency: points × qualification score ÷ 100. \
-                    Outcomes approach: points × officers' consensus score (0 to 5) ÷ 5. \
-                    Needs met: points × marks of needs met ÷ total marks. \
-                    Location: points × (5 − distance band) ÷ 5, with bands of 10 miles. \
-                    Each criterion is rounded to 2 decimal places and the total is the sum. \
-                    Ties go to higher quality points, then lower annual cost, then the earlier submission.
-                    """
-                )
-                if !dps.terms.isEmpty {
-                    UI.h2("Terms")
-                    el("p", .class("govuk-body dps-preline")) { dps.terms }
-                }
-            })
+        return Layout.page(title: "Procurement documents", context: PageContext(request: req)) {
+            UI.h1(dps.title, caption: "Procurement documents")
+            UI.summaryList([
+                ("Lead authority", text(dps.lead.name)),
+                ("Legal regime", text(Regime(rawValue: dps.regime)?.label ?? dps.regime)),
+                (
+                    "Period of validity",
+                    text(
+                        "\(LocalDate(iso: dps.validityStart)?.longForm ?? dps.validityStart) to "
+                            + "\(LocalDate(iso: dps.validityEnd)?.longForm ?? dps.validityEnd)"
+                    )
+                ),
+                (
+                    "Referral deadlines",
+                    text(
+                        dps.shortDeadlinesAgreed
+                            ? "Admitted providers agree that referral deadlines may be shorter than 10 days, "
+                                + "the same for every invited provider."
+                            : "At least 10 days for every referral.")
+                ),
+                ("Partner authorities", text(partners.map(\.organisation.name).sorted().joined(separator: ", "))),
+                (
+                    "Parent choice",
+                    text(
+                        "Where parent choice applies, bids scoring less than \(dps.parentChoiceBandPoints) points "
+                            + "below the top bid are shortlisted (up to 3) and the parent or carer states "
+                            + "a preference."
+                    )
+                ),
+            ])
+            if !dps.description.isEmpty { UI.p(dps.description) }
+            if !windows.isEmpty {
+                UI.h2("When entry is closed")
+                UI.table(
+                    headers: ["Closed from", "Reopens", "Reason"],
+                    rows: windows.map { w in
+                        [
+                            text(LocalDate.from(w.startsAt).longForm), text(LocalDate.from(w.endsAt).longForm),
+                            text(w.reason),
+                        ]
+                    })
+            }
+            if !changes.isEmpty {
+                UI.h2("Changes to the period of validity")
+                UI.table(
+                    headers: ["Date", "Change", "New end", "Reason"],
+                    rows: changes.map { c in
+                        [
+                            text(LocalDate.from(c.changedAt).longForm), text(c.kind.capitalized),
+                            text(LocalDate(iso: c.newEnd)?.longForm ?? c.newEnd), text(c.reason),
+                        ]
+                    })
+            }
+            UI.h2("Categories")
+            el("ul", .class("govuk-list")) {
+                for c in categories { el("li") { UI.link(c.name, .document(category: c.id!)) } }
+            }
+            UI.h2("How bids are scored")
+            UI.p(
+                """
+                Each referral is scored out of 100 points. \
+                Price: points × lowest compliant annual cost ÷ this bid's annual cost. \
+                Core competency: points × qualification score ÷ 100. \
+                Outcomes approach: points × officers' consensus score (0 to 5) ÷ 5. \
+                Needs met: points × marks of needs met ÷ total marks. \
+                Location: points × (5 − distance band) ÷ 5, with bands of 10 miles. \
+                Each criterion is rounded to 2 decimal places and the total is the sum. \
+                Ties go to higher quality points, then lower annual cost, then the earlier submission.
+                """
+            )
+            if !dps.terms.isEmpty {
+                UI.h2("Terms")
+                el("p", .class("govuk-body dps-preline")) { dps.terms }
+            }
+        }
     }
 
     func categoryDocument(req: Request) async throws -> Response {
+        try await req.application.publicPages.respond(req) { try await categoryDocumentView(req) }
+    }
+
+    private func categoryDocumentView(_ req: Request) async throws -> Markup {
         guard let id = req.parameters.get("categoryID", as: UUID.self),
             let c = try await CategoryRecord.find(id, on: req.db)
         else {
             throw Abort(.notFound, reason: "No such category.")
         }
         let content = try c.content
-        return HTMLResponse.make(
-            Layout.page(title: c.name, context: PageContext(request: req)) {
-                UI.h1(c.name, caption: "Category")
-                UI.p(c.description)
-                UI.summaryList([
-                    ("Contract", text(c.contractName)),
-                    (
-                        "Affordability cap",
+        return Layout.page(title: c.name, context: PageContext(request: req)) {
+            UI.h1(c.name, caption: "Category")
+            UI.p(c.description)
+            UI.summaryList([
+                ("Contract", text(c.contractName)),
+                (
+                    "Affordability cap",
+                    text(
+                        c.affordabilityCapPence.map { "Total weekly core cost up to \(formatPence($0))" }
+                            ?? "No cap")
+                ),
+                ("Minimum providers per referral", text(String(c.minimumInvitees))),
+            ])
+            UI.h2("Pass/fail questions")
+            UI.table(
+                headers: ["Question", "Evidence"],
+                rows: content.passFail.map { q in
+                    [
+                        text(q.text),
                         text(
-                            c.affordabilityCapPence.map { "Total weekly core cost up to \(formatPence($0))" }
-                                ?? "No cap")
-                    ),
-                    ("Minimum providers per referral", text(String(c.minimumInvitees))),
-                ])
-                UI.h2("Pass/fail questions")
-                UI.table(
-                    headers: ["Question", "Evidence"],
-                    rows: content.passFail.map { q in
-                        [
-                            text(q.text),
-                            text(
-                                q.requiresEvidence
-                                    ? (q.evidenceExpires ? "Document with expiry date" : "Document") : "None"),
-                        ]
-                    })
-                UI.h2("Scored method statements")
+                            q.requiresEvidence
+                                ? (q.evidenceExpires ? "Document with expiry date" : "Document") : "None"),
+                    ]
+                })
+            UI.h2("Scored method statements")
+            UI.p(
+                "Each statement is scored 0 (no answer), 1 (poor), 2 (weak), 3 (satisfactory), 4 (good) "
+                    + "or 5 (excellent), weighted, and the weighted total out of 100 is the establishment's "
+                    + "qualification score, carried into every referral."
+            )
+            UI.table(
+                headers: ["Statement", "Weight", "Scored by"],
+                rows: content.statements.map { s in
+                    [
+                        text(s.title), text(String(s.weight)),
+                        text(s.youngPeoplesPanel ? "Young people's panel" : "Evaluators"),
+                    ]
+                })
+            UI.h2("Core cost lines")
+            el("ul", .class("govuk-list govuk-list--bullet")) { for l in content.costLines { el("li") { l.name } } }
+            if !content.discountTiers.isEmpty {
+                UI.h2("Cohort and sibling discounts")
                 UI.p(
-                    "Each statement is scored 0 (no answer), 1 (poor), 2 (weak), 3 (satisfactory), 4 (good) "
-                        + "or 5 (excellent), weighted, and the weighted total out of 100 is the establishment's "
-                        + "qualification score, carried into every referral."
-                )
-                UI.table(
-                    headers: ["Statement", "Weight", "Scored by"],
-                    rows: content.statements.map { s in
-                        [
-                            text(s.title), text(String(s.weight)),
-                            text(s.youngPeoplesPanel ? "Young people's panel" : "Evaluators"),
-                        ]
-                    })
-                UI.h2("Core cost lines")
-                el("ul", .class("govuk-list govuk-list--bullet")) { for l in content.costLines { el("li") { l.name } } }
-                if !content.discountTiers.isEmpty {
-                    UI.h2("Cohort and sibling discounts")
-                    UI.p(
-                        "Providers publish a discount for each tier: "
-                            + content.discountTiers.map { "\($0.children) or more children placed together" }.joined(
-                                separator: "; ") + ".")
-                }
-                UI.h2("Referral weighting")
-                UI.table(
-                    headers: ["Criterion", "Default points", "Allowed points"],
-                    rows: ReferralCriterion.allCases.map { r in
-                        let b = content.weightBounds[r.rawValue]
-                        return [
-                            text(r.label), text(String(r.defaultPoints)),
-                            text(b.map { "\($0.min) to \($0.max)" } ?? ""),
-                        ]
-                    })
-            })
+                    "Providers publish a discount for each tier: "
+                        + content.discountTiers.map { "\($0.children) or more children placed together" }.joined(
+                            separator: "; ") + ".")
+            }
+            UI.h2("Referral weighting")
+            UI.table(
+                headers: ["Criterion", "Default points", "Allowed points"],
+                rows: ReferralCriterion.allCases.map { r in
+                    let b = content.weightBounds[r.rawValue]
+                    return [
+                        text(r.label), text(String(r.defaultPoints)),
+                        text(b.map { "\($0.min) to \($0.max)" } ?? ""),
+                    ]
+                })
+        }
     }
 
     func aboutData(req: Request) async throws -> Response {

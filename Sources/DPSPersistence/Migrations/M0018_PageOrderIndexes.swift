@@ -1,8 +1,8 @@
 import FluentKit
 import SQLKit
 
-/// The lists' whole order in their indexes: a council's referrals and a provider's invitations sort by time and
-/// then id, so a page is read in index order and the engine stops after it, instead of sorting every row that
+/// The lists' whole order in their indexes: a council's referrals, a provider's invitations and a DPS's or a
+/// provider's memberships sort by time and then id, so a page is read in index order and the engine stops after it, instead of sorting every row that
 /// shares a time (and computing each row's counts before sorting); a referral's submitted bids are counted from an
 /// index alone.
 struct M0018_PageOrderIndexes: AsyncMigration {
@@ -13,12 +13,17 @@ struct M0018_PageOrderIndexes: AsyncMigration {
         ),
         ("referrals_dps_created", "referrals_dps_page", "referrals", ["dps_id", "created_at", "id"]),
         (
+            "memberships_organisation", "memberships_organisation_page", "memberships",
+            ["organisation_id", "admitted_at", "id"]
+        ),
+        (
             "invitations_organisation_invited", "invitations_organisation_page", "invitations",
             ["organisation_id", "invited_at", "id"]
         ),
     ]
     static let added: [(name: String, table: String, columns: [String])] = [
-        ("bids_referral_state", "bids", ["referral_id", "state"])
+        ("bids_referral_state", "bids", ["referral_id", "state"]),
+        ("memberships_dps_page", "memberships", ["dps_id", "admitted_at", "id"]),
     ]
 
     func prepare(on db: any Database) async throws {
