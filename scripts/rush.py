@@ -45,7 +45,7 @@ class SetupError(Exception):
 
 
 class Client:
-    """One browser: its own keep-alive connection and session cookie."""
+    """One browser: its own keep-alive connection and cookies (the session's, the anonymous CSRF token's)."""
 
     def __init__(self, base, timeout):
         u = urllib.parse.urlsplit(base)
@@ -55,8 +55,13 @@ class Client:
         self.host, self.port = u.hostname, u.port or (443 if self.https else 80)
         self.prefix = u.path.rstrip("/")
         self.timeout = timeout
-        self.cookie = None
+        self.cookies = {}
         self.conn = None
+
+    @property
+    def cookie(self):
+        """The Cookie header this browser sends, or None."""
+        return "; ".join(f"{k}={v}" for k, v in sorted(self.cookies.items())) or None
 
     def _connect(self):
         cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
@@ -98,9 +103,11 @@ class Client:
                 self.close()
                 raise
         for value in resp.msg.get_all("Set-Cookie") or []:
-            first = value.split(";", 1)[0].strip()
-            if first.startswith("dps-session="):
-                self.cookie = first
+            name, _, rest = value.split(";", 1)[0].strip().partition("=")
+            if rest and "max-age=0" not in value.lower():
+                self.cookies[name] = rest
+            else:
+                self.cookies.pop(name, None)
         if resp.getheader("Connection", "").lower() == "close":
             self.close()
         return resp.status, resp.getheader("Location", ""), data.decode("utf-8", "replace")
@@ -167,7 +174,7 @@ def sign_in(base, timeout, email, password, deadline):
             raise SetupError(f"GET /sign-in answered {status} without a CSRF token")
         status, location, page = c.request("POST", "/sign-in", {"email": email, "password": password,
                                                                 "_csrf": html.unescape(m.group(1)), "next": ""})
-        if status == 303 and c.cookie and "/sign-in" not in location:
+        if status == 303 and "dps-session" in c.cookies and "/sign-in" not in location:
             return c
         c.close()
         if status == 401:
