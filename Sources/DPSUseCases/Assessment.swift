@@ -444,21 +444,24 @@ package enum Assessment {
         }
     }
 
-    package struct QueueRow {
-        package var app: ApplicationRecord
+    /// An application in the assessment queue: plain columns, its establishment's and provider's names.
+    package struct QueueApplication: Sendable {
+        package var id: UUID
+        package var establishmentName: String
+        package var organisationName: String
+        package var state: String
+        package var deadline: String?
+        package var submittedAt: Date?
+        package var decidedAt: Date?
+        package var extended: Bool
+        package var extensionReason: String?
+    }
+
+    package struct QueueRow: Sendable {
+        package var app: QueueApplication
         package var categories: [String]
         package var status: AssessmentClock.DeadlineStatus?
         package var decidedInTime: Bool?
-
-        package init(
-            app: ApplicationRecord, categories: [String], status: AssessmentClock.DeadlineStatus? = nil,
-            decidedInTime: Bool? = nil
-        ) {
-            self.app = app
-            self.categories = categories
-            self.status = status
-            self.decidedInTime = decidedInTime
-        }
     }
 
     /// Every submitted application of the actor's DPS with its deadline status, most urgent first (the deadline
@@ -466,10 +469,8 @@ package enum Assessment {
     package static func queue(actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws
         -> [QueueRow]
     {
-        let dpsIDs = try await assessedDPSs(actor, db: db)
-        let apps = try await ApplicationRecord.query(on: db).filter(\.$dps.$id ~~ dpsIDs)
-            .filter(\.$state != ApplicationState.draft.rawValue)
-            .with(\.$establishment).with(\.$organisation).sort(\.$deadline).all()
+        let apps = try await queueApplications(
+            actor, "a.state <> \(bind: ApplicationState.draft.rawValue)", order: "a.deadline, a.id", limit: nil, db: db)
         return try await rows(apps, db: db, now: now, calendar: calendar)
     }
 
@@ -478,43 +479,76 @@ package enum Assessment {
     package static func queue(
         actor: Actor, decided: Bool, page: ListPage, db: any Database, now: Date, calendar: WorkingDayCalendar
     ) async throws -> PageOf<QueueRow> {
-        let open = [ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]
-        let dpsIDs = try await assessedDPSs(actor, db: db)
-        var query = ApplicationRecord.query(on: db).filter(\.$dps.$id ~~ dpsIDs)
-        if decided {
-            query = query.filter(\.$state ~~ [ApplicationState.decided.rawValue, ApplicationState.withdrawn.rawValue])
-                .sort(\.$decidedAt, .descending)
-        } else {
-            query = query.filter(\.$state ~~ open).sort(\.$deadline)
-        }
-        let apps = try await query.sort(\.$id).with(\.$establishment).with(\.$organisation)
-            .range(page.offset..<(page.offset + page.size + 1)).all()
+        let states =
+            decided
+            ? [ApplicationState.decided.rawValue, ApplicationState.withdrawn.rawValue]
+            : [ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]
+        let apps = try await queueApplications(
+            actor, "a.state IN (\(binds: states))",
+            order: decided ? "a.decided_at DESC, a.id DESC" : "a.deadline, a.id", limit: page, db: db)
         return PageOf(try await rows(apps, db: db, now: now, calendar: calendar), page)
     }
 
-    /// The DPSs whose applications the actor assesses: those its lead authority runs.
-    private static func assessedDPSs(_ actor: Actor, db: any Database) async throws -> [UUID] {
+    /// The applications of the DPSs the actor's lead authority runs that match `filter`, with their names: one
+    /// joined statement of plain rows (a page of them, one more than the page, when `limit` is given).
+    private static func queueApplications(
+        _ actor: Actor, _ filter: SQLQueryString, order: String, limit page: ListPage?, db: any Database
+    ) async throws -> [QueueApplication] {
         guard actor.isLeadAuthority else {
             throw UseCaseError(.forbidden, "Only the lead authority assesses applications.")
         }
-        return try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
+        let dpsIDs = try await DPSRecord.query(on: db).filter(\.$lead.$id == actor.organisationID).all(\.$id)
             .compactMap { $0 }
+        guard !dpsIDs.isEmpty else { return [] }
+        var query: SQLQueryString = """
+            SELECT a.id, a.state, a.deadline, a.submitted_at, a.decided_at, a.extended, a.extension_reason,
+                e.name AS establishment_name, o.name AS organisation_name
+            FROM applications a JOIN establishments e ON e.id = a.establishment_id
+                JOIN organisations o ON o.id = a.organisation_id
+            WHERE a.dps_id IN (\(binds: dpsIDs)) AND \(filter) ORDER BY \(unsafeRaw: order)
+            """
+        if let page {
+            query = query + " LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)"
+        }
+        return try await db.sql().raw(query).all().map { row in
+            QueueApplication(
+                id: try row.decode(column: "id", as: UUID.self),
+                establishmentName: try row.decode(column: "establishment_name", as: String.self),
+                organisationName: try row.decode(column: "organisation_name", as: String.self),
+                state: try row.decode(column: "state", as: String.self),
+                deadline: try row.decode(column: "deadline", as: String?.self),
+                submittedAt: try row.decode(column: "submitted_at", as: Date?.self),
+                decidedAt: try row.decode(column: "decided_at", as: Date?.self),
+                extended: try row.decode(column: "extended", as: Bool.self),
+                extensionReason: try row.decode(column: "extension_reason", as: String?.self))
+        }
     }
 
-    /// Queue rows of these applications: their categories' names and deadline status.
-    private static func rows(_ apps: [ApplicationRecord], db: any Database, now: Date, calendar: WorkingDayCalendar)
+    /// Queue rows of these applications: their categories' names (one statement) and deadline status.
+    private static func rows(_ apps: [QueueApplication], db: any Database, now: Date, calendar: WorkingDayCalendar)
         async throws -> [QueueRow]
     {
-        let parts = try await ApplicationCategoryRecord.query(on: db).filter(
-            \.$application.$id ~~ apps.compactMap(\.id)
-        ).with(\.$category).all()
+        var names: [UUID: [String]] = [:]
+        if !apps.isEmpty {
+            let parts = try await db.sql().raw(
+                """
+                SELECT ac.application_id, c.name FROM application_categories ac
+                JOIN categories c ON c.id = ac.category_id
+                WHERE ac.application_id IN (\(binds: apps.map(\.id))) ORDER BY c.position, c.name
+                """
+            ).all()
+            for part in parts {
+                names[try part.decode(column: "application_id", as: UUID.self), default: []].append(
+                    try part.decode(column: "name", as: String.self))
+            }
+        }
         return apps.map { app in
             let deadline = app.deadline.flatMap { LocalDate(iso: $0) }
             let open =
                 app.state == ApplicationState.submitted.rawValue
                 || app.state == ApplicationState.clarificationRequested.rawValue
             return QueueRow(
-                app: app, categories: parts.filter { $0.$application.id == app.id }.map(\.category.name),
+                app: app, categories: names[app.id] ?? [],
                 status: open
                     ? deadline.map { AssessmentClock.status(deadline: $0, now: now, calendar: calendar) } : nil,
                 decidedInTime: app.decidedAt.flatMap { at in

@@ -168,15 +168,39 @@ package enum Queries {
             }, page)
     }
 
+    /// One event of the audit trail as the page lists it.
+    package struct AuditRow: Sendable {
+        package var seq: Int
+        package var occurredAt: Date
+        package var actorLabel: String
+        package var action: String
+        package var entityType: String
+        package var entityID: String
+    }
+
     /// A page of the audit trail the actor may read (`AccessPolicy.auditScope`: its DPSs' events and its own
-    /// organisation's), newest first.
-    package static func auditTrail(actor: Actor, page: ListPage, db: any Database) async throws
-        -> PageOf<AuditEventRecord>
-    {
+    /// organisation's), newest first: plain rows of the columns the list shows.
+    package static func auditTrail(actor: Actor, page: ListPage, db: any Database) async throws -> PageOf<AuditRow> {
         try actor.require(.auditor, .contractManager, .dpsAdmin)
         let scope = try await AccessPolicy.auditScope(of: actor, db: db)
-        let fetched = try await scope.filter(AuditEventRecord.query(on: db)).sort(\.$seq, .descending)
-            .range(page.offset..<(page.offset + page.size + 1)).all()
-        return PageOf(fetched, page)
+        let own: SQLQueryString = "(dps_id IS NULL AND organisation_id = \(bind: scope.organisationID))"
+        let filter: SQLQueryString =
+            scope.dpsIDs.isEmpty ? own : "(dps_id IN (\(binds: scope.dpsIDs)) OR \(own))"
+        let rows = try await db.sql().raw(
+            """
+            SELECT seq, occurred_at, actor_label, action, entity_type, entity_id FROM audit_events
+            WHERE \(filter) ORDER BY seq DESC LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
+            """
+        ).all()
+        return PageOf(
+            try rows.map { row in
+                AuditRow(
+                    seq: try row.decode(column: "seq", as: Int.self),
+                    occurredAt: try row.decode(column: "occurred_at", as: Date.self),
+                    actorLabel: try row.decode(column: "actor_label", as: String.self),
+                    action: try row.decode(column: "action", as: String.self),
+                    entityType: try row.decode(column: "entity_type", as: String.self),
+                    entityID: try row.decode(column: "entity_id", as: String.self))
+            }, page)
     }
 }

@@ -221,9 +221,9 @@ struct ListTests {
             let apps = try await http.api(app, .GET, "/api/v1/applications?limit=1", token: token)
 
             // validate
-            #expect(open1.rows.map(\.app.id) == [first.id] && open1.hasNext)
-            #expect(open2.rows.map(\.app.id) == [second.id] && !open2.hasNext)
-            #expect(decided.rows.map(\.app.id) == [second.id] && decided.rows.first?.status == nil)
+            #expect(open1.rows.map(\.app.id) == [first.id!] && open1.hasNext)
+            #expect(open2.rows.map(\.app.id) == [second.id!] && !open2.hasNext)
+            #expect(decided.rows.map(\.app.id) == [second.id!] && decided.rows.first?.status == nil)
             #expect(audit.rows.count == 3 && audit.hasNext)
             #expect(audit.rows.map(\.seq) == audit.rows.map(\.seq).sorted(by: >))
             await #expect(throws: UseCaseError.self) {

@@ -62,8 +62,8 @@ struct AssessmentPages: RouteCollection {
                         headers: ["Establishment", "Provider", "Decision", "Decided", "In time"],
                         rows: page.rows.map { r in
                             [
-                                UI.link(r.app.establishment.name, .assessment(r.app.id!)),
-                                text(r.app.organisation.name), ProviderPages.stateTag(r.app.state),
+                                UI.link(r.app.establishmentName, .assessment(r.app.id)),
+                                text(r.app.organisationName), ProviderPages.stateTag(r.app.state),
                                 text(r.app.decidedAt.map(DisplayDate.dateTime) ?? "—"),
                                 r.decidedInTime == false ? UI.tag("Late", colour: "red") : UI.tag("Yes"),
                             ]
@@ -74,8 +74,8 @@ struct AssessmentPages: RouteCollection {
                         headers: ["Establishment", "Provider", "Categories", "Status", "Decide by", "Clock"],
                         rows: page.rows.map { r in
                             [
-                                UI.link(r.app.establishment.name, .assessment(r.app.id!)),
-                                text(r.app.organisation.name), text(r.categories.joined(separator: "; ")),
+                                UI.link(r.app.establishmentName, .assessment(r.app.id)),
+                                text(r.app.organisationName), text(r.categories.joined(separator: "; ")),
                                 ProviderPages.stateTag(r.app.state), text(DisplayDate.date(r.app.deadline)),
                                 Self.statusTag(r.status),
                             ]
@@ -105,7 +105,7 @@ struct AssessmentPages: RouteCollection {
                     headers: ["Establishment", "Submitted", "Deadline", "Extended", "Breach"],
                     rows: breaches.map { r in
                         [
-                            UI.link(r.app.establishment.name, .assessment(r.app.id!)),
+                            UI.link(r.app.establishmentName, .assessment(r.app.id)),
                             text(r.app.submittedAt.map(DisplayDate.dateTime) ?? ""),
                             text(DisplayDate.date(r.app.deadline)),
                             text(r.app.extended ? "Yes: \(r.app.extensionReason ?? "")" : "No"),
