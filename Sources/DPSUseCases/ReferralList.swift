@@ -83,4 +83,42 @@ extension Referrals {
         let fetched = try await placements.limit(limit + 1).all()
         return (Array(fetched.prefix(limit)), fetched.count > limit)
     }
+
+    /// How a referral was answered, for its page: invitations, submitted bids and its placement counted in one
+    /// statement, and the declines with their establishments' names in another. The caller has checked access.
+    package struct Responses: Sendable {
+        package var invited: Int
+        package var submittedBids: Int
+        package var placementID: UUID?
+        package var declined: [(establishment: String, reason: String, note: String)]
+    }
+
+    package static func responses(_ id: UUID, db: any Database) async throws -> Responses {
+        let sql = try db.sql()
+        let counts = try await sql.raw(
+            """
+            SELECT (SELECT COUNT(*) FROM invitations i WHERE i.referral_id = \(bind: id)) AS invited,
+                (SELECT COUNT(*) FROM bids b WHERE b.referral_id = \(bind: id) AND b.state = 'submitted') AS bids,
+                (SELECT p.id FROM placements p WHERE p.referral_id = \(bind: id)) AS placement
+            """
+        ).first()
+        let declined = try await sql.raw(
+            """
+            SELECT e.name, i.declined_reason, i.declined_note FROM invitations i
+            JOIN establishments e ON e.id = i.establishment_id
+            WHERE i.referral_id = \(bind: id) AND i.declined_at IS NOT NULL ORDER BY e.name
+            """
+        ).all()
+        return Responses(
+            invited: try counts?.decode(column: "invited", as: Int.self) ?? 0,
+            submittedBids: try counts?.decode(column: "bids", as: Int.self) ?? 0,
+            placementID: try counts?.decode(column: "placement", as: UUID?.self),
+            declined: try declined.map {
+                (
+                    try $0.decode(column: "name", as: String.self),
+                    try $0.decode(column: "declined_reason", as: String?.self) ?? "",
+                    try $0.decode(column: "declined_note", as: String?.self) ?? ""
+                )
+            })
+    }
 }

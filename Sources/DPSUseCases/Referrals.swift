@@ -1360,15 +1360,18 @@ package enum Referrals {
         package var unscored: [OpenedBid]
         /// The panel's consensus scores, by bid and criterion.
         package var consensus: [UUID: [String: ConsensusScore]]
+        /// What the referral asks for, as the evaluation read it.
+        package var content: Content?
 
         package init(
             result: EvaluationResult, bids: [UUID: OpenedBid], unscored: [OpenedBid],
-            consensus: [UUID: [String: ConsensusScore]] = [:]
+            consensus: [UUID: [String: ConsensusScore]] = [:], content: Content? = nil
         ) {
             self.result = result
             self.bids = bids
             self.unscored = unscored
             self.consensus = consensus
+            self.content = content
         }
     }
 
@@ -1431,7 +1434,7 @@ package enum Referrals {
             : try EvaluationEngine.evaluateSettingAsideUnscorable(evaluationInput)
         return Evaluation(
             result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id, $0) }), unscored: unscored,
-            consensus: scores)
+            consensus: scores, content: content)
     }
 
     // MARK: Parent choice

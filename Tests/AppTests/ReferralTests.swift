@@ -711,6 +711,14 @@ struct DeclineTests {
             #expect(
                 declined.declinedReason == "cannot_meet_needs" && declined.declinedNote == "No speech therapist on site"
                     && declined.declinedAt == testNow)
+            // The referral's page counts it among the invited and lists the decline by establishment, with no bid.
+            let responses = try await Referrals.responses(inv.$referral.id, db: app.db)
+            let invitedCount = try await InvitationRecord.query(on: app.db).filter(\.$referral.$id == inv.$referral.id)
+                .count()
+            #expect(responses.invited == invitedCount && responses.submittedBids == 0 && responses.placementID == nil)
+            #expect(responses.declined.map(\.establishment) == ["Acorn House"])
+            #expect(responses.declined.first?.reason == "cannot_meet_needs")
+            #expect(responses.declined.first?.note == "No speech therapist on site")
             await #expect(throws: UseCaseError.self) {
                 try await Referrals.decline(
                     inv.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db, now: testNow)
