@@ -85,7 +85,8 @@ extension Referrals {
     }
 
     /// How a referral was answered, for its page: invitations, submitted bids and its placement counted in one
-    /// statement, and the declines with their establishments' names in another. The caller has checked access.
+    /// statement, and (unless not wanted) the declines with their establishments' names in another. The caller has
+    /// checked access.
     package struct Responses: Sendable {
         package var invited: Int
         package var submittedBids: Int
@@ -93,7 +94,7 @@ extension Referrals {
         package var declined: [(establishment: String, reason: String, note: String)]
     }
 
-    package static func responses(_ id: UUID, db: any Database) async throws -> Responses {
+    package static func responses(_ id: UUID, declines: Bool = true, db: any Database) async throws -> Responses {
         let sql = try db.sql()
         let counts = try await sql.raw(
             """
@@ -102,13 +103,16 @@ extension Referrals {
                 (SELECT p.id FROM placements p WHERE p.referral_id = \(bind: id)) AS placement
             """
         ).first()
-        let declined = try await sql.raw(
-            """
-            SELECT e.name, i.declined_reason, i.declined_note FROM invitations i
-            JOIN establishments e ON e.id = i.establishment_id
-            WHERE i.referral_id = \(bind: id) AND i.declined_at IS NOT NULL ORDER BY e.name
-            """
-        ).all()
+        let declined =
+            !declines
+            ? []
+            : try await sql.raw(
+                """
+                SELECT e.name, i.declined_reason, i.declined_note FROM invitations i
+                JOIN establishments e ON e.id = i.establishment_id
+                WHERE i.referral_id = \(bind: id) AND i.declined_at IS NOT NULL ORDER BY e.name
+                """
+            ).all()
         return Responses(
             invited: try counts?.decode(column: "invited", as: Int.self) ?? 0,
             submittedBids: try counts?.decode(column: "bids", as: Int.self) ?? 0,

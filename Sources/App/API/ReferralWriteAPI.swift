@@ -354,9 +354,7 @@ struct ReferralWriteAPI: RouteCollection {
     private func view(_ r: ReferralRecord, db: any Database) async throws -> ReferralView {
         let content = try await Referrals.Content.load(r, db: db)
         let id = try r.requireID()
-        let invited = try await InvitationRecord.query(on: db).filter(\.$referral.$id == id).count()
-        let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == id).filter(\.$state == "submitted")
-            .count()
+        let responses = try await Referrals.responses(id, declines: false, db: db)
         // Read by `own` with its category already; a newly created referral has only the id.
         var category = r.$category.value
         if category == nil { category = try await CategoryRecord.find(r.$category.id, on: db) }
@@ -374,7 +372,7 @@ struct ReferralWriteAPI: RouteCollection {
                 IdentifiedItem(id: $0.id, text: $0.text, marks: $0.marks, code: $0.code)
             },
             outcomes: content.outcomes, weights: content.weights, radiusMiles: r.radiusMiles, deadline: r.deadline,
-            parentChoice: r.parentChoice, publishedAt: r.publishedAt, closedAt: r.closedAt, invited: invited,
-            bidsReceived: bids)
+            parentChoice: r.parentChoice, publishedAt: r.publishedAt, closedAt: r.closedAt,
+            invited: responses.invited, bidsReceived: responses.submittedBids)
     }
 }

@@ -11,14 +11,23 @@ public struct Markup: Sendable, CustomStringConvertible {
 
 @resultBuilder
 public enum MarkupBuilder {
-    public static func buildBlock(_ parts: Markup...) -> Markup { Markup(unsafeRaw: parts.map(\.html).joined()) }
+    public static func buildBlock(_ parts: Markup...) -> Markup { concatenate(parts) }
     public static func buildExpression(_ markup: Markup) -> Markup { markup }
     public static func buildExpression(_ text: String) -> Markup { Markup(unsafeRaw: escape(text)) }
-    public static func buildExpression(_ parts: [Markup]) -> Markup { Markup(unsafeRaw: parts.map(\.html).joined()) }
+    public static func buildExpression(_ parts: [Markup]) -> Markup { concatenate(parts) }
     public static func buildOptional(_ markup: Markup?) -> Markup { markup ?? .empty }
     public static func buildEither(first markup: Markup) -> Markup { markup }
     public static func buildEither(second markup: Markup) -> Markup { markup }
-    public static func buildArray(_ parts: [Markup]) -> Markup { Markup(unsafeRaw: parts.map(\.html).joined()) }
+    public static func buildArray(_ parts: [Markup]) -> Markup { concatenate(parts) }
+
+    /// The parts one after another, in one string sized up front.
+    static func concatenate(_ parts: [Markup]) -> Markup {
+        if parts.count == 1 { return parts[0] }
+        var out = ""
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.html.utf8.count })
+        for part in parts { out.append(part.html) }
+        return Markup(unsafeRaw: out)
+    }
 }
 
 /// Escapes text for use in element content and in double-quoted attribute values. Most text has nothing to
@@ -63,18 +72,37 @@ public struct Attr: Sendable {
     public static func flag(_ name: String, _ on: Bool) -> Attr { Attr(name, on ? "" : nil) }
 }
 
-private func renderAttributes(_ attrs: [Attr]) -> String {
-    var out = ""
+/// Appends ` name="value"` for each attribute with a value (escaped), ` name` for an empty boolean one.
+private func appendAttributes(_ attrs: [Attr], to out: inout String) {
     for attr in attrs {
         guard let value = attr.value else { continue }
-        out += " "
-        out += attr.name
+        out.append(" ")
+        out.append(attr.name)
         if value.isEmpty && isBooleanAttribute(attr.name) { continue }
-        out += "=\""
-        out += escape(value)
-        out += "\""
+        out.append("=\"")
+        out.append(escape(value))
+        out.append("\"")
     }
-    return out
+}
+
+/// `<tag attrs>inner</tag>` (or `<tag attrs>` for a void element) written into one string sized up front: pages
+/// are thousands of small elements, and interpolating each into a new string was a visible share of their CPU.
+private func element(_ tag: String, _ attrs: [Attr], inner: String?) -> Markup {
+    var size = 2 * tag.utf8.count + 5 + (inner?.utf8.count ?? 0)
+    for attr in attrs { size += attr.name.utf8.count + (attr.value?.utf8.count ?? 0) + 4 }
+    var out = ""
+    out.reserveCapacity(size)
+    out.append("<")
+    out.append(tag)
+    appendAttributes(attrs, to: &out)
+    out.append(">")
+    if let inner {
+        out.append(inner)
+        out.append("</")
+        out.append(tag)
+        out.append(">")
+    }
+    return Markup(unsafeRaw: out)
 }
 
 /// Attributes written bare when their value is empty (`checked`, not `checked=""`).
@@ -87,17 +115,17 @@ private func isBooleanAttribute(_ name: String) -> Bool {
 
 /// An element with content.
 public func el(_ tag: String, _ attrs: Attr..., @MarkupBuilder content: () -> Markup = { .empty }) -> Markup {
-    Markup(unsafeRaw: "<\(tag)\(renderAttributes(attrs))>\(content().html)</\(tag)>")
+    element(tag, attrs, inner: content().html)
 }
 
 /// An element with an attribute list built at run time.
 public func el(_ tag: String, attrs: [Attr], @MarkupBuilder content: () -> Markup = { .empty }) -> Markup {
-    Markup(unsafeRaw: "<\(tag)\(renderAttributes(attrs))>\(content().html)</\(tag)>")
+    element(tag, attrs, inner: content().html)
 }
 
 /// A void element (input, meta, link, br).
 public func void(_ tag: String, _ attrs: [Attr]) -> Markup {
-    Markup(unsafeRaw: "<\(tag)\(renderAttributes(attrs))>")
+    element(tag, attrs, inner: nil)
 }
 
 public func text(_ s: String) -> Markup { Markup(unsafeRaw: escape(s)) }
