@@ -176,10 +176,18 @@ package enum Referrals {
     /// A referral of the actor's own authority (officers and viewers), or any referral of the DPS for the
     /// lead authority's auditor, who reads everything and changes nothing; anything else is "not found".
     package static func own(_ id: UUID, actor: Actor, db: any Database) async throws -> ReferralRecord {
-        guard !actor.isProvider,
-            let r = try await ReferralRecord.query(on: db).filter(\.$id == id).with(\.$category).with(\.$dps).first(),
-            r.$organisation.id == actor.organisationID || isAuditor(actor, of: r.dps)
+        guard !actor.isProvider else { throw UseCaseError(.notFound, "No such referral.") }
+        // One statement: the referral joined to its category and DPS (read on every view of a referral).
+        guard
+            let r = try await ReferralRecord.query(on: db).filter(\.$id == id)
+                .join(CategoryRecord.self, on: \ReferralRecord.$category.$id == \CategoryRecord.$id)
+                .join(DPSRecord.self, on: \ReferralRecord.$dps.$id == \DPSRecord.$id).first()
         else { throw UseCaseError(.notFound, "No such referral.") }
+        r.$category.value = try r.joined(CategoryRecord.self)
+        r.$dps.value = try r.joined(DPSRecord.self)
+        guard r.$organisation.id == actor.organisationID || isAuditor(actor, of: r.dps) else {
+            throw UseCaseError(.notFound, "No such referral.")
+        }
         return r
     }
 
