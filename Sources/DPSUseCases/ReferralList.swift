@@ -91,6 +91,7 @@ extension Referrals {
         package var invited: Int
         package var submittedBids: Int
         package var placementID: UUID?
+        package var placementBidID: UUID?
         package var declined: [(establishment: String, reason: String, note: String)]
     }
 
@@ -100,7 +101,8 @@ extension Referrals {
             """
             SELECT (SELECT COUNT(*) FROM invitations i WHERE i.referral_id = \(bind: id)) AS invited,
                 (SELECT COUNT(*) FROM bids b WHERE b.referral_id = \(bind: id) AND b.state = 'submitted') AS bids,
-                (SELECT p.id FROM placements p WHERE p.referral_id = \(bind: id)) AS placement
+                (SELECT p.id FROM placements p WHERE p.referral_id = \(bind: id)) AS placement,
+                (SELECT p.bid_id FROM placements p WHERE p.referral_id = \(bind: id)) AS placement_bid
             """
         ).first()
         let declined =
@@ -117,6 +119,7 @@ extension Referrals {
             invited: try counts?.decode(column: "invited", as: Int.self) ?? 0,
             submittedBids: try counts?.decode(column: "bids", as: Int.self) ?? 0,
             placementID: try counts?.decode(column: "placement", as: UUID?.self),
+            placementBidID: try counts?.decode(column: "placement_bid", as: UUID?.self),
             declined: try declined.map {
                 (
                     try $0.decode(column: "name", as: String.self),

@@ -1231,6 +1231,21 @@ package enum Referrals {
     /// was cancelled before then.
     package static func isOpened(_ r: ReferralRecord) -> Bool { r.closedAt != nil }
 
+    /// Whether the parent's preference decided the award: the award goes to the preferred bid when it is ranked
+    /// (DOMAIN §7), whichever its rank.
+    package static func parentDecided(_ r: ReferralRecord, _ result: EvaluationResult) -> Bool {
+        guard let preference = r.parentPreference?.uuidString else { return false }
+        return result.ranking.contains { $0.id == preference }
+    }
+
+    /// How an award was decided, in the words the officer and every bidder read.
+    package static func awardBasis(parentDecided: Bool, shortlist: Int, bandPoints: Int) -> String {
+        parentDecided
+            ? "The parent or carer chose the setting from the \(shortlist) bids within \(bandPoints) points of the "
+                + "top score, as the published evaluation method allows."
+            : "The award went to the compliant bid with the highest score."
+    }
+
     /// A submitted bid as the evaluation and the pages that show it read it: its own columns, its establishment's
     /// name and the qualification score its invitation carried.
     package struct OpenedBid: Sendable {
@@ -1633,12 +1648,15 @@ package enum Referrals {
                         "state": "awarded", "bid": winnerID, "total": winnerRank.total.description,
                         "parentPreference": r.parentPreference?.uuidString ?? "",
                     ], at: now)
+                let basis = awardBasis(
+                    parentDecided: parentDecided(r, evaluation.result), shortlist: evaluation.result.shortlist.count,
+                    bandPoints: r.dps.parentChoiceBandPoints)
                 for ranked in evaluation.result.ranking {
                     guard let b = evaluation.bids[UUID(uuidString: ranked.id)!] else { continue }
                     let won = ranked.id == winnerID
                     let p = ranked.points
                     let breakdown =
-                        "Price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), "
+                        "price \(p.price), core competency \(p.coreCompetency), outcomes \(p.outcomes), "
                         + "needs \(p.needs), location \(p.location), desirables \(p.desirables), "
                         + "incentives \(p.incentives): total \(ranked.total) of 100, "
                         + "rank \(ranked.rank) of \(evaluation.result.ranking.count)."
@@ -1646,10 +1664,11 @@ package enum Referrals {
                         on: db, organisationID: b.organisationID, recipient: "Bid writers",
                         subject: won ? "You have been awarded \(r.reference)" : "Result of \(r.reference): not awarded",
                         body: (won
-                            ? "Your bid for \(b.establishmentName) won. The placement agreement is ready to accept. "
-                            : "Your bid for \(b.establishmentName) was not successful. "
+                            ? "Your bid for \(b.establishmentName) won. \(basis) "
+                                + "The placement agreement is ready to accept. "
+                            : "Your bid for \(b.establishmentName) was not successful. \(basis) "
                                 + "The winning bid scored \(winnerRank.total). ")
-                            + breakdown,
+                            + "Your score: " + breakdown,
                         link: won ? SiteURL.placement(placement.id!).path : SiteURL.invitation(b.invitationID).path,
                         at: now)
                 }

@@ -342,6 +342,12 @@ struct ReferralTests {
             try await Referrals.recordPreference(
                 token: token, bidID: birchBid.id!.uuidString, reason: "Closer to her grandmother", db: app.db,
                 now: afterDeadline)
+            // The officer's page names the setting the parent chose.
+            let officerPage = HTTPTests.Browser(app)
+            officerPage.signsInAgain = true
+            try await officerPage.signIn("officer@bh.test")
+            let waiting = try await officerPage.get("/referrals/\(r.id!)").body.string
+            #expect(waiting.contains("The parent or carer prefers Birch School"))
             let placement = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
             #expect(placement.bidID == birchBid.id && placement.providerID == rw.w.otherProvider.organisationID)
             #expect(
@@ -359,6 +365,19 @@ struct ReferralTests {
                 })
             #expect(
                 acornMessage.body.contains("The winning bid scored 90.00") && acornMessage.body.contains("rank 1 of 3"))
+            // Every bidder is told how the award was decided: here the parent's choice within the band.
+            let basis = "The parent or carer chose the setting from the"
+            #expect(messages.filter { $0.subject.contains("awarded") }.allSatisfy { $0.body.contains(basis) })
+            // The awarded referral's page says who won and why; the losing bidder's page says how, and no longer
+            // that its bid is sealed.
+            let awarded = try await officerPage.get("/referrals/\(r.id!)").body.string
+            #expect(awarded.contains("Awarded to Birch School (rank 2 of 3") && awarded.contains(basis))
+            let acorn = HTTPTests.Browser(app)
+            acorn.signsInAgain = true
+            try await acorn.signIn("admin@acorn.test")
+            let result = try await acorn.get("/provider/invitations/\(inv["Acorn House"]!.id!)").body.string
+            #expect(result.contains("How the award was decided") && result.contains(basis))
+            #expect(!result.contains("It is sealed"))
         }
     }
 

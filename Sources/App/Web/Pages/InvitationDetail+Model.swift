@@ -33,6 +33,8 @@ enum InvitationDetail {
         var fostering: Bool
         /// The stored evaluation, once awarded.
         var evaluation: EvaluationResult?
+        /// Once awarded: how the award was decided (top score, or the parent's choice within the band).
+        var awardBasis: String?
         /// This provider's placement from the referral, once awarded to it.
         var placement: PlacementRecord?
     }

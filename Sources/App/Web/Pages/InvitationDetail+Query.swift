@@ -23,6 +23,13 @@ extension InvitationDetail {
         let floor = BidRules.publishedDiscount(tiers: tiers, children: r.children)
         let fostering = r.category.code == "fostering" || r.pattern == PlacementPattern.fostering.rawValue
         let evaluation: EvaluationResult? = try Referrals.decode(r.evaluationJSON)
+        var basis: String?
+        if let evaluation, r.state == ReferralState.awarded.rawValue {
+            let band = try await DPSRecord.find(r.$dps.id, on: db)?.parentChoiceBandPoints ?? 0
+            basis = Referrals.awardBasis(
+                parentDecided: Referrals.parentDecided(r, evaluation), shortlist: evaluation.shortlist.count,
+                bandPoints: band)
+        }
         let placement = try await PlacementRecord.query(on: db).filter(\.$referralID == r.requireID()).filter(
             \.$providerID == actor.organisationID
         ).first()
@@ -30,6 +37,6 @@ extension InvitationDetail {
             id: id, invitation: inv, content: content, bid: bid, open: open,
             canBid: actor.role == .providerAdmin || actor.role == .bidWriter, approved: approved, lines: lines,
             offered: offered, variable: variable, needsMet: needsMet, mustMet: mustMet, desMet: desMet, floor: floor,
-            fostering: fostering, evaluation: evaluation, placement: placement)
+            fostering: fostering, evaluation: evaluation, awardBasis: basis, placement: placement)
     }
 }

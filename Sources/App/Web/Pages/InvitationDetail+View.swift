@@ -12,6 +12,7 @@ extension InvitationDetail {
         let (lines, offered, variable, needsMet, mustMet, desMet) = (
             m.lines, m.offered, m.variable, m.needsMet, m.mustMet, m.desMet
         )
+        let basis = m.awardBasis
         let (floor, fostering, evaluation, placement, canBid, id) = (
             m.floor, m.fostering, m.evaluation, m.placement, m.canBid, m.id
         )
@@ -86,6 +87,7 @@ extension InvitationDetail {
                             )
                         ),
                         ("Top score", text(winner.total.description)),
+                        ("How the award was decided", text(basis ?? "")),
                     ])
                 } else if let nc = evaluation.nonCompliant.first(where: { $0.id == bid.id?.uuidString }) {
                     UI.warning("Your bid was not ranked: \(nc.reasons.map { "\($0)" }.joined(separator: "; ")).")
@@ -98,7 +100,11 @@ extension InvitationDetail {
                 UI.inset(
                     "Your bid is submitted: \(formatPence(bid.weeklyCostPence)) a week, "
                         + "at \(DisplayDate.dateTime(bid.submittedAt)). "
-                        + "It is sealed: nobody else can read it before the deadline."
+                        + (open
+                            ? "It is sealed: nobody else can read it before the deadline."
+                            : r.closedAt != nil
+                                ? "The deadline has passed and the council has opened the bids."
+                                : "Bidding has ended.")
                 )
             }
             if open && canBid {

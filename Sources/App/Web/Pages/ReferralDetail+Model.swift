@@ -21,6 +21,8 @@ enum ReferralDetail {
         /// After the deadline: the bids and their evaluation.
         var evaluation: Referrals.Evaluation?
         var placementID: UUID?
+        /// The bid the placement was awarded to.
+        var placementBidID: UUID?
         /// While a draft: who it will reach.
         var preview: Referrals.Preview?
         /// When the page was read (defaults for the dates the officer may enter).

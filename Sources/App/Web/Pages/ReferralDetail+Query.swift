@@ -28,6 +28,7 @@ extension ReferralDetail {
                 Declined(establishment: $0.establishment, reason: $0.reason, note: $0.note)
             },
             bidCount: responses.submittedBids, evaluation: evaluation, placementID: responses.placementID,
+            placementBidID: responses.placementBidID,
             preview: state == .draft ? try await Referrals.preview(r, db: db) : nil, now: now)
     }
 }

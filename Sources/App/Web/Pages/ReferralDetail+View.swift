@@ -128,9 +128,21 @@ extension ReferralDetail {
                             ? "Waiting for the parent's preference until "
                                 + "\(r.parentDeadline.map(DisplayDate.dateTime) ?? ""). "
                                 + "If none arrives, award to the top bid."
-                            : "The parent has stated a preference"
-                                + "\(r.parentReason.map { $0.isEmpty ? "" : ": \($0)" } ?? ""). Award to it."
+                            : "The parent or carer prefers "
+                                + "\(r.parentPreference.flatMap { evaluation?.bids[$0]?.establishmentName } ?? "a setting")"
+                                + "\(r.parentReason.map { $0.isEmpty ? "" : " (\"\($0)\")" } ?? ""). Award to it."
                     )
+                }
+                if state == .awarded, let evaluation,
+                    let winner = model.placementBidID.flatMap({ evaluation.bids[$0] }),
+                    let ranked = evaluation.result.ranking.first(where: { $0.id == winner.id.uuidString })
+                {
+                    UI.inset(
+                        "Awarded to \(winner.establishmentName) (rank \(ranked.rank) of "
+                            + "\(evaluation.result.ranking.count), \(ranked.total) of 100). "
+                            + Referrals.awardBasis(
+                                parentDecided: Referrals.parentDecided(r, evaluation.result),
+                                shortlist: evaluation.result.shortlist.count, bandPoints: r.dps.parentChoiceBandPoints))
                 }
                 if let placement = model.placementID {
                     el("p") { UI.link("View the placement agreement", .placement(placement)) }
