@@ -181,7 +181,23 @@ def test_evaluator_admits_one_and_refuses_the_other(driver, base_url):
     driver.get(f"{base_url}/assessment/{application_id}")
     decide_forms = driver.find_elements(By.XPATH, "//form[contains(@action, '/decide/')]")
     assert len(decide_forms) == 2
-    sen = driver.find_element(By.XPATH, "//form[contains(@action, '/decide/') and .//legend[contains(., 'SEN placements')]]")
+    sen_decision = "//form[contains(@action, '/decide/') and .//legend[contains(., 'SEN placements')]]"
+    # Admitting with the pass/fail answers not reviewed is refused, by the decision's field.
+    sen = driver.find_element(By.XPATH, sen_decision)
+    sen.find_element(By.CSS_SELECTOR, "input[name=decision][value=admit]").click()
+    submit_form(driver, sen, "Record decision")
+    assert "There is a problem" in driver.page_source
+    assert "Review every pass/fail answer" in driver.page_source
+    # The evaluator passes each of the category's pass/fail answers, then admits.
+    reviews = "//section[.//h2[contains(., 'SEN placements')]]//form[contains(@action, '/review/')]"
+    count = len(driver.find_elements(By.XPATH, reviews))
+    assert count > 0
+    for index in range(count):
+        form = driver.find_elements(By.XPATH, reviews)[index]
+        form.find_element(By.CSS_SELECTOR, "input[name=outcome][value=pass]").click()
+        submit_form(driver, form, "Save review")
+        assert "There is a problem" not in driver.page_source
+    sen = driver.find_element(By.XPATH, sen_decision)
     sen.find_element(By.CSS_SELECTOR, "input[name=decision][value=admit]").click()
     submit_form(driver, sen, "Record decision")
     assert "Decision recorded" in banner_text(driver)

@@ -343,6 +343,17 @@ package enum Assessment {
         }
         var computed = 0
         if case .admit = decision {
+            // Every pass/fail answer reviewed and passed first (reviews read again under the claim below).
+            let blockers = ReviewOutcome.admissionBlockers(
+                questions: try part.criteria.passFail.map { ($0.key, $0.text) },
+                reviews: try reviews(of: part).mapValues(\.outcome))
+            if !blockers.isEmpty {
+                let more = blockers.count > 3 ? "; and \(blockers.count - 3) more" : ""
+                throw UseCaseError(
+                    field: "decision.\(code)",
+                    "Review every pass/fail answer, and pass it, before admitting: "
+                        + blockers.prefix(3).joined(separator: "; ") + more)
+            }
             if app.state == ApplicationState.clarificationRequested.rawValue {
                 throw UseCaseError(
                     field: "decision.\(code)",
@@ -371,6 +382,17 @@ package enum Assessment {
                 throw UseCaseError(
                     field: "decision.\(code)",
                     "Wait for the answer to the open clarification question before admitting", status: .conflict)
+            }
+            // Reviews are written under the same claim: one changed meanwhile is seen here.
+            if case .admit = decision, let fresh = try await ApplicationCategoryRecord.find(part.requireID(), on: db),
+                !ReviewOutcome.admissionBlockers(
+                    questions: try part.criteria.passFail.map { ($0.key, $0.text) },
+                    reviews: try reviews(of: fresh).mapValues(\.outcome)
+                ).isEmpty
+            {
+                throw UseCaseError(
+                    field: "decision.\(code)", "A pass/fail review changed meanwhile; reload the application",
+                    status: .conflict)
             }
             // Only a pending category is decided: two evaluators deciding it at once make one decision.
             guard

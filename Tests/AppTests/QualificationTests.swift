@@ -70,10 +70,63 @@ struct QualificationTests {
                     .init(statement: key, score: score, comment: "ok", consensus: true),
                     actor: key == "young_people" ? w.panel : w.evaluator, db: app.db, now: testNow)
             }
+            for q in try part.criteria.passFail {
+                try await Assessment.review(
+                    record.id!, partID: part.id!, .init(question: q.key, outcome: .pass), actor: w.evaluator,
+                    db: app.db, now: testNow)
+            }
             try await Assessment.decide(
                 record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
                 now: testNow)
             #expect(try await MembershipRecord.query(on: app.db).first()?.qualificationScore == 7200)
+        }
+    }
+
+    @Test("A category is admitted only when every pass/fail answer is reviewed and passed (DOMAIN §4)")
+    func admissionNeedsEveryPassFailPassed() async throws {
+        try await withApp { app in
+            // setup: every statement scored; every pass/fail answer but the last passed
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"])
+            let part = try await w.parts(app, record)["fostering"]!
+            let questions = try part.criteria.passFail
+            #expect(questions.count > 1)
+            for s in try part.criteria.statements {
+                try await Assessment.score(
+                    record.id!, partID: part.id!, .init(statement: s.key, score: 4, comment: "ok", consensus: true),
+                    actor: s.youngPeoplesPanel ? w.panel : w.evaluator, db: app.db, now: testNow)
+            }
+            for q in questions.dropLast() {
+                try await Assessment.review(
+                    record.id!, partID: part.id!, .init(question: q.key, outcome: .pass), actor: w.evaluator,
+                    db: app.db, now: testNow)
+            }
+            func admit() async throws {
+                try await Assessment.decide(
+                    record.id!, partID: part.id!, .init(decision: .admit), actor: w.evaluator, db: app.db,
+                    now: testNow)
+            }
+            let last = questions.last!
+
+            // MUT and validate: one answer not reviewed, then failed, refuse admission by the decision's field
+            await expectInputError("decision.fostering") { try await admit() }
+            try await Assessment.review(
+                record.id!, partID: part.id!, .init(question: last.key, outcome: .fail, note: "Insurance lapsed"),
+                actor: w.evaluator, db: app.db, now: testNow)
+            do {
+                try await admit()
+                Issue.record("admitted with a failed pass/fail answer")
+            } catch let error as UseCaseError {
+                #expect(error.errors.first?.field == "decision.fostering")
+                #expect(error.message.contains("\(last.text): failed"))
+            }
+            #expect(try await MembershipRecord.query(on: app.db).count() == 0)
+            // Passed on review: admitted.
+            try await Assessment.review(
+                record.id!, partID: part.id!, .init(question: last.key, outcome: .pass), actor: w.evaluator,
+                db: app.db, now: testNow)
+            try await admit()
+            #expect(try await MembershipRecord.query(on: app.db).count() == 1)
         }
     }
 

@@ -200,11 +200,17 @@ struct World {
         }
     }
 
-    /// Records consensus scores for every statement of every category of an application.
+    /// Records consensus scores for every statement of every category of an application, and passes every
+    /// pass/fail answer (both needed before admitting).
     func scoreAll(_ app: Application, _ record: ApplicationRecord, score: Int = 4) async throws {
         for part in try await ApplicationCategoryRecord.query(on: app.db).filter(\.$application.$id == record.id!).with(
             \.$category
         ).all() {
+            for q in try part.criteria.passFail {
+                try await Assessment.review(
+                    record.id!, partID: part.id!, .init(question: q.key, outcome: .pass), actor: evaluator, db: app.db,
+                    now: testNow)
+            }
             for s in try part.criteria.statements {
                 try await Assessment.score(
                     record.id!, partID: part.id!,

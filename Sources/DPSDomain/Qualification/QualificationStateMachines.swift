@@ -87,6 +87,21 @@ public enum CategoryDecisionState: String, Codable, Sendable, CaseIterable {
 /// An evaluator's review of one pass/fail answer (§4): a fail must give its reason.
 public enum ReviewOutcome: String, Codable, Sendable, CaseIterable {
     case pass, fail
+
+    /// What stops a category being admitted (§4: a provider qualifies only by passing every pass/fail
+    /// question): each question, in order, that has no review yet or failed, as "text: not reviewed" or
+    /// "text: failed". Empty when every question was reviewed and passed.
+    public static func admissionBlockers(questions: [(key: String, text: String)], reviews: [String: ReviewOutcome])
+        -> [String]
+    {
+        questions.compactMap { question in
+            switch reviews[question.key] {
+            case nil: "\(question.text): not reviewed"
+            case .fail?: "\(question.text): failed"
+            case .pass?: nil
+            }
+        }
+    }
 }
 
 /// A decision on a category. A refusal must give reasons; an admission may, and any reason given is

@@ -149,4 +149,19 @@ struct QualificationStateMachineTests {
             qualFailure { try MembershipState.removed.applying(.reinstate(reason: "x")) }?.errors[0].message
                 == "A membership that is removed cannot be reinstated")
     }
+
+    @Test("admission: blocked by each pass/fail question not reviewed or failed, in order; clear when all passed")
+    func admissionBlockers() {
+        let questions = [(key: "a", text: "Insured?"), (key: "b", text: "Registered?"), (key: "c", text: "Policies?")]
+        #expect(
+            ReviewOutcome.admissionBlockers(questions: questions, reviews: ["b": .fail])
+                == ["Insured?: not reviewed", "Registered?: failed", "Policies?: not reviewed"])
+        #expect(
+            ReviewOutcome.admissionBlockers(questions: questions, reviews: ["a": .pass, "b": .pass, "c": .pass]).isEmpty
+        )
+        // A review of a question the category does not ask is no pass for one it does.
+        #expect(
+            ReviewOutcome.admissionBlockers(questions: questions, reviews: ["a": .pass, "b": .pass, "z": .pass])
+                == ["Policies?: not reviewed"])
+    }
 }
