@@ -781,12 +781,16 @@ package enum Referrals {
         package var mustHavesMet: [String]
         package var desirablesMet: [String]
         package var unreadable: [FieldError]
+        /// The bidder has been told that the bid misses a must-have (so it will not be ranked) and saves it
+        /// anyway. The bid page asks; the API, which reports the bid's state, does not.
+        package var confirmedNonCompliant: Bool
 
         package init(
             corePence: [String: Int], variable: [BidItem] = [], discountBasisPoints: Int = 0, outcomesStatement: String,
             incentive: String = "", carerDistrict: String? = nil, needsMet: [String] = [], mustHavesMet: [String] = [],
-            desirablesMet: [String] = [], unreadable: [FieldError] = []
+            desirablesMet: [String] = [], unreadable: [FieldError] = [], confirmedNonCompliant: Bool = true
         ) {
+            self.confirmedNonCompliant = confirmedNonCompliant
             self.corePence = corePence
             self.variable = variable
             self.discountBasisPoints = discountBasisPoints
@@ -1061,6 +1065,24 @@ package enum Referrals {
                             + "(\(ids.joined(separator: ", ")))"
                     ))
             }
+        }
+        // A bid without every must-have is not ranked: the bid page says so, with what the bid does meet, and
+        // saves it only when the bidder confirms (once nothing else is wrong).
+        let missing = content.mustHaves.indices.filter { !command.mustHavesMet.contains("m\($0 + 1)") }
+        if errors.isEmpty && !missing.isEmpty && !command.confirmedNonCompliant {
+            let needs = content.needs.filter { command.needsMet.contains($0.id) }.map(\.text)
+            let musts = content.mustHaves.indices.filter { command.mustHavesMet.contains("m\($0 + 1)") }
+                .map { content.mustHaves[$0] }
+            errors.append(
+                FieldError(
+                    field: "confirm",
+                    message:
+                        "This bid does not offer every must-have (missing: "
+                        + missing.map { content.mustHaves[$0] }.joined(separator: "; ")
+                        + "), so it will not be ranked. It meets these needs: "
+                        + (needs.isEmpty ? "none" : needs.joined(separator: "; ")) + "; and these must-haves: "
+                        + (musts.isEmpty ? "none" : musts.joined(separator: "; "))
+                        + ". Tick the must-haves you provide, or confirm to save it anyway"))
         }
         var distance = target.distanceMiles
         var carer: String?

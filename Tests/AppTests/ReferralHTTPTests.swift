@@ -169,6 +169,59 @@ struct ReferralHTTPTests {
         }
     }
 
+    @Test(
+        """
+        The bid form keeps every tick after an error, and a bid missing a must-have is saved only once the bidder \
+        confirms, having been told it will not be ranked and what it meets
+        """
+    )
+    func bidFormKeepsTicksAndConfirmsNonCompliant() async throws {
+        try await withApp { app in
+            // setup: Acorn's invitation page read (its CSRF token)
+            let rw = try await ReferralWorld.make(app)
+            let (_, inv) = try await published(app, rw)
+            let invitation = try #require(inv["Acorn House"])
+            let acorn = try await signedIn(app, "admin@acorn.test")
+            let page = "/provider/invitations/\(invitation.id!)"
+            try await acorn.get(page)
+            let statement = "A key worker and a weekly review, agreed with the family."
+            let lines = rw.category.testContent.costLines
+            func pairs(core: String, must: Bool, confirm: Bool = false) -> [(String, String)] {
+                lines.map { ("core.\($0.key)", core) } + [("discount", "0"), ("need", "n1"), ("need", "n2")]
+                    + (must ? [("must", "m1")] : []) + [("outcomesStatement", statement)]
+                    + (confirm ? [("confirm", "yes")] : [])
+            }
+            func checked(_ html: String, _ id: String) -> Bool {
+                html.contains(#"id="\#(id)" name="#) && html.range(of: #"id="\#(id)"[^>]*checked"#, options: .regularExpression) != nil
+            }
+
+            // MUT: an unreadable amount with both needs and the must-have ticked
+            let refused = try await acorn.post("\(page)/bid", pairs: pairs(core: "abc", must: true))
+            // validate: the page comes back with every tick as posted
+            let again = refused.body.string
+            #expect(refused.status == .unprocessableEntity)
+            #expect(checked(again, "f-need") && checked(again, "f-need-2") && checked(again, "f-must"))
+
+            // MUT: the amount fixed, the must-have left unticked
+            let warned = try await acorn.post("\(page)/bid", pairs: pairs(core: "390", must: false))
+            // validate: not saved; told it will not be ranked and what it meets; asked to confirm
+            #expect(warned.status == .unprocessableEntity)
+            #expect(try await bid(app, invitation) == nil)
+            let warning = warned.body.string
+            #expect(warning.contains("so it will not be ranked") && warning.contains("missing: Waking night staff"))
+            #expect(warning.contains(##"href="#f-confirm""##) && warning.contains(#"id="f-confirm""#))
+            #expect(checked(warning, "f-need") && !checked(warning, "f-must"))
+
+            // MUT: confirmed
+            let saved = try await acorn.post("\(page)/bid", pairs: pairs(core: "390", must: false, confirm: true))
+            // validate: saved as posted, and the evaluation will set it aside
+            #expect(saved.status == .seeOther)
+            let stored = try #require(try await bid(app, invitation))
+            let offer = try #require(try await Referrals.bidContent([stored], db: app.db)[stored.id!])
+            #expect(offer.met == ["n1", "n2"] && stored.state == "submitted")
+        }
+    }
+
     @Test("Another provider can neither read nor bid on an invitation that is not its own, nor read referrals")
     func anotherProvider() async throws {
         try await withApp { app in

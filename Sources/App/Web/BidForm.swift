@@ -52,7 +52,8 @@ enum BidForm {
             corePence: core, variable: variable, discountBasisPoints: discount ?? 0,
             outcomesStatement: form["outcomesStatement"] ?? "", incentive: form["incentive"] ?? "",
             carerDistrict: form["carerDistrict"], needsMet: ticked("need"), mustHavesMet: ticked("must"),
-            desirablesMet: ticked("desirable"), unreadable: unreadable)
+            desirablesMet: ticked("desirable"), unreadable: unreadable,
+            confirmedNonCompliant: form["confirm"] == "yes")
     }
 }
 

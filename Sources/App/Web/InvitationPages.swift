@@ -88,7 +88,8 @@ struct InvitationPages: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let model = try await InvitationDetail.query(id, actor: try provider(req), db: req.db, now: req.now)
         return InvitationDetail.view(
-            model, context: PageContext(request: req), form: FormState(errors: errors, values: values))
+            model, context: PageContext(request: req),
+            form: FormState(errors: errors, values: values, lists: Forms.fields(req).lists))
     }
 
     private func form(_ req: Request, success: String, action: @escaping (Actor, UUID) async throws -> Void)

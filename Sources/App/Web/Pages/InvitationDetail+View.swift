@@ -17,6 +17,10 @@ extension InvitationDetail {
             m.floor, m.fostering, m.evaluation, m.placement, m.canBid, m.id
         )
         func v(_ key: String, _ stored: String) -> String { form.values.isEmpty ? stored : (form.values[key] ?? "") }
+        /// The boxes ticked: as posted when the form is shown again, else as saved.
+        func ticked(_ name: String, _ stored: Set<String>) -> Set<String> {
+            form.values.isEmpty ? stored : Set(form.lists[name] ?? [])
+        }
         return Layout.page(title: "Referral \(r.reference)", context: context) {
             UI.errorSummary(form.errors)
             UI.h1(r.reference, caption: "\(r.category.name): invitation for \(inv.establishment.name)")
@@ -149,18 +153,21 @@ extension InvitationDetail {
                     }
                     UI.checkboxes(
                         "need", legend: "Needs you will meet",
-                        options: content.needs.map { .init(value: $0.id, label: $0.text) }, selected: needsMet,
+                        options: content.needs.map { .init(value: $0.id, label: $0.text) },
+                        selected: ticked("need", needsMet),
                         errors: form.errors)
                     UI.checkboxes(
                         "must", legend: "Must-have features you provide",
                         options: content.mustHaves.indices.map {
                             .init(value: "m\($0 + 1)", label: content.mustHaves[$0])
-                        }, selected: mustMet, hint: "A bid missing any must-have is not compliant and is not ranked.",
+                        }, selected: ticked("must", mustMet),
+                        hint: "A bid missing any must-have is not compliant and is not ranked.",
                         errors: form.errors)
                     if !content.desirables.isEmpty {
                         UI.checkboxes(
                             "desirable", legend: "Desirable features you provide",
-                            options: content.desirables.map { .init(value: $0.id, label: $0.text) }, selected: desMet,
+                            options: content.desirables.map { .init(value: $0.id, label: $0.text) },
+                            selected: ticked("desirable", desMet),
                             errors: form.errors)
                     }
                     UI.textarea(
@@ -177,6 +184,12 @@ extension InvitationDetail {
                             "carerDistrict", label: "Postcode district of the proposed carer",
                             value: v("carerDistrict", bid?.carerDistrict ?? ""),
                             hint: "For example BN3. Used for the distance score.", errors: form.errors, width: "5")
+                    }
+                    if form.errors.contains(where: { $0.field == "confirm" }) {
+                        UI.checkboxes(
+                            "confirm", legend: "Save a bid that will not be ranked",
+                            options: [.init(value: "yes", label: "Save this bid although it misses a must-have")],
+                            selected: [], errors: form.errors)
                     }
                     UI.button(bid?.state == "submitted" ? "Revise bid" : "Submit bid")
                 }

@@ -40,6 +40,8 @@ enum ReferralDetail {
 struct FormState {
     var errors: [FieldError] = []
     var values: [String: String] = [:]
+    /// The ticked values of repeated fields as posted (checkboxes), kept when the form is shown again.
+    var lists: [String: [String]] = [:]
     /// The parent's private link, shown only on the response that created it.
     var parentLink: String?
 }
