@@ -139,19 +139,28 @@ def test_provider_applies_for_two_categories(driver, base_url):
     click_button(driver, "Save draft")
     assert "Draft saved" in banner_text(driver)
 
-    # Evidence: one upload per question that asks for it.
-    forms = driver.find_elements(By.XPATH, "//form[contains(@action, '/evidence/')]")
-    for index in range(len(forms)):
-        form = driver.find_elements(By.XPATH, "//form[contains(@action, '/evidence/')]")[index]
-        path = "/tmp/dps-browser-evidence.txt"
-        with open(path, "w") as handle:
-            handle.write("Certificate\n")
-        form.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
-        expiry = form.find_elements(By.CSS_SELECTOR, "input[name=expiresOn]")
+    # Evidence: one upload per question that asks for it. Each Upload button sends the whole application form, so
+    # an answer typed and not saved is saved with the upload, never lost (it used to be).
+    area = driver.find_elements(By.CSS_SELECTOR, "textarea[name^='statements.']")[0]
+    area_name = area.get_attribute("name")
+    typed = "Typed just before uploading and never saved on its own: we review each plan every month."
+    area.clear()
+    area.send_keys(typed)
+    cards = "//div[contains(@class, 'dps-card')][.//button[contains(@formaction, '/evidence/')]]"
+    count = len(driver.find_elements(By.XPATH, cards))
+    assert count > 0
+    path = "/tmp/dps-browser-evidence.txt"
+    with open(path, "w") as handle:
+        handle.write("Certificate\n")
+    for index in range(count):
+        card = driver.find_elements(By.XPATH, cards)[index]
+        card.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
+        expiry = card.find_elements(By.CSS_SELECTOR, "input[name^='expiresOn.']")
         if expiry:
             expiry[0].send_keys("2027-09-30")
-        submit_form(driver, form, "Upload")
-        assert "Document uploaded" in banner_text(driver)
+        submit_form(driver, card, "Upload and save answers")
+        assert "Answers saved and document uploaded" in banner_text(driver)
+    assert driver.find_element(By.NAME, area_name).get_attribute("value") == typed
     click_button(driver, "Submit application")
     assert "Application submitted" in banner_text(driver)
     assert "Submitted" in driver.page_source

@@ -219,10 +219,11 @@ enum UI {
 
     /// A POST form carrying the CSRF token.
     static func form(
-        action: SiteURL, csrf token: String, multipart: Bool = false, @MarkupBuilder _ content: () -> Markup
+        action: SiteURL, csrf token: String, multipart: Bool = false, id: String? = nil,
+        @MarkupBuilder _ content: () -> Markup
     ) -> Markup {
         el(
-            "form", Attr("method", "post"), Attr("action", action.path),
+            "form", Attr("method", "post"), Attr("action", action.path), Attr("id", id),
             Attr("enctype", multipart ? "multipart/form-data" : nil), Attr("novalidate", "")
         ) {
             csrf(token)

@@ -353,21 +353,26 @@ struct ProviderPages: RouteCollection {
         }
     }
 
+    /// An evidence upload, sent by the application form itself (its Upload buttons post the whole form here), so
+    /// the answers typed but not yet saved are saved first and never lost; then the chosen question's file.
     func uploadEvidence(req: Request) async throws -> Response {
         let actor = try providerActor(req)
         guard let id = req.parameters.get("id", as: UUID.self), let partID = req.parameters.get("partID", as: UUID.self)
         else { throw Abort(.notFound) }
+        let fields = (try? req.content.decode(FormFields.self)) ?? FormFields()
+        let question = fields.text["question"] ?? ""
         do {
-            let form = try req.content.decode(EvidenceForm.self)
+            try await ProviderUseCases.saveDraft(id, form: fields.text, actor: actor, db: req.db, now: req.now)
             let upload = ProviderUseCases.EvidenceUpload(
-                question: form.question, expiresOn: form.expiresOn, file: form.file.map(\.uploaded))
+                question: question, expiresOn: fields.text["expiresOn.\(partID).\(question)"],
+                file: (try? req.content.get(File.self, at: "file.\(partID).\(question)"))?.uploaded)
             try await ProviderUseCases.uploadEvidence(
                 id, partID: partID, upload, actor: actor, db: req.db, now: req.now)
-            req.flash("Document uploaded.")
+            req.flash("Answers saved and document uploaded.")
             return req.redirect(to: .application(id))
         } catch let error as UseCaseError where !error.errors.isEmpty {
             return HTMLResponse.make(
-                try await applicationView(req, errors: error.errors, values: [:]), status: error.httpStatus)
+                try await applicationView(req, errors: error.errors, values: fields.text), status: error.httpStatus)
         }
     }
 
@@ -400,6 +405,13 @@ extension Markup {
     /// Renames a field's `name` attribute while keeping its id (so error links still work).
     func replacingName(_ from: String, with to: String) -> Markup {
         Markup(unsafeRaw: html.replacingOccurrences(of: "name=\"\(escape(from))\"", with: "name=\"\(escape(to))\""))
+    }
+
+    /// The same, and the field made part of the form `formID` (HTML's `form` attribute) though written outside it.
+    func replacingName(_ from: String, with to: String, inForm formID: String) -> Markup {
+        Markup(
+            unsafeRaw: html.replacingOccurrences(
+                of: "name=\"\(escape(from))\"", with: "name=\"\(escape(to))\" form=\"\(escape(formID))\""))
     }
 }
 

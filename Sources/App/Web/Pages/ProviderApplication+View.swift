@@ -4,6 +4,9 @@ import DPSUseCases
 import Foundation
 
 extension ProviderApplication {
+    /// The id of the application's answers form, which the evidence fields and Upload buttons belong to.
+    static let formID = "application-form"
+
     /// The page: pure, from the model, the request's context and the form being shown again.
     static func view(_ m: Model, context: PageContext, form: FormState = FormState()) -> Markup {
         let (id, app, evidence, clarifications, editable) = (m.id, m.app, m.evidence, m.clarifications, m.editable)
@@ -62,7 +65,7 @@ extension ProviderApplication {
                 }
             }
             if editable {
-                UI.form(action: .application(id), csrf: context.csrf) {
+                UI.form(action: .application(id), csrf: context.csrf, id: Self.formID) {
                     for section in m.sections { answersSection(section, m: m, form: form) }
                     el("div", .class("govuk-button-group")) {
                         UI.button("Save draft", kind: "secondary", name: "action", value: "save")
@@ -86,25 +89,30 @@ extension ProviderApplication {
                                     }
                                 }
                             }
-                            UI.form(
-                                action: .evidenceUpload(application: id, part: part.id!), csrf: context.csrf,
-                                multipart: true
-                            ) {
-                                void("input", [.type("hidden"), .name("question"), .value(q.key)])
-                                UI.fileUpload(
-                                    "evidence.\(part.category.code).\(q.key)", label: "Upload a document",
-                                    hint: q.hint.isEmpty ? nil : q.hint, errors: form.errors
+                            // Part of the application form: uploading saves the answers typed so far too.
+                            let key = "\(part.id!).\(q.key)"
+                            UI.fileUpload(
+                                "evidence.\(part.category.code).\(q.key)", label: "Upload a document",
+                                hint: q.hint.isEmpty ? nil : q.hint, errors: form.errors
+                            )
+                            .replacingName(
+                                "evidence.\(part.category.code).\(q.key)", with: "file.\(key)", inForm: Self.formID)
+                            if q.evidenceExpires {
+                                UI.textInput(
+                                    "expires.\(part.category.code).\(q.key)", label: "Expiry date",
+                                    hint: "For example 2027-03-31", errors: form.errors, width: "10"
                                 )
-                                .replacingName("evidence.\(part.category.code).\(q.key)", with: "file")
-                                if q.evidenceExpires {
-                                    UI.textInput(
-                                        "expires.\(part.category.code).\(q.key)", label: "Expiry date",
-                                        hint: "For example 2027-03-31", errors: form.errors, width: "10"
-                                    )
-                                    .replacingName("expires.\(part.category.code).\(q.key)", with: "expiresOn")
-                                }
-                                UI.button("Upload", kind: "secondary")
+                                .replacingName(
+                                    "expires.\(part.category.code).\(q.key)", with: "expiresOn.\(key)",
+                                    inForm: Self.formID)
                             }
+                            el(
+                                "button", .class("govuk-button govuk-button--secondary"), .type("submit"),
+                                Attr("form", Self.formID),
+                                Attr("formaction", SiteURL.evidenceUpload(application: id, part: part.id!).path),
+                                Attr("formenctype", "multipart/form-data"), .name("question"), .value(q.key),
+                                Attr("data-module", "govuk-button")
+                            ) { "Upload and save answers" }
                         }
                     }
                 }
