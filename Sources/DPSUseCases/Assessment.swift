@@ -203,6 +203,23 @@ package enum Assessment {
             record.score = score
             record.comment = comment
             if isConsensus {
+                // The moderator's own view stays beside the consensus: recorded as their individual score too
+                // when they had none.
+                let own = try await StatementScoreRecord.query(on: db).filter(
+                    \.$applicationCategory.$id == part.requireID()
+                )
+                .filter(\.$statementKey == key).filter(\.$evaluatorID == actor.userID).filter(\.$isConsensus == false)
+                .first()
+                if own == nil {
+                    let individual = StatementScoreRecord()
+                    individual.$applicationCategory.id = try part.requireID()
+                    individual.statementKey = key
+                    individual.evaluatorID = actor.userID
+                    individual.isConsensus = false
+                    individual.score = score
+                    individual.comment = comment
+                    try await individual.save(on: db)
+                }
                 // One consensus per statement: replace any other moderator's.
                 try await StatementScoreRecord.query(on: db).filter(\.$applicationCategory.$id == part.requireID())
                     .filter(\.$statementKey == key).filter(\.$isConsensus == true).filter(
@@ -484,6 +501,29 @@ package enum Assessment {
         package var categories: [String]
         package var status: AssessmentClock.DeadlineStatus?
         package var decidedInTime: Bool?
+    }
+
+    /// The statement scores of these application parts that the viewer may see. Evaluators score independently
+    /// (DOMAIN §4): an evaluator or panel member sees every consensus, their own scores, and another's score of a
+    /// statement only once they have scored it themselves; the other lead-authority roles, who score nothing,
+    /// read them all.
+    package static func visibleScores(_ partIDs: [UUID], viewer: Actor, db: any Database) async throws
+        -> [StatementScoreRecord]
+    {
+        let all = try await StatementScoreRecord.query(on: db).filter(\.$applicationCategory.$id ~~ partIDs).all()
+        guard [.evaluator, .panelMember, .dpsAdmin].contains(viewer.role) else { return all }
+        struct Statement: Hashable {
+            var part: UUID
+            var key: String
+        }
+        let scored = Set(
+            all.filter { $0.evaluatorID == viewer.userID && !$0.isConsensus }.map {
+                Statement(part: $0.$applicationCategory.id, key: $0.statementKey)
+            })
+        return all.filter {
+            $0.isConsensus || $0.evaluatorID == viewer.userID
+                || scored.contains(Statement(part: $0.$applicationCategory.id, key: $0.statementKey))
+        }
     }
 
     /// Every submitted application of the actor's DPS with its deadline status, most urgent first (the deadline

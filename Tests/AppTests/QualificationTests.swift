@@ -205,6 +205,51 @@ struct QualificationTests {
     }
 
     @Test(
+        """
+        Evaluators score independently: another's score of a statement is hidden until one has scored it; a \
+        moderator's consensus keeps every individual score beside it, the moderator's own included
+        """
+    )
+    func independentScoring() async throws {
+        try await withApp { app in
+            // setup: the first evaluator scores the workforce statement
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"])
+            let part = try await w.parts(app, record)["fostering"]!
+            func score(_ actor: Actor, _ value: Int, consensus: Bool) async throws {
+                try await Assessment.score(
+                    record.id!, partID: part.id!,
+                    .init(statement: "workforce", score: value, comment: "Scorer note \(value)", consensus: consensus),
+                    actor: actor, db: app.db, now: testNow)
+            }
+            try await score(w.evaluator, 2, consensus: false)
+            func seen(by actor: Actor) async throws -> [Int] {
+                try await Assessment.visibleScores([part.id!], viewer: actor, db: app.db)
+                    .filter { !$0.isConsensus }.map(\.score).sorted()
+            }
+
+            // MUT and validate: the second evaluator sees nothing before scoring, both after
+            #expect(try await seen(by: w.evaluator2) == [])
+            let before = HTTPTests.Browser(app)
+            try await before.signIn("eval2@ws.test")
+            #expect(!(try await before.get("/assessment/\(record.id!)").body.string.contains("Scorer note 2")))
+            #expect(try await seen(by: w.evaluator) == [2])
+            #expect(try await seen(by: w.auditor) == [2])
+            try await score(w.evaluator2, 4, consensus: false)
+            #expect(try await seen(by: w.evaluator2) == [2, 4])
+            // A moderator who never scored it individually: the consensus is also their own score, beside the rest.
+            try await score(w.admin, 3, consensus: true)
+            #expect(try await seen(by: w.admin) == [2, 3, 4])
+            #expect(try await Assessment.consensus(part.id!, db: app.db) == ["workforce": 3])
+            // The page shows the first evaluator's score to the second only now that both have scored.
+            let b = HTTPTests.Browser(app)
+            try await b.signIn("eval2@ws.test")
+            let page = try await b.get("/assessment/\(record.id!)").body.string
+            #expect(page.contains("Scorer note 2") && page.contains("Scorer note 4"))
+        }
+    }
+
+    @Test(
         "Submission is refused, naming the field, with nothing saved",
         arguments: [
             "window", "cap", "missing-answer", "inadequate", "expired-evidence", "missing-statement",

@@ -15,9 +15,7 @@ extension AssessmentDetail {
         let evidence = try await EvidenceRecord.query(on: db).filter(
             \.$applicationCategoryID ~~ parts.compactMap(\.id)
         ).all()
-        let scores = try await StatementScoreRecord.query(on: db).filter(
-            \.$applicationCategory.$id ~~ parts.compactMap(\.id)
-        ).all()
+        let scores = try await Assessment.visibleScores(parts.compactMap(\.id), viewer: actor, db: db)
         let users = Dictionary(
             try await User.query(on: db).filter(\.$organisation.$id == actor.organisationID).all().map {
                 ($0.id!, $0.name)
