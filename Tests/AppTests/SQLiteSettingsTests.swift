@@ -10,7 +10,10 @@ import Vapor
 @Suite("SQLite settings")
 struct SQLiteSettingsTests {
     @Test(
-        "A new SQLite database is switched to write-ahead logging at boot, keeps synchronous=FULL, and every connection gets the larger page cache"
+        """
+        A new SQLite database is switched to write-ahead logging at boot, keeps synchronous=FULL, and every \
+        connection gets the larger page cache
+        """
     )
     func walAndFullSync() async throws {
         guard !TestDB.isPostgres else { return }

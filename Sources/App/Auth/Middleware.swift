@@ -100,8 +100,8 @@ struct CSRFMiddleware: AsyncMiddleware {
                 throw Abort(
                     .forbidden,
                     reason:
-                        "This form has expired or did not come from this service. Go back, reload the page and try again."
-                )
+                        "This form has expired or did not come from this service. "
+                        + "Go back, reload the page and try again.")
             }
         }
         let response = try await next.respond(to: request)

@@ -2,9 +2,9 @@ import FluentKit
 import SQLKit
 
 /// The lists' whole order in their indexes: a council's referrals, a provider's invitations and a DPS's or a
-/// provider's memberships sort by time and then id, so a page is read in index order and the engine stops after it, instead of sorting every row that
-/// shares a time (and computing each row's counts before sorting); a referral's submitted bids are counted from an
-/// index alone.
+/// provider's memberships sort by time and then id, so a page is read in index order and the engine stops after
+/// it, instead of sorting every row that shares a time (and computing each row's counts before sorting); a
+/// referral's submitted bids are counted from an index alone.
 struct M0018_PageOrderIndexes: AsyncMigration {
     static let replaced: [(old: String, new: String, table: String, columns: [String])] = [
         (

@@ -129,7 +129,8 @@ extension ReferralDetail {
                                 + "\(r.parentDeadline.map(DisplayDate.dateTime) ?? ""). "
                                 + "If none arrives, award to the top bid."
                             : "The parent or carer prefers "
-                                + "\(r.parentPreference.flatMap { evaluation?.bids[$0]?.establishmentName } ?? "a setting")"
+                                + (r.parentPreference.flatMap { evaluation?.bids[$0]?.establishmentName }
+                                    ?? "a setting")
                                 + "\(r.parentReason.map { $0.isEmpty ? "" : " (\"\($0)\")" } ?? ""). Award to it."
                     )
                 }
