@@ -531,6 +531,9 @@ package enum Assessment {
     package static func queue(actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar) async throws
         -> [QueueRow]
     {
+        if actor.role == .panelMember {
+            throw UseCaseError(.forbidden, "The young people's panel sees the applications it is to score.")
+        }
         let apps = try await queueApplications(
             actor, "a.state <> \(bind: ApplicationState.draft.rawValue)", order: "a.deadline, a.id", limit: nil, db: db)
         return try await rows(apps, db: db, now: now, calendar: calendar)
@@ -541,6 +544,10 @@ package enum Assessment {
     package static func queue(
         actor: Actor, decided: Bool, page: ListPage, db: any Database, now: Date, calendar: WorkingDayCalendar
     ) async throws -> PageOf<QueueRow> {
+        // The young people's panel scores open applications' panel question only; decisions are not theirs.
+        if decided && actor.role == .panelMember {
+            throw UseCaseError(.forbidden, "The young people's panel sees the applications it is to score.")
+        }
         let states =
             decided
             ? [ApplicationState.decided.rawValue, ApplicationState.withdrawn.rawValue]

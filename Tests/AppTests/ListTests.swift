@@ -246,4 +246,31 @@ struct ListTests {
             #expect(try await auditor.get("/messages?page=abc").status == .unprocessableEntity)
         }
     }
+
+    @Test("The young people's panel sees only the open applications it scores: no decided list, deadlines or report")
+    func panelQueue() async throws {
+        try await withApp { app in
+            // setup: one submitted application
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"])
+            let b = HTTPTests.Browser(app)
+            try await b.signIn("panel@ws.test")
+
+            // MUT
+            let queue = try await b.get("/assessment")
+            let decided = try await b.get("/assessment?list=decided")
+            let report = try await b.get("/assessment/report")
+
+            // validate
+            let html = queue.body.string
+            #expect(queue.status == .ok && html.contains("/assessment/\(record.id!)") && html.contains("To score"))
+            #expect(!html.contains("Decide by") && !html.contains("Clock") && !html.contains("Decided applications"))
+            #expect(decided.status == .forbidden && report.status == .forbidden)
+            await #expect(throws: UseCaseError.self) {
+                _ = try await Assessment.queue(
+                    actor: w.panel, decided: true, page: .first, db: app.db, now: testNow,
+                    calendar: WorkingDayCalendar())
+            }
+        }
+    }
 }

@@ -36,12 +36,16 @@ struct AssessmentPages: RouteCollection {
         let page = try await Assessment.queue(
             actor: actor, decided: decided, page: try req.listPage(), db: req.db, now: req.now,
             calendar: req.calendar)
-        let warnings = page.rows.filter {
-            switch $0.status {
-            case .breached?, .dueSoon?, .dueToday?: true
-            case .onTrack?, nil: false
+        let panel = actor.role == .panelMember
+        let warnings =
+            panel
+            ? []
+            : page.rows.filter {
+                switch $0.status {
+                case .breached?, .dueSoon?, .dueToday?: true
+                case .onTrack?, nil: false
+                }
             }
-        }
         return HTMLResponse.make(
             Layout.page(title: decided ? "Decided applications" : "Applications", context: PageContext(request: req)) {
                 UI.h1(decided ? "Decided applications" : "Applications to assess")
@@ -51,10 +55,14 @@ struct AssessmentPages: RouteCollection {
                             + "\(warnings.count == 1 ? "is" : "are") overdue."
                     )
                 }
-                el("p", .class("govuk-body")) {
-                    decided
-                        ? UI.link("Applications to assess", .assessmentQueue)
-                        : UI.link("Decided applications", href: SiteURL.assessmentQueue.path + "?list=decided")
+                if panel {
+                    UI.p("The applications whose young people's question you score. Open one to read and score it.")
+                } else {
+                    el("p", .class("govuk-body")) {
+                        decided
+                            ? UI.link("Applications to assess", .assessmentQueue)
+                            : UI.link("Decided applications", href: SiteURL.assessmentQueue.path + "?list=decided")
+                    }
                 }
                 if decided {
                     UI.table(
@@ -66,6 +74,15 @@ struct AssessmentPages: RouteCollection {
                                 text(r.app.organisationName), ProviderPages.stateTag(r.app.state),
                                 text(r.app.decidedAt.map(DisplayDate.dateTime) ?? "—"),
                                 r.decidedInTime == false ? UI.tag("Late", colour: "red") : UI.tag("Yes"),
+                            ]
+                        })
+                } else if panel {
+                    UI.table(
+                        caption: "To score", headers: ["Establishment", "Categories"],
+                        rows: page.rows.map { r in
+                            [
+                                UI.link(r.app.establishmentName, .assessment(r.app.id)),
+                                text(r.categories.joined(separator: "; ")),
                             ]
                         })
                 } else {
