@@ -189,36 +189,30 @@ package enum Assessment {
         let isConsensus = input.consensus
         try await db.writeTransaction { db in
             _ = try await claimOpen(app, db: db)
-            let existing = try await StatementScoreRecord.query(on: db).filter(
-                \.$applicationCategory.$id == part.requireID()
-            )
-            .filter(\.$statementKey == key).filter(\.$evaluatorID == actor.userID).filter(\.$isConsensus == isConsensus)
-            .first()
-            let record = existing ?? StatementScoreRecord()
+            let partID = try part.requireID()
+            /// The actor's own score of this statement, individual or consensus, if any.
+            func own(consensus: Bool) async throws -> StatementScoreRecord? {
+                try await StatementScoreRecord.query(on: db).filter(\.$applicationCategory.$id == partID)
+                    .filter(\.$statementKey == key).filter(\.$evaluatorID == actor.userID)
+                    .filter(\.$isConsensus == consensus).first()
+            }
+            func filled(_ record: StatementScoreRecord, consensus: Bool) -> StatementScoreRecord {
+                record.$applicationCategory.id = partID
+                record.statementKey = key
+                record.evaluatorID = actor.userID
+                record.isConsensus = consensus
+                record.score = score
+                record.comment = comment
+                return record
+            }
+            let existing = try await own(consensus: isConsensus)
             let before = existing.map { ["score": String($0.score), "comment": $0.comment] }
-            record.$applicationCategory.id = try part.requireID()
-            record.statementKey = key
-            record.evaluatorID = actor.userID
-            record.isConsensus = isConsensus
-            record.score = score
-            record.comment = comment
+            let record = filled(existing ?? StatementScoreRecord(), consensus: isConsensus)
             if isConsensus {
                 // The moderator's own view stays beside the consensus: recorded as their individual score too
                 // when they had none.
-                let own = try await StatementScoreRecord.query(on: db).filter(
-                    \.$applicationCategory.$id == part.requireID()
-                )
-                .filter(\.$statementKey == key).filter(\.$evaluatorID == actor.userID).filter(\.$isConsensus == false)
-                .first()
-                if own == nil {
-                    let individual = StatementScoreRecord()
-                    individual.$applicationCategory.id = try part.requireID()
-                    individual.statementKey = key
-                    individual.evaluatorID = actor.userID
-                    individual.isConsensus = false
-                    individual.score = score
-                    individual.comment = comment
-                    try await individual.save(on: db)
+                if try await own(consensus: false) == nil {
+                    try await filled(StatementScoreRecord(), consensus: false).save(on: db)
                 }
                 // One consensus per statement: replace any other moderator's.
                 try await StatementScoreRecord.query(on: db).filter(\.$applicationCategory.$id == part.requireID())

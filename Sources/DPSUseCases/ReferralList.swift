@@ -101,8 +101,8 @@ extension Referrals {
             """
             SELECT (SELECT COUNT(*) FROM invitations i WHERE i.referral_id = \(bind: id)) AS invited,
                 (SELECT COUNT(*) FROM bids b WHERE b.referral_id = \(bind: id) AND b.state = 'submitted') AS bids,
-                (SELECT p.id FROM placements p WHERE p.referral_id = \(bind: id)) AS placement,
-                (SELECT p.bid_id FROM placements p WHERE p.referral_id = \(bind: id)) AS placement_bid
+                p.id AS placement, p.bid_id AS placement_bid
+            FROM (SELECT 1 AS one) r LEFT JOIN placements p ON p.referral_id = \(bind: id)
             """
         ).first()
         let declined =
