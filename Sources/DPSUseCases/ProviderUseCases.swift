@@ -283,8 +283,8 @@ package enum ProviderUseCases {
                         field: "urn",
                         held.$organisation.id == actor.organisationID
                             ? "URN \(urn) is already one of your establishments (\(held.name))"
-                            : "URN \(urn) is registered to another provider. If this establishment is yours, ask the "
-                                + "lead authority to resolve it",
+                            : "URN \(urn) is registered to another provider. If this establishment is yours, find the "
+                                + "URN again and claim it: the lead authority decides",
                         status: .conflict)
                 }
             }

@@ -20,6 +20,9 @@ package enum SiteURL: Sendable, Hashable {
     case dps(UUID, DPSPart? = nil)
     case category(UUID, CategoryPart? = nil)
     case memberships, audit
+    /// Claims on a registered URN, decided by the lead authority.
+    case urnClaims
+    case urnClaim(UUID)
 
     // Assessment of applications
     case assessmentQueue, assessmentReport
@@ -28,7 +31,7 @@ package enum SiteURL: Sendable, Hashable {
     case assessmentPart(UUID, AssessmentPartAction, part: UUID)
 
     // Providers
-    case organisation, establishments, newEstablishment
+    case organisation, establishments, newEstablishment, establishmentClaims
     case applications
     case application(UUID)
     case evidenceUpload(application: UUID, part: UUID)
@@ -85,6 +88,8 @@ package enum SiteURL: Sendable, Hashable {
             return words("admin/categories") + [id(category)] + words(part?.rawValue ?? "")
         case .memberships: return words("memberships")
         case .audit: return words("audit")
+        case .urnClaims: return words("admin/urn-claims")
+        case .urnClaim(let claim): return words("admin/urn-claims") + [id(claim)]
         case .assessmentQueue: return words("assessment")
         case .assessmentReport: return words("assessment/report")
         case .assessment(let app, let action): return words("assessment") + [id(app)] + words(action?.rawValue ?? "")
@@ -93,6 +98,7 @@ package enum SiteURL: Sendable, Hashable {
         case .organisation: return words("provider/organisation")
         case .establishments: return words("provider/establishments")
         case .newEstablishment: return words("provider/establishments/new")
+        case .establishmentClaims: return words("provider/establishments/claims")
         case .applications: return words("provider/applications")
         case .application(let app): return words("provider/applications") + [id(app)]
         case .evidenceUpload(let app, let part):

@@ -21,6 +21,83 @@ struct AdminPages: RouteCollection {
         routes.post(.category(.any, .removeItem), use: removeItem)
         routes.get(.memberships, use: memberships)
         routes.get(.audit, use: audit)
+        routes.get(.urnClaims, use: urnClaims)
+        routes.post(.urnClaim(.any), use: decideURNClaim)
+    }
+
+    func urnClaims(req: Request) async throws -> Response {
+        HTMLResponse.make(try await urnClaimsView(req, errors: [], values: [:], failed: nil))
+    }
+
+    /// Claims on registered URNs: open ones first, each with what upholding it does, and the decided ones after.
+    private func urnClaimsView(_ req: Request, errors: [FieldError], values: [String: String], failed: UUID?)
+        async throws -> Markup
+    {
+        let actor = try req.requireActor()
+        let claims = try await URNClaims.list(actor: actor, db: req.db)
+        return Layout.page(title: "Claims on registered establishments", context: PageContext(request: req)) {
+            UI.errorSummary(errors)
+            UI.h1("Claims on registered establishments")
+            UI.p(
+                "An establishment (by its URN) belongs to one provider. When another provider says it is theirs, "
+                    + "for example after a change of owner, the claim comes here.")
+            if claims.isEmpty { UI.inset("No claims yet. Claims that providers make will appear here.") }
+            for claim in claims {
+                el("section", .class("dps-card")) {
+                    UI.h2("URN \(claim.urn): \(claim.establishmentName)")
+                    UI.summaryList([
+                        ("Registered to", text(claim.holderName ?? "")),
+                        ("Claimed by", text(claim.claimantName)),
+                        ("Made", text(DisplayDate.dateTime(claim.createdAt))),
+                        ("Their statement", text(claim.statement)),
+                        ("Status", text(claim.state.label + (claim.decisionReason.map { ". \($0)" } ?? ""))),
+                    ])
+                    if claim.state == .open && [.dpsAdmin, .contractManager].contains(actor.role) {
+                        let shown = claim.id == failed ? errors : []
+                        UI.form(action: .urnClaim(claim.id), csrf: req.csrfToken) {
+                            UI.radios(
+                                "decision", legend: "Your decision",
+                                options: [
+                                    .init(
+                                        value: "uphold",
+                                        label: "Uphold: the establishment moves to \(claim.claimantName)",
+                                        hint: "\(claim.holderName ?? "The provider it is registered to")'s memberships "
+                                            + "of it end and its applications in progress for it are withdrawn. "
+                                            + "This cannot be undone."),
+                                    .init(
+                                        value: "reject",
+                                        label: "Reject: it stays with \(claim.holderName ?? "its provider")"),
+                                ], selected: claim.id == failed ? values["decision"] : nil, errors: shown)
+                            UI.textarea(
+                                "reason", label: "Reason", value: claim.id == failed ? values["reason"] : nil,
+                                hint: "Both providers are told it.", errors: shown, rows: 3)
+                            UI.button("Record the decision")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    struct ClaimDecision: Content {
+        var decision: String?
+        var reason: String?
+    }
+
+    func decideURNClaim(req: Request) async throws -> Response {
+        let claimID = try id(req)
+        let input = try req.content.decode(ClaimDecision.self)
+        return try await Forms.handle(
+            req, success: "Decision recorded. Both providers have been told.", redirect: { .urnClaims },
+            render: { errors, values in try await urnClaimsView(req, errors: errors, values: values, failed: claimID) }
+        ) {
+            guard let decision = input.decision, ["uphold", "reject"].contains(decision) else {
+                throw UseCaseError(field: "decision", "Choose whether to uphold or reject the claim")
+            }
+            try await URNClaims.decide(
+                claimID, uphold: decision == "uphold", reason: input.reason ?? "", actor: try req.requireActor(),
+                db: req.db, now: req.now)
+        }
     }
 
     private func id(_ req: Request) throws -> UUID {

@@ -316,6 +316,10 @@ enum UI {
     }
 
     static func link(_ label: String, _ url: SiteURL) -> Markup { link(label, href: url.path) }
+    /// The GOV.UK back link, to the page above this one (not the browser's history, which may be another site).
+    static func backLink(_ url: SiteURL, _ label: String = "Back") -> Markup {
+        el("a", .class("govuk-back-link"), .href(url.path)) { label }
+    }
     /// A link to a stored address (a message's link, made from a `SiteURL` when it was sent).
     static func link(_ label: String, href: String) -> Markup { el("a", .class("govuk-link"), .href(href)) { label } }
     static func h1(_ s: String, caption: String? = nil) -> Markup {

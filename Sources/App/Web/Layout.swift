@@ -32,11 +32,17 @@ enum Layout {
         var items: [(String, SiteURL)] = [("Dashboard", .dashboard)]
         switch actor.role {
         case .dpsAdmin:
-            items += [("DPS set-up", .dpsOverview), ("Applications", .assessmentQueue), ("Memberships", .memberships)]
+            items += [
+                ("DPS set-up", .dpsOverview), ("Applications", .assessmentQueue), ("Memberships", .memberships),
+                ("URN claims", .urnClaims),
+            ]
         case .evaluator, .panelMember:
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
-            items += [("Memberships", .memberships), ("Applications", .assessmentQueue), ("Audit trail", .audit)]
+            items += [
+                ("Memberships", .memberships), ("Applications", .assessmentQueue), ("URN claims", .urnClaims),
+                ("Audit trail", .audit),
+            ]
         case .auditor:
             items += [
                 ("Audit trail", .audit), ("Referrals", .referrals), ("Memberships", .memberships),

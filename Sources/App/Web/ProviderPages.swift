@@ -12,6 +12,7 @@ struct ProviderPages: RouteCollection {
         routes.get(.establishments, use: establishments)
         routes.get(.newEstablishment, use: newEstablishment)
         routes.post(.establishments, use: addEstablishment)
+        routes.post(.establishmentClaims, use: claimEstablishment)
         routes.get(.applications, use: applications)
         routes.post(.applications, use: startApplication)
         routes.get(.application(.any), use: application)
@@ -59,6 +60,7 @@ struct ProviderPages: RouteCollection {
     func establishments(req: Request) async throws -> Response {
         let actor = try providerActor(req)
         let list = try await ProviderUseCases.establishments(actor: actor, db: req.db)
+        let claims = try await URNClaims.list(actor: actor, db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Establishments", context: PageContext(request: req)) {
                 UI.h1("Establishments", caption: actor.organisationName)
@@ -79,6 +81,17 @@ struct ProviderPages: RouteCollection {
                             text("\(e.judgement)\(e.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")"),
                         ]
                     })
+                if !claims.isEmpty {
+                    UI.h2("Claims on establishments registered to another provider")
+                    UI.table(
+                        headers: ["URN", "Establishment", "Made", "Status"],
+                        rows: claims.map { c in
+                            [
+                                text(c.urn), text(c.establishmentName), text(DisplayDate.dateTime(c.createdAt)),
+                                text(c.state.label + (c.decisionReason.map { ". \($0)" } ?? "")),
+                            ]
+                        })
+                }
             })
     }
 
@@ -88,6 +101,11 @@ struct ProviderPages: RouteCollection {
         var values: [String: String] = ["urn": urn]
         var notice: String?
         if !urn.isEmpty {
+            let actor = try providerActor(req)
+            let held = try await URNClaims.heldElsewhere(urn, actor: actor, db: req.db)
+            if held.held {
+                return HTMLResponse.make(claimView(req, urn: urn, openClaim: held.openClaim, errors: [], values: [:]))
+            }
             if let entry = try await Registers.entry(urn: urn, on: req.db) {
                 values = Self.values(from: entry)
                 if let lat = entry.latitude, let lon = entry.longitude, entry.postcode == nil,
@@ -194,6 +212,57 @@ struct ProviderPages: RouteCollection {
                     hint: "For example 2024-11-05", errors: errors, width: "10")
                 UI.button("Add establishment")
             }
+        }
+    }
+
+    /// The URN is registered to another provider: instead of a second copy, the provider may claim it, and the
+    /// lead authority decides.
+    private func claimView(_ req: Request, urn: String, openClaim: Bool, errors: [FieldError], values: [String: String])
+        -> Markup
+    {
+        Layout.page(title: "URN \(urn) is registered to another provider", context: PageContext(request: req)) {
+            UI.backLink(.establishments)
+            UI.errorSummary(errors)
+            UI.h1("URN \(urn) is registered to another provider")
+            UI.p(
+                "An establishment belongs to one provider on this service, so it cannot be added twice. If it is yours "
+                    + "(for example, you have taken it over), claim it: the lead authority checks your statement, "
+                    + "may contact both providers, and decides. You will get a message with the decision.")
+            if openClaim {
+                UI.inset("You have already claimed this URN. The lead authority will reply.")
+            } else if (try? req.requireActor().role) == .providerAdmin {
+                UI.form(action: .establishmentClaims, csrf: req.csrfToken) {
+                    void("input", [.type("hidden"), .name("urn"), .value(urn)])
+                    UI.textarea(
+                        "statement", label: "Why is this establishment yours?", value: values["statement"],
+                        hint: "For example, the date you took it over, its registration with Ofsted or the DfE in your "
+                            + "name, and who the lead authority can contact to confirm it.",
+                        errors: errors, rows: 5)
+                    UI.button("Send the claim to the lead authority")
+                }
+            } else {
+                UI.inset("Your provider administrator can claim it.")
+            }
+        }
+    }
+
+    struct ClaimInput: Content {
+        var urn: String?
+        var statement: String?
+    }
+
+    func claimEstablishment(req: Request) async throws -> Response {
+        let actor = try providerActor(req)
+        let input = try req.content.decode(ClaimInput.self)
+        return try await Forms.handle(
+            req, success: "Claim sent. The lead authority will decide and send you a message.",
+            redirect: { .establishments },
+            render: { errors, values in
+                claimView(req, urn: input.urn ?? "", openClaim: false, errors: errors, values: values)
+            }
+        ) {
+            _ = try await URNClaims.submit(
+                urn: input.urn ?? "", statement: input.statement ?? "", actor: actor, db: req.db, now: req.now)
         }
     }
 

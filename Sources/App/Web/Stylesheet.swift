@@ -60,6 +60,11 @@ enum Stylesheet {
         box-shadow:0 2px 0 #002d18;padding:8px 10px 7px;margin:0 15px 22px 0;cursor:pointer}
         .govuk-button--secondary{background:#f3f2f1;color:#0b0c0c;box-shadow:0 2px 0 #929191}
         .govuk-button--warning{background:#d4351c;box-shadow:0 2px 0 #55150b}
+        a.govuk-button,a.govuk-button:link,a.govuk-button:visited,a.govuk-button:hover{color:#fff;\
+        display:inline-block;text-decoration:none}
+        a.govuk-button--secondary:link,a.govuk-button--secondary:visited{color:#0b0c0c}
+        .govuk-back-link{display:inline-block;margin:15px 0 20px;color:#0b0c0c}
+        .govuk-back-link:visited{color:#0b0c0c}.govuk-back-link::before{content:"\\2039\\00a0"}
         .govuk-button-group{display:flex;flex-wrap:wrap;align-items:baseline}
         .govuk-pagination{display:flex;flex-wrap:wrap;gap:0 30px;align-items:baseline;margin:0 0 30px}
         .govuk-error-summary{border:5px solid #d4351c;padding:20px;margin-bottom:40px}

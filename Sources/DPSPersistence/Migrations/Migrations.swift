@@ -21,5 +21,6 @@ public enum DPSMigrations {
         M0016_AuditScope(),  // audit events carry their DPS
         M0017_ListIndexes(),  // indexes for the lists, the bid's invitation and establishments by URN
         M0018_PageOrderIndexes(),  // the lists' whole order (time, then id) in their indexes; bids counted by index
+        M0019_ClaimsMailAccounts(),  // URN claims, outbox delivery, account tokens, deactivated users
     ]
 }

@@ -40,6 +40,14 @@ public final class OutboxMessageRecord: Model, @unchecked Sendable {
     @OptionalField(key: "link") public var link: String?
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "delivered_at") public var deliveredAt: Date?
+    /// Delivery by e-mail (M0019): sends tried, the next try, a sender's lease, the last failure, when the job
+    /// gave up, and the addresses it was sent to.
+    @Field(key: "attempts") public var attempts: Int
+    @OptionalField(key: "next_attempt_at") public var nextAttemptAt: Date?
+    @OptionalField(key: "claimed_until") public var claimedUntil: Date?
+    @OptionalField(key: "last_error") public var lastError: String?
+    @OptionalField(key: "failed_at") public var failedAt: Date?
+    @OptionalField(key: "sent_to") public var sentTo: String?
 
     public init() {}
 }

@@ -53,3 +53,27 @@ public final class EvidenceRecord: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+/// A provider's claim on a URN registered to another provider (after a change of owner, say). The lead authority
+/// of the DPS it is made to upholds it (the establishment moves to the claimant, the former provider's
+/// memberships of it end) or rejects it, with reasons.
+public final class URNClaimRecord: Model, @unchecked Sendable {
+    public static let schema = "urn_claims"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "urn") public var urn: String
+    @Parent(key: "establishment_id") public var establishment: EstablishmentRecord
+    @Field(key: "holder_organisation_id") public var holderOrganisationID: UUID
+    @Field(key: "claimant_organisation_id") public var claimantOrganisationID: UUID
+    @Field(key: "claimant_user_id") public var claimantUserID: UUID
+    @Field(key: "dps_id") public var dpsID: UUID
+    @Field(key: "statement") public var statement: String
+    /// `open`, `upheld` or `rejected`.
+    @Field(key: "state") public var state: String
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "decided_at") public var decidedAt: Date?
+    @OptionalField(key: "decided_by") public var decidedBy: UUID?
+    @OptionalField(key: "decision_reason") public var decisionReason: String?
+
+    public init() {}
+}

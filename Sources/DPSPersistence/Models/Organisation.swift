@@ -41,6 +41,8 @@ public final class User: Model, @unchecked Sendable {
     @Field(key: "role") public var role: String
     @Field(key: "password_hash") public var passwordHash: String
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    /// Set when an administrator deactivates the account (M0019): it cannot sign in or use its tokens.
+    @OptionalField(key: "deactivated_at") public var deactivatedAt: Date?
 
     public init() {}
 
@@ -74,4 +76,20 @@ public final class APIToken: Model, @unchecked Sendable {
         self.label = label
         self.expiresAt = expiresAt
     }
+}
+
+/// A single-use, expiring link for an invitation or a password reset. Only the SHA-256 of the token is stored.
+public final class AccountTokenRecord: Model, @unchecked Sendable {
+    public static let schema = "account_tokens"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "user_id") public var user: User
+    /// `invitation` or `password_reset`.
+    @Field(key: "purpose") public var purpose: String
+    @Field(key: "token_hash") public var tokenHash: String
+    @Field(key: "expires_at") public var expiresAt: Date
+    @OptionalField(key: "used_at") public var usedAt: Date?
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
 }

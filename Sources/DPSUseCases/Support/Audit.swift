@@ -231,6 +231,7 @@ package enum Outbox {
         message.body = body
         message.link = link
         message.createdAt = now
+        message.attempts = 0
         try await message.create(on: db)
     }
 
