@@ -24,6 +24,21 @@ struct AppConfig: Sendable {
     var publicBaseURL: String = "http://127.0.0.1:8080"
     /// `DPS_AUDIT_KEY`: the secret that keys the audit chain (at least 32 characters); unset, plain SHA-256.
     var auditKey: String? = nil
+    /// `DPS_SMTP_URL` as given (checked at start by `mail()`); unset, messages stay in the product.
+    var smtpURL: String? = nil
+    /// `DPS_MAIL_FROM`: the sender of every e-mail; by default no-reply at the public address's host.
+    var mailFrom: String? = nil
+
+    /// The mail settings, or nil when e-mail is off; a malformed URL or sender stops the start with its reason.
+    func mail() throws -> (settings: SMTPSettings, from: String)? {
+        guard let smtpURL else { return nil }
+        let settings = try SMTPSettings.parse(smtpURL)
+        let from = mailFrom ?? "no-reply@\(URL(string: publicBaseURL)?.host ?? "localhost")"
+        guard MailQueue.isAddress(from) || from.hasSuffix("@localhost") || from.hasSuffix("@127.0.0.1") else {
+            throw SMTPSettings.Problem.invalid("DPS_MAIL_FROM must be one plain address, like dps@council.gov.uk")
+        }
+        return (settings, from)
+    }
 
     static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> AppConfig {
         let url = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -41,7 +56,9 @@ struct AppConfig: Sendable {
             // Served over HTTPS (the public address says so), the session cookie is sent over HTTPS only.
             secureCookies: flag("DPS_SECURE_COOKIES", default: publicBaseURL.hasPrefix("https://")),
             publicBaseURL: publicBaseURL,
-            auditKey: env["DPS_AUDIT_KEY"].flatMap { $0.count >= 32 ? $0 : nil }
+            auditKey: env["DPS_AUDIT_KEY"].flatMap { $0.count >= 32 ? $0 : nil },
+            smtpURL: env["DPS_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            mailFrom: env["DPS_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 
@@ -69,6 +86,7 @@ public func configure(_ app: Application) async throws {
 
 func configure(_ app: Application, config: AppConfig, postgresSchema: String? = nil) async throws {
     app.config = config
+    _ = try config.mail()  // a malformed DPS_SMTP_URL or DPS_MAIL_FROM stops the start, saying why
     // Read once; never unset (events written keyed stay verifiable in this process).
     if let key = config.auditKey { Audit.key = SymmetricKey(data: Data(key.utf8)) }
     if let url = config.databaseURL {
@@ -116,6 +134,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(LoadSeedCommand(), as: "load-seed")
 
     app.asyncCommands.use(CloseReferralsCommand(), as: "close-referrals")
+    app.asyncCommands.use(DeliverMailCommand(), as: "deliver-mail")
     app.lifecycle.use(SQLiteTuning())
     app.lifecycle.use(PrepareOnServe())
     app.lifecycle.use(JobLoop())

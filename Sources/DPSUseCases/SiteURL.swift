@@ -23,6 +23,8 @@ package enum SiteURL: Sendable, Hashable {
     /// Claims on a registered URN, decided by the lead authority.
     case urnClaims
     case urnClaim(UUID)
+    /// E-mail that could not be delivered, for the lead authority.
+    case mailProblems
 
     // Assessment of applications
     case assessmentQueue, assessmentReport
@@ -90,6 +92,7 @@ package enum SiteURL: Sendable, Hashable {
         case .audit: return words("audit")
         case .urnClaims: return words("admin/urn-claims")
         case .urnClaim(let claim): return words("admin/urn-claims") + [id(claim)]
+        case .mailProblems: return words("admin/mail")
         case .assessmentQueue: return words("assessment")
         case .assessmentReport: return words("assessment/report")
         case .assessment(let app, let action): return words("assessment") + [id(app)] + words(action?.rawValue ?? "")

@@ -26,7 +26,7 @@ struct SiteURLTests {
                 .clarificationAnswer(application: a, clarification: b), .invitations, .invitation(a),
                 .invitation(a, .bid), .invitation(a, .withdraw), .invitation(a, .decline), .referrals, .newReferral,
                 .directReferral, .referral(a), .bidScore(referral: a, bid: b), .placement(a), .placementAccept(a),
-                .urnClaims, .urnClaim(a), .establishmentClaims,
+                .urnClaims, .urnClaim(a), .establishmentClaims, .mailProblems,
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -35,7 +35,7 @@ struct SiteURLTests {
                 .assessmentQueue, .assessmentReport, .assessment, .assessmentPart, .organisation, .establishments,
                 .newEstablishment, .applications, .application, .evidenceUpload, .evidence, .clarificationAnswer,
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
-                .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims:
+                .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems:
                 break
             }
         }

@@ -51,7 +51,8 @@ enum RouteAccess {
         "POST /admin/categories/:id/items/remove": .roles([.dpsAdmin]),
         "GET /admin/urn-claims": .roles(auditReaders),
         "POST /admin/urn-claims/:id": .roles([.dpsAdmin, .contractManager]),
-        "GET /audit": .roles(auditReaders), "GET /api/v1/audit/verify": .roles(auditReaders),
+        "GET /admin/mail": .roles([.dpsAdmin, .contractManager]), "GET /audit": .roles(auditReaders),
+        "GET /api/v1/audit/verify": .roles(auditReaders),
         // Providers
         "GET /provider/organisation": .roles(providerStaff), "GET /provider/establishments": .roles(providerStaff),
         "GET /provider/establishments/new": .roles(providerStaff),

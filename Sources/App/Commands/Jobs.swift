@@ -16,30 +16,88 @@ struct CloseReferralsCommand: AsyncCommand {
     }
 }
 
-/// While serving, closes due referrals every minute (DPS_JOBS=0 turns it off, for instances that leave
-/// jobs to cron).
+/// `dps deliver-mail`: sends the outbox messages that are due by SMTP, once (cron may run it beside the loop inside
+/// `serve`: a message is claimed before it is sent, so it goes once).
+struct DeliverMailCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Sends the messages that are due by e-mail (DPS_SMTP_URL); also runs inside `serve`." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let transport = try MailDelivery.transport(app) else {
+            throw Abort(.serviceUnavailable, reason: "E-mail is not configured: set DPS_SMTP_URL (and DPS_MAIL_FROM).")
+        }
+        let report = try await MailDelivery.run(app, transport: transport)
+        context.console.print("Sent \(report.sent), to retry \(report.retrying), given up \(report.failed).")
+    }
+}
+
+/// The outbox's delivery by SMTP, as `serve` and `dps deliver-mail` run it.
+enum MailDelivery {
+    static func transport(_ app: Application) throws -> SMTPTransport? {
+        guard let mail = try app.config.mail() else { return nil }
+        return SMTPTransport(
+            settings: mail.settings, group: app.eventLoopGroup,
+            heloName: URL(string: app.config.publicBaseURL)?.host ?? "localhost")
+    }
+
+    static func run(_ app: Application, transport: any MailTransport) async throws -> MailQueue.Report {
+        let from = try app.config.mail()?.from ?? "no-reply@localhost"
+        let clock = app.clock
+        return try await MailQueue.deliverDue(
+            transport: transport, from: from, baseURL: app.config.publicBaseURL, db: app.db, now: { clock.now() })
+    }
+}
+
+/// While serving, closes due referrals every minute and, when e-mail is configured, delivers the outbox every 15
+/// seconds (DPS_JOBS=0 turns both off, for instances that leave jobs to cron). Says at start whether e-mail is on.
 struct JobLoop: LifecycleHandler {
-    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
+    final class Box: @unchecked Sendable { var tasks: [Task<Void, Never>] = [] }
     let box = Box()
 
     func didBootAsync(_ app: Application) async throws {
-        guard CommandLine.arguments.contains("serve"), ProcessInfo.processInfo.environment["DPS_JOBS"] != "0" else {
-            return
+        guard CommandLine.arguments.contains("serve") else { return }
+        let transport = try MailDelivery.transport(app)
+        if let transport {
+            app.logger.notice(
+                "E-mail: delivering messages by SMTP through \(transport.settings.host):\(transport.settings.port).")
+        } else {
+            let off = "E-mail: off (DPS_SMTP_URL is not set). Messages are shown in the product, on each "
+                + "organisation's Messages page."
+            app.logger.notice("\(off)")
         }
-        box.task = Task {
-            while !Task.isCancelled {
-                do {
-                    let closed = try await Referrals.closeDue(db: app.db, now: app.clock.now())
-                    if closed > 0 { app.logger.notice("Closed \(closed) referral(s) at their deadline.") }
-                } catch {
-                    app.logger.report(error: error)
+        guard ProcessInfo.processInfo.environment["DPS_JOBS"] != "0" else { return }
+        box.tasks.append(
+            Task {
+                while !Task.isCancelled {
+                    do {
+                        let closed = try await Referrals.closeDue(db: app.db, now: app.clock.now())
+                        if closed > 0 { app.logger.notice("Closed \(closed) referral(s) at their deadline.") }
+                    } catch {
+                        app.logger.report(error: error)
+                    }
+                    try? await Task.sleep(for: .seconds(60))
                 }
-                try? await Task.sleep(for: .seconds(60))
-            }
-        }
+            })
+        guard let transport else { return }
+        box.tasks.append(
+            Task {
+                while !Task.isCancelled {
+                    do {
+                        let report = try await MailDelivery.run(app, transport: transport)
+                        if report != MailQueue.Report() {
+                            app.logger.notice(
+                                "E-mail: sent \(report.sent), to retry \(report.retrying), given up \(report.failed).")
+                        }
+                    } catch {
+                        app.logger.report(error: error)
+                    }
+                    try? await Task.sleep(for: .seconds(15))
+                }
+            })
     }
 
     func shutdownAsync(_ app: Application) async {
-        box.task?.cancel()
+        for task in box.tasks { task.cancel() }
     }
 }

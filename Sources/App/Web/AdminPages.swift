@@ -23,6 +23,40 @@ struct AdminPages: RouteCollection {
         routes.get(.audit, use: audit)
         routes.get(.urnClaims, use: urnClaims)
         routes.post(.urnClaim(.any), use: decideURNClaim)
+        routes.get(.mailProblems, use: mailProblems)
+    }
+
+    /// E-mail that failed: waiting to be tried again, or given up. Says when e-mail is off.
+    func mailProblems(req: Request) async throws -> Response {
+        let problems = try await MailQueue.problems(actor: try req.requireActor(), db: req.db)
+        let on = (try? req.application.config.mail()) != nil
+        return HTMLResponse.make(
+            Layout.page(title: "E-mail delivery", context: PageContext(request: req)) {
+                UI.h1("E-mail delivery")
+                UI.p(
+                    on
+                        ? "Every message is also sent by e-mail. Messages that could not be delivered are listed here; "
+                            + "those waiting are tried again, at longer intervals, up to "
+                            + "\(MailQueue.maxAttempts) times."
+                        : "E-mail is off on this installation (DPS_SMTP_URL is not set): people read their messages "
+                            + "in the service, on their Messages page.")
+                if problems.isEmpty {
+                    UI.inset("No delivery problems.")
+                } else {
+                    UI.table(
+                        headers: ["Written", "To", "Subject", "Tries", "Problem", "Status"],
+                        rows: problems.map { m in
+                            [
+                                text(DisplayDate.dateTime(m.createdAt)), text(m.recipient), text(m.subject),
+                                text(String(m.attempts)), text(m.lastError ?? ""),
+                                text(
+                                    m.failedAt != nil
+                                        ? "Given up"
+                                        : "Next try \(m.nextAttemptAt.map(DisplayDate.dateTime) ?? "soon")"),
+                            ]
+                        })
+                }
+            })
     }
 
     func urnClaims(req: Request) async throws -> Response {

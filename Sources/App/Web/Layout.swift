@@ -34,7 +34,7 @@ enum Layout {
         case .dpsAdmin:
             items += [
                 ("DPS set-up", .dpsOverview), ("Applications", .assessmentQueue), ("Memberships", .memberships),
-                ("URN claims", .urnClaims),
+                ("URN claims", .urnClaims), ("E-mail", .mailProblems),
             ]
         case .evaluator, .panelMember:
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
