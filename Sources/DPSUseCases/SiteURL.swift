@@ -11,6 +11,12 @@ package enum SiteURL: Sendable, Hashable {
     case document(category: UUID)
     case aboutData
     case signIn, signOut, register, dashboard, messages
+    /// Forgotten password, and the e-mailed link that sets one (an invitation's or a reset's; its token is the key).
+    case passwordReset
+    case setPassword(token: String)
+    /// An organisation's people, managed by its administrator.
+    case people
+    case person(UUID)
     case stylesheet, health, openAPI
     /// The parent's private link; its token is the key.
     case choice(token: String)
@@ -80,6 +86,10 @@ package enum SiteURL: Sendable, Hashable {
         case .register: return words("register")
         case .dashboard: return words("dashboard")
         case .messages: return words("messages")
+        case .passwordReset: return words("password-reset")
+        case .setPassword(let token): return words("password") + [.value(token, parameter: "token")]
+        case .people: return words("account/people")
+        case .person(let user): return words("account/people") + [id(user)]
         case .stylesheet: return words("assets/app.css")
         case .health: return words("healthz")
         case .openAPI: return words("api/v1/openapi.yaml")

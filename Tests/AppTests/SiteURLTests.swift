@@ -26,7 +26,8 @@ struct SiteURLTests {
                 .clarificationAnswer(application: a, clarification: b), .invitations, .invitation(a),
                 .invitation(a, .bid), .invitation(a, .withdraw), .invitation(a, .decline), .referrals, .newReferral,
                 .directReferral, .referral(a), .bidScore(referral: a, bid: b), .placement(a), .placementAccept(a),
-                .urnClaims, .urnClaim(a), .establishmentClaims, .mailProblems,
+                .urnClaims, .urnClaim(a), .establishmentClaims, .mailProblems, .passwordReset, .setPassword(token: "t"),
+                .people, .person(a),
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -35,7 +36,8 @@ struct SiteURLTests {
                 .assessmentQueue, .assessmentReport, .assessment, .assessmentPart, .organisation, .establishments,
                 .newEstablishment, .applications, .application, .evidenceUpload, .evidence, .clarificationAnswer,
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
-                .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems:
+                .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems,
+                .passwordReset, .setPassword, .people, .person:
                 break
             }
         }

@@ -67,7 +67,9 @@ struct ActorMiddleware: AsyncMiddleware {
             .join(
                 SQLAlias(SQLIdentifier(Organisation.schema), as: SQLIdentifier("o")), on: SQLColumn("id", table: "o"),
                 .equal, SQLColumn("organisation_id", table: "u"))
-        guard let row = try await filter(query).limit(1).first(),
+        // A deactivated account's sessions and tokens stop working at once.
+        let active = query.where(SQLColumn("deactivated_at", table: "u"), .is, SQLLiteral.null)
+        guard let row = try await filter(active).limit(1).first(),
             let role = Role(rawValue: try row.decode(column: "role", as: String.self)),
             let kind = OrganisationKind(rawValue: try row.decode(column: "kind", as: String.self))
         else { return nil }

@@ -84,7 +84,9 @@ extension Request {
         if let wait = await guardian.retryAfter(keys, limits: limits, now: now) {
             throw TooManyAttempts(retryAfter: wait)
         }
-        let user = try await User.query(on: db).filter(\.$email == email).with(\.$organisation).first()
+        // A deactivated account is treated as unknown (the same work, the same answer).
+        let user = try await User.query(on: db).filter(\.$email == email).filter(\.$deactivatedAt == nil)
+            .with(\.$organisation).first()
         let hasher = self.password
         // The same bcrypt work for an unknown address as for a real one.
         let hash = user?.passwordHash ?? guardian.decoyHash

@@ -55,12 +55,15 @@ enum Layout {
                 ("Establishments", .establishments), ("Applications", .applications),
             ]
         }
+        if [.dpsAdmin, .providerAdmin].contains(actor.role) { items.append(("People", .people)) }
         items += [("Messages", .messages), ("Procurement documents", .documents)]
         return items
     }
 
     static func page(title: String, context: PageContext, @MarkupBuilder content: () -> Markup) -> Markup {
         let body = content()
+        // GOV.UK: a page that shows errors says so first in its title, which screen readers read on arrival.
+        let shownTitle = body.html.contains("class=\"govuk-error-summary\"") ? "Error: \(title)" : title
         return Markup(
             unsafeRaw: "<!DOCTYPE html>\n"
                 + el("html", Attr("lang", "en")) {
@@ -68,7 +71,7 @@ enum Layout {
                         void("meta", [Attr("charset", "utf-8")])
                         void(
                             "meta", [Attr("name", "viewport"), Attr("content", "width=device-width, initial-scale=1")])
-                        el("title") { "\(title) – \(serviceName)" }
+                        el("title") { "\(shownTitle) – \(serviceName)" }
                         void("link", [Attr("rel", "stylesheet"), .href(SiteURL.stylesheet)])
                     }
                     el("body") {

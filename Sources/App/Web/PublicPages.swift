@@ -275,7 +275,8 @@ struct PublicPages: RouteCollection {
                     "password", label: "Password", errors: errors, type: "password", autocomplete: "current-password")
                 UI.button("Sign in")
             }
-            el("p") {
+            el("p", .class("govuk-body")) { UI.link("Forgotten your password?", .passwordReset) }
+            el("p", .class("govuk-body")) {
                 "New provider? "
                 UI.link("Register your organisation", .register)
             }

@@ -1,0 +1,144 @@
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@testable import App
+@testable import DPSUseCases
+
+/// Issue 7, accounts: administrators invite and deactivate their people; invitations and password resets are
+/// e-mailed links that work once and expire.
+@Suite("Accounts: invitations, password resets, deactivation", .serialized)
+struct AccountTests {
+    /// The link in the newest e-mail to `address`, as received by the loopback SMTP server.
+    func link(to address: String, _ sink: SMTPSink) throws -> String? {
+        let mail = try sink.messages().filter { header("To", of: $0) == address }
+        guard let body = mail.last.map(bodyText(of:)),
+            let range = body.range(
+                of: #"https://dps\.example\.gov\.uk(/password/[A-Za-z0-9_-]+)"#, options: .regularExpression)
+        else { return nil }
+        return String(body[range].dropFirst("https://dps.example.gov.uk".count))
+    }
+
+    func deliver(_ app: Application, _ sink: SMTPSink, at now: Date = testNow) async throws {
+        _ = try await MailQueue.deliverDue(
+            transport: sink.transport(), from: "dps@ws.test", baseURL: "https://dps.example.gov.uk", db: app.db,
+            now: { now })
+    }
+
+    @Test("Invite a colleague: the e-mailed link sets a password once, signs them in, and cannot be used again")
+    func invitation() async throws {
+        let sink = try await SMTPSink()
+        defer { sink.stop() }
+        try await withApp { app in
+            // setup
+            _ = try await World.make(app)
+            let admin = HTTPTests.Browser(app)
+            try await admin.signIn("admin@acorn.test")
+            let bad = try await admin.post(
+                "/account/people", ["name": "", "email": "not an address", "role": "dps_admin"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("<title>Error: People"))
+            let sent = try await admin.post(
+                "/account/people", ["name": "Bea Writer", "email": "bea@acorn.test", "role": "bid_writer"])
+            #expect(sent.status == .seeOther)
+            #expect(
+                try await admin.get("/account/people").body.string.contains("Invited: no password chosen yet"))
+            try await deliver(app, sink)
+            let path = try #require(try link(to: "bea@acorn.test", sink))
+
+            // MUT: the invited person opens the link and chooses a password
+            let bea = HTTPTests.Browser(app)
+            let page = try await bea.get(path)
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("For Bea Writer, bea@acorn.test."))
+            let mismatch = try await bea.post(
+                path, ["password": "a long new password", "confirmation": "different one"])
+            #expect(mismatch.status == .unprocessableEntity)
+            let saved = try await bea.post(
+                path, ["password": "a long new password", "confirmation": "a long new password"])
+
+            // validate
+            #expect(saved.status == .seeOther)
+            #expect(saved.headers.first(name: .location) == "/dashboard")
+            #expect(try await bea.get("/provider/invitations").status == .ok)
+            #expect(try await HTTPTests.Browser(app).get(path).status == .gone)
+            let user = try #require(try await User.query(on: app.db).filter(\.$email == "bea@acorn.test").first())
+            #expect(user.role == Role.bidWriter.rawValue)
+            #expect(try app.password.verify("a long new password", created: user.passwordHash))
+        }
+    }
+
+    @Test(
+        "Password reset: the same answer for unknown addresses; the link works once, for an hour; two tabs set it once")
+    func reset() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            _ = try await OutboxMessageRecord.query(on: app.db).delete()
+            let anonymous = HTTPTests.Browser(app)
+            _ = try await anonymous.get("/password-reset")
+            let unknown = try await anonymous.post("/password-reset", ["email": "nobody@nowhere.test"])
+            let known = try await anonymous.post("/password-reset", ["email": "ADMIN@acorn.test"])
+            #expect(unknown.status == .ok)
+            #expect(known.status == .ok)
+            #expect(
+                unknown.body.string.replacingOccurrences(of: "nobody@nowhere.test", with: "X")
+                    == known.body.string.replacingOccurrences(of: "ADMIN@acorn.test", with: "X"))
+            #expect(try await OutboxMessageRecord.query(on: app.db).all().map(\.recipient) == ["admin@acorn.test"])
+            // The link's token is only in the e-mail; make one the same way to drive the use case directly.
+            let token = Tokens.random()
+            try await Accounts.issue(.passwordReset, token: token, user: w.provider.userID, db: app.db, now: testNow)
+            let hasher = app.password
+            let set: @Sendable (Date) async throws -> Void = { now in
+                _ = try await Accounts.setPassword(
+                    token: token, password: "another long password", confirmation: "another long password",
+                    hash: { try hasher.hash($0) }, db: app.db, now: now)
+            }
+
+            // MUT and validate: an hour later it has expired; within the hour two tabs at once set it once
+            await #expect(throws: UseCaseError.self) { try await set(testNow + 3601) }
+            let results = try await ConcurrencyTests().race(2) { try await set(testNow + 60) }
+            #expect(results == ["gone:", "ok"])
+            let user = try #require(try await User.find(w.provider.userID, on: app.db))
+            #expect(try app.password.verify("another long password", created: user.passwordHash))
+            // Every other open link of the person is used up too.
+            #expect(try await AccountTokenRecord.query(on: app.db).filter(\.$usedAt == nil).count() == 0)
+        }
+    }
+
+    @Test(
+        "A deactivated colleague is signed out at once and cannot sign in; nobody deactivates themself or an outsider")
+    func deactivation() async throws {
+        try await withApp { app in
+            // setup
+            let w = try await World.make(app)
+            let admin = HTTPTests.Browser(app)
+            try await admin.signIn("admin@ws.test")
+            let evaluator = HTTPTests.Browser(app)
+            try await evaluator.signIn("eval@ws.test")
+            #expect(try await evaluator.get("/assessment").status == .ok)
+
+            // MUT
+            let done = try await admin.post("/account/people/\(w.evaluator.userID)", ["active": "no"])
+
+            // validate
+            #expect(done.status == .seeOther)
+            #expect(try await evaluator.get("/assessment").status == .seeOther)  // sent to sign in
+            _ = try await evaluator.get("/sign-in")
+            let again = try await evaluator.post("/sign-in", ["email": "eval@ws.test", "password": World.password])
+            #expect(again.status != .seeOther)
+            let own = try await admin.post("/account/people/\(w.admin.userID)", ["active": "no"])
+            #expect(own.status == .conflict)
+            let outsider = try await admin.post("/account/people/\(w.provider.userID)", ["active": "no"])
+            #expect(outsider.status == .notFound)
+            #expect(try await User.find(w.provider.userID, on: app.db)?.deactivatedAt == nil)
+            // Reactivated, they sign in again.
+            _ = try await admin.post("/account/people/\(w.evaluator.userID)", ["active": "yes"])
+            let back = try await evaluator.post("/sign-in", ["email": "eval@ws.test", "password": World.password])
+            #expect(back.status == .seeOther)
+        }
+    }
+}
