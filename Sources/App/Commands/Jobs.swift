@@ -50,7 +50,7 @@ enum MailDelivery {
 }
 
 /// While serving, closes due referrals every minute and, when e-mail is configured, delivers the outbox every 15
-/// seconds (DPS_JOBS=0 turns both off, for instances that leave jobs to cron). Says at start whether e-mail is on.
+/// seconds (DPS_MAIL_INTERVAL) (DPS_JOBS=0 turns both off, for instances that leave jobs to cron). Says at start whether e-mail is on.
 struct JobLoop: LifecycleHandler {
     final class Box: @unchecked Sendable { var tasks: [Task<Void, Never>] = [] }
     let box = Box()
@@ -80,6 +80,10 @@ struct JobLoop: LifecycleHandler {
                 }
             })
         guard let transport else { return }
+        // DPS_MAIL_INTERVAL: seconds between deliveries (1 to 3600; 15 by default).
+        let interval = Int(ProcessInfo.processInfo.environment["DPS_MAIL_INTERVAL"] ?? "").flatMap {
+            (1...3600).contains($0) ? $0 : nil
+        } ?? 15
         box.tasks.append(
             Task {
                 while !Task.isCancelled {
@@ -92,7 +96,7 @@ struct JobLoop: LifecycleHandler {
                     } catch {
                         app.logger.report(error: error)
                     }
-                    try? await Task.sleep(for: .seconds(15))
+                    try? await Task.sleep(for: .seconds(interval))
                 }
             })
     }

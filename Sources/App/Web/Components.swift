@@ -252,8 +252,15 @@ enum UI {
             }
             el("tbody", .class("govuk-table__body")) {
                 for row in rows {
+                    // Below 640 px each row is a block and each cell shows its column's name (`data-label`).
                     el("tr", .class("govuk-table__row")) {
-                        for cell in row { el("td", .class("govuk-table__cell")) { cell } }
+                        for (index, cell) in row.enumerated() {
+                            if index < headers.count && !headers[index].isEmpty {
+                                el("td", .class("govuk-table__cell"), Attr("data-label", headers[index])) { cell }
+                            } else {
+                                el("td", .class("govuk-table__cell")) { cell }
+                            }
+                        }
                     }
                 }
             }
