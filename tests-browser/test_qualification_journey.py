@@ -162,6 +162,10 @@ def test_provider_applies_for_two_categories(driver, base_url):
         assert "Answers saved and document uploaded" in banner_text(driver)
     assert driver.find_element(By.NAME, area_name).get_attribute("value") == typed
     click_button(driver, "Submit application")
+    # Check your answers, then submit (it cannot be undone).
+    assert "Check your answers before submitting" in driver.find_element(By.TAG_NAME, "h1").text
+    axe_check(driver)
+    click_button(driver, "Submit the application")
     assert "Application submitted" in banner_text(driver)
     assert "Submitted" in driver.page_source
     axe_check(driver)
@@ -209,6 +213,10 @@ def test_evaluator_admits_one_and_refuses_the_other(driver, base_url):
     sen = driver.find_element(By.XPATH, sen_decision)
     sen.find_element(By.CSS_SELECTOR, "input[name=decision][value=admit]").click()
     submit_form(driver, sen, "Record decision")
+    # The decision cannot be undone: the page says what happens and asks to confirm.
+    assert "This cannot be undone" in driver.page_source
+    axe_check(driver)
+    click_button(driver, "Admit")
     assert "Decision recorded" in banner_text(driver)
     alt = driver.find_element(By.XPATH, "//form[contains(@action, '/decide/') and .//legend[contains(., 'Alternative education')]]")
     alt.find_element(By.CSS_SELECTOR, "input[name=decision][value=refuse]").click()
@@ -218,6 +226,8 @@ def test_evaluator_admits_one_and_refuses_the_other(driver, base_url):
     alt.find_element(By.CSS_SELECTOR, "input[name=decision][value=refuse]").click()
     alt.find_element(By.NAME, "reason").send_keys("The setting's curriculum does not cover the required core subjects.")
     submit_form(driver, alt, "Record decision")
+    assert "curriculum does not cover" in driver.page_source
+    click_button(driver, "Refuse")
     assert "Decision recorded" in banner_text(driver)
     axe_check(driver)
 

@@ -51,6 +51,9 @@ def test_officer_creates_and_publishes_a_referral(driver, base_url):
     assert re.search(r"\d+ establishments with an active membership", driver.page_source)
     axe_check(driver)
     click_button(driver, "Publish and invite providers")
+    assert "Check the referral before publishing" in driver.find_element(By.TAG_NAME, "h1").text
+    axe_check(driver)
+    click_button(driver, "Publish and invite providers")
     assert re.search(r"Published: \d+ establishments invited", banner_text(driver))
     assert "Bids stay sealed until the deadline" in driver.page_source
 
@@ -129,6 +132,8 @@ def test_officer_awards_and_providers_see_the_agreement_and_feedback(driver, bas
     sign_in(driver, base_url, "officer@brighton-hove.demo", PASSWORD)
     driver.get(state["referral"])
     click_button(driver, "Award to the parent's preference")
+    assert state["chosen"] in driver.find_element(By.CSS_SELECTOR, ".govuk-summary-list").text
+    click_button(driver, "Award")
     assert "Individual Placement Agreement" in driver.page_source
     assert state["chosen"] in driver.page_source
     axe_check(driver)

@@ -325,8 +325,10 @@ package enum Assessment {
     /// Admits or refuses one category. Admission needs a consensus score for every statement and creates
     /// the membership with the qualification score and the approved core cost schedule. The provider is
     /// told the decision and reasons; the application is decided once every category is.
+    /// Decides one category; with `checkOnly`, only says what stops the decision (before asking to confirm it).
     package static func decide(
-        _ id: UUID, partID: UUID, _ input: DecisionCommand, actor: Actor, db: any Database, now: Date
+        _ id: UUID, partID: UUID, _ input: DecisionCommand, actor: Actor, db: any Database, now: Date,
+        checkOnly: Bool = false
     ) async throws {
         try actor.require(.evaluator, .dpsAdmin)
         let app = try await application(id, actor: actor, db: db)
@@ -386,6 +388,7 @@ package enum Assessment {
         }
         let score = computed
         let answers = try ProviderUseCases.Answers(part)
+        if checkOnly { return }
         try await db.writeTransaction { db in
             let sql = try db.sql()
             let state = try await claimOpen(app, db: db)
@@ -436,7 +439,18 @@ package enum Assessment {
                 "\(app.establishment.name): \(part.category.name): "
                 + "\(nextState == .admitted ? "admitted" : "not admitted")."
             if nextState == .admitted {
-                let membership = MembershipRecord()
+                // One membership per establishment and category: a live one refuses a second admission (it used to
+                // fail on the unique key, a 500); one that ended (removed, withdrawn) is admitted afresh in its row.
+                let existing = try await MembershipRecord.query(on: db).filter(\.$category.$id == part.$category.id)
+                    .filter(\.$establishment.$id == app.$establishment.id).first()
+                if let existing, !(MembershipState(rawValue: existing.state)?.isFinal ?? false) {
+                    throw UseCaseError(
+                        field: "decision.\(code)",
+                        "\(app.establishment.name) is already a member of \(part.category.name); "
+                            + "nothing is admitted twice",
+                        status: .conflict)
+                }
+                let membership = existing ?? MembershipRecord()
                 membership.$dps.id = app.$dps.id
                 membership.$category.id = part.$category.id
                 membership.$establishment.id = app.$establishment.id
@@ -447,7 +461,7 @@ package enum Assessment {
                 membership.discountsJSON = Audit.encode(answers.discounts)
                 membership.admittedAt = now
                 membership.applicationCategoryID = part.id
-                try await membership.create(on: db)
+                if existing == nil { try await membership.create(on: db) } else { try await membership.update(on: db) }
                 try await Audit.record(
                     on: db, actor: actor, dps: app.$dps.id, action: "membership.created", entityType: "membership",
                     entityID: membership.id,

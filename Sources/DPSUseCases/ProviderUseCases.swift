@@ -799,9 +799,10 @@ package enum ProviderUseCases {
 
     /// Submits a draft: every rule is checked at once and nothing changes unless all pass. Starts the
     /// assessment clock and tells the lead authority.
-    package static func submit(_ id: UUID, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar)
-        async throws
-    {
+    /// Submits the application; with `checkOnly`, only says what stops it (the check-your-answers step).
+    package static func submit(
+        _ id: UUID, actor: Actor, db: any Database, now: Date, calendar: WorkingDayCalendar, checkOnly: Bool = false
+    ) async throws {
         try actor.require(.providerAdmin)
         let app = try await ownApplication(id, actor: actor, db: db)
         let next: ApplicationState
@@ -818,6 +819,7 @@ package enum ProviderUseCases {
         let errors = ApplicationCheck.validate(
             try submission(app: app, parts: parts, evidence: evidence, dps: dps, windows: windows, now: now))
         guard errors.isEmpty else { throw UseCaseError(errors) }
+        if checkOnly { return }
         let deadline = AssessmentClock.deadline(submittedAt: now, extended: false, calendar: calendar)
         try await db.writeTransaction { db in
             app.state = next.rawValue

@@ -66,6 +66,16 @@ struct URNClaimTests {
             #expect(told.contains("Your claim to URN 149907 is upheld"))
             #expect(told.contains("URN 149907 has moved to another provider"))
             #expect(try await AuditEventRecord.query(on: app.db).filter(\.$action == "urn_claim.upheld").count() == 1)
+            // The new proprietor qualifies on its own account: admitted afresh in the ended membership's row.
+            let record = try await rw.w.application(app, codes: ["sen-inmss"], actor: claimant, establishment: moved)
+            try await rw.w.scoreAll(app, record)
+            let part = try await rw.w.parts(app, record)["sen-inmss"]!
+            try await Assessment.decide(
+                record.id!, partID: part.id!, .init(decision: .admit), actor: rw.w.evaluator, db: app.db, now: testNow)
+            let readmitted = try await MembershipRecord.query(on: app.db)
+                .filter(\.$establishment.$id == moved.id!).all()
+            #expect(readmitted.map(\.state) == ["active"])
+            #expect(readmitted.first?.$organisation.id == claimant.organisationID)
             // Decided once: a second decision is refused.
             let second = await expectInputError("reason") {
                 try await URNClaims.decide(

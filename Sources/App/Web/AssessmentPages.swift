@@ -196,7 +196,38 @@ struct AssessmentPages: RouteCollection {
     }
 
     func decide(req: Request) async throws -> Response {
-        try await form(req, success: "Decision recorded and the provider has been told.") { actor, id in
+        let posted = try req.content.decode(AssessmentForms.Decision.self)
+        let kind = posted.command.decision
+        let reason = posted.command.reason.trimmed
+        // What stops the decision shows on the application's page first; a decision that can be made is confirmed
+        // (it cannot be undone).
+        if let kind, !Confirmation.given(req), let id = req.parameters.get("id", as: UUID.self) {
+            do {
+                try await Assessment.decide(
+                    id, partID: try partID(req), posted.command, actor: try req.requireActor(), db: req.db,
+                    now: req.now, checkOnly: true)
+            } catch let error as UseCaseError where !error.errors.isEmpty {
+                return HTMLResponse.make(
+                    try await reviewView(req, errors: error.errors, values: Forms.values(req)), status: error.httpStatus
+                )
+            }
+            let actor = try req.requireActor()
+            let app = try await Assessment.application(id, actor: actor, db: req.db)
+            let part = try await Assessment.part(try partID(req), of: app, db: req.db)
+            let category = try await part.$category.get(on: req.db)
+            return Confirmation.page(
+                req, title: kind == .admit ? "Admit to \(category.name)" : "Refuse \(category.name)",
+                caption: app.establishment.name,
+                facts: [("Provider", app.organisation.name), ("Establishment", app.establishment.name)]
+                    + (reason.isEmpty ? [] : [("Reason given to the provider", reason)]),
+                consequence: kind == .admit
+                    ? "Admitting makes it a member of the category from today: it is invited to every referral it is "
+                        + "eligible for. The provider is told at once. This cannot be undone here."
+                    : "Refusing cannot be undone: the provider is told with your reason and may apply again.",
+                action: .assessmentPart(id, .decide, part: try partID(req)),
+                button: kind == .admit ? "Admit" : "Refuse", back: .assessment(id), warning: kind == .refuse)
+        }
+        return try await form(req, success: "Decision recorded and the provider has been told.") { actor, id in
             try await Assessment.decide(
                 id, partID: try partID(req), try req.content.decode(AssessmentForms.Decision.self).command,
                 actor: actor,

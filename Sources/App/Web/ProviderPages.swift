@@ -410,12 +410,29 @@ struct ProviderPages: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(FormFields.self).text
         let submitting = form["action"] == "submit"
+        if submitting && form["confirm"] != "yes" {
+            // Save what was typed, then check the answers before the submission that cannot be undone.
+            do {
+                try await ProviderUseCases.saveDraft(id, form: form, actor: actor, db: req.db, now: req.now)
+                try await ProviderUseCases.submit(
+                    id, actor: actor, db: req.db, now: req.now, calendar: req.calendar, checkOnly: true)
+            } catch let error as UseCaseError where !error.errors.isEmpty {
+                return HTMLResponse.make(
+                    try await applicationView(req, errors: error.errors, values: form), status: error.httpStatus)
+            }
+            let model = try await ProviderApplication.query(id, actor: actor, db: req.db)
+            return HTMLResponse.make(
+                ProviderApplication.checkAnswers(model, context: PageContext(request: req), csrf: req.csrfToken))
+        }
         return try await Forms.handle(
             req, success: submitting ? "Application submitted. We will decide within 10 working days." : "Draft saved.",
             redirect: { .application(id) },
             render: { errors, values in try await applicationView(req, errors: errors, values: values) }
         ) {
-            try await ProviderUseCases.saveDraft(id, form: form, actor: actor, db: req.db, now: req.now)
+            // The confirmed submission carries no answers: they were saved before checking them.
+            if !submitting {
+                try await ProviderUseCases.saveDraft(id, form: form, actor: actor, db: req.db, now: req.now)
+            }
             if submitting {
                 try await ProviderUseCases.submit(id, actor: actor, db: req.db, now: req.now, calendar: req.calendar)
             }

@@ -246,6 +246,33 @@ struct ReferralPages: RouteCollection {
     }
 
     func publish(req: Request) async throws -> Response {
+        if !Confirmation.given(req) {
+            // Check the referral before it goes to every provider in reach at once.
+            let actor = try council(req)
+            let model = try await ReferralDetail.query(try id(req), actor: actor, db: req.db, now: req.now)
+            let r = model.referral
+            let list = { (items: [String]) in items.isEmpty ? "None" : items.joined(separator: "\n") }
+            return Confirmation.page(
+                req, title: "Check the referral before publishing", caption: r.reference,
+                facts: [
+                    ("Category", r.category.name), ("Start", DisplayDate.date(r.startDate)),
+                    ("Duration", "\(r.durationWeeks) weeks"),
+                    (
+                        "Child",
+                        [r.childAge.map { "aged \($0)" }, r.childGender].compactMap { $0 }.joined(separator: ", ")
+                    ),
+                    ("Needs", list(model.content.needs.map(\.text))), ("Must-haves", list(model.content.mustHaves)),
+                    ("Outcomes", list(model.content.outcomes)),
+                    ("Deadline for bids", DisplayDate.dateTime(r.deadline)),
+                    (
+                        "Who it reaches",
+                        "\(model.preview?.eligible ?? 0) establishments within \(Int(r.radiusMiles)) miles"
+                    ),
+                ],
+                consequence: "Publishing invites every one of them at the same moment. After that you cannot change "
+                    + "the referral or remove a provider; you can extend the deadline or cancel.",
+                action: .referral(r.id!, .publish), button: "Publish and invite providers", back: .referral(r.id!))
+        }
         var count = 0
         return try await officerForm(req, success: "Published: \(count) establishments invited at the same moment.") {
             actor, id in
@@ -303,6 +330,28 @@ struct ReferralPages: RouteCollection {
     }
 
     func award(req: Request) async throws -> Response {
+        if !Confirmation.given(req) {
+            let actor = try council(req)
+            let model = try await ReferralDetail.query(try id(req), actor: actor, db: req.db, now: req.now)
+            let r = model.referral
+            let preferred = r.parentPreference
+            let top = model.evaluation?.result.ranking.first.flatMap { UUID(uuidString: $0.id) }
+            let winner = (preferred ?? top).flatMap { model.evaluation?.bids[$0] }
+            return Confirmation.page(
+                req, title: "Award \(r.reference)", caption: r.category.name,
+                facts: [
+                    ("To", winner?.establishmentName ?? "The top bid"),
+                    (
+                        "Because",
+                        preferred != nil ? "The parent or carer chose it from the shortlist" : "It has the top score"
+                    ),
+                    ("Bids", "\(model.bidCount)"),
+                ],
+                consequence:
+                    "Awarding cannot be undone: every bidder is told its result and the placement agreement is "
+                    + "created for both sides to accept.",
+                action: .referral(r.id!, .award), button: "Award", back: .referral(r.id!))
+        }
         var placementID: UUID?
         return try await officerForm(
             req, success: "Awarded. Every bidder has been told its result; the placement agreement is ready.",

@@ -190,3 +190,50 @@ extension ProviderApplication {
         }
     }
 }
+
+extension ProviderApplication {
+    /// Check your answers before submitting: every category's answers as they are saved, with a way back to
+    /// change them, and the one button that submits (it cannot be undone).
+    static func checkAnswers(_ m: Model, context: PageContext, csrf: String) -> Markup {
+        Layout.page(title: "Check your answers before submitting", context: context) {
+            UI.backLink(.application(m.id), "Change your answers")
+            UI.h1("Check your answers before submitting", caption: m.app.establishment.name)
+            for section in m.sections {
+                UI.h2(section.part.category.name)
+                UI.summaryList(
+                    section.content.passFail.map { q in
+                        (
+                            q.text,
+                            text(
+                                section.answers.passFail[q.key].map { $0 == "yes" ? "Yes" : "No" } ?? "Not answered")
+                        )
+                    }
+                        + section.content.statements.map { s in
+                            let answer = section.answers.statements[s.key] ?? ""
+                            return (s.title, text(answer.isEmpty ? "Not answered" : String(answer.prefix(400))))
+                        }
+                        + section.content.costLines.map { line in
+                            (
+                                line.name,
+                                text(section.answers.costs[line.key].map { "£" + Money.poundsInput($0) } ?? "—")
+                            )
+                        }
+                        + [
+                            (
+                                "Documents uploaded",
+                                text("\(m.evidence.filter { $0.applicationCategoryID == section.part.id }.count)")
+                            )
+                        ])
+            }
+            UI.h2("Now submit your application")
+            UI.p(
+                "By submitting you confirm that the answers are correct. You cannot change them afterwards; the lead "
+                    + "authority decides within 10 working days and may ask you questions.")
+            UI.form(action: .application(m.id), csrf: csrf) {
+                void("input", [.type("hidden"), .name("action"), .value("submit")])
+                void("input", [.type("hidden"), .name("confirm"), .value("yes")])
+                UI.button("Submit the application")
+            }
+        }
+    }
+}
