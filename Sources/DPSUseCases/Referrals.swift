@@ -1489,10 +1489,18 @@ package enum Referrals {
     /// The longest a parent may be given to choose: the award waits for the answer until then.
     package static let parentReplyMaximumSeconds: TimeInterval = 30 * 86_400
 
-    package static func askParent(_ id: UUID, replyBy given: Date?, actor: Actor, db: any Database, now: Date)
-        async throws -> String
-    {
+    /// Creates the parent's private link; with `parentEmail`, also sends it to the parent by e-mail (through the
+    /// outbox, to no organisation: only the parent receives it).
+    package static func askParent(
+        _ id: UUID, replyBy given: Date?, parentEmail rawEmail: String? = nil, actor: Actor, db: any Database,
+        now: Date
+    ) async throws -> String {
         try requireOfficer(actor)
+        let parentEmail = (rawEmail ?? "").trimmed.lowercased()
+        if !parentEmail.isEmpty && !MailQueue.isAddress(parentEmail) {
+            throw UseCaseError(
+                field: "parentEmail", "Enter the parent's email address like name@example.org, or leave it empty")
+        }
         let r = try await own(id, actor: actor, db: db)
         guard r.parentChoice else {
             throw UseCaseError(field: "parent", "Parent choice does not apply to this referral", status: .conflict)
@@ -1539,7 +1547,19 @@ package enum Referrals {
                 after: [
                     "state": next.rawValue, "shortlist": evaluation.result.shortlist.joined(separator: ","),
                     "replyBy": ISO8601DateFormatter().string(from: replyBy),
+                    "emailed": parentEmail.isEmpty ? "no" : "yes",
                 ], at: now)
+            if !parentEmail.isEmpty {
+                try await Outbox.send(
+                    on: db, organisationID: nil, recipient: parentEmail,
+                    subject: "Choose a setting for your child by \(DisplayDate.dateTime(replyBy))",
+                    body:
+                        "\(actor.organisationName) has offers from \(evaluation.result.shortlist.count) settings that are "
+                        + "close in quality and cost. The link below shows them and lets you say which you prefer, "
+                        + "by \(DisplayDate.dateTime(replyBy)). It is private to you: please do not share it. "
+                        + "Questions, or to arrange a visit: reply to your child's placement officer.",
+                    link: SiteURL.choice(token: token).path, at: now)
+            }
         }
         return token
     }

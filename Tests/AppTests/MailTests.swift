@@ -219,6 +219,37 @@ struct MailTests {
         }
     }
 
+    @Test("The officer sends the parent's private link to the parent's e-mail; it arrives and opens the choice")
+    func parentLinkByMail() async throws {
+        let sink = try await SMTPSink()
+        defer { sink.stop() }
+        try await withApp { app in
+            // setup
+            let rw = try await ReferralWorld.make(app)
+            let (closed, _) = try await ReferralTests().competed(app, rw)
+            app.clock = .fixed(ConcurrencyTests().afterDeadline)
+            let officer = HTTPTests.Browser(app)
+            try await officer.signIn("officer@bh.test")
+            let path = "/referrals/\(closed.id!)/parent"
+
+            // MUT: a mistyped address is refused by its field and changes nothing; then the right one
+            let bad = try await officer.post(path, ["replyBy": "2026-11-20 17:00", "parentEmail": "mum at home"])
+            let stateAfterBad = try await ReferralRecord.find(closed.id!, on: app.db)!.state
+            let sent = try await officer.post(path, ["replyBy": "2026-11-20 17:00", "parentEmail": "mum@home.test"])
+            _ = try await deliver(app, sink.transport(), at: ConcurrencyTests().afterDeadline)
+
+            // validate
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("email address like name@example.org, or leave it empty"))
+            #expect(stateAfterBad == ReferralState.closed.rawValue)
+            #expect(sent.status == .ok)
+            let mail = try #require(try sink.messages().first { header("To", of: $0) == "mum@home.test" })
+            let body = bodyText(of: mail)
+            let link = try #require(body.range(of: #"/choice/[A-Za-z0-9_-]+"#, options: .regularExpression))
+            #expect(try await HTTPTests.Browser(app).get(String(body[link])).status == .ok)
+        }
+    }
+
     @Test("DPS_SMTP_URL: smtp and smtps with a user; a password in clear across a network is refused")
     func settings() throws {
         #expect(

@@ -226,6 +226,7 @@ struct ReferralPages: RouteCollection {
         var deadline: String?
         var reason: String?
         var replyBy: String?
+        var parentEmail: String?
         var score: String?
         var comment: String?
         var consensus: String?
@@ -318,9 +319,13 @@ struct ReferralPages: RouteCollection {
         let actor = try council(req)
         let referralID = try id(req)
         do {
+            let form = try req.content.decode(Text.self)
             let token = try await Referrals.askParent(
-                referralID, replyBy: try req.content.decode(Text.self).replyByDate, actor: actor, db: req.db,
+                referralID, replyBy: form.replyByDate, parentEmail: form.parentEmail, actor: actor, db: req.db,
                 now: req.now)
+            if let email = form.parentEmail?.trimmed, !email.isEmpty {
+                req.flash("The private link is on its way to \(email).")
+            }
             let link = req.application.config.publicBaseURL + SiteURL.choice(token: token).path
             return HTMLResponse.make(try await detail(req, errors: [], values: [:], parentLink: link))
         } catch let error as UseCaseError where !error.errors.isEmpty {

@@ -163,6 +163,11 @@ extension ReferralDetail {
                                         ?? DisplayDate.isoMinute(model.now.addingTimeInterval(3 * 86400)),
                                     errors: form.errors,
                                     width: "20")
+                                UI.textInput(
+                                    "parentEmail", label: "Parent's email address (optional)",
+                                    value: form.values["parentEmail"],
+                                    hint: "We send the private link there. Leave it empty to give the link yourself.",
+                                    errors: form.errors, type: "email", autocomplete: "off")
                                 UI.button("Create the parent's private link", kind: "secondary")
                             }
                         }
