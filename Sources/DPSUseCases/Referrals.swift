@@ -1554,8 +1554,8 @@ package enum Referrals {
                     on: db, organisationID: nil, recipient: parentEmail,
                     subject: "Choose a setting for your child by \(DisplayDate.dateTime(replyBy))",
                     body:
-                        "\(actor.organisationName) has offers from \(evaluation.result.shortlist.count) settings that are "
-                        + "close in quality and cost. The link below shows them and lets you say which you prefer, "
+                        "\(actor.organisationName) has offers from \(evaluation.result.shortlist.count) settings "
+                        + "that are close in quality and cost. The link below shows them and lets you say which you prefer, "
                         + "by \(DisplayDate.dateTime(replyBy)). It is private to you: please do not share it. "
                         + "Questions, or to arrange a visit: reply to your child's placement officer.",
                     link: SiteURL.choice(token: token).path, at: now)
