@@ -96,8 +96,16 @@ struct AppErrorMiddleware: AsyncMiddleware {
             if let fieldErrors {
                 el("ul", .class("govuk-list govuk-list--bullet")) { for e in fieldErrors { el("li") { e.message } } }
             }
-            UI.p("Go back and try again, or return to your dashboard.")
-            UI.link("Go to your dashboard", .dashboard)
+            // Where to go next fits the reader: the public and parents have no dashboard.
+            if request.actor != nil {
+                UI.p("Go back and try again, or return to your dashboard.")
+                UI.link("Go to your dashboard", .dashboard)
+            } else if request.url.path.hasPrefix("/choice/") {
+                UI.p("If you were sent this link, ask your child's placement officer at the council for a new one.")
+            } else {
+                UI.p("Check the address, or start from the home page.")
+                UI.link("Go to the home page", .home)
+            }
         }
         return HTMLResponse.make(body, status: status)
     }
