@@ -20,6 +20,10 @@ struct NotFoundTests {
             #expect(parent.status == .notFound)
             #expect(parent.body.string.contains("placement officer at the council for a new one"))
             #expect(!parent.body.string.contains("dashboard"))
+            // The parent's pages carry no sign-in, registration or API links.
+            #expect(!parent.body.string.contains("/sign-in"))
+            #expect(!parent.body.string.contains("/register"))
+            #expect(!parent.body.string.contains("openapi"))
             let officer = HTTPTests.Browser(app)
             try await officer.signIn("officer@bh.test")
             #expect(try await officer.get("/no-such-page").body.string.contains("Go to your dashboard"))

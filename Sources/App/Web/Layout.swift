@@ -64,6 +64,8 @@ enum Layout {
         let body = content()
         // GOV.UK: a page that shows errors says so first in its title, which screen readers read on arrival.
         let shownTitle = body.html.contains("class=\"govuk-error-summary\"") ? "Error: \(title)" : title
+        // A parent's page (the private link) is for the parent alone: no sign-in, registration or API links.
+        let forParent = context.actor == nil && context.path.hasPrefix("/choice/")
         return Markup(
             unsafeRaw: "<!DOCTYPE html>\n"
                 + el("html", Attr("lang", "en")) {
@@ -88,7 +90,7 @@ enum Layout {
                         }
                         el("nav", .class("dps-nav"), Attr("aria-label", "Main")) {
                             el("ul") {
-                                for (label, url) in navigation(for: context.actor) {
+                                for (label, url) in forParent ? [] : navigation(for: context.actor) {
                                     el("li") {
                                         el(
                                             "a", .class("govuk-link"), .href(url),
@@ -117,12 +119,14 @@ enum Layout {
                         }
                         el("footer", .class("govuk-footer"), Attr("role", "contentinfo")) {
                             el("div", .class("govuk-width-container")) {
-                                el("p") {
-                                    UI.link("Procurement documents", .documents)
-                                    " · "
-                                    UI.link("API (OpenAPI)", .openAPI)
-                                    " · "
-                                    UI.link("Data sources", .aboutData)
+                                if !forParent {
+                                    el("p") {
+                                        UI.link("Procurement documents", .documents)
+                                        " · "
+                                        UI.link("API (OpenAPI)", .openAPI)
+                                        " · "
+                                        UI.link("Data sources", .aboutData)
+                                    }
                                 }
                                 el("p", .class("govuk-body-s")) { Attribution.text }
                             }
