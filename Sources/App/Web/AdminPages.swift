@@ -406,6 +406,7 @@ struct AdminPages: RouteCollection {
             }
         }
         return Layout.page(title: c.name, context: PageContext(request: req)) {
+            UI.backLink(.dpsOverview)
             UI.errorSummary(errors)
             UI.h1(c.name, caption: "Category")
             if problems.isEmpty {

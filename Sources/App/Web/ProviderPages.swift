@@ -162,6 +162,7 @@ struct ProviderPages: RouteCollection {
         -> Markup
     {
         Layout.page(title: "Add an establishment", context: PageContext(request: req)) {
+            UI.backLink(.establishments)
             UI.errorSummary(errors)
             UI.h1("Add an establishment")
             el("form", Attr("method", "get"), Attr("action", SiteURL.newEstablishment.path)) {

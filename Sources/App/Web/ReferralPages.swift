@@ -71,6 +71,7 @@ struct ReferralPages: RouteCollection {
         let defaultDeadline = DisplayDate.isoMinute(req.now.addingTimeInterval(2 * 86400))
         func v(_ key: String, _ fallback: String = "") -> String { values[key] ?? fallback }
         return Layout.page(title: "Create a referral", context: PageContext(request: req)) {
+            UI.backLink(.referrals)
             UI.errorSummary(errors)
             UI.h1("Create a referral")
             UI.p(
@@ -388,6 +389,7 @@ struct ReferralPages: RouteCollection {
             actor: try council(req), db: req.db)
         let labels = Referrals.choiceLabels(categories)
         return Layout.page(title: "Record a direct placement", context: PageContext(request: req)) {
+            UI.backLink(.referrals)
             UI.errorSummary(errors)
             UI.h1("Record a direct placement")
             UI.warning("Only in exceptional, justified circumstances. It is reported as off-competition spend.")

@@ -14,6 +14,7 @@ extension AssessmentDetail {
             m.isPanel, m.canDecide, m.criteria, m.answersByPart, m.reviewsByPart
         )
         return Layout.page(title: "Assess: \(e.name)", context: context) {
+            UI.backLink(.assessmentQueue)
             UI.errorSummary(form.errors)
             UI.h1(e.name, caption: "Application from \(app.organisation.name)")
             UI.summaryList([

@@ -22,6 +22,7 @@ extension InvitationDetail {
             form.values.isEmpty ? stored : Set(form.lists[name] ?? [])
         }
         return Layout.page(title: "Referral \(r.reference)", context: context) {
+            UI.backLink(.invitations)
             UI.errorSummary(form.errors)
             UI.h1(r.reference, caption: "\(r.category.name): invitation for \(inv.establishment.name)")
             UI.summaryList([

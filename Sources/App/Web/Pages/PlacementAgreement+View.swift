@@ -9,6 +9,7 @@ extension PlacementAgreement {
         let (names, core, variable, outcomes, reviews) = (m.lineNames, m.core, m.variable, m.outcomes, m.reviews)
         let (authority, provider) = (m.authorityName, m.providerName)
         return Layout.page(title: "Individual Placement Agreement", context: context) {
+            UI.backLink(context.actor?.isProvider == true ? .invitations : .referrals)
             UI.h1("Individual Placement Agreement", caption: "\(reference) under the \(p.contractName)")
             UI.summaryList([
                 ("Placing authority", text(authority)),

@@ -13,6 +13,7 @@ extension ProviderApplication {
         let inspectorate =
             Inspectorate(rawValue: app.establishment.inspectorate)?.displayName ?? app.establishment.inspectorate
         return Layout.page(title: "Application: \(app.establishment.name)", context: context) {
+            UI.backLink(.applications)
             UI.errorSummary(form.errors)
             UI.h1(app.establishment.name, caption: "Application")
             UI.summaryList([

@@ -10,6 +10,7 @@ extension ReferralDetail {
             model.referral, model.content, model.state, model.officer, model.evaluation
         )
         return Layout.page(title: "Referral \(r.reference)", context: context) {
+            UI.backLink(.referrals)
             UI.errorSummary(form.errors)
             UI.h1(r.reference, caption: r.category.name)
             if let parentLink = form.parentLink {
