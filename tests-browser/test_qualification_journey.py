@@ -105,7 +105,8 @@ def test_provider_applies_for_two_categories(driver, base_url):
     fill(driver, "capacity", "24")
     select_option(driver, "inspectorate", "isi")
     fill(driver, "judgement", "Standards met")
-    fill(driver, "judgementDate", "2025-03-12")
+    # A whole date typed into the day box of the date input is read as that date.
+    fill(driver, "judgementDate-day", "12/03/2025")
     axe_check(driver)
     click_button(driver, "Add establishment")
     assert "Oakwood Learning Centre" in driver.page_source
@@ -157,7 +158,8 @@ def test_provider_applies_for_two_categories(driver, base_url):
         card.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
         expiry = card.find_elements(By.CSS_SELECTOR, "input[name^='expiresOn.']")
         if expiry:
-            expiry[0].send_keys("2027-09-30")
+            for box, value in zip(expiry, ["30", "9", "2027"]):
+                box.send_keys(value)
         submit_form(driver, card, "Upload and save answers")
         assert "Answers saved and document uploaded" in banner_text(driver)
     assert driver.find_element(By.NAME, area_name).get_attribute("value") == typed

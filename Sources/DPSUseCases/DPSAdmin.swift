@@ -79,13 +79,13 @@ package enum DPSAdmin {
             errors.append(
                 FieldError(
                     field: "validityStart",
-                    message: "Enter the start of the period of validity as a date, for example 2027-04-01"))
+                    message: "Enter the start of the period of validity as a date, for example 1 4 2027"))
         }
         if creating && end == nil {
             errors.append(
                 FieldError(
                     field: "validityEnd",
-                    message: "Enter the end of the period of validity as a date, for example 2031-03-31"))
+                    message: "Enter the end of the period of validity as a date, for example 31 3 2031"))
         }
         if let band = input.parentChoiceBandPoints, !parentChoiceBand.contains(band) {
             errors.append(
@@ -248,7 +248,7 @@ package enum DPSAdmin {
         } else if kind == .terminate {
             newEnd = today
         } else {
-            throw UseCaseError(field: "newEnd", "Enter the new end date as a date, for example 2031-03-31")
+            throw UseCaseError(field: "newEnd", "Enter the new end date as a date, for example 31 3 2031")
         }
         let change = ValidityChange(kind: kind, newEnd: newEnd, reason: input.reason)
         try await db.writeTransaction { db in
@@ -321,10 +321,10 @@ package enum DPSAdmin {
                 FieldError(field: "reason", message: "Write the reason in at most \(Bounded.shortText) characters"))
         }
         if start == nil {
-            errors.append(FieldError(field: "start", message: "Enter the date entry closes, for example 2027-02-01"))
+            errors.append(FieldError(field: "start", message: "Enter the date entry closes, for example 1 2 2027"))
         }
         if end == nil {
-            errors.append(FieldError(field: "end", message: "Enter the date entry reopens, for example 2027-04-01"))
+            errors.append(FieldError(field: "end", message: "Enter the date entry reopens, for example 1 4 2027"))
         }
         guard let start, let end else { throw UseCaseError(errors) }
         let window = ClosedWindow(start: start.startOfDay(), end: end.startOfDay(), reason: input.reason)

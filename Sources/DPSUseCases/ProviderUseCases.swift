@@ -258,10 +258,10 @@ package enum ProviderUseCases {
             }
         }
         let dateRaw = (input.judgementDate ?? "").trimmed
-        if !dateRaw.isEmpty, LocalDate(iso: dateRaw) == nil {
+        if !dateRaw.isEmpty, LocalDate(typed: dateRaw) == nil {
             errors.append(
                 FieldError(
-                    field: "judgementDate", message: "Enter the inspection date as a date, for example 2024-11-05"))
+                    field: "judgementDate", message: "Enter the inspection date as a date, for example 5 11 2024"))
         }
         let urn = (input.urn ?? "").trimmed.uppercased()
         if !urn.isEmpty, urn.range(of: #"^(SC)?[0-9]{6,8}$"#, options: .regularExpression) == nil {
@@ -307,7 +307,7 @@ package enum ProviderUseCases {
             e.inspectorate = inspectorate?.rawValue ?? Inspectorate.other.rawValue
             e.framework = nil
             e.judgement = judgement.isEmpty ? "Not inspected" : judgement
-            e.judgementDate = dateRaw.isEmpty ? nil : dateRaw
+            e.judgementDate = LocalDate(typed: dateRaw)?.iso
             e.laGSSCode = centroid.laGSSCode
             try await e.create(on: db)
             try await Audit.record(
@@ -721,15 +721,15 @@ package enum ProviderUseCases {
             throw UseCaseError(field: field, "The file must be smaller than 10 MB", status: .tooLarge)
         }
         let expiresRaw = (input.expiresOn ?? "").trimmed
-        let expires = LocalDate(iso: expiresRaw)
+        let expires = LocalDate(typed: expiresRaw)
         if question.evidenceExpires && expires == nil {
             throw UseCaseError(
                 field: "expires.\(part.category.code).\(key)",
-                "Enter the date this document expires, for example 2027-03-31")
+                "Enter the date this document expires, for example 31 3 2027")
         }
         if !expiresRaw.isEmpty && expires == nil {
             throw UseCaseError(
-                field: "expires.\(part.category.code).\(key)", "Enter the expiry date as a date, for example 2027-03-31"
+                field: "expires.\(part.category.code).\(key)", "Enter the expiry date as a date, for example 31 3 2027"
             )
         }
         let bytes = file.data

@@ -615,7 +615,7 @@ package enum Referrals {
         }
         guard let deadline = given, deadline > r.deadline else {
             throw UseCaseError(
-                field: "deadline", "Enter a new deadline later than the current one, for example 2026-11-27 17:00")
+                field: "deadline", "Enter a new deadline later than the current one, for example 27 11 2026 at 17:00")
         }
         // The same ceiling as at publication: an extension cannot seal the bids for ever.
         if let problem = ReferralDeadlineRule.check(
@@ -1518,7 +1518,7 @@ package enum Referrals {
         }
         guard let replyBy = given, replyBy > now else {
             throw UseCaseError(
-                field: "replyBy", "Enter the date and time the parent should reply by, for example 2026-11-20 17:00")
+                field: "replyBy", "Enter the date and time the parent should reply by, for example 20 11 2026 at 17:00")
         }
         // The award waits for the parent until then: never longer than a month.
         guard replyBy.timeIntervalSince(now) <= parentReplyMaximumSeconds else {
@@ -1749,7 +1749,7 @@ package enum Referrals {
             throw UseCaseError(
                 field: "deadline",
                 "Enter a new deadline the DPS's rules allow, for example "
-                    + "\(DisplayDate.isoMinute(now.addingTimeInterval(3 * 86400)))"
+                    + DisplayDate.dayMonthYearTime(now.addingTimeInterval(3 * 86400))
             )
         }
         let next: ReferralState
@@ -1883,7 +1883,7 @@ package enum Referrals {
                 FieldError(field: "establishment", message: "Choose an establishment admitted to that category"))
         }
         if input.startDate == nil && !named.contains("startDate") {
-            errors.append(FieldError(field: "startDate", message: "Enter the start date, for example 2026-12-01"))
+            errors.append(FieldError(field: "startDate", message: "Enter the start date, for example 1 12 2026"))
         }
         let fee = input.weeklyFeePence.flatMap { (1...Money.maximumLinePence).contains($0) ? $0 : nil }
         if fee == nil && !named.contains("weeklyFee") {

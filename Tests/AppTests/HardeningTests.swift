@@ -224,7 +224,7 @@ struct HardeningTests {
             #expect(res.status == .unprocessableEntity)
             let page = res.body.string
             for message in [
-                "Choose an establishment admitted to that category", "Enter the start date, for example 2026-12-01",
+                "Choose an establishment admitted to that category", "Enter the start date, for example 1 12 2026",
                 "Enter the agreed weekly fee in pounds, like 4200 or 4200.50",
                 "Enter the expected duration in weeks, from 1 to 520",
             ] {

@@ -7,8 +7,8 @@ import Vapor
 /// turned into the typed command its use case takes. Text that is blank or cannot be read becomes nil, which
 /// the use case reports by field; where blank and unreadable mean different things, the form reports it.
 enum AdminForms {
-    /// A date typed as YYYY-MM-DD (nil when blank or not a date).
-    static func date(_ raw: String?) -> LocalDate? { LocalDate(iso: (raw ?? "").trimmed) }
+    /// A date as typed (see `LocalDate(typed:)`); nil when blank or not a date.
+    static func date(_ raw: String?) -> LocalDate? { LocalDate(typed: raw ?? "") }
 
     /// A whole number (nil when blank, not a number or beyond Int).
     static func int(_ raw: String?) -> Int? { Int((raw ?? "").trimmed) }
@@ -51,7 +51,7 @@ enum AdminForms {
             let end = (newEnd ?? "").trimmed
             let unreadable =
                 !end.isEmpty && date(end) == nil
-                ? [FieldError(field: "newEnd", message: "Enter the new end date as a date, for example 2031-03-31")]
+                ? [FieldError(field: "newEnd", message: "Enter the new end date as a date, for example 31 3 2031")]
                 : []
             return DPSAdmin.ValidityCommand(
                 kind: ValidityChange.Kind(rawValue: kind ?? ""), newEnd: date(end), reason: reason ?? "",

@@ -155,17 +155,32 @@ struct AdminPages: RouteCollection {
             }
         }
         let (dps, categories, partners, windows) = (setup.dps, setup.categories, setup.partners, setup.closedWindows)
+        // Several forms here share field names (name, reason): only the form that was posted shows its errors and
+        // what was typed, and the error summary links to that form's fields.
+        let posted = req.method == .POST ? req.url.path : nil
+        func formErrors(_ action: SiteURL) -> [FieldError] { posted == action.path ? errors : [] }
+        func formValues(_ action: SiteURL) -> [String: String] { posted == action.path ? values : [:] }
+        let (addCategory, partnerForm, windowForm, validityForm): (SiteURL, SiteURL, SiteURL, SiteURL) = (
+            .dps(dps.id!, .categories), .dps(dps.id!, .partners), .dps(dps.id!, .windows), .dps(dps.id!, .validity)
+        )
+        // The category form's name and description carry their own ids (the partner and settings forms have theirs).
+        let categoryErrors = formErrors(addCategory).map { e in
+            ["name": "categoryName", "description": "categoryDescription"][e.field].map {
+                FieldError(field: $0, message: e.message)
+            } ?? e
+        }
+        let settingsValues = formValues(.dps(dps.id!))
         let current =
-            values.isEmpty
+            settingsValues.isEmpty
             ? [
                 "title": dps.title, "regime": dps.regime, "validityStart": dps.validityStart,
                 "validityEnd": dps.validityEnd,
                 "shortDeadlinesAgreed": dps.shortDeadlinesAgreed ? "yes" : "no",
                 "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
                 "description": dps.description, "terms": dps.terms,
-            ] : values
+            ] : settingsValues
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
-            UI.errorSummary(errors)
+            UI.errorSummary(posted == addCategory.path ? categoryErrors : errors)
             UI.h1(dps.title, caption: "DPS set-up")
             UI.h2("Categories")
             UI.table(
@@ -182,23 +197,28 @@ struct AdminPages: RouteCollection {
                         text(c.affordabilityCapPence.map(formatPence) ?? "No cap"), text(String(c.minimumInvitees)),
                     ]
                 })
-            el("details", .class("dps-card")) {
-                el("summary") { "Add a category" }
+            UI.details("Add a category", errors: categoryErrors) {
                 UI.form(action: .dps(dps.id!, .categories), csrf: req.csrfToken) {
-                    UI.textInput("name", label: "Category name", value: values["name"], errors: errors).replacingIDs(
+                    UI.textInput(
+                        "name", label: "Category name", value: formValues(addCategory)["name"],
+                        errors: formErrors(addCategory)
+                    ).replacingIDs(
                         "name", "categoryName")
                     UI.textInput(
-                        "description", label: "Description (optional)", value: values["description"], errors: errors
+                        "description", label: "Description (optional)", value: formValues(addCategory)["description"],
+                        errors: formErrors(addCategory)
                     ).replacingIDs("description", "categoryDescription")
                     UI.textInput(
-                        "contractName", label: "National contract used for awards", value: values["contractName"],
-                        errors: errors)
+                        "contractName", label: "National contract used for awards",
+                        value: formValues(addCategory)["contractName"],
+                        errors: formErrors(addCategory))
                     UI.radios(
                         "inspected", legend: "Are establishments in this category inspected (Ofsted, ISI or similar)?",
                         options: [
                             .init(value: "yes", label: "Yes"),
                             .init(value: "no", label: "No, for example alternative education"),
-                        ], selected: values["inspected"] ?? "yes", errors: errors, inline: true)
+                        ], selected: formValues(addCategory)["inspected"] ?? "yes", errors: formErrors(addCategory),
+                        inline: true)
                     UI.button("Add category", kind: "secondary")
                 }
             }
@@ -213,25 +233,24 @@ struct AdminPages: RouteCollection {
                         text(DisplayDate.date(p.joinedOn)),
                     ]
                 })
-            el("details", .class("dps-card")) {
-                el("summary") { "Add a partner authority or change its categories" }
+            UI.details("Add a partner authority or change its categories", errors: formErrors(partnerForm)) {
                 UI.form(action: .dps(dps.id!, .partners), csrf: req.csrfToken) {
                     UI.textInput(
-                        "name", label: "Authority name", value: values["name"],
-                        hint: "As in the DfE list, for example Brighton and Hove", errors: errors)
+                        "name", label: "Authority name", value: formValues(partnerForm)["name"],
+                        hint: "As in the DfE list, for example Brighton and Hove", errors: formErrors(partnerForm))
                     UI.textInput(
-                        "gssCode", label: "GSS code (optional)", value: values["gssCode"],
-                        hint: "For example E06000043", errors: errors, width: "10")
+                        "gssCode", label: "GSS code (optional)", value: formValues(partnerForm)["gssCode"],
+                        hint: "For example E06000043", errors: formErrors(partnerForm), width: "10")
                     UI.checkboxes(
                         "categories[]", legend: "Categories it uses",
                         options: categories.map { .init(value: $0.id!.uuidString, label: $0.name) }, selected: [],
-                        errors: errors)
+                        errors: formErrors(partnerForm))
                     UI.radios(
                         "isJoiner", legend: "Is it joining after the DPS was set up (for a joining fee)?",
                         options: [
                             .init(value: "no", label: "No, a founding partner"),
                             .init(value: "yes", label: "Yes, a joiner"),
-                        ], selected: "no", errors: errors, inline: true)
+                        ], selected: "no", errors: formErrors(partnerForm), inline: true)
                     UI.button("Save partner", kind: "secondary")
                 }
             }
@@ -248,16 +267,17 @@ struct AdminPages: RouteCollection {
                         ]
                     })
             }
-            el("details", .class("dps-card")) {
-                el("summary") { "Close entry for a period" }
+            UI.details("Close entry for a period", errors: formErrors(windowForm)) {
                 UI.form(action: .dps(dps.id!, .windows), csrf: req.csrfToken) {
+                    UI.dateInput(
+                        "start", legend: "Entry closes on", values: formValues(windowForm),
+                        hint: "For example 1 2 2027", errors: formErrors(windowForm))
+                    UI.dateInput(
+                        "end", legend: "Entry reopens on", values: formValues(windowForm), hint: "For example 1 4 2027",
+                        errors: formErrors(windowForm))
                     UI.textInput(
-                        "start", label: "Entry closes on", value: values["start"], hint: "For example 2027-02-01",
-                        errors: errors, width: "10")
-                    UI.textInput(
-                        "end", label: "Entry reopens on", value: values["end"], hint: "For example 2027-04-01",
-                        errors: errors, width: "10")
-                    UI.textInput("reason", label: "Reason", value: values["reason"], errors: errors)
+                        "reason", label: "Reason", value: formValues(windowForm)["reason"],
+                        errors: formErrors(windowForm))
                     UI.button("Close entry for this period", kind: "secondary")
                 }
             }
@@ -266,25 +286,26 @@ struct AdminPages: RouteCollection {
                 "Runs from \(DisplayDate.date(dps.validityStart)) to \(DisplayDate.date(dps.validityEnd)). "
                     + "Every change is recorded with its reason and partners are told."
             )
-            el("details", .class("dps-card")) {
-                el("summary") { "Extend, shorten or terminate the DPS" }
+            UI.details("Extend, shorten or terminate the DPS", errors: formErrors(validityForm)) {
                 UI.form(action: .dps(dps.id!, .validity), csrf: req.csrfToken) {
                     UI.radios(
                         "kind", legend: "Change",
                         options: ValidityChange.Kind.allCases.map {
                             .init(value: $0.rawValue, label: $0.rawValue.capitalized)
-                        }, selected: values["kind"], errors: errors, inline: true)
-                    UI.textInput(
-                        "newEnd", label: "New end date", value: values["newEnd"],
-                        hint: "For example 2031-03-31. Leave empty to terminate today.", errors: errors, width: "10")
+                        }, selected: formValues(validityForm)["kind"], errors: formErrors(validityForm), inline: true)
+                    UI.dateInput(
+                        "newEnd", legend: "New end date", values: formValues(validityForm),
+                        hint: "For example 31 3 2031. Leave empty to terminate today.", errors: formErrors(validityForm)
+                    )
                     UI.textarea(
-                        "reason", label: "Reason for the change", value: values["reason"], errors: errors, rows: 3)
+                        "reason", label: "Reason for the change", value: formValues(validityForm)["reason"],
+                        errors: formErrors(validityForm), rows: 3)
                     UI.button("Record the change", kind: "warning")
                 }
             }
             UI.h2("Settings")
             UI.form(action: .dps(dps.id!), csrf: req.csrfToken) {
-                dpsFields(values: current, errors: errors, creating: false)
+                dpsFields(values: current, errors: formErrors(.dps(dps.id!)), creating: false)
                 UI.button("Save settings", kind: "secondary")
             }
         }
@@ -297,13 +318,13 @@ struct AdminPages: RouteCollection {
                 "regime", legend: "Legal regime",
                 options: Regime.allCases.map { .init(value: $0.rawValue, label: $0.label) }, selected: values["regime"],
                 errors: errors),
-            UI.textInput(
-                "validityStart", label: "Start of the period of validity", value: values["validityStart"],
-                hint: "For example 2027-04-01", errors: errors, width: "10"),
+            UI.dateInput(
+                "validityStart", legend: "Start of the period of validity", values: values,
+                hint: "For example 1 4 2027", errors: errors),
             creating
-                ? UI.textInput(
-                    "validityEnd", label: "End of the period of validity", value: values["validityEnd"],
-                    hint: "For example 2031-03-31", errors: errors, width: "10") : .empty,
+                ? UI.dateInput(
+                    "validityEnd", legend: "End of the period of validity", values: values,
+                    hint: "For example 31 3 2031", errors: errors) : .empty,
             UI.radios(
                 "shortDeadlinesAgreed",
                 legend: "Have admitted providers agreed that referral deadlines may be shorter than 10 days?",
@@ -334,7 +355,7 @@ struct AdminPages: RouteCollection {
     func create(req: Request) async throws -> Response {
         try await adminForm(req, success: "The DPS has been created with the four default categories.") { actor, _ in
             _ = try await DPSAdmin.create(
-                try req.content.decode(AdminForms.DPS.self).command, actor: actor, db: req.db, now: req.now)
+                try req.decodeForm(AdminForms.DPS.self).command, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -357,7 +378,7 @@ struct AdminPages: RouteCollection {
     func update(req: Request) async throws -> Response {
         try await adminForm(req, success: "Settings saved.") { actor, id in
             try await DPSAdmin.update(
-                id, try req.content.decode(AdminForms.DPS.self).command, actor: actor, db: req.db, now: req.now)
+                id, try req.decodeForm(AdminForms.DPS.self).command, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -366,14 +387,14 @@ struct AdminPages: RouteCollection {
             req, success: "The change to the period of validity is recorded and partners have been told."
         ) { actor, id in
             try await DPSAdmin.changeValidity(
-                id, try req.content.decode(AdminForms.Validity.self).command, actor: actor, db: req.db, now: req.now)
+                id, try req.decodeForm(AdminForms.Validity.self).command, actor: actor, db: req.db, now: req.now)
         }
     }
 
     func window(req: Request) async throws -> Response {
         try await adminForm(req, success: "Entry is closed for that period.") { actor, id in
             try await DPSAdmin.addClosedWindow(
-                id, try req.content.decode(AdminForms.ClosedWindow.self).command, actor: actor, db: req.db, now: req.now
+                id, try req.decodeForm(AdminForms.ClosedWindow.self).command, actor: actor, db: req.db, now: req.now
             )
         }
     }
@@ -394,7 +415,20 @@ struct AdminPages: RouteCollection {
         let c = try await DPSAdmin.ownCategory(try id(req), actor: actor, db: req.db)
         let content = try c.content
         let problems = try c.readinessProblems
-        func v(_ key: String, _ fallback: String) -> String { values.isEmpty ? fallback : (values[key] ?? "") }
+        // Four forms add items (told apart by their `kind`) and one saves the settings; only the posted one shows
+        // its errors and what was typed. Fields that share a name with another form's carry their own ids.
+        let postedKind = req.url.path == SiteURL.category(c.id!, .items).path ? values["kind"] ?? "" : nil
+        let ownIDs = ["statement": ["hint": "statementHint"], "costLine": ["name": "costLineName"]]
+        func itemErrors(_ kind: String) -> [FieldError] {
+            guard postedKind == kind else { return [] }
+            return errors.map { e in ownIDs[kind]?[e.field].map { FieldError(field: $0, message: e.message) } ?? e }
+        }
+        func itemValues(_ kind: String) -> [String: String] { postedKind == kind ? values : [:] }
+        let settingsErrors = req.url.path == SiteURL.category(c.id!, .settings).path ? errors : []
+        let settingsValues = settingsErrors.isEmpty ? [:] : values
+        func v(_ key: String, _ fallback: String) -> String {
+            settingsValues.isEmpty ? fallback : (settingsValues[key] ?? "")
+        }
         func removeButton(_ kind: String, _ key: String, _ label: String) -> Markup {
             UI.form(action: .category(c.id!, .removeItem), csrf: req.csrfToken) {
                 void("input", [.type("hidden"), .name("kind"), .value(kind)])
@@ -407,7 +441,7 @@ struct AdminPages: RouteCollection {
         }
         return Layout.page(title: c.name, context: PageContext(request: req)) {
             UI.backLink(.dpsOverview)
-            UI.errorSummary(errors)
+            UI.errorSummary(postedKind.map(itemErrors) ?? errors)
             UI.h1(c.name, caption: "Category")
             if problems.isEmpty {
                 UI.inset("This category is open for applications. Its criteria are published at /documents.")
@@ -425,20 +459,23 @@ struct AdminPages: RouteCollection {
                         removeButton("passFail", q.key, q.text),
                     ]
                 })
-            el("details", .class("dps-card")) {
-                el("summary") { "Add a pass/fail question" }
+            UI.details("Add a pass/fail question", errors: itemErrors("passFail")) {
                 UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("passFail")])
-                    UI.textarea("text", label: "Question", value: values["text"], errors: errors, rows: 2)
-                    UI.textInput("hint", label: "Hint (optional)", value: values["hint"], errors: errors)
+                    UI.textarea(
+                        "text", label: "Question", value: itemValues("passFail")["text"],
+                        errors: itemErrors("passFail"), rows: 2)
+                    UI.textInput(
+                        "hint", label: "Hint (optional)", value: itemValues("passFail")["hint"],
+                        errors: itemErrors("passFail"))
                     UI.checkboxes(
                         "requiresEvidence", legend: "Evidence",
                         options: [.init(value: "yes", label: "Applicants must upload a document")], selected: [],
-                        errors: errors)
+                        errors: itemErrors("passFail"))
                     UI.checkboxes(
                         "evidenceExpires", legend: "Expiry",
                         options: [.init(value: "yes", label: "The document has an expiry date")], selected: [],
-                        errors: errors)
+                        errors: itemErrors("passFail"))
                     UI.button("Add question", kind: "secondary")
                 }
             }
@@ -453,17 +490,23 @@ struct AdminPages: RouteCollection {
                         removeButton("statement", s.key, s.title),
                     ]
                 })
-            el("details", .class("dps-card")) {
-                el("summary") { "Add a method statement" }
+            UI.details("Add a method statement", errors: itemErrors("statement")) {
                 UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("statement")])
-                    UI.textInput("title", label: "Title", value: values["title"], errors: errors)
-                    UI.textInput("hint", label: "Guidance for applicants", value: values["hint"], errors: errors)
                     UI.textInput(
-                        "weight", label: "Weight (points of 100)", value: values["weight"], errors: errors, width: "5")
+                        "title", label: "Title", value: itemValues("statement")["title"],
+                        errors: itemErrors("statement"))
+                    UI.textInput(
+                        "hint", label: "Guidance for applicants", value: itemValues("statement")["hint"],
+                        errors: postedKind == "statement" ? errors : []
+                    ).replacingIDs("hint", "statementHint")
+                    UI.textInput(
+                        "weight", label: "Weight (points of 100)", value: itemValues("statement")["weight"],
+                        errors: itemErrors("statement"), width: "5")
                     UI.checkboxes(
                         "youngPeoplesPanel", legend: "Who scores it",
-                        options: [.init(value: "yes", label: "The young people's panel")], selected: [], errors: errors)
+                        options: [.init(value: "yes", label: "The young people's panel")], selected: [],
+                        errors: itemErrors("statement"))
                     UI.button("Add statement", kind: "secondary")
                 }
             }
@@ -471,11 +514,13 @@ struct AdminPages: RouteCollection {
             UI.table(
                 headers: ["Line", ""],
                 rows: content.costLines.map { l in [text(l.name), removeButton("costLine", l.key, l.name)] })
-            el("details", .class("dps-card")) {
-                el("summary") { "Add a core cost line" }
+            UI.details("Add a core cost line", errors: itemErrors("costLine")) {
                 UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("costLine")])
-                    UI.textInput("name", label: "Cost line name", value: values["name"], errors: errors)
+                    UI.textInput(
+                        "name", label: "Cost line name", value: itemValues("costLine")["name"],
+                        errors: postedKind == "costLine" ? errors : []
+                    ).replacingIDs("name", "costLineName")
                     UI.button("Add cost line", kind: "secondary")
                 }
             }
@@ -488,33 +533,36 @@ struct AdminPages: RouteCollection {
                         removeButton("tier", String(t.children), "\(t.children) children"),
                     ]
                 })
-            el("details", .class("dps-card")) {
-                el("summary") { "Add a discount tier" }
+            UI.details("Add a discount tier", errors: itemErrors("tier")) {
                 UI.form(action: .category(c.id!, .items), csrf: req.csrfToken) {
                     void("input", [.type("hidden"), .name("kind"), .value("tier")])
                     UI.textInput(
-                        "children", label: "Number of children", value: values["children"], errors: errors, width: "5")
-                    UI.textInput("percent", label: "Discount (%)", value: values["percent"], errors: errors, width: "5")
+                        "children", label: "Number of children", value: itemValues("tier")["children"],
+                        errors: itemErrors("tier"), width: "5")
+                    UI.textInput(
+                        "percent", label: "Discount (%)", value: itemValues("tier")["percent"],
+                        errors: itemErrors("tier"), width: "5")
                     UI.button("Add tier", kind: "secondary")
                 }
             }
             UI.h2("Settings")
             UI.form(action: .category(c.id!, .settings), csrf: req.csrfToken) {
-                UI.textInput("name", label: "Name", value: v("name", c.name), errors: errors)
+                UI.textInput("name", label: "Name", value: v("name", c.name), errors: settingsErrors)
                 UI.textarea(
-                    "description", label: "Description", value: v("description", c.description), errors: errors, rows: 2
+                    "description", label: "Description", value: v("description", c.description), errors: settingsErrors,
+                    rows: 2
                 )
                 UI.textInput(
                     "contractName", label: "National contract used for awards",
-                    value: v("contractName", c.contractName), errors: errors)
+                    value: v("contractName", c.contractName), errors: settingsErrors)
                 UI.textInput(
                     "affordabilityCap", label: "Affordability cap: total weekly core cost, in pounds (optional)",
                     value: v("affordabilityCap", Money.poundsInput(c.affordabilityCapPence)),
                     hint: "Applications whose core costs add up to more are refused. Leave empty for no cap.",
-                    errors: errors, width: "10")
+                    errors: settingsErrors, width: "10")
                 UI.textInput(
                     "minimumInvitees", label: "Minimum number of providers a referral must reach",
-                    value: v("minimumInvitees", String(c.minimumInvitees)), errors: errors, width: "5")
+                    value: v("minimumInvitees", String(c.minimumInvitees)), errors: settingsErrors, width: "5")
                 el("fieldset", .class("govuk-fieldset")) {
                     el("legend", .class("govuk-fieldset__legend govuk-fieldset__legend--s")) {
                         "Points each referral may give each criterion"
@@ -529,10 +577,12 @@ struct AdminPages: RouteCollection {
                                 text(r.label),
                                 UI.textInput(
                                     "bounds.\(r.rawValue).min", label: "\(r.label) minimum",
-                                    value: v("bounds.\(r.rawValue).min", String(b.min)), errors: errors, width: "5"),
+                                    value: v("bounds.\(r.rawValue).min", String(b.min)), errors: settingsErrors,
+                                    width: "5"),
                                 UI.textInput(
                                     "bounds.\(r.rawValue).max", label: "\(r.label) maximum",
-                                    value: v("bounds.\(r.rawValue).max", String(b.max)), errors: errors, width: "5"),
+                                    value: v("bounds.\(r.rawValue).max", String(b.max)), errors: settingsErrors,
+                                    width: "5"),
                             ]
                         })
                 }

@@ -104,6 +104,64 @@ enum UI {
         }
     }
 
+    /// The GOV.UK date input: day, month and year in three boxes inside a fieldset, posted as `name-day`,
+    /// `name-month` and `name-year` (read by `DateParts`), with an optional time box (`name-time`). What was
+    /// typed comes back from `values` under those names; a date given as one text (a stored ISO date, a
+    /// default, or a whole date typed into the first box) is split into the boxes when it reads as a date and
+    /// otherwise shown whole in the first box. The day box carries the field's id, so error links reach it.
+    /// `posted` names the fields when the posted name differs from the error's name, and `form` joins them to
+    /// a form written elsewhere on the page.
+    static func dateInput(
+        _ name: String, legend: String, values: [String: String], hint: String? = nil, errors: [FieldError] = [],
+        time: Bool = false, posted: String? = nil, form: String? = nil, legendSize: String = "s"
+    ) -> Markup {
+        let postedName = posted ?? name
+        let parts = DateParts.display(values, postedName)
+        let boxes =
+            [("day", "Day", "2"), ("month", "Month", "2"), ("year", "Year", "4")]
+            + (time ? [("time", "Time", "5")] : [])
+        return group(name, errors) { error in
+            el(
+                "fieldset", .class("govuk-fieldset"), Attr("role", "group"),
+                Attr("aria-describedby", describedBy(name, hint: hint, error: error))
+            ) {
+                el("legend", .class("govuk-fieldset__legend govuk-fieldset__legend--\(legendSize)")) { legend }
+                hintAndError(name, hint: hint, error: error)
+                el("div", .class("govuk-date-input")) {
+                    for (index, (part, label, width)) in boxes.enumerated() {
+                        let id = index == 0 ? fieldID(name) : fieldID(name) + "-" + part
+                        el("div", .class("govuk-date-input__item")) {
+                            el("label", .class("govuk-label govuk-date-input__label"), .for(id)) { label }
+                            void(
+                                "input",
+                                [
+                                    .class(
+                                        "govuk-input govuk-date-input__input govuk-input--width-\(width)"
+                                            + (error == nil ? "" : " govuk-input--error")),
+                                    .id(id), .name("\(postedName)-\(part)"), .type("text"),
+                                    .value(parts[part] ?? ""), Attr("inputmode", part == "time" ? nil : "numeric"),
+                                    Attr("form", form),
+                                ])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A collapsed section that opens itself when an error on the page names one of its fields, so an error is
+    /// never hidden inside it.
+    static func details(
+        _ summary: String, errors: [FieldError], @MarkupBuilder _ content: () -> Markup
+    ) -> Markup {
+        let body = content()
+        let holdsError = errors.contains { body.html.contains("id=\"\(fieldID($0.field))\"") }
+        return el("details", .class("dps-card"), .flag("open", holdsError)) {
+            el("summary") { summary }
+            body
+        }
+    }
+
     struct Option {
         var value: String
         var label: String

@@ -94,3 +94,129 @@ extension Response {
         return self
     }
 }
+
+/// A date posted by `UI.dateInput` as three boxes (`name-day`, `name-month`, `name-year`, and `name-time` for a
+/// deadline), turned back into one text for the form's own date field, which the use case reads with
+/// `LocalDate(typed:)`. A form posted with the date as one field (`name=2027-03-14`: older clients, the tests)
+/// keeps it. Nothing typed is dropped: a date that cannot be read goes on as typed, is refused by its field's
+/// name, and `display` puts it back in the boxes.
+enum DateParts {
+    /// The date typed into the boxes named `name`, as one text; nil when the form had no such boxes.
+    static func text(_ fields: [String: String], _ name: String) -> String? {
+        let parts = ["day", "month", "year"].map { (fields["\(name)-\($0)"] ?? "").trimmed }
+        guard fields["\(name)-day"] != nil || fields["\(name)-month"] != nil || fields["\(name)-year"] != nil
+        else { return fields[name] }
+        switch LocalDate.typed(day: parts[0], month: parts[1], year: parts[2]) {
+        case .empty: return ""
+        case .date(let date): return date.iso
+        case .missing, .notReal:
+            // Unreadable: keep every part so the message can be shown beside what was typed.
+            return parts[1].isEmpty && parts[2].isEmpty ? parts[0] : parts.joined(separator: "/")
+        }
+    }
+
+    /// A deadline's date and time boxes as `YYYY-MM-DD HH:mm` (what `Referrals.parseDeadline` reads); text that
+    /// cannot be read is passed on as typed, to be refused by name.
+    static func dateTime(_ fields: [String: String], _ name: String) -> String? {
+        guard let date = text(fields, name) else { return nil }
+        let typedTime = (fields["\(name)-time"] ?? "").trimmed
+        guard fields["\(name)-time"] != nil else { return date }
+        guard let day = LocalDate(typed: date), let time = time(typedTime) else {
+            return "\(date) \(typedTime)".trimmed
+        }
+        return "\(day.iso) \(time)"
+    }
+
+    /// A time of day as people type it: `17:00`, `9:30`, `17.00`, `1700`, `5pm`, `5:30 pm`; as `HH:mm` (with
+    /// `:ss` when seconds were typed, as in `17:00:30`).
+    static func time(_ raw: String) -> String? {
+        var t = raw.lowercased().filter { $0 != " " }
+        guard t.utf8.count <= 10 else { return nil }
+        var afternoon: Bool? = nil
+        if t.hasSuffix("am") || t.hasSuffix("pm") {
+            afternoon = t.hasSuffix("pm")
+            t.removeLast(2)
+        }
+        let pieces = t.split(whereSeparator: { $0 == ":" || $0 == "." }).map(String.init)
+        let (h, m, s): (String, String, String?)
+        switch pieces.count {
+        case 1 where pieces[0].count == 4: (h, m, s) = (String(pieces[0].prefix(2)), String(pieces[0].suffix(2)), nil)
+        case 1: (h, m, s) = (pieces[0], "00", nil)
+        case 2: (h, m, s) = (pieces[0], pieces[1], nil)
+        case 3 where afternoon == nil: (h, m, s) = (pieces[0], pieces[1], pieces[2])
+        default: return nil
+        }
+        guard (1...2).contains(h.count), m.count == 2, s == nil || s?.count == 2,
+            (h + m + (s ?? "")).allSatisfy({ $0.isASCII && $0.isNumber }),
+            var hour = Int(h), let minute = Int(m), (0...59).contains(minute), (0...59).contains(Int(s ?? "0") ?? 60)
+        else { return nil }
+        if let afternoon {
+            guard (1...12).contains(hour) else { return nil }
+            hour = hour % 12 + (afternoon ? 12 : 0)
+        }
+        guard (0...23).contains(hour) else { return nil }
+        return (hour < 10 ? "0" : "") + "\(hour):" + m + (s.map { ":" + $0 } ?? "")
+    }
+
+    /// The boxes' contents for showing the form: what was typed, or a date given as one text split into day,
+    /// month and year (with the time of a `YYYY-MM-DD HH:mm` deadline), or text that is no date in the first box.
+    static func display(_ values: [String: String], _ name: String) -> [String: String] {
+        let boxes = ["day", "month", "year", "time"]
+        if boxes.contains(where: { values["\(name)-\($0)"] != nil }) {
+            return Dictionary(uniqueKeysWithValues: boxes.map { ($0, values["\(name)-\($0)"] ?? "") })
+        }
+        guard let whole = values[name]?.trimmed, !whole.isEmpty else { return [:] }
+        let pieces = whole.replacingOccurrences(of: "T", with: " ").split(separator: " ", maxSplits: 1)
+        guard let date = LocalDate(typed: String(pieces[0])) else { return ["day": whole] }
+        return [
+            "day": String(date.day), "month": String(date.month), "year": String(date.year),
+            "time": pieces.count > 1 ? String(pieces[1].prefix(5)) : "",
+        ]
+    }
+}
+
+extension Request {
+    /// The date and time typed into the boxes named `name` (see `DateParts.dateTime`).
+    func typedDateTime(_ name: String) -> String? { DateParts.dateTime(Forms.values(self), name) }
+}
+
+/// A form whose date fields are posted as the date input's boxes (`UI.dateInput`): `Request.decodeForm` reads
+/// each such field back from its boxes into the form's text field of the same name.
+protocol HasDateInputs: Decodable {
+    static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { get }
+}
+
+extension Request {
+    func decodeForm<T: HasDateInputs>(_: T.Type) throws -> T {
+        var form = try content.decode(T.self)
+        let fields = Forms.values(self)
+        for (path, name) in T.dateInputs { form[keyPath: path] = DateParts.text(fields, name) }
+        return form
+    }
+}
+
+extension ProviderUseCases.EstablishmentInput: HasDateInputs {
+    static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { [(\.judgementDate, "judgementDate")] }
+}
+
+extension AdminForms.DPS: HasDateInputs {
+    static var dateInputs: [(WritableKeyPath<Self, String?>, String)] {
+        [(\.validityStart, "validityStart"), (\.validityEnd, "validityEnd")]
+    }
+}
+
+extension AdminForms.Validity: HasDateInputs {
+    static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { [(\.newEnd, "newEnd")] }
+}
+
+extension AdminForms.ClosedWindow: HasDateInputs {
+    static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { [(\.start, "start"), (\.end, "end")] }
+}
+
+extension Referrals.Input: HasDateInputs {
+    static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { [(\.startDate, "startDate")] }
+}
+
+extension Referrals.DirectForm: HasDateInputs {
+    static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { [(\.startDate, "startDate")] }
+}

@@ -208,9 +208,9 @@ struct ProviderPages: RouteCollection {
                 UI.textInput(
                     "judgement", label: "Latest inspection judgement", value: values["judgement"],
                     hint: "As published, for example Good, or Requires improvement to be good", errors: errors)
-                UI.textInput(
-                    "judgementDate", label: "Date of that inspection", value: values["judgementDate"],
-                    hint: "For example 2024-11-05", errors: errors, width: "10")
+                UI.dateInput(
+                    "judgementDate", legend: "Date of that inspection", values: values, hint: "For example 5 11 2024",
+                    errors: errors)
                 UI.button("Add establishment")
             }
         }
@@ -274,7 +274,7 @@ struct ProviderPages: RouteCollection {
             render: { errors, values in establishmentView(req, errors: errors, values: values, notice: nil) }
         ) {
             _ = try await ProviderUseCases.addEstablishment(
-                try req.content.decode(ProviderUseCases.EstablishmentInput.self), actor: actor, db: req.db, now: req.now
+                try req.decodeForm(ProviderUseCases.EstablishmentInput.self), actor: actor, db: req.db, now: req.now
             )
         }
     }
@@ -451,7 +451,7 @@ struct ProviderPages: RouteCollection {
         do {
             try await ProviderUseCases.saveDraft(id, form: fields.text, actor: actor, db: req.db, now: req.now)
             let upload = ProviderUseCases.EvidenceUpload(
-                question: question, expiresOn: fields.text["expiresOn.\(partID).\(question)"],
+                question: question, expiresOn: DateParts.text(fields.text, "expiresOn.\(partID).\(question)"),
                 file: (try? req.content.get(File.self, at: "file.\(partID).\(question)"))?.uploaded)
             try await ProviderUseCases.uploadEvidence(
                 id, partID: partID, upload, actor: actor, db: req.db, now: req.now)

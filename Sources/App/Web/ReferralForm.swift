@@ -59,7 +59,7 @@ extension Referrals {
         }
         return ReferralDraft(
             pattern: PlacementPattern(rawValue: input.pattern ?? ""),
-            startDate: LocalDate(iso: (input.startDate ?? "").trimmed),
+            startDate: LocalDate(typed: input.startDate ?? ""),
             durationWeeks: Int((input.durationWeeks ?? "").trimmed),
             children: Int((input.children ?? "1").trimmed) ?? 0,
             childAge: Int((input.childAge ?? "").trimmed), childGender: input.childGender ?? "",
@@ -102,8 +102,8 @@ extension Referrals {
             let establishmentID = read(
                 establishment, "establishment", "Choose an establishment admitted to that category"
             ) { UUID(uuidString: $0) }
-            let start = read(startDate, "startDate", "Enter the start date, for example 2026-12-01") {
-                LocalDate(iso: $0)
+            let start = read(startDate, "startDate", "Enter the start date, for example 1 12 2026") {
+                LocalDate(typed: $0)
             }
             let fee = read(weeklyFee, "weeklyFee", "Enter the agreed weekly fee in pounds, like 4200 or 4200.50") {
                 Money.parsePounds($0)

@@ -98,9 +98,8 @@ struct ReferralPages: RouteCollection {
                     "pattern", legend: "Placement pattern",
                     options: PlacementPattern.allCases.map { .init(value: $0.rawValue, label: $0.label) },
                     selected: values["pattern"], errors: errors)
-                UI.textInput(
-                    "startDate", label: "Start date", value: values["startDate"], hint: "For example 2027-01-04",
-                    errors: errors, width: "10")
+                UI.dateInput(
+                    "startDate", legend: "Start date", values: values, hint: "For example 4 1 2027", errors: errors)
                 UI.textInput(
                     "durationWeeks", label: "Expected duration in weeks", value: values["durationWeeks"],
                     errors: errors, width: "5")
@@ -165,11 +164,12 @@ struct ReferralPages: RouteCollection {
                 UI.textInput(
                     "radiusMiles", label: "Distance limit in miles from the child's home",
                     value: v("radiusMiles", "20"), errors: errors, width: "5")
-                UI.textInput(
-                    "deadline", label: "Response deadline", value: v("deadline", defaultDeadline),
-                    hint:
-                        "Date and time, for example \(defaultDeadline). Every invited provider has the same deadline.",
-                    errors: errors, width: "20")
+                UI.dateInput(
+                    "deadline", legend: "Response deadline",
+                    values: values.isEmpty ? ["deadline": defaultDeadline] : values,
+                    hint: "Date and time (24-hour clock), for example 12 1 2027 and 17:00. Every invited provider has "
+                        + "the same deadline.",
+                    errors: errors, time: true)
                 UI.radios(
                     "parentChoice", legend: "Does parent choice apply?",
                     options: [
@@ -191,9 +191,9 @@ struct ReferralPages: RouteCollection {
             redirect: { .referral(created ?? .any) },
             render: { errors, values in try await form(req, errors: errors, values: values) }
         ) {
-            created = try await Referrals.create(
-                try req.content.decode(Referrals.Input.self), actor: actor, db: req.db, now: req.now
-            ).id
+            var input = try req.decodeForm(Referrals.Input.self)
+            input.deadline = req.typedDateTime("deadline")
+            created = try await Referrals.create(input, actor: actor, db: req.db, now: req.now).id
         }
     }
 
@@ -237,6 +237,13 @@ struct ReferralPages: RouteCollection {
         var radius: Double? { Double((radiusMiles ?? "").trimmed).flatMap { $0.isFinite ? $0 : nil } }
         /// "2026-11-25 17:00" in London time.
         var deadlineDate: Date? { Referrals.parseDeadline(deadline) }
+
+        /// The form with its deadline read from the date input's boxes.
+        static func decode(_ req: Request) throws -> Text {
+            var form = try req.content.decode(Text.self)
+            form.deadline = req.typedDateTime("deadline")
+            return form
+        }
         var replyByDate: Date? { Referrals.parseDeadline(replyBy) }
     }
 
@@ -285,7 +292,7 @@ struct ReferralPages: RouteCollection {
     func extend(req: Request) async throws -> Response {
         try await officerForm(req, success: "Deadline extended for every invited provider.") { actor, id in
             try await Referrals.extend(
-                id, deadline: try req.content.decode(Text.self).deadlineDate, actor: actor, db: req.db, now: req.now)
+                id, deadline: try Text.decode(req).deadlineDate, actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -320,7 +327,8 @@ struct ReferralPages: RouteCollection {
         let actor = try council(req)
         let referralID = try id(req)
         do {
-            let form = try req.content.decode(Text.self)
+            var form = try Text.decode(req)
+            form.replyBy = req.typedDateTime("replyBy")
             let token = try await Referrals.askParent(
                 referralID, replyBy: form.replyByDate, parentEmail: form.parentEmail, actor: actor, db: req.db,
                 now: req.now)
@@ -373,7 +381,7 @@ struct ReferralPages: RouteCollection {
             req, success: "Re-issued as a new round. Check who it reaches, then publish it.",
             redirect: { _ in .referral(next ?? .any) }
         ) { actor, id in
-            let form = try req.content.decode(Text.self)
+            let form = try Text.decode(req)
             next = try await Referrals.reissue(
                 id, radius: form.radius, deadline: form.deadlineDate, actor: actor, db: req.db, now: req.now
             ).id
@@ -409,9 +417,8 @@ struct ReferralPages: RouteCollection {
                                 value: $0.establishment.id!.uuidString,
                                 label: "\($0.establishment.name) (\($0.category.name))")
                         }, selected: values["establishment"], errors: errors)
-                UI.textInput(
-                    "startDate", label: "Start date", value: values["startDate"], hint: "For example 2026-12-01",
-                    errors: errors, width: "10")
+                UI.dateInput(
+                    "startDate", legend: "Start date", values: values, hint: "For example 1 12 2026", errors: errors)
                 UI.textInput(
                     "weeklyFee", label: "Agreed weekly fee (£)", value: values["weeklyFee"], errors: errors,
                     width: "10")
@@ -440,7 +447,7 @@ struct ReferralPages: RouteCollection {
             render: { errors, values in try await directView(req, errors: errors, values: values) }
         ) {
             placementID = try await Referrals.direct(
-                try req.content.decode(Referrals.DirectForm.self).command, actor: actor, db: req.db, now: req.now
+                try req.decodeForm(Referrals.DirectForm.self).command, actor: actor, db: req.db, now: req.now
             ).id
         }
     }

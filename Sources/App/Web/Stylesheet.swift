@@ -45,6 +45,9 @@ enum Stylesheet {
         .govuk-input--error,.govuk-textarea--error{border-color:#d4351c}
         .govuk-input--width-5{max-width:10ex}.govuk-input--width-10{max-width:20ex}\
         .govuk-input--width-20{max-width:38ex}
+        .govuk-date-input{display:flex;flex-wrap:wrap;gap:0 20px}.govuk-date-input__item{margin-bottom:0}\
+        .govuk-date-input__label{display:block}.govuk-input--width-2{max-width:5.4ex}\
+        .govuk-input--width-4{max-width:9ex}
         .govuk-select{width:auto;min-width:11em}
         .govuk-fieldset{margin:0;padding:0;border:0}
         .govuk-fieldset__legend{font-size:1.1875rem;margin-bottom:10px;padding:0}

@@ -147,7 +147,7 @@ public enum ReferralRules {
             }
         } else {
             errors.append(
-                FieldError(field: "startDate", message: "Enter the start date as a date, for example 2027-01-04"))
+                FieldError(field: "startDate", message: "Enter the start date as a date, for example 4 1 2027"))
         }
         if (d.durationWeeks ?? 0) < 1 || (d.durationWeeks ?? 0) > 520 {
             errors.append(
@@ -223,7 +223,7 @@ public enum ReferralRules {
             }
         } else {
             errors.append(
-                FieldError(field: "deadline", message: "Enter the response deadline, for example 2026-11-25 17:00"))
+                FieldError(field: "deadline", message: "Enter the response deadline, for example 25 11 2026 at 17:00"))
         }
         return errors
     }

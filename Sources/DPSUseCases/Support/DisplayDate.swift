@@ -29,6 +29,12 @@ package enum DisplayDate {
         return "\(day.iso) \(twoDigits(hour)):\(twoDigits(minute))"
     }
 
+    /// An instant as the date input's boxes take it, for hints: "12 1 2027 and 17:00" (London time).
+    package static func dayMonthYearTime(_ date: Date) -> String {
+        guard let (day, hour, minute) = londonClock(date) else { return isoMinute(date) }
+        return "\(day.day) \(day.month) \(day.year) and \(twoDigits(hour)):\(twoDigits(minute))"
+    }
+
     /// The London date, hour and minute of an instant: the zone's offset at that instant, then integer arithmetic.
     /// A `DateFormatter` per date shown cost a noticeable share of a page's CPU. `nil` outside about the years
     /// 1910-9890, which the formatter then handles (before that London kept local mean time, and before 1752 the

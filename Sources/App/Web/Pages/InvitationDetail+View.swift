@@ -199,8 +199,7 @@ extension InvitationDetail {
                         UI.button("Withdraw bid", kind: "warning")
                     }
                 } else if inv.declinedAt == nil {
-                    el("details", .class("dps-card")) {
-                        el("summary") { "Decline this referral" }
+                    UI.details("Decline this referral", errors: form.errors) {
                         UI.form(action: .invitation(id, .decline), csrf: context.csrf) {
                             UI.radios(
                                 "reason", legend: "Why are you declining?",

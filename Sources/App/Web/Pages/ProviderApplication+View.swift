@@ -99,13 +99,10 @@ extension ProviderApplication {
                             .replacingName(
                                 "evidence.\(part.category.code).\(q.key)", with: "file.\(key)", inForm: Self.formID)
                             if q.evidenceExpires {
-                                UI.textInput(
-                                    "expires.\(part.category.code).\(q.key)", label: "Expiry date",
-                                    hint: "For example 2027-03-31", errors: form.errors, width: "10"
-                                )
-                                .replacingName(
-                                    "expires.\(part.category.code).\(q.key)", with: "expiresOn.\(key)",
-                                    inForm: Self.formID)
+                                UI.dateInput(
+                                    "expires.\(part.category.code).\(q.key)", legend: "Expiry date",
+                                    values: form.values, hint: "For example 31 3 2027", errors: form.errors,
+                                    posted: "expiresOn.\(key)", form: Self.formID)
                             }
                             el(
                                 "button", .class("govuk-button govuk-button--secondary"), .type("submit"),

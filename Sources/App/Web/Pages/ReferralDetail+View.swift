@@ -100,11 +100,11 @@ extension ReferralDetail {
                     el("div", .class("dps-grid")) {
                         el("div", .class("dps-card")) {
                             UI.form(action: .referral(r.id!, .extend), csrf: context.csrf) {
-                                UI.textInput(
-                                    "deadline", label: "Extend the deadline for everyone to",
-                                    value: form.values["deadline"],
-                                    hint: "For example \(DisplayDate.isoMinute(r.deadline.addingTimeInterval(86400)))",
-                                    errors: form.errors, width: "20")
+                                UI.dateInput(
+                                    "deadline", legend: "Extend the deadline for everyone to", values: form.values,
+                                    hint: "Date and time (24-hour clock), for example "
+                                        + DisplayDate.dayMonthYearTime(r.deadline.addingTimeInterval(86400)),
+                                    errors: form.errors, time: true)
                                 UI.button("Extend deadline", kind: "secondary")
                             }
                         }
@@ -158,12 +158,12 @@ extension ReferralDetail {
                                         + "\(r.dps.parentChoiceBandPoints) points of the top: "
                                         + "the parent or carer chooses."
                                 )
-                                UI.textInput(
-                                    "replyBy", label: "Reply by",
-                                    value: form.values["replyBy"]
-                                        ?? DisplayDate.isoMinute(model.now.addingTimeInterval(3 * 86400)),
-                                    errors: form.errors,
-                                    width: "20")
+                                UI.dateInput(
+                                    "replyBy", legend: "Reply by",
+                                    values: form.values.isEmpty
+                                        ? ["replyBy": DisplayDate.isoMinute(model.now.addingTimeInterval(3 * 86400))]
+                                        : form.values,
+                                    hint: "Date and time (24-hour clock)", errors: form.errors, time: true)
                                 UI.textInput(
                                     "parentEmail", label: "Parent's email address (optional)",
                                     value: form.values["parentEmail"],
@@ -178,18 +178,17 @@ extension ReferralDetail {
                             r.parentPreference != nil ? "Award to the parent's preference" : "Award to the top bid")
                     }
                     if state == .closed {
-                        el("details", .class("dps-card")) {
-                            el("summary") { "Re-issue with a wider radius (no bids or too few)" }
+                        UI.details("Re-issue with a wider radius (no bids or too few)", errors: form.errors) {
                             UI.form(action: .referral(r.id!, .reissue), csrf: context.csrf) {
                                 UI.textInput(
                                     "radiusMiles", label: "New distance limit in miles",
                                     value: form.values["radiusMiles"],
                                     errors: form.errors, width: "5")
-                                UI.textInput(
-                                    "deadline", label: "New deadline", value: form.values["deadline"],
-                                    hint:
-                                        "For example \(DisplayDate.isoMinute(model.now.addingTimeInterval(3 * 86400)))",
-                                    errors: form.errors, width: "20")
+                                UI.dateInput(
+                                    "deadline", legend: "New deadline", values: form.values,
+                                    hint: "Date and time (24-hour clock), for example "
+                                        + DisplayDate.dayMonthYearTime(model.now.addingTimeInterval(3 * 86400)),
+                                    errors: form.errors, time: true)
                                 UI.button("Re-issue as a new round", kind: "secondary")
                             }
                         }
@@ -201,8 +200,7 @@ extension ReferralDetail {
                 UI.inset("Re-issued as a new round with a wider radius.")
             }
             if officer && [.draft, .published, .closed, .awaitingParent].contains(state) {
-                el("details", .class("dps-card")) {
-                    el("summary") { "Cancel this referral" }
+                UI.details("Cancel this referral", errors: form.errors) {
                     UI.form(action: .referral(r.id!, .cancel), csrf: context.csrf) {
                         UI.textarea(
                             "reason", label: "Reason (sent to invited providers)", value: form.values["reason"],
