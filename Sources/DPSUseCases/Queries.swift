@@ -168,7 +168,7 @@ package enum Queries {
             }, page)
     }
 
-    /// One event of the audit trail as the page lists it.
+    /// One event of the audit trail as the page and the CSV export list it.
     package struct AuditRow: Sendable {
         package var seq: Int
         package var occurredAt: Date
@@ -176,31 +176,110 @@ package enum Queries {
         package var action: String
         package var entityType: String
         package var entityID: String
+        /// The organisation of the person who did it.
+        package var organisationID: UUID?
+        package var hash: String
+
+        /// The event in words ("Referral published"), from `Audit.readable`.
+        package var label: String { Audit.readable(action) }
     }
 
-    /// A page of the audit trail the actor may read (`AccessPolicy.auditScope`: its DPSs' events and its own
-    /// organisation's), newest first: plain rows of the columns the list shows.
-    package static func auditTrail(actor: Actor, page: ListPage, db: any Database) async throws -> PageOf<AuditRow> {
+    /// What the audit trail is narrowed to: one kind of thing, and who did it (part of a name or e-mail address).
+    package struct AuditFilter: Sendable, Equatable {
+        package var type: String?
+        package var who: String?
+
+        /// The kinds of thing events concern, with the words the page shows for them.
+        package static let types: [(value: String, label: String)] = [
+            ("referral", "Referrals"), ("invitation", "Invitations"), ("bid", "Bids"), ("placement", "Placements"),
+            ("application", "Applications"), ("application_category", "Application categories"),
+            ("evidence", "Evidence"), ("clarification", "Clarifications"), ("membership", "Memberships"),
+            ("establishment", "Establishments"), ("urn_claim", "URN claims"), ("organisation", "Organisations"),
+            ("user", "People"), ("api_token", "API tokens"), ("dps", "The DPS"), ("category", "Categories"),
+            ("partner", "Partner authorities"),
+        ]
+
+        /// Checks the filter as given in a query string: a known kind, and at most 100 characters of name.
+        package init(type: String?, who: String?) throws {
+            let type = type?.trimmed ?? ""
+            let who = who?.trimmed ?? ""
+            guard type.isEmpty || Self.types.contains(where: { $0.value == type }) else {
+                throw UseCaseError(field: "type", "Choose a kind of event from the list")
+            }
+            guard who.count <= 100 else { throw UseCaseError(field: "who", "Who must be 100 characters or fewer") }
+            self.type = type.isEmpty ? nil : type
+            self.who = who.isEmpty ? nil : who
+        }
+
+        /// No narrowing: every event the reader may see.
+        package static let none = AuditFilter()
+        private init() {}
+
+        package var isEmpty: Bool { type == nil && who == nil }
+
+        /// The SQL condition of the filter (`TRUE` when empty); the name is matched as text, not as a pattern.
+        var condition: SQLQueryString {
+            var parts: [SQLQueryString] = []
+            if let type { parts.append("entity_type = \(bind: type)") }
+            if let who {
+                let escaped = who.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                parts.append("LOWER(actor_label) LIKE \(bind: "%" + escaped + "%") ESCAPE '\\'")
+            }
+            guard var condition = parts.first else { return "1 = 1" }
+            for part in parts.dropFirst() { condition = "\(condition) AND \(part)" }
+            return condition
+        }
+    }
+
+    /// The events the actor may read (`AccessPolicy.auditScope`: its DPSs' events and its own organisation's).
+    private static func auditScope(actor: Actor, db: any Database) async throws -> SQLQueryString {
         try actor.require(.auditor, .contractManager, .dpsAdmin)
         let scope = try await AccessPolicy.auditScope(of: actor, db: db)
         let own: SQLQueryString = "(dps_id IS NULL AND organisation_id = \(bind: scope.organisationID))"
-        let filter: SQLQueryString =
-            scope.dpsIDs.isEmpty ? own : "(dps_id IN (\(binds: scope.dpsIDs)) OR \(own))"
+        return scope.dpsIDs.isEmpty ? own : "(dps_id IN (\(binds: scope.dpsIDs)) OR \(own))"
+    }
+
+    private static func auditRow(_ row: any SQLRow) throws -> AuditRow {
+        AuditRow(
+            seq: try row.decode(column: "seq", as: Int.self),
+            occurredAt: try row.decode(column: "occurred_at", as: Date.self),
+            actorLabel: try row.decode(column: "actor_label", as: String.self),
+            action: try row.decode(column: "action", as: String.self),
+            entityType: try row.decode(column: "entity_type", as: String.self),
+            entityID: try row.decode(column: "entity_id", as: String.self),
+            organisationID: try row.decode(column: "organisation_id", as: UUID?.self),
+            hash: try row.decode(column: "hash", as: String.self))
+    }
+
+    private static let auditColumns: SQLQueryString =
+        "seq, occurred_at, actor_label, action, entity_type, entity_id, organisation_id, hash"
+
+    /// A page of the audit trail the actor may read, narrowed by `filter`, newest first: plain rows of the columns
+    /// the list shows.
+    package static func auditTrail(
+        actor: Actor, filter: AuditFilter = .none, page: ListPage, db: any Database
+    ) async throws -> PageOf<AuditRow> {
+        let scope = try await auditScope(actor: actor, db: db)
         let rows = try await db.sql().raw(
             """
-            SELECT seq, occurred_at, actor_label, action, entity_type, entity_id FROM audit_events
-            WHERE \(filter) ORDER BY seq DESC LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
+            SELECT \(auditColumns) FROM audit_events WHERE \(scope) AND \(filter.condition)
+            ORDER BY seq DESC LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
             """
         ).all()
-        return PageOf(
-            try rows.map { row in
-                AuditRow(
-                    seq: try row.decode(column: "seq", as: Int.self),
-                    occurredAt: try row.decode(column: "occurred_at", as: Date.self),
-                    actorLabel: try row.decode(column: "actor_label", as: String.self),
-                    action: try row.decode(column: "action", as: String.self),
-                    entityType: try row.decode(column: "entity_type", as: String.self),
-                    entityID: try row.decode(column: "entity_id", as: String.self))
-            }, page)
+        return PageOf(try rows.map(auditRow), page)
+    }
+
+    /// The next events after `seq` (oldest first, at most `limit`), for an export read in pieces of bounded size.
+    package static func auditEvents(
+        actor: Actor, filter: AuditFilter, after seq: Int, limit: Int, db: any Database
+    ) async throws -> [AuditRow] {
+        let scope = try await auditScope(actor: actor, db: db)
+        return try await db.sql().raw(
+            """
+            SELECT \(auditColumns) FROM audit_events WHERE \(scope) AND \(filter.condition) AND seq > \(bind: seq)
+            ORDER BY seq LIMIT \(literal: max(1, min(limit, 5_000)))
+            """
+        ).all().map(auditRow)
     }
 }

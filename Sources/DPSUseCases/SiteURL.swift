@@ -25,7 +25,7 @@ package enum SiteURL: Sendable, Hashable {
     case dpsOverview
     case dps(UUID, DPSPart? = nil)
     case category(UUID, CategoryPart? = nil)
-    case memberships, audit
+    case memberships, audit, auditExport
     /// Claims on a registered URN, decided by the lead authority.
     case urnClaims
     case urnClaim(UUID)
@@ -100,6 +100,7 @@ package enum SiteURL: Sendable, Hashable {
             return words("admin/categories") + [id(category)] + words(part?.rawValue ?? "")
         case .memberships: return words("memberships")
         case .audit: return words("audit")
+        case .auditExport: return words("audit.csv")
         case .urnClaims: return words("admin/urn-claims")
         case .urnClaim(let claim): return words("admin/urn-claims") + [id(claim)]
         case .mailProblems: return words("admin/mail")

@@ -151,4 +151,46 @@ struct AuditTests {
             #expect(!rehashed.valid && rehashed.firstBrokenSeq == target.seq)
         }
     }
+
+    @Test("Events read in words, narrow by kind and person, link to what they concern, and export as CSV")
+    func readableFilteredExported() async throws {
+        #expect(Audit.readable("referral.deadline.extended") == "Referral deadline extended")
+        #expect(Audit.readable("urn_claim.upheld") == "URN claim upheld")
+        #expect(Audit.readable("dps.validity.extended") == "DPS validity extended")
+        #expect(Audit.readable("application.passfail.reviewed") == "Application pass/fail answer reviewed")
+        #expect(
+            CSV.line(["=HYPERLINK(\"x\")", "a,b", "plain", "-1", "@me"])
+                == "\"'=HYPERLINK(\"\"x\"\")\",\"a,b\",plain,'-1,'@me\r\n")
+        try await withApp { app in
+            let w = try await World.make(app)
+            let record = try await w.application(app, codes: ["fostering"])
+            let admin = HTTPTests.Browser(app)
+            try await admin.signIn("admin@ws.test")
+            let all = try await admin.get("/audit").body.string
+            #expect(all.contains("Application submitted") && !all.contains("application.submitted"))
+            // The application links to its assessment; the DPS administrator opens the DPS.
+            #expect(all.contains(#"href="/assessment/\#(record.id!.uuidString)""#))
+            let dps = try await admin.get("/audit?type=dps").body.string
+            #expect(dps.contains("DPS created") && !dps.contains("Application submitted"))
+            #expect(dps.contains(#"href="/admin/dps""#))
+            let nobody = try await admin.get("/audit?who=%25nobody_").body.string
+            #expect(nobody.contains("No events match"))
+            #expect(try await admin.get("/audit?type=everything").status == .unprocessableEntity)
+            #expect(
+                try await admin.get("/audit?who=" + String(repeating: "a", count: 101)).status == .unprocessableEntity)
+
+            let csv = try await admin.get("/audit.csv?type=application")
+            #expect(csv.status == .ok)
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.headers.first(name: .contentDisposition)?.contains("audit-application-") == true)
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(lines.first == "Sequence,Time (UTC),Who,Event,Action code,Concerning,Identifier,Hash")
+            let expected = try await AuditEventRecord.query(on: app.db).filter(\.$entityType == "application").count()
+            #expect(lines.count == expected + 1)
+            #expect(lines.dropFirst().allSatisfy { $0.contains(",application,") })
+            let provider = HTTPTests.Browser(app)
+            try await provider.signIn("admin@acorn.test")
+            #expect(try await provider.get("/audit.csv").status == .forbidden)
+        }
+    }
 }

@@ -57,6 +57,7 @@ enum RouteAccess {
         "GET /admin/urn-claims": .roles(auditReaders),
         "POST /admin/urn-claims/:id": .roles([.dpsAdmin, .contractManager]),
         "GET /admin/mail": .roles([.dpsAdmin, .contractManager]), "GET /audit": .roles(auditReaders),
+        "GET /audit.csv": .roles(auditReaders),
         "GET /api/v1/audit/verify": .roles(auditReaders),
         // Providers
         "GET /provider/organisation": .roles(providerStaff), "GET /provider/establishments": .roles(providerStaff),

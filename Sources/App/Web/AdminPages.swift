@@ -21,6 +21,7 @@ struct AdminPages: RouteCollection {
         routes.post(.category(.any, .removeItem), use: removeItem)
         routes.get(.memberships, use: memberships)
         routes.get(.audit, use: audit)
+        routes.get(.auditExport, use: auditExport)
         routes.get(.urnClaims, use: urnClaims)
         routes.post(.urnClaim(.any), use: decideURNClaim)
         routes.get(.mailProblems, use: mailProblems)
@@ -650,26 +651,133 @@ struct AdminPages: RouteCollection {
             })
     }
 
+    /// The audit trail's filter as given in the query string (`?type=referral&who=ann`), checked by name.
+    private func auditFilter(_ req: Request) throws -> Queries.AuditFilter {
+        try Queries.AuditFilter(type: req.query[String.self, at: "type"], who: req.query[String.self, at: "who"])
+    }
+
+    /// The filter as a query string, kept by the page links and the CSV link.
+    private func auditQuery(_ filter: Queries.AuditFilter) -> String? {
+        var parts = URLComponents()
+        parts.queryItems = [
+            filter.type.map { URLQueryItem(name: "type", value: $0) },
+            filter.who.map { URLQueryItem(name: "who", value: $0) },
+        ].compactMap { $0 }
+        return parts.queryItems?.isEmpty == false ? parts.percentEncodedQuery : nil
+    }
+
+    /// Where an event's subject can be opened by this reader: only pages the reader's role opens, and a referral
+    /// or placement only when the reader's own organisation made the change (the referral belongs to it).
+    private func auditLink(_ e: Queries.AuditRow, actor: Actor) -> SiteURL? {
+        guard let id = UUID(uuidString: e.entityID) else { return nil }
+        let ownOrganisation = e.organisationID == actor.organisationID
+        switch e.entityType {
+        case "referral" where ownOrganisation: return .referral(id)
+        case "placement" where ownOrganisation: return .placement(id)
+        case "application": return .assessment(id)
+        case "category" where actor.role == .dpsAdmin: return .category(id)
+        case "dps" where actor.role == .dpsAdmin: return .dpsOverview
+        case "urn_claim": return .urnClaims
+        default: return nil
+        }
+    }
+
     func audit(req: Request) async throws -> Response {
         let actor = try req.requireActor()
+        let filter: Queries.AuditFilter
+        var errors: [FieldError] = []
+        do { filter = try auditFilter(req) } catch let error as UseCaseError {
+            (filter, errors) = (.none, error.errors)
+        }
         // Only the events of this authority's own DPS world, a page at a time; the chain is verified on demand.
-        let page = try await Queries.auditTrail(actor: actor, page: try req.listPage(), db: req.db)
-        return HTMLResponse.make(
-            Layout.page(title: "Audit trail", context: PageContext(request: req)) {
-                UI.h1("Audit trail")
-                UI.inset(
-                    "Every event is chained to the one before by its hash. "
-                        + "Check the whole chain with `dps audit-verify` or GET /api/v1/audit/verify."
-                )
+        let page = try await Queries.auditTrail(actor: actor, filter: filter, page: try req.listPage(), db: req.db)
+        let query = auditQuery(filter)
+        let typeNames = Dictionary(uniqueKeysWithValues: Queries.AuditFilter.types.map { ($0.value, $0.label) })
+        let markup = Layout.page(title: "Audit trail", context: PageContext(request: req)) {
+            UI.errorSummary(errors)
+            UI.h1("Audit trail")
+            UI.inset(
+                "Every event is chained to the one before by its hash. "
+                    + "Check the whole chain with `dps audit-verify` or GET /api/v1/audit/verify."
+            )
+            el("form", .class("dps-filter"), Attr("method", "get"), Attr("action", SiteURL.audit.path)) {
+                UI.select(
+                    "type", label: "Concerning",
+                    options: [.init(value: "", label: "Everything")]
+                        + Queries.AuditFilter.types.map { .init(value: $0.value, label: $0.label) },
+                    selected: filter.type ?? "", errors: errors)
+                UI.textInput(
+                    "who", label: "Who (part of a name or e-mail address)", value: filter.who, errors: errors,
+                    width: "20")
+                UI.button("Filter", kind: "secondary")
+            }
+            el("p", .class("govuk-body")) {
+                UI.link(
+                    "Download these events as CSV", href: SiteURL.auditExport.path + (query.map { "?" + $0 } ?? ""))
+                " (every page, oldest first)"
+            }
+            if page.rows.isEmpty {
+                UI.p(filter.isEmpty ? "No events yet." : "No events match. Clear the filter to see every event.")
+            } else {
                 UI.table(
-                    caption: "Events, newest first", headers: ["#", "When", "Who", "What", "Entity"],
+                    caption: "Events, newest first", headers: ["#", "When", "Who", "What", "Concerning"],
                     rows: page.rows.map { e in
-                        [
+                        let subject = "\(typeNames[e.entityType] ?? e.entityType) \(e.entityID.prefix(8))"
+                        return [
                             text(String(e.seq)), text(DisplayDate.dateTime(e.occurredAt)), text(e.actorLabel),
-                            text(e.action), text("\(e.entityType) \(e.entityID.prefix(8))"),
+                            text(e.label), auditLink(e, actor: actor).map { UI.link(subject, $0) } ?? text(subject),
                         ]
                     })
-                UI.pagination(page, base: .audit)
-            })
+            }
+            UI.pagination(page, base: .audit, query: query)
+        }
+        return HTMLResponse.make(markup, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    /// The audit trail as CSV, with the page's filter: read and written a thousand events at a time, so an export
+    /// of any size holds one piece in memory. Cells that a spreadsheet would run as a formula are quoted as text.
+    func auditExport(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let filter = try auditFilter(req)
+        let db = req.db
+        // Checked before the response starts, so a reader without access gets its error, not an empty file.
+        _ = try await Queries.auditEvents(actor: actor, filter: filter, after: 0, limit: 1, db: db)
+        let name = ["audit", filter.type, DisplayDate.isoMinute(req.now).prefix(10).description]
+            .compactMap { $0 }.joined(separator: "-")
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name).csv\"")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        let body = Response.Body(asyncStream: { writer in
+            do {
+                try await writer.write(
+                    .buffer(
+                        ByteBuffer(
+                            string: CSV.line(
+                                [
+                                    "Sequence", "Time (UTC)", "Who", "Event", "Action code", "Concerning", "Identifier",
+                                    "Hash",
+                                ]))))
+                var after = 0
+                while true {
+                    let rows = try await Queries.auditEvents(
+                        actor: actor, filter: filter, after: after, limit: 1_000, db: db)
+                    guard let last = rows.last else { break }
+                    var chunk = ""
+                    for e in rows {
+                        chunk += CSV.line([
+                            String(e.seq), CSV.utc(e.occurredAt), e.actorLabel, e.label, e.action, e.entityType,
+                            e.entityID, e.hash,
+                        ])
+                    }
+                    try await writer.write(.buffer(ByteBuffer(string: chunk)))
+                    after = last.seq
+                }
+                try await writer.write(.end)
+            } catch {
+                try await writer.write(.error(error))
+            }
+        })
+        return Response(status: .ok, headers: headers, body: body)
     }
 }

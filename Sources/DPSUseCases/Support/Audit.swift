@@ -25,6 +25,37 @@ package enum Audit {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
+    /// An event's action code in words for people: `referral.deadline.extended` reads "Referral deadline
+    /// extended", `urn_claim.upheld` "URN claim upheld". Words people would not recognise are spelled out; a code
+    /// added later reads sensibly without a change here.
+    package static func readable(_ action: String) -> String {
+        let words = action.split(whereSeparator: { $0 == "." || $0 == "_" }).map { word -> String in
+            switch word {
+            case "dps": "DPS"
+            case "api": "API"
+            case "urn": "URN"
+            case "passfail": "pass/fail answer"
+            case "parent": "parent or carer"
+            default: String(word)
+            }
+        }
+        guard let first = words.first else { return action }
+        let sentence = ([first.prefix(1).uppercased() + first.dropFirst()] + words.dropFirst()).joined(separator: " ")
+        return Self.phrases[action] ?? sentence
+    }
+
+    /// The few codes whose words need more than spelling out.
+    private static let phrases: [String: String] = [
+        "referral.parent.preference": "Parent or carer stated a preference",
+        "referral.parent.invited": "Parent or carer sent the private link",
+        "application.draft.saved": "Application answers saved",
+        "placement.direct": "Direct placement recorded",
+        "dps.partner.saved": "Partner authority saved",
+        "dps.window.closed": "Entry closed for a period",
+        "user.accepted_invitation": "User accepted an invitation",
+        "api.token.created": "API token created", "api.token.revoked": "API token revoked",
+    ]
+
     /// `dps` is the DPS the event belongs to (nil only for an organisation's own events: registration,
     /// establishments, API tokens); the audit trail of a lead authority shows the events of its DPSs.
     package static func record<B: Encodable, A: Encodable>(
