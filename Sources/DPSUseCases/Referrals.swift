@@ -1555,8 +1555,8 @@ package enum Referrals {
                     subject: "Choose a setting for your child by \(DisplayDate.dateTime(replyBy))",
                     body:
                         "\(actor.organisationName) has offers from \(evaluation.result.shortlist.count) settings "
-                        + "that are close in quality and cost. The link below shows them and lets you say which you prefer, "
-                        + "by \(DisplayDate.dateTime(replyBy)). It is private to you: please do not share it. "
+                        + "that are close in quality and cost. The link below shows them and lets you say which you "
+                        + "prefer, by \(DisplayDate.dateTime(replyBy)). It is private to you: please do not share it. "
                         + "Questions, or to arrange a visit: reply to your child's placement officer.",
                     link: SiteURL.choice(token: token).path, at: now)
             }

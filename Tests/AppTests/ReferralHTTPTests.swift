@@ -361,6 +361,18 @@ struct ReferralHTTPTests {
             }
             #expect(html.contains("miles"))
             #expect(!html.contains("£"), "the parent's page shows a cost")
+            // Issue 7: in the order the page states, with what happens next, who to contact, one inspection
+            // wording, and the words it uses explained; no sign-in or API links.
+            #expect(html.contains("listed in alphabetical order"))
+            let positions = ["Acorn House", "Birch School", "Cedar School"].compactMap {
+                html.range(of: "<h2 class=\"govuk-heading-m\">\($0)")?.lowerBound
+            }
+            #expect(positions.count == 3 && positions == positions.sorted())
+            #expect(html.contains("What happens next") && html.contains("the place goes to the setting that scored"))
+            #expect(html.contains("mailto:officer@bh.test"))
+            #expect(html.contains("Ofsted judged it Good") && html.contains("Ask the placement officer for its latest"))
+            #expect(html.contains("Words used on this page") && html.contains("run by a charity"))
+            #expect(!html.contains("/sign-in") && !html.contains("/api/"))
             #expect(wrong.status == .notFound && !wrong.body.string.contains("Acorn House"))
             #expect(random.status == .notFound)
             #expect(short.status == .notFound)
@@ -375,7 +387,7 @@ struct ReferralHTTPTests {
                 "/choice/\(token)", ["choice": birchBid.id!.uuidString, "reason": "Closer to her grandmother"])
 
             // validate
-            #expect(chosen.status == .ok && chosen.body.string.contains("We have your preference"))
+            #expect(chosen.status == .ok && chosen.body.string.contains("We have your choice"))
             let stored = try #require(try await ReferralRecord.find(r.id!, on: app.db))
             #expect(stored.parentPreference == birchBid.id && stored.parentReason == "Closer to her grandmother")
 

@@ -18,7 +18,8 @@ struct SiteURLTests {
                 .home, .documents, .document(category: a), .aboutData, .signIn, .signOut, .register, .dashboard,
                 .messages, .stylesheet, .health, .openAPI, .choice(token: "t0k3n"), .dpsOverview, .dps(a),
                 .dps(a, .validity), .dps(a, .windows), .dps(a, .partners), .dps(a, .categories), .category(a),
-                .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit, .auditExport,
+                .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit,
+                .auditExport,
                 .assessmentQueue, .assessmentReport, .assessment(a), .assessment(a, .clarify), .assessment(a, .extend),
                 .assessmentPart(a, .review, part: b), .assessmentPart(a, .score, part: b),
                 .assessmentPart(a, .decide, part: b), .organisation, .establishments, .newEstablishment, .applications,
@@ -32,7 +33,8 @@ struct SiteURLTests {
         for url in all {
             switch url {
             case .home, .documents, .document, .aboutData, .signIn, .signOut, .register, .dashboard, .messages,
-                .stylesheet, .health, .openAPI, .choice, .dpsOverview, .dps, .category, .memberships, .audit, .auditExport,
+                .stylesheet, .health, .openAPI, .choice, .dpsOverview, .dps, .category, .memberships, .audit,
+                .auditExport,
                 .assessmentQueue, .assessmentReport, .assessment, .assessmentPart, .organisation, .establishments,
                 .newEstablishment, .applications, .application, .evidenceUpload, .evidence, .clarificationAnswer,
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,

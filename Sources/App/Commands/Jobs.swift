@@ -50,7 +50,8 @@ enum MailDelivery {
 }
 
 /// While serving, closes due referrals every minute and, when e-mail is configured, delivers the outbox every 15
-/// seconds (DPS_MAIL_INTERVAL) (DPS_JOBS=0 turns both off, for instances that leave jobs to cron). Says at start whether e-mail is on.
+/// seconds (DPS_MAIL_INTERVAL) (DPS_JOBS=0 turns both off, for instances that leave jobs to cron). Says at start
+/// whether e-mail is on.
 struct JobLoop: LifecycleHandler {
     final class Box: @unchecked Sendable { var tasks: [Task<Void, Never>] = [] }
     let box = Box()

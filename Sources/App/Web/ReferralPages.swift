@@ -473,76 +473,96 @@ struct ReferralPages: RouteCollection {
 
     private func choiceView(_ req: Request, errors: [FieldError], done: Bool = false) async throws -> Markup {
         let token = req.parameters.get("token") ?? ""
-        let r = try await Referrals.forParent(token: token, db: req.db, now: req.now)
-        let content = try await Referrals.Content.load(r, db: req.db)
-        let shortlist: [String] = try Referrals.decode(r.parentShortlistJSON) ?? []
-        let bids = try await BidRecord.query(on: req.db).filter(\.$id ~~ shortlist.compactMap(UUID.init(uuidString:)))
-            .with(\.$establishment).all()
-        let ordered = shortlist.compactMap { id in bids.first { $0.id?.uuidString == id } }
-        var metByBid: [UUID: [String]] = [:]
-        for (id, offer) in try await Referrals.bidContent(ordered, db: req.db) { metByBid[id] = offer.met(prefix: "n") }
+        let page = try await Referrals.parentChoicePage(token: token, db: req.db, now: req.now)
+        let replyBy = DisplayDate.dateTime(page.replyBy)
         return Layout.page(title: "Choose a setting", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Choose the setting you prefer")
-            if done || r.parentPreference != nil {
-                UI.banner("Thank you. We have your preference.") {
-                    UI.p(
-                        "The council officer will be in touch. You can change your choice below until "
-                            + "\(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
-                    )
+            if done || page.preference != nil {
+                UI.banner("Thank you. We have your choice.") {
+                    UI.p("You can change it below until \(replyBy). Your child's placement officer will contact you.")
                 }
             }
             UI.p(
-                "These settings scored almost the same, so you can choose. They are shown in no particular order of "
-                    + "preference. Please reply by \(r.parentDeadline.map(DisplayDate.dateTime) ?? "")."
-            )
+                "\(page.councilName) has offers from \(page.options.count) settings for your child. They came out "
+                    + "almost the same on quality and cost, so you can choose between them. They are listed in "
+                    + "alphabetical order.")
+            UI.h2("What happens next")
+            el("ol", .class("govuk-list govuk-list--number")) {
+                el("li") { "Read about each setting below. You can ask to visit them first." }
+                el("li") { "Choose one and send your choice by \(replyBy). You can change it until then." }
+                el("li") {
+                    "\(page.officerName) arranges the placement with the setting you chose and contacts you to "
+                        + "confirm it."
+                }
+                el("li") { "If we do not hear from you by then, the place goes to the setting that scored highest." }
+            }
+            UI.h2("Visits and questions")
+            el("p", .class("govuk-body")) {
+                "To visit a setting before you choose, or to ask about anything on this page, contact "
+                    + "\(page.officerName) at \(page.councilName)"
+                if !page.officerEmail.isEmpty {
+                    ": "
+                    UI.link(page.officerEmail, href: "mailto:" + page.officerEmail)
+                }
+                ". They arrange visits with the settings."
+            }
             UI.form(action: .choice(token: token), csrf: req.csrfToken) {
-                for (index, b) in ordered.enumerated() {
-                    let met = metByBid[b.id!] ?? []
+                for option in page.options {
                     el("section", .class("dps-card")) {
-                        el("h2", .class("govuk-heading-m")) { "Option \(index + 1): \(b.establishment.name)" }
+                        el("h2", .class("govuk-heading-m")) { option.name }
                         UI.summaryList([
+                            ("What it is", text(option.kind)),
                             (
-                                "What it is",
-                                text(EstablishmentType(rawValue: b.establishment.type)?.label ?? b.establishment.type)
-                            ),
-                            (
-                                "Distance from home",
+                                "Where",
                                 text(
-                                    "About \(Int(b.distanceMiles.rounded())) "
-                                        + "mile\(Int(b.distanceMiles.rounded()) == 1 ? "" : "s")"
-                                )
+                                    "\(option.town), about \(option.distanceMiles) "
+                                        + "mile\(option.distanceMiles == 1 ? "" : "s") from home")
                             ),
                             (
                                 "Latest inspection",
-                                text(
-                                    "\(b.establishment.judgement)"
-                                        + "\(b.establishment.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")"
-                                )
+                                MarkupBuilder.buildBlock(
+                                    el("p", .class("govuk-body")) { option.inspection + "." },
+                                    option.reportURL.map { url in
+                                        el("a", .class("govuk-link"), .href(url), Attr("rel", "noopener noreferrer")) {
+                                            option.reportLinkText
+                                        }
+                                    } ?? text(option.reportLinkText + "."))
                             ),
                             (
-                                "How it meets your child's needs",
-                                text(
-                                    content.needs.map {
-                                        "\(met.contains($0.id) ? "Meets" : "Does not say it meets"): \($0.text)"
-                                    }.joined(separator: "\n"))
+                                "Your child's needs",
+                                el("ul", .class("govuk-list")) {
+                                    for need in page.needs {
+                                        el("li") {
+                                            (option.needsMet.contains(need.id)
+                                                ? "Says it meets: " : "Does not say it meets: ") + need.text
+                                        }
+                                    }
+                                }
                             ),
-                            ("What they plan to achieve", text(b.outcomesStatement)),
+                            ("What they plan to achieve", text(option.outcomesStatement)),
                         ])
                     }
                 }
                 UI.radios(
                     "choice", legend: "Which setting do you prefer?",
-                    options: ordered.enumerated().map {
-                        .init(
-                            value: $0.element.id!.uuidString,
-                            label: "Option \($0.offset + 1): \($0.element.establishment.name)")
-                    },
-                    selected: r.parentPreference?.uuidString, errors: errors)
+                    options: page.options.map { .init(value: $0.bidID.uuidString, label: $0.name) },
+                    selected: page.preference?.uuidString, errors: errors)
                 UI.textarea(
-                    "reason", label: "Why? (optional)", value: r.parentReason,
+                    "reason", label: "Why? (optional)", value: page.reason,
                     hint: "For example, closer to family or a school friend", errors: errors, rows: 3)
                 UI.button("Send my choice")
+            }
+            if !page.glossary.isEmpty {
+                UI.h2("Words used on this page")
+                el("dl", .class("govuk-summary-list")) {
+                    for entry in page.glossary {
+                        el("div", .class("govuk-summary-list__row")) {
+                            el("dt", .class("govuk-summary-list__key")) { entry.term }
+                            el("dd", .class("govuk-summary-list__value")) { entry.meaning }
+                        }
+                    }
+                }
             }
         }
     }
