@@ -499,6 +499,16 @@ struct ReferralHTTPTests {
 
             // validate
             #expect(winnerPage.status == .ok && winnerPage.body.string.contains("Jane Doe"))
+            // Issue 7: the agreement shows its length, its value a year and in all, and both parties' contacts.
+            let terms = winnerPage.body.string
+            let weeks = 52  // the referral runs 52 weeks at 52 weeks a year
+            #expect(terms.contains("(\(weeks) weeks from the start)"))
+            #expect(terms.contains("Value a year") && terms.contains(formatPence(placement.weeklyFeePence * 52)))
+            #expect(terms.contains(formatPence(placement.weeklyFeePence * weeks) + " over the expected duration"))
+            #expect(terms.contains("mailto:officer@bh.test") && terms.contains("Placing authority&#39;s contact"))
+            #expect(terms.contains("Provider&#39;s contact") && terms.contains("@example.org"))
+            // It prints without the header, links and buttons.
+            #expect(try await acorn.get("/assets/app.css").body.string.contains("@media print{.govuk-header"))
             #expect(otherPage.status == .notFound && !otherPage.body.string.contains("Jane Doe"))
             #expect(thirdPage.status == .notFound && !thirdPage.body.string.contains("Jane Doe"))
             #expect(officerPage.status == .ok && officerPage.body.string.contains("Jane Doe"))

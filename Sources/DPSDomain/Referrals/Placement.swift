@@ -48,6 +48,23 @@ public enum PlacementEnding: String, Codable, Sendable, CaseIterable {
         return dates.filter { $0 <= end }
     }
 
+    /// What a placement is worth at its weekly fee: a year (the weeks the pattern charges a year) and over its
+    /// expected duration (those weeks pro rata: a 38-week pattern charges 38 of every 52 weeks, rounded to the
+    /// nearest week). Saturates at `Int.max` pence rather than trap (the fee is bounded where it is decoded).
+    public static func value(weeklyPence: Int, weeksPerYear: Int, durationWeeks: Int?) -> (
+        annual: Int, total: Int?
+    ) {
+        func times(_ a: Int, _ b: Int) -> Int {
+            let (product, overflow) = a.multipliedReportingOverflow(by: b)
+            return overflow ? .max : product
+        }
+        let annual = times(max(0, weeklyPence), max(0, weeksPerYear))
+        guard let weeks = durationWeeks, weeks > 0 else { return (annual, nil) }
+        let weekYears = times(weeks, max(0, weeksPerYear))
+        let charged = weekYears > Int.max - 26 ? Int.max / 52 : (weekYears + 26) / 52
+        return (annual, times(max(0, weeklyPence), charged))
+    }
+
     /// The expected end of a placement of `weeks` weeks from `start`.
     public static func expectedEnd(start: LocalDate, weeks: Int) -> LocalDate? {
         guard (1...520).contains(weeks) else { return nil }

@@ -252,4 +252,17 @@ struct OverflowTests {
         #expect(fields.contains("weightBounds.price"))
         #expect(fields.contains("weightBounds.outcomes"))
     }
+
+    @Test("A placement's value: a year at the pattern's weeks, and over its duration pro rata, never trapping")
+    func placementValue() {
+        // 52-week residential at £4,000 a week for 104 weeks: £208,000 a year, £416,000 in all.
+        let residential = PlacementEnding.value(weeklyPence: 400_000, weeksPerYear: 52, durationWeeks: 104)
+        #expect(residential.annual == 20_800_000 && residential.total == 41_600_000)
+        // A 38-week day placement for one year (52 weeks) charges 38 weeks; for 26 weeks, 19.
+        #expect(PlacementEnding.value(weeklyPence: 100_000, weeksPerYear: 38, durationWeeks: 52).total == 3_800_000)
+        #expect(PlacementEnding.value(weeklyPence: 100_000, weeksPerYear: 38, durationWeeks: 26).total == 1_900_000)
+        #expect(PlacementEnding.value(weeklyPence: 100_000, weeksPerYear: 52, durationWeeks: nil).total == nil)
+        let huge = PlacementEnding.value(weeklyPence: .max, weeksPerYear: 52, durationWeeks: .max)
+        #expect(huge.annual == .max && huge.total == .max)
+    }
 }

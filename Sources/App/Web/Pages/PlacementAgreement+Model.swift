@@ -24,5 +24,21 @@ enum PlacementAgreement {
         var reviews: [String]
         /// The viewer may accept for their side, which has not accepted yet.
         var canAccept: Bool
+        /// Weeks from the start to the expected end (nil when no end is set).
+        var durationWeeks: Int?
+        var weeksPerYear: Int
+        var patternLabel: String?
+        /// The weekly fee over a year and over the expected duration (`PlacementEnding.value`).
+        var annualPence: Int
+        var totalPence: Int?
+        /// Who to contact on each side: name, e-mail address and telephone (empty when not known).
+        var authorityContact: Contact
+        var providerContact: Contact
+    }
+
+    struct Contact {
+        var name: String
+        var email: String
+        var phone: String
     }
 }

@@ -30,10 +30,30 @@ extension PlacementAgreement {
             isProvider
             ? actor.role == .providerAdmin
             : p.authorityID == actor.organisationID && Referrals.officerRoles.contains(actor.role)
+        // The value: the pattern's weeks a year (52 for a direct placement, which has no pattern), over the weeks
+        // from the start to the expected end.
+        let pattern = r.flatMap { PlacementPattern(rawValue: $0.pattern) }
+        let weeksPerYear = pattern?.weeksPerYear ?? 52
+        let duration = LocalDate(iso: p.startDate).flatMap { start in
+            p.expectedEndDate.flatMap { LocalDate(iso: $0) }.map { start.days(to: $0) / 7 }
+        }
+        let value = PlacementEnding.value(
+            weeklyPence: p.weeklyFeePence, weeksPerYear: weeksPerYear, durationWeeks: duration)
+        // The placing authority's contact is the officer who made the placement; the provider's, its named contact.
+        let officer = try await (p.createdBy ?? r?.createdBy).asyncMap { try await User.find($0, on: db) } ?? nil
         return Model(
             placement: p, reference: reference, children: children, childDetails: childDetails,
             authorityName: authority?.name ?? "", providerName: provider?.name ?? "", lineNames: names, core: core,
             variable: variable, outcomes: outcomes, reviews: reviews,
-            canAccept: mayAccept && (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) == nil)
+            canAccept: mayAccept && (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) == nil,
+            durationWeeks: duration, weeksPerYear: weeksPerYear, patternLabel: pattern?.label,
+            annualPence: value.annual, totalPence: value.total,
+            authorityContact: Contact(
+                name: officer?.name ?? authority?.contactName ?? "",
+                email: officer?.email ?? authority?.contactEmail ?? "",
+                phone: authority?.contactPhone ?? ""),
+            providerContact: Contact(
+                name: provider?.contactName ?? "", email: provider?.contactEmail ?? "",
+                phone: provider?.contactPhone ?? ""))
     }
 }

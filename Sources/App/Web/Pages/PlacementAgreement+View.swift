@@ -17,11 +17,32 @@ extension PlacementAgreement {
                 ("Establishment", text("\(p.establishment.name), \(p.establishment.postcode)")),
                 ("Child", text(childDetails.isEmpty ? "Reference \(reference)" : childDetails)),
                 ("Start date", text(DisplayDate.date(p.startDate))),
-                ("Expected end", text(DisplayDate.date(p.expectedEndDate))),
+                (
+                    "Expected end",
+                    text(
+                        p.expectedEndDate == nil
+                            ? "Not set"
+                            : DisplayDate.date(p.expectedEndDate)
+                                + (m.durationWeeks.map { " (\($0) week\($0 == 1 ? "" : "s") from the start)" } ?? ""))
+                ),
                 (
                     "Weekly fee",
                     text(formatPence(p.weeklyFeePence) + (children > 1 ? " for \(children) children" : ""))
                 ),
+                (
+                    "Value a year",
+                    text(
+                        formatPence(m.annualPence) + " (\(m.weeksPerYear) weeks a year"
+                            + (m.patternLabel.map { ": \($0.lowercased())" } ?? "") + ")")
+                ),
+                (
+                    "Total value",
+                    text(
+                        m.totalPence.map { formatPence($0) + " over the expected duration" }
+                            ?? "Not known: no expected end is set")
+                ),
+                ("Placing authority's contact", contact(m.authorityContact)),
+                ("Provider's contact", contact(m.providerContact)),
                 (
                     "Core costs a week",
                     text(
@@ -69,7 +90,20 @@ extension PlacementAgreement {
                     UI.button("Accept the agreement")
                 }
             }
-            UI.p("Print this page for your records.")
+            el("p", .class("govuk-body dps-no-print")) {
+                "Print this page or save it as a PDF from your browser's print menu; the header, links and buttons are "
+                    + "left out of the printed copy."
+            }
+        }
+    }
+
+    /// A party's contact as lines: name, e-mail address (a link) and telephone, whichever are known.
+    private static func contact(_ c: Contact) -> Markup {
+        guard !(c.name.isEmpty && c.email.isEmpty && c.phone.isEmpty) else { return text("Not given") }
+        return el("ul", .class("govuk-list")) {
+            if !c.name.isEmpty { el("li") { c.name } }
+            if !c.email.isEmpty { el("li") { UI.link(c.email, href: "mailto:" + c.email) } }
+            if !c.phone.isEmpty { el("li") { c.phone } }
         }
     }
 }
