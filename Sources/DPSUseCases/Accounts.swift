@@ -4,8 +4,9 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// People managed in the product: an organisation's administrator (a provider administrator, or the lead
-/// authority's DPS administrator) invites colleagues, changes their role and deactivates them; anyone resets a
+/// People managed in the product: an organisation's administrator (a provider administrator, a partner council's
+/// administrator, or the lead authority's DPS administrator) invites colleagues, changes their name and role and
+/// deactivates them; anyone resets a
 /// forgotten password. Invitations and resets are links sent by e-mail (through the outbox) that work once and
 /// expire: 7 days for an invitation, 1 hour for a reset. Only the SHA-256 of a link's token is stored.
 package enum Accounts {
@@ -18,11 +19,13 @@ package enum Accounts {
 
     package static let minimumPassword = 12
 
-    /// The roles an administrator may give: a provider's to its bid writers and administrators; the lead
-    /// authority's to its own staff. Partner councils' officers are created by `dps create-user` for now.
+    /// The roles an administrator may give: a provider's to its bid writers and administrators; a partner
+    /// council's to its officers, viewers and administrators; the lead authority's to its own staff. The first
+    /// administrator of each organisation comes from `dps create-user` (or registration, for a provider).
     package static func assignableRoles(by actor: Actor) -> [Role] {
         switch (actor.organisationKind, actor.role) {
         case (.provider, .providerAdmin): [.providerAdmin, .bidWriter]
+        case (.partnerAuthority, .councilAdmin): [.councilAdmin, .placementOfficer, .partnerViewer]
         case (.leadAuthority, .dpsAdmin): [.dpsAdmin, .evaluator, .contractManager, .panelMember, .auditor]
         default: []
         }
@@ -135,6 +138,57 @@ package enum Accounts {
             try await Audit.record(
                 on: db, actor: actor, dps: nil, action: active ? "user.reactivated" : "user.deactivated",
                 entityType: "user", entityID: userID, before: ["active": before], after: ["active": active], at: now)
+        }
+    }
+
+    /// One colleague as the edit form shows them (the administrator's own organisation only).
+    package static func person(_ userID: UUID, actor: Actor, db: any Database) async throws -> Person {
+        guard !assignableRoles(by: actor).isEmpty else {
+            throw UseCaseError(.forbidden, "Only your organisation's administrator manages its people.")
+        }
+        guard let person = try await people(actor: actor, db: db).first(where: { $0.id == userID }) else {
+            throw UseCaseError(.notFound, "There is no such person in your organisation.")
+        }
+        return person
+    }
+
+    /// Changes a colleague's name and role (a role the administrator may give; never their own role, so an
+    /// organisation is not left without an administrator by mistake). One write transaction reads and changes the
+    /// row and audits it (two administrators editing at once: both are recorded, the later stands); the new role
+    /// applies from their next request.
+    package static func edit(
+        _ userID: UUID, name rawName: String?, role rawRole: String?, actor: Actor, db: any Database, now: Date
+    ) async throws {
+        let allowed = assignableRoles(by: actor)
+        guard !allowed.isEmpty else {
+            throw UseCaseError(.forbidden, "Only your organisation's administrator manages its people.")
+        }
+        var errors: [FieldError] = []
+        let name = (rawName ?? "").trimmed
+        if name.isEmpty || name.count > 120 {
+            errors.append(FieldError(field: "name", message: "Enter their full name (at most 120 characters)"))
+        }
+        let role = Role(rawValue: rawRole ?? "").flatMap { allowed.contains($0) ? $0 : nil }
+        if role == nil { errors.append(FieldError(field: "role", message: "Choose their role")) }
+        guard errors.isEmpty, let role else { throw UseCaseError(errors) }
+        try await db.writeTransaction { db in
+            guard let user = try await User.find(userID, on: db), user.$organisation.id == actor.organisationID else {
+                throw UseCaseError(.notFound, "There is no such person in your organisation.")
+            }
+            guard Role(rawValue: user.role).map(allowed.contains) ?? false else {
+                throw UseCaseError(.forbidden, "You cannot change the account of someone in that role.")
+            }
+            if userID == actor.userID && role != actor.role {
+                throw UseCaseError(field: "role", "You cannot change your own role; ask another administrator")
+            }
+            let before = ["name": user.name, "role": user.role]
+            guard before != ["name": name, "role": role.rawValue] else { return }
+            user.name = name
+            user.role = role.rawValue
+            try await user.save(on: db)
+            try await Audit.record(
+                on: db, actor: actor, dps: nil, action: "user.updated", entityType: "user", entityID: userID,
+                before: before, after: ["name": name, "role": role.rawValue], at: now)
         }
     }
 

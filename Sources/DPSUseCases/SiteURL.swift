@@ -17,6 +17,7 @@ package enum SiteURL: Sendable, Hashable {
     /// An organisation's people, managed by its administrator.
     case people
     case person(UUID)
+    case personEdit(UUID)
     case stylesheet, health, openAPI
     /// The parent's private link; its token is the key.
     case choice(token: String)
@@ -90,6 +91,7 @@ package enum SiteURL: Sendable, Hashable {
         case .setPassword(let token): return words("password") + [.value(token, parameter: "token")]
         case .people: return words("account/people")
         case .person(let user): return words("account/people") + [id(user)]
+        case .personEdit(let user): return words("account/people") + [id(user)] + words("edit")
         case .stylesheet: return words("assets/app.css")
         case .health: return words("healthz")
         case .openAPI: return words("api/v1/openapi.yaml")

@@ -141,4 +141,63 @@ struct AccountTests {
             #expect(back.status == .seeOther)
         }
     }
+
+    @Test(
+        """
+        A partner council's administrator invites its officers and changes their name and role; never its own role, \
+        a lead authority's role, or another organisation's people
+        """
+    )
+    func councilAdministrator() async throws {
+        try await withApp { app in
+            // setup: the partner council's first administrator, as `dps create-user` makes them
+            let w = try await World.make(app)
+            try await User(
+                organisationID: w.officer.organisationID, email: "admin@bh.test", name: "Bea Admin",
+                role: Role.councilAdmin.rawValue, passwordHash: try app.password.hash(World.password)
+            ).create(on: app.db)
+            let admin = HTTPTests.Browser(app)
+            try await admin.signIn("admin@bh.test")
+            let page = try await admin.get("/account/people").body.string
+            #expect(page.contains("Placement officer") && page.contains("Partner viewer"))
+            #expect(!page.contains("value=\"dps_admin\"") && !page.contains("value=\"evaluator\""))
+
+            // MUT: invite an officer; a lead authority's role is refused
+            let invited = try await admin.post(
+                "/account/people", ["name": "Olu Officer", "email": "olu@bh.test", "role": "placement_officer"])
+            let lead = try await admin.post(
+                "/account/people", ["name": "Eve", "email": "eve@bh.test", "role": "evaluator"])
+
+            // validate
+            #expect(invited.status == .seeOther)
+            #expect(lead.status == .unprocessableEntity)
+            let olu = try #require(try await User.query(on: app.db).filter(\.$email == "olu@bh.test").first())
+            #expect(olu.role == "placement_officer" && olu.$organisation.id == w.officer.organisationID)
+
+            // MUT: change the officer's name and role; then try their own role and an outsider
+            #expect(try await admin.get("/account/people/\(w.officer.userID)/edit").status == .ok)
+            let changed = try await admin.post(
+                "/account/people/\(w.officer.userID)/edit", ["name": "Grace H. Officer", "role": "partner_viewer"])
+            let me = try #require(try await User.query(on: app.db).filter(\.$email == "admin@bh.test").first())
+            let own = try await admin.post(
+                "/account/people/\(me.id!)/edit", ["name": "Bea Admin", "role": "placement_officer"])
+            let outsider = try await admin.post(
+                "/account/people/\(w.provider.userID)/edit", ["name": "X", "role": "placement_officer"])
+
+            // validate
+            #expect(changed.status == .seeOther)
+            let officer = try #require(try await User.find(w.officer.userID, on: app.db))
+            #expect(officer.name == "Grace H. Officer" && officer.role == "partner_viewer")
+            #expect(own.status == .unprocessableEntity && own.body.string.contains("cannot change your own role"))
+            #expect(try await User.find(me.id!, on: app.db)?.role == "council_admin")
+            #expect(outsider.status == .notFound)
+            #expect(try await User.find(w.provider.userID, on: app.db)?.name != "X")
+            #expect(
+                try await AuditEventRecord.query(on: app.db).filter(\.$action == "user.updated").count() == 1)
+            // The new role applies at once: a viewer cannot make referrals.
+            let viewer = HTTPTests.Browser(app)
+            try await viewer.signIn("officer@bh.test")
+            #expect(try await viewer.get("/referrals/new").status == .forbidden)
+        }
+    }
 }

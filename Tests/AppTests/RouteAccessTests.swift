@@ -89,6 +89,7 @@ struct RouteAccessTests {
         ]
         for (org, email, role, outsider) in [
             (ws, "contracts@ws.test", Role.contractManager, false), (bh, "viewer@bh.test", .partnerViewer, false),
+            (bh, "admin@bh.test", .councilAdmin, false), (dorset, "admin@dorset.test", .councilAdmin, true),
             (acornCare, "writer@acorn.test", .bidWriter, false),
             (hampshire, "admin@hants.test", .dpsAdmin, true), (hampshire, "eval@hants.test", .evaluator, true),
             (hampshire, "panel@hants.test", .panelMember, true), (hampshire, "audit@hants.test", .auditor, true),

@@ -18,11 +18,13 @@ enum RouteAccess {
 
     static let leadStaff: Set<Role> = [.dpsAdmin, .evaluator, .contractManager, .panelMember, .auditor]
     /// Council staff: the lead authority's and the partners' (never providers).
-    static let councilStaff: Set<Role> = leadStaff.union([.placementOfficer, .partnerViewer])
+    static let councilStaff: Set<Role> = leadStaff.union([.placementOfficer, .partnerViewer, .councilAdmin])
     static let providerStaff: Set<Role> = [.providerAdmin, .bidWriter]
     static let officers = Set(Referrals.officerRoles)
     static let assessors: Set<Role> = [.evaluator, .dpsAdmin]
     static let auditReaders: Set<Role> = [.auditor, .contractManager, .dpsAdmin]
+    /// Who manages their organisation's people (`Accounts.assignableRoles`).
+    static let administrators: Set<Role> = [.providerAdmin, .councilAdmin, .dpsAdmin]
 
     /// "METHOD /path/:parameter" → who may call it.
     static let rules: [String: Audience] = [
@@ -33,9 +35,9 @@ enum RouteAccess {
         "POST /sign-out": .anyone, "GET /register": .anyone, "POST /register": .anyone,
         "GET /password-reset": .anyone, "POST /password-reset": .anyone, "GET /password/:token": .anyone,
         "POST /password/:token": .anyone,
-        "GET /account/people": .roles([.providerAdmin, .dpsAdmin]),
-        "POST /account/people": .roles([.providerAdmin, .dpsAdmin]),
-        "POST /account/people/:id": .roles([.providerAdmin, .dpsAdmin]),
+        "GET /account/people": .roles(administrators), "POST /account/people": .roles(administrators),
+        "POST /account/people/:id": .roles(administrators), "GET /account/people/:id/edit": .roles(administrators),
+        "POST /account/people/:id/edit": .roles(administrators),
         "GET /choice/:token": .anyone, "POST /choice/:token": .anyone,
         "GET /api/v1/openapi.yaml": .anyone, "POST /api/v1/tokens": .anyone, "GET /api/v1/dps": .anyone,
         "GET /api/v1/categories": .anyone, "POST /api/v1/evaluations/preview": .anyone,

@@ -21,6 +21,7 @@ enum Demo {
         ("auditor@westsussex.demo", "Femi Adeyemi", .auditor, leadName),
         ("officer@brighton-hove.demo", "Grace Hughes", .placementOfficer, "Brighton and Hove City Council"),
         ("finance@kent.demo", "Harry Moss", .partnerViewer, "Kent County Council"),
+        ("admin@brighton-hove.demo", "Isla Murray", .councilAdmin, "Brighton and Hove City Council"),
     ]
 
     static let partners: [(name: String, gss: String)] = [

@@ -3,13 +3,15 @@ import DPSUseCases
 import Foundation
 import Vapor
 
-/// People and passwords: an administrator's page of their organisation's people (invite, deactivate,
-/// reactivate), the forgotten-password page, and the page an e-mailed link opens to choose a password.
+/// People and passwords: an administrator's page of their organisation's people (invite, change name and role,
+/// deactivate, reactivate), the forgotten-password page, and the page an e-mailed link opens to choose a password.
 struct AccountPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.people, use: people)
         routes.post(.people, use: invite)
         routes.post(.person(.any), use: setActive)
+        routes.get(.personEdit(.any), use: editPage)
+        routes.post(.personEdit(.any), use: editPerson)
         routes.get(.passwordReset, use: resetPage)
         routes.post(.passwordReset, use: requestReset)
         routes.get(.setPassword(token: ""), use: setPasswordPage)
@@ -27,7 +29,7 @@ struct AccountPages: RouteCollection {
             UI.errorSummary(errors)
             UI.h1("People", caption: actor.organisationName)
             UI.table(
-                headers: ["Name", "Email", "Role", "Status", ""],
+                headers: ["Name", "Email", "Role", "Status", "", ""],
                 rows: people.map { p in
                     [
                         text(p.name), text(p.email), text(p.role?.label ?? ""),
@@ -40,6 +42,11 @@ struct AccountPages: RouteCollection {
                                     p.active ? "Deactivate \(p.name)" : "Reactivate \(p.name)",
                                     kind: p.active ? "warning" : "secondary")
                             },
+                        p.role.map(Accounts.assignableRoles(by: actor).contains) == true
+                            ? el("a", .class("govuk-link"), .href(SiteURL.personEdit(p.id).path)) {
+                                "Change"
+                                el("span", .class("govuk-visually-hidden")) { " \(p.name)'s name or role" }
+                            } : text(""),
                     ]
                 })
             UI.h2("Invite a colleague")
@@ -91,6 +98,46 @@ struct AccountPages: RouteCollection {
             render: { errors, values in try await peopleView(req, errors: errors, values: values) }
         ) {
             try await Accounts.setActive(id, active: active, actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+
+    func editPage(req: Request) async throws -> Response {
+        HTMLResponse.make(try await editView(req, errors: [], values: [:]))
+    }
+
+    private func editView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
+        let actor = try req.requireActor()
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let person = try await Accounts.person(id, actor: actor, db: req.db)
+        return Layout.page(title: "Change \(person.name)", context: PageContext(request: req)) {
+            UI.backLink(.people, "Back to people")
+            UI.errorSummary(errors)
+            UI.h1("Change \(person.name)", caption: person.email)
+            UI.form(action: .personEdit(id), csrf: req.csrfToken) {
+                UI.textInput(
+                    "name", label: "Full name", value: values["name"] ?? person.name, errors: errors,
+                    autocomplete: "off")
+                UI.radios(
+                    "role", legend: "Role",
+                    options: Accounts.assignableRoles(by: actor).map { .init(value: $0.rawValue, label: $0.label) },
+                    selected: values["role"] ?? person.role?.rawValue,
+                    hint: id == actor.userID
+                        ? "You cannot change your own role; another administrator can." : nil,
+                    errors: errors)
+                UI.button("Save the changes")
+            }
+        }
+    }
+
+    func editPerson(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(InviteForm.self)
+        return try await Forms.handle(
+            req, success: "Changes saved", redirect: { .people },
+            render: { errors, values in try await editView(req, errors: errors, values: values) }
+        ) {
+            try await Accounts.edit(
+                id, name: form.name, role: form.role, actor: try req.requireActor(), db: req.db, now: req.now)
         }
     }
 

@@ -48,14 +48,15 @@ enum Layout {
                 ("Audit trail", .audit), ("Referrals", .referrals), ("Memberships", .memberships),
                 ("Applications", .assessmentQueue),
             ]
-        case .placementOfficer, .partnerViewer: items += [("Referrals", .referrals), ("Memberships", .memberships)]
+        case .placementOfficer, .partnerViewer, .councilAdmin:
+            items += [("Referrals", .referrals), ("Memberships", .memberships)]
         case .providerAdmin, .bidWriter:
             items += [
                 ("Invitations", .invitations), ("Organisation", .organisation),
                 ("Establishments", .establishments), ("Applications", .applications),
             ]
         }
-        if [.dpsAdmin, .providerAdmin].contains(actor.role) { items.append(("People", .people)) }
+        if [.dpsAdmin, .providerAdmin, .councilAdmin].contains(actor.role) { items.append(("People", .people)) }
         items += [("Messages", .messages), ("Procurement documents", .documents)]
         return items
     }

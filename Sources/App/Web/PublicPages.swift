@@ -398,7 +398,7 @@ struct PublicPages: RouteCollection {
         case .providerAdmin, .bidWriter: return req.redirect(to: .applications)
         case .evaluator, .panelMember: return req.redirect(to: .assessmentQueue)
         case .dpsAdmin: return req.redirect(to: .dpsOverview)
-        case .placementOfficer, .partnerViewer: return req.redirect(to: .referrals)
+        case .placementOfficer, .partnerViewer, .councilAdmin: return req.redirect(to: .referrals)
         default: return req.redirect(to: .memberships)
         }
     }

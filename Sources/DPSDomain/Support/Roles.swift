@@ -16,6 +16,8 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     case auditor
     case placementOfficer = "placement_officer"
     case partnerViewer = "partner_viewer"
+    /// A partner council's administrator: manages its officers and viewers, and reads its referrals.
+    case councilAdmin = "council_admin"
     case providerAdmin = "provider_admin"
     case bidWriter = "bid_writer"
 
@@ -28,6 +30,7 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         case .auditor: "Auditor"
         case .placementOfficer: "Placement officer"
         case .partnerViewer: "Partner viewer"
+        case .councilAdmin: "Council administrator"
         case .providerAdmin: "Provider administrator"
         case .bidWriter: "Bid writer"
         }
@@ -37,7 +40,7 @@ public enum Role: String, Codable, CaseIterable, Sendable {
     public var organisationKind: OrganisationKind {
         switch self {
         case .dpsAdmin, .evaluator, .contractManager, .panelMember, .auditor: .leadAuthority
-        case .placementOfficer, .partnerViewer: .partnerAuthority
+        case .placementOfficer, .partnerViewer, .councilAdmin: .partnerAuthority
         case .providerAdmin, .bidWriter: .provider
         }
     }
