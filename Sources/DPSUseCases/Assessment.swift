@@ -547,10 +547,27 @@ package enum Assessment {
         return try await rows(apps, db: db, now: now, calendar: calendar)
     }
 
+    /// The open queue's search (establishment or provider) and orders; the decided list's.
+    package static func queueOptions(decided: Bool) -> ListFilter.Options {
+        ListFilter.Options(
+            states: [],
+            sorts: decided
+                ? [
+                    ListFilter.Choice("latest", "Latest decision first"),
+                    ListFilter.Choice("establishment", "Establishment"),
+                ]
+                : [
+                    ListFilter.Choice("deadline", "Decide by, soonest first"),
+                    ListFilter.Choice("submitted", "Latest submitted first"),
+                    ListFilter.Choice("establishment", "Establishment"),
+                ])
+    }
+
     /// A page of the assessment queue: the open applications (submitted, or waiting for a clarification), most
-    /// urgent first; or the decided and withdrawn ones, latest decision first.
+    /// urgent first; or the decided and withdrawn ones, latest decision first; narrowed and ordered by `filter`.
     package static func queue(
-        actor: Actor, decided: Bool, page: ListPage, db: any Database, now: Date, calendar: WorkingDayCalendar
+        actor: Actor, decided: Bool, filter: ListFilter? = nil, page: ListPage, db: any Database, now: Date,
+        calendar: WorkingDayCalendar
     ) async throws -> PageOf<QueueRow> {
         // The young people's panel scores open applications' panel question only; decisions are not theirs.
         if decided && actor.role == .panelMember {
@@ -560,9 +577,16 @@ package enum Assessment {
             decided
             ? [ApplicationState.decided.rawValue, ApplicationState.withdrawn.rawValue]
             : [ApplicationState.submitted.rawValue, ApplicationState.clarificationRequested.rawValue]
+        let narrowing = filter ?? .none(queueOptions(decided: decided))
+        let order =
+            switch narrowing.sort {
+            case "establishment": "e.name, a.id"
+            case "submitted": "a.submitted_at DESC, a.id DESC"
+            default: decided ? "a.decided_at DESC, a.id DESC" : "a.deadline, a.id"
+            }
         let apps = try await queueApplications(
-            actor, "a.state IN (\(binds: states))",
-            order: decided ? "a.decided_at DESC, a.id DESC" : "a.deadline, a.id", limit: page, db: db)
+            actor, "a.state IN (\(binds: states)) AND \(narrowing.matches(["e.name", "o.name"]))", order: order,
+            limit: page, db: db)
         return PageOf(try await rows(apps, db: db, now: now, calendar: calendar), page)
     }
 

@@ -42,9 +42,25 @@ package enum Queries {
     /// are): the lead authority and partners see every
     /// membership of the DPSs they run or belong to (every admitted provider is visible to every partner,
     /// DOMAIN §3); a provider sees only its own. One statement, joined, never the whole table.
-    package static func memberships(actor: Actor, page: ListPage = .first, db: any Database) async throws
-        -> PageOf<MembershipRow>
-    {
+    /// The membership list's states, search (establishment, provider, category) and orders.
+    package static let membershipOptions = ListFilter.Options(
+        states: MembershipState.allCases.map { ListFilter.Choice($0.rawValue, $0.rawValue.capitalized) },
+        sorts: [
+            ListFilter.Choice("newest", "Newest first"), ListFilter.Choice("establishment", "Establishment"),
+            ListFilter.Choice("provider", "Provider"), ListFilter.Choice("score", "Qualification score, highest first"),
+        ])
+
+    package static func memberships(
+        actor: Actor, filter: ListFilter? = nil, page: ListPage = .first, db: any Database
+    ) async throws -> PageOf<MembershipRow> {
+        let narrowing = filter ?? .none(membershipOptions)
+        let order =
+            switch narrowing.sort {
+            case "establishment": "e.name, m.id"
+            case "provider": "o.name, e.name, m.id"
+            case "score": "m.qualification_score DESC, m.id"
+            default: "m.admitted_at DESC, m.id DESC"
+            }
         let filter: SQLQueryString
         if actor.isProvider {
             filter = "m.organisation_id = \(bind: actor.organisationID)"
@@ -61,8 +77,8 @@ package enum Queries {
                 JOIN establishments e ON e.id = m.establishment_id
                 JOIN organisations o ON o.id = m.organisation_id
                 JOIN categories c ON c.id = m.category_id
-            WHERE \(filter)
-            ORDER BY m.admitted_at DESC, m.id DESC
+            WHERE \(filter) AND \(narrowing.stateIs("m.state")) AND \(narrowing.matches(["e.name", "o.name", "c.name"]))
+            ORDER BY \(unsafeRaw: order)
             LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
             """
         let rows = try await db.sql().raw(query).all().map { row in
@@ -113,10 +129,10 @@ package enum Queries {
 
     /// A page of the provider's invitations, newest first, each with its own bid's state; and the provider's
     /// newest placements (at most 100, and whether there are more).
-    package static func invitations(actor: Actor, page: ListPage = .first, db: any Database) async throws
-        -> (invitations: PageOf<InvitationRow>, placements: [PlacementRecord], morePlacements: Bool)
-    {
-        let rows = try await invitationRows(actor: actor, page: page, db: db)
+    package static func invitations(
+        actor: Actor, filter: ListFilter? = nil, page: ListPage = .first, db: any Database
+    ) async throws -> (invitations: PageOf<InvitationRow>, placements: [PlacementRecord], morePlacements: Bool) {
+        let rows = try await invitationRows(actor: actor, filter: filter, page: page, db: db)
         let placements = try await PlacementRecord.query(on: db).filter(\.$providerID == actor.organisationID)
             .with(\.$establishment).sort(\.$createdAt, .descending).limit(101).all()
         return (rows, Array(placements.prefix(100)), placements.count > 100)
@@ -124,10 +140,19 @@ package enum Queries {
 
     /// A page of the provider's invitations, newest first: one statement of plain rows (its bid by the indexed
     /// invitation id; "awarded to us" from the referral's one placement).
-    package static func invitationRows(actor: Actor, page: ListPage, db: any Database) async throws
-        -> PageOf<InvitationRow>
+    /// The invitation list's states (the referral's), search (reference, establishment, category) and orders.
+    package static let invitationOptions = ListFilter.Options(
+        states: [ReferralState.published, .closed, .awaitingParent, .awarded, .cancelled].map {
+            ListFilter.Choice($0.rawValue, $0.label)
+        },
+        sorts: [ListFilter.Choice("newest", "Newest first"), ListFilter.Choice("deadline", "Deadline, latest first")])
+
+    package static func invitationRows(actor: Actor, filter: ListFilter? = nil, page: ListPage, db: any Database)
+        async throws -> PageOf<InvitationRow>
     {
         guard actor.isProvider else { throw UseCaseError(.forbidden, "Invitations are for providers.") }
+        let narrowing = filter ?? .none(invitationOptions)
+        let order = narrowing.sort == "deadline" ? "r.deadline DESC, i.id DESC" : "i.invited_at DESC, i.id DESC"
         let rows = try await db.sql().raw(
             """
             SELECT i.id, i.referral_id, i.distance_miles, CASE WHEN i.declined_at IS NULL THEN 0 ELSE 1 END AS declined,
@@ -139,8 +164,9 @@ package enum Queries {
               AS awarded
             FROM invitations i JOIN referrals r ON r.id = i.referral_id JOIN categories c ON c.id = r.category_id
             JOIN establishments e ON e.id = i.establishment_id LEFT JOIN bids b ON b.invitation_id = i.id
-            WHERE i.organisation_id = \(bind: actor.organisationID)
-            ORDER BY i.invited_at DESC, i.id DESC LIMIT \(bind: page.size + 1) OFFSET \(bind: page.offset)
+            WHERE i.organisation_id = \(bind: actor.organisationID) AND \(narrowing.stateIs("r.state"))
+              AND \(narrowing.matches(["r.reference", "e.name", "c.name"]))
+            ORDER BY \(unsafeRaw: order) LIMIT \(bind: page.size + 1) OFFSET \(bind: page.offset)
             """
         ).all()
         return PageOf(
@@ -222,9 +248,7 @@ package enum Queries {
             var parts: [SQLQueryString] = []
             if let type { parts.append("entity_type = \(bind: type)") }
             if let who {
-                let escaped = who.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
-                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                parts.append("LOWER(actor_label) LIKE \(bind: "%" + escaped + "%") ESCAPE '\\'")
+                parts.append("LOWER(actor_label) LIKE \(bind: SQLText.containsPattern(who)) ESCAPE '\\'")
             }
             guard var condition = parts.first else { return "1 = 1" }
             for part in parts.dropFirst() { condition = "\(condition) AND \(part)" }

@@ -21,17 +21,35 @@ extension Referrals {
         package var bids: Int
     }
 
+    /// The referral list's states, searches (reference, home district, category) and orders.
+    package static let listOptions = ListFilter.Options(
+        states: ReferralState.allCases.map { ListFilter.Choice($0.rawValue, $0.label) },
+        sorts: [
+            ListFilter.Choice("newest", "Newest first"), ListFilter.Choice("deadline", "Deadline, soonest first"),
+            ListFilter.Choice("reference", "Reference"),
+        ])
+
     /// A page of the referrals the actor may list (`AccessPolicy.referralScope`: its own authority's, or every
-    /// referral of the DPSs its lead authority runs for the auditor), newest first. One statement: the
-    /// counts are SQL subqueries on indexed columns, never rows fetched to be counted.
-    package static func list(actor: Actor, page: ListPage, db: any Database) async throws -> PageOf<ListRow> {
-        try await list(scope: AccessPolicy.referralScope(of: actor, db: db), page: page, db: db)
+    /// referral of the DPSs its lead authority runs for the auditor), newest first unless `filter` orders them
+    /// otherwise. One statement: the counts are SQL subqueries on indexed columns, never rows fetched to be
+    /// counted.
+    package static func list(actor: Actor, filter: ListFilter? = nil, page: ListPage, db: any Database) async throws
+        -> PageOf<ListRow>
+    {
+        try await list(scope: AccessPolicy.referralScope(of: actor, db: db), filter: filter, page: page, db: db)
     }
 
     /// The same, for a scope the caller already asked the access policy for.
-    package static func list(scope: AccessPolicy.ReferralScope, page: ListPage, db: any Database) async throws
-        -> PageOf<ListRow>
-    {
+    package static func list(
+        scope: AccessPolicy.ReferralScope, filter: ListFilter? = nil, page: ListPage, db: any Database
+    ) async throws -> PageOf<ListRow> {
+        let narrowing = filter ?? .none(listOptions)
+        let order: (inner: String, outer: String) =
+            switch narrowing.sort {
+            case "deadline": ("r.deadline, r.id", "p.deadline, p.id")
+            case "reference": ("r.reference, r.id", "p.reference, p.id")
+            default: ("r.created_at DESC, r.id DESC", "p.created_at DESC, p.id DESC")
+            }
         let filter: SQLQueryString
         switch scope {
         case .authority(let id): filter = "r.organisation_id = \(bind: id)"
@@ -47,11 +65,12 @@ extension Referrals {
                 (SELECT COUNT(*) FROM bids b WHERE b.referral_id = p.id AND b.state = 'submitted') AS bids
             FROM (SELECT r.id, r.reference, r.state, r.kind, r.home_district, r.radius_miles, r.deadline,
                     r.category_id, r.created_at
-                FROM referrals r WHERE \(filter)
-                ORDER BY r.created_at DESC, r.id DESC
+                FROM referrals r WHERE \(filter) AND \(narrowing.stateIs("r.state"))
+                    AND \(narrowing.matches(["r.reference", "r.home_district"]))
+                ORDER BY \(unsafeRaw: order.inner)
                 LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)) p
             JOIN categories c ON c.id = p.category_id
-            ORDER BY p.created_at DESC, p.id DESC
+            ORDER BY \(unsafeRaw: order.outer)
             """
         let rows = try await db.sql().raw(query).all().map { row in
             ListRow(

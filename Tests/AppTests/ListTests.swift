@@ -273,4 +273,60 @@ struct ListTests {
             }
         }
     }
+
+    @Test(
+        """
+        Long lists narrow by status and by a plain-text search, sort, keep the filter across pages, and refuse \
+        a filter out of range by name
+        """
+    )
+    func filters() async throws {
+        try await withApp { app in
+            // setup: two draft referrals, admitted memberships of several providers
+            let rw = try await ReferralWorld.make(app)
+            let first = try await Referrals.create(rw.input(radius: 30), actor: rw.w.officer, db: app.db, now: testNow)
+            let second = try await Referrals.create(
+                rw.input(radius: 40), actor: rw.w.officer, db: app.db, now: testNow + 60)
+            let officer = HTTPTests.Browser(app)
+            try await officer.signIn("officer@bh.test")
+
+            // MUT and validate: referrals by status, by search, sorted, paged with the filter kept
+            let drafts = try await officer.get("/referrals?state=draft").body.string
+            #expect(drafts.contains(first.reference) && drafts.contains(second.reference))
+            let awarded = try await officer.get("/referrals?state=awarded").body.string
+            #expect(!awarded.contains(first.reference) && awarded.contains("Nothing matches"))
+            let one = try await officer.get("/referrals?q=\(second.reference.lowercased())").body.string
+            #expect(one.contains(second.reference) && !one.contains(first.reference))
+            // A search is plain text: a pattern character matches only itself.
+            #expect(try await officer.get("/referrals?q=%25").body.string.contains("Nothing matches"))
+            let oldest = try await Referrals.list(
+                actor: rw.w.officer,
+                filter: try ListFilter(state: nil, search: nil, sort: "reference", options: Referrals.listOptions),
+                page: .first, db: app.db)
+            #expect(oldest.rows.map(\.reference) == [first.reference, second.reference].sorted())
+            let paged = try await officer.get("/referrals?state=draft&limit=1").body.string
+            #expect(paged.contains(#"href="/referrals?state=draft&amp;page=2&amp;limit=1""#))
+            let bad = try await officer.get("/referrals?sort=cheapest&state=lost")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("Choose an order from the list"))
+            #expect(bad.body.string.contains("Choose a status from the list"))
+            let long = try await officer.get("/referrals?q=" + String(repeating: "x", count: 101))
+            #expect(long.status == .unprocessableEntity && long.body.string.contains("100 characters or fewer"))
+
+            // Memberships by establishment or provider name, and by status.
+            let someone = try #require(
+                try await Queries.memberships(actor: rw.w.officer, page: .first, db: app.db).rows.first)
+            let found = try await officer.get("/memberships?q=\(someone.establishment.prefix(5))").body.string
+            #expect(found.contains(someone.establishment))
+            let suspended = try await officer.get("/memberships?state=suspended").body.string
+            #expect(suspended.contains("Nothing matches") && !suspended.contains(someone.establishment))
+
+            // The assessment queue by provider, keeping the decided list.
+            let admin = HTTPTests.Browser(app)
+            try await admin.signIn("admin@ws.test")
+            let decided = try await admin.get("/assessment?list=decided&q=nobody-at-all").body.string
+            #expect(
+                decided.contains("Nothing matches") && decided.contains(#"type="hidden" name="list" value="decided""#))
+        }
+    }
 }

@@ -630,25 +630,37 @@ struct AdminPages: RouteCollection {
 
     func memberships(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let page = try await Queries.memberships(actor: actor, page: try req.listPage(), db: req.db)
-        let rows = page.rows
-        return HTMLResponse.make(
-            Layout.page(title: "Memberships", context: PageContext(request: req)) {
-                UI.h1(
-                    "Memberships", caption: actor.isProvider ? actor.organisationName : "Every admitted establishment")
+        let options = Queries.membershipOptions
+        let (filter, errors) = req.listFilter(options)
+        let page = try await Queries.memberships(actor: actor, filter: filter, page: try req.listPage(), db: req.db)
+        let markup = Layout.page(title: "Memberships", context: PageContext(request: req)) {
+            UI.errorSummary(errors)
+            UI.h1("Memberships", caption: actor.isProvider ? actor.organisationName : "Every admitted establishment")
+            UI.listFilter(
+                .memberships, filter: filter, options: options, searchLabel: "Establishment, provider or category",
+                errors: errors)
+            if page.rows.isEmpty {
+                UI.emptyList(
+                    actor.isProvider
+                        ? "None of your establishments is a member yet. Apply from Applications."
+                        : "No establishment has been admitted yet.", narrowed: filter.narrows,
+                    clear: SiteURL.memberships.path)
+            } else {
                 UI.table(
                     headers: [
                         "Establishment", "Provider", "Category", "Qualification score", "Weekly core cost", "Status",
                     ],
-                    rows: rows.map { m in
+                    rows: page.rows.map { m in
                         [
                             text(m.establishment), text(m.provider), text(m.category),
                             text(QualificationScoring.formatHundredths(m.score)), text(formatPence(m.coreTotalPence)),
                             UI.tag(m.state.capitalized, colour: m.state == "active" ? nil : "red"),
                         ]
                     })
-                UI.pagination(page, base: .memberships)
-            })
+            }
+            UI.pagination(page, base: .memberships, query: filter.query(options))
+        }
+        return HTMLResponse.make(markup, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
     /// The audit trail's filter as given in the query string (`?type=referral&who=ann`), checked by name.

@@ -33,10 +33,13 @@ struct AssessmentPages: RouteCollection {
     func queue(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let decided = req.query[String.self, at: "list"] == "decided"
+        let options = Assessment.queueOptions(decided: decided)
+        let (filter, errors) = req.listFilter(options)
         let page = try await Assessment.queue(
-            actor: actor, decided: decided, page: try req.listPage(), db: req.db, now: req.now,
+            actor: actor, decided: decided, filter: filter, page: try req.listPage(), db: req.db, now: req.now,
             calendar: req.calendar)
         let panel = actor.role == .panelMember
+        let kept = [decided ? "list=decided" : nil, filter.query(options)].compactMap { $0 }.joined(separator: "&")
         let warnings =
             panel
             ? []
@@ -48,6 +51,7 @@ struct AssessmentPages: RouteCollection {
             }
         return HTMLResponse.make(
             Layout.page(title: decided ? "Decided applications" : "Applications", context: PageContext(request: req)) {
+                UI.errorSummary(errors)
                 UI.h1(decided ? "Decided applications" : "Applications to assess")
                 if !warnings.isEmpty {
                     UI.warning(
@@ -62,6 +66,16 @@ struct AssessmentPages: RouteCollection {
                         decided
                             ? UI.link("Applications to assess", .assessmentQueue)
                             : UI.link("Decided applications", href: SiteURL.assessmentQueue.path + "?list=decided")
+                    }
+                }
+                if !panel {
+                    UI.listFilter(
+                        .assessmentQueue, filter: filter, options: options, searchLabel: "Establishment or provider",
+                        errors: errors, keep: decided ? [("list", "decided")] : [])
+                    if page.rows.isEmpty && filter.narrows {
+                        UI.emptyList(
+                            "", narrowed: true,
+                            clear: SiteURL.assessmentQueue.path + (decided ? "?list=decided" : ""))
                     }
                 }
                 if decided {
@@ -97,10 +111,10 @@ struct AssessmentPages: RouteCollection {
                                 Self.statusTag(r.status),
                             ]
                         })
-                    if page.rows.isEmpty { UI.p("No applications are waiting for a decision.") }
+                    if page.rows.isEmpty && !filter.narrows { UI.p("No applications are waiting for a decision.") }
                 }
-                UI.pagination(page, base: .assessmentQueue, query: decided ? "list=decided" : nil)
-            })
+                UI.pagination(page, base: .assessmentQueue, query: kept.isEmpty ? nil : kept)
+            }, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
     func report(req: Request) async throws -> Response {

@@ -162,6 +162,46 @@ enum UI {
         }
     }
 
+    /// A long list's filter: status, a search and the order, sent as a GET form (the address can be bookmarked
+    /// and the pages keep it), with a link that clears it. Works without JavaScript.
+    static func listFilter(
+        _ action: SiteURL, filter: ListFilter, options: ListFilter.Options, searchLabel: String,
+        errors: [FieldError] = [], keep: [(name: String, value: String)] = []
+    ) -> Markup {
+        el("form", .class("dps-filter"), Attr("method", "get"), Attr("action", action.path)) {
+            for field in keep { void("input", [.type("hidden"), .name(field.name), .value(field.value)]) }
+            if !options.states.isEmpty {
+                select(
+                    "state", label: "Status",
+                    options: [Option(value: "", label: "Any")]
+                        + options.states.map { Option(value: $0.value, label: $0.label) },
+                    selected: filter.state ?? "", errors: errors)
+            }
+            textInput("q", label: searchLabel, value: filter.search, errors: errors, type: "search", width: "20")
+            select(
+                "sort", label: "Order", options: options.sorts.map { Option(value: $0.value, label: $0.label) },
+                selected: filter.sort, errors: errors)
+            el("div", .class("govuk-button-group")) {
+                button("Apply", kind: "secondary")
+                if filter.narrows || filter.sort != options.sorts.first?.value {
+                    let kept = keep.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+                    link("Clear", href: action.path + (kept.isEmpty ? "" : "?" + kept))
+                }
+            }
+        }
+    }
+
+    /// What a list shows when it has no rows: how to start, or, when a filter hides every row, how to clear it.
+    static func emptyList(_ empty: String, narrowed: Bool, clear: String) -> Markup {
+        narrowed
+            ? el("p", .class("govuk-body")) {
+                "Nothing matches. "
+                link("Clear the filters", href: clear)
+                " to see everything."
+            }
+            : p(empty)
+    }
+
     struct Option {
         var value: String
         var label: String

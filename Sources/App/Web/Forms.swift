@@ -220,3 +220,33 @@ extension Referrals.Input: HasDateInputs {
 extension Referrals.DirectForm: HasDateInputs {
     static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { [(\.startDate, "startDate")] }
 }
+
+extension Request {
+    /// A long list's filter from the query string (`state`, `q`, `sort`); a value out of range gives its errors,
+    /// for the page to show, and the unnarrowed list.
+    func listFilter(_ options: ListFilter.Options) -> (filter: ListFilter, errors: [FieldError]) {
+        do {
+            return (
+                try ListFilter(
+                    state: query[String.self, at: "state"], search: query[String.self, at: "q"],
+                    sort: query[String.self, at: "sort"], options: options), []
+            )
+        } catch let error as UseCaseError {
+            return (.none(options), error.errors)
+        } catch {
+            return (.none(options), [])
+        }
+    }
+}
+
+extension ListFilter {
+    /// The filter as a query string for page links (nil when it is the default), percent-encoded.
+    func query(_ options: ListFilter.Options) -> String? {
+        var parts = URLComponents()
+        parts.queryItems = [
+            state.map { URLQueryItem(name: "state", value: $0) }, search.map { URLQueryItem(name: "q", value: $0) },
+            sort == options.sorts.first?.value ? nil : URLQueryItem(name: "sort", value: sort),
+        ].compactMap { $0 }
+        return parts.queryItems?.isEmpty == false ? parts.percentEncodedQuery : nil
+    }
+}

@@ -40,17 +40,23 @@ struct InvitationPages: RouteCollection {
 
     func list(req: Request) async throws -> Response {
         let actor = try provider(req)
+        let options = Queries.invitationOptions
+        let (filter, errors) = req.listFilter(options)
         let (page, placements, morePlacements) = try await Queries.invitations(
-            actor: actor, page: try req.listPage(), db: req.db)
+            actor: actor, filter: filter, page: try req.listPage(), db: req.db)
         let invitations = page.rows
         return HTMLResponse.make(
             Layout.page(title: "Invitations", context: PageContext(request: req)) {
+                UI.errorSummary(errors)
                 UI.h1("Invitations to bid", caption: actor.organisationName)
+                UI.listFilter(
+                    .invitations, filter: filter, options: options, searchLabel: "Referral, establishment or category",
+                    errors: errors)
                 if invitations.isEmpty && page.request.number == 1 {
-                    UI.p(
+                    UI.emptyList(
                         "No invitations yet. When a council publishes a referral that an admitted establishment of "
-                            + "yours can reach, it appears here."
-                    )
+                            + "yours can reach, it appears here.", narrowed: filter.narrows,
+                        clear: SiteURL.invitations.path)
                 }
                 UI.table(
                     headers: ["Referral", "Establishment", "Category", "Child's area", "Deadline", "Status"],
@@ -61,7 +67,7 @@ struct InvitationPages: RouteCollection {
                             Self.status(row),
                         ]
                     })
-                UI.pagination(page, base: .invitations)
+                UI.pagination(page, base: .invitations, query: filter.query(options))
                 if !placements.isEmpty {
                     UI.h2("Placements")
                     UI.table(
@@ -77,7 +83,7 @@ struct InvitationPages: RouteCollection {
                         })
                     if morePlacements { UI.p("The \(placements.count) most recent placements are shown.") }
                 }
-            })
+            }, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
     func show(req: Request) async throws -> Response {

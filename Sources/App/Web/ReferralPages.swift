@@ -54,8 +54,12 @@ struct ReferralPages: RouteCollection {
     }
 
     func list(req: Request) async throws -> Response {
-        let model = try await ReferralList.query(actor: try council(req), page: try req.listPage(), db: req.db)
-        return HTMLResponse.make(ReferralList.view(model, context: PageContext(request: req)))
+        let model = try await ReferralList.query(
+            actor: try council(req), filter: req.listFilter(Referrals.listOptions), page: try req.listPage(), db: req.db
+        )
+        return HTMLResponse.make(
+            ReferralList.view(model, context: PageContext(request: req)),
+            status: model.filterErrors.isEmpty ? .ok : .unprocessableEntity)
     }
 
     func newForm(req: Request) async throws -> Response {
