@@ -179,6 +179,18 @@ def axe_check(driver, impacts=("serious", "critical"), options=None):
         raise AssertionError("\n".join(lines))
 
 
+def check_both_widths(driver):
+    """axe finds no serious or critical violations at desktop width and at 390 px, where nothing is wider than
+    the screen."""
+    axe_check(driver)
+    driver.set_window_size(390, 900)
+    try:
+        axe_check(driver)
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
 def banner_text(driver):
     """The text of every notification banner on the page (success messages and the like)."""
     return " ".join(b.text for b in driver.find_elements(By.CSS_SELECTOR, ".govuk-notification-banner"))

@@ -10,7 +10,7 @@ import uuid
 
 from selenium.webdriver.common.by import By
 
-from helpers import axe_check, choose_radio, click_button, fill, sign_in, sign_out
+from helpers import check_both_widths, choose_radio, click_button, fill, sign_in, sign_out
 
 PASSWORD = "demo-password-2026"
 
@@ -36,16 +36,6 @@ def mail_link(address, after, timeout=30):
             return max(found)[1]
         time.sleep(0.5)
     raise AssertionError(f"no e-mail with a password link reached {address} within {timeout} s")
-
-
-def check_both_widths(driver):
-    axe_check(driver)
-    driver.set_window_size(390, 900)
-    try:
-        axe_check(driver)
-        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
-    finally:
-        driver.set_window_size(1280, 1000)
 
 
 def test_invite_a_colleague_and_reset_a_password(driver, base_url):

@@ -50,7 +50,7 @@ enum Stylesheet {
         .govuk-date-input{display:flex;flex-wrap:wrap;gap:0 20px}.govuk-date-input__item{margin-bottom:0}\
         .govuk-date-input__label{display:block}.govuk-input--width-2{max-width:5.4ex}\
         .govuk-input--width-4{max-width:9ex}
-        .govuk-select{width:auto;min-width:11em}
+        .govuk-select{width:auto;min-width:11em;max-width:100%}
         .govuk-fieldset{margin:0;padding:0;border:0}
         .govuk-fieldset__legend{font-size:1.1875rem;margin-bottom:10px;padding:0}
         .govuk-fieldset__legend--s{font-weight:700}.govuk-fieldset__legend--m{font-weight:700;font-size:1.5rem}\
