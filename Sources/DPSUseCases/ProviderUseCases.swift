@@ -57,9 +57,36 @@ package enum ProviderUseCases {
         _ input: RegistrationInput, hashPassword: @Sendable (String) async throws -> String, db: any Database,
         now: Date
     ) async throws -> User {
+        var errors = organisationErrors(input)
+        if (input.password ?? "").count < 12 {
+            errors.append(FieldError(field: "password", message: "Password must be 12 characters or more"))
+        }
+        let email = (input.contactEmail ?? "").trimmed.lowercased()
+        let company = (input.companyNumber ?? "").trimmed.uppercased()
+        let charity = (input.charityNumber ?? "").trimmed
+        let taken = UseCaseError(
+            field: "contactEmail", "An account already uses this email address; sign in instead", status: .conflict)
+        if errors.isEmpty, try await User.query(on: db).filter(\.$email == email).count() > 0 { throw taken }
+        guard errors.isEmpty else { throw UseCaseError(errors) }
+        let hash = try await hashPassword(input.password!)
+        do {
+            return try await created(
+                input, email: email, company: company, charity: charity, hash: hash, db: db, now: now)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Two registrations of one address at once: the unique e-mail decides, the second is told.
+            throw taken
+        }
+    }
+
+    /// What is wrong with an organisation's details, at registration or when its administrator changes them:
+    /// names, identifiers, address and contact, each required where the register needs it and bounded in length.
+    static func organisationErrors(_ input: RegistrationInput) -> [FieldError] {
         var errors: [FieldError] = []
-        func required(_ value: String?, _ field: String, _ message: String) {
-            if (value ?? "").trimmed.isEmpty { errors.append(FieldError(field: field, message: message)) }
+        func required(_ value: String?, _ field: String, _ message: String, max: Int = 200) {
+            let text = (value ?? "").trimmed
+            if text.isEmpty || text.count > max {
+                errors.append(FieldError(field: field, message: "\(message) (at most \(max) characters)"))
+            }
         }
         required(input.organisationName, "organisationName", "Enter the organisation's name")
         required(input.legalName, "legalName", "Enter the organisation's legal name")
@@ -81,32 +108,65 @@ package enum ProviderUseCases {
                 FieldError(
                     field: "charityNumber", message: "Enter a charity number in the correct format, like 1123456"))
         }
-        required(input.address, "address", "Enter the organisation's address")
+        required(input.address, "address", "Enter the organisation's address", max: 500)
         if PostcodeDirectory.normalise(input.postcode ?? "") == nil {
             errors.append(FieldError(field: "postcode", message: "Enter a real postcode, like RH12 1XH"))
         }
-        required(input.contactName, "contactName", "Enter the name of the person registering")
+        required(input.contactName, "contactName", "Enter the name of the contact", max: 120)
         let email = (input.contactEmail ?? "").trimmed.lowercased()
-        if !isEmail(email) {
+        if !isEmail(email) || email.count > 254 {
             errors.append(
                 FieldError(
                     field: "contactEmail",
                     message: "Enter an email address in the correct format, like name@example.org"))
         }
-        if (input.password ?? "").count < 12 {
-            errors.append(FieldError(field: "password", message: "Password must be 12 characters or more"))
+        let phone = (input.contactPhone ?? "").trimmed
+        if phone.count > 40 || !phone.allSatisfy({ $0.isASCII && ($0.isNumber || " +()-".contains($0)) }) {
+            errors.append(
+                FieldError(field: "contactPhone", message: "Enter a telephone number of digits, like 01234 567890"))
         }
-        let taken = UseCaseError(
-            field: "contactEmail", "An account already uses this email address; sign in instead", status: .conflict)
-        if errors.isEmpty, try await User.query(on: db).filter(\.$email == email).count() > 0 { throw taken }
+        return errors
+    }
+
+    /// The provider administrator changes the organisation's details (what councils and the published data show).
+    /// One write transaction, audited with before and after.
+    package static func updateOrganisation(_ input: RegistrationInput, actor: Actor, db: any Database, now: Date)
+        async throws
+    {
+        try requireProvider(actor)
+        try actor.require(.providerAdmin)
+        let errors = organisationErrors(input)
         guard errors.isEmpty else { throw UseCaseError(errors) }
-        let hash = try await hashPassword(input.password!)
-        do {
-            return try await created(
-                input, email: email, company: company, charity: charity, hash: hash, db: db, now: now)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Two registrations of one address at once: the unique e-mail decides, the second is told.
-            throw taken
+        let company = (input.companyNumber ?? "").trimmed.uppercased()
+        let charity = (input.charityNumber ?? "").trimmed
+        try await db.writeTransaction { db in
+            guard let org = try await Organisation.find(actor.organisationID, on: db) else {
+                throw UseCaseError(.notFound, "No such organisation.")
+            }
+            func snapshot() -> [String: String] {
+                [
+                    "name": org.name, "legalName": org.legalName ?? "", "companyNumber": org.companyNumber ?? "",
+                    "charityNumber": org.charityNumber ?? "", "address": org.address ?? "",
+                    "postcode": org.postcode ?? "", "contactName": org.contactName ?? "",
+                    "contactEmail": org.contactEmail ?? "", "contactPhone": org.contactPhone ?? "",
+                ]
+            }
+            let before = snapshot()
+            org.name = input.organisationName!.trimmed
+            org.legalName = input.legalName!.trimmed
+            org.companyNumber = company.isEmpty ? nil : company
+            org.charityNumber = charity.isEmpty ? nil : charity
+            org.address = input.address!.trimmed
+            org.postcode = PostcodeDirectory.normalise(input.postcode!)
+            org.contactName = input.contactName!.trimmed
+            org.contactEmail = input.contactEmail!.trimmed.lowercased()
+            org.contactPhone = (input.contactPhone ?? "").trimmed
+            let after = snapshot()
+            guard before != after else { return }
+            try await org.save(on: db)
+            try await Audit.record(
+                on: db, actor: actor, dps: nil, action: "organisation.updated", entityType: "organisation",
+                entityID: org.id, before: before, after: after, at: now)
         }
     }
 
@@ -202,18 +262,59 @@ package enum ProviderUseCases {
         }
     }
 
-    package static func addEstablishment(_ input: EstablishmentInput, actor: Actor, db: any Database, now: Date)
-        async throws -> EstablishmentRecord
+    /// An establishment's details as given, checked (everything but its URN, which never changes once set).
+    private struct EstablishmentDetails {
+        var name, address, town, postcode, genders, judgement: String
+        var type: EstablishmentType
+        var centroid: PostcodeCentroid
+        var approximate: Bool
+        var low, high, capacity: Int
+        var inspectorate: Inspectorate?
+        var judgementDate: LocalDate?
+
+        func apply(to e: EstablishmentRecord) {
+            e.name = name
+            e.type = type.rawValue
+            e.address = address
+            e.town = town
+            e.postcode = postcode
+            e.postcodeDistrict = PostcodeDirectory.district(of: postcode) ?? postcode
+            e.latitude = centroid.latitude
+            e.longitude = centroid.longitude
+            e.locationApproximate = approximate
+            e.ageLow = low
+            e.ageHigh = high
+            e.genders = genders
+            e.capacity = capacity
+            e.inspectorate = inspectorate?.rawValue ?? Inspectorate.other.rawValue
+            e.framework = nil
+            e.judgement = judgement.isEmpty ? "Not inspected" : judgement
+            e.judgementDate = judgementDate?.iso
+            e.laGSSCode = centroid.laGSSCode
+        }
+    }
+
+    /// Checks an establishment's details, naming each field that is wrong; `extra` are errors found elsewhere
+    /// (the URN), reported with them.
+    private static func establishmentDetails(_ input: EstablishmentInput, extra: [FieldError] = [], db: any Database)
+        async throws -> EstablishmentDetails
     {
-        try actor.require(.providerAdmin)
         var errors: [FieldError] = []
         let name = (input.name ?? "").trimmed
-        if name.isEmpty { errors.append(FieldError(field: "name", message: "Enter the establishment's name")) }
+        if name.isEmpty || name.count > 200 {
+            errors.append(FieldError(field: "name", message: "Enter the establishment's name (at most 200 characters)"))
+        }
         let type = EstablishmentType(rawValue: input.type ?? "")
         if type == nil { errors.append(FieldError(field: "type", message: "Choose the type of establishment")) }
         let approximate = input.locationApproximate == "yes"
-        if (input.address ?? "").trimmed.isEmpty && !approximate {
-            errors.append(FieldError(field: "address", message: "Enter the establishment's address"))
+        let address = (input.address ?? "").trimmed
+        let town = (input.town ?? "").trimmed
+        if (address.isEmpty && !approximate) || address.count > 500 {
+            errors.append(
+                FieldError(field: "address", message: "Enter the establishment's address (at most 500 characters)"))
+        }
+        if town.count > 100 {
+            errors.append(FieldError(field: "town", message: "Town must be 100 characters or fewer"))
         }
         let postcode = PostcodeDirectory.normalise(input.postcode ?? "")
         let centroid = try await postcode.asyncMap { try await Registers.postcode($0, on: db) } ?? nil
@@ -233,7 +334,8 @@ package enum ProviderUseCases {
             errors.append(
                 FieldError(field: "ageHigh", message: "The oldest age must be the same as or above the youngest age"))
         }
-        if !["mixed", "boys", "girls"].contains(input.genders ?? "") {
+        let genders = input.genders ?? ""
+        if !["mixed", "boys", "girls"].contains(genders) {
             errors.append(
                 FieldError(field: "genders", message: "Choose who the establishment takes: boys, girls or both"))
         }
@@ -257,22 +359,39 @@ package enum ProviderUseCases {
                     FieldError(field: "judgement", message: "Enter the latest inspection judgement, as published"))
             }
         }
+        if judgement.count > 100 {
+            errors.append(FieldError(field: "judgement", message: "Judgement must be 100 characters or fewer"))
+        }
         let dateRaw = (input.judgementDate ?? "").trimmed
         if !dateRaw.isEmpty, LocalDate(typed: dateRaw) == nil {
             errors.append(
                 FieldError(
                     field: "judgementDate", message: "Enter the inspection date as a date, for example 5 11 2024"))
         }
-        let urn = (input.urn ?? "").trimmed.uppercased()
-        if !urn.isEmpty, urn.range(of: #"^(SC)?[0-9]{6,8}$"#, options: .regularExpression) == nil {
-            errors.append(
-                FieldError(
-                    field: "urn",
-                    message: "Enter a URN of 6 to 8 digits (schools) or SC followed by digits (social care)"))
-        }
+        errors += extra
         guard errors.isEmpty, let type, let postcode, let centroid, let low, let high else {
             throw UseCaseError(errors)
         }
+        return EstablishmentDetails(
+            name: name, address: address, town: town, postcode: postcode, genders: genders, judgement: judgement,
+            type: type, centroid: centroid, approximate: approximate, low: low, high: high, capacity: capacity ?? 0,
+            inspectorate: inspectorate, judgementDate: LocalDate(typed: dateRaw))
+    }
+
+    package static func addEstablishment(_ input: EstablishmentInput, actor: Actor, db: any Database, now: Date)
+        async throws -> EstablishmentRecord
+    {
+        try actor.require(.providerAdmin)
+        let urn = (input.urn ?? "").trimmed.uppercased()
+        let urnErrors =
+            urn.isEmpty || urn.range(of: #"^(SC)?[0-9]{6,8}$"#, options: .regularExpression) != nil
+            ? []
+            : [
+                FieldError(
+                    field: "urn",
+                    message: "Enter a URN of 6 to 8 digits (schools) or SC followed by digits (social care)")
+            ]
+        let details = try await establishmentDetails(input, extra: urnErrors, db: db)
         return try await db.writeTransaction { db in
             // A URN belongs to one establishment of one provider: checked under a lock on the URN, so two added
             // at once make one. Another provider's claim is refused without saying whose it is.
@@ -290,31 +409,44 @@ package enum ProviderUseCases {
             }
             let e = EstablishmentRecord()
             e.$organisation.id = actor.organisationID
-            e.name = name
-            e.type = type.rawValue
             e.urn = urn.isEmpty ? nil : urn
-            e.address = (input.address ?? "").trimmed
-            e.town = (input.town ?? "").trimmed
-            e.postcode = postcode
-            e.postcodeDistrict = PostcodeDirectory.district(of: postcode) ?? postcode
-            e.latitude = centroid.latitude
-            e.longitude = centroid.longitude
-            e.locationApproximate = approximate
-            e.ageLow = low
-            e.ageHigh = high
-            e.genders = input.genders!
-            e.capacity = capacity ?? 0
-            e.inspectorate = inspectorate?.rawValue ?? Inspectorate.other.rawValue
-            e.framework = nil
-            e.judgement = judgement.isEmpty ? "Not inspected" : judgement
-            e.judgementDate = LocalDate(typed: dateRaw)?.iso
-            e.laGSSCode = centroid.laGSSCode
+            details.apply(to: e)
             try await e.create(on: db)
             try await Audit.record(
                 on: db, actor: actor, dps: nil, action: "establishment.created", entityType: "establishment",
                 entityID: e.id,
                 before: EstablishmentSnapshot?.none, after: EstablishmentSnapshot(e), at: now)
             return e
+        }
+    }
+
+    /// One of the provider's own establishments (another's is "not found").
+    package static func ownEstablishment(_ id: UUID, actor: Actor, db: any Database) async throws
+        -> EstablishmentRecord
+    {
+        try requireProvider(actor)
+        guard let e = try await EstablishmentRecord.find(id, on: db), e.$organisation.id == actor.organisationID else {
+            throw UseCaseError(.notFound, "There is no such establishment of yours.")
+        }
+        return e
+    }
+
+    /// The provider administrator corrects an establishment's details (its URN stays: a URN moves only by a
+    /// claim). Read and changed in one write transaction and audited with before and after; a new postcode moves
+    /// it for referrals published from now on (invitations already sent keep their distances).
+    package static func updateEstablishment(
+        _ id: UUID, _ input: EstablishmentInput, actor: Actor, db: any Database, now: Date
+    ) async throws {
+        try actor.require(.providerAdmin)
+        let details = try await establishmentDetails(input, db: db)
+        try await db.writeTransaction { db in
+            let e = try await ownEstablishment(id, actor: actor, db: db)
+            let before = EstablishmentSnapshot(e)
+            details.apply(to: e)
+            try await e.save(on: db)
+            try await Audit.record(
+                on: db, actor: actor, dps: nil, action: "establishment.updated", entityType: "establishment",
+                entityID: e.id, before: before, after: EstablishmentSnapshot(e), at: now)
         }
     }
 

@@ -41,6 +41,7 @@ package enum SiteURL: Sendable, Hashable {
 
     // Providers
     case organisation, establishments, newEstablishment, establishmentClaims
+    case establishmentEdit(UUID)
     case applications
     case application(UUID)
     case evidenceUpload(application: UUID, part: UUID)
@@ -114,6 +115,7 @@ package enum SiteURL: Sendable, Hashable {
         case .organisation: return words("provider/organisation")
         case .establishments: return words("provider/establishments")
         case .newEstablishment: return words("provider/establishments/new")
+        case .establishmentEdit(let e): return words("provider/establishments") + [id(e)] + words("edit")
         case .establishmentClaims: return words("provider/establishments/claims")
         case .applications: return words("provider/applications")
         case .application(let app): return words("provider/applications") + [id(app)]

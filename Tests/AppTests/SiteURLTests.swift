@@ -28,7 +28,7 @@ struct SiteURLTests {
                 .invitation(a, .bid), .invitation(a, .withdraw), .invitation(a, .decline), .referrals, .newReferral,
                 .directReferral, .referral(a), .bidScore(referral: a, bid: b), .placement(a), .placementAccept(a),
                 .urnClaims, .urnClaim(a), .establishmentClaims, .mailProblems, .passwordReset, .setPassword(token: "t"),
-                .people, .person(a), .personEdit(a),
+                .people, .person(a), .personEdit(a), .establishmentEdit(a),
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -39,7 +39,7 @@ struct SiteURLTests {
                 .newEstablishment, .applications, .application, .evidenceUpload, .evidence, .clarificationAnswer,
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
                 .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems,
-                .passwordReset, .setPassword, .people, .person, .personEdit:
+                .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit:
                 break
             }
         }

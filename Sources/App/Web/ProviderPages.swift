@@ -12,6 +12,9 @@ struct ProviderPages: RouteCollection {
         routes.get(.establishments, use: establishments)
         routes.get(.newEstablishment, use: newEstablishment)
         routes.post(.establishments, use: addEstablishment)
+        routes.get(.establishmentEdit(.any), use: editEstablishmentPage)
+        routes.post(.establishmentEdit(.any), use: editEstablishment)
+        routes.post(.organisation, use: updateOrganisation)
         routes.post(.establishmentClaims, use: claimEstablishment)
         routes.get(.applications, use: applications)
         routes.post(.applications, use: startApplication)
@@ -31,30 +34,83 @@ struct ProviderPages: RouteCollection {
     }
 
     func organisation(req: Request) async throws -> Response {
-        let (org, users) = try await ProviderUseCases.organisation(actor: try providerActor(req), db: req.db)
-        return HTMLResponse.make(
-            Layout.page(title: "Organisation", context: PageContext(request: req)) {
-                UI.h1(org.name, caption: "Organisation")
-                UI.summaryList([
-                    ("Legal name", text(org.legalName ?? "")),
-                    ("Companies House number", text(org.companyNumber ?? "—")),
-                    ("Charity number", text(org.charityNumber ?? "—")),
-                    ("Address", text([org.address, org.postcode].compactMap { $0 }.joined(separator: "\n"))),
-                    (
-                        "Contact",
-                        text(
-                            [org.contactName, org.contactEmail, org.contactPhone].compactMap { $0 }.filter {
-                                !$0.isEmpty
-                            }.joined(separator: "\n"))
-                    ),
-                ])
-                UI.h2("People")
-                UI.table(
-                    headers: ["Name", "Email", "Role"],
-                    rows: users.map {
-                        [text($0.name), text($0.email), text(Role(rawValue: $0.role)?.label ?? $0.role)]
-                    })
-            })
+        HTMLResponse.make(try await organisationView(req, errors: [], values: [:]))
+    }
+
+    func updateOrganisation(req: Request) async throws -> Response {
+        let actor = try providerActor(req)
+        return try await Forms.handle(
+            req, success: "Organisation details saved.", redirect: { .organisation },
+            render: { errors, values in try await organisationView(req, errors: errors, values: values) }
+        ) {
+            try await ProviderUseCases.updateOrganisation(
+                try req.content.decode(ProviderUseCases.RegistrationInput.self), actor: actor, db: req.db, now: req.now)
+        }
+    }
+
+    private func organisationView(_ req: Request, errors: [FieldError], values: [String: String]) async throws
+        -> Markup
+    {
+        let actor = try providerActor(req)
+        let (org, users) = try await ProviderUseCases.organisation(actor: actor, db: req.db)
+        let current =
+            values.isEmpty
+            ? [
+                "organisationName": org.name, "legalName": org.legalName ?? "",
+                "companyNumber": org.companyNumber ?? "", "charityNumber": org.charityNumber ?? "",
+                "address": org.address ?? "", "postcode": org.postcode ?? "", "contactName": org.contactName ?? "",
+                "contactEmail": org.contactEmail ?? "", "contactPhone": org.contactPhone ?? "",
+            ] : values
+        return Layout.page(title: "Organisation", context: PageContext(request: req)) {
+            UI.errorSummary(errors)
+            UI.h1(org.name, caption: "Organisation")
+            UI.summaryList([
+                ("Legal name", text(org.legalName ?? "")),
+                ("Companies House number", text(org.companyNumber ?? "—")),
+                ("Charity number", text(org.charityNumber ?? "—")),
+                ("Address", text([org.address, org.postcode].compactMap { $0 }.joined(separator: "\n"))),
+                (
+                    "Contact",
+                    text(
+                        [org.contactName, org.contactEmail, org.contactPhone].compactMap { $0 }.filter {
+                            !$0.isEmpty
+                        }.joined(separator: "\n"))
+                ),
+            ])
+            UI.h2("People")
+            UI.table(
+                headers: ["Name", "Email", "Role"],
+                rows: users.map {
+                    [text($0.name), text($0.email), text(Role(rawValue: $0.role)?.label ?? $0.role)]
+                })
+            if actor.role == .providerAdmin {
+                UI.details("Change the organisation's details", errors: errors) {
+                    UI.form(action: .organisation, csrf: req.csrfToken) {
+                        UI.textInput(
+                            "organisationName", label: "Name", value: current["organisationName"], errors: errors)
+                        UI.textInput("legalName", label: "Legal name", value: current["legalName"], errors: errors)
+                        UI.textInput(
+                            "companyNumber", label: "Companies House number", value: current["companyNumber"],
+                            hint: "Like 01234567 or SC123456", errors: errors, width: "10")
+                        UI.textInput(
+                            "charityNumber", label: "Charity number", value: current["charityNumber"],
+                            hint: "Like 1123456", errors: errors, width: "10")
+                        UI.textarea("address", label: "Address", value: current["address"], errors: errors, rows: 3)
+                        UI.textInput(
+                            "postcode", label: "Postcode", value: current["postcode"], errors: errors, width: "10")
+                        UI.textInput(
+                            "contactName", label: "Contact name", value: current["contactName"], errors: errors)
+                        UI.textInput(
+                            "contactEmail", label: "Contact email address", value: current["contactEmail"],
+                            errors: errors, type: "email")
+                        UI.textInput(
+                            "contactPhone", label: "Contact telephone", value: current["contactPhone"],
+                            errors: errors, type: "tel", width: "20")
+                        UI.button("Save the details", kind: "secondary")
+                    }
+                }
+            }
+        }
     }
 
     func establishments(req: Request) async throws -> Response {
@@ -75,7 +131,9 @@ struct ProviderPages: RouteCollection {
                     headers: ["Name", "Type", "URN", "Postcode", "Inspection"],
                     rows: list.map { e in
                         [
-                            text(e.name), text(EstablishmentType(rawValue: e.type)?.label ?? e.type),
+                            actor.role == .providerAdmin
+                                ? UI.link(e.name, .establishmentEdit(e.id!)) : text(e.name),
+                            text(EstablishmentType(rawValue: e.type)?.label ?? e.type),
                             text(e.urn ?? "—"),
                             text(e.postcode + (e.locationApproximate ? " (approximate)" : "")),
                             text("\(e.judgement)\(e.judgementDate.map { " (\(DisplayDate.date($0)))" } ?? "")"),
@@ -158,22 +216,33 @@ struct ProviderPages: RouteCollection {
         ]
     }
 
-    private func establishmentView(_ req: Request, errors: [FieldError], values: [String: String], notice: String?)
-        -> Markup
-    {
-        Layout.page(title: "Add an establishment", context: PageContext(request: req)) {
+    /// The form to add an establishment (`editing` nil: with the URN lookup) or to change one of the provider's
+    /// (its URN shown, not editable).
+    private func establishmentView(
+        _ req: Request, errors: [FieldError], values: [String: String], notice: String?,
+        editing: EstablishmentRecord? = nil
+    ) -> Markup {
+        let title = editing.map { "Change \($0.name)" } ?? "Add an establishment"
+        return Layout.page(title: title, context: PageContext(request: req)) {
             UI.backLink(.establishments)
             UI.errorSummary(errors)
-            UI.h1("Add an establishment")
-            el("form", Attr("method", "get"), Attr("action", SiteURL.newEstablishment.path)) {
-                UI.textInput(
-                    "urn", label: "Unique reference number (URN)", value: values["urn"],
-                    hint: "We fill in the details from the school or Ofsted register. For example 126140 or SC040336.",
-                    errors: errors, width: "10")
-                UI.button("Find", kind: "secondary")
+            UI.h1(title)
+            if let editing {
+                UI.p(
+                    editing.urn.map { "URN \($0). A URN stays with its establishment; it moves only by a claim." }
+                        ?? "This establishment has no URN.")
+            } else {
+                el("form", Attr("method", "get"), Attr("action", SiteURL.newEstablishment.path)) {
+                    UI.textInput(
+                        "urn", label: "Unique reference number (URN)", value: values["urn"],
+                        hint:
+                            "We fill in the details from the school or Ofsted register. For example 126140 or SC040336.",
+                        errors: errors, width: "10")
+                    UI.button("Find", kind: "secondary")
+                }
             }
             if let notice { UI.inset(notice) }
-            UI.form(action: .establishments, csrf: req.csrfToken) {
+            UI.form(action: editing.map { .establishmentEdit($0.id!) } ?? .establishments, csrf: req.csrfToken) {
                 void("input", [.type("hidden"), .name("urn"), .value(values["urn"] ?? "")])
                 void(
                     "input",
@@ -211,8 +280,40 @@ struct ProviderPages: RouteCollection {
                 UI.dateInput(
                     "judgementDate", legend: "Date of that inspection", values: values, hint: "For example 5 11 2024",
                     errors: errors)
-                UI.button("Add establishment")
+                UI.button(editing == nil ? "Add establishment" : "Save the changes")
             }
+        }
+    }
+
+    private func establishmentID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        return id
+    }
+
+    func editEstablishmentPage(req: Request) async throws -> Response {
+        let e = try await ProviderUseCases.ownEstablishment(
+            try establishmentID(req), actor: try providerActor(req), db: req.db)
+        let values = [
+            "name": e.name, "type": e.type, "address": e.address, "town": e.town, "postcode": e.postcode,
+            "ageLow": String(e.ageLow), "ageHigh": String(e.ageHigh), "genders": e.genders,
+            "capacity": String(e.capacity), "inspectorate": e.inspectorate, "judgement": e.judgement,
+            "judgementDate": e.judgementDate ?? "", "locationApproximate": e.locationApproximate ? "yes" : "no",
+        ]
+        return HTMLResponse.make(establishmentView(req, errors: [], values: values, notice: nil, editing: e))
+    }
+
+    func editEstablishment(req: Request) async throws -> Response {
+        let actor = try providerActor(req)
+        let e = try await ProviderUseCases.ownEstablishment(try establishmentID(req), actor: actor, db: req.db)
+        return try await Forms.handle(
+            req, success: "Changes to \(e.name) saved.", redirect: { .establishments },
+            render: { errors, values in
+                establishmentView(req, errors: errors, values: values, notice: nil, editing: e)
+            }
+        ) {
+            try await ProviderUseCases.updateEstablishment(
+                e.id!, try req.decodeForm(ProviderUseCases.EstablishmentInput.self), actor: actor, db: req.db,
+                now: req.now)
         }
     }
 
