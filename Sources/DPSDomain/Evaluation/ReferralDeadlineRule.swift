@@ -23,25 +23,25 @@ public enum ReferralDeadlineRule {
         guard regime == pcr2015 || regime == pa2023 else {
             return EvaluationError(
                 rule: "regime", field: "regime",
-                message: "regime must be \"\(pcr2015)\" or \"\(pa2023)\", got \"\(regime)\"")
+                message: "Regime must be \"\(pcr2015)\" or \"\(pa2023)\", got \"\(regime)\"")
         }
         guard deadline > publishedAt else {
             return EvaluationError(
                 rule: "deadline-after-publication", field: "deadline",
-                message: "the deadline must be after the referral is published")
+                message: "The deadline must be after the referral is published")
         }
         // A referral buys a placement a child needs soon; a deadline months away would keep bids sealed
         // (and the child waiting) indefinitely.
         if deadline.timeIntervalSince(publishedAt) > maximumSeconds {
             return EvaluationError(
                 rule: "deadline-maximum", field: "deadline",
-                message: "the deadline must be at most \(Int(maximumSeconds / 86_400)) days after publication")
+                message: "The deadline must be at most \(Int(maximumSeconds / 86_400)) days after publication")
         }
         if regime == pcr2015, !shortDeadlinesAgreed, deadline.timeIntervalSince(publishedAt) < pcr2015MinimumSeconds {
             return EvaluationError(
                 rule: "deadline-minimum", field: "deadline",
                 message:
-                    "under PCR 2015 the deadline must be at least 10 days after publication "
+                    "Under PCR 2015 the deadline must be at least 10 days after publication "
                     + "unless admitted providers agreed shorter deadlines"
             )
         }
