@@ -40,6 +40,18 @@ struct BackLinkTests {
             let evaluator = HTTPTests.Browser(app)
             try await evaluator.signIn("eval@ws.test")
             #expect(backLink(try await evaluator.get("/assessment/\(record.id!)").body.string) == "/assessment")
+            // A category's procurement document, the forms to change a person or an establishment.
+            let visitor = HTTPTests.Browser(app)
+            #expect(
+                backLink(try await visitor.get("/documents/\(rw.category.id!)").body.string) == "/documents")
+            let admin = HTTPTests.Browser(app)
+            try await admin.signIn("admin@ws.test")
+            #expect(
+                backLink(try await admin.get("/account/people/\(rw.w.evaluator.userID)/edit").body.string)
+                    == "/account/people")
+            #expect(
+                backLink(try await provider.get("/provider/establishments/\(rw.w.establishment.id!)/edit").body.string)
+                    == "/provider/establishments")
             // Top-level lists have none.
             #expect(backLink(try await officer.get("/referrals").body.string) == nil)
         }

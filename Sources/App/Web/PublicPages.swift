@@ -181,6 +181,7 @@ struct PublicPages: RouteCollection {
         }
         let content = try c.content
         return Layout.page(title: c.name, context: PageContext(request: req)) {
+            UI.backLink(.documents, "Back to the procurement documents")
             UI.h1(c.name, caption: "Category")
             UI.p(c.description)
             UI.summaryList([
