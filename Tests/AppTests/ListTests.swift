@@ -313,6 +313,19 @@ struct ListTests {
             let long = try await officer.get("/referrals?q=" + String(repeating: "x", count: 101))
             #expect(long.status == .unprocessableEntity && long.body.string.contains("100 characters or fewer"))
 
+            // The API takes the same filter, keeps it in its Link header, and refuses one out of range.
+            let token = try await http.token(app, "officer@bh.test")
+            let api = try await http.api(
+                app, .GET, "/api/v1/referrals?state=draft&sort=reference&limit=1", token: token)
+            #expect(api.status == .ok)
+            #expect(
+                api.headers.first(name: .link)
+                    == #"</api/v1/referrals?state=draft&sort=reference&page=2&limit=1>; rel="next""#)
+            let badAPI = try await http.api(app, .GET, "/api/v1/referrals?sort=cheapest", token: token)
+            #expect(badAPI.status == .unprocessableEntity && badAPI.body.string.contains("Choose an order"))
+            let apiMembers = try await http.api(app, .GET, "/api/v1/memberships?state=suspended", token: token)
+            #expect(try apiMembers.content.decode([Queries.MembershipRow].self).isEmpty)
+
             // Memberships by establishment or provider name, and by status.
             let someone = try #require(
                 try await Queries.memberships(actor: rw.w.officer, page: .first, db: app.db).rows.first)

@@ -257,8 +257,11 @@ struct APIRoutes: RouteCollection {
 
     /// A page of memberships (`?page=N&limit=M`), with a `Link` header to the next and previous pages.
     func memberships(req: Request) async throws -> Response {
-        let page = try await Queries.memberships(actor: try req.requireActor(), page: try req.listPage(), db: req.db)
-        return try await page.rows.encodeResponse(for: req).linking(page, path: "/api/v1/memberships")
+        let filter = try req.apiListFilter(Queries.membershipOptions)
+        let page = try await Queries.memberships(
+            actor: try req.requireActor(), filter: filter, page: try req.listPage(), db: req.db)
+        return try await page.rows.encodeResponse(for: req)
+            .linking(page, path: "/api/v1/memberships", query: filter.query(Queries.membershipOptions))
     }
 
     func auditVerify(req: Request) async throws -> Audit.Verification {

@@ -36,14 +36,16 @@ struct ReferralAPI: RouteCollection {
         guard !actor.isProvider else {
             throw Abort(.forbidden, reason: "Providers see their invitations at /api/v1/invitations.")
         }
-        let page = try await Referrals.list(actor: actor, page: try req.listPage(), db: req.db)
+        let filter = try req.apiListFilter(Referrals.listOptions)
+        let page = try await Referrals.list(actor: actor, filter: filter, page: try req.listPage(), db: req.db)
         let summaries = page.rows.map { r in
             ReferralSummary(
                 id: r.id, reference: r.reference, category: r.categoryCode, state: r.state, kind: r.kind,
                 homeDistrict: r.homeDistrict, radiusMiles: r.radiusMiles, deadline: r.deadline, invited: r.invited,
                 bids: r.bids)
         }
-        return try await summaries.encodeResponse(for: req).linking(page, path: "/api/v1/referrals")
+        return try await summaries.encodeResponse(for: req).linking(
+            page, path: "/api/v1/referrals", query: filter.query(Referrals.listOptions))
     }
 
     struct BidView: Content {
@@ -133,9 +135,11 @@ struct ReferralAPI: RouteCollection {
     /// A page of the provider's invitations, newest first (`?page=N&limit=M`), with a `Link` header.
     func invitations(req: Request) async throws -> Response {
         let list = try req.listPage()
-        let page = try await Queries.invitationRows(actor: try req.requireActor(), page: list, db: req.db)
+        let filter = try req.apiListFilter(Queries.invitationOptions)
+        let page = try await Queries.invitationRows(
+            actor: try req.requireActor(), filter: filter, page: list, db: req.db)
         return try await views(page.rows, db: req.db).encodeResponse(for: req)
-            .linking(page, path: "/api/v1/invitations")
+            .linking(page, path: "/api/v1/invitations", query: filter.query(Queries.invitationOptions))
     }
 
     func invitation(req: Request) async throws -> InvitationView {
@@ -202,6 +206,9 @@ extension OpenAPISpec {
               summary: A page of the caller's authority's referrals, newest first (councils only; the lead \#
         authority's auditor reads every referral of its DPSs). The Link header names the next and previous pages.
               parameters:
+                - { name: state, in: query, required: false, schema: { type: string, enum: [draft, published, closed, awaitingParent, awarded, cancelled, reissued] } }
+                - { name: q, in: query, required: false, schema: { type: string, maxLength: 100 } }
+                - { name: sort, in: query, required: false, schema: { type: string, enum: [newest, deadline, reference] } }
                 - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
                 - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:
@@ -229,6 +236,9 @@ extension OpenAPISpec {
               summary: A page of the provider's invitations to bid, anonymised, newest first. The Link header \#
         names the next and previous pages.
               parameters:
+                - { name: state, in: query, required: false, schema: { type: string, enum: [published, closed, awaitingParent, awarded, cancelled] } }
+                - { name: q, in: query, required: false, schema: { type: string, maxLength: 100 } }
+                - { name: sort, in: query, required: false, schema: { type: string, enum: [newest, deadline] } }
                 - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
                 - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:

@@ -85,11 +85,12 @@ extension Request {
 
 extension Response {
     /// Adds the `Link` header of a paged API list: `rel="next"` and `rel="prev"` on `path`.
-    func linking<Row>(_ page: PageOf<Row>, path: String) -> Response {
+    func linking<Row>(_ page: PageOf<Row>, path: String, query kept: String? = nil) -> Response {
         let (number, size) = (page.request.number, page.request.size)
+        let prefix = kept.map { "\(path)?\($0)&" } ?? "\(path)?"
         var links: [String] = []
-        if page.hasNext { links.append("<\(path)?page=\(number + 1)&limit=\(size)>; rel=\"next\"") }
-        if number > 1 { links.append("<\(path)?page=\(number - 1)&limit=\(size)>; rel=\"prev\"") }
+        if page.hasNext { links.append("<\(prefix)page=\(number + 1)&limit=\(size)>; rel=\"next\"") }
+        if number > 1 { links.append("<\(prefix)page=\(number - 1)&limit=\(size)>; rel=\"prev\"") }
         if !links.isEmpty { headers.replaceOrAdd(name: .link, value: links.joined(separator: ", ")) }
         return self
     }
@@ -236,6 +237,15 @@ extension Request {
         } catch {
             return (.none(options), [])
         }
+    }
+}
+
+extension Request {
+    /// The API's list filter: like `listFilter`, but a value out of range is refused (422, problem+json).
+    func apiListFilter(_ options: ListFilter.Options) throws -> ListFilter {
+        try ListFilter(
+            state: query[String.self, at: "state"], search: query[String.self, at: "q"],
+            sort: query[String.self, at: "sort"], options: options)
     }
 }
 
