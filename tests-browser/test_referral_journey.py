@@ -63,7 +63,7 @@ def test_officer_creates_and_publishes_a_referral(driver, base_url):
     assert "Bids stay sealed until the deadline" in driver.page_source
 
 
-def bid(driver, base_url, email):
+def bid(driver, base_url, email, check_errors_keep_ticks=False):
     driver.delete_all_cookies()
     sign_in(driver, base_url, email, PASSWORD)
     driver.get(base_url + "/provider/invitations")
@@ -77,6 +77,14 @@ def bid(driver, base_url, email):
     for value in ("n1", "n2"):
         check_box(driver, "need", value)
     check_box(driver, "must", "m1")
+    if check_errors_keep_ticks:
+        # An error elsewhere keeps every tick (they used to be cleared, saving a bid that would not be ranked).
+        fill(driver, "outcomesStatement", "")
+        click_button(driver, "Submit bid")
+        assert driver.title.startswith("Error: ")
+        for name, value in (("need", "n1"), ("need", "n2"), ("must", "m1")):
+            box = driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']")
+            assert box.is_selected(), f"{name} {value} was cleared by the error"
     fill(driver, "outcomesStatement", "A key worker agrees her routine on day one; we share attendance and friendships each week.")
     click_button(driver, "Submit bid")
     assert "Bid saved" in banner_text(driver)
@@ -84,7 +92,7 @@ def bid(driver, base_url, email):
 
 
 def test_two_providers_bid(driver, base_url):
-    bid(driver, base_url, "provider@demo.provider")
+    bid(driver, base_url, "provider@demo.provider", check_errors_keep_ticks=True)
     bid(driver, base_url, "provider2@demo.provider")
     # The officer sees only that bids exist.
     driver.delete_all_cookies()
