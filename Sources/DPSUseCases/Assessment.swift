@@ -462,6 +462,10 @@ package enum Assessment {
                 membership.admittedAt = now
                 membership.applicationCategoryID = part.id
                 if existing == nil { try await membership.create(on: db) } else { try await membership.update(on: db) }
+                try await ContractManagement.log(
+                    .admitted, membership: try membership.requireID(), dps: app.$dps.id,
+                    detail: "Qualification score \(QualificationScoring.formatHundredths(score)) out of 100",
+                    actorLabel: actor.name, at: now, db: db)
                 try await Audit.record(
                     on: db, actor: actor, dps: app.$dps.id, action: "membership.created", entityType: "membership",
                     entityID: membership.id,

@@ -1442,7 +1442,14 @@ package enum Referrals {
     }
 
     package static func evaluate(_ r: ReferralRecord, db: any Database) async throws -> Evaluation {
-        let bids = try await openedBids(r, db: db)
+        let opened = try await openedBids(r, db: db)
+        // A bid whose membership was suspended when bids closed is set aside (DOMAIN §5, `SuspensionEffect`).
+        let suspended = try await ContractManagement.notActive(
+            at: r.deadline, establishments: Array(Set(opened.map(\.establishmentID))), category: r.$category.id, db: db)
+        let bids = opened.filter { !suspended.contains($0.establishmentID) }
+        let setAside = opened.filter { suspended.contains($0.establishmentID) }.map {
+            NonCompliantBid(id: $0.id.uuidString, reasons: [.membershipSuspended])
+        }
         let ids = bids.map(\.id)
         let scores = try await consensusScores(ids, db: db)
         let content = try await Content.load(r, db: db)
@@ -1473,12 +1480,13 @@ package enum Referrals {
                 enabled: r.parentChoice, bandPoints: Points(whole: band), maxShortlist: 3),
             bids: input)
         // A stored bid that cannot be scored (saved before today's rules, say) is set aside, never a 500.
-        let result =
+        var result =
             input.isEmpty
             ? EvaluationResult(ranking: [], nonCompliant: [], shortlist: [])
             : try EvaluationEngine.evaluateSettingAsideUnscorable(evaluationInput)
+        result.nonCompliant += setAside
         return Evaluation(
-            result: result, bids: Dictionary(uniqueKeysWithValues: bids.map { ($0.id, $0) }), unscored: unscored,
+            result: result, bids: Dictionary(uniqueKeysWithValues: opened.map { ($0.id, $0) }), unscored: unscored,
             consensus: scores, content: content)
     }
 

@@ -27,6 +27,7 @@ package enum SiteURL: Sendable, Hashable {
     case dps(UUID, DPSPart? = nil)
     case category(UUID, CategoryPart? = nil)
     case memberships, audit, auditExport
+    case membership(UUID, MembershipAction? = nil)
     /// Claims on a registered URN, decided by the lead authority.
     case urnClaims
     case urnClaim(UUID)
@@ -62,6 +63,7 @@ package enum SiteURL: Sendable, Hashable {
         case settings, items
         case removeItem = "items/remove"
     }
+    package enum MembershipAction: String, Sendable, Hashable { case suspend, reinstate }
     package enum AssessmentAction: String, Sendable, Hashable { case clarify, extend }
     package enum AssessmentPartAction: String, Sendable, Hashable { case review, score, decide }
     package enum InvitationAction: String, Sendable, Hashable { case bid, withdraw, decline }
@@ -104,6 +106,7 @@ package enum SiteURL: Sendable, Hashable {
         case .memberships: return words("memberships")
         case .audit: return words("audit")
         case .auditExport: return words("audit.csv")
+        case .membership(let m, let action): return words("memberships") + [id(m)] + words(action?.rawValue ?? "")
         case .urnClaims: return words("admin/urn-claims")
         case .urnClaim(let claim): return words("admin/urn-claims") + [id(claim)]
         case .mailProblems: return words("admin/mail")

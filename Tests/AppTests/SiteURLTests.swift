@@ -19,7 +19,7 @@ struct SiteURLTests {
                 .messages, .stylesheet, .health, .openAPI, .choice(token: "t0k3n"), .dpsOverview, .dps(a),
                 .dps(a, .validity), .dps(a, .windows), .dps(a, .partners), .dps(a, .categories), .category(a),
                 .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit,
-                .auditExport,
+                .auditExport, .membership(a), .membership(a, .suspend), .membership(a, .reinstate),
                 .assessmentQueue, .assessmentReport, .assessment(a), .assessment(a, .clarify), .assessment(a, .extend),
                 .assessmentPart(a, .review, part: b), .assessmentPart(a, .score, part: b),
                 .assessmentPart(a, .decide, part: b), .organisation, .establishments, .newEstablishment, .applications,
@@ -34,7 +34,7 @@ struct SiteURLTests {
             switch url {
             case .home, .documents, .document, .aboutData, .signIn, .signOut, .register, .dashboard, .messages,
                 .stylesheet, .health, .openAPI, .choice, .dpsOverview, .dps, .category, .memberships, .audit,
-                .auditExport,
+                .auditExport, .membership,
                 .assessmentQueue, .assessmentReport, .assessment, .assessmentPart, .organisation, .establishments,
                 .newEstablishment, .applications, .application, .evidenceUpload, .evidence, .clarificationAnswer,
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,

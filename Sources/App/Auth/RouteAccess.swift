@@ -43,6 +43,8 @@ enum RouteAccess {
         "GET /api/v1/categories": .anyone, "POST /api/v1/evaluations/preview": .anyone,
         // Everyone signed in (the use case decides what each organisation sees)
         "GET /dashboard": .signedIn, "GET /messages": .signedIn, "GET /memberships": .signedIn,
+        "GET /memberships/:id": .signedIn, "POST /memberships/:id/suspend": .roles([.contractManager]),
+        "POST /memberships/:id/reinstate": .roles([.contractManager]),
         "GET /placements/:id": .signedIn, "GET /api/v1/tokens": .signedIn, "DELETE /api/v1/tokens/:id": .signedIn,
         "GET /api/v1/registers/:urn": .signedIn, "GET /api/v1/applications": .signedIn,
         "GET /api/v1/applications/:id": .signedIn, "GET /api/v1/memberships": .signedIn,

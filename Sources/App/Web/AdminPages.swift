@@ -652,7 +652,7 @@ struct AdminPages: RouteCollection {
                     ],
                     rows: page.rows.map { m in
                         [
-                            text(m.establishment), text(m.provider), text(m.category),
+                            UI.link(m.establishment, .membership(m.id)), text(m.provider), text(m.category),
                             text(QualificationScoring.formatHundredths(m.score)), text(formatPence(m.coreTotalPence)),
                             UI.tag(m.state.capitalized, colour: m.state == "active" ? nil : "red"),
                         ]

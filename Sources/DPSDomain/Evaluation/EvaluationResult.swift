@@ -103,6 +103,8 @@ public enum NonComplianceReason: Sendable, Hashable, Codable, CustomStringConver
     /// A value of the bid cannot be scored (for example a weekly cost of £0): the bid is set aside so
     /// the rest of the referral can still be evaluated and awarded.
     case cannotBeScored(String)
+    /// The provider's membership of the category was suspended (or removed) when bids closed (DOMAIN §5).
+    case membershipSuspended
 
     private static let mustHavePrefix = "must-have not met: "
     private static let cannotBeScoredPrefix = "cannot be scored: "
@@ -115,6 +117,7 @@ public enum NonComplianceReason: Sendable, Hashable, Codable, CustomStringConver
         case .discountBelowPublished: "discount below the published tier"
         case .late: "bid arrived after the deadline"
         case .cannotBeScored(let why): Self.cannotBeScoredPrefix + why
+        case .membershipSuspended: "membership suspended when bids closed"
         }
     }
 
@@ -126,6 +129,7 @@ public enum NonComplianceReason: Sendable, Hashable, Codable, CustomStringConver
         case Self.coreCostRaised.message: self = .coreCostRaised
         case Self.discountBelowPublished.message: self = .discountBelowPublished
         case Self.late.message: self = .late
+        case Self.membershipSuspended.message: self = .membershipSuspended
         default:
             if message.hasPrefix(Self.cannotBeScoredPrefix) {
                 self = .cannotBeScored(String(message.dropFirst(Self.cannotBeScoredPrefix.count)))

@@ -22,5 +22,6 @@ public enum DPSMigrations {
         M0017_ListIndexes(),  // indexes for the lists, the bid's invitation and establishments by URN
         M0018_PageOrderIndexes(),  // the lists' whole order (time, then id) in their indexes; bids counted by index
         M0019_ClaimsMailAccounts(),  // URN claims, outbox delivery, account tokens, deactivated users
+        M0020_MembershipEvents(),  // the master log of memberships: dated changes with their reasons
     ]
 }

@@ -1,0 +1,158 @@
+import DPSDomain
+import DPSUseCases
+import Foundation
+import Vapor
+
+/// A membership's page: its standing and dated history for everyone who may read it (the provider, the lead
+/// authority and the partner councils), and for the lead's contract managers the forms to suspend it (or every
+/// membership of its establishment or provider) and to reinstate it.
+struct MembershipPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.membership(.any), use: show)
+        routes.post(.membership(.any, .suspend), use: suspend)
+        routes.post(.membership(.any, .reinstate), use: reinstate)
+    }
+
+    private func id(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        return id
+    }
+
+    func show(req: Request) async throws -> Response {
+        HTMLResponse.make(try await view(req, errors: [], values: [:]))
+    }
+
+    private func view(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
+        let actor = try req.requireActor()
+        let m = try await ContractManagement.timeline(try id(req), actor: actor, db: req.db)
+        let manager = actor.role == .contractManager && actor.isLeadAuthority
+        let latest = m.events.first { $0.kind == .suspended || $0.kind == .removed }
+        return Layout.page(title: "\(m.establishment): \(m.category)", context: PageContext(request: req)) {
+            UI.backLink(.memberships)
+            UI.errorSummary(errors)
+            UI.h1(m.establishment, caption: "Membership of \(m.category)")
+            UI.summaryList([
+                ("Provider", text(m.provider)),
+                (
+                    "Status",
+                    UI.tag(
+                        m.state?.rawValue.capitalized ?? "Unknown", colour: m.state == .active ? nil : "red")
+                ),
+                ("Qualification score", text(QualificationScoring.formatHundredths(m.score))),
+            ])
+            if m.state == .suspended, let latest {
+                UI.warning(
+                    "Suspended for every partner: \(latest.reason?.label ?? "see the history"). It is not invited to "
+                        + "new referrals, and its bids in referrals open when it was suspended are set aside.")
+                if actor.organisationID == m.providerID {
+                    UI.p(
+                        "To have it lifted, send the contract manager only this evidence: "
+                            + "\(latest.reason?.evidenceNeeded.lowercased() ?? "the evidence about the reason").")
+                }
+            }
+            UI.h2("History")
+            UI.table(
+                caption: "Newest first", headers: ["When", "What", "Reason", "By"],
+                rows: m.events.map { e in
+                    [
+                        text(DisplayDate.dateTime(e.occurredAt)),
+                        text((e.kind?.label ?? e.kindCode) + (e.exclusion.map { " (\($0.rawValue))" } ?? "")),
+                        text(
+                            [e.reason?.label, e.detail.isEmpty ? nil : e.detail].compactMap { $0 }.joined(
+                                separator: ": ")),
+                        text(e.actorLabel),
+                    ]
+                })
+            if manager && m.state == .active {
+                UI.details("Suspend for every partner", errors: errors) {
+                    UI.form(action: .membership(m.id, .suspend), csrf: req.csrfToken) {
+                        UI.radios(
+                            "scope", legend: "What to suspend",
+                            options: [
+                                .init(value: "membership", label: "This membership (\(m.category))"),
+                                .init(value: "establishment", label: "Every membership of \(m.establishment)"),
+                                .init(value: "provider", label: "Every membership of \(m.provider)"),
+                            ], selected: values["scope"] ?? "membership", errors: errors)
+                        UI.radios(
+                            "reason", legend: "Reason",
+                            options: SuspensionReason.allCases.map {
+                                .init(value: $0.rawValue, label: $0.label, hint: "To lift it: \($0.evidenceNeeded)")
+                            }, selected: values["reason"], errors: errors)
+                        UI.textarea(
+                            "detail", label: "What happened, and the evidence", value: values["detail"],
+                            hint: "The provider and every partner council read this.", errors: errors, rows: 4)
+                        if m.regime == .pa2023 {
+                            UI.radios(
+                                "exclusion", legend: "Procurement Act 2023 exclusion (section 37)",
+                                options: [
+                                    .init(value: "", label: "Neither"),
+                                    .init(value: "excludable", label: "Excludable: suspend, the lead decides later"),
+                                    .init(value: "excluded", label: "Excluded: remove the supplier"),
+                                ], selected: values["exclusion"] ?? "", errors: errors)
+                        }
+                        UI.button("Suspend", kind: "warning")
+                    }
+                }
+            }
+            if manager && m.state == .suspended {
+                UI.details("Reinstate", errors: errors) {
+                    UI.form(action: .membership(m.id, .reinstate), csrf: req.csrfToken) {
+                        UI.textarea(
+                            "reinstateReason", label: "The evidence that lifts the suspension",
+                            value: values["reinstateReason"], errors: errors, rows: 3)
+                        UI.button("Reinstate")
+                    }
+                }
+            }
+        }
+    }
+
+    struct SuspendForm: Content {
+        var scope: String?
+        var reason: String?
+        var detail: String?
+        var exclusion: String?
+    }
+
+    func suspend(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let membershipID = try id(req)
+        let form = try req.content.decode(SuspendForm.self)
+        var count = 0
+        return try await Forms.handle(
+            req,
+            success:
+                "Suspended: \(count) membership\(count == 1 ? "" : "s"). The provider and every partner have been told.",
+            redirect: { .membership(membershipID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            let timeline = try await ContractManagement.timeline(membershipID, actor: actor, db: req.db)
+            let scope: ContractManagement.Scope =
+                switch form.scope {
+                case "establishment": .establishment(timeline.establishmentID)
+                case "provider": .provider(timeline.providerID)
+                default: .membership(membershipID)
+                }
+            count = try await ContractManagement.suspend(
+                .init(
+                    scope: scope, reason: SuspensionReason(rawValue: form.reason ?? ""), detail: form.detail ?? "",
+                    exclusion: ExclusionStatus(rawValue: form.exclusion ?? "")),
+                actor: actor, db: req.db, now: req.now)
+        }
+    }
+
+    struct ReinstateForm: Content { var reinstateReason: String? }
+
+    func reinstate(req: Request) async throws -> Response {
+        let membershipID = try id(req)
+        return try await Forms.handle(
+            req, success: "Reinstated. The provider and every partner have been told.",
+            redirect: { .membership(membershipID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            try await ContractManagement.reinstate(
+                membershipID, reason: try req.content.decode(ReinstateForm.self).reinstateReason ?? "",
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+}

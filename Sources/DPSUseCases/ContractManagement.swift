@@ -1,0 +1,390 @@
+import DPSDomain
+import DPSPersistence
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The lead authority's contract management (DOMAIN §5, §9): the master log of memberships, and suspension and
+/// reinstatement for every partner at once. Only the lead's contract managers change a membership's standing;
+/// no partner can suspend a provider on its own. Every change is claimed by a conditional UPDATE inside its
+/// transaction, logged as a dated membership event, audited and announced through the outbox.
+package enum ContractManagement {
+    package enum EventKind: String, Sendable, CaseIterable {
+        case admitted, suspended, reinstated, removed, withdrawn
+
+        package var label: String {
+            switch self {
+            case .admitted: "Admitted"
+            case .suspended: "Suspended"
+            case .reinstated: "Reinstated"
+            case .removed: "Removed"
+            case .withdrawn: "Withdrawn"
+            }
+        }
+    }
+
+    /// One dated change of a membership, as the master log shows it.
+    package struct Event: Sendable {
+        package var kind: EventKind?
+        package var kindCode: String
+        package var reason: SuspensionReason?
+        package var detail: String
+        package var exclusion: ExclusionStatus?
+        package var actorLabel: String
+        package var occurredAt: Date
+    }
+
+    /// Writes a membership event inside the caller's transaction.
+    package static func log(
+        _ kind: EventKind, membership: UUID, dps: UUID, reason: SuspensionReason? = nil, detail: String = "",
+        exclusion: ExclusionStatus? = nil, actorLabel: String, at now: Date, db: any Database
+    ) async throws {
+        try await db.sql().insert(into: MembershipEvents.schema)
+            .columns(
+                "id", "membership_id", "dps_id", "kind", "reason_code", "detail", "exclusion", "actor_label",
+                "occurred_at"
+            )
+            .values(
+                SQLBind(UUID()), SQLBind(membership), SQLBind(dps), SQLBind(kind.rawValue), SQLBind(reason?.rawValue),
+                SQLBind(detail), SQLBind(exclusion?.rawValue), SQLBind(actorLabel), SQLBind(now)
+            ).run()
+    }
+
+    /// Which memberships a suspension covers: one, every one of an establishment, or every one of a provider
+    /// (in the DPSs the contract manager's authority leads).
+    package enum Scope: Sendable, Equatable {
+        case membership(UUID)
+        case establishment(UUID)
+        case provider(UUID)
+    }
+
+    package struct SuspendCommand: Sendable {
+        package var scope: Scope
+        package var reason: SuspensionReason?
+        package var detail: String
+        package var exclusion: ExclusionStatus?
+        package init(scope: Scope, reason: SuspensionReason?, detail: String, exclusion: ExclusionStatus? = nil) {
+            self.scope = scope
+            self.reason = reason
+            self.detail = detail
+            self.exclusion = exclusion
+        }
+    }
+
+    /// A membership as the suspension reads it.
+    private struct Target {
+        var id: UUID
+        var dps: UUID
+        var regime: Regime?
+        var establishment: String
+        var establishmentID: UUID
+        var category: String
+        var categoryID: UUID
+        var provider: UUID
+    }
+
+    private static func requireContractManager(_ actor: Actor) throws {
+        guard actor.isLeadAuthority else {
+            throw UseCaseError(.forbidden, "Only the lead authority's contract managers suspend or reinstate.")
+        }
+        try actor.require(.contractManager)
+    }
+
+    /// The memberships of the lead's DPSs that `scope` names, in `states`.
+    private static func targets(_ scope: Scope, states: [MembershipState], actor: Actor, db: any Database)
+        async throws -> [Target]
+    {
+        let dpsIDs = try await AccessPolicy.dpsIDs(of: actor, db: db)
+        guard !dpsIDs.isEmpty else { return [] }
+        let condition: SQLQueryString =
+            switch scope {
+            case .membership(let id): "m.id = \(bind: id)"
+            case .establishment(let id): "m.establishment_id = \(bind: id)"
+            case .provider(let id): "m.organisation_id = \(bind: id)"
+            }
+        let rows = try await db.sql().raw(
+            """
+            SELECT m.id, m.dps_id, d.regime, e.name AS establishment, m.establishment_id, c.name AS category,
+                m.category_id, m.organisation_id
+            FROM memberships m JOIN dps d ON d.id = m.dps_id JOIN establishments e ON e.id = m.establishment_id
+                JOIN categories c ON c.id = m.category_id
+            WHERE m.dps_id IN (\(binds: dpsIDs)) AND \(condition) AND m.state IN (\(binds: states.map(\.rawValue)))
+            ORDER BY e.name, c.name
+            """
+        ).all()
+        return try rows.map { row in
+            Target(
+                id: try row.decode(column: "id", as: UUID.self), dps: try row.decode(column: "dps_id", as: UUID.self),
+                regime: Regime(rawValue: try row.decode(column: "regime", as: String.self)),
+                establishment: try row.decode(column: "establishment", as: String.self),
+                establishmentID: try row.decode(column: "establishment_id", as: UUID.self),
+                category: try row.decode(column: "category", as: String.self),
+                categoryID: try row.decode(column: "category_id", as: UUID.self),
+                provider: try row.decode(column: "organisation_id", as: UUID.self))
+        }
+    }
+
+    /// Moves a membership from one state to another by one conditional UPDATE: true when this call made the move.
+    private static func claim(_ id: UUID, from: MembershipState, to: MembershipState, db: any Database)
+        async throws -> Bool
+    {
+        try await db.sql().update(MembershipRecord.schema)
+            .set(SQLIdentifier("state"), to: SQLBind(to.rawValue))
+            .where(SQLIdentifier("id"), .equal, SQLBind(id))
+            .where(SQLIdentifier("state"), .equal, SQLBind(from.rawValue))
+            .returning("id").first() != nil
+    }
+
+    /// Suspends the active memberships `command.scope` names, for every partner at once: from now on they are not
+    /// invited to new referrals, and in referrals still open for bids their bids are set aside when the referral
+    /// closes (`SuspensionEffect`); awarded placements continue. Under the Procurement Act 2023 an *excluded*
+    /// supplier's memberships are removed instead. The provider is told why and what lifts it; every partner
+    /// council of the DPS is told. Returns how many memberships it suspended (or removed).
+    @discardableResult
+    package static func suspend(_ command: SuspendCommand, actor: Actor, db: any Database, now: Date) async throws
+        -> Int
+    {
+        try requireContractManager(actor)
+        var errors: [FieldError] = []
+        if command.reason == nil {
+            errors.append(FieldError(field: "reason", message: "Choose the reason for the suspension"))
+        }
+        let detail = command.detail.trimmed
+        if detail.count < 10 || detail.count > 2_000 {
+            errors.append(
+                FieldError(
+                    field: "detail",
+                    message: "Describe what happened and the evidence, in 10 to 2,000 characters"))
+        }
+        guard errors.isEmpty, let reason = command.reason else { throw UseCaseError(errors) }
+        return try await db.writeTransaction { db in
+            let found = try await targets(command.scope, states: [.active], actor: actor, db: db)
+            guard !found.isEmpty else {
+                if case .membership = command.scope,
+                    !(try await targets(command.scope, states: MembershipState.allCases, actor: actor, db: db).isEmpty)
+                {
+                    throw UseCaseError(
+                        field: "reason", "This membership is not active, so it cannot be suspended", status: .conflict)
+                }
+                throw UseCaseError(.notFound, "There is no active membership to suspend there.")
+            }
+            for target in found {
+                if let problem = ExclusionStatus.check(command.exclusion, regime: target.regime ?? .pcr2015) {
+                    throw UseCaseError([problem])
+                }
+            }
+            let removing = command.exclusion?.requiresRemoval == true
+            var done: [Target] = []
+            for target in found
+            where try await claim(target.id, from: .active, to: removing ? .removed : .suspended, db: db) {
+                done.append(target)
+                try await log(
+                    removing ? .removed : .suspended, membership: target.id, dps: target.dps, reason: reason,
+                    detail: detail, exclusion: command.exclusion, actorLabel: actor.name, at: now, db: db)
+                try await Audit.record(
+                    on: db, actor: actor, dps: target.dps,
+                    action: removing ? "membership.removed" : "membership.suspended", entityType: "membership",
+                    entityID: target.id, before: ["state": "active"],
+                    after: [
+                        "state": removing ? "removed" : "suspended", "reason": reason.rawValue,
+                        "exclusion": command.exclusion?.rawValue ?? "",
+                    ], at: now)
+            }
+            guard !done.isEmpty else {
+                throw UseCaseError(field: "reason", "Someone has just changed these memberships", status: .conflict)
+            }
+            try await announce(
+                done, suspended: !removing, reason: reason, detail: detail, actor: actor, db: db, now: now)
+            return done.count
+        }
+    }
+
+    /// Tells the providers (which memberships, why, what lifts it, which open referrals it affects) and every
+    /// partner council of the DPSs concerned.
+    private static func announce(
+        _ done: [Target], suspended: Bool, reason: SuspensionReason, detail: String, actor: Actor, db: any Database,
+        now: Date
+    ) async throws {
+        let verb = suspended ? "suspended" : "removed"
+        let list = done.map { "\($0.establishment) (\($0.category))" }.joined(separator: "; ")
+        for provider in Set(done.map(\.provider)) {
+            let own = done.filter { $0.provider == provider }
+            let open = try await openInvitations(own, db: db)
+            try await Outbox.send(
+                on: db, organisationID: provider, recipient: "Provider",
+                subject: "Membership \(verb): \(own.count == 1 ? own[0].establishment : "\(own.count) memberships")",
+                body: "\(actor.organisationName) has \(verb) "
+                    + own.map { "\($0.establishment) (\($0.category))" }.joined(separator: "; ")
+                    + " for every partner council. Reason: \(reason.label). \(detail) "
+                    + (suspended
+                        ? "It will not be invited to new referrals. To have the suspension lifted, send only this "
+                            + "evidence: \(reason.evidenceNeeded.lowercased()). "
+                        : "")
+                    + (open == 0
+                        ? "" : "Its bids in \(open) referral\(open == 1 ? "" : "s") still open will be set aside. ")
+                    + "Placements already awarded continue.",
+                link: SiteURL.membership(own[0].id).path, at: now)
+        }
+        let dpsIDs = Array(Set(done.map(\.dps)))
+        let partners = try await PartnerRecord.query(on: db).filter(\.$dps.$id ~~ dpsIDs).all(\.$organisation.$id)
+        for partner in Set(partners) {
+            try await Outbox.send(
+                on: db, organisationID: partner, recipient: "Placement officers",
+                subject:
+                    "Membership \(verb) for every partner: \(done.count == 1 ? done[0].establishment : "\(done.count) memberships")",
+                body: "\(actor.organisationName) has \(verb) \(list). Reason: \(reason.label). "
+                    + "It is not invited to new referrals; placements already awarded continue.",
+                link: SiteURL.membership(done[0].id).path, at: now)
+        }
+    }
+
+    /// How many referrals still open for bids these memberships' establishments were invited to, in their
+    /// categories.
+    private static func openInvitations(_ targets: [Target], db: any Database) async throws -> Int {
+        var count = 0
+        for t in targets {
+            let row = try await db.sql().raw(
+                """
+                SELECT COUNT(*) AS n FROM invitations i JOIN referrals r ON r.id = i.referral_id
+                WHERE i.establishment_id = \(bind: t.establishmentID) AND r.category_id = \(bind: t.categoryID)
+                    AND r.state = \(bind: ReferralState.published.rawValue)
+                """
+            ).first()
+            count += try row?.decode(column: "n", as: Int.self) ?? 0
+        }
+        return count
+    }
+
+    /// Lifts a suspension: the contract manager has reviewed the evidence about its reason. The membership is
+    /// invited to referrals published from now on; the provider and every partner are told.
+    package static func reinstate(_ id: UUID, reason raw: String, actor: Actor, db: any Database, now: Date)
+        async throws
+    {
+        try requireContractManager(actor)
+        let reason = raw.trimmed
+        guard (10...2_000).contains(reason.count) else {
+            throw UseCaseError(
+                field: "reinstateReason", "Say what evidence lifted the suspension, in 10 to 2,000 characters")
+        }
+        try await db.writeTransaction { db in
+            guard let target = try await targets(.membership(id), states: [.suspended], actor: actor, db: db).first
+            else {
+                if try await targets(.membership(id), states: MembershipState.allCases, actor: actor, db: db).isEmpty {
+                    throw UseCaseError(.notFound, "There is no such membership in your DPS.")
+                }
+                throw UseCaseError(
+                    field: "reinstateReason", "This membership is not suspended, so there is nothing to lift",
+                    status: .conflict)
+            }
+            guard try await claim(id, from: .suspended, to: .active, db: db) else {
+                throw UseCaseError(
+                    field: "reinstateReason", "Someone has just changed this membership", status: .conflict)
+            }
+            try await log(
+                .reinstated, membership: id, dps: target.dps, detail: reason, actorLabel: actor.name, at: now, db: db)
+            try await Audit.record(
+                on: db, actor: actor, dps: target.dps, action: "membership.reinstated", entityType: "membership",
+                entityID: id, before: ["state": "suspended"], after: ["state": "active", "reason": reason], at: now)
+            try await Outbox.send(
+                on: db, organisationID: target.provider, recipient: "Provider",
+                subject: "Suspension lifted: \(target.establishment)",
+                body: "\(actor.organisationName) has reinstated \(target.establishment) (\(target.category)). "
+                    + "\(reason) It will be invited to referrals published from now on.",
+                link: SiteURL.membership(id).path, at: now)
+            let partners = try await PartnerRecord.query(on: db).filter(\.$dps.$id == target.dps)
+                .all(\.$organisation.$id)
+            for partner in Set(partners) {
+                try await Outbox.send(
+                    on: db, organisationID: partner, recipient: "Placement officers",
+                    subject: "Suspension lifted: \(target.establishment)",
+                    body: "\(actor.organisationName) has reinstated \(target.establishment) (\(target.category)) "
+                        + "for every partner council.",
+                    link: SiteURL.membership(id).path, at: now)
+            }
+        }
+    }
+
+    /// One membership and its timeline, for those who may read it: the provider that holds it, and the lead
+    /// authority and partner councils of its DPS (every partner sees every admitted provider, DOMAIN §3).
+    package struct Timeline: Sendable {
+        package var id: UUID
+        package var dps: UUID
+        package var establishment: String
+        package var establishmentID: UUID
+        package var provider: String
+        package var providerID: UUID
+        package var category: String
+        package var state: MembershipState?
+        package var score: Int
+        package var regime: Regime?
+        package var events: [Event]
+    }
+
+    package static func timeline(_ id: UUID, actor: Actor, db: any Database) async throws -> Timeline {
+        let row = try await db.sql().raw(
+            """
+            SELECT m.id, m.dps_id, m.state, m.qualification_score, m.establishment_id, m.organisation_id,
+                e.name AS establishment, o.name AS provider, c.name AS category, d.regime
+            FROM memberships m JOIN establishments e ON e.id = m.establishment_id
+                JOIN organisations o ON o.id = m.organisation_id JOIN categories c ON c.id = m.category_id
+                JOIN dps d ON d.id = m.dps_id
+            WHERE m.id = \(bind: id)
+            """
+        ).first()
+        guard let row else { throw UseCaseError(.notFound, "There is no such membership.") }
+        let dps = try row.decode(column: "dps_id", as: UUID.self)
+        let providerID = try row.decode(column: "organisation_id", as: UUID.self)
+        let readable =
+            actor.isProvider
+            ? providerID == actor.organisationID
+            : try await AccessPolicy.dpsIDs(of: actor, db: db).contains(dps)
+        guard readable else { throw UseCaseError(.notFound, "There is no such membership.") }
+        let events = try await db.sql().raw(
+            """
+            SELECT kind, reason_code, detail, exclusion, actor_label, occurred_at FROM membership_events
+            WHERE membership_id = \(bind: id) ORDER BY occurred_at DESC, id DESC LIMIT 500
+            """
+        ).all().map { e in
+            let kind = try e.decode(column: "kind", as: String.self)
+            return Event(
+                kind: EventKind(rawValue: kind), kindCode: kind,
+                reason: try e.decode(column: "reason_code", as: String?.self).flatMap(SuspensionReason.init),
+                detail: try e.decode(column: "detail", as: String.self),
+                exclusion: try e.decode(column: "exclusion", as: String?.self).flatMap(ExclusionStatus.init),
+                actorLabel: try e.decode(column: "actor_label", as: String.self),
+                occurredAt: try e.decode(column: "occurred_at", as: Date.self))
+        }
+        return Timeline(
+            id: id, dps: dps, establishment: try row.decode(column: "establishment", as: String.self),
+            establishmentID: try row.decode(column: "establishment_id", as: UUID.self),
+            provider: try row.decode(column: "provider", as: String.self), providerID: providerID,
+            category: try row.decode(column: "category", as: String.self),
+            state: MembershipState(rawValue: try row.decode(column: "state", as: String.self)),
+            score: try row.decode(column: "qualification_score", as: Int.self),
+            regime: Regime(rawValue: try row.decode(column: "regime", as: String.self)), events: events)
+    }
+
+    /// The establishments and categories whose membership was suspended or removed when `deadline` passed: their
+    /// bids in a referral that closed then are set aside (`SuspensionEffect`). Read from the log, so a suspension
+    /// after the deadline, or one lifted before it, changes nothing.
+    package static func notActive(at deadline: Date, establishments: [UUID], category: UUID, db: any Database)
+        async throws -> Set<UUID>
+    {
+        guard !establishments.isEmpty else { return [] }
+        let rows = try await db.sql().raw(
+            """
+            SELECT m.establishment_id, ev.kind FROM memberships m JOIN membership_events ev ON ev.membership_id = m.id
+            WHERE m.category_id = \(bind: category) AND m.establishment_id IN (\(binds: establishments))
+                AND ev.occurred_at <= \(bind: deadline)
+            ORDER BY ev.occurred_at, ev.id
+            """
+        ).all()
+        var latest: [UUID: String] = [:]
+        for row in rows {
+            latest[try row.decode(column: "establishment_id", as: UUID.self)] = try row.decode(
+                column: "kind", as: String.self)
+        }
+        return Set(
+            latest.filter { [EventKind.suspended.rawValue, EventKind.removed.rawValue].contains($0.value) }.keys)
+    }
+}

@@ -1,0 +1,178 @@
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@testable import App
+@testable import DPSUseCases
+
+/// Issue 9: the lead's contract manager suspends a membership for every partner at once, with a reason; the
+/// provider and partners are told; it is not invited to new referrals and its bid in a referral open for bids is
+/// set aside when bids close; reinstatement lifts it. No partner suspends on its own.
+@Suite("Suspension and reinstatement", .serialized)
+struct SuspensionTests {
+    let referrals = ReferralTests()
+    let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
+
+    func contractManager(_ app: Application, _ w: World, email: String = "contracts@ws.test") async throws -> Actor {
+        let user = User(
+            organisationID: w.admin.organisationID, email: email, name: "Casey Contracts",
+            role: Role.contractManager.rawValue, passwordHash: try app.password.hash(World.password))
+        try await user.create(on: app.db)
+        return Actor(
+            userID: user.id!, name: user.name, email: email, role: .contractManager,
+            organisationID: w.admin.organisationID, organisationKind: .leadAuthority,
+            organisationName: w.admin.organisationName)
+    }
+
+    func membership(_ app: Application, _ rw: ReferralWorld, _ e: EstablishmentRecord) async throws
+        -> MembershipRecord
+    {
+        try #require(
+            try await MembershipRecord.query(on: app.db).filter(\.$establishment.$id == e.id!)
+                .filter(\.$category.$id == rw.category.id!).first())
+    }
+
+    @Test("A suspension reaches every partner, sets aside the open referral's bid, and stops new invitations")
+    func suspendAndReinstate() async throws {
+        try await withApp { app in
+            // setup: a published referral all three bid on; the contract manager signed in
+            let rw = try await ReferralWorld.make(app)
+            let manager = try await contractManager(app, rw.w)
+            let acorn = try await membership(app, rw, rw.w.establishment)
+            let (r, inv) = try await referrals.published(app, rw)
+            for (name, actor) in [("Acorn House", rw.w.provider), ("Birch School", rw.w.otherProvider)] {
+                try await Referrals.bid(
+                    inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!, corePounds: 380), actor: actor,
+                    db: app.db, now: testNow)
+            }
+            let browser = HTTPTests.Browser(app)
+            try await browser.signIn("contracts@ws.test")
+            _ = try await browser.get("/memberships/\(acorn.id!)")
+            let messagesBefore = try await OutboxMessageRecord.query(on: app.db).count()
+
+            // MUT: a suspension without a reason is refused by name; with one, it is made
+            let refused = try await browser.post(
+                "/memberships/\(acorn.id!)/suspend", ["scope": "membership", "detail": "short"])
+            let done = try await browser.post(
+                "/memberships/\(acorn.id!)/suspend",
+                ["scope": "membership", "reason": "insurance", "detail": "The public liability insurance lapsed."])
+
+            // validate
+            #expect(refused.status == .unprocessableEntity)
+            #expect(
+                refused.body.string.contains(##"href="#f-reason""##)
+                    && refused.body.string.contains(##"href="#f-detail""##))
+            #expect(done.status == .seeOther)
+            #expect(try await MembershipRecord.find(acorn.id!, on: app.db)?.state == "suspended")
+            let messages = try await OutboxMessageRecord.query(on: app.db).sort(\.$createdAt).all().dropFirst(
+                messagesBefore)
+            #expect(
+                messages.contains {
+                    $0.organisationID == rw.w.provider.organisationID && $0.body.contains("current certificate")
+                })
+            #expect(
+                messages.contains {
+                    $0.organisationID == rw.w.officer.organisationID && $0.body.contains("Acorn House")
+                })
+            #expect(messages.contains { $0.body.contains("1 referral still open will be set aside") })
+            let page = try await browser.get("/memberships/\(acorn.id!)").body.string
+            #expect(
+                page.contains("Insurance lapsed: The public liability insurance lapsed.") && page.contains("Reinstate"))
+            // The provider reads why, and what lifts it.
+            let provider = HTTPTests.Browser(app)
+            try await provider.signIn("admin@acorn.test")
+            let own = try await provider.get("/memberships/\(acorn.id!)").body.string
+            #expect(own.contains("send the contract manager only this evidence: a current certificate"))
+            #expect(!own.contains("Suspend for every partner"))
+
+            // The open referral: Acorn's bid is set aside when bids close; Birch is ranked.
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
+            let evaluation = try await Referrals.evaluate(closed, db: app.db)
+            let acornBid = try #require(
+                try await BidRecord.query(on: app.db).filter(\.$invitation.$id == inv["Acorn House"]!.id!).first())
+            #expect(
+                evaluation.result.nonCompliant.contains {
+                    $0.id == acornBid.id!.uuidString && $0.reasons == [.membershipSuspended]
+                })
+            #expect(!evaluation.result.ranking.contains { $0.id == acornBid.id!.uuidString })
+            #expect(evaluation.unscored.allSatisfy { $0.id != acornBid.id })
+            // A new referral does not invite it.
+            try await CategoryRecord.query(on: app.db).filter(\.$id == rw.category.id!).set(\.$minimumInvitees, to: 2)
+                .update()
+            let next = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(next.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            #expect(try await referrals.invitations(app, next)["Acorn House"] == nil)
+
+            // MUT: reinstated, after bids closed
+            app.clock = .fixed(afterDeadline)
+            try await browser.signIn("contracts@ws.test")  // two days on, the session has expired
+            _ = try await browser.get("/memberships/\(acorn.id!)")
+            let lifted = try await browser.post(
+                "/memberships/\(acorn.id!)/reinstate", ["reinstateReason": "A current certificate to 2027-11-30."])
+            #expect(lifted.status == .seeOther && lifted.headers.first(name: .location) == "/memberships/\(acorn.id!)")
+            #expect(try await MembershipRecord.find(acorn.id!, on: app.db)?.state == "active")
+            let history = try await ContractManagement.timeline(acorn.id!, actor: manager, db: app.db)
+            #expect(history.events.map(\.kindCode).prefix(2) == ["reinstated", "suspended"])
+            // The closed referral keeps its evaluation: the suspension was in force when bids closed.
+            let again = try await Referrals.evaluate(closed, db: app.db)
+            #expect(again.result.nonCompliant.contains { $0.id == acornBid.id!.uuidString })
+        }
+    }
+
+    @Test("Only the lead's contract manager suspends: a partner's officer is refused, another lead sees nothing")
+    func onlyTheLead() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            _ = try await contractManager(app, rw.w)
+            let acorn = try await membership(app, rw, rw.w.establishment)
+            let form = ["scope": "membership", "reason": "safeguarding", "detail": "A concern raised by a partner."]
+            let officer = HTTPTests.Browser(app)
+            try await officer.signIn("officer@bh.test")
+            #expect(try await officer.get("/memberships/\(acorn.id!)").status == .ok)  // partners read it
+            #expect(try await officer.post("/memberships/\(acorn.id!)/suspend", form).status == .forbidden)
+            let other = Actor(
+                userID: UUID(), name: "Hants", email: "contracts@hants.test", role: .contractManager,
+                organisationID: UUID(), organisationKind: .leadAuthority, organisationName: "Hampshire")
+            await #expect(throws: UseCaseError.self) {
+                try await ContractManagement.suspend(
+                    .init(scope: .membership(acorn.id!), reason: .safeguardingConcern, detail: "A concern raised."),
+                    actor: other, db: app.db, now: testNow)
+            }
+            await #expect(throws: UseCaseError.self) {
+                _ = try await ContractManagement.timeline(acorn.id!, actor: other, db: app.db)
+            }
+            #expect(try await MembershipRecord.find(acorn.id!, on: app.db)?.state == "active")
+            // PCR 2015 has no exclusion status.
+            let manager = try await contractManager(app, rw.w, email: "contracts2@ws.test")
+            await #expect(throws: UseCaseError.self) {
+                try await ContractManagement.suspend(
+                    .init(
+                        scope: .membership(acorn.id!), reason: .other, detail: "A debarment notice.",
+                        exclusion: .excluded), actor: manager, db: app.db, now: testNow)
+            }
+        }
+    }
+
+    @Test("Two suspensions of one membership at once make one, logged once")
+    func concurrent() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let manager = try await contractManager(app, rw.w)
+            let acorn = try await membership(app, rw, rw.w.establishment)
+            let results = try await ConcurrencyTests().race(2) {
+                try await ContractManagement.suspend(
+                    .init(scope: .membership(acorn.id!), reason: .insuranceLapsed, detail: "Insurance lapsed today."),
+                    actor: manager, db: app.db, now: testNow)
+            }
+            #expect(results.filter { $0 == "ok" }.count == 1)
+            let events = try await app.db.sql().raw(
+                "SELECT COUNT(*) AS n FROM membership_events WHERE membership_id = \(bind: acorn.id!) AND kind = 'suspended'"
+            ).first()
+            #expect(try events?.decode(column: "n", as: Int.self) == 1)
+        }
+    }
+}
