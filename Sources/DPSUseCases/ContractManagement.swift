@@ -231,7 +231,8 @@ package enum ContractManagement {
             try await Outbox.send(
                 on: db, organisationID: partner, recipient: "Placement officers",
                 subject:
-                    "Membership \(verb) for every partner: \(done.count == 1 ? done[0].establishment : "\(done.count) memberships")",
+                    "Membership \(verb) for every partner: "
+                    + (done.count == 1 ? done[0].establishment : "\(done.count) memberships"),
                 body: "\(actor.organisationName) has \(verb) \(list). Reason: \(reason.label). "
                     + "It is not invited to new referrals; placements already awarded continue.",
                 link: SiteURL.membership(done[0].id).path, at: now)

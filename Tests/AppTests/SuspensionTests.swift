@@ -170,7 +170,10 @@ struct SuspensionTests {
             }
             #expect(results.filter { $0 == "ok" }.count == 1)
             let events = try await app.db.sql().raw(
-                "SELECT COUNT(*) AS n FROM membership_events WHERE membership_id = \(bind: acorn.id!) AND kind = 'suspended'"
+                """
+                SELECT COUNT(*) AS n FROM membership_events
+                WHERE membership_id = \(bind: acorn.id!) AND kind = 'suspended'
+                """
             ).first()
             #expect(try events?.decode(column: "n", as: Int.self) == 1)
         }

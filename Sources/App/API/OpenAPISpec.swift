@@ -297,9 +297,15 @@ enum OpenAPISpec {
               summary: A page of memberships, newest admitted first; councils see those of the DPSs they \#
         run or belong to, a provider its own. The Link header names the next and previous pages.
               parameters:
-                - { name: state, in: query, required: false, schema: { type: string, enum: [active, suspended, removed, withdrawn] } }
+                - name: state
+                  in: query
+                  required: false
+                  schema: { type: string, enum: [active, suspended, removed, withdrawn] }
                 - { name: q, in: query, required: false, schema: { type: string, maxLength: 100 } }
-                - { name: sort, in: query, required: false, schema: { type: string, enum: [newest, establishment, provider, score] } }
+                - name: sort
+                  in: query
+                  required: false
+                  schema: { type: string, enum: [newest, establishment, provider, score] }
                 - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
                 - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:

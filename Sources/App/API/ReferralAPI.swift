@@ -206,9 +206,17 @@ extension OpenAPISpec {
               summary: A page of the caller's authority's referrals, newest first (councils only; the lead \#
         authority's auditor reads every referral of its DPSs). The Link header names the next and previous pages.
               parameters:
-                - { name: state, in: query, required: false, schema: { type: string, enum: [draft, published, closed, awaitingParent, awarded, cancelled, reissued] } }
+                - name: state
+                  in: query
+                  required: false
+                  schema:
+                    type: string
+                    enum: [draft, published, closed, awaitingParent, awarded, cancelled, reissued]
                 - { name: q, in: query, required: false, schema: { type: string, maxLength: 100 } }
-                - { name: sort, in: query, required: false, schema: { type: string, enum: [newest, deadline, reference] } }
+                - name: sort
+                  in: query
+                  required: false
+                  schema: { type: string, enum: [newest, deadline, reference] }
                 - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }
                 - { name: limit, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 100 } }
               responses:
@@ -236,7 +244,10 @@ extension OpenAPISpec {
               summary: A page of the provider's invitations to bid, anonymised, newest first. The Link header \#
         names the next and previous pages.
               parameters:
-                - { name: state, in: query, required: false, schema: { type: string, enum: [published, closed, awaitingParent, awarded, cancelled] } }
+                - name: state
+                  in: query
+                  required: false
+                  schema: { type: string, enum: [published, closed, awaitingParent, awarded, cancelled] }
                 - { name: q, in: query, required: false, schema: { type: string, maxLength: 100 } }
                 - { name: sort, in: query, required: false, schema: { type: string, enum: [newest, deadline] } }
                 - { name: page, in: query, required: false, schema: { type: integer, minimum: 1, maximum: 10000 } }

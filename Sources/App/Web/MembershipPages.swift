@@ -122,7 +122,8 @@ struct MembershipPages: RouteCollection {
         return try await Forms.handle(
             req,
             success:
-                "Suspended: \(count) membership\(count == 1 ? "" : "s"). The provider and every partner have been told.",
+                "Suspended: \(count) membership\(count == 1 ? "" : "s"). "
+                + "The provider and every partner have been told.",
             redirect: { .membership(membershipID) },
             render: { errors, values in try await view(req, errors: errors, values: values) }
         ) {

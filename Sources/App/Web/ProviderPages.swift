@@ -236,7 +236,8 @@ struct ProviderPages: RouteCollection {
                     UI.textInput(
                         "urn", label: "Unique reference number (URN)", value: values["urn"],
                         hint:
-                            "We fill in the details from the school or Ofsted register. For example 126140 or SC040336.",
+                            "We fill in the details from the school or Ofsted register. "
+                            + "For example 126140 or SC040336.",
                         errors: errors, width: "10")
                     UI.button("Find", kind: "secondary")
                 }

@@ -16,7 +16,9 @@ struct ContractManagementTests {
         // The state machine: suspended from active, reinstated to active, never from removed.
         #expect(try MembershipState.active.applying(.suspend(reason: "Insurance lapsed")) == .suspended)
         #expect(try MembershipState.suspended.applying(.reinstate(reason: "Insurance renewed")) == .active)
-        #expect(throws: ValidationFailure.self) { try MembershipState.removed.applying(.reinstate(reason: "Insurance renewed")) }
+        #expect(throws: ValidationFailure.self) {
+            try MembershipState.removed.applying(.reinstate(reason: "Insurance renewed"))
+        }
         #expect(!MembershipState.suspended.canReceiveReferrals)
         // Every reason says what lifts it.
         #expect(SuspensionReason.allCases.allSatisfy { !$0.evidenceNeeded.isEmpty && !$0.label.isEmpty })
