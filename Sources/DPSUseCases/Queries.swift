@@ -18,11 +18,16 @@ package enum Queries {
         package var coreTotalPence: Int
         package var state: String
         package var postcodeDistrict: String
+        /// The establishment's URN, when it has one.
+        package var urn: String?
+        /// The reason code of the membership's latest suspension or removal (`SuspensionReason`), while it is
+        /// suspended or removed; nil when active.
+        package var stateReason: String?
 
         package init(
             id: UUID, establishmentID: UUID, establishment: String, provider: String, providerID: UUID,
             category: String, categoryCode: String, score: Int, coreTotalPence: Int, state: String,
-            postcodeDistrict: String
+            postcodeDistrict: String, urn: String? = nil, stateReason: String? = nil
         ) {
             self.id = id
             self.establishmentID = establishmentID
@@ -35,6 +40,8 @@ package enum Queries {
             self.coreTotalPence = coreTotalPence
             self.state = state
             self.postcodeDistrict = postcodeDistrict
+            self.urn = urn
+            self.stateReason = stateReason
         }
     }
 
@@ -72,7 +79,9 @@ package enum Queries {
         let query: SQLQueryString = """
             SELECT m.id, m.establishment_id, e.name AS establishment, o.name AS provider,
                 m.organisation_id AS provider_id, c.name AS category, c.code AS category_code,
-                m.qualification_score, m.core_costs_json, m.state, e.postcode_district
+                m.qualification_score, m.core_costs_json, m.state, e.postcode_district, e.urn,
+                CASE WHEN m.state = 'active' THEN NULL ELSE (SELECT ev.reason_code FROM membership_events ev
+                    WHERE ev.membership_id = m.id ORDER BY ev.occurred_at DESC LIMIT 1) END AS state_reason
             FROM memberships m
                 JOIN establishments e ON e.id = m.establishment_id
                 JOIN organisations o ON o.id = m.organisation_id
@@ -98,7 +107,9 @@ package enum Queries {
                 score: try row.decode(column: "qualification_score", as: Int.self),
                 coreTotalPence: total,
                 state: try row.decode(column: "state", as: String.self),
-                postcodeDistrict: try row.decode(column: "postcode_district", as: String.self))
+                postcodeDistrict: try row.decode(column: "postcode_district", as: String.self),
+                urn: try row.decode(column: "urn", as: String?.self),
+                stateReason: try row.decode(column: "state_reason", as: String?.self))
         }
         return PageOf(rows, page)
     }

@@ -78,6 +78,12 @@ struct SuspensionTests {
                     $0.organisationID == rw.w.officer.organisationID && $0.body.contains("Acorn House")
                 })
             #expect(messages.contains { $0.body.contains("1 referral still open will be set aside") })
+            // The API gives each membership's URN, state and the reason of its latest change.
+            let token = try await HTTPTests().token(app, "officer@bh.test")
+            let rows = try await HTTPTests().api(app, .GET, "/api/v1/memberships?state=suspended", token: token)
+                .content.decode([Queries.MembershipRow].self)
+            #expect(rows.map(\.id) == [acorn.id!] && rows.first?.stateReason == "insurance")
+            #expect(rows.first?.urn == rw.w.establishment.urn)
             let page = try await browser.get("/memberships/\(acorn.id!)").body.string
             #expect(
                 page.contains("Insurance lapsed: The public liability insurance lapsed.") && page.contains("Reinstate"))
