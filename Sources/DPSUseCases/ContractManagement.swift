@@ -1,3 +1,4 @@
+import Crypto
 import DPSDomain
 import DPSPersistence
 import FluentKit
@@ -11,6 +12,10 @@ import SQLKit
 package enum ContractManagement {
     package enum EventKind: String, Sendable, CaseIterable {
         case admitted, suspended, reinstated, removed, withdrawn
+        /// The provider sent its evidence about the reason.
+        case responded
+        /// The contract manager reviewed the evidence and kept the suspension, with reasons.
+        case kept
 
         package var label: String {
             switch self {
@@ -19,6 +24,8 @@ package enum ContractManagement {
             case .reinstated: "Reinstated"
             case .removed: "Removed"
             case .withdrawn: "Withdrawn"
+            case .responded: "Evidence sent by the provider"
+            case .kept: "Suspension kept after review"
             }
         }
     }
@@ -122,6 +129,20 @@ package enum ContractManagement {
                 categoryID: try row.decode(column: "category_id", as: UUID.self),
                 provider: try row.decode(column: "organisation_id", as: UUID.self))
         }
+    }
+
+    /// The membership `id` of the lead's DPSs while it is suspended; 404 when it is not one of them, 409 (naming
+    /// `field`) when it is not suspended.
+    private static func suspended(_ id: UUID, field: String, _ message: String, actor: Actor, db: any Database)
+        async throws -> Target
+    {
+        if let target = try await targets(.membership(id), states: [.suspended], actor: actor, db: db).first {
+            return target
+        }
+        if try await targets(.membership(id), states: MembershipState.allCases, actor: actor, db: db).isEmpty {
+            throw UseCaseError(.notFound, "There is no such membership in your DPS.")
+        }
+        throw UseCaseError(field: field, message, status: .conflict)
     }
 
     /// Moves a membership from one state to another by one conditional UPDATE: true when this call made the move.
@@ -268,15 +289,9 @@ package enum ContractManagement {
                 field: "reinstateReason", "Say what evidence lifted the suspension, in 10 to 2,000 characters")
         }
         try await db.writeTransaction { db in
-            guard let target = try await targets(.membership(id), states: [.suspended], actor: actor, db: db).first
-            else {
-                if try await targets(.membership(id), states: MembershipState.allCases, actor: actor, db: db).isEmpty {
-                    throw UseCaseError(.notFound, "There is no such membership in your DPS.")
-                }
-                throw UseCaseError(
-                    field: "reinstateReason", "This membership is not suspended, so there is nothing to lift",
-                    status: .conflict)
-            }
+            let target = try await suspended(
+                id, field: "reinstateReason", "This membership is not suspended, so there is nothing to lift",
+                actor: actor, db: db)
             guard try await claim(id, from: .suspended, to: .active, db: db) else {
                 throw UseCaseError(
                     field: "reinstateReason", "Someone has just changed this membership", status: .conflict)
@@ -387,5 +402,147 @@ package enum ContractManagement {
         }
         return Set(
             latest.filter { [EventKind.suspended.rawValue, EventKind.removed.rawValue].contains($0.value) }.keys)
+    }
+
+    // MARK: The provider's answer, and the review
+
+    /// The most a provider's evidence document may weigh.
+    package static let maximumEvidenceBytes = 10 * 1024 * 1024
+
+    /// One answer of the provider to a suspension, as the membership page lists it.
+    package struct ResponseRow: Sendable {
+        package var id: UUID
+        package var statement: String
+        package var filename: String
+        package var sizeBytes: Int
+        package var actorLabel: String
+        package var createdAt: Date
+    }
+
+    /// The provider answers a suspension with the evidence about its reason: a statement and one document. The
+    /// contract managers are told; nothing changes until one of them reviews it.
+    package static func respond(
+        _ id: UUID, statement raw: String, file: ProviderUseCases.UploadedFile?, actor: Actor, db: any Database,
+        now: Date
+    ) async throws {
+        guard actor.isProvider else { throw UseCaseError(.forbidden, "Only the provider answers its suspension.") }
+        try actor.require(.providerAdmin)
+        var errors: [FieldError] = []
+        let statement = raw.trimmed
+        if statement.count < 10 || statement.count > 2_000 {
+            errors.append(
+                FieldError(field: "statement", message: "Say what the evidence shows, in 10 to 2,000 characters"))
+        }
+        if file == nil || file?.data.isEmpty == true {
+            errors.append(FieldError(field: "evidence", message: "Choose the document that is the evidence"))
+        } else if let file, file.data.count > maximumEvidenceBytes {
+            errors.append(FieldError(field: "evidence", message: "The file must be smaller than 10 MB"))
+        }
+        guard errors.isEmpty, let file else {
+            throw UseCaseError(
+                errors, status: errors.contains { $0.message.contains("10 MB") } ? .tooLarge : .invalid)
+        }
+        try await db.writeTransaction { db in
+            let timeline = try await timeline(id, actor: actor, db: db)
+            guard timeline.state == .suspended else {
+                throw UseCaseError(
+                    field: "statement", "This membership is not suspended, so there is nothing to answer",
+                    status: .conflict)
+            }
+            let responseID = UUID()
+            try await db.sql().insert(into: SuspensionResponses.schema)
+                .columns(
+                    "id", "membership_id", "organisation_id", "statement", "filename", "content_type", "size_bytes",
+                    "sha256", "data", "actor_label", "created_at"
+                )
+                .values(
+                    SQLBind(responseID), SQLBind(id), SQLBind(actor.organisationID), SQLBind(statement),
+                    SQLBind(SafeHeaders.filename(String(file.filename.suffix(150)))),
+                    SQLBind(file.contentType ?? "application/octet-stream"), SQLBind(file.data.count),
+                    SQLBind(SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()),
+                    SQLBind(file.data), SQLBind(actor.name), SQLBind(now)
+                ).run()
+            try await log(
+                .responded, membership: id, dps: timeline.dps, detail: statement, actorLabel: actor.name, at: now,
+                db: db)
+            try await Audit.record(
+                on: db, actor: actor, dps: timeline.dps, action: "membership.responded", entityType: "membership",
+                entityID: id, before: String?.none, after: ["response": responseID.uuidString], at: now)
+            let lead = try await DPSRecord.find(timeline.dps, on: db)
+            try await Outbox.send(
+                on: db, organisationID: lead?.$lead.id, recipient: "DPS administrators",
+                subject: "Evidence to review: \(timeline.establishment)",
+                body: "\(actor.organisationName) has answered the suspension of \(timeline.establishment) "
+                    + "(\(timeline.category)) with its evidence. Review it, then reinstate or keep the suspension.",
+                link: SiteURL.membership(id).path, at: now)
+        }
+    }
+
+    /// The contract manager has reviewed the provider's evidence and keeps the suspension, saying why. The
+    /// provider is told.
+    package static func keep(_ id: UUID, reason raw: String, actor: Actor, db: any Database, now: Date) async throws {
+        try requireContractManager(actor)
+        let reason = raw.trimmed
+        guard (10...2_000).contains(reason.count) else {
+            throw UseCaseError(field: "keepReason", "Say why the suspension stays, in 10 to 2,000 characters")
+        }
+        try await db.writeTransaction { db in
+            let target = try await suspended(
+                id, field: "keepReason", "This membership is not suspended", actor: actor, db: db)
+            try await log(
+                .kept, membership: id, dps: target.dps, detail: reason, actorLabel: actor.name, at: now, db: db)
+            try await Audit.record(
+                on: db, actor: actor, dps: target.dps, action: "membership.suspension_kept", entityType: "membership",
+                entityID: id, before: String?.none, after: ["reason": reason], at: now)
+            try await Outbox.send(
+                on: db, organisationID: target.provider, recipient: "Provider",
+                subject: "Suspension kept: \(target.establishment)",
+                body: "\(actor.organisationName) has reviewed your evidence for \(target.establishment) "
+                    + "(\(target.category)) and keeps the suspension. \(reason)",
+                link: SiteURL.membership(id).path, at: now)
+        }
+    }
+
+    /// Whether the actor reads the provider's answers: the provider itself, and the lead authority's staff who
+    /// manage the DPS (not the partner councils: the documents are the provider's).
+    private static func readsResponses(_ timeline: Timeline, actor: Actor, db: any Database) async throws -> Bool {
+        if actor.isProvider { return timeline.providerID == actor.organisationID }
+        guard actor.isLeadAuthority, [.contractManager, .dpsAdmin, .auditor].contains(actor.role) else { return false }
+        return try await AccessPolicy.dpsIDs(of: actor, db: db).contains(timeline.dps)
+    }
+
+    /// The provider's answers to a membership's suspensions, newest first (empty for those who may not read them).
+    package static func responses(_ timeline: Timeline, actor: Actor, db: any Database) async throws -> [ResponseRow] {
+        guard try await readsResponses(timeline, actor: actor, db: db) else { return [] }
+        return try await db.sql().raw(
+            """
+            SELECT id, statement, filename, size_bytes, actor_label, created_at FROM suspension_responses
+            WHERE membership_id = \(bind: timeline.id) ORDER BY created_at DESC LIMIT 100
+            """
+        ).all().map { row in
+            ResponseRow(
+                id: try row.decode(column: "id", as: UUID.self),
+                statement: try row.decode(column: "statement", as: String.self),
+                filename: try row.decode(column: "filename", as: String.self),
+                sizeBytes: try row.decode(column: "size_bytes", as: Int.self),
+                actorLabel: try row.decode(column: "actor_label", as: String.self),
+                createdAt: try row.decode(column: "created_at", as: Date.self))
+        }
+    }
+
+    /// One answer's document, for those who read the answers; anyone else is told there is no such document.
+    package static func responseDocument(_ membership: UUID, response: UUID, actor: Actor, db: any Database)
+        async throws -> (filename: String, data: Data)
+    {
+        let timeline = try await timeline(membership, actor: actor, db: db)
+        guard try await readsResponses(timeline, actor: actor, db: db),
+            let row = try await db.sql().raw(
+                """
+                SELECT filename, data FROM suspension_responses
+                WHERE id = \(bind: response) AND membership_id = \(bind: membership)
+                """
+            ).first()
+        else { throw UseCaseError(.notFound, "There is no such document.") }
+        return (try row.decode(column: "filename", as: String.self), try row.decode(column: "data", as: Data.self))
     }
 }

@@ -28,6 +28,7 @@ package enum SiteURL: Sendable, Hashable {
     case category(UUID, CategoryPart? = nil)
     case memberships, audit, auditExport
     case membership(UUID, MembershipAction? = nil)
+    case membershipResponse(UUID, response: UUID)
     /// Claims on a registered URN, decided by the lead authority.
     case urnClaims
     case urnClaim(UUID)
@@ -63,7 +64,7 @@ package enum SiteURL: Sendable, Hashable {
         case settings, items
         case removeItem = "items/remove"
     }
-    package enum MembershipAction: String, Sendable, Hashable { case suspend, reinstate }
+    package enum MembershipAction: String, Sendable, Hashable { case suspend, reinstate, respond, keep }
     package enum AssessmentAction: String, Sendable, Hashable { case clarify, extend }
     package enum AssessmentPartAction: String, Sendable, Hashable { case review, score, decide }
     package enum InvitationAction: String, Sendable, Hashable { case bid, withdraw, decline }
@@ -107,6 +108,8 @@ package enum SiteURL: Sendable, Hashable {
         case .audit: return words("audit")
         case .auditExport: return words("audit.csv")
         case .membership(let m, let action): return words("memberships") + [id(m)] + words(action?.rawValue ?? "")
+        case .membershipResponse(let m, let response):
+            return words("memberships") + [id(m)] + words("responses") + [id(response, "responseID")]
         case .urnClaims: return words("admin/urn-claims")
         case .urnClaim(let claim): return words("admin/urn-claims") + [id(claim)]
         case .mailProblems: return words("admin/mail")

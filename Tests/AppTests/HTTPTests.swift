@@ -107,6 +107,36 @@ struct HTTPTests {
             return result!
         }
 
+        /// Posts a multipart form, as a browser sends a form with a file: the text fields, then one file.
+        @discardableResult
+        func postFile(_ path: String, _ form: [String: String], file: (field: String, name: String, data: Data))
+            async throws -> TestingHTTPResponse
+        {
+            let boundary = "dps-test-\(UUID().uuidString)"
+            var body = Data()
+            for (key, value) in form.sorted(by: { $0.key < $1.key }) + [("_csrf", csrf)] {
+                body += Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n".utf8)
+            }
+            body += Data(
+                ("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; "
+                    + "filename=\"\(file.name)\"\r\nContent-Type: application/pdf\r\n\r\n").utf8)
+            body += file.data + Data("\r\n--\(boundary)--\r\n".utf8)
+            var result: TestingHTTPResponse?
+            try await app.testing().test(
+                .POST, path,
+                beforeRequest: { req in
+                    if let cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+                    req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+                    req.body = ByteBuffer(data: body)
+                },
+                afterResponse: { res in
+                    keep(res)
+                    result = res
+                })
+            return result!
+        }
+
         private func keep(_ res: TestingHTTPResponse) {
             for set in res.headers[.setCookie] {
                 guard let pair = set.split(separator: ";").first, let eq = pair.firstIndex(of: "=") else { continue }

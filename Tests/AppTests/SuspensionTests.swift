@@ -184,4 +184,77 @@ struct SuspensionTests {
             #expect(try events?.decode(column: "n", as: Int.self) == 1)
         }
     }
+
+    @Test(
+        """
+        The provider answers with its evidence alone; the manager reads it and keeps the suspension with reasons; \
+        partners and other providers cannot read the document
+        """
+    )
+    func providerResponds() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let manager = try await contractManager(app, rw.w)
+            let acorn = try await membership(app, rw, rw.w.establishment)
+            try await ContractManagement.suspend(
+                .init(scope: .membership(acorn.id!), reason: .insuranceLapsed, detail: "The insurance lapsed."),
+                actor: manager, db: app.db, now: testNow)
+            let provider = HTTPTests.Browser(app)
+            try await provider.signIn("admin@acorn.test")
+            let page = try await provider.get("/memberships/\(acorn.id!)").body.string
+            #expect(page.contains("Send the evidence") && page.contains(#"enctype="multipart/form-data""#))
+            let certificate = Data("%PDF-1.4 certificate to 2027".utf8)
+            app.clock = .fixed(testNow + 60)  // the events a minute apart, so their order is plain
+
+            // MUT: no document is refused by name; with one, it is kept and the managers are told
+            let missing = try await provider.postFile(
+                "/memberships/\(acorn.id!)/respond", ["statement": "Our renewed certificate."],
+                file: ("evidence", "", Data()))
+            let sent = try await provider.postFile(
+                "/memberships/\(acorn.id!)/respond", ["statement": "Our renewed certificate."],
+                file: ("evidence", "insurance.pdf", certificate))
+
+            // validate
+            #expect(missing.status == .unprocessableEntity && missing.body.string.contains(##"href="#f-evidence""##))
+            #expect(sent.status == .seeOther)
+            #expect(
+                try await OutboxMessageRecord.query(on: app.db).filter(\.$organisationID == rw.w.admin.organisationID)
+                    .filter(\.$subject == "Evidence to review: Acorn House").count() == 1)
+            let browser = HTTPTests.Browser(app)
+            try await browser.signIn("contracts@ws.test")
+            let review = try await browser.get("/memberships/\(acorn.id!)").body.string
+            #expect(review.contains("Our renewed certificate.") && review.contains("insurance.pdf"))
+            let timeline = try await ContractManagement.timeline(acorn.id!, actor: manager, db: app.db)
+            let response = try #require(
+                try await ContractManagement.responses(timeline, actor: manager, db: app.db).first)
+            let file = try await browser.get("/memberships/\(acorn.id!)/responses/\(response.id)")
+            #expect(file.status == .ok && file.body.string == "%PDF-1.4 certificate to 2027")
+            #expect(file.headers.first(name: .cacheControl) == "no-store")
+            // A partner council reads the membership but not the provider's documents; another provider neither.
+            let officer = HTTPTests.Browser(app)
+            try await officer.signIn("officer@bh.test")
+            #expect(!(try await officer.get("/memberships/\(acorn.id!)").body.string.contains("insurance.pdf")))
+            #expect(try await officer.get("/memberships/\(acorn.id!)/responses/\(response.id)").status == .notFound)
+            let birch = HTTPTests.Browser(app)
+            try await birch.signIn("admin@birch.test")
+            #expect(try await birch.get("/memberships/\(acorn.id!)/responses/\(response.id)").status == .notFound)
+
+            // MUT: the manager keeps the suspension, saying why
+            app.clock = .fixed(testNow + 120)
+            let kept = try await browser.post(
+                "/memberships/\(acorn.id!)/keep", ["keepReason": "The certificate does not cover public liability."])
+
+            // validate
+            #expect(kept.status == .seeOther)
+            #expect(try await MembershipRecord.find(acorn.id!, on: app.db)?.state == "suspended")
+            let kinds = try await ContractManagement.timeline(acorn.id!, actor: manager, db: app.db).events.map(
+                \.kindCode)
+            #expect(kinds.prefix(3) == ["kept", "responded", "suspended"])
+            #expect(
+                try await OutboxMessageRecord.query(on: app.db).filter(
+                    \.$organisationID == rw.w.provider.organisationID
+                )
+                .filter(\.$subject == "Suspension kept: Acorn House").count() == 1)
+        }
+    }
 }

@@ -11,6 +11,9 @@ struct MembershipPages: RouteCollection {
         routes.get(.membership(.any), use: show)
         routes.post(.membership(.any, .suspend), use: suspend)
         routes.post(.membership(.any, .reinstate), use: reinstate)
+        routes.post(.membership(.any, .respond), use: respond)
+        routes.post(.membership(.any, .keep), use: keep)
+        routes.get(.membershipResponse(.any, response: .any), use: download)
     }
 
     private func id(_ req: Request) throws -> UUID {
@@ -27,6 +30,8 @@ struct MembershipPages: RouteCollection {
         let m = try await ContractManagement.timeline(try id(req), actor: actor, db: req.db)
         let manager = actor.role == .contractManager && actor.isLeadAuthority
         let latest = m.events.first { $0.kind == .suspended || $0.kind == .removed }
+        let responses = try await ContractManagement.responses(m, actor: actor, db: req.db)
+        let ownAdmin = actor.organisationID == m.providerID && actor.role == .providerAdmin
         return Layout.page(title: "\(m.establishment): \(m.category)", context: PageContext(request: req)) {
             UI.backLink(.memberships)
             UI.errorSummary(errors)
@@ -49,6 +54,29 @@ struct MembershipPages: RouteCollection {
                         "To have it lifted, send the contract manager only this evidence: "
                             + "\(latest.reason?.evidenceNeeded.lowercased() ?? "the evidence about the reason").")
                 }
+            }
+            if ownAdmin && m.state == .suspended {
+                UI.h2("Send the evidence")
+                UI.form(action: .membership(m.id, .respond), csrf: req.csrfToken, multipart: true) {
+                    UI.textarea(
+                        "statement", label: "What the evidence shows", value: values["statement"],
+                        hint: "The contract manager reviews it and lifts the suspension or says why it stays.",
+                        errors: errors, rows: 3)
+                    UI.fileUpload(
+                        "evidence", label: "The document", hint: "One file, smaller than 10 MB", errors: errors)
+                    UI.button("Send the evidence")
+                }
+            }
+            if !responses.isEmpty {
+                UI.h2("Evidence sent by the provider")
+                UI.table(
+                    headers: ["Sent", "By", "What it shows", "Document"],
+                    rows: responses.map { r in
+                        [
+                            text(DisplayDate.dateTime(r.createdAt)), text(r.actorLabel), text(r.statement),
+                            UI.link(r.filename, .membershipResponse(m.id, response: r.id)),
+                        ]
+                    })
             }
             UI.h2("History")
             UI.table(
@@ -103,6 +131,14 @@ struct MembershipPages: RouteCollection {
                         UI.button("Reinstate")
                     }
                 }
+                UI.details("Keep the suspension", errors: errors) {
+                    UI.form(action: .membership(m.id, .keep), csrf: req.csrfToken) {
+                        UI.textarea(
+                            "keepReason", label: "Why the suspension stays", value: values["keepReason"],
+                            hint: "The provider reads this.", errors: errors, rows: 3)
+                        UI.button("Keep the suspension", kind: "secondary")
+                    }
+                }
             }
         }
     }
@@ -155,5 +191,51 @@ struct MembershipPages: RouteCollection {
                 membershipID, reason: try req.content.decode(ReinstateForm.self).reinstateReason ?? "",
                 actor: try req.requireActor(), db: req.db, now: req.now)
         }
+    }
+
+    struct RespondForm: Content {
+        var statement: String?
+        var evidence: File?
+    }
+
+    func respond(req: Request) async throws -> Response {
+        let membershipID = try id(req)
+        let form = try req.content.decode(RespondForm.self)
+        return try await Forms.handle(
+            req, success: "Evidence sent. The contract manager will review it.",
+            redirect: { .membership(membershipID) },
+            render: { errors, _ in try await view(req, errors: errors, values: ["statement": form.statement ?? ""]) }
+        ) {
+            try await ContractManagement.respond(
+                membershipID, statement: form.statement ?? "",
+                file: form.evidence.flatMap { $0.data.readableBytes == 0 ? nil : $0.uploaded },
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+
+    struct KeepForm: Content { var keepReason: String? }
+
+    func keep(req: Request) async throws -> Response {
+        let membershipID = try id(req)
+        return try await Forms.handle(
+            req, success: "The suspension stays. The provider has been told why.",
+            redirect: { .membership(membershipID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            try await ContractManagement.keep(
+                membershipID, reason: try req.content.decode(KeepForm.self).keepReason ?? "",
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+
+    func download(req: Request) async throws -> Response {
+        guard let response = req.parameters.get("responseID", as: UUID.self) else { throw Abort(.notFound) }
+        let doc = try await ContractManagement.responseDocument(
+            try id(req), response: response, actor: try req.requireActor(), db: req.db)
+        let answer = Response(status: .ok, body: .init(data: doc.data))
+        answer.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
+        answer.headers.replaceOrAdd(name: .contentDisposition, value: SafeHeaders.attachment(doc.filename))
+        answer.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return answer
     }
 }

@@ -23,5 +23,6 @@ public enum DPSMigrations {
         M0018_PageOrderIndexes(),  // the lists' whole order (time, then id) in their indexes; bids counted by index
         M0019_ClaimsMailAccounts(),  // URN claims, outbox delivery, account tokens, deactivated users
         M0020_MembershipEvents(),  // the master log of memberships: dated changes with their reasons
+        M0021_SuspensionResponses(),  // a provider's statement and evidence answering a suspension
     ]
 }
