@@ -57,10 +57,34 @@ package enum Queries {
             ListFilter.Choice("provider", "Provider"), ListFilter.Choice("score", "Qualification score, highest first"),
         ])
 
+    /// The partner areas a council's membership list can be narrowed to: each council of the DPSs it runs or
+    /// belongs to that has a GSS code, by name (none for a provider, which sees only its own).
+    package static func membershipAreas(actor: Actor, db: any Database) async throws -> [ListFilter.Choice] {
+        guard !actor.isProvider else { return [] }
+        let dpsIDs = try await AccessPolicy.dpsIDs(of: actor, db: db)
+        guard !dpsIDs.isEmpty else { return [] }
+        let rows = try await db.sql().raw(
+            """
+            SELECT DISTINCT o.gss_code, o.name FROM organisations o
+            WHERE o.gss_code IS NOT NULL
+                AND (o.id IN (SELECT organisation_id FROM dps_partners WHERE dps_id IN (\(binds: dpsIDs)))
+                    OR o.id IN (SELECT lead_organisation_id FROM dps WHERE id IN (\(binds: dpsIDs))))
+            ORDER BY o.name
+            """
+        ).all()
+        return try rows.map {
+            ListFilter.Choice(
+                try $0.decode(column: "gss_code", as: String.self), try $0.decode(column: "name", as: String.self))
+        }
+    }
+
+    /// A page of memberships (see above), narrowed by `filter` and, for a council, to the establishments in one
+    /// partner's area (`area`, a GSS code from `membershipAreas`).
     package static func memberships(
-        actor: Actor, filter: ListFilter? = nil, page: ListPage = .first, db: any Database
+        actor: Actor, filter: ListFilter? = nil, area: String? = nil, page: ListPage = .first, db: any Database
     ) async throws -> PageOf<MembershipRow> {
         let narrowing = filter ?? .none(membershipOptions)
+        let inArea: SQLQueryString = area.map { "e.la_gss_code = \(bind: $0)" } ?? "1 = 1"
         let order =
             switch narrowing.sort {
             case "establishment": "e.name, m.id"
@@ -87,6 +111,7 @@ package enum Queries {
                 JOIN organisations o ON o.id = m.organisation_id
                 JOIN categories c ON c.id = m.category_id
             WHERE \(filter) AND \(narrowing.stateIs("m.state")) AND \(narrowing.matches(["e.name", "o.name", "c.name"]))
+                AND \(inArea)
             ORDER BY \(unsafeRaw: order)
             LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
             """

@@ -26,7 +26,7 @@ package enum SiteURL: Sendable, Hashable {
     case dpsOverview
     case dps(UUID, DPSPart? = nil)
     case category(UUID, CategoryPart? = nil)
-    case memberships, audit, auditExport
+    case memberships, membershipsExport, audit, auditExport
     case membership(UUID, MembershipAction? = nil)
     case membershipResponse(UUID, response: UUID)
     /// Claims on a registered URN, decided by the lead authority.
@@ -105,6 +105,7 @@ package enum SiteURL: Sendable, Hashable {
         case .category(let category, let part):
             return words("admin/categories") + [id(category)] + words(part?.rawValue ?? "")
         case .memberships: return words("memberships")
+        case .membershipsExport: return words("memberships.csv")
         case .audit: return words("audit")
         case .auditExport: return words("audit.csv")
         case .membership(let m, let action): return words("memberships") + [id(m)] + words(action?.rawValue ?? "")

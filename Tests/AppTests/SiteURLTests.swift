@@ -21,6 +21,7 @@ struct SiteURLTests {
                 .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit,
                 .auditExport, .membership(a), .membership(a, .suspend), .membership(a, .reinstate),
                 .membership(a, .respond), .membership(a, .keep), .membershipResponse(a, response: b),
+                .membershipsExport,
                 .assessmentQueue, .assessmentReport, .assessment(a), .assessment(a, .clarify), .assessment(a, .extend),
                 .assessmentPart(a, .review, part: b), .assessmentPart(a, .score, part: b),
                 .assessmentPart(a, .decide, part: b), .organisation, .establishments, .newEstablishment, .applications,
@@ -35,7 +36,7 @@ struct SiteURLTests {
             switch url {
             case .home, .documents, .document, .aboutData, .signIn, .signOut, .register, .dashboard, .messages,
                 .stylesheet, .health, .openAPI, .choice, .dpsOverview, .dps, .category, .memberships, .audit,
-                .auditExport, .membership, .membershipResponse,
+                .auditExport, .membership, .membershipResponse, .membershipsExport,
                 .assessmentQueue, .assessmentReport, .assessment, .assessmentPart, .organisation, .establishments,
                 .newEstablishment, .applications, .application, .evidenceUpload, .evidence, .clarificationAnswer,
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,

@@ -257,4 +257,36 @@ struct SuspensionTests {
                 .filter(\.$subject == "Suspension kept: Acorn House").count() == 1)
         }
     }
+
+    @Test("The master log narrows by partner area, says why a membership is suspended, and exports as CSV")
+    func masterLog() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let manager = try await contractManager(app, rw.w)
+            for (id, gss) in [(rw.w.admin.organisationID, "E10000032"), (rw.w.officer.organisationID, "E06000043")] {
+                try await Organisation.query(on: app.db).filter(\.$id == id).set(\.$gssCode, to: gss).update()
+            }
+            let acorn = try await membership(app, rw, rw.w.establishment)
+            try await ContractManagement.suspend(
+                .init(scope: .membership(acorn.id!), reason: .insuranceLapsed, detail: "The insurance lapsed."),
+                actor: manager, db: app.db, now: testNow)
+            let officer = HTTPTests.Browser(app)
+            try await officer.signIn("officer@bh.test")
+
+            let all = try await officer.get("/memberships").body.string
+            let brighton = try await officer.get("/memberships?area=E06000043").body.string
+            let unknown = try await officer.get("/memberships?area=E99999999")
+            let csv = try await officer.get("/memberships.csv?area=E10000032")
+
+            #expect(all.contains(#"<option value="E06000043">Brighton and Hove</option>"#))
+            #expect(all.contains("Suspended: Insurance lapsed"))
+            #expect(brighton.contains("Birch School") && !brighton.contains("Acorn House"))
+            #expect(unknown.status == .unprocessableEntity && unknown.body.string.contains("Choose a partner area"))
+            #expect(csv.status == .ok && csv.headers.first(name: .contentDisposition)?.contains("E10000032") == true)
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(lines.first?.hasPrefix("Establishment,URN,Provider,Category") == true)
+            #expect(lines.contains { $0.hasPrefix("Acorn House,") && $0.contains(",suspended,Insurance lapsed,") })
+            #expect(!lines.contains { $0.hasPrefix("Birch School,") })
+        }
+    }
 }

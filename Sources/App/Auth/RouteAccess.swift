@@ -43,7 +43,8 @@ enum RouteAccess {
         "GET /api/v1/categories": .anyone, "POST /api/v1/evaluations/preview": .anyone,
         // Everyone signed in (the use case decides what each organisation sees)
         "GET /dashboard": .signedIn, "GET /messages": .signedIn, "GET /memberships": .signedIn,
-        "GET /memberships/:id": .signedIn, "POST /memberships/:id/suspend": .roles([.contractManager]),
+        "GET /memberships/:id": .signedIn, "GET /memberships.csv": .signedIn,
+        "POST /memberships/:id/suspend": .roles([.contractManager]),
         "POST /memberships/:id/reinstate": .roles([.contractManager]),
         "POST /memberships/:id/keep": .roles([.contractManager]),
         "POST /memberships/:id/respond": .roles([.providerAdmin]),

@@ -20,6 +20,7 @@ struct AdminPages: RouteCollection {
         routes.post(.category(.any, .items), use: addItem)
         routes.post(.category(.any, .removeItem), use: removeItem)
         routes.get(.memberships, use: memberships)
+        routes.get(.membershipsExport, use: membershipsExport)
         routes.get(.audit, use: audit)
         routes.get(.auditExport, use: auditExport)
         routes.get(.urnClaims, use: urnClaims)
@@ -628,22 +629,56 @@ struct AdminPages: RouteCollection {
         }
     }
 
+    /// The membership list's filters from the query string: status, search and order, and a partner's area
+    /// (checked against the areas the reader may choose; refused by name otherwise).
+    private func membershipFilter(_ req: Request, actor: Actor) async throws -> (
+        filter: ListFilter, area: String?, areas: [ListFilter.Choice], errors: [FieldError], query: String?
+    ) {
+        let options = Queries.membershipOptions
+        var (filter, errors) = req.listFilter(options)
+        let areas = try await Queries.membershipAreas(actor: actor, db: req.db)
+        var area = req.query[String.self, at: "area"]?.trimmed
+        if area?.isEmpty == true { area = nil }
+        if let chosen = area, !areas.contains(where: { $0.value == chosen }) {
+            errors.append(FieldError(field: "area", message: "Choose a partner area from the list"))
+            area = nil
+            filter = .none(options)
+        }
+        var parts = URLComponents()
+        parts.percentEncodedQuery = filter.query(options)
+        if let area { parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "area", value: area)] }
+        return (filter, area, areas, errors, parts.percentEncodedQuery)
+    }
+
     func memberships(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let options = Queries.membershipOptions
-        let (filter, errors) = req.listFilter(options)
-        let page = try await Queries.memberships(actor: actor, filter: filter, page: try req.listPage(), db: req.db)
+        let (filter, area, areas, errors, query) = try await membershipFilter(req, actor: actor)
+        let page = try await Queries.memberships(
+            actor: actor, filter: filter, area: area, page: try req.listPage(), db: req.db)
         let markup = Layout.page(title: "Memberships", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Memberships", caption: actor.isProvider ? actor.organisationName : "Every admitted establishment")
             UI.listFilter(
                 .memberships, filter: filter, options: options, searchLabel: "Establishment, provider or category",
-                errors: errors)
+                errors: errors,
+                extra: areas.isEmpty
+                    ? .empty
+                    : UI.select(
+                        "area", label: "Partner area",
+                        options: [.init(value: "", label: "Every area")]
+                            + areas.map { .init(value: $0.value, label: $0.label) }, selected: area ?? "",
+                        errors: errors))
+            el("p", .class("govuk-body")) {
+                UI.link(
+                    "Download these memberships as CSV",
+                    href: SiteURL.membershipsExport.path + (query.map { "?" + $0 } ?? ""))
+            }
             if page.rows.isEmpty {
                 UI.emptyList(
                     actor.isProvider
                         ? "None of your establishments is a member yet. Apply from Applications."
-                        : "No establishment has been admitted yet.", narrowed: filter.narrows,
+                        : "No establishment has been admitted yet.", narrowed: filter.narrows || area != nil,
                     clear: SiteURL.memberships.path)
             } else {
                 UI.table(
@@ -654,13 +689,48 @@ struct AdminPages: RouteCollection {
                         [
                             UI.link(m.establishment, .membership(m.id)), text(m.provider), text(m.category),
                             text(QualificationScoring.formatHundredths(m.score)), text(formatPence(m.coreTotalPence)),
-                            UI.tag(m.state.capitalized, colour: m.state == "active" ? nil : "red"),
+                            UI.tag(
+                                m.state.capitalized
+                                    + (m.stateReason.flatMap(SuspensionReason.init).map { ": \($0.label)" } ?? ""),
+                                colour: m.state == "active" ? nil : "red"),
                         ]
                     })
             }
-            UI.pagination(page, base: .memberships, query: filter.query(options))
+            UI.pagination(page, base: .memberships, query: query)
         }
         return HTMLResponse.make(markup, status: errors.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    /// The master log as CSV, with the list's filters: every matching membership, its standing and the reason of
+    /// its latest suspension, read a hundred at a time.
+    func membershipsExport(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let (filter, area, _, errors, _) = try await membershipFilter(req, actor: actor)
+        guard errors.isEmpty else { throw UseCaseError(errors) }
+        let db = req.db
+        _ = try await Queries.memberships(actor: actor, filter: filter, area: area, page: .first, db: db)
+        let name = ["memberships", filter.state, area, DisplayDate.isoMinute(req.now).prefix(10).description]
+            .compactMap { $0 }.joined(separator: "-")
+        return CSVDownload.stream(
+            filename: name,
+            header: [
+                "Establishment", "URN", "Provider", "Category", "Postcode district", "Status", "Reason",
+                "Qualification score", "Weekly core cost (pence)",
+            ], first: 1
+        ) { number in
+            let page = try await Queries.memberships(
+                actor: actor, filter: filter, area: area,
+                page: try ListPage(number: number, size: ListPage.maximumSize),
+                db: db)
+            let rows = page.rows.map { m in
+                [
+                    m.establishment, m.urn ?? "", m.provider, m.category, m.postcodeDistrict, m.state,
+                    m.stateReason.flatMap(SuspensionReason.init)?.label ?? "",
+                    QualificationScoring.formatHundredths(m.score), String(m.coreTotalPence),
+                ]
+            }
+            return (rows, page.hasNext && number < ListPage.maximumNumber ? number + 1 : nil)
+        }
     }
 
     /// The audit trail's filter as given in the query string (`?type=referral&who=ann`), checked by name.
@@ -756,40 +826,20 @@ struct AdminPages: RouteCollection {
         _ = try await Queries.auditEvents(actor: actor, filter: filter, after: 0, limit: 1, db: db)
         let name = ["audit", filter.type, DisplayDate.isoMinute(req.now).prefix(10).description]
             .compactMap { $0 }.joined(separator: "-")
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name).csv\"")
-        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        let body = Response.Body(asyncStream: { writer in
-            do {
-                try await writer.write(
-                    .buffer(
-                        ByteBuffer(
-                            string: CSV.line(
-                                [
-                                    "Sequence", "Time (UTC)", "Who", "Event", "Action code", "Concerning", "Identifier",
-                                    "Hash",
-                                ]))))
-                var after = 0
-                while true {
-                    let rows = try await Queries.auditEvents(
-                        actor: actor, filter: filter, after: after, limit: 1_000, db: db)
-                    guard let last = rows.last else { break }
-                    var chunk = ""
-                    for e in rows {
-                        chunk += CSV.line([
-                            String(e.seq), CSV.utc(e.occurredAt), e.actorLabel, e.label, e.action, e.entityType,
-                            e.entityID, e.hash,
-                        ])
-                    }
-                    try await writer.write(.buffer(ByteBuffer(string: chunk)))
-                    after = last.seq
-                }
-                try await writer.write(.end)
-            } catch {
-                try await writer.write(.error(error))
-            }
-        })
-        return Response(status: .ok, headers: headers, body: body)
+        return CSVDownload.stream(
+            filename: name,
+            header: ["Sequence", "Time (UTC)", "Who", "Event", "Action code", "Concerning", "Identifier", "Hash"],
+            first: 0
+        ) { after in
+            let rows = try await Queries.auditEvents(actor: actor, filter: filter, after: after, limit: 1_000, db: db)
+            return (
+                rows.map { e in
+                    [
+                        String(e.seq), CSV.utc(e.occurredAt), e.actorLabel, e.label, e.action, e.entityType, e.entityID,
+                        e.hash,
+                    ]
+                }, rows.last.map(\.seq)
+            )
+        }
     }
 }

@@ -166,7 +166,7 @@ enum UI {
     /// and the pages keep it), with a link that clears it. Works without JavaScript.
     static func listFilter(
         _ action: SiteURL, filter: ListFilter, options: ListFilter.Options, searchLabel: String,
-        errors: [FieldError] = [], keep: [(name: String, value: String)] = []
+        errors: [FieldError] = [], keep: [(name: String, value: String)] = [], extra: Markup = .empty
     ) -> Markup {
         el("form", .class("dps-filter"), Attr("method", "get"), Attr("action", action.path)) {
             for field in keep { void("input", [.type("hidden"), .name(field.name), .value(field.value)]) }
@@ -181,6 +181,7 @@ enum UI {
             select(
                 "sort", label: "Order", options: options.sorts.map { Option(value: $0.value, label: $0.label) },
                 selected: filter.sort, errors: errors)
+            extra
             el("div", .class("govuk-button-group")) {
                 button("Apply", kind: "secondary")
                 if filter.narrows || filter.sort != options.sorts.first?.value {

@@ -260,3 +260,34 @@ extension ListFilter {
         return parts.queryItems?.isEmpty == false ? parts.percentEncodedQuery : nil
     }
 }
+
+/// A CSV file streamed to the browser a piece at a time, so an export of any size holds one piece in memory: the
+/// header line, then the rows of each piece `page` reads from a cursor (a page number, the last sequence number …)
+/// until it returns no next cursor. A failure part way ends the download with an error, never a short file that
+/// looks whole.
+enum CSVDownload {
+    static func stream(
+        filename: String, header: [String], first: Int,
+        page: @escaping @Sendable (Int) async throws -> (rows: [[String]], next: Int?)
+    ) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: SafeHeaders.attachment(filename + ".csv"))
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        let body = Response.Body(asyncStream: { writer in
+            do {
+                try await writer.write(.buffer(ByteBuffer(string: CSV.line(header))))
+                var cursor: Int? = first
+                while let at = cursor {
+                    let piece = try await page(at)
+                    try await writer.write(.buffer(ByteBuffer(string: piece.rows.map(CSV.line).joined())))
+                    cursor = piece.rows.isEmpty ? nil : piece.next
+                }
+                try await writer.write(.end)
+            } catch {
+                try await writer.write(.error(error))
+            }
+        })
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}
