@@ -263,16 +263,24 @@ package enum ContractManagement {
     /// How many referrals still open for bids these memberships' establishments were invited to, in their
     /// categories.
     private static func openInvitations(_ targets: [Target], db: any Database) async throws -> Int {
+        guard !targets.isEmpty else { return 0 }
+        // One statement, counted in SQL by establishment and category; only the pairs suspended are added up.
+        let rows = try await db.sql().raw(
+            """
+            SELECT i.establishment_id, r.category_id, COUNT(*) AS n
+            FROM invitations i JOIN referrals r ON r.id = i.referral_id
+            WHERE i.establishment_id IN (\(binds: Array(Set(targets.map(\.establishmentID)))))
+                AND r.state = \(bind: ReferralState.published.rawValue)
+            GROUP BY i.establishment_id, r.category_id
+            """
+        ).all()
+        let wanted = Set(targets.map { "\($0.establishmentID)/\($0.categoryID)" })
         var count = 0
-        for t in targets {
-            let row = try await db.sql().raw(
-                """
-                SELECT COUNT(*) AS n FROM invitations i JOIN referrals r ON r.id = i.referral_id
-                WHERE i.establishment_id = \(bind: t.establishmentID) AND r.category_id = \(bind: t.categoryID)
-                    AND r.state = \(bind: ReferralState.published.rawValue)
-                """
-            ).first()
-            count += try row?.decode(column: "n", as: Int.self) ?? 0
+        for row in rows {
+            let key =
+                "\(try row.decode(column: "establishment_id", as: UUID.self))/"
+                + "\(try row.decode(column: "category_id", as: UUID.self))"
+            if wanted.contains(key) { count += try row.decode(column: "n", as: Int.self) }
         }
         return count
     }
