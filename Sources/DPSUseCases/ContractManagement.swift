@@ -16,6 +16,8 @@ package enum ContractManagement {
         case responded
         /// The contract manager reviewed the evidence and kept the suspension, with reasons.
         case kept
+        /// A newer inspection read from the public register by the inspection watch.
+        case inspected
 
         package var label: String {
             switch self {
@@ -26,6 +28,7 @@ package enum ContractManagement {
             case .withdrawn: "Withdrawn"
             case .responded: "Evidence sent by the provider"
             case .kept: "Suspension kept after review"
+            case .inspected: "New inspection on the register"
             }
         }
     }
@@ -79,7 +82,7 @@ package enum ContractManagement {
     }
 
     /// A membership as the suspension reads it.
-    private struct Target {
+    struct Target {
         var id: UUID
         var dps: UUID
         var regime: Regime?
@@ -101,7 +104,13 @@ package enum ContractManagement {
     private static func targets(_ scope: Scope, states: [MembershipState], actor: Actor, db: any Database)
         async throws -> [Target]
     {
-        let dpsIDs = try await AccessPolicy.dpsIDs(of: actor, db: db)
+        try await targets(scope, states: states, in: AccessPolicy.dpsIDs(of: actor, db: db), db: db)
+    }
+
+    /// The memberships of the DPSs `dpsIDs` that `scope` names, in `states`.
+    static func targets(_ scope: Scope, states: [MembershipState], in dpsIDs: [UUID], db: any Database)
+        async throws -> [Target]
+    {
         guard !dpsIDs.isEmpty else { return [] }
         let condition: SQLQueryString =
             switch scope {
@@ -194,36 +203,70 @@ package enum ContractManagement {
                     throw UseCaseError([problem])
                 }
             }
-            let removing = command.exclusion?.requiresRemoval == true
-            var done: [Target] = []
-            for target in found
-            where try await claim(target.id, from: .active, to: removing ? .removed : .suspended, db: db) {
-                done.append(target)
-                try await log(
-                    removing ? .removed : .suspended, membership: target.id, dps: target.dps, reason: reason,
-                    detail: detail, exclusion: command.exclusion, actorLabel: actor.name, at: now, db: db)
-                try await Audit.record(
-                    on: db, actor: actor, dps: target.dps,
-                    action: removing ? "membership.removed" : "membership.suspended", entityType: "membership",
-                    entityID: target.id, before: ["state": "active"],
-                    after: [
-                        "state": removing ? "removed" : "suspended", "reason": reason.rawValue,
-                        "exclusion": command.exclusion?.rawValue ?? "",
-                    ], at: now)
-            }
+            let done = try await apply(
+                found, reason: reason, detail: detail, exclusion: command.exclusion, by: Performer(actor), db: db,
+                now: now)
             guard !done.isEmpty else {
                 throw UseCaseError(field: "reason", "Someone has just changed these memberships", status: .conflict)
             }
-            try await announce(
-                done, suspended: !removing, reason: reason, detail: detail, actor: actor, db: db, now: now)
             return done.count
         }
+    }
+
+    /// Who changes a membership's standing: a contract manager, or the system on the DPS's own rule (the inspection
+    /// watch), named in the log, the audit trail and the messages.
+    struct Performer {
+        var actor: Actor?
+        var name: String
+        var organisationName: String
+
+        init(_ actor: Actor) {
+            self.actor = actor
+            name = actor.name
+            organisationName = actor.organisationName
+        }
+
+        init(system name: String, for lead: String) {
+            actor = nil
+            self.name = name
+            organisationName = lead
+        }
+    }
+
+    /// Suspends (or, for an excluded supplier, removes) the active memberships among `found`, each claimed by a
+    /// conditional UPDATE, logged and audited, then tells the providers and partners; inside the caller's
+    /// transaction. Returns the memberships this call changed.
+    static func apply(
+        _ found: [Target], reason: SuspensionReason, detail: String, exclusion: ExclusionStatus?, by: Performer,
+        db: any Database, now: Date
+    ) async throws -> [Target] {
+        let removing = exclusion?.requiresRemoval == true
+        var done: [Target] = []
+        for target in found
+        where try await claim(target.id, from: .active, to: removing ? .removed : .suspended, db: db) {
+            done.append(target)
+            try await log(
+                removing ? .removed : .suspended, membership: target.id, dps: target.dps, reason: reason,
+                detail: detail, exclusion: exclusion, actorLabel: by.name, at: now, db: db)
+            try await Audit.record(
+                on: db, actor: by.actor, actorLabel: by.actor == nil ? by.name : nil, dps: target.dps,
+                action: removing ? "membership.removed" : "membership.suspended", entityType: "membership",
+                entityID: target.id, before: ["state": "active"],
+                after: [
+                    "state": removing ? "removed" : "suspended", "reason": reason.rawValue,
+                    "exclusion": exclusion?.rawValue ?? "",
+                ], at: now)
+        }
+        if !done.isEmpty {
+            try await announce(done, suspended: !removing, reason: reason, detail: detail, by: by, db: db, now: now)
+        }
+        return done
     }
 
     /// Tells the providers (which memberships, why, what lifts it, which open referrals it affects) and every
     /// partner council of the DPSs concerned.
     private static func announce(
-        _ done: [Target], suspended: Bool, reason: SuspensionReason, detail: String, actor: Actor, db: any Database,
+        _ done: [Target], suspended: Bool, reason: SuspensionReason, detail: String, by: Performer, db: any Database,
         now: Date
     ) async throws {
         let verb = suspended ? "suspended" : "removed"
@@ -234,7 +277,7 @@ package enum ContractManagement {
             try await Outbox.send(
                 on: db, organisationID: provider, recipient: "Provider",
                 subject: "Membership \(verb): \(own.count == 1 ? own[0].establishment : "\(own.count) memberships")",
-                body: "\(actor.organisationName) has \(verb) "
+                body: "\(by.organisationName) has \(verb) "
                     + own.map { "\($0.establishment) (\($0.category))" }.joined(separator: "; ")
                     + " for every partner council. Reason: \(reason.label). \(detail) "
                     + (suspended
@@ -254,7 +297,7 @@ package enum ContractManagement {
                 subject:
                     "Membership \(verb) for every partner: "
                     + (done.count == 1 ? done[0].establishment : "\(done.count) memberships"),
-                body: "\(actor.organisationName) has \(verb) \(list). Reason: \(reason.label). "
+                body: "\(by.organisationName) has \(verb) \(list). Reason: \(reason.label). "
                     + "It is not invited to new referrals; placements already awarded continue.",
                 link: SiteURL.membership(done[0].id).path, at: now)
         }

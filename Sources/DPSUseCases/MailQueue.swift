@@ -155,6 +155,7 @@ package enum MailQueue {
             case "Placement officers": [.placementOfficer]
             case "Evaluators": [.evaluator, .dpsAdmin]
             case "DPS administrators": [.dpsAdmin, .contractManager]
+            case "Contract managers": [.contractManager, .dpsAdmin]
             default: [.dpsAdmin, .providerAdmin]
             }
         let users = try await User.query(on: db).filter(\.$organisation.$id == org)

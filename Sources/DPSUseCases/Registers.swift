@@ -1,3 +1,4 @@
+import Crypto
 import DPSDomain
 import DPSPersistence
 import FluentKit
@@ -59,6 +60,11 @@ package enum Registers {
             self.providers = providers
             self.authorities = authorities
         }
+
+        /// Every establishment of both registers, as entries.
+        package var entries: [RegisterEntry] {
+            schools.map { lookup.entry(for: $0) } + providers.map { lookup.entry(for: $0) }
+        }
     }
 
     package static func load(from dir: URL) throws -> Loaded {
@@ -82,8 +88,7 @@ package enum Registers {
     {
         var seen = Set<String>()
         let entryRows: [[any SQLExpression]] =
-            (loaded.schools.map { loaded.lookup.entry(for: $0) }
-            + loaded.providers.map { loaded.lookup.entry(for: $0) })
+            loaded.entries
             .filter { seen.insert($0.urn.uppercased()).inserted }
             .map { entry in
                 [
@@ -118,6 +123,57 @@ package enum Registers {
         }
         try await analyze(db)
         return (entryRows.count, centroidRows.count)
+    }
+}
+
+extension Registers {
+    /// The register files whose contents name a snapshot: the two that carry establishments and inspections.
+    static let snapshotFiles = [
+        "gias_special_and_independent_schools_england.csv", "ofsted_childrens_social_care_providers_2025-03-31.csv",
+    ]
+
+    /// A snapshot's name: the SHA-256 of its register files.
+    package static func snapshotKey(of dir: URL) throws -> String {
+        var hasher = SHA256()
+        for name in snapshotFiles { hasher.update(data: try Data(contentsOf: dir.appendingPathComponent(name))) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    package struct ImportReport: Sendable {
+        package var snapshot: String
+        package var alreadyImported = false
+        package var entries = 0
+        package var postcodes = 0
+        package var watch = RegisterWatch.Report()
+    }
+
+    /// `dps import-registers` and the scheduled import: loads the snapshot in `dir`, replaces the register tables
+    /// with it and runs the inspection watch against the snapshot it replaced. A snapshot already imported (by this
+    /// or another instance) is not imported again.
+    package static func importAndWatch(
+        from dir: URL, db: any Database, now: Date, progress: @Sendable (String) -> Void = { _ in }
+    ) async throws -> ImportReport {
+        var report = ImportReport(snapshot: try snapshotKey(of: dir))
+        guard try await JobRun.claim("register-import", period: report.snapshot, db: db, now: now) else {
+            report.alreadyImported = true
+            return report
+        }
+        progress("Reading the register files in \(dir.path)…")
+        let loaded = try load(from: dir)
+        let previous = Set(
+            try await db.sql().select().column("urn").from(RegisterEntryRecord.schema).all()
+                .map { try $0.decode(column: "urn", as: String.self).uppercased() })
+        progress(
+            "Importing \(loaded.schools.count) schools, \(loaded.providers.count) social care providers and the "
+                + "postcode centroids…")
+        (report.entries, report.postcodes) = try await importAll(loaded, on: db)
+        report.watch = try await RegisterWatch.run(
+            entries: loaded.entries, previous: previous, snapshot: report.snapshot, db: db, now: now, progress: progress
+        )
+        try await JobRun.finish(
+            "register-import", period: report.snapshot,
+            summary: "\(report.entries) entries. \(report.watch.summary)", db: db, now: now)
+        return report
     }
 }
 

@@ -34,6 +34,8 @@ package enum SiteURL: Sendable, Hashable {
     case urnClaim(UUID)
     /// E-mail that could not be delivered, for the lead authority.
     case mailProblems
+    case registerWatch
+    case registerFinding(UUID)
 
     // Assessment of applications
     case assessmentQueue, assessmentReport
@@ -114,6 +116,8 @@ package enum SiteURL: Sendable, Hashable {
         case .urnClaims: return words("admin/urn-claims")
         case .urnClaim(let claim): return words("admin/urn-claims") + [id(claim)]
         case .mailProblems: return words("admin/mail")
+        case .registerWatch: return words("register-watch")
+        case .registerFinding(let finding): return words("register-watch") + [id(finding)]
         case .assessmentQueue: return words("assessment")
         case .assessmentReport: return words("assessment/report")
         case .assessment(let app, let action): return words("assessment") + [id(app)] + words(action?.rawValue ?? "")

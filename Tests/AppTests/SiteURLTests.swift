@@ -30,7 +30,7 @@ struct SiteURLTests {
                 .invitation(a, .bid), .invitation(a, .withdraw), .invitation(a, .decline), .referrals, .newReferral,
                 .directReferral, .referral(a), .bidScore(referral: a, bid: b), .placement(a), .placementAccept(a),
                 .urnClaims, .urnClaim(a), .establishmentClaims, .mailProblems, .passwordReset, .setPassword(token: "t"),
-                .people, .person(a), .personEdit(a), .establishmentEdit(a),
+                .people, .person(a), .personEdit(a), .establishmentEdit(a), .registerWatch, .registerFinding(a),
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -41,7 +41,8 @@ struct SiteURLTests {
                 .newEstablishment, .applications, .application, .evidenceUpload, .evidence, .clarificationAnswer,
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
                 .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems,
-                .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit:
+                .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit, .registerWatch,
+                .registerFinding:
                 break
             }
         }

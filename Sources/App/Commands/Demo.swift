@@ -39,6 +39,8 @@ enum Demo {
         lines.append(
             "  \(Role.providerAdmin.label.padding(toLength: 30, withPad: " ", startingAt: 0)) provider2@demo.provider")
         lines.append("  \(Role.bidWriter.label.padding(toLength: 30, withPad: " ", startingAt: 0)) bids@demo.provider")
+        lines.append(
+            "  \("Provider (suspended home)".padding(toLength: 30, withPad: " ", startingAt: 0)) watched@demo.provider")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -192,8 +194,57 @@ enum Demo {
         try await referrals(
             officer: actors["officer@brighton-hove.demo"]!, providers: Array(providerActors.values), categories: byCode,
             db: db, now: now)
+        try await inspectionWatch(
+            loaded: loaded, areas: set, categories: byCode, evaluator: evaluator, panel: panel, hash: hash, db: db,
+            now: now)
         try await analyze(db)
         app.logger.notice("Demo loaded: \(entries.count) establishments from \(providerActors.count) providers.")
+    }
+
+    /// The inspection watch in use, on the real register: a Kent children's home that Ofsted judged inadequate (a
+    /// real judgement in the register data) was admitted on an earlier judgement (invented for the demo: the
+    /// register keeps only the latest); the watch then reads the register, suspends its membership for every
+    /// partner and tells everyone. Homes registered in the partners' areas in 2025 are listed as newly registered,
+    /// as if the previous snapshot were from the end of 2024.
+    static func inspectionWatch(
+        loaded: Registers.Loaded, areas: Set<String>, categories: [String: CategoryRecord], evaluator: Actor,
+        panel: Actor, hash: String, db: any Database, now: Date
+    ) async throws {
+        let taken = Set(try await EstablishmentRecord.query(on: db).all(\.$urn).compactMap { $0?.uppercased() })
+        guard
+            let home = loaded.providers.filter({
+                $0.category == "childrens_home" && areas.contains($0.laGSSCode ?? "")
+                    && $0.registrationStatus == "Active" && $0.overallJudgement == "Inadequate"
+                    && $0.latestInspectionDate != nil && !taken.contains($0.urn.uppercased())
+            }).min(by: { PostcodeDirectory.stableHash($0.urn) < PostcodeDirectory.stableHash($1.urn) })
+        else { return }
+        var earlier = loaded.lookup.entry(for: home)
+        earlier.latestJudgement = "Requires improvement to be good"
+        earlier.judgementDate = nil
+        let org = Organisation(kind: OrganisationKind.provider.rawValue, name: home.owner ?? "Children's home operator")
+        org.legalName = org.name
+        org.contactName = "Registered manager"
+        org.contactEmail = "watched@demo.provider"
+        try await org.create(on: db)
+        let user = User(
+            organisationID: org.id!, email: "watched@demo.provider", name: "Registered manager",
+            role: Role.providerAdmin.rawValue, passwordHash: hash)
+        try await user.create(on: db)
+        let actor = Actor(
+            userID: user.id!, name: user.name, email: user.email, role: .providerAdmin, organisationID: org.id!,
+            organisationKind: .provider, organisationName: org.name)
+        try await applyAndAssess(
+            entry: earlier, code: "residential", index: 20, actor: actor, categories: categories, evaluator: evaluator,
+            panel: panel, db: db, now: now)
+        let registered2025 = Set(
+            loaded.providers.filter {
+                ($0.registrationDate ?? "") >= "2025-01-01" && areas.contains($0.laGSSCode ?? "")
+            }
+            .map { $0.urn.uppercased() })
+        let previous = Set(loaded.entries.map { $0.urn.uppercased() }).subtracting(registered2025)
+        _ = try await RegisterWatch.run(
+            entries: loaded.entries, previous: previous,
+            snapshot: try Registers.snapshotKey(of: try Registers.dataDirectory()), db: db, now: now)
     }
 
     /// Stage of the demo application for establishment `index`: most are admitted; a few sit at each
@@ -430,19 +481,26 @@ struct ImportRegistersCommand: AsyncCommand {
         var data: String?
     }
     var help: String {
-        "Imports the public registers (GIAS, Ofsted, ONS postcode centroids) used for URN look-up and distances."
+        "Imports the public registers (GIAS, Ofsted, ONS postcode centroids) used for URN look-up and distances, "
+            + "then checks every member establishment's inspection against them (the inspection watch)."
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let dir = try signature.data.map { URL(fileURLWithPath: $0) } ?? Registers.dataDirectory()
-        if context.application.config.autoMigrate { try await context.application.autoMigrate() }
+        let app = context.application
+        if app.config.autoMigrate { try await app.autoMigrate() }
         let started = Date()
-        let loaded = try Registers.load(from: dir)
-        let counts = try await Registers.importAll(loaded, on: context.application.db)
-        context.console.print(
-            "Imported \(counts.entries) register entries and \(counts.postcodes) postcode centroids in "
-                + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s."
-        )
+        let console = context.console
+        let report = try await Registers.importAndWatch(
+            from: dir, db: app.db, now: app.clock.now(), progress: { console.print($0) })
+        if report.alreadyImported {
+            console.print("This snapshot (\(report.snapshot.prefix(12))) was already imported; nothing changed.")
+            return
+        }
+        console.print(
+            "Imported \(report.entries) register entries and \(report.postcodes) postcode centroids in "
+                + "\(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+        console.print(report.watch.summary)
     }
 }
 

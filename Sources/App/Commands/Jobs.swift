@@ -63,7 +63,8 @@ struct JobLoop: LifecycleHandler {
             app.logger.notice(
                 "E-mail: delivering messages by SMTP through \(transport.settings.host):\(transport.settings.port).")
         } else {
-            let off = "E-mail: off (DPS_SMTP_URL is not set). Messages are shown in the product, on each "
+            let off =
+                "E-mail: off (DPS_SMTP_URL is not set). Messages are shown in the product, on each "
                 + "organisation's Messages page."
             app.logger.notice("\(off)")
         }
@@ -80,11 +81,15 @@ struct JobLoop: LifecycleHandler {
                     try? await Task.sleep(for: .seconds(60))
                 }
             })
+        if let folder = ProcessInfo.processInfo.environment["DPS_REGISTER_WATCH_DIR"], !folder.isEmpty {
+            box.tasks.append(registerWatch(app, folder: URL(fileURLWithPath: folder)))
+        }
         guard let transport else { return }
         // DPS_MAIL_INTERVAL: seconds between deliveries (1 to 3600; 15 by default).
-        let interval = Int(ProcessInfo.processInfo.environment["DPS_MAIL_INTERVAL"] ?? "").flatMap {
-            (1...3600).contains($0) ? $0 : nil
-        } ?? 15
+        let interval =
+            Int(ProcessInfo.processInfo.environment["DPS_MAIL_INTERVAL"] ?? "").flatMap {
+                (1...3600).contains($0) ? $0 : nil
+            } ?? 15
         box.tasks.append(
             Task {
                 while !Task.isCancelled {
@@ -100,6 +105,32 @@ struct JobLoop: LifecycleHandler {
                     try? await Task.sleep(for: .seconds(interval))
                 }
             })
+    }
+
+    /// DPS_REGISTER_WATCH_DIR: a folder where newer register snapshots are dropped (the files of `../shared/data`);
+    /// every DPS_REGISTER_WATCH_INTERVAL seconds (60 to 86,400; an hour by default) a snapshot not yet imported is
+    /// imported and checked by the inspection watch, once across instances.
+    private func registerWatch(_ app: Application, folder: URL) -> Task<Void, Never> {
+        let interval =
+            Int(ProcessInfo.processInfo.environment["DPS_REGISTER_WATCH_INTERVAL"] ?? "").flatMap {
+                (60...86_400).contains($0) ? $0 : nil
+            } ?? 3_600
+        app.logger.notice("Register watch: checking \(folder.path) every \(interval) s for a newer snapshot.")
+        return Task {
+            while !Task.isCancelled {
+                do {
+                    let report = try await Registers.importAndWatch(
+                        from: folder, db: app.db, now: app.clock.now(),
+                        progress: { app.logger.info("Register watch: \($0)") })
+                    if !report.alreadyImported {
+                        app.logger.notice("Register watch: imported a new snapshot. \(report.watch.summary)")
+                    }
+                } catch {
+                    app.logger.report(error: error)
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
     }
 
     func shutdownAsync(_ app: Application) async {

@@ -40,8 +40,8 @@ enum Layout {
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
             items += [
-                ("Memberships", .memberships), ("Applications", .assessmentQueue), ("URN claims", .urnClaims),
-                ("Audit trail", .audit),
+                ("Memberships", .memberships), ("Register watch", .registerWatch), ("Applications", .assessmentQueue),
+                ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
         case .auditor:
             items += [

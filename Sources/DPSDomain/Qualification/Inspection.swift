@@ -173,7 +173,7 @@ public enum InspectionThreshold {
     /// Lower case, curly quotes straightened, hyphens and underscores as spaces, runs of whitespace
     /// collapsed, trailing full stops dropped: "Requires  Improvement-to be good." → "requires
     /// improvement to be good".
-    static func normalise(_ text: String) -> String {
+    public static func normalise(_ text: String) -> String {
         var value = text.lowercased()
             .replacingOccurrences(of: "\u{2019}", with: "'")
             .replacingOccurrences(of: "-", with: " ")

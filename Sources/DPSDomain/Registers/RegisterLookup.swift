@@ -54,6 +54,9 @@ public struct RegisterEntry: Sendable, Equatable, Hashable, Identifiable, Codabl
     public var locationApproximate: Bool
     /// True when Ofsted withheld the name/address for safeguarding.
     public var detailsWithheld: Bool
+    /// The register's status as published: GIAS "Open", "Proposed to open", "Open, but proposed to close";
+    /// Ofsted "Active", "Suspended". `nil` in entries stored before it was kept.
+    public var registrationStatus: String?
 
     public var id: String { urn }
 
@@ -64,7 +67,8 @@ public struct RegisterEntry: Sendable, Equatable, Hashable, Identifiable, Codabl
         genders: String? = nil, capacity: Int? = nil, inspectorate: String? = nil,
         latestJudgement: String? = nil, judgementDate: String? = nil, laGSSCode: String? = nil,
         operatorName: String? = nil, linkedURN: String? = nil, latitude: Double? = nil,
-        longitude: Double? = nil, locationApproximate: Bool = false, detailsWithheld: Bool = false
+        longitude: Double? = nil, locationApproximate: Bool = false, detailsWithheld: Bool = false,
+        registrationStatus: String? = nil
     ) {
         self.urn = urn
         self.source = source
@@ -89,6 +93,7 @@ public struct RegisterEntry: Sendable, Equatable, Hashable, Identifiable, Codabl
         self.longitude = longitude
         self.locationApproximate = locationApproximate
         self.detailsWithheld = detailsWithheld
+        self.registrationStatus = registrationStatus
     }
 }
 
@@ -166,7 +171,7 @@ public struct RegisterLookup: Sendable {
             linkedURN: linked?.urn ?? providersByLinkedEducationURN[Self.key(school.urn)]?.first?.urn,
             latitude: school.latitude, longitude: school.longitude,
             locationApproximate: school.latitude == nil || school.longitude == nil,
-            detailsWithheld: false
+            detailsWithheld: false, registrationStatus: school.status
         )
     }
 
@@ -192,7 +197,7 @@ public struct RegisterLookup: Sendable {
             operatorName: provider.owner, linkedURN: provider.linkedEducationURN,
             latitude: latitude, longitude: longitude,
             locationApproximate: !provider.hasExactLocation,
-            detailsWithheld: provider.isRedacted
+            detailsWithheld: provider.isRedacted, registrationStatus: provider.registrationStatus
         )
     }
 
