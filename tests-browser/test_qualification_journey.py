@@ -60,8 +60,9 @@ def test_administrator_defines_a_category(driver, base_url):
     form = form_with_hidden(driver, "kind", "passFail")
     form.find_element(By.NAME, "text").send_keys("Does the home hold current public liability insurance?")
     form.find_element(By.CSS_SELECTOR, "input[name=requiresEvidence]").click()
-    form.find_element(By.CSS_SELECTOR, "input[name=evidenceExpires]").click()
+    form.find_element(By.CSS_SELECTOR, "input[name=evidenceExpires][value=flag]").click()
     submit_form(driver, form, "Add question")
+    assert "the contract managers are told when it lapses" in driver.page_source
     open_details(driver, "Add a method statement")
     form = form_with_hidden(driver, "kind", "statement")
     form.find_element(By.NAME, "title").send_keys("Planning a short break")

@@ -11,14 +11,26 @@ package struct CategoryContent: Codable, Sendable, Equatable {
         package var hint: String
         package var requiresEvidence: Bool
         package var evidenceExpires: Bool
+        /// What happens when the document lapses: the memberships it supports are suspended (the default, also when
+        /// stored content predates the choice), or the contract managers are told and decide.
+        package var onLapse: LapseAction?
 
-        package init(key: String, text: String, hint: String, requiresEvidence: Bool, evidenceExpires: Bool) {
+        package init(
+            key: String, text: String, hint: String, requiresEvidence: Bool, evidenceExpires: Bool,
+            onLapse: LapseAction? = nil
+        ) {
             self.key = key
             self.text = text
             self.hint = hint
             self.requiresEvidence = requiresEvidence
             self.evidenceExpires = evidenceExpires
+            self.onLapse = onLapse
         }
+
+        package var lapseAction: LapseAction { onLapse ?? .suspend }
+    }
+    package enum LapseAction: String, Codable, Sendable, Equatable {
+        case suspend, flag
     }
     package struct Statement: Codable, Sendable, Equatable {
         package var key: String

@@ -18,6 +18,10 @@ package enum ContractManagement {
         case kept
         /// A newer inspection read from the public register by the inspection watch.
         case inspected
+        /// A document the membership rests on expired (and the membership was not suspended for it).
+        case lapsed
+        /// The provider uploaded a renewed document.
+        case renewed
 
         package var label: String {
             switch self {
@@ -29,6 +33,8 @@ package enum ContractManagement {
             case .responded: "Evidence sent by the provider"
             case .kept: "Suspension kept after review"
             case .inspected: "New inspection on the register"
+            case .lapsed: "Evidence expired"
+            case .renewed: "Evidence renewed"
             }
         }
     }
@@ -556,7 +562,7 @@ package enum ContractManagement {
 
     /// Whether the actor reads the provider's answers: the provider itself, and the lead authority's staff who
     /// manage the DPS (not the partner councils: the documents are the provider's).
-    private static func readsResponses(_ timeline: Timeline, actor: Actor, db: any Database) async throws -> Bool {
+    static func readsResponses(_ timeline: Timeline, actor: Actor, db: any Database) async throws -> Bool {
         if actor.isProvider { return timeline.providerID == actor.organisationID }
         guard actor.isLeadAuthority, [.contractManager, .dpsAdmin, .auditor].contains(actor.role) else { return false }
         return try await AccessPolicy.dpsIDs(of: actor, db: db).contains(timeline.dps)

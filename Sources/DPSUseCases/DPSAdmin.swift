@@ -683,7 +683,9 @@ package enum DPSAdmin {
 
     /// One item to add to a category's content, as typed values (nil where the form held no number).
     package enum ContentItemCommand: Sendable {
-        case passFail(text: String, hint: String, requiresEvidence: Bool, evidenceExpires: Bool)
+        case passFail(
+            text: String, hint: String, requiresEvidence: Bool, evidenceExpires: Bool,
+            onLapse: CategoryContent.LapseAction = .suspend)
         case statement(title: String, guidance: String, weight: Int?, youngPeoplesPanel: Bool)
         case costLine(name: String)
         case tier(children: Int?, basisPoints: Int?)
@@ -718,7 +720,7 @@ package enum DPSAdmin {
         }
         func tooLong(_ texts: [String]) -> Bool { texts.contains { $0.trimmed.count > Bounded.longText } }
         switch input {
-        case .passFail(let text, let hint, let requiresEvidence, let evidenceExpires):
+        case .passFail(let text, let hint, let requiresEvidence, let evidenceExpires, let onLapse):
             let text = text.trimmed
             guard !text.isEmpty else { throw UseCaseError(field: "text", "Enter the pass/fail question") }
             guard !tooLong([text, hint]) else {
@@ -727,7 +729,8 @@ package enum DPSAdmin {
             content.passFail.append(
                 .init(
                     key: unique(key(text), in: content.passFail.map(\.key)), text: text, hint: hint.trimmed,
-                    requiresEvidence: requiresEvidence, evidenceExpires: evidenceExpires))
+                    requiresEvidence: requiresEvidence, evidenceExpires: evidenceExpires,
+                    onLapse: evidenceExpires ? onLapse : nil))
         case .statement(let title, let guidance, let weight, let youngPeoplesPanel):
             let title = title.trimmed
             var errors: [FieldError] = []

@@ -51,6 +51,7 @@ enum RouteAccess {
         "GET /register-watch/:id": .roles([.contractManager, .dpsAdmin, .auditor]),
         "POST /register-watch/:id": .roles([.contractManager, .dpsAdmin]),
         "POST /memberships/:id/respond": .roles([.providerAdmin]),
+        "POST /memberships/:id/renew": .roles([.providerAdmin]),
         "GET /memberships/:id/responses/:responseID": .signedIn,
         "GET /placements/:id": .signedIn, "GET /api/v1/tokens": .signedIn, "DELETE /api/v1/tokens/:id": .signedIn,
         "GET /api/v1/registers/:urn": .signedIn, "GET /api/v1/applications": .signedIn,

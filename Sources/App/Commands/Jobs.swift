@@ -16,6 +16,21 @@ struct CloseReferralsCommand: AsyncCommand {
     }
 }
 
+/// `dps evidence-check`: today's evidence reminders and lapses, once a day (cron may run it beside the loop inside
+/// `serve`: the day is claimed, and each notice too).
+struct EvidenceCheckCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String {
+        "Reminds providers of evidence about to expire and suspends (or reports) what has lapsed; once a day, "
+            + "also inside `serve`."
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let report = try await EvidenceWatch.run(db: context.application.db, now: context.application.clock.now())
+        context.console.print(report.summary)
+    }
+}
+
 /// `dps deliver-mail`: sends the outbox messages that are due by SMTP, once (cron may run it beside the loop inside
 /// `serve`: a message is claimed before it is sent, so it goes once).
 struct DeliverMailCommand: AsyncCommand {
@@ -49,9 +64,10 @@ enum MailDelivery {
     }
 }
 
-/// While serving, closes due referrals every minute and, when e-mail is configured, delivers the outbox every 15
-/// seconds (DPS_MAIL_INTERVAL) (DPS_JOBS=0 turns both off, for instances that leave jobs to cron). Says at start
-/// whether e-mail is on.
+/// While serving, closes due referrals every minute (the first pass of each day also runs the day's evidence check),
+/// imports newer register snapshots from DPS_REGISTER_WATCH_DIR and, when e-mail is configured, delivers the outbox
+/// every 15 seconds (DPS_MAIL_INTERVAL). DPS_JOBS=0 turns them all off, for instances that leave jobs to cron. Says
+/// at start whether e-mail is on.
 struct JobLoop: LifecycleHandler {
     final class Box: @unchecked Sendable { var tasks: [Task<Void, Never>] = [] }
     let box = Box()
@@ -75,6 +91,9 @@ struct JobLoop: LifecycleHandler {
                     do {
                         let closed = try await Referrals.closeDue(db: app.db, now: app.clock.now())
                         if closed > 0 { app.logger.notice("Closed \(closed) referral(s) at their deadline.") }
+                        // Once a day: the first pass of each day claims it; the others find it done.
+                        let evidence = try await EvidenceWatch.run(db: app.db, now: app.clock.now())
+                        if !evidence.alreadyRun { app.logger.notice("Evidence check: \(evidence.summary)") }
                     } catch {
                         app.logger.report(error: error)
                     }

@@ -152,7 +152,8 @@ enum AdminForms {
                 case .passFail:
                     .passFail(
                         text: text ?? "", hint: hint ?? "", requiresEvidence: yes(requiresEvidence),
-                        evidenceExpires: yes(evidenceExpires))
+                        evidenceExpires: yes(evidenceExpires) || evidenceExpires == "flag",
+                        onLapse: evidenceExpires == "flag" ? .flag : .suspend)
                 case .statement:
                     .statement(
                         title: title ?? "", guidance: hint ?? "", weight: int(weight),

@@ -457,7 +457,14 @@ struct AdminPages: RouteCollection {
                 rows: content.passFail.map { q in
                     [
                         text(q.text),
-                        text(q.requiresEvidence ? (q.evidenceExpires ? "Document with expiry" : "Document") : "None"),
+                        text(
+                            !q.requiresEvidence
+                                ? "None"
+                                : !q.evidenceExpires
+                                    ? "Document"
+                                    : q.lapseAction == .flag
+                                        ? "Document with expiry; the contract managers are told when it lapses"
+                                        : "Document with expiry; the membership is suspended when it lapses"),
                         removeButton("passFail", q.key, q.text),
                     ]
                 })
@@ -474,10 +481,17 @@ struct AdminPages: RouteCollection {
                         "requiresEvidence", legend: "Evidence",
                         options: [.init(value: "yes", label: "Applicants must upload a document")], selected: [],
                         errors: itemErrors("passFail"))
-                    UI.checkboxes(
+                    UI.radios(
                         "evidenceExpires", legend: "Expiry",
-                        options: [.init(value: "yes", label: "The document has an expiry date")], selected: [],
-                        errors: itemErrors("passFail"))
+                        options: [
+                            .init(value: "", label: "The document does not expire"),
+                            .init(
+                                value: "yes", label: "It expires; when it lapses, suspend the membership",
+                                hint: "For every partner, until the provider sends a current document."),
+                            .init(
+                                value: "flag", label: "It expires; when it lapses, tell the contract managers",
+                                hint: "They decide whether to suspend."),
+                        ], selected: itemValues("passFail")["evidenceExpires"] ?? "", errors: itemErrors("passFail"))
                     UI.button("Add question", kind: "secondary")
                 }
             }

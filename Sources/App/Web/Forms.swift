@@ -42,7 +42,9 @@ struct FormFields: Decodable, Sendable {
 enum Forms {
     /// The submitted form's fields; a body that is not a form reads as no fields.
     static func fields(_ req: Request) -> FormFields {
-        guard req.headers.contentType == .urlEncodedForm else { return FormFields() }
+        guard req.headers.contentType == .urlEncodedForm || req.headers.contentType?.type == "multipart" else {
+            return FormFields()
+        }
         return (try? req.content.decode(FormFields.self)) ?? FormFields()
     }
 

@@ -13,6 +13,7 @@ struct MembershipPages: RouteCollection {
         routes.post(.membership(.any, .reinstate), use: reinstate)
         routes.post(.membership(.any, .respond), use: respond)
         routes.post(.membership(.any, .keep), use: keep)
+        routes.post(.membership(.any, .renew), use: renew)
         routes.get(.membershipResponse(.any, response: .any), use: download)
     }
 
@@ -32,6 +33,8 @@ struct MembershipPages: RouteCollection {
         let latest = m.events.first { $0.kind == .suspended || $0.kind == .removed }
         let responses = try await ContractManagement.responses(m, actor: actor, db: req.db)
         let ownAdmin = actor.organisationID == m.providerID && actor.role == .providerAdmin
+        let documents = try await EvidenceWatch.documents(m, actor: actor, db: req.db)
+        let today = LocalDate.from(req.now)
         return Layout.page(title: "\(m.establishment): \(m.category)", context: PageContext(request: req)) {
             UI.backLink(.memberships)
             UI.errorSummary(errors)
@@ -77,6 +80,37 @@ struct MembershipPages: RouteCollection {
                             UI.link(r.filename, .membershipResponse(m.id, response: r.id)),
                         ]
                     })
+            }
+            if !documents.isEmpty {
+                UI.h2("Evidence with an expiry date")
+                UI.table(
+                    headers: ["Document for", "Expires", "Status"],
+                    rows: documents.map { d in
+                        [
+                            text(d.question), text(d.item.expires.longForm),
+                            d.item.expires < today
+                                ? UI.tag("Expired", colour: "red")
+                                : d.item.expires <= today.adding(days: 30)
+                                    ? UI.tag("Expires soon", colour: "yellow") : UI.tag("Current", colour: "green"),
+                        ]
+                    })
+                if ownAdmin {
+                    UI.details("Upload a renewed document", errors: errors) {
+                        UI.form(action: .membership(m.id, .renew), csrf: req.csrfToken, multipart: true) {
+                            UI.radios(
+                                "question", legend: "Which document",
+                                options: documents.map { .init(value: $0.item.question, label: $0.question) },
+                                selected: values["question"], errors: errors)
+                            UI.dateInput(
+                                "expiresOn", legend: "Its new expiry date", values: values,
+                                hint: "For example 31 3 2028", errors: errors)
+                            UI.fileUpload(
+                                "document", label: "The renewed document", hint: "One file, smaller than 10 MB",
+                                errors: errors)
+                            UI.button("Upload")
+                        }
+                    }
+                }
             }
             UI.h2("History")
             UI.table(
@@ -224,6 +258,28 @@ struct MembershipPages: RouteCollection {
         ) {
             try await ContractManagement.keep(
                 membershipID, reason: try req.content.decode(KeepForm.self).keepReason ?? "",
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+
+    struct RenewForm: Content, HasDateInputs {
+        var question: String?
+        var expiresOn: String?
+        var document: File?
+        static var dateInputs: [(WritableKeyPath<Self, String?>, String)] { [(\.expiresOn, "expiresOn")] }
+    }
+
+    func renew(req: Request) async throws -> Response {
+        let membershipID = try id(req)
+        let form = try req.decodeForm(RenewForm.self)
+        return try await Forms.handle(
+            req, success: "Renewed document uploaded. The contract managers have been told.",
+            redirect: { .membership(membershipID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            try await EvidenceWatch.renew(
+                membershipID, question: form.question, expiresOn: form.expiresOn,
+                file: form.document.flatMap { $0.data.readableBytes == 0 ? nil : $0.uploaded },
                 actor: try req.requireActor(), db: req.db, now: req.now)
         }
     }

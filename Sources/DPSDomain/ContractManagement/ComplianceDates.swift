@@ -17,6 +17,35 @@ public enum ComplianceDates {
     /// A document is valid through its expiry date and lapses the day after.
     public static func lapses(expiring: LocalDate) -> LocalDate { expiring.adding(days: 1) }
 
+    /// What a daily check owes the provider on `today` about a document expiring on `expiring`: nothing; the
+    /// latest reminder whose date has come (a check that did not run on the 30-day reminder's date and runs on the
+    /// 7-day one sends only the 7-day one); or, from the day after expiry, the lapse. Each notice is sent once; the
+    /// caller records which.
+    public enum Notice: Equatable, Sendable {
+        case reminder(daysBefore: Int)
+        case lapsed
+
+        /// The notice's name, which with the document's expiry date makes it once only.
+        public var code: String {
+            switch self {
+            case .reminder(let days): "reminder-\(days)"
+            case .lapsed: "lapsed"
+            }
+        }
+    }
+
+    public static func notice(
+        expiring: LocalDate, today: LocalDate, daysBefore: [Int] = [30, 7], calendar: WorkingDayCalendar
+    ) -> Notice? {
+        if today >= lapses(expiring: expiring) { return .lapsed }
+        let due = daysBefore.filter { $0 > 0 }.sorted().first { days in
+            var date = expiring.adding(days: -days)
+            while !calendar.isWorkingDay(date) { date = date.adding(days: -1) }
+            return date <= today
+        }
+        return due.map { .reminder(daysBefore: $0) }
+    }
+
     /// A compliance check opened on `opened` is answered within 5 working days: by the end of the 5th working day
     /// after the day it opened.
     public static func answerBy(opened: LocalDate, workingDays: Int = 5, calendar: WorkingDayCalendar) -> LocalDate {

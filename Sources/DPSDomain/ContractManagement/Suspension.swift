@@ -6,6 +6,8 @@ public enum SuspensionReason: String, CaseIterable, Codable, Sendable {
     case insuranceLapsed = "insurance"
     case complianceFailed = "compliance"
     case safeguardingConcern = "safeguarding"
+    /// A document a pass/fail answer rests on (a registration, a DBS check, a policy) expired and was not renewed.
+    case evidenceExpired = "evidence"
     case other
 
     public var label: String {
@@ -14,6 +16,7 @@ public enum SuspensionReason: String, CaseIterable, Codable, Sendable {
         case .insuranceLapsed: "Insurance lapsed"
         case .complianceFailed: "Compliance check failed or not answered"
         case .safeguardingConcern: "Safeguarding concern"
+        case .evidenceExpired: "Evidence expired"
         case .other: "Other"
         }
     }
@@ -26,6 +29,7 @@ public enum SuspensionReason: String, CaseIterable, Codable, Sendable {
         case .insuranceLapsed: "A current certificate for each insurance the category requires"
         case .complianceFailed: "The answers and documents the compliance check asked for"
         case .safeguardingConcern: "Evidence that the concern has been investigated and resolved"
+        case .evidenceExpired: "A current document for each item that expired, with its new expiry date"
         case .other: "Evidence that answers the reason the contract manager gave"
         }
     }

@@ -25,5 +25,6 @@ public enum DPSMigrations {
         M0020_MembershipEvents(),  // the master log of memberships: dated changes with their reasons
         M0021_SuspensionResponses(),  // a provider's statement and evidence answering a suspension
         M0022_JobsRegisterFindings(),  // runs of periodic jobs claimed by period; the inspection watch's findings
+        M0023_EvidenceNotices(),  // the evidence reminders and lapse notices sent, once each
     ]
 }

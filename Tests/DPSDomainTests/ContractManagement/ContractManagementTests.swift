@@ -117,6 +117,15 @@ struct ContractManagementTests {
                 expiring: Self.day("2027-03-30"), today: Self.day("2027-03-01"), calendar: calendar)
                 == [Self.day("2027-03-23")])
         #expect(ComplianceDates.lapses(expiring: Self.day("2027-03-30")) == Self.day("2027-03-31"))
+        // What the daily check owes: nothing before the first reminder; the latest reminder due; the lapse from
+        // the day after expiry.
+        func notice(_ today: String) -> ComplianceDates.Notice? {
+            ComplianceDates.notice(expiring: Self.day("2027-03-30"), today: Self.day(today), calendar: calendar)
+        }
+        #expect(notice("2027-02-25") == nil)
+        #expect(notice("2027-02-26") == .reminder(daysBefore: 30) && notice("2027-03-22") == .reminder(daysBefore: 30))
+        #expect(notice("2027-03-23") == .reminder(daysBefore: 7) && notice("2027-03-30") == .reminder(daysBefore: 7))
+        #expect(notice("2027-03-31") == .lapsed && notice("2028-01-01") == .lapsed)
         // Opened Thursday 24 December 2026: Christmas, Boxing Day (Monday 28th) and the weekend do not count.
         let due = ComplianceDates.answerBy(opened: Self.day("2026-12-24"), calendar: calendar)
         #expect(due == Self.day("2027-01-05"))
