@@ -22,6 +22,8 @@ package enum ContractManagement {
         case lapsed
         /// The provider uploaded a renewed document.
         case renewed
+        /// A contract manager changed the qualification score.
+        case rescored
 
         package var label: String {
             switch self {
@@ -35,6 +37,7 @@ package enum ContractManagement {
             case .inspected: "New inspection on the register"
             case .lapsed: "Evidence expired"
             case .renewed: "Evidence renewed"
+            case .rescored: "Re-scored"
             }
         }
     }
@@ -390,14 +393,16 @@ package enum ContractManagement {
         package var state: MembershipState?
         package var score: Int
         package var regime: Regime?
+        package var rescoreMonths: Int
+        package var admittedAt: Date
         package var events: [Event]
     }
 
     package static func timeline(_ id: UUID, actor: Actor, db: any Database) async throws -> Timeline {
         let row = try await db.sql().raw(
             """
-            SELECT m.id, m.dps_id, m.state, m.qualification_score, m.establishment_id, m.organisation_id,
-                e.name AS establishment, o.name AS provider, c.name AS category, d.regime
+            SELECT m.id, m.dps_id, m.state, m.qualification_score, m.establishment_id, m.organisation_id, m.admitted_at,
+                e.name AS establishment, o.name AS provider, c.name AS category, d.regime, d.rescore_months
             FROM memberships m JOIN establishments e ON e.id = m.establishment_id
                 JOIN organisations o ON o.id = m.organisation_id JOIN categories c ON c.id = m.category_id
                 JOIN dps d ON d.id = m.dps_id
@@ -434,7 +439,9 @@ package enum ContractManagement {
             category: try row.decode(column: "category", as: String.self),
             state: MembershipState(rawValue: try row.decode(column: "state", as: String.self)),
             score: try row.decode(column: "qualification_score", as: Int.self),
-            regime: Regime(rawValue: try row.decode(column: "regime", as: String.self)), events: events)
+            regime: Regime(rawValue: try row.decode(column: "regime", as: String.self)),
+            rescoreMonths: try row.decode(column: "rescore_months", as: Int.self),
+            admittedAt: try row.decode(column: "admitted_at", as: Date.self), events: events)
     }
 
     /// The establishments and categories whose membership was suspended or removed when `deadline` passed: their

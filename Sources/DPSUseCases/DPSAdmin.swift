@@ -12,6 +12,7 @@ package struct DPSSnapshot: Codable {
     package var validityEnd: String
     package var shortDeadlinesAgreed: Bool
     package var parentChoiceBandPoints: Int
+    package var rescoreMonths: Int
 
     package init(_ d: DPSRecord) {
         title = d.title
@@ -20,6 +21,7 @@ package struct DPSSnapshot: Codable {
         validityEnd = d.validityEnd
         shortDeadlinesAgreed = d.shortDeadlinesAgreed
         parentChoiceBandPoints = d.parentChoiceBandPoints
+        rescoreMonths = d.rescoreMonths
     }
 }
 
@@ -35,15 +37,18 @@ package enum DPSAdmin {
         package var shortDeadlinesAgreed: Bool
         /// Nil: the default (5) on creation, unchanged on update.
         package var parentChoiceBandPoints: Int?
+        /// 6 or 12; nil: 12 on creation, unchanged on update.
+        package var rescoreMonths: Int?
         package var description: String
         package var terms: String
         package var unreadable: [FieldError]
 
         package init(
             title: String, regime: Regime?, validityStart: LocalDate?, validityEnd: LocalDate?,
-            shortDeadlinesAgreed: Bool, parentChoiceBandPoints: Int? = nil, description: String = "",
-            terms: String = "", unreadable: [FieldError] = []
+            shortDeadlinesAgreed: Bool, parentChoiceBandPoints: Int? = nil, rescoreMonths: Int? = nil,
+            description: String = "", terms: String = "", unreadable: [FieldError] = []
         ) {
+            self.rescoreMonths = rescoreMonths
             self.title = title
             self.regime = regime
             self.validityStart = validityStart
@@ -93,6 +98,11 @@ package enum DPSAdmin {
                     field: "parentChoiceBandPoints",
                     message: "Parent choice band must be a whole number of points from 1 to 20"))
         }
+        if let months = input.rescoreMonths, ![6, 12].contains(months) {
+            errors.append(
+                FieldError(
+                    field: "rescoreMonths", message: "Choose whether memberships are re-scored every 6 or 12 months"))
+        }
         guard let start, let end else { return (errors, nil) }
         let period = ValidityPeriod(start: start, end: end)
         errors += period.validate().map { FieldError(field: "validityEnd", message: $0.message) }
@@ -114,6 +124,7 @@ package enum DPSAdmin {
             dps.validityEnd = period.end.iso
             dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? 5
+            dps.rescoreMonths = input.rescoreMonths ?? 12
             dps.description = input.description.trimmed
             dps.terms = input.terms.trimmed
             try await dps.create(on: db)
@@ -202,6 +213,7 @@ package enum DPSAdmin {
             dps.validityStart = period.start.iso
             dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? dps.parentChoiceBandPoints
+            dps.rescoreMonths = input.rescoreMonths ?? dps.rescoreMonths
             dps.description = input.description.trimmed
             dps.terms = input.terms.trimmed
             try await dps.update(on: db)

@@ -66,7 +66,7 @@ package enum SiteURL: Sendable, Hashable {
         case settings, items
         case removeItem = "items/remove"
     }
-    package enum MembershipAction: String, Sendable, Hashable { case suspend, reinstate, respond, keep, renew }
+    package enum MembershipAction: String, Sendable, Hashable { case suspend, reinstate, respond, keep, renew, rescore }
     package enum AssessmentAction: String, Sendable, Hashable { case clarify, extend }
     package enum AssessmentPartAction: String, Sendable, Hashable { case review, score, decide }
     package enum InvitationAction: String, Sendable, Hashable { case bid, withdraw, decline }

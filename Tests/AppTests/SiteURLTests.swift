@@ -20,7 +20,7 @@ struct SiteURLTests {
                 .dps(a, .validity), .dps(a, .windows), .dps(a, .partners), .dps(a, .categories), .category(a),
                 .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit,
                 .auditExport, .membership(a), .membership(a, .suspend), .membership(a, .reinstate),
-                .membership(a, .respond), .membership(a, .keep), .membership(a, .renew),
+                .membership(a, .respond), .membership(a, .keep), .membership(a, .renew), .membership(a, .rescore),
                 .membershipResponse(a, response: b),
                 .membershipsExport,
                 .assessmentQueue, .assessmentReport, .assessment(a), .assessment(a, .clarify), .assessment(a, .extend),

@@ -52,6 +52,7 @@ enum RouteAccess {
         "POST /register-watch/:id": .roles([.contractManager, .dpsAdmin]),
         "POST /memberships/:id/respond": .roles([.providerAdmin]),
         "POST /memberships/:id/renew": .roles([.providerAdmin]),
+        "POST /memberships/:id/rescore": .roles([.contractManager]),
         "GET /memberships/:id/responses/:responseID": .signedIn,
         "GET /placements/:id": .signedIn, "GET /api/v1/tokens": .signedIn, "DELETE /api/v1/tokens/:id": .signedIn,
         "GET /api/v1/registers/:urn": .signedIn, "GET /api/v1/applications": .signedIn,

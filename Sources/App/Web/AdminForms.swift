@@ -22,6 +22,7 @@ enum AdminForms {
         var validityEnd: String?
         var shortDeadlinesAgreed: String?
         var parentChoiceBandPoints: String?
+        var rescoreMonths: String?
         var description: String?
         var terms: String?
 
@@ -34,10 +35,18 @@ enum AdminForms {
                         field: "parentChoiceBandPoints",
                         message: "Parent choice band must be a whole number of points from 1 to 20"))
             }
+            let months = (rescoreMonths ?? "").trimmed
+            if !months.isEmpty && int(months) == nil {
+                unreadable.append(
+                    FieldError(
+                        field: "rescoreMonths", message: "Choose whether memberships are re-scored every 6 or 12 months"
+                    ))
+            }
             return DPSAdmin.DPSCommand(
                 title: title ?? "", regime: Regime(rawValue: regime ?? ""), validityStart: date(validityStart),
                 validityEnd: date(validityEnd), shortDeadlinesAgreed: yes(shortDeadlinesAgreed),
-                parentChoiceBandPoints: int(band), description: description ?? "", terms: terms ?? "",
+                parentChoiceBandPoints: int(band), rescoreMonths: int(months),
+                description: description ?? "", terms: terms ?? "",
                 unreadable: unreadable)
         }
     }

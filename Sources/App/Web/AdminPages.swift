@@ -179,7 +179,7 @@ struct AdminPages: RouteCollection {
                 "validityEnd": dps.validityEnd,
                 "shortDeadlinesAgreed": dps.shortDeadlinesAgreed ? "yes" : "no",
                 "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
-                "description": dps.description, "terms": dps.terms,
+                "rescoreMonths": String(dps.rescoreMonths), "description": dps.description, "terms": dps.terms,
             ] : settingsValues
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
             UI.errorSummary(posted == addCategory.path ? categoryErrors : errors)
@@ -337,6 +337,10 @@ struct AdminPages: RouteCollection {
                 "parentChoiceBandPoints", label: "Parent choice band (points below the top bid)",
                 value: values["parentChoiceBandPoints"] ?? "5",
                 hint: "5 reads the business case's 5% as 5 points of 100", errors: errors, width: "5"),
+            UI.radios(
+                "rescoreMonths", legend: "Re-score each membership every",
+                options: [.init(value: "6", label: "6 months"), .init(value: "12", label: "12 months")],
+                selected: values["rescoreMonths"] ?? "12", errors: errors, inline: true),
             UI.textarea(
                 "description", label: "Description (public)", value: values["description"], errors: errors, rows: 3),
             UI.textarea("terms", label: "Terms (public)", value: values["terms"], errors: errors, rows: 5)

@@ -14,6 +14,7 @@ struct MembershipPages: RouteCollection {
         routes.post(.membership(.any, .respond), use: respond)
         routes.post(.membership(.any, .keep), use: keep)
         routes.post(.membership(.any, .renew), use: renew)
+        routes.post(.membership(.any, .rescore), use: rescore)
         routes.get(.membershipResponse(.any, response: .any), use: download)
     }
 
@@ -35,6 +36,7 @@ struct MembershipPages: RouteCollection {
         let ownAdmin = actor.organisationID == m.providerID && actor.role == .providerAdmin
         let documents = try await EvidenceWatch.documents(m, actor: actor, db: req.db)
         let today = LocalDate.from(req.now)
+        let due = ContractManagement.rescoreDue(m, months: m.rescoreMonths)
         return Layout.page(title: "\(m.establishment): \(m.category)", context: PageContext(request: req)) {
             UI.backLink(.memberships)
             UI.errorSummary(errors)
@@ -43,10 +45,13 @@ struct MembershipPages: RouteCollection {
                 ("Provider", text(m.provider)),
                 (
                     "Status",
-                    UI.tag(
-                        m.state?.rawValue.capitalized ?? "Unknown", colour: m.state == .active ? nil : "red")
+                    UI.tag(m.state?.rawValue.capitalized ?? "Unknown", colour: m.state == .active ? nil : "red")
                 ),
                 ("Qualification score", text(QualificationScoring.formatHundredths(m.score))),
+                (
+                    "Next re-score due",
+                    text("\(due.longForm) (every \(m.rescoreMonths) months)" + (due < today ? ", overdue" : ""))
+                ),
             ])
             if m.state == .suspended, let latest {
                 UI.warning(
@@ -156,6 +161,21 @@ struct MembershipPages: RouteCollection {
                     }
                 }
             }
+            if manager && (m.state == .active || m.state == .suspended) {
+                UI.details("Re-score", errors: errors) {
+                    UI.form(action: .membership(m.id, .rescore), csrf: req.csrfToken) {
+                        UI.textInput(
+                            "score", label: "New qualification score (out of 100)", value: values["score"],
+                            hint: "It counts in referrals published from now on, never in those already published.",
+                            errors: errors, width: "5")
+                        UI.textarea(
+                            "rescoreReason", label: "Reason and evidence", value: values["rescoreReason"],
+                            hint: "Monitoring visits, outcomes, concerns. The provider reads this.", errors: errors,
+                            rows: 3)
+                        UI.button("Re-score", kind: "secondary")
+                    }
+                }
+            }
             if manager && m.state == .suspended {
                 UI.details("Reinstate", errors: errors) {
                     UI.form(action: .membership(m.id, .reinstate), csrf: req.csrfToken) {
@@ -258,6 +278,24 @@ struct MembershipPages: RouteCollection {
         ) {
             try await ContractManagement.keep(
                 membershipID, reason: try req.content.decode(KeepForm.self).keepReason ?? "",
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+
+    struct RescoreForm: Content {
+        var score: String?
+        var rescoreReason: String?
+    }
+
+    func rescore(req: Request) async throws -> Response {
+        let membershipID = try id(req)
+        let form = try req.content.decode(RescoreForm.self)
+        return try await Forms.handle(
+            req, success: "Re-scored. The provider has been told.", redirect: { .membership(membershipID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            try await ContractManagement.rescore(
+                membershipID, .init(score: form.score ?? "", reason: form.rescoreReason ?? ""),
                 actor: try req.requireActor(), db: req.db, now: req.now)
         }
     }

@@ -18,6 +18,8 @@ public final class DPSRecord: Model, @unchecked Sendable {
     @Field(key: "terms") public var terms: String
     /// Parent-choice band in points (DOMAIN §7: "5% = 5 points" is a setting).
     @Field(key: "parent_choice_band_points") public var parentChoiceBandPoints: Int
+    /// How often each membership is re-scored: 6 or 12 months.
+    @Field(key: "rescore_months") public var rescoreMonths: Int
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}

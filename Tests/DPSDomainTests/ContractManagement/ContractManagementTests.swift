@@ -117,6 +117,11 @@ struct ContractManagementTests {
                 expiring: Self.day("2027-03-30"), today: Self.day("2027-03-01"), calendar: calendar)
                 == [Self.day("2027-03-23")])
         #expect(ComplianceDates.lapses(expiring: Self.day("2027-03-30")) == Self.day("2027-03-31"))
+        // Re-scoring falls due 6 or 12 months on, on the month's last day when the month is shorter.
+        #expect(ComplianceDates.rescoreDue(last: Self.day("2026-08-31"), months: 6) == Self.day("2027-02-28"))
+        #expect(ComplianceDates.rescoreDue(last: Self.day("2027-08-31"), months: 6) == Self.day("2028-02-29"))
+        #expect(ComplianceDates.rescoreDue(last: Self.day("2026-11-10"), months: 12) == Self.day("2027-11-10"))
+        #expect(ComplianceDates.rescoreDue(last: Self.day("2026-07-15"), months: 6) == Self.day("2027-01-15"))
         // What the daily check owes: nothing before the first reminder; the latest reminder due; the lapse from
         // the day after expiry.
         func notice(_ today: String) -> ComplianceDates.Notice? {
