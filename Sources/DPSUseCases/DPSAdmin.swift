@@ -5,6 +5,23 @@ import Foundation
 import SQLKit
 
 /// A snapshot of a DPS's settings for audit before/after.
+extension DPSRecord {
+    /// The DPS's concern threshold, as its four settings.
+    package var concernThreshold: ConcernThreshold {
+        get {
+            ConcernThreshold(
+                concerns: concernCount, partners: concernPartners, months: concernMonths,
+                anySafeguarding: concernAnySafeguarding)
+        }
+        set {
+            concernCount = newValue.concerns
+            concernPartners = newValue.partners
+            concernMonths = newValue.months
+            concernAnySafeguarding = newValue.anySafeguarding
+        }
+    }
+}
+
 package struct DPSSnapshot: Codable {
     package var title: String
     package var regime: String
@@ -13,6 +30,7 @@ package struct DPSSnapshot: Codable {
     package var shortDeadlinesAgreed: Bool
     package var parentChoiceBandPoints: Int
     package var rescoreMonths: Int
+    package var concernThreshold: ConcernThreshold
 
     package init(_ d: DPSRecord) {
         title = d.title
@@ -22,6 +40,7 @@ package struct DPSSnapshot: Codable {
         shortDeadlinesAgreed = d.shortDeadlinesAgreed
         parentChoiceBandPoints = d.parentChoiceBandPoints
         rescoreMonths = d.rescoreMonths
+        concernThreshold = d.concernThreshold
     }
 }
 
@@ -39,6 +58,8 @@ package enum DPSAdmin {
         package var parentChoiceBandPoints: Int?
         /// 6 or 12; nil: 12 on creation, unchanged on update.
         package var rescoreMonths: Int?
+        /// The concern threshold; nil: the default (`ConcernThreshold()`) on creation, unchanged on update.
+        package var concernThreshold: ConcernThreshold?
         package var description: String
         package var terms: String
         package var unreadable: [FieldError]
@@ -46,9 +67,11 @@ package enum DPSAdmin {
         package init(
             title: String, regime: Regime?, validityStart: LocalDate?, validityEnd: LocalDate?,
             shortDeadlinesAgreed: Bool, parentChoiceBandPoints: Int? = nil, rescoreMonths: Int? = nil,
-            description: String = "", terms: String = "", unreadable: [FieldError] = []
+            concernThreshold: ConcernThreshold? = nil, description: String = "", terms: String = "",
+            unreadable: [FieldError] = []
         ) {
             self.rescoreMonths = rescoreMonths
+            self.concernThreshold = concernThreshold
             self.title = title
             self.regime = regime
             self.validityStart = validityStart
@@ -103,6 +126,21 @@ package enum DPSAdmin {
                 FieldError(
                     field: "rescoreMonths", message: "Choose whether memberships are re-scored every 6 or 12 months"))
         }
+        if let t = input.concernThreshold {
+            if !(1...20).contains(t.concerns) {
+                errors.append(
+                    FieldError(field: "concernCount", message: "The number of concerns must be from 1 to 20"))
+            }
+            if !(1...10).contains(t.partners) || t.partners > max(1, t.concerns) {
+                errors.append(
+                    FieldError(
+                        field: "concernPartners",
+                        message: "The number of partners must be from 1 to 10, and no more than the concerns"))
+            }
+            if !(1...36).contains(t.months) {
+                errors.append(FieldError(field: "concernMonths", message: "The window must be from 1 to 36 months"))
+            }
+        }
         guard let start, let end else { return (errors, nil) }
         let period = ValidityPeriod(start: start, end: end)
         errors += period.validate().map { FieldError(field: "validityEnd", message: $0.message) }
@@ -125,6 +163,7 @@ package enum DPSAdmin {
             dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? 5
             dps.rescoreMonths = input.rescoreMonths ?? 12
+            dps.concernThreshold = input.concernThreshold ?? ConcernThreshold()
             dps.description = input.description.trimmed
             dps.terms = input.terms.trimmed
             try await dps.create(on: db)
@@ -214,6 +253,7 @@ package enum DPSAdmin {
             dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? dps.parentChoiceBandPoints
             dps.rescoreMonths = input.rescoreMonths ?? dps.rescoreMonths
+            if let threshold = input.concernThreshold { dps.concernThreshold = threshold }
             dps.description = input.description.trimmed
             dps.terms = input.terms.trimmed
             try await dps.update(on: db)

@@ -36,6 +36,10 @@ package enum SiteURL: Sendable, Hashable {
     case mailProblems
     case registerWatch
     case registerFinding(UUID)
+    case reviews
+    case review(UUID, ReviewAction? = nil)
+    case reviewVisitFile(UUID, visit: UUID)
+    case reviewAction(UUID, action: UUID)
 
     // Assessment of applications
     case assessmentQueue, assessmentReport
@@ -66,7 +70,10 @@ package enum SiteURL: Sendable, Hashable {
         case settings, items
         case removeItem = "items/remove"
     }
-    package enum MembershipAction: String, Sendable, Hashable { case suspend, reinstate, respond, keep, renew, rescore }
+    package enum ReviewAction: String, Sendable, Hashable { case actions, visits, close }
+    package enum MembershipAction: String, Sendable, Hashable {
+        case suspend, reinstate, respond, keep, renew, rescore, concern, review
+    }
     package enum AssessmentAction: String, Sendable, Hashable { case clarify, extend }
     package enum AssessmentPartAction: String, Sendable, Hashable { case review, score, decide }
     package enum InvitationAction: String, Sendable, Hashable { case bid, withdraw, decline }
@@ -118,6 +125,12 @@ package enum SiteURL: Sendable, Hashable {
         case .mailProblems: return words("admin/mail")
         case .registerWatch: return words("register-watch")
         case .registerFinding(let finding): return words("register-watch") + [id(finding)]
+        case .reviews: return words("reviews")
+        case .review(let review, let action): return words("reviews") + [id(review)] + words(action?.rawValue ?? "")
+        case .reviewVisitFile(let review, let visit):
+            return words("reviews") + [id(review)] + words("visits") + [id(visit, "visitID")]
+        case .reviewAction(let review, let action):
+            return words("reviews") + [id(review)] + words("actions") + [id(action, "actionID")]
         case .assessmentQueue: return words("assessment")
         case .assessmentReport: return words("assessment/report")
         case .assessment(let app, let action): return words("assessment") + [id(app)] + words(action?.rawValue ?? "")

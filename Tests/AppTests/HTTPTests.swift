@@ -153,6 +153,12 @@ struct HTTPTests {
             let res = try await postOnce("/sign-in", [("email", email), ("password", World.password)])
             #expect(res.status == .seeOther, "sign in as \(email)")
         }
+
+        /// The browser, signed in as `email`.
+        func signedIn(_ email: String) async throws -> Browser {
+            try await signIn(email)
+            return self
+        }
     }
 
     func token(_ app: Application, _ email: String) async throws -> String {

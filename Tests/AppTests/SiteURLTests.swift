@@ -21,6 +21,8 @@ struct SiteURLTests {
                 .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit,
                 .auditExport, .membership(a), .membership(a, .suspend), .membership(a, .reinstate),
                 .membership(a, .respond), .membership(a, .keep), .membership(a, .renew), .membership(a, .rescore),
+                .membership(a, .concern), .membership(a, .review), .reviews, .review(a), .review(a, .actions),
+                .review(a, .visits), .review(a, .close), .reviewVisitFile(a, visit: b), .reviewAction(a, action: b),
                 .membershipResponse(a, response: b),
                 .membershipsExport,
                 .assessmentQueue, .assessmentReport, .assessment(a), .assessment(a, .clarify), .assessment(a, .extend),
@@ -43,7 +45,7 @@ struct SiteURLTests {
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
                 .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems,
                 .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit, .registerWatch,
-                .registerFinding:
+                .registerFinding, .reviews, .review, .reviewVisitFile, .reviewAction:
                 break
             }
         }

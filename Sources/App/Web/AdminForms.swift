@@ -23,6 +23,10 @@ enum AdminForms {
         var shortDeadlinesAgreed: String?
         var parentChoiceBandPoints: String?
         var rescoreMonths: String?
+        var concernCount: String?
+        var concernPartners: String?
+        var concernMonths: String?
+        var concernAnySafeguarding: String?
         var description: String?
         var terms: String?
 
@@ -42,10 +46,24 @@ enum AdminForms {
                         field: "rescoreMonths", message: "Choose whether memberships are re-scored every 6 or 12 months"
                     ))
             }
+            var threshold: ConcernThreshold?
+            let counts = [
+                ("concernCount", concernCount), ("concernPartners", concernPartners), ("concernMonths", concernMonths),
+            ]
+            if counts.contains(where: { !($0.1 ?? "").trimmed.isEmpty }) {
+                let numbers = counts.map { int($0.1) }
+                for (index, number) in numbers.enumerated() where number == nil {
+                    unreadable.append(FieldError(field: counts[index].0, message: "Enter a whole number"))
+                }
+                if let c = numbers[0], let p = numbers[1], let m = numbers[2] {
+                    threshold = ConcernThreshold(
+                        concerns: c, partners: p, months: m, anySafeguarding: yes(concernAnySafeguarding))
+                }
+            }
             return DPSAdmin.DPSCommand(
                 title: title ?? "", regime: Regime(rawValue: regime ?? ""), validityStart: date(validityStart),
                 validityEnd: date(validityEnd), shortDeadlinesAgreed: yes(shortDeadlinesAgreed),
-                parentChoiceBandPoints: int(band), rescoreMonths: int(months),
+                parentChoiceBandPoints: int(band), rescoreMonths: int(months), concernThreshold: threshold,
                 description: description ?? "", terms: terms ?? "",
                 unreadable: unreadable)
         }

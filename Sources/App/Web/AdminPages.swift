@@ -179,7 +179,10 @@ struct AdminPages: RouteCollection {
                 "validityEnd": dps.validityEnd,
                 "shortDeadlinesAgreed": dps.shortDeadlinesAgreed ? "yes" : "no",
                 "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
-                "rescoreMonths": String(dps.rescoreMonths), "description": dps.description, "terms": dps.terms,
+                "rescoreMonths": String(dps.rescoreMonths), "concernCount": String(dps.concernCount),
+                "concernPartners": String(dps.concernPartners), "concernMonths": String(dps.concernMonths),
+                "concernAnySafeguarding": dps.concernAnySafeguarding ? "yes" : "no", "description": dps.description,
+                "terms": dps.terms,
             ] : settingsValues
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
             UI.errorSummary(posted == addCategory.path ? categoryErrors : errors)
@@ -341,6 +344,20 @@ struct AdminPages: RouteCollection {
                 "rescoreMonths", legend: "Re-score each membership every",
                 options: [.init(value: "6", label: "6 months"), .init(value: "12", label: "12 months")],
                 selected: values["rescoreMonths"] ?? "12", errors: errors, inline: true),
+            UI.textInput(
+                "concernCount", label: "A coordinated review opens at this many concerns about an establishment",
+                value: values["concernCount"] ?? "3", errors: errors, width: "2"),
+            UI.textInput(
+                "concernPartners", label: "raised by at least this many partners",
+                value: values["concernPartners"] ?? "2",
+                errors: errors, width: "2"),
+            UI.textInput(
+                "concernMonths", label: "within this many months", value: values["concernMonths"] ?? "12",
+                errors: errors, width: "2"),
+            UI.checkboxes(
+                "concernAnySafeguarding", legend: "Safeguarding",
+                options: [.init(value: "yes", label: "Any safeguarding concern opens a review at once")],
+                selected: values["concernAnySafeguarding"] == "yes" || values.isEmpty ? ["yes"] : [], errors: errors),
             UI.textarea(
                 "description", label: "Description (public)", value: values["description"], errors: errors, rows: 3),
             UI.textarea("terms", label: "Terms (public)", value: values["terms"], errors: errors, rows: 5)

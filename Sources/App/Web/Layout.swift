@@ -40,8 +40,8 @@ enum Layout {
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
             items += [
-                ("Memberships", .memberships), ("Register watch", .registerWatch), ("Applications", .assessmentQueue),
-                ("URN claims", .urnClaims), ("Audit trail", .audit),
+                ("Memberships", .memberships), ("Register watch", .registerWatch), ("Reviews", .reviews),
+                ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
         case .auditor:
             items += [
@@ -49,7 +49,7 @@ enum Layout {
                 ("Applications", .assessmentQueue),
             ]
         case .placementOfficer, .partnerViewer, .councilAdmin:
-            items += [("Referrals", .referrals), ("Memberships", .memberships)]
+            items += [("Referrals", .referrals), ("Memberships", .memberships), ("Reviews", .reviews)]
         case .providerAdmin, .bidWriter:
             items += [
                 ("Invitations", .invitations), ("Organisation", .organisation),

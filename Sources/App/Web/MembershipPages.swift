@@ -15,6 +15,8 @@ struct MembershipPages: RouteCollection {
         routes.post(.membership(.any, .keep), use: keep)
         routes.post(.membership(.any, .renew), use: renew)
         routes.post(.membership(.any, .rescore), use: rescore)
+        routes.post(.membership(.any, .concern), use: raiseConcern)
+        routes.post(.membership(.any, .review), use: openReview)
         routes.get(.membershipResponse(.any, response: .any), use: download)
     }
 
@@ -37,6 +39,10 @@ struct MembershipPages: RouteCollection {
         let documents = try await EvidenceWatch.documents(m, actor: actor, db: req.db)
         let today = LocalDate.from(req.now)
         let due = ContractManagement.rescoreDue(m, months: m.rescoreMonths)
+        let quality = try await Concerns.about(membership: m.id, actor: actor, db: req.db)
+        let raises =
+            (actor.organisationKind == .partnerAuthority && [.placementOfficer, .councilAdmin].contains(actor.role))
+            || manager
         return Layout.page(title: "\(m.establishment): \(m.category)", context: PageContext(request: req)) {
             UI.backLink(.memberships)
             UI.errorSummary(errors)
@@ -113,6 +119,53 @@ struct MembershipPages: RouteCollection {
                                 "document", label: "The renewed document", hint: "One file, smaller than 10 MB",
                                 errors: errors)
                             UI.button("Upload")
+                        }
+                    }
+                }
+            }
+            if quality.reading != .none || raises {
+                UI.h2("Concerns and reviews")
+                if quality.concerns.isEmpty {
+                    UI.p(quality.reading == .none ? "" : "No concerns have been raised about \(m.establishment).")
+                } else {
+                    UI.table(
+                        caption: "Concerns about \(m.establishment), newest first",
+                        headers: ["Raised", "About", "Details"] + (quality.reading == .full ? ["By"] : []),
+                        rows: quality.concerns.map { c in
+                            [text(DisplayDate.dateTime(c.raisedAt)), text(c.kind.capitalized), text(c.details)]
+                                + (quality.reading == .full ? [text(c.raisedBy ?? "")] : [])
+                        })
+                }
+                for review in quality.reviews {
+                    el("p") {
+                        UI.link(
+                            "Coordinated review opened \(LocalDate.from(review.openedAt).longForm) (\(review.state))",
+                            .review(review.id))
+                    }
+                }
+                if raises {
+                    UI.details("Raise a concern", errors: errors) {
+                        UI.form(action: .membership(m.id, .concern), csrf: req.csrfToken) {
+                            UI.radios(
+                                "concernKind", legend: "What is it about",
+                                options: ConcernThreshold.Kind.allCases.map {
+                                    .init(value: $0.rawValue, label: $0.rawValue.capitalized)
+                                }, selected: values["concernKind"], errors: errors, inline: true)
+                            UI.textarea(
+                                "concernDetails", label: "Details", value: values["concernDetails"],
+                                hint: "The contract managers and partners who placed children here read this, with "
+                                    + "your council's name; the provider reads it without.", errors: errors, rows: 4)
+                            UI.button("Raise the concern", kind: "secondary")
+                        }
+                    }
+                }
+                if manager && !quality.reviews.contains(where: { $0.state == "open" }) {
+                    UI.details("Open a coordinated review", errors: errors) {
+                        UI.form(action: .membership(m.id, .review), csrf: req.csrfToken) {
+                            UI.textarea(
+                                "reviewReason", label: "Why", value: values["reviewReason"],
+                                hint: "For example after an inspection below the threshold.", errors: errors, rows: 3)
+                            UI.button("Open the review", kind: "secondary")
                         }
                     }
                 }
@@ -296,6 +349,47 @@ struct MembershipPages: RouteCollection {
         ) {
             try await ContractManagement.rescore(
                 membershipID, .init(score: form.score ?? "", reason: form.rescoreReason ?? ""),
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+
+    struct ConcernForm: Content {
+        var concernKind: String?
+        var concernDetails: String?
+    }
+
+    func raiseConcern(req: Request) async throws -> Response {
+        let membershipID = try id(req)
+        let form = try req.content.decode(ConcernForm.self)
+        var review: UUID?
+        return try await Forms.handle(
+            req,
+            success: review == nil
+                ? "Concern raised. The contract managers have been told."
+                : "Concern raised. It is part of a coordinated review; everyone involved has been told.",
+            redirect: { review.map { .review($0) } ?? .membership(membershipID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            review = try await Concerns.raise(
+                about: membershipID,
+                .init(
+                    kind: ConcernThreshold.Kind(rawValue: form.concernKind ?? ""), details: form.concernDetails ?? ""),
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
+    }
+
+    struct ReviewForm: Content { var reviewReason: String? }
+
+    func openReview(req: Request) async throws -> Response {
+        let membershipID = try id(req)
+        var review: UUID?
+        return try await Forms.handle(
+            req, success: "Review opened. The provider and the partners involved have been told.",
+            redirect: { review.map { .review($0) } ?? .membership(membershipID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            review = try await Concerns.openReview(
+                about: membershipID, reason: try req.content.decode(ReviewForm.self).reviewReason ?? "",
                 actor: try req.requireActor(), db: req.db, now: req.now)
         }
     }

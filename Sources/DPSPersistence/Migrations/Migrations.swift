@@ -27,5 +27,6 @@ public enum DPSMigrations {
         M0022_JobsRegisterFindings(),  // runs of periodic jobs claimed by period; the inspection watch's findings
         M0023_EvidenceNotices(),  // the evidence reminders and lapse notices sent, once each
         M0024_RescoreInterval(),  // how often memberships are re-scored (a DPS setting)
+        M0025_ConcernsReviews(),  // concerns, coordinated reviews, action plans and visits; the concern threshold
     ]
 }

@@ -20,6 +20,12 @@ public final class DPSRecord: Model, @unchecked Sendable {
     @Field(key: "parent_choice_band_points") public var parentChoiceBandPoints: Int
     /// How often each membership is re-scored: 6 or 12 months.
     @Field(key: "rescore_months") public var rescoreMonths: Int
+    /// The concern threshold that opens a coordinated review (DOMAIN §5): any safeguarding concern (when set), or
+    /// `concernCount` concerns from `concernPartners` partners within `concernMonths` months.
+    @Field(key: "concern_count") public var concernCount: Int
+    @Field(key: "concern_partners") public var concernPartners: Int
+    @Field(key: "concern_months") public var concernMonths: Int
+    @Field(key: "concern_any_safeguarding") public var concernAnySafeguarding: Bool
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
