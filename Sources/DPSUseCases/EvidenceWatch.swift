@@ -46,8 +46,11 @@ package enum EvidenceWatch {
     }
 
     /// The expiring documents of the memberships (all, or `membership` only) that are active or suspended.
-    private static func items(membership: UUID? = nil, db: any Database) async throws -> [Item] {
-        let only: SQLQueryString = membership.map { "AND m.id = \(bind: $0)" } ?? ""
+    private static func items(membership: UUID? = nil, provider: UUID? = nil, db: any Database) async throws
+        -> [Item]
+    {
+        let only: SQLQueryString =
+            membership.map { "AND m.id = \(bind: $0)" } ?? provider.map { "AND m.organisation_id = \(bind: $0)" } ?? ""
         return try await db.sql().raw(
             """
             SELECT m.id, m.dps_id, m.organisation_id, m.state, m.category_id, e.name AS establishment,
@@ -273,5 +276,24 @@ package enum EvidenceWatch {
                     + (timeline.state == .suspended ? " The membership is suspended: review it and reinstate." : ""),
                 link: SiteURL.membership(membership).path, at: now)
         }
+    }
+}
+
+extension EvidenceWatch {
+    /// The provider's documents that have expired or expire within `days`, soonest first, with their questions.
+    package static func expiring(within days: Int, actor: Actor, db: any Database, now: Date) async throws
+        -> [(item: Item, question: String)]
+    {
+        guard actor.isProvider else { return [] }
+        let horizon = LocalDate.from(now).adding(days: days)
+        let due = try await items(provider: actor.organisationID, db: db).filter { $0.expires <= horizon }
+            .sorted { $0.expires < $1.expires }
+        var texts: [UUID: [String: String]] = [:]
+        for id in Set(due.map(\.categoryID)) {
+            texts[id] = Dictionary(
+                try await CategoryRecord.find(id, on: db)?.content.passFail.map { ($0.key, $0.text) } ?? [],
+                uniquingKeysWith: { first, _ in first })
+        }
+        return due.map { ($0, texts[$0.categoryID]?[$0.question] ?? $0.question) }
     }
 }

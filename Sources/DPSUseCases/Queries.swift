@@ -105,7 +105,8 @@ package enum Queries {
                 m.organisation_id AS provider_id, c.name AS category, c.code AS category_code,
                 m.qualification_score, m.core_costs_json, m.state, e.postcode_district, e.urn,
                 CASE WHEN m.state = 'active' THEN NULL ELSE (SELECT ev.reason_code FROM membership_events ev
-                    WHERE ev.membership_id = m.id ORDER BY ev.occurred_at DESC LIMIT 1) END AS state_reason
+                    WHERE ev.membership_id = m.id AND ev.kind IN ('suspended', 'removed', 'withdrawn')
+                    ORDER BY ev.occurred_at DESC LIMIT 1) END AS state_reason
             FROM memberships m
                 JOIN establishments e ON e.id = m.establishment_id
                 JOIN organisations o ON o.id = m.organisation_id

@@ -48,7 +48,7 @@ package enum SiteURL: Sendable, Hashable {
     case assessmentPart(UUID, AssessmentPartAction, part: UUID)
 
     // Providers
-    case organisation, establishments, newEstablishment, establishmentClaims
+    case organisation, establishments, newEstablishment, establishmentClaims, standing
     case establishmentEdit(UUID)
     case applications
     case application(UUID)
@@ -137,6 +137,7 @@ package enum SiteURL: Sendable, Hashable {
         case .assessmentPart(let app, let action, let part):
             return words("assessment") + [id(app)] + words(action.rawValue) + [id(part, "partID")]
         case .organisation: return words("provider/organisation")
+        case .standing: return words("provider/standing")
         case .establishments: return words("provider/establishments")
         case .newEstablishment: return words("provider/establishments/new")
         case .establishmentEdit(let e): return words("provider/establishments") + [id(e)] + words("edit")

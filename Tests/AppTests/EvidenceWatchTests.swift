@@ -80,6 +80,17 @@ struct EvidenceWatchTests {
             let history = try await ContractManagement.timeline(membership.id!, actor: w.auditor, db: app.db)
             #expect(history.events.first?.kind == .suspended && history.events.first?.reason == .insuranceLapsed)
             #expect(history.events.first?.actorLabel == EvidenceWatch.performer)
+            // The provider's standing says what is suspended, what lifts it and what has expired; another provider's
+            // says nothing of it.
+            app.clock = .fixed(Self.at("2027-01-02"))
+            let standing = try await HTTPTests.Browser(app).signedIn("admin@acorn.test").get("/provider/standing")
+                .body.string
+            #expect(standing.contains("1 membership is suspended"))
+            #expect(standing.contains("Insurance lapsed. Send: a current certificate"))
+            #expect(standing.contains("31 December 2026 (expired)"))
+            let other = try await HTTPTests.Browser(app).signedIn("admin@birch.test").get("/provider/standing")
+                .body.string
+            #expect(!other.contains("Acorn House"))
         }
     }
 

@@ -103,6 +103,9 @@ struct RegisterWatchTests {
             #expect(
                 try await findings(app).map { "\($0.kind) \($0.urn) \($0.reviewed)" }
                     == ["below_threshold SC100001 false", "leaving SC100003 false"])
+            // The master log gives the reason, though the inspection was logged at the same moment.
+            let listed = try await Queries.memberships(actor: manager, db: app.db).rows.first { $0.id == acorn.id! }
+            #expect(listed?.stateReason == "inspection")
             // The audit trail names the watch as the one who suspended.
             let audit = try await AuditEventRecord.query(on: app.db).filter(\.$action == "membership.suspended").all()
             #expect(audit.count == 1 && audit.first?.actorLabel == RegisterWatch.performer)

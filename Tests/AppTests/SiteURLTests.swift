@@ -21,7 +21,8 @@ struct SiteURLTests {
                 .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit,
                 .auditExport, .membership(a), .membership(a, .suspend), .membership(a, .reinstate),
                 .membership(a, .respond), .membership(a, .keep), .membership(a, .renew), .membership(a, .rescore),
-                .membership(a, .concern), .membership(a, .review), .reviews, .review(a), .review(a, .actions),
+                .membership(a, .concern), .membership(a, .review), .reviews, .review(a), .standing,
+                .review(a, .actions),
                 .review(a, .visits), .review(a, .close), .reviewVisitFile(a, visit: b), .reviewAction(a, action: b),
                 .membershipResponse(a, response: b),
                 .membershipsExport,
@@ -45,7 +46,7 @@ struct SiteURLTests {
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
                 .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems,
                 .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit, .registerWatch,
-                .registerFinding, .reviews, .review, .reviewVisitFile, .reviewAction:
+                .registerFinding, .reviews, .review, .standing, .reviewVisitFile, .reviewAction:
                 break
             }
         }

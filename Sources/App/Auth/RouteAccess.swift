@@ -79,7 +79,8 @@ enum RouteAccess {
         "GET /audit.csv": .roles(auditReaders),
         "GET /api/v1/audit/verify": .roles(auditReaders),
         // Providers
-        "GET /provider/organisation": .roles(providerStaff), "GET /provider/establishments": .roles(providerStaff),
+        "GET /provider/organisation": .roles(providerStaff), "GET /provider/standing": .roles(providerStaff),
+        "GET /provider/establishments": .roles(providerStaff),
         "GET /provider/establishments/new": .roles(providerStaff),
         "POST /provider/establishments": .roles([.providerAdmin]),
         "GET /provider/establishments/:id/edit": .roles([.providerAdmin]),

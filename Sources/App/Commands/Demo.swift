@@ -21,6 +21,7 @@ enum Demo {
         ("auditor@westsussex.demo", "Femi Adeyemi", .auditor, leadName),
         ("officer@brighton-hove.demo", "Grace Hughes", .placementOfficer, "Brighton and Hove City Council"),
         ("finance@kent.demo", "Harry Moss", .partnerViewer, "Kent County Council"),
+        ("officer@kent.demo", "Jamal Reid", .placementOfficer, "Kent County Council"),
         ("admin@brighton-hove.demo", "Isla Murray", .councilAdmin, "Brighton and Hove City Council"),
     ]
 
@@ -194,11 +195,71 @@ enum Demo {
         try await referrals(
             officer: actors["officer@brighton-hove.demo"]!, providers: Array(providerActors.values), categories: byCode,
             db: db, now: now)
+        try await concerns(
+            officers: [actors["officer@brighton-hove.demo"]!, actors["officer@kent.demo"]!],
+            manager: actors["contracts@westsussex.demo"]!, db: db, now: now)
         try await inspectionWatch(
             loaded: loaded, areas: set, categories: byCode, evaluator: evaluator, panel: panel, hash: hash, db: db,
             now: now)
         try await analyze(db)
         app.logger.notice("Demo loaded: \(entries.count) establishments from \(providerActors.count) providers.")
+    }
+
+    /// Concerns in use: Brighton and Hove raises two about the school it placed a child at, Kent a third, which
+    /// crosses the threshold (3 concerns from 2 partners in 12 months) and opens a coordinated review; the contract
+    /// manager agrees an action plan (one action done) and records a monitoring visit.
+    static func concerns(officers: [Actor], manager: Actor, db: any Database, now: Date) async throws {
+        guard let placement = try await PlacementRecord.query(on: db).first(),
+            let membership = try await MembershipRecord.query(on: db)
+                .filter(\.$establishment.$id == placement.$establishment.id).filter(\.$state == "active").first()
+        else { return }
+        let concerns: [(Actor, ConcernThreshold.Kind, Int, String)] = [
+            (
+                officers[0], .quality, 40,
+                "The school's termly report arrived six weeks late and did not cover the agreed speech and language "
+                    + "outcomes."
+            ),
+            (
+                officers[0], .quality, 12,
+                "Two sessions of speech and language therapy a week were agreed; the school confirmed one a week "
+                    + "since September."
+            ),
+            (
+                officers[1], .contractual, 3,
+                "Invoices for the autumn term charged for one-to-one support that the placement agreement does not "
+                    + "include."
+            ),
+        ]
+        var review: UUID?
+        for (officer, kind, daysAgo, details) in concerns {
+            review = try await Concerns.raise(
+                about: membership.requireID(), .init(kind: kind, details: details), actor: officer, db: db,
+                now: now.addingTimeInterval(-Double(daysAgo) * 86400))
+        }
+        guard let review else { return }
+        let today = LocalDate.from(now)
+        try await Concerns.addAction(
+            review, action: "Send the missing termly report with progress against every agreed outcome",
+            owner: "Head teacher", due: today.adding(days: -1), actor: manager, db: db,
+            now: now.addingTimeInterval(-2 * 86400))
+        try await Concerns.addAction(
+            review, action: "Restore two speech and language therapy sessions a week and show the timetable",
+            owner: "Head of therapies", due: today.adding(days: 21), actor: manager, db: db,
+            now: now.addingTimeInterval(-2 * 86400))
+        let first = try await Concerns.review(review, actor: manager, db: db).actions.first {
+            $0.owner == "Head teacher"
+        }
+        if let first {
+            try await Concerns.completeAction(
+                review, action: first.id, note: "Report received and shared with both councils.", actor: manager,
+                db: db, now: now.addingTimeInterval(-86400))
+        }
+        try await Concerns.recordVisit(
+            review, kind: .monitoring, on: today.adding(days: -1),
+            report: "Met the head teacher and the head of therapies. Timetables show one therapy session a week for "
+                + "three pupils; a second therapist starts next month. Invoices to be re-issued without the one-to-one "
+                + "line.",
+            file: nil, actor: manager, db: db, now: now.addingTimeInterval(-3600))
     }
 
     /// The inspection watch in use, on the real register: a Kent children's home that Ofsted judged inadequate (a

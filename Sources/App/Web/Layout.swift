@@ -52,7 +52,7 @@ enum Layout {
             items += [("Referrals", .referrals), ("Memberships", .memberships), ("Reviews", .reviews)]
         case .providerAdmin, .bidWriter:
             items += [
-                ("Invitations", .invitations), ("Organisation", .organisation),
+                ("Invitations", .invitations), ("Our standing", .standing), ("Organisation", .organisation),
                 ("Establishments", .establishments), ("Applications", .applications),
             ]
         }
