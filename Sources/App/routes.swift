@@ -28,6 +28,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: RegisterWatchPages())
     try app.register(collection: ReviewPages())
     try app.register(collection: StandingPage())
+    try app.register(collection: CompliancePages())
     try app.register(collection: AccountPages())
     try app.register(collection: ProviderPages())
     try app.register(collection: AssessmentPages())

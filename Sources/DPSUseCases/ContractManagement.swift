@@ -222,6 +222,18 @@ package enum ContractManagement {
         }
     }
 
+    /// Suspends one membership of the manager's DPSs inside the caller's transaction (a failed compliance check);
+    /// nothing when it is no longer active.
+    static func suspend(
+        membershipInTransaction id: UUID, reason: SuspensionReason, detail: String, actor: Actor, db: any Database,
+        now: Date
+    ) async throws {
+        try requireContractManager(actor)
+        let found = try await targets(.membership(id), states: [.active], actor: actor, db: db)
+        _ = try await apply(
+            found, reason: reason, detail: detail, exclusion: nil, by: Performer(actor), db: db, now: now)
+    }
+
     /// Who changes a membership's standing: a contract manager, or the system on the DPS's own rule (the inspection
     /// watch), named in the log, the audit trail and the messages.
     struct Performer {

@@ -31,6 +31,7 @@ package struct DPSSnapshot: Codable {
     package var parentChoiceBandPoints: Int
     package var rescoreMonths: Int
     package var concernThreshold: ConcernThreshold
+    package var complianceGraceDays: Int
 
     package init(_ d: DPSRecord) {
         title = d.title
@@ -41,6 +42,7 @@ package struct DPSSnapshot: Codable {
         parentChoiceBandPoints = d.parentChoiceBandPoints
         rescoreMonths = d.rescoreMonths
         concernThreshold = d.concernThreshold
+        complianceGraceDays = d.complianceGraceDays
     }
 }
 
@@ -60,6 +62,8 @@ package enum DPSAdmin {
         package var rescoreMonths: Int?
         /// The concern threshold; nil: the default (`ConcernThreshold()`) on creation, unchanged on update.
         package var concernThreshold: ConcernThreshold?
+        /// 0-20 working days; nil: 5 on creation, unchanged on update.
+        package var complianceGraceDays: Int?
         package var description: String
         package var terms: String
         package var unreadable: [FieldError]
@@ -67,11 +71,13 @@ package enum DPSAdmin {
         package init(
             title: String, regime: Regime?, validityStart: LocalDate?, validityEnd: LocalDate?,
             shortDeadlinesAgreed: Bool, parentChoiceBandPoints: Int? = nil, rescoreMonths: Int? = nil,
-            concernThreshold: ConcernThreshold? = nil, description: String = "", terms: String = "",
+            concernThreshold: ConcernThreshold? = nil, complianceGraceDays: Int? = nil, description: String = "",
+            terms: String = "",
             unreadable: [FieldError] = []
         ) {
             self.rescoreMonths = rescoreMonths
             self.concernThreshold = concernThreshold
+            self.complianceGraceDays = complianceGraceDays
             self.title = title
             self.regime = regime
             self.validityStart = validityStart
@@ -141,6 +147,10 @@ package enum DPSAdmin {
                 errors.append(FieldError(field: "concernMonths", message: "The window must be from 1 to 36 months"))
             }
         }
+        if let grace = input.complianceGraceDays, !(0...20).contains(grace) {
+            errors.append(
+                FieldError(field: "complianceGraceDays", message: "The grace period must be from 0 to 20 working days"))
+        }
         guard let start, let end else { return (errors, nil) }
         let period = ValidityPeriod(start: start, end: end)
         errors += period.validate().map { FieldError(field: "validityEnd", message: $0.message) }
@@ -164,6 +174,7 @@ package enum DPSAdmin {
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? 5
             dps.rescoreMonths = input.rescoreMonths ?? 12
             dps.concernThreshold = input.concernThreshold ?? ConcernThreshold()
+            dps.complianceGraceDays = input.complianceGraceDays ?? 5
             dps.description = input.description.trimmed
             dps.terms = input.terms.trimmed
             try await dps.create(on: db)
@@ -254,6 +265,7 @@ package enum DPSAdmin {
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? dps.parentChoiceBandPoints
             dps.rescoreMonths = input.rescoreMonths ?? dps.rescoreMonths
             if let threshold = input.concernThreshold { dps.concernThreshold = threshold }
+            dps.complianceGraceDays = input.complianceGraceDays ?? dps.complianceGraceDays
             dps.description = input.description.trimmed
             dps.terms = input.terms.trimmed
             try await dps.update(on: db)

@@ -297,3 +297,18 @@ extension EvidenceWatch {
         return due.map { ($0, texts[$0.categoryID]?[$0.question] ?? $0.question) }
     }
 }
+
+extension EvidenceWatch {
+    /// The questions of a membership whose latest document expired before `today`.
+    package static func documentsExpired(membership: UUID, before today: LocalDate, db: any Database) async throws
+        -> [String]
+    {
+        let lapsed = try await items(membership: membership, db: db).filter { $0.expires < today }
+        guard let first = lapsed.first, let category = try await CategoryRecord.find(first.categoryID, on: db) else {
+            return []
+        }
+        let texts = Dictionary(
+            try category.content.passFail.map { ($0.key, $0.text) }, uniquingKeysWith: { first, _ in first })
+        return lapsed.map { texts[$0.question] ?? $0.question }
+    }
+}

@@ -36,6 +36,8 @@ package enum SiteURL: Sendable, Hashable {
     case mailProblems
     case registerWatch
     case registerFinding(UUID)
+    case complianceChecks
+    case complianceCheck(UUID, ComplianceAction? = nil)
     case reviews
     case review(UUID, ReviewAction? = nil)
     case reviewVisitFile(UUID, visit: UUID)
@@ -71,6 +73,7 @@ package enum SiteURL: Sendable, Hashable {
         case removeItem = "items/remove"
     }
     package enum ReviewAction: String, Sendable, Hashable { case actions, visits, close }
+    package enum ComplianceAction: String, Sendable, Hashable { case confirm, fail }
     package enum MembershipAction: String, Sendable, Hashable {
         case suspend, reinstate, respond, keep, renew, rescore, concern, review
     }
@@ -125,6 +128,9 @@ package enum SiteURL: Sendable, Hashable {
         case .mailProblems: return words("admin/mail")
         case .registerWatch: return words("register-watch")
         case .registerFinding(let finding): return words("register-watch") + [id(finding)]
+        case .complianceChecks: return words("compliance")
+        case .complianceCheck(let check, let action):
+            return words("compliance") + [id(check)] + words(action?.rawValue ?? "")
         case .reviews: return words("reviews")
         case .review(let review, let action): return words("reviews") + [id(review)] + words(action?.rawValue ?? "")
         case .reviewVisitFile(let review, let visit):

@@ -21,7 +21,8 @@ struct SiteURLTests {
                 .category(a, .settings), .category(a, .items), .category(a, .removeItem), .memberships, .audit,
                 .auditExport, .membership(a), .membership(a, .suspend), .membership(a, .reinstate),
                 .membership(a, .respond), .membership(a, .keep), .membership(a, .renew), .membership(a, .rescore),
-                .membership(a, .concern), .membership(a, .review), .reviews, .review(a), .standing,
+                .membership(a, .concern), .membership(a, .review), .reviews, .review(a), .standing, .complianceChecks,
+                .complianceCheck(a), .complianceCheck(a, .confirm), .complianceCheck(a, .fail),
                 .review(a, .actions),
                 .review(a, .visits), .review(a, .close), .reviewVisitFile(a, visit: b), .reviewAction(a, action: b),
                 .membershipResponse(a, response: b),
@@ -46,7 +47,8 @@ struct SiteURLTests {
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
                 .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems,
                 .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit, .registerWatch,
-                .registerFinding, .reviews, .review, .standing, .reviewVisitFile, .reviewAction:
+                .registerFinding, .reviews, .review, .standing, .complianceChecks, .complianceCheck, .reviewVisitFile,
+                .reviewAction:
                 break
             }
         }

@@ -16,18 +16,26 @@ struct CloseReferralsCommand: AsyncCommand {
     }
 }
 
-/// `dps evidence-check`: today's evidence reminders and lapses, once a day (cron may run it beside the loop inside
-/// `serve`: the day is claimed, and each notice too).
-struct EvidenceCheckCommand: AsyncCommand {
+/// `dps daily-checks`: today's evidence reminders and lapses and the compliance check deadlines, once a day (cron
+/// may run it beside the loop inside `serve`: the day is claimed, and each notice and answer too).
+struct DailyChecksCommand: AsyncCommand {
     struct Signature: CommandSignature {}
     var help: String {
-        "Reminds providers of evidence about to expire and suspends (or reports) what has lapsed; once a day, "
-            + "also inside `serve`."
+        "Reminds providers of evidence about to expire and suspends (or reports) what has lapsed; reminds and "
+            + "suspends on compliance check deadlines. Once a day; also inside `serve`."
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let report = try await EvidenceWatch.run(db: context.application.db, now: context.application.clock.now())
+        let now = context.application.clock.now()
+        let report = try await EvidenceWatch.run(db: context.application.db, now: now)
         context.console.print(report.summary)
+        if let deadlines = try await ComplianceChecks.runDaily(db: context.application.db, now: now) {
+            context.console.print(
+                "Compliance checks: \(deadlines.reminded) reminded, \(deadlines.suspended) suspended for not answering."
+            )
+        } else {
+            context.console.print("Today's compliance deadlines have already been handled.")
+        }
     }
 }
 
@@ -94,6 +102,9 @@ struct JobLoop: LifecycleHandler {
                         // Once a day: the first pass of each day claims it; the others find it done.
                         let evidence = try await EvidenceWatch.run(db: app.db, now: app.clock.now())
                         if !evidence.alreadyRun { app.logger.notice("Evidence check: \(evidence.summary)") }
+                        if let d = try await ComplianceChecks.runDaily(db: app.db, now: app.clock.now()) {
+                            app.logger.notice("Compliance checks: \(d.reminded) reminded, \(d.suspended) suspended.")
+                        }
                     } catch {
                         app.logger.report(error: error)
                     }

@@ -27,6 +27,7 @@ enum AdminForms {
         var concernPartners: String?
         var concernMonths: String?
         var concernAnySafeguarding: String?
+        var complianceGraceDays: String?
         var description: String?
         var terms: String?
 
@@ -60,10 +61,17 @@ enum AdminForms {
                         concerns: c, partners: p, months: m, anySafeguarding: yes(concernAnySafeguarding))
                 }
             }
+            let grace = (complianceGraceDays ?? "").trimmed
+            if !grace.isEmpty && int(grace) == nil {
+                unreadable.append(
+                    FieldError(
+                        field: "complianceGraceDays", message: "The grace period must be from 0 to 20 working days"))
+            }
             return DPSAdmin.DPSCommand(
                 title: title ?? "", regime: Regime(rawValue: regime ?? ""), validityStart: date(validityStart),
                 validityEnd: date(validityEnd), shortDeadlinesAgreed: yes(shortDeadlinesAgreed),
                 parentChoiceBandPoints: int(band), rescoreMonths: int(months), concernThreshold: threshold,
+                complianceGraceDays: int(grace),
                 description: description ?? "", terms: terms ?? "",
                 unreadable: unreadable)
         }

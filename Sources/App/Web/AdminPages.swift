@@ -181,7 +181,8 @@ struct AdminPages: RouteCollection {
                 "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
                 "rescoreMonths": String(dps.rescoreMonths), "concernCount": String(dps.concernCount),
                 "concernPartners": String(dps.concernPartners), "concernMonths": String(dps.concernMonths),
-                "concernAnySafeguarding": dps.concernAnySafeguarding ? "yes" : "no", "description": dps.description,
+                "concernAnySafeguarding": dps.concernAnySafeguarding ? "yes" : "no",
+                "complianceGraceDays": String(dps.complianceGraceDays), "description": dps.description,
                 "terms": dps.terms,
             ] : settingsValues
         return Layout.page(title: "DPS set-up", context: PageContext(request: req)) {
@@ -358,6 +359,11 @@ struct AdminPages: RouteCollection {
                 "concernAnySafeguarding", legend: "Safeguarding",
                 options: [.init(value: "yes", label: "Any safeguarding concern opens a review at once")],
                 selected: values["concernAnySafeguarding"] == "yes" || values.isEmpty ? ["yes"] : [], errors: errors),
+            UI.textInput(
+                "complianceGraceDays",
+                label: "Working days after a compliance check's deadline before a membership that has not answered "
+                    + "is suspended",
+                value: values["complianceGraceDays"] ?? "5", errors: errors, width: "2"),
             UI.textarea(
                 "description", label: "Description (public)", value: values["description"], errors: errors, rows: 3),
             UI.textarea("terms", label: "Terms (public)", value: values["terms"], errors: errors, rows: 5)

@@ -41,6 +41,7 @@ enum Layout {
         case .contractManager:
             items += [
                 ("Memberships", .memberships), ("Register watch", .registerWatch), ("Reviews", .reviews),
+                ("Compliance checks", .complianceChecks),
                 ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
         case .auditor:

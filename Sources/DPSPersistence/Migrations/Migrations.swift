@@ -28,5 +28,6 @@ public enum DPSMigrations {
         M0023_EvidenceNotices(),  // the evidence reminders and lapse notices sent, once each
         M0024_RescoreInterval(),  // how often memberships are re-scored (a DPS setting)
         M0025_ConcernsReviews(),  // concerns, coordinated reviews, action plans and visits; the concern threshold
+        M0026_ComplianceChecks(),  // annual compliance checks and their answers; the grace period (a DPS setting)
     ]
 }

@@ -26,6 +26,9 @@ public final class DPSRecord: Model, @unchecked Sendable {
     @Field(key: "concern_partners") public var concernPartners: Int
     @Field(key: "concern_months") public var concernMonths: Int
     @Field(key: "concern_any_safeguarding") public var concernAnySafeguarding: Bool
+    /// Working days after a compliance check's answer-by date before a membership that has not answered is
+    /// suspended.
+    @Field(key: "compliance_grace_days") public var complianceGraceDays: Int
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
