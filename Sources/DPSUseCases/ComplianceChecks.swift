@@ -227,6 +227,22 @@ package enum ComplianceChecks {
         ).all().map(checkRow)
     }
 
+    /// The checks still waiting for the provider's answer, with how many of its memberships each asks.
+    package static func waiting(actor: Actor, db: any Database) async throws -> [(check: Check, memberships: Int)] {
+        guard actor.isProvider else { return [] }
+        return try await db.sql().raw(
+            """
+            SELECT c.id, c.dps_id, c.scope_label, c.opened_at, c.opened_by, c.answer_by, c.suspends_on,
+                COUNT(*) AS n
+            FROM compliance_checks c JOIN compliance_answers a ON a.check_id = c.id
+                JOIN memberships m ON m.id = a.membership_id
+            WHERE m.organisation_id = \(bind: actor.organisationID) AND a.state = 'waiting'
+            GROUP BY c.id, c.dps_id, c.scope_label, c.opened_at, c.opened_by, c.answer_by, c.suspends_on
+            ORDER BY c.answer_by
+            """
+        ).all().map { (try checkRow($0), try $0.decode(column: "n", as: Int.self)) }
+    }
+
     /// The provider confirms that the details of its memberships still to answer in the check are current, with a
     /// statement. Refused while evidence of one of them has expired (renew it first). Returns how many it confirmed.
     @discardableResult

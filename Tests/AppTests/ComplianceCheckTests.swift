@@ -34,6 +34,8 @@ struct ComplianceCheckTests {
 
             // MUT: Acorn confirms (a statement too short is refused by name); the deadline passes; Cedar fails
             let acorn = try await HTTPTests.Browser(app).signedIn("admin@acorn.test")
+            let standing = try await acorn.get("/provider/standing").body.string
+            #expect(standing.contains("Compliance checks to answer") && standing.contains("17 November 2026"))
             _ = try await acorn.get(path)
             let short = try await acorn.post(path + "/confirm", ["statement": "ok"])
             let confirmed = try await acorn.post(

@@ -198,6 +198,7 @@ enum Demo {
         try await concerns(
             officers: [actors["officer@brighton-hove.demo"]!, actors["officer@kent.demo"]!],
             manager: actors["contracts@westsussex.demo"]!, db: db, now: now)
+        try await complianceCheck(manager: actors["contracts@westsussex.demo"]!, categories: byCode, db: db, now: now)
         try await inspectionWatch(
             loaded: loaded, areas: set, categories: byCode, evaluator: evaluator, panel: panel, hash: hash, db: db,
             now: now)
@@ -260,6 +261,31 @@ enum Demo {
                 + "three pupils; a second therapist starts next month. Invoices to be re-issued without the one-to-one "
                 + "line.",
             file: nil, actor: manager, db: db, now: now.addingTimeInterval(-3600))
+    }
+
+    /// A compliance check in progress: opened for fostering two working days ago; the first agency has confirmed.
+    static func complianceCheck(manager: Actor, categories: [String: CategoryRecord], db: any Database, now: Date)
+        async throws
+    {
+        guard let fostering = categories["fostering"] else { return }
+        let dps = fostering.$dps.id
+        let opened = now.addingTimeInterval(-2 * 86400)
+        guard
+            let check = try? await ComplianceChecks.open(
+                dps: dps, category: fostering.id, actor: manager, db: db, now: opened)
+        else { return }
+        let answers = try await ComplianceChecks.report(check, actor: manager, db: db).1
+        guard let first = answers.first,
+            let admin = try await User.query(on: db).filter(\.$organisation.$id == first.providerID)
+                .filter(\.$role == Role.providerAdmin.rawValue).first(),
+            let org = try await Organisation.find(first.providerID, on: db)
+        else { return }
+        let provider = Actor(
+            userID: try admin.requireID(), name: admin.name, email: admin.email, role: .providerAdmin,
+            organisationID: first.providerID, organisationKind: .provider, organisationName: org.name)
+        try? await ComplianceChecks.confirm(
+            check, statement: "Registration, insurance, DBS checks and policies reviewed this week; all current.",
+            actor: provider, db: db, now: opened.addingTimeInterval(86400))
     }
 
     /// The inspection watch in use, on the real register: a Kent children's home that Ofsted judged inadequate (a

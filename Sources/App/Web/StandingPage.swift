@@ -16,6 +16,7 @@ struct StandingPage: RouteCollection {
             actor: actor, page: try ListPage(number: 1, size: ListPage.maximumSize), db: req.db)
         let expiring = try await EvidenceWatch.expiring(within: 60, actor: actor, db: req.db, now: req.now)
         let reviews = try await Concerns.reviews(actor: actor, db: req.db).rows.filter { $0.state == "open" }
+        let checks = try await ComplianceChecks.waiting(actor: actor, db: req.db)
         let today = LocalDate.from(req.now)
         return HTMLResponse.make(
             Layout.page(title: "Our standing", context: PageContext(request: req)) {
@@ -46,6 +47,19 @@ struct StandingPage: RouteCollection {
                             ]
                         })
                     if memberships.hasNext { el("p") { UI.link("Every membership", .memberships) } }
+                }
+                UI.h2("Compliance checks to answer")
+                if checks.isEmpty {
+                    UI.p("None waiting for your answer.")
+                } else {
+                    UI.table(
+                        headers: ["Check", "Memberships", "Answer by"],
+                        rows: checks.map { c, count in
+                            [
+                                UI.link(c.scope, .complianceCheck(c.id)), text(String(count)),
+                                text(c.answerBy.longForm + (c.answerBy < today ? " (late)" : "")),
+                            ]
+                        })
                 }
                 UI.h2("Evidence expired or expiring within 60 days")
                 if expiring.isEmpty {
