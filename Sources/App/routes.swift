@@ -29,6 +29,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReviewPages())
     try app.register(collection: StandingPage())
     try app.register(collection: CompliancePages())
+    try app.register(collection: FeeReviewPages())
     try app.register(collection: AccountPages())
     try app.register(collection: ProviderPages())
     try app.register(collection: AssessmentPages())

@@ -24,6 +24,8 @@ package enum ContractManagement {
         case renewed
         /// A contract manager changed the qualification score.
         case rescored
+        /// The annual fee review changed the core fees, from a date.
+        case feesChanged = "fees_changed"
 
         package var label: String {
             switch self {
@@ -38,6 +40,7 @@ package enum ContractManagement {
             case .lapsed: "Evidence expired"
             case .renewed: "Evidence renewed"
             case .rescored: "Re-scored"
+            case .feesChanged: "Fees changed"
             }
         }
     }

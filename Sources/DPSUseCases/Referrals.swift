@@ -755,7 +755,12 @@ package enum Referrals {
         guard let m = try await MembershipRecord.find(inv.membershipID, on: db) else {
             throw UseCaseError(.internalFailure, "The invited membership is missing.")
         }
-        return try schedule(coreJSON: m.coreCostsJSON, discountsJSON: m.discountsJSON)
+        let (current, tiers) = try schedule(coreJSON: m.coreCostsJSON, discountsJSON: m.discountsJSON)
+        // The fees in force when the referral was published (its invitations were sent then).
+        return (
+            try await FeeReviews.schedule(membership: inv.membershipID, current: current, at: inv.invitedAt, db: db),
+            tiers
+        )
     }
 
     /// A membership's stored cost schedule: weekly pence by core line key, discount basis points by children.
@@ -913,7 +918,8 @@ package enum Referrals {
                 let row = try await sql.select()
                     .column(c("i", "id"), as: "invitation_id").column(c("i", "referral_id"))
                     .column(c("i", "establishment_id")).column(c("i", "distance_miles"))
-                    .column(c("i", "declined_at")).column(c("r", "dps_id")).column(c("r", "state"))
+                    .column(c("i", "declined_at")).column(c("i", "membership_id")).column(c("i", "invited_at"))
+                    .column(c("r", "dps_id")).column(c("r", "state"))
                     .column(c("r", "deadline")).column(c("r", "children")).column(c("r", "pattern"))
                     .column(c("r", "home_latitude")).column(c("r", "home_longitude")).column(c("r", "weights_json"))
                     .column(c("k", "code")).column(c("k", "content_json")).column(c("m", "core_costs_json"))
@@ -940,7 +946,11 @@ package enum Referrals {
             guard let coreJSON = try row.decode(column: "core_costs_json", as: String?.self),
                 let discountsJSON = try row.decode(column: "discounts_json", as: String?.self)
             else { throw UseCaseError(.internalFailure, "The invited membership is missing.") }
-            let (core, tiers) = try Referrals.schedule(coreJSON: coreJSON, discountsJSON: discountsJSON)
+            let (current, tiers) = try Referrals.schedule(coreJSON: coreJSON, discountsJSON: discountsJSON)
+            // The fees in force when the referral was published (its invitations were sent then).
+            let core = try await FeeReviews.schedule(
+                membership: try row.decode(column: "membership_id", as: UUID.self), current: current,
+                at: try row.decode(column: "invited_at", as: Date.self), sql: sql)
             return BidTarget(
                 invitationID: try row.decode(column: "invitation_id", as: UUID.self),
                 referralID: try row.decode(column: "referral_id", as: UUID.self),

@@ -36,6 +36,9 @@ package enum SiteURL: Sendable, Hashable {
     case mailProblems
     case registerWatch
     case registerFinding(UUID)
+    case feeReviews
+    case feeReview(UUID, FeeReviewAction? = nil)
+    case feeProposal(UUID, membership: UUID)
     case complianceChecks
     case complianceCheck(UUID, ComplianceAction? = nil)
     case reviews
@@ -74,6 +77,7 @@ package enum SiteURL: Sendable, Hashable {
     }
     package enum ReviewAction: String, Sendable, Hashable { case actions, visits, close }
     package enum ComplianceAction: String, Sendable, Hashable { case confirm, fail }
+    package enum FeeReviewAction: String, Sendable, Hashable { case decide, close }
     package enum MembershipAction: String, Sendable, Hashable {
         case suspend, reinstate, respond, keep, renew, rescore, concern, review
     }
@@ -128,6 +132,11 @@ package enum SiteURL: Sendable, Hashable {
         case .mailProblems: return words("admin/mail")
         case .registerWatch: return words("register-watch")
         case .registerFinding(let finding): return words("register-watch") + [id(finding)]
+        case .feeReviews: return words("fee-reviews")
+        case .feeReview(let review, let action):
+            return words("fee-reviews") + [id(review)] + words(action?.rawValue ?? "")
+        case .feeProposal(let review, let membership):
+            return words("fee-reviews") + [id(review)] + words("memberships") + [id(membership, "membershipID")]
         case .complianceChecks: return words("compliance")
         case .complianceCheck(let check, let action):
             return words("compliance") + [id(check)] + words(action?.rawValue ?? "")

@@ -199,6 +199,7 @@ enum Demo {
             officers: [actors["officer@brighton-hove.demo"]!, actors["officer@kent.demo"]!],
             manager: actors["contracts@westsussex.demo"]!, db: db, now: now)
         try await complianceCheck(manager: actors["contracts@westsussex.demo"]!, categories: byCode, db: db, now: now)
+        try await feeReview(manager: actors["contracts@westsussex.demo"]!, db: db, now: now)
         try await inspectionWatch(
             loaded: loaded, areas: set, categories: byCode, evaluator: evaluator, panel: panel, hash: hash, db: db,
             now: now)
@@ -286,6 +287,39 @@ enum Demo {
         try? await ComplianceChecks.confirm(
             check, statement: "Registration, insurance, DBS checks and policies reviewed this week; all current.",
             actor: provider, db: db, now: opened.addingTimeInterval(86400))
+    }
+
+    /// A fee review in progress: open until the end of next month, fees from 1 April; the first provider has proposed
+    /// a rise in one line, which the contract manager has countered.
+    static func feeReview(manager: Actor, db: any Database, now: Date) async throws {
+        guard let dps = try await DPSRecord.query(on: db).first(), let dpsID = dps.id else { return }
+        let today = LocalDate.from(now)
+        let closes = today.adding(days: 30)
+        let effective = LocalDate(year: closes.month >= 4 ? closes.year + 1 : closes.year, month: 4, day: 1)
+        guard
+            let review = try? await FeeReviews.open(
+                dps: dpsID, closesOn: closes, effectiveFrom: effective, actor: manager, db: db, now: now)
+        else { return }
+        guard let admin = try await User.query(on: db).filter(\.$email == "provider@demo.provider").first(),
+            let org = try await Organisation.find(admin.$organisation.id, on: db),
+            let membership = try await MembershipRecord.query(on: db).filter(\.$organisation.$id == org.requireID())
+                .filter(\.$state == "active").first()
+        else { return }
+        let provider = Actor(
+            userID: try admin.requireID(), name: admin.name, email: admin.email, role: .providerAdmin,
+            organisationID: try org.requireID(), organisationKind: .provider, organisationName: org.name)
+        let target = try await FeeReviews.target(review, membership: membership.requireID(), actor: provider, db: db)
+        guard let line = target.lines.first, let current = target.current[line.key] else { return }
+        try? await FeeReviews.propose(
+            review, membership: membership.requireID(), lines: [line.key: current + current / 20],
+            justification: "Teaching assistants' pay rose 5% in September under the national pay award.",
+            actor: provider, db: db, now: now.addingTimeInterval(-86400))
+        if let proposal = try await FeeReviews.review(review, actor: manager, db: db).1.first {
+            try? await FeeReviews.decide(
+                review, proposal: proposal.id, decision: .counter, counterPence: current + current / 40,
+                note: "Half the rise: the other providers' schools absorbed part of the award.", actor: manager,
+                db: db, now: now.addingTimeInterval(-3600))
+        }
     }
 
     /// The inspection watch in use, on the real register: a Kent children's home that Ofsted judged inadequate (a

@@ -41,7 +41,7 @@ enum Layout {
         case .contractManager:
             items += [
                 ("Memberships", .memberships), ("Register watch", .registerWatch), ("Reviews", .reviews),
-                ("Compliance checks", .complianceChecks),
+                ("Compliance checks", .complianceChecks), ("Fee reviews", .feeReviews),
                 ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
         case .auditor:

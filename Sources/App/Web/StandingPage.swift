@@ -17,6 +17,7 @@ struct StandingPage: RouteCollection {
         let expiring = try await EvidenceWatch.expiring(within: 60, actor: actor, db: req.db, now: req.now)
         let reviews = try await Concerns.reviews(actor: actor, db: req.db).rows.filter { $0.state == "open" }
         let checks = try await ComplianceChecks.waiting(actor: actor, db: req.db)
+        let feeReviews = try await FeeReviews.reviews(actor: actor, db: req.db).filter { $0.state == "open" }
         let today = LocalDate.from(req.now)
         return HTMLResponse.make(
             Layout.page(title: "Our standing", context: PageContext(request: req)) {
@@ -60,6 +61,18 @@ struct StandingPage: RouteCollection {
                                 text(c.answerBy.longForm + (c.answerBy < today ? " (late)" : "")),
                             ]
                         })
+                }
+                UI.h2("Fee reviews")
+                if feeReviews.isEmpty {
+                    UI.p("No fee review is open.")
+                } else {
+                    for r in feeReviews {
+                        el("p") {
+                            UI.link(
+                                "Propose new core fees by \(r.closesOn.longForm) (agreed fees from "
+                                    + "\(r.effectiveFrom.longForm))", .feeReview(r.id))
+                        }
+                    }
                 }
                 UI.h2("Evidence expired or expiring within 60 days")
                 if expiring.isEmpty {

@@ -29,5 +29,6 @@ public enum DPSMigrations {
         M0024_RescoreInterval(),  // how often memberships are re-scored (a DPS setting)
         M0025_ConcernsReviews(),  // concerns, coordinated reviews, action plans and visits; the concern threshold
         M0026_ComplianceChecks(),  // annual compliance checks and their answers; the grace period (a DPS setting)
+        M0027_FeeReviews(),  // the annual core fee review: windows, proposals and decisions, fee schedule history
     ]
 }
