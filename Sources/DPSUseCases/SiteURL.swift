@@ -36,6 +36,7 @@ package enum SiteURL: Sendable, Hashable {
     case mailProblems
     case registerWatch
     case registerFinding(UUID)
+    case costSharing, supplierFee
     case feeReviews
     case feeReview(UUID, FeeReviewAction? = nil)
     case feeProposal(UUID, membership: UUID)
@@ -132,6 +133,8 @@ package enum SiteURL: Sendable, Hashable {
         case .mailProblems: return words("admin/mail")
         case .registerWatch: return words("register-watch")
         case .registerFinding(let finding): return words("register-watch") + [id(finding)]
+        case .costSharing: return words("cost-sharing")
+        case .supplierFee: return words("cost-sharing/supplier-fee")
         case .feeReviews: return words("fee-reviews")
         case .feeReview(let review, let action):
             return words("fee-reviews") + [id(review)] + words(action?.rawValue ?? "")

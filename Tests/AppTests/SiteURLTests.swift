@@ -22,7 +22,8 @@ struct SiteURLTests {
                 .auditExport, .membership(a), .membership(a, .suspend), .membership(a, .reinstate),
                 .membership(a, .respond), .membership(a, .keep), .membership(a, .renew), .membership(a, .rescore),
                 .membership(a, .concern), .membership(a, .review), .reviews, .review(a), .standing, .complianceChecks,
-                .complianceCheck(a), .complianceCheck(a, .confirm), .complianceCheck(a, .fail), .feeReviews,
+                .complianceCheck(a), .complianceCheck(a, .confirm), .complianceCheck(a, .fail), .costSharing,
+                .supplierFee, .feeReviews,
                 .feeReview(a), .feeReview(a, .decide), .feeReview(a, .close), .feeProposal(a, membership: b),
                 .review(a, .actions),
                 .review(a, .visits), .review(a, .close), .reviewVisitFile(a, visit: b), .reviewAction(a, action: b),
@@ -48,7 +49,8 @@ struct SiteURLTests {
                 .invitations, .invitation, .referrals, .newReferral, .directReferral, .referral, .bidScore,
                 .placement, .placementAccept, .urnClaims, .urnClaim, .establishmentClaims, .mailProblems,
                 .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit, .registerWatch,
-                .registerFinding, .reviews, .review, .standing, .complianceChecks, .complianceCheck, .feeReviews,
+                .registerFinding, .reviews, .review, .standing, .complianceChecks, .complianceCheck, .costSharing,
+                .supplierFee, .feeReviews,
                 .feeReview, .feeProposal, .reviewVisitFile,
                 .reviewAction:
                 break

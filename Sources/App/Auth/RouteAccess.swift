@@ -65,6 +65,11 @@ enum RouteAccess {
         "POST /fee-reviews/:id/close": .roles([.contractManager]),
         "GET /fee-reviews/:id/memberships/:membershipID": .roles([.providerAdmin]),
         "POST /fee-reviews/:id/memberships/:membershipID": .roles([.providerAdmin]),
+        "GET /cost-sharing": .roles([
+            .dpsAdmin, .contractManager, .auditor, .councilAdmin, .partnerViewer, .placementOfficer,
+        ]),
+        "POST /cost-sharing": .roles([.dpsAdmin, .contractManager]),
+        "POST /cost-sharing/supplier-fee": .roles([.dpsAdmin]),
         "GET /reviews": .signedIn, "GET /reviews/:id": .signedIn, "GET /reviews/:id/visits/:visitID": .signedIn,
         "POST /reviews/:id/actions": .roles([.contractManager]),
         "POST /reviews/:id/actions/:actionID": .roles([.contractManager]),

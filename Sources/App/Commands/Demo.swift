@@ -200,6 +200,13 @@ enum Demo {
             manager: actors["contracts@westsussex.demo"]!, db: db, now: now)
         try await complianceCheck(manager: actors["contracts@westsussex.demo"]!, categories: byCode, db: db, now: now)
         try await feeReview(manager: actors["contracts@westsussex.demo"]!, db: db, now: now)
+        // The business case's figures (DOMAIN §9): the one-off procurement cost of £97,700 and the central function's
+        // £198,533 a year, shared equally among the founders.
+        try await CostSharingStatements.setYear(
+            dps: dps.requireID(),
+            .init(
+                year: CostSharingStatements.financialYear(of: LocalDate.from(now)), procurementPence: 9_770_000,
+                centralPence: 19_853_300, joiningFeePence: 2_000_000, basis: .equal), actor: admin, db: db, now: now)
         try await inspectionWatch(
             loaded: loaded, areas: set, categories: byCode, evaluator: evaluator, panel: panel, hash: hash, db: db,
             now: now)

@@ -34,14 +34,14 @@ enum Layout {
         case .dpsAdmin:
             items += [
                 ("DPS set-up", .dpsOverview), ("Applications", .assessmentQueue), ("Memberships", .memberships),
-                ("URN claims", .urnClaims), ("E-mail", .mailProblems),
+                ("URN claims", .urnClaims), ("Cost sharing", .costSharing), ("E-mail", .mailProblems),
             ]
         case .evaluator, .panelMember:
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
             items += [
                 ("Memberships", .memberships), ("Register watch", .registerWatch), ("Reviews", .reviews),
-                ("Compliance checks", .complianceChecks), ("Fee reviews", .feeReviews),
+                ("Compliance checks", .complianceChecks), ("Fee reviews", .feeReviews), ("Cost sharing", .costSharing),
                 ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
         case .auditor:
@@ -51,6 +51,7 @@ enum Layout {
             ]
         case .placementOfficer, .partnerViewer, .councilAdmin:
             items += [("Referrals", .referrals), ("Memberships", .memberships), ("Reviews", .reviews)]
+            if actor.role != .placementOfficer { items.append(("Cost sharing", .costSharing)) }
         case .providerAdmin, .bidWriter:
             items += [
                 ("Invitations", .invitations), ("Our standing", .standing), ("Organisation", .organisation),

@@ -30,5 +30,6 @@ public enum DPSMigrations {
         M0025_ConcernsReviews(),  // concerns, coordinated reviews, action plans and visits; the concern threshold
         M0026_ComplianceChecks(),  // annual compliance checks and their answers; the grace period (a DPS setting)
         M0027_FeeReviews(),  // the annual core fee review: windows, proposals and decisions, fee schedule history
+        M0028_CostSharing(),  // the central costs per financial year and how they are shared; the PA 2023 supplier fee
     ]
 }

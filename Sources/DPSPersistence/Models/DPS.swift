@@ -29,6 +29,9 @@ public final class DPSRecord: Model, @unchecked Sendable {
     /// Working days after a compliance check's answer-by date before a membership that has not answered is
     /// suspended.
     @Field(key: "compliance_grace_days") public var complianceGraceDays: Int
+    /// A fee on awarded contracts charged to suppliers, in basis points of the contract value: only under the
+    /// Procurement Act 2023 (PCR 2015 allows no fee to suppliers); nil: none.
+    @OptionalField(key: "supplier_fee_basis_points") public var supplierFeeBasisPoints: Int?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
