@@ -920,6 +920,11 @@ package enum Referrals {
                     .column(c("i", "establishment_id")).column(c("i", "distance_miles"))
                     .column(c("i", "declined_at")).column(c("i", "membership_id")).column(c("i", "invited_at"))
                     .column(c("r", "dps_id")).column(c("r", "state"))
+                    // Whether the membership's fees ever changed, so the usual bid reads no fee history.
+                    .column(
+                        SQLRaw("(SELECT COUNT(*) FROM fee_changes fc WHERE fc.membership_id = i.membership_id)"),
+                        as: "fee_changes"
+                    )
                     .column(c("r", "deadline")).column(c("r", "children")).column(c("r", "pattern"))
                     .column(c("r", "home_latitude")).column(c("r", "home_longitude")).column(c("r", "weights_json"))
                     .column(c("k", "code")).column(c("k", "content_json")).column(c("m", "core_costs_json"))
@@ -948,9 +953,12 @@ package enum Referrals {
             else { throw UseCaseError(.internalFailure, "The invited membership is missing.") }
             let (current, tiers) = try Referrals.schedule(coreJSON: coreJSON, discountsJSON: discountsJSON)
             // The fees in force when the referral was published (its invitations were sent then).
-            let core = try await FeeReviews.schedule(
-                membership: try row.decode(column: "membership_id", as: UUID.self), current: current,
-                at: try row.decode(column: "invited_at", as: Date.self), sql: sql)
+            let core =
+                try row.decode(column: "fee_changes", as: Int.self) == 0
+                ? current
+                : try await FeeReviews.schedule(
+                    membership: try row.decode(column: "membership_id", as: UUID.self), current: current,
+                    at: try row.decode(column: "invited_at", as: Date.self), sql: sql)
             return BidTarget(
                 invitationID: try row.decode(column: "invitation_id", as: UUID.self),
                 referralID: try row.decode(column: "referral_id", as: UUID.self),

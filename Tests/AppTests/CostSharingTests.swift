@@ -51,7 +51,8 @@ struct CostSharingTests {
             #expect(full.lines.filter { !$0.founder }.map(\.sharePence) == [1_000_000])
             // Brighton and Hove reads its own line only; another lead authority reads nothing.
             let own = try #require(
-                try await CostSharingStatements.statement(dps: rw.w.dps.id!, year: 2026, actor: rw.w.officer, db: app.db))
+                try await CostSharingStatements.statement(
+                    dps: rw.w.dps.id!, year: 2026, actor: rw.w.officer, db: app.db))
             #expect(own.lines.map(\.name) == ["Brighton and Hove"])
             let other = Actor(
                 userID: UUID(), name: "Hants", email: "admin@hants.test", role: .dpsAdmin, organisationID: UUID(),
