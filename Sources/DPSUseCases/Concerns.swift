@@ -491,13 +491,16 @@ package enum Concerns {
 
     /// Marks an action done with a note; once only.
     package static func completeAction(
-        _ review: UUID, action: UUID, note raw: String, actor: Actor, db: any Database, now: Date
+        _ review: UUID, action chosen: UUID?, note raw: String, actor: Actor, db: any Database, now: Date
     ) async throws {
         let s = try await managed(review, actor: actor, db: db)
         let note = raw.trimmed
-        guard (3...1_000).contains(note.count) else {
-            throw UseCaseError(field: "note", "Say how it was done, in 3 to 1,000 characters")
+        var errors: [FieldError] = []
+        if chosen == nil { errors.append(FieldError(field: "done", message: "Choose the action that is done")) }
+        if !(3...1_000).contains(note.count) {
+            errors.append(FieldError(field: "note", message: "Say how it was done, in 3 to 1,000 characters"))
         }
+        guard errors.isEmpty, let action = chosen else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
             let done = try await db.sql().update(QualityTables.actions)
                 .set(SQLIdentifier("state"), to: SQLBind("done"))
@@ -509,7 +512,7 @@ package enum Concerns {
                 .returning("id").first()
             guard done != nil else {
                 throw UseCaseError(
-                    field: "note", "This action is already done, or not in this review", status: .conflict)
+                    field: "done", "This action is already done, or not in this review", status: .conflict)
             }
             try await Audit.record(
                 on: db, actor: actor, dps: s.dps, action: "review.action.done", entityType: "review", entityID: review,

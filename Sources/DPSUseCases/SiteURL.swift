@@ -45,7 +45,6 @@ package enum SiteURL: Sendable, Hashable {
     case reviews
     case review(UUID, ReviewAction? = nil)
     case reviewVisitFile(UUID, visit: UUID)
-    case reviewAction(UUID, action: UUID)
 
     // Assessment of applications
     case assessmentQueue, assessmentReport
@@ -76,7 +75,7 @@ package enum SiteURL: Sendable, Hashable {
         case settings, items
         case removeItem = "items/remove"
     }
-    package enum ReviewAction: String, Sendable, Hashable { case actions, visits, close }
+    package enum ReviewAction: String, Sendable, Hashable { case actions, done, visits, close }
     package enum ComplianceAction: String, Sendable, Hashable { case confirm, fail }
     package enum FeeReviewAction: String, Sendable, Hashable { case decide, close }
     package enum MembershipAction: String, Sendable, Hashable {
@@ -147,8 +146,6 @@ package enum SiteURL: Sendable, Hashable {
         case .review(let review, let action): return words("reviews") + [id(review)] + words(action?.rawValue ?? "")
         case .reviewVisitFile(let review, let visit):
             return words("reviews") + [id(review)] + words("visits") + [id(visit, "visitID")]
-        case .reviewAction(let review, let action):
-            return words("reviews") + [id(review)] + words("actions") + [id(action, "actionID")]
         case .assessmentQueue: return words("assessment")
         case .assessmentReport: return words("assessment/report")
         case .assessment(let app, let action): return words("assessment") + [id(app)] + words(action?.rawValue ?? "")

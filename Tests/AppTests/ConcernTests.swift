@@ -196,7 +196,8 @@ struct ConcernTests {
             let actionID = try #require(
                 try await (app.db as! any SQLDatabase).raw("SELECT id FROM review_actions").first()?
                     .decode(column: "id", as: UUID.self))
-            let done = try await browser.post(path + "/actions/\(actionID)", ["note": "Rota seen on the visit."])
+            let done = try await browser.post(
+                path + "/done", ["done": actionID.uuidString, "note": "Rota seen on the visit."])
             let visit = try await browser.postFile(
                 path + "/visits",
                 [

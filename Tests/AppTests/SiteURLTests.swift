@@ -26,7 +26,7 @@ struct SiteURLTests {
                 .supplierFee, .feeReviews,
                 .feeReview(a), .feeReview(a, .decide), .feeReview(a, .close), .feeProposal(a, membership: b),
                 .review(a, .actions),
-                .review(a, .visits), .review(a, .close), .reviewVisitFile(a, visit: b), .reviewAction(a, action: b),
+                .review(a, .visits), .review(a, .close), .reviewVisitFile(a, visit: b), .review(a, .done),
                 .membershipResponse(a, response: b),
                 .membershipsExport,
                 .assessmentQueue, .assessmentReport, .assessment(a), .assessment(a, .clarify), .assessment(a, .extend),
@@ -51,8 +51,7 @@ struct SiteURLTests {
                 .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit, .registerWatch,
                 .registerFinding, .reviews, .review, .standing, .complianceChecks, .complianceCheck, .costSharing,
                 .supplierFee, .feeReviews,
-                .feeReview, .feeProposal, .reviewVisitFile,
-                .reviewAction:
+                .feeReview, .feeProposal, .reviewVisitFile:
                 break
             }
         }

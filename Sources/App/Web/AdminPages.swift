@@ -136,10 +136,7 @@ struct AdminPages: RouteCollection {
         }
     }
 
-    private func id(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        return id
-    }
+    private func id(_ req: Request) throws -> UUID { try req.uuid("id") }
 
     func overview(req: Request) async throws -> Response {
         HTMLResponse.make(try await overviewView(req, errors: [], values: [:]))

@@ -16,10 +16,7 @@ struct CompliancePages: RouteCollection {
         routes.post(.complianceCheck(.any, .fail), use: fail)
     }
 
-    private func id(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        return id
-    }
+    private func id(_ req: Request) throws -> UUID { try req.uuid("id") }
 
     func list(req: Request) async throws -> Response {
         HTMLResponse.make(try await listView(req, errors: [], values: [:]))

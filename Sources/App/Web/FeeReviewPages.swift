@@ -17,10 +17,7 @@ struct FeeReviewPages: RouteCollection {
         routes.post(.feeProposal(.any, membership: .any), use: propose)
     }
 
-    private func id(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        return id
-    }
+    private func id(_ req: Request) throws -> UUID { try req.uuid("id") }
 
     func list(req: Request) async throws -> Response {
         HTMLResponse.make(try await listView(req, errors: [], values: [:]))
@@ -230,7 +227,7 @@ struct FeeReviewPages: RouteCollection {
 
     private func proposalView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
         let actor = try req.requireActor()
-        guard let membership = req.parameters.get("membershipID", as: UUID.self) else { throw Abort(.notFound) }
+        let membership = try req.uuid("membershipID")
         let reviewID = try id(req)
         let target = try await FeeReviews.target(reviewID, membership: membership, actor: actor, db: req.db)
         return Layout.page(title: "Propose new fees", context: PageContext(request: req)) {
@@ -259,7 +256,7 @@ struct FeeReviewPages: RouteCollection {
 
     func propose(req: Request) async throws -> Response {
         let reviewID = try id(req)
-        guard let membership = req.parameters.get("membershipID", as: UUID.self) else { throw Abort(.notFound) }
+        let membership = try req.uuid("membershipID")
         let fields = Forms.fields(req).text
         return try await Forms.handle(
             req, success: "Proposal sent. The contract manager will decide each line.",

@@ -190,6 +190,12 @@ protocol HasDateInputs: Decodable {
 }
 
 extension Request {
+    /// The path parameter `name` as a UUID; a path whose parameter is not one is "not found".
+    func uuid(_ name: String) throws -> UUID {
+        guard let id = parameters.get(name, as: UUID.self) else { throw Abort(.notFound) }
+        return id
+    }
+
     func decodeForm<T: HasDateInputs>(_: T.Type) throws -> T {
         var form = try content.decode(T.self)
         let fields = Forms.values(self)

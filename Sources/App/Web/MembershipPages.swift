@@ -20,10 +20,7 @@ struct MembershipPages: RouteCollection {
         routes.get(.membershipResponse(.any, response: .any), use: download)
     }
 
-    private func id(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        return id
-    }
+    private func id(_ req: Request) throws -> UUID { try req.uuid("id") }
 
     func show(req: Request) async throws -> Response {
         HTMLResponse.make(try await view(req, errors: [], values: [:]))
@@ -417,7 +414,7 @@ struct MembershipPages: RouteCollection {
     }
 
     func download(req: Request) async throws -> Response {
-        guard let response = req.parameters.get("responseID", as: UUID.self) else { throw Abort(.notFound) }
+        let response = try req.uuid("responseID")
         let doc = try await ContractManagement.responseDocument(
             try id(req), response: response, actor: try req.requireActor(), db: req.db)
         let answer = Response(status: .ok, body: .init(data: doc.data))

@@ -65,7 +65,7 @@ struct RegisterWatchPages: RouteCollection {
     /// One finding, with its establishment's memberships and, while it is open, the form to mark it reviewed.
     private func findingView(_ req: Request, errors: [FieldError], values: [String: String]) async throws -> Markup {
         let actor = try req.requireActor()
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let id = try req.uuid("id")
         let finding = try await RegisterWatch.finding(id, actor: actor, db: req.db)
         return Layout.page(title: finding.name, context: PageContext(request: req)) {
             UI.backLink(.registerWatch)
@@ -109,7 +109,7 @@ struct RegisterWatchPages: RouteCollection {
     }
 
     func review(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let id = try req.uuid("id")
         let input = try req.content.decode(ReviewForm.self)
         return try await Forms.handle(
             req, success: "Marked as reviewed.", redirect: { .registerWatch },

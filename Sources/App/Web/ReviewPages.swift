@@ -10,16 +10,13 @@ struct ReviewPages: RouteCollection {
         routes.get(.reviews, use: list)
         routes.get(.review(.any), use: show)
         routes.post(.review(.any, .actions), use: addAction)
-        routes.post(.reviewAction(.any, action: .any), use: completeAction)
+        routes.post(.review(.any, .done), use: completeAction)
         routes.post(.review(.any, .visits), use: recordVisit)
         routes.get(.reviewVisitFile(.any, visit: .any), use: visitFile)
         routes.post(.review(.any, .close), use: close)
     }
 
-    private func id(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
-        return id
-    }
+    private func id(_ req: Request) throws -> UUID { try req.uuid("id") }
 
     func list(req: Request) async throws -> Response {
         let page = try await Concerns.reviews(actor: try req.requireActor(), page: try req.listPage(), db: req.db)
@@ -91,13 +88,18 @@ struct ReviewPages: RouteCollection {
                         ),
                         ("Status", text(a.state == "done" ? "Done: \(a.closedNote ?? "")" : "Open")),
                     ])
-                    if manager && a.state == "open" {
-                        UI.form(action: .reviewAction(r.id, action: a.id), csrf: req.csrfToken) {
-                            UI.textInput(
-                                "note", label: "How it was done", value: nil,
-                                errors: values["action"] == a.id.uuidString ? errors : [])
-                            UI.button("Mark as done", kind: "secondary")
-                        }
+                }
+            }
+            let open = review.actions.filter { $0.state == "open" }
+            if manager && !open.isEmpty {
+                UI.details("Mark an action as done", errors: errors) {
+                    UI.form(action: .review(r.id, .done), csrf: req.csrfToken) {
+                        UI.radios(
+                            "done", legend: "Which action",
+                            options: open.map { .init(value: $0.id.uuidString, label: "\($0.action) (\($0.owner))") },
+                            selected: values["done"], errors: errors)
+                        UI.textInput("note", label: "How it was done", value: values["note"], errors: errors)
+                        UI.button("Mark as done", kind: "secondary")
                     }
                 }
             }
@@ -176,19 +178,20 @@ struct ReviewPages: RouteCollection {
         }
     }
 
-    struct DoneForm: Content { var note: String? }
+    struct DoneForm: Content {
+        var done: String?
+        var note: String?
+    }
 
     func completeAction(req: Request) async throws -> Response {
         let reviewID = try id(req)
-        guard let action = req.parameters.get("actionID", as: UUID.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(DoneForm.self)
         return try await Forms.handle(
             req, success: "Action marked as done.", redirect: { .review(reviewID) },
-            render: { errors, values in
-                try await view(req, errors: errors, values: values.merging(["action": action.uuidString]) { $1 })
-            }
+            render: { errors, values in try await view(req, errors: errors, values: values) }
         ) {
             try await Concerns.completeAction(
-                reviewID, action: action, note: try req.content.decode(DoneForm.self).note ?? "",
+                reviewID, action: form.done.flatMap(UUID.init(uuidString:)), note: form.note ?? "",
                 actor: try req.requireActor(), db: req.db, now: req.now)
         }
     }
@@ -217,7 +220,7 @@ struct ReviewPages: RouteCollection {
     }
 
     func visitFile(req: Request) async throws -> Response {
-        guard let visit = req.parameters.get("visitID", as: UUID.self) else { throw Abort(.notFound) }
+        let visit = try req.uuid("visitID")
         let file = try await Concerns.visitFile(try id(req), visit: visit, actor: try req.requireActor(), db: req.db)
         let response = Response(status: .ok, body: .init(data: file.data))
         response.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
