@@ -57,6 +57,34 @@ package enum Queries {
             ListFilter.Choice("provider", "Provider"), ListFilter.Choice("score", "Qualification score, highest first"),
         ])
 
+    /// The categories a membership list can be narrowed to: those of the DPSs the reader runs or belongs to, or, for
+    /// a provider, those it holds memberships of; named with their DPS when there are several.
+    package static func membershipCategories(actor: Actor, db: any Database) async throws -> [ListFilter.Choice] {
+        let condition: SQLQueryString
+        if actor.isProvider {
+            condition = """
+                c.id IN (SELECT category_id FROM memberships WHERE organisation_id = \(bind: actor.organisationID))
+                """
+        } else {
+            let ids = try await AccessPolicy.dpsIDs(of: actor, db: db)
+            guard !ids.isEmpty else { return [] }
+            condition = "c.dps_id IN (\(binds: ids))"
+        }
+        let rows = try await db.sql().raw(
+            """
+            SELECT c.id, c.name, d.title FROM categories c JOIN dps d ON d.id = c.dps_id
+            WHERE \(condition) ORDER BY d.title, c.position
+            """
+        ).all()
+        let several = Set(try rows.map { try $0.decode(column: "title", as: String.self) }).count > 1
+        return try rows.map { row in
+            let name = try row.decode(column: "name", as: String.self)
+            return ListFilter.Choice(
+                try row.decode(column: "id", as: UUID.self).uuidString,
+                several ? "\(name) (\(try row.decode(column: "title", as: String.self)))" : name)
+        }
+    }
+
     /// The partner areas a council's membership list can be narrowed to: each council of the DPSs it runs or
     /// belongs to that has a GSS code, by name (none for a provider, which sees only its own).
     package static func membershipAreas(actor: Actor, db: any Database) async throws -> [ListFilter.Choice] {
@@ -81,10 +109,12 @@ package enum Queries {
     /// A page of memberships (see above), narrowed by `filter` and, for a council, to the establishments in one
     /// partner's area (`area`, a GSS code from `membershipAreas`).
     package static func memberships(
-        actor: Actor, filter: ListFilter? = nil, area: String? = nil, page: ListPage = .first, db: any Database
+        actor: Actor, filter: ListFilter? = nil, area: String? = nil, category: UUID? = nil, page: ListPage = .first,
+        db: any Database
     ) async throws -> PageOf<MembershipRow> {
         let narrowing = filter ?? .none(membershipOptions)
         let inArea: SQLQueryString = area.map { "e.la_gss_code = \(bind: $0)" } ?? "1 = 1"
+        let inCategory: SQLQueryString = category.map { "m.category_id = \(bind: $0)" } ?? "1 = 1"
         let order =
             switch narrowing.sort {
             case "establishment": "e.name, m.id"
@@ -112,7 +142,7 @@ package enum Queries {
                 JOIN organisations o ON o.id = m.organisation_id
                 JOIN categories c ON c.id = m.category_id
             WHERE \(filter) AND \(narrowing.stateIs("m.state")) AND \(narrowing.matches(["e.name", "o.name", "c.name"]))
-                AND \(inArea)
+                AND \(inArea) AND \(inCategory)
             ORDER BY \(unsafeRaw: order)
             LIMIT \(literal: page.size + 1) OFFSET \(literal: page.offset)
             """

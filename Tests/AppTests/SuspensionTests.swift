@@ -277,6 +277,10 @@ struct SuspensionTests {
             let brighton = try await officer.get("/memberships?area=E06000043").body.string
             let unknown = try await officer.get("/memberships?area=E99999999")
             let csv = try await officer.get("/memberships.csv?area=E10000032")
+            let fostering = rw.w.categories["fostering"]!.id!
+            let inFostering = try await officer.get("/memberships?category=\(fostering)").body.string
+            let inSEN = try await officer.get("/memberships?category=\(rw.category.id!)").body.string
+            let strange = try await officer.get("/memberships?category=\(UUID())")
 
             #expect(all.contains(#"<option value="E06000043">Brighton and Hove</option>"#))
             #expect(all.contains("Suspended: Insurance lapsed"))
@@ -287,6 +291,9 @@ struct SuspensionTests {
             #expect(lines.first?.hasPrefix("Establishment,URN,Provider,Category") == true)
             #expect(lines.contains { $0.hasPrefix("Acorn House,") && $0.contains(",suspended,Insurance lapsed,") })
             #expect(!lines.contains { $0.hasPrefix("Birch School,") })
+            // Narrowed by category: every membership is in the SEN category; a category of no DPS is refused.
+            #expect(!inFostering.contains("Acorn House") && inSEN.contains("Acorn House"))
+            #expect(strange.status == .unprocessableEntity && strange.body.string.contains("Choose a category"))
         }
     }
 }

@@ -670,7 +670,8 @@ struct AdminPages: RouteCollection {
     /// The membership list's filters from the query string: status, search and order, and a partner's area
     /// (checked against the areas the reader may choose; refused by name otherwise).
     private func membershipFilter(_ req: Request, actor: Actor) async throws -> (
-        filter: ListFilter, area: String?, areas: [ListFilter.Choice], errors: [FieldError], query: String?
+        filter: ListFilter, area: String?, areas: [ListFilter.Choice], category: UUID?,
+        categories: [ListFilter.Choice], errors: [FieldError], query: String?
     ) {
         let options = Queries.membershipOptions
         var (filter, errors) = req.listFilter(options)
@@ -682,31 +683,53 @@ struct AdminPages: RouteCollection {
             area = nil
             filter = .none(options)
         }
+        let categories = try await Queries.membershipCategories(actor: actor, db: req.db)
+        var category = req.query[String.self, at: "category"]?.trimmed
+        if category?.isEmpty == true { category = nil }
+        if let chosen = category, !categories.contains(where: { $0.value == chosen }) {
+            errors.append(FieldError(field: "category", message: "Choose a category from the list"))
+            category = nil
+            filter = .none(options)
+        }
         var parts = URLComponents()
         parts.percentEncodedQuery = filter.query(options)
         if let area { parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "area", value: area)] }
-        return (filter, area, areas, errors, parts.percentEncodedQuery)
+        if let category {
+            parts.queryItems = (parts.queryItems ?? []) + [URLQueryItem(name: "category", value: category)]
+        }
+        return (
+            filter, area, areas, category.flatMap(UUID.init(uuidString:)), categories, errors, parts.percentEncodedQuery
+        )
     }
 
     func memberships(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let options = Queries.membershipOptions
-        let (filter, area, areas, errors, query) = try await membershipFilter(req, actor: actor)
+        let (filter, area, areas, category, categories, errors, query) = try await membershipFilter(req, actor: actor)
         let page = try await Queries.memberships(
-            actor: actor, filter: filter, area: area, page: try req.listPage(), db: req.db)
+            actor: actor, filter: filter, area: area, category: category, page: try req.listPage(), db: req.db)
         let markup = Layout.page(title: "Memberships", context: PageContext(request: req)) {
             UI.errorSummary(errors)
             UI.h1("Memberships", caption: actor.isProvider ? actor.organisationName : "Every admitted establishment")
             UI.listFilter(
                 .memberships, filter: filter, options: options, searchLabel: "Establishment, provider or category",
                 errors: errors,
-                extra: areas.isEmpty
-                    ? .empty
-                    : UI.select(
-                        "area", label: "Partner area",
-                        options: [.init(value: "", label: "Every area")]
-                            + areas.map { .init(value: $0.value, label: $0.label) }, selected: area ?? "",
-                        errors: errors))
+                extra: MarkupBuilder.concatenate([
+                    categories.count < 2
+                        ? .empty
+                        : UI.select(
+                            "category", label: "Category",
+                            options: [.init(value: "", label: "Every category")]
+                                + categories.map { .init(value: $0.value, label: $0.label) },
+                            selected: category?.uuidString ?? "", errors: errors),
+                    areas.isEmpty
+                        ? .empty
+                        : UI.select(
+                            "area", label: "Partner area",
+                            options: [.init(value: "", label: "Every area")]
+                                + areas.map { .init(value: $0.value, label: $0.label) }, selected: area ?? "",
+                            errors: errors),
+                ]))
             el("p", .class("govuk-body")) {
                 UI.link(
                     "Download these memberships as CSV",
@@ -716,7 +739,8 @@ struct AdminPages: RouteCollection {
                 UI.emptyList(
                     actor.isProvider
                         ? "None of your establishments is a member yet. Apply from Applications."
-                        : "No establishment has been admitted yet.", narrowed: filter.narrows || area != nil,
+                        : "No establishment has been admitted yet.",
+                    narrowed: filter.narrows || area != nil || category != nil,
                     clear: SiteURL.memberships.path)
             } else {
                 UI.table(
@@ -743,10 +767,11 @@ struct AdminPages: RouteCollection {
     /// its latest suspension, read a hundred at a time.
     func membershipsExport(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let (filter, area, _, errors, _) = try await membershipFilter(req, actor: actor)
+        let (filter, area, _, category, _, errors, _) = try await membershipFilter(req, actor: actor)
         guard errors.isEmpty else { throw UseCaseError(errors) }
         let db = req.db
-        _ = try await Queries.memberships(actor: actor, filter: filter, area: area, page: .first, db: db)
+        _ = try await Queries.memberships(
+            actor: actor, filter: filter, area: area, category: category, page: .first, db: db)
         let name = ["memberships", filter.state, area, DisplayDate.isoMinute(req.now).prefix(10).description]
             .compactMap { $0 }.joined(separator: "-")
         return CSVDownload.stream(
@@ -757,7 +782,7 @@ struct AdminPages: RouteCollection {
             ], first: 1
         ) { number in
             let page = try await Queries.memberships(
-                actor: actor, filter: filter, area: area,
+                actor: actor, filter: filter, area: area, category: category,
                 page: try ListPage(number: number, size: ListPage.maximumSize),
                 db: db)
             let rows = page.rows.map { m in
