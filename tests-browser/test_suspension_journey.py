@@ -122,8 +122,12 @@ def test_contract_management_pages_at_both_widths(driver, base_url):
     driver.find_element(By.CSS_SELECTOR, "a[href^='/register-watch/']").click()
     check_both_widths(driver)
     driver.get(base_url + "/reviews")
-    driver.find_element(By.CSS_SELECTOR, "a[href^='/reviews/']").click()
-    assert "Action plan" in driver.page_source and "Monitoring visit" in driver.page_source
+    # Two reviews: the one three concerns opened, and the one the inadequate inspection opened.
+    rows = driver.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert any("Ofsted judged" in r.text for r in rows)
+    concerns = [r for r in rows if "3 or more concerns" in r.text][0]
+    concerns.find_element(By.CSS_SELECTOR, "a[href^='/reviews/']").click()
+    assert "Done: Report received" in driver.page_source and "Timetables show one therapy session" in driver.page_source
     check_both_widths(driver)
     driver.get(base_url + "/compliance")
     driver.find_element(By.CSS_SELECTOR, "a[href^='/compliance/']").click()

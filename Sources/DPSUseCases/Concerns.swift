@@ -62,6 +62,32 @@ package enum Concerns {
         return try subject(row)
     }
 
+    private static func subject(dps: UUID, establishment: UUID, db: any Database) async throws -> Subject? {
+        guard
+            let row = try await db.sql().raw(
+                """
+                SELECT d.id AS dps_id, d.lead_organisation_id, e.id AS establishment_id, e.name, e.organisation_id,
+                    d.concern_count, d.concern_partners, d.concern_months, d.concern_any_safeguarding
+                FROM dps d, establishments e WHERE d.id = \(bind: dps) AND e.id = \(bind: establishment)
+                """
+            ).first()
+        else { return nil }
+        return try subject(row)
+    }
+
+    /// After an inspection below the threshold (the inspection watch), opens a coordinated review of the
+    /// establishment in the DPS to hold its action plan, unless one is open; inside the caller's transaction.
+    static func openAfterInspection(
+        dps: UUID, establishment: UUID, reason: String, by: String, db: any Database, now: Date
+    ) async throws -> UUID? {
+        guard let s = try await subject(dps: dps, establishment: establishment, db: db) else { return nil }
+        try await lock(s, db: db)
+        guard try await openReview(s, db: db) == nil else { return nil }
+        let review = try await open(s, reason: reason, by: by, db: db, now: now)
+        try await attach(s, to: review, db: db)
+        return review
+    }
+
     private static func subject(_ row: any SQLRow) throws -> Subject {
         Subject(
             dps: try row.decode(column: "dps_id", as: UUID.self),

@@ -167,6 +167,11 @@ package enum RegisterWatch {
                         exclusion: nil,
                         by: .init(system: performer, for: try await leadName(lead, db: db)), db: db, now: now)
                     outcome.suspended += done.count
+                    if case .belowThreshold = finding {
+                        // An action plan follows a poor inspection: a coordinated review holds it.
+                        _ = try await Concerns.openAfterInspection(
+                            dps: dps, establishment: member.id, reason: detail, by: performer, db: db, now: now)
+                    }
                 }
                 if finding.needsReview {
                     outcome.toReview += 1

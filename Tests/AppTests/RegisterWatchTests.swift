@@ -89,23 +89,30 @@ struct RegisterWatchTests {
             let messages = try await OutboxMessageRecord.query(on: app.db).sort(\.$createdAt).all()
                 .dropFirst(messagesBefore)
             #expect(
-                messages.filter { $0.organisationID == rw.w.provider.organisationID }.map(\.subject)
-                    == ["Membership suspended: Acorn House"])
+                messages.filter { $0.organisationID == rw.w.provider.organisationID }.map(\.subject).sorted()
+                    == ["Coordinated review opened: Acorn House", "Membership suspended: Acorn House"])
             #expect(
-                messages.first { $0.organisationID == rw.w.provider.organisationID }?.body.contains(
+                messages.first { $0.subject == "Membership suspended: Acorn House" }?.body.contains(
                     "a later inspection") == true)
             #expect(messages.filter { $0.organisationID == rw.w.officer.organisationID }.count == 1)
             #expect(
                 messages.filter {
                     $0.organisationID == rw.w.admin.organisationID && $0.recipient == "Contract managers"
                 }
-                .map(\.subject).sorted() == ["Register watch: Acorn House", "Register watch: Cedar School"])
+                .map(\.subject).sorted() == [
+                    "Coordinated review opened: Acorn House", "Register watch: Acorn House",
+                    "Register watch: Cedar School",
+                ])
             #expect(
                 try await findings(app).map { "\($0.kind) \($0.urn) \($0.reviewed)" }
                     == ["below_threshold SC100001 false", "leaving SC100003 false"])
             // The master log gives the reason, though the inspection was logged at the same moment.
             let listed = try await Queries.memberships(actor: manager, db: app.db).rows.first { $0.id == acorn.id! }
             #expect(listed?.stateReason == "inspection")
+            // A coordinated review is open to hold the action plan, once.
+            let reviews = try await Concerns.reviews(actor: manager, db: app.db).rows
+            #expect(
+                reviews.map(\.establishment) == ["Acorn House"] && reviews.first?.openedBy == RegisterWatch.performer)
             // The audit trail names the watch as the one who suspended.
             let audit = try await AuditEventRecord.query(on: app.db).filter(\.$action == "membership.suspended").all()
             #expect(audit.count == 1 && audit.first?.actorLabel == RegisterWatch.performer)
