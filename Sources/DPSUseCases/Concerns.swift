@@ -543,6 +543,11 @@ package enum Concerns {
             try await Audit.record(
                 on: db, actor: actor, dps: s.dps, action: "review.action.done", entityType: "review", entityID: review,
                 before: String?.none, after: ["action": action.uuidString, "note": note], at: now)
+            try await Outbox.send(
+                on: db, organisationID: s.provider, recipient: "Provider",
+                subject: "Action done: \(s.establishmentName)",
+                body: "An action in the review of \(s.establishmentName) is marked done. \(note)",
+                link: SiteURL.review(review).path, at: now)
         }
     }
 

@@ -214,6 +214,9 @@ struct ConcernTests {
             let review = try await Concerns.review(reviewID, actor: rw.w.provider, db: app.db)
             #expect(review.row.state == "closed" && review.actions.first?.state == "done")
             #expect(review.visits.first?.filename == "visit.pdf")
+            #expect(
+                try await OutboxMessageRecord.query(on: app.db).filter(\.$subject == "Action done: Acorn House").count()
+                    == 1)
             let visitID = review.visits.first!.id
             let provider = try await HTTPTests.Browser(app).signedIn("admin@acorn.test")
             #expect(try await provider.get(path + "/visits/\(visitID)").body.string == "report")
