@@ -366,6 +366,7 @@ package enum ComplianceChecks {
             let establishment = try row.decode(column: "establishment", as: String.self)
             if today >= suspendsOn {
                 let done = try await db.writeTransaction { db -> Bool in
+                    guard try await lockWaiting(answer, db: db) else { return false }
                     let moved = try await db.sql().update(ComplianceTables.answers)
                         .set(SQLIdentifier("state"), to: SQLBind(AnswerState.suspended.rawValue))
                         .where(SQLIdentifier("id"), .equal, SQLBind(answer))
@@ -390,6 +391,7 @@ package enum ComplianceChecks {
                 if done { suspended += 1 }
             } else if try row.decode(column: "reminded_at", as: Date?.self) == nil {
                 let sent = try await db.writeTransaction { db -> Bool in
+                    guard try await lockWaiting(answer, db: db) else { return false }
                     let moved = try await db.sql().update(ComplianceTables.answers)
                         .set(SQLIdentifier("reminded_at"), to: SQLBind(now))
                         .where(SQLIdentifier("id"), .equal, SQLBind(answer))
@@ -409,5 +411,19 @@ package enum ComplianceChecks {
             }
         }
         return (reminded, suspended)
+    }
+
+    /// Takes a waiting answer's row for this transaction. On PostgreSQL `FOR UPDATE SKIP LOCKED`: an answer another
+    /// instance is handling is skipped, not waited for; on SQLite write transactions are one at a time already. The
+    /// conditional UPDATE that follows still decides whether there is anything left to do.
+    private static func lockWaiting(_ answer: UUID, db: any Database) async throws -> Bool {
+        let sql = try db.sql()
+        guard sql.dialect.name == "postgresql" else { return true }
+        return try await sql.raw(
+            """
+            SELECT id FROM compliance_answers WHERE id = \(bind: answer) AND state = 'waiting'
+            FOR UPDATE SKIP LOCKED
+            """
+        ).first() != nil
     }
 }
