@@ -566,7 +566,8 @@ package enum Concerns {
     }
 
     /// Records a visit or meeting with its report (or minutes) and an optional file; every partner that reads the
-    /// review reads it, and the provider is told.
+    /// review reads it, and the provider is told. A visit dated after today is scheduled: its report may wait
+    /// (`reportVisit`).
     package static func recordVisit(
         _ review: UUID, kind: VisitKind?, on date: LocalDate?, report raw: String, file: ProviderUseCases.UploadedFile?,
         actor: Actor, db: any Database, now: Date
@@ -578,8 +579,12 @@ package enum Concerns {
             errors.append(FieldError(field: "visitedOn", message: "Enter the date of the visit, for example 5 1 2027"))
         }
         let report = raw.trimmed
-        if !(10...8_000).contains(report.count) {
-            errors.append(FieldError(field: "report", message: "Write the report in 10 to 8,000 characters"))
+        let scheduled = date.map { $0 > LocalDate.from(now) } ?? false
+        if !(10...8_000).contains(report.count) && !(scheduled && report.isEmpty) {
+            errors.append(
+                FieldError(
+                    field: "report",
+                    message: "Write the report in 10 to 8,000 characters (a visit after today may have none yet)"))
         }
         if let file, file.data.count > ProviderUseCases.maxEvidenceBytes {
             errors.append(FieldError(field: "reportFile", message: "The file must be smaller than 10 MB"))
@@ -605,9 +610,59 @@ package enum Concerns {
                 entityID: review, before: String?.none, after: ["kind": kind.rawValue, "on": date.iso], at: now)
             try await Outbox.send(
                 on: db, organisationID: s.provider, recipient: "Provider",
-                subject: "\(kind.label) recorded: \(s.establishmentName)",
-                body: "The report of the \(kind.label.lowercased()) of \(date.longForm) is on the review's page.",
+                subject: "\(kind.label) \(report.isEmpty ? "scheduled" : "recorded"): \(s.establishmentName)",
+                body: report.isEmpty
+                    ? "A \(kind.label.lowercased()) is planned for \(date.longForm)."
+                    : "The report of the \(kind.label.lowercased()) of \(date.longForm) is on the review's page.",
                 link: SiteURL.review(review).path, at: now)
+        }
+    }
+
+    /// Adds the report (and an optional file) to a scheduled visit, once it has taken place; once only.
+    package static func reportVisit(
+        _ review: UUID, visit chosen: UUID?, report raw: String, file: ProviderUseCases.UploadedFile?, actor: Actor,
+        db: any Database, now: Date
+    ) async throws {
+        let s = try await managed(review, actor: actor, db: db)
+        var errors: [FieldError] = []
+        if chosen == nil { errors.append(FieldError(field: "visit", message: "Choose the visit you are reporting")) }
+        let report = raw.trimmed
+        if !(10...8_000).contains(report.count) {
+            errors.append(FieldError(field: "visitReport", message: "Write the report in 10 to 8,000 characters"))
+        }
+        if let file, file.data.count > ProviderUseCases.maxEvidenceBytes {
+            errors.append(FieldError(field: "visitFile", message: "The file must be smaller than 10 MB"))
+        }
+        guard errors.isEmpty, let visit = chosen else {
+            throw UseCaseError(
+                errors, status: errors.contains { $0.message.contains("10 MB") } ? .tooLarge : .invalid)
+        }
+        let attached = file.flatMap { $0.data.isEmpty ? nil : $0 }
+        try await db.writeTransaction { db in
+            var update = try db.sql().update(QualityTables.visits)
+                .set(SQLIdentifier("report"), to: SQLBind(report))
+                .set(SQLIdentifier("recorded_by"), to: SQLBind(actor.name))
+                .set(SQLIdentifier("recorded_at"), to: SQLBind(now))
+            if let attached {
+                update = update.set(
+                    SQLIdentifier("filename"), to: SQLBind(SafeHeaders.filename(String(attached.filename.suffix(150))))
+                )
+                .set(SQLIdentifier("data"), to: SQLBind(attached.data))
+            }
+            let moved = try await update.where(SQLIdentifier("id"), .equal, SQLBind(visit))
+                .where(SQLIdentifier("review_id"), .equal, SQLBind(review))
+                .where(SQLIdentifier("report"), .equal, SQLBind(""))
+                .returning("id").first()
+            guard moved != nil else {
+                throw UseCaseError(field: "visit", "This visit already has its report", status: .conflict)
+            }
+            try await Audit.record(
+                on: db, actor: actor, dps: s.dps, action: "review.visit.reported", entityType: "review",
+                entityID: review, before: String?.none, after: ["visit": visit.uuidString], at: now)
+            try await Outbox.send(
+                on: db, organisationID: s.provider, recipient: "Provider",
+                subject: "Visit report: \(s.establishmentName)",
+                body: "The report of the visit is on the review's page.", link: SiteURL.review(review).path, at: now)
         }
     }
 

@@ -75,7 +75,7 @@ package enum SiteURL: Sendable, Hashable {
         case settings, items
         case removeItem = "items/remove"
     }
-    package enum ReviewAction: String, Sendable, Hashable { case actions, done, visits, close }
+    package enum ReviewAction: String, Sendable, Hashable { case actions, done, visits, report, close }
     package enum ComplianceAction: String, Sendable, Hashable { case confirm, fail }
     package enum FeeReviewAction: String, Sendable, Hashable { case decide, close }
     package enum MembershipAction: String, Sendable, Hashable {

@@ -204,6 +204,24 @@ struct ConcernTests {
                     "visitKind": "monitoring", "visitedOn-day": "5", "visitedOn-month": "1", "visitedOn-year": "2027",
                     "report": "Rota in place; two agency staff inducted; records complete.",
                 ], file: (field: "reportFile", name: "visit.pdf", data: Data("report".utf8)))
+            let scheduled = try await browser.post(
+                path + "/visits",
+                [
+                    "visitKind": "quality_assurance", "visitedOn-day": "1", "visitedOn-month": "2",
+                    "visitedOn-year": "2027",
+                ])
+            let undatedPast = try await browser.post(
+                path + "/visits",
+                ["visitKind": "monitoring", "visitedOn-day": "1", "visitedOn-month": "11", "visitedOn-year": "2026"])
+            let planned = try #require(
+                try await (app.db as! any SQLDatabase).raw("SELECT id FROM review_visits WHERE report = ''").first()?
+                    .decode(column: "id", as: UUID.self))
+            let reported = try await browser.postFile(
+                path + "/report",
+                ["visit": planned.uuidString, "visitReport": "Staffing met the ratio on every shift we sampled."],
+                file: (field: "visitFile", name: "qa.pdf", data: Data("qa".utf8)))
+            let reportedAgain = try await browser.post(
+                path + "/report", ["visit": planned.uuidString, "visitReport": "A second report by mistake."])
             let closed = try await browser.post(path + "/close", ["outcome": "Actions complete; monitoring continues."])
             let again = try await browser.post(path + "/close", ["outcome": "Closed a second time by mistake."])
 
@@ -211,13 +229,16 @@ struct ConcernTests {
             #expect(undated.status == .unprocessableEntity && undated.body.string.contains(##"href="#f-dueOn""##))
             #expect(added.status == .seeOther && done.status == .seeOther && visit.status == .seeOther)
             #expect(closed.status == .seeOther && again.status == .conflict)
+            // A visit after today is scheduled without a report, which is added once; a past one needs its report.
+            #expect(scheduled.status == .seeOther && undatedPast.status == .unprocessableEntity)
+            #expect(reported.status == .seeOther && reportedAgain.status == .conflict)
             let review = try await Concerns.review(reviewID, actor: rw.w.provider, db: app.db)
             #expect(review.row.state == "closed" && review.actions.first?.state == "done")
-            #expect(review.visits.first?.filename == "visit.pdf")
+            #expect(Set(review.visits.compactMap(\.filename)) == ["visit.pdf", "qa.pdf"])
             #expect(
                 try await OutboxMessageRecord.query(on: app.db).filter(\.$subject == "Action done: Acorn House").count()
                     == 1)
-            let visitID = review.visits.first!.id
+            let visitID = review.visits.first { $0.filename == "visit.pdf" }!.id
             let provider = try await HTTPTests.Browser(app).signedIn("admin@acorn.test")
             #expect(try await provider.get(path + "/visits/\(visitID)").body.string == "report")
             // Kent has neither placed children at Acorn House nor raised a concern: it reads nothing.

@@ -27,6 +27,7 @@ struct SiteURLTests {
                 .feeReview(a), .feeReview(a, .decide), .feeReview(a, .close), .feeProposal(a, membership: b),
                 .review(a, .actions),
                 .review(a, .visits), .review(a, .close), .reviewVisitFile(a, visit: b), .review(a, .done),
+                .review(a, .report),
                 .membershipResponse(a, response: b),
                 .membershipsExport,
                 .assessmentQueue, .assessmentReport, .assessment(a), .assessment(a, .clarify), .assessment(a, .extend),

@@ -72,7 +72,7 @@ enum RouteAccess {
         "POST /cost-sharing/supplier-fee": .roles([.dpsAdmin]),
         "GET /reviews": .signedIn, "GET /reviews/:id": .signedIn, "GET /reviews/:id/visits/:visitID": .signedIn,
         "POST /reviews/:id/actions": .roles([.contractManager]),
-        "POST /reviews/:id/done": .roles([.contractManager]),
+        "POST /reviews/:id/done": .roles([.contractManager]), "POST /reviews/:id/report": .roles([.contractManager]),
         "POST /reviews/:id/visits": .roles([.contractManager]), "POST /reviews/:id/close": .roles([.contractManager]),
         "GET /memberships/:id/responses/:responseID": .signedIn,
         "GET /placements/:id": .signedIn, "GET /api/v1/tokens": .signedIn, "DELETE /api/v1/tokens/:id": .signedIn,

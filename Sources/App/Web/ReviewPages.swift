@@ -14,6 +14,7 @@ struct ReviewPages: RouteCollection {
         routes.post(.review(.any, .visits), use: recordVisit)
         routes.get(.reviewVisitFile(.any, visit: .any), use: visitFile)
         routes.post(.review(.any, .close), use: close)
+        routes.post(.review(.any, .report), use: reportVisit)
     }
 
     private func id(_ req: Request) throws -> UUID { try req.uuid("id") }
@@ -124,7 +125,8 @@ struct ReviewPages: RouteCollection {
                         [
                             ("Kind", text(Concerns.VisitKind(rawValue: v.kind)?.label ?? v.kind)),
                             ("Date", text(LocalDate(iso: v.visitedOn)?.longForm ?? v.visitedOn)),
-                            ("Report", text(v.report)), ("Recorded by", text(v.recordedBy)),
+                            ("Report", text(v.report.isEmpty ? "Scheduled: no report yet" : v.report)),
+                            ("Recorded by", text(v.recordedBy)),
                         ] + (v.filename.map { [("File", UI.link($0, .reviewVisitFile(r.id, visit: v.id)))] } ?? []))
                 }
             }
@@ -139,11 +141,32 @@ struct ReviewPages: RouteCollection {
                             "visitedOn", legend: "Date", values: values, hint: "For example 5 1 2027", errors: errors)
                         UI.textarea(
                             "report", label: "Report or minutes", value: values["report"],
-                            hint: "Every partner that reads this review, and the provider, read it.", errors: errors,
-                            rows: 5)
+                            hint: "Every partner that reads this review, and the provider, read it. Leave it empty for "
+                                + "a visit you are scheduling; add the report after it.", errors: errors, rows: 5)
                         UI.fileUpload(
                             "reportFile", label: "File (optional)", hint: "Smaller than 10 MB", errors: errors)
                         UI.button("Record it", kind: "secondary")
+                    }
+                }
+                let scheduled = review.visits.filter { $0.report.isEmpty }
+                if !scheduled.isEmpty {
+                    UI.details("Report a scheduled visit", errors: errors) {
+                        UI.form(action: .review(r.id, .report), csrf: req.csrfToken, multipart: true) {
+                            UI.radios(
+                                "visit", legend: "Which visit",
+                                options: scheduled.map {
+                                    .init(
+                                        value: $0.id.uuidString,
+                                        label: "\(Concerns.VisitKind(rawValue: $0.kind)?.label ?? $0.kind), "
+                                            + (LocalDate(iso: $0.visitedOn)?.longForm ?? $0.visitedOn))
+                                }, selected: values["visit"], errors: errors)
+                            UI.textarea(
+                                "visitReport", label: "Report or minutes", value: values["visitReport"], errors: errors,
+                                rows: 5)
+                            UI.fileUpload(
+                                "visitFile", label: "File (optional)", hint: "Smaller than 10 MB", errors: errors)
+                            UI.button("Save the report", kind: "secondary")
+                        }
                     }
                 }
                 UI.details("Close the review", errors: errors) {
@@ -227,6 +250,26 @@ struct ReviewPages: RouteCollection {
         response.headers.replaceOrAdd(name: .contentDisposition, value: SafeHeaders.attachment(file.filename))
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
+    }
+
+    struct ReportForm: Content {
+        var visit: String?
+        var visitReport: String?
+        var visitFile: File?
+    }
+
+    func reportVisit(req: Request) async throws -> Response {
+        let reviewID = try id(req)
+        let form = try req.content.decode(ReportForm.self)
+        return try await Forms.handle(
+            req, success: "Report saved. The provider has been told.", redirect: { .review(reviewID) },
+            render: { errors, values in try await view(req, errors: errors, values: values) }
+        ) {
+            try await Concerns.reportVisit(
+                reviewID, visit: form.visit.flatMap(UUID.init(uuidString:)), report: form.visitReport ?? "",
+                file: form.visitFile.flatMap { $0.data.readableBytes == 0 ? nil : $0.uploaded },
+                actor: try req.requireActor(), db: req.db, now: req.now)
+        }
     }
 
     struct CloseForm: Content { var outcome: String? }
