@@ -461,7 +461,8 @@ package enum ContractManagement {
 
     /// The establishments and categories whose membership was suspended or removed when `deadline` passed: their
     /// bids in a referral that closed then are set aside (`SuspensionEffect`). Read from the log, so a suspension
-    /// after the deadline, or one lifted before it, changes nothing.
+    /// after the deadline, or one lifted before it, changes nothing. Only changes of standing count: evidence sent,
+    /// a suspension kept, a new inspection or a re-score after a suspension do not lift it.
     package static func notActive(at deadline: Date, establishments: [UUID], category: UUID, db: any Database)
         async throws -> Set<UUID>
     {
@@ -471,6 +472,7 @@ package enum ContractManagement {
             SELECT m.establishment_id, ev.kind FROM memberships m JOIN membership_events ev ON ev.membership_id = m.id
             WHERE m.category_id = \(bind: category) AND m.establishment_id IN (\(binds: establishments))
                 AND ev.occurred_at <= \(bind: deadline)
+                AND ev.kind IN ('admitted', 'suspended', 'reinstated', 'removed', 'withdrawn')
             ORDER BY ev.occurred_at, ev.id
             """
         ).all()

@@ -163,6 +163,34 @@ struct SuspensionTests {
         }
     }
 
+    @Test("Evidence sent, a re-score or a new inspection after a suspension does not lift it for the bids")
+    func laterEventsKeepItSetAside() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let manager = try await contractManager(app, rw.w)
+            let acorn = try await membership(app, rw, rw.w.establishment)
+            let (r, inv) = try await referrals.published(app, rw)
+            try await Referrals.bid(
+                inv["Acorn House"]!.id!, form: rw.bidForm(app, invitation: inv["Acorn House"]!, corePounds: 380),
+                actor: rw.w.provider, db: app.db, now: testNow)
+            try await ContractManagement.suspend(
+                .init(scope: .membership(acorn.id!), reason: .insuranceLapsed, detail: "The insurance lapsed."),
+                actor: manager, db: app.db, now: testNow)
+            // MUT: later events of other kinds, all before the deadline
+            try await ContractManagement.respond(
+                acorn.id!, statement: "Our renewed certificate is attached.",
+                file: .init(filename: "c.pdf", contentType: nil, data: Data("c".utf8)), actor: rw.w.provider,
+                db: app.db, now: testNow.addingTimeInterval(60))
+            try await ContractManagement.rescore(
+                acorn.id!, .init(score: "75", reason: "Outcomes review for the year."), actor: manager, db: app.db,
+                now: testNow.addingTimeInterval(120))
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
+            let evaluation = try await Referrals.evaluate(closed, db: app.db)
+            #expect(evaluation.result.nonCompliant.contains { $0.reasons == [.membershipSuspended] })
+        }
+    }
+
     @Test("Two suspensions of one membership at once make one, logged once")
     func concurrent() async throws {
         try await withApp { app in
