@@ -189,14 +189,17 @@ package enum ComplianceChecks {
             ORDER BY o.name, e.name, c.name
             """
         ).all().map { row in
-            Answer(
+            guard let state = AnswerState(rawValue: try row.decode(column: "state", as: String.self)) else {
+                throw UseCaseError(.internalFailure, "A stored compliance answer's state cannot be read.")
+            }
+            return Answer(
                 id: try row.decode(column: "id", as: UUID.self),
                 membership: try row.decode(column: "membership_id", as: UUID.self),
                 establishment: try row.decode(column: "establishment", as: String.self),
                 provider: try row.decode(column: "provider", as: String.self),
                 providerID: try row.decode(column: "organisation_id", as: UUID.self),
                 category: try row.decode(column: "category", as: String.self),
-                state: AnswerState(rawValue: try row.decode(column: "state", as: String.self)) ?? .waiting,
+                state: state,
                 statement: try row.decode(column: "statement", as: String?.self),
                 answeredAt: try row.decode(column: "answered_at", as: Date?.self),
                 answeredBy: try row.decode(column: "answered_by", as: String?.self))
@@ -360,8 +363,9 @@ package enum ComplianceChecks {
         for row in due {
             let answer = try row.decode(column: "id", as: UUID.self)
             let checkID = try row.decode(column: "check_id", as: UUID.self)
-            let suspendsOn = LocalDate(iso: try row.decode(column: "suspends_on", as: String.self)) ?? today
-            let answerBy = LocalDate(iso: try row.decode(column: "answer_by", as: String.self)) ?? today
+            guard let suspendsOn = LocalDate(iso: try row.decode(column: "suspends_on", as: String.self)),
+                let answerBy = LocalDate(iso: try row.decode(column: "answer_by", as: String.self))
+            else { throw UseCaseError(.internalFailure, "A stored compliance check's dates cannot be read.") }
             let membership = try row.decode(column: "membership_id", as: UUID.self)
             let establishment = try row.decode(column: "establishment", as: String.self)
             if today >= suspendsOn {

@@ -211,9 +211,11 @@ package enum Concerns {
                 WHERE dps_id = \(bind: s.dps) AND establishment_id = \(bind: s.establishment)
                 """
             ).all().map { row in
-                ConcernThreshold.Concern(
-                    kind: ConcernThreshold.Kind(rawValue: try row.decode(column: "kind", as: String.self))
-                        ?? .contractual,
+                guard let kind = ConcernThreshold.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else {
+                    throw UseCaseError(.internalFailure, "A stored concern's kind cannot be read.")
+                }
+                return ConcernThreshold.Concern(
+                    kind: kind,
                     partner: try row.decode(column: "raised_by_organisation", as: UUID.self).uuidString,
                     raisedOn: LocalDate.from(try row.decode(column: "raised_at", as: Date.self)))
             }

@@ -487,9 +487,6 @@ package enum ContractManagement {
 
     // MARK: The provider's answer, and the review
 
-    /// The most a provider's evidence document may weigh.
-    package static let maximumEvidenceBytes = 10 * 1024 * 1024
-
     /// One answer of the provider to a suspension, as the membership page lists it.
     package struct ResponseRow: Sendable {
         package var id: UUID
@@ -516,7 +513,7 @@ package enum ContractManagement {
         }
         if file == nil || file?.data.isEmpty == true {
             errors.append(FieldError(field: "evidence", message: "Choose the document that is the evidence"))
-        } else if let file, file.data.count > maximumEvidenceBytes {
+        } else if let file, file.data.count > ProviderUseCases.maxEvidenceBytes {
             errors.append(FieldError(field: "evidence", message: "The file must be smaller than 10 MB"))
         }
         guard errors.isEmpty, let file else {

@@ -203,13 +203,20 @@ package enum EvidenceWatch {
         async throws -> [(item: Item, question: String)]
     {
         guard try await ContractManagement.readsResponses(timeline, actor: actor, db: db) else { return [] }
-        let found = try await items(membership: timeline.id, db: db)
-        guard let first = found.first, let category = try await CategoryRecord.find(first.categoryID, on: db) else {
-            return []
+        return try await withQuestions(try await items(membership: timeline.id, db: db), db: db)
+    }
+
+    /// The items with the text of their question, each category's content read once.
+    private static func withQuestions(_ items: [Item], db: any Database) async throws
+        -> [(item: Item, question: String)]
+    {
+        var texts: [UUID: [String: String]] = [:]
+        for id in Set(items.map(\.categoryID)) {
+            texts[id] = Dictionary(
+                try await CategoryRecord.find(id, on: db)?.content.passFail.map { ($0.key, $0.text) } ?? [],
+                uniquingKeysWith: { first, _ in first })
         }
-        let texts = Dictionary(
-            try category.content.passFail.map { ($0.key, $0.text) }, uniquingKeysWith: { first, _ in first })
-        return found.map { ($0, texts[$0.question] ?? $0.question) }
+        return items.map { ($0, texts[$0.categoryID]?[$0.question] ?? $0.question) }
     }
 
     /// The provider uploads a renewed document for one of the membership's expiring questions, with its new expiry
@@ -288,13 +295,7 @@ extension EvidenceWatch {
         let horizon = LocalDate.from(now).adding(days: days)
         let due = try await items(provider: actor.organisationID, db: db).filter { $0.expires <= horizon }
             .sorted { $0.expires < $1.expires }
-        var texts: [UUID: [String: String]] = [:]
-        for id in Set(due.map(\.categoryID)) {
-            texts[id] = Dictionary(
-                try await CategoryRecord.find(id, on: db)?.content.passFail.map { ($0.key, $0.text) } ?? [],
-                uniquingKeysWith: { first, _ in first })
-        }
-        return due.map { ($0, texts[$0.categoryID]?[$0.question] ?? $0.question) }
+        return try await withQuestions(due, db: db)
     }
 }
 
@@ -304,11 +305,6 @@ extension EvidenceWatch {
         -> [String]
     {
         let lapsed = try await items(membership: membership, db: db).filter { $0.expires < today }
-        guard let first = lapsed.first, let category = try await CategoryRecord.find(first.categoryID, on: db) else {
-            return []
-        }
-        let texts = Dictionary(
-            try category.content.passFail.map { ($0.key, $0.text) }, uniquingKeysWith: { first, _ in first })
-        return lapsed.map { texts[$0.question] ?? $0.question }
+        return try await withQuestions(lapsed, db: db).map(\.question)
     }
 }

@@ -254,8 +254,8 @@ package enum FeeReviews {
         -> ProposalTarget
     {
         guard actor.isProvider else { throw UseCaseError(.forbidden, "Providers propose fees.") }
-        guard let (r, _) = try? await self.review(review, actor: actor, db: db),
-            let m = try await MembershipRecord.find(membership, on: db), m.$organisation.id == actor.organisationID,
+        let (r, _) = try await self.review(review, actor: actor, db: db)
+        guard let m = try await MembershipRecord.find(membership, on: db), m.$organisation.id == actor.organisationID,
             m.$dps.id == r.dps, let category = try await CategoryRecord.find(m.$category.id, on: db),
             let establishment = try await EstablishmentRecord.find(m.$establishment.id, on: db)
         else { throw UseCaseError(.notFound, "There is no such membership in this review.") }
@@ -299,6 +299,15 @@ package enum FeeReviews {
             requiredLineIds: [], capPence: target.capPence, fieldPrefix: "fee")
         guard errors.isEmpty else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
+            // Claimed inside the transaction: a proposal never lands in a review closed meanwhile.
+            let open = try await db.sql().update(FeeTables.reviews)
+                .set(SQLIdentifier("state"), to: SQLBind("open"))
+                .where(SQLIdentifier("id"), .equal, SQLBind(review))
+                .where(SQLIdentifier("state"), .equal, SQLBind("open"))
+                .returning("id").first()
+            guard open != nil else {
+                throw UseCaseError(field: "justification", "This fee review is closed to proposals", status: .conflict)
+            }
             for (key, pence) in changed.sorted(by: { $0.key < $1.key }) {
                 try await db.sql().delete(from: FeeTables.proposals)
                     .where(SQLIdentifier("review_id"), .equal, SQLBind(review))
@@ -361,19 +370,25 @@ package enum FeeReviews {
             case .counter: counterPence
             case .reject: nil
             }
-        if let agreed {
-            let target = try await schedules(
-                review: review, membership: chosen.membership, proposals: proposals, db: db)
-            var schedule = target.current
-            schedule[chosen.line] = agreed
-            let problems = AffordabilityCheck.check(
-                linesPence: schedule, lineNames: [:], requiredLineIds: Array(schedule.keys), capPence: target.capPence,
-                fieldPrefix: "counter")
-            if let problem = problems.first {
-                throw UseCaseError(field: decision == .counter ? "counter" : "decision", problem.message)
-            }
-        }
         try await db.writeTransaction { db in
+            if let agreed {
+                // The cap is checked against the fees agreed so far, read under the membership's row lock, so two
+                // decisions on its lines at once cannot together pass it.
+                try await db.sql().raw(
+                    "UPDATE memberships SET id = id WHERE id = \(bind: chosen.membership)"
+                ).run()
+                let (_, decided) = try await self.review(review, actor: actor, db: db)
+                let target = try await schedules(
+                    review: review, membership: chosen.membership, proposals: decided, db: db)
+                var schedule = target.current
+                schedule[chosen.line] = agreed
+                let problems = AffordabilityCheck.check(
+                    linesPence: schedule, lineNames: [:], requiredLineIds: Array(schedule.keys),
+                    capPence: target.capPence, fieldPrefix: "counter")
+                if let problem = problems.first {
+                    throw UseCaseError(field: decision == .counter ? "counter" : "decision", problem.message)
+                }
+            }
             let moved = try await db.sql().update(FeeTables.proposals)
                 .set(
                     SQLIdentifier("state"),
@@ -419,10 +434,7 @@ package enum FeeReviews {
     /// before that date keep the old fees.
     package static func close(_ review: UUID, actor: Actor, db: any Database, now: Date) async throws {
         try requireManager(actor)
-        let (r, proposals) = try await self.review(review, actor: actor, db: db)
-        guard !proposals.contains(where: { $0.state == "proposed" }) else {
-            throw UseCaseError(field: "close", "Decide every proposal before closing the review")
-        }
+        let (r, _) = try await self.review(review, actor: actor, db: db)
         let effective = r.effectiveFrom.startOfDay()
         try await db.writeTransaction { db in
             let closed = try await db.sql().update(FeeTables.reviews)
@@ -432,6 +444,11 @@ package enum FeeReviews {
                 .returning("id").first()
             guard closed != nil else {
                 throw UseCaseError(field: "close", "This fee review is already closed", status: .conflict)
+            }
+            // Read after the claim: a proposal made meanwhile is seen (and closing refused, rolled back).
+            let (_, proposals) = try await self.review(review, actor: actor, db: db)
+            guard !proposals.contains(where: { $0.state == "proposed" }) else {
+                throw UseCaseError(field: "close", "Decide every proposal before closing the review")
             }
             let agreed = proposals.filter { $0.decidedPence != nil }
             for membership in Set(agreed.map(\.membership)) {
