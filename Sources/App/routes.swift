@@ -30,6 +30,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: StandingPage())
     try app.register(collection: CompliancePages())
     try app.register(collection: FeeReviewPages())
+    try app.register(collection: PlacementPages())
     try app.register(collection: CostSharingPage())
     try app.register(collection: AccountPages())
     try app.register(collection: ProviderPages())

@@ -30,6 +30,8 @@ package struct DPSSnapshot: Codable {
     package var shortDeadlinesAgreed: Bool
     package var parentChoiceBandPoints: Int
     package var rescoreMonths: Int
+    package var reviewMonths: Int
+    package var ocidPrefix: String
     package var concernThreshold: ConcernThreshold
     package var complianceGraceDays: Int
 
@@ -41,6 +43,8 @@ package struct DPSSnapshot: Codable {
         shortDeadlinesAgreed = d.shortDeadlinesAgreed
         parentChoiceBandPoints = d.parentChoiceBandPoints
         rescoreMonths = d.rescoreMonths
+        reviewMonths = d.reviewMonths
+        ocidPrefix = d.ocidPrefix
         concernThreshold = d.concernThreshold
         complianceGraceDays = d.complianceGraceDays
     }
@@ -60,6 +64,11 @@ package enum DPSAdmin {
         package var parentChoiceBandPoints: Int?
         /// 6 or 12; nil: 12 on creation, unchanged on update.
         package var rescoreMonths: Int?
+        /// 3, 6 or 12: how often placements' outcomes are reviewed; nil: 6 on creation, unchanged on update.
+        package var reviewMonths: Int?
+        /// The publisher's registered ocid prefix (`ocds-` and six lowercase letters or digits); nil: `ocds-dpsdev`
+        /// on creation, unchanged on update.
+        package var ocidPrefix: String?
         /// The concern threshold; nil: the default (`ConcernThreshold()`) on creation, unchanged on update.
         package var concernThreshold: ConcernThreshold?
         /// 0-20 working days; nil: 5 on creation, unchanged on update.
@@ -71,11 +80,15 @@ package enum DPSAdmin {
         package init(
             title: String, regime: Regime?, validityStart: LocalDate?, validityEnd: LocalDate?,
             shortDeadlinesAgreed: Bool, parentChoiceBandPoints: Int? = nil, rescoreMonths: Int? = nil,
-            concernThreshold: ConcernThreshold? = nil, complianceGraceDays: Int? = nil, description: String = "",
+            reviewMonths: Int? = nil, ocidPrefix: String? = nil, concernThreshold: ConcernThreshold? = nil,
+            complianceGraceDays: Int? = nil,
+            description: String = "",
             terms: String = "",
             unreadable: [FieldError] = []
         ) {
             self.rescoreMonths = rescoreMonths
+            self.reviewMonths = reviewMonths
+            self.ocidPrefix = ocidPrefix
             self.concernThreshold = concernThreshold
             self.complianceGraceDays = complianceGraceDays
             self.title = title
@@ -132,6 +145,17 @@ package enum DPSAdmin {
                 FieldError(
                     field: "rescoreMonths", message: "Choose whether memberships are re-scored every 6 or 12 months"))
         }
+        if let months = input.reviewMonths, ![3, 6, 12].contains(months) {
+            errors.append(
+                FieldError(
+                    field: "reviewMonths", message: "Choose whether outcomes are reviewed every 3, 6 or 12 months"))
+        }
+        if let prefix = input.ocidPrefix, !OCDS.isValidPrefix(prefix) {
+            errors.append(
+                FieldError(
+                    field: "ocidPrefix",
+                    message: "Enter the ocid prefix you registered: ocds- and six lowercase letters or digits"))
+        }
         if let t = input.concernThreshold {
             if !(1...20).contains(t.concerns) {
                 errors.append(
@@ -173,6 +197,8 @@ package enum DPSAdmin {
             dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? 5
             dps.rescoreMonths = input.rescoreMonths ?? 12
+            dps.reviewMonths = input.reviewMonths ?? 6
+            dps.ocidPrefix = input.ocidPrefix ?? "ocds-dpsdev"
             dps.concernThreshold = input.concernThreshold ?? ConcernThreshold()
             dps.complianceGraceDays = input.complianceGraceDays ?? 5
             dps.description = input.description.trimmed
@@ -264,6 +290,8 @@ package enum DPSAdmin {
             dps.shortDeadlinesAgreed = input.shortDeadlinesAgreed
             dps.parentChoiceBandPoints = input.parentChoiceBandPoints ?? dps.parentChoiceBandPoints
             dps.rescoreMonths = input.rescoreMonths ?? dps.rescoreMonths
+            dps.reviewMonths = input.reviewMonths ?? dps.reviewMonths
+            dps.ocidPrefix = input.ocidPrefix ?? dps.ocidPrefix
             if let threshold = input.concernThreshold { dps.concernThreshold = threshold }
             dps.complianceGraceDays = input.complianceGraceDays ?? dps.complianceGraceDays
             dps.description = input.description.trimmed

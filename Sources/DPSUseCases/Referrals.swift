@@ -1987,14 +1987,15 @@ package enum Referrals {
         }
     }
 
-    /// A placement the actor may see: its placing authority or its provider.
+    /// A placement the actor may see (`AccessPolicy.placementScope`): its placing authority or its provider, or the
+    /// lead authority's contract managers, administrators and auditor for the DPSs it runs.
     package static func placement(_ id: UUID, actor: Actor, db: any Database) async throws -> PlacementRecord {
         guard let p = try await PlacementRecord.query(on: db).filter(\.$id == id).with(\.$establishment).first() else {
             throw UseCaseError(.notFound, "No such placement.")
         }
         if p.authorityID == actor.organisationID || p.providerID == actor.organisationID { return p }
-        if actor.role == .auditor, let dpsID = p.dpsID, let dps = try await DPSRecord.find(dpsID, on: db),
-            isAuditor(actor, of: dps)
+        if case .dps(let ids) = try await AccessPolicy.placementScope(of: actor, db: db), let dpsID = p.dpsID,
+            ids.contains(dpsID)
         {
             return p
         }

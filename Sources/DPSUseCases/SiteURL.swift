@@ -69,6 +69,16 @@ package enum SiteURL: Sendable, Hashable {
     case bidScore(referral: UUID, bid: UUID)
     case placement(UUID)
     case placementAccept(UUID)
+    /// The placement register (councils, providers, the lead's contract managers).
+    case placements
+    /// An outcome review: the provider's form (GET) and its record (POST); the placing authority's answer.
+    case placementReview(UUID, review: UUID)
+    case placementReviewAnswer(UUID, review: UUID)
+    /// The evidence file the provider gave for one outcome of a review (numbered from 0).
+    case placementReviewFile(UUID, review: UUID, outcome: Int)
+    case placementChanges(UUID)
+    case placementChange(UUID, change: UUID)
+    case placementEnd(UUID)
 
     package enum DPSPart: String, Sendable, Hashable { case validity, windows, partners, categories }
     package enum CategoryPart: String, Sendable, Hashable {
@@ -176,6 +186,18 @@ package enum SiteURL: Sendable, Hashable {
             return words("referrals") + [id(referral)] + words("score") + [id(bid, "bidID")]
         case .placement(let placement): return words("placements") + [id(placement)]
         case .placementAccept(let placement): return words("placements") + [id(placement)] + words("accept")
+        case .placements: return words("placements")
+        case .placementReview(let placement, let review):
+            return words("placements") + [id(placement)] + words("reviews") + [id(review, "reviewID")]
+        case .placementReviewAnswer(let placement, let review):
+            return words("placements") + [id(placement)] + words("reviews") + [id(review, "reviewID")] + words("answer")
+        case .placementReviewFile(let placement, let review, let outcome):
+            return words("placements") + [id(placement)] + words("reviews") + [id(review, "reviewID")]
+                + words("evidence") + [.value(String(outcome), parameter: "outcome")]
+        case .placementChanges(let placement): return words("placements") + [id(placement)] + words("changes")
+        case .placementChange(let placement, let change):
+            return words("placements") + [id(placement)] + words("changes") + [id(change, "changeID")]
+        case .placementEnd(let placement): return words("placements") + [id(placement)] + words("end")
         }
     }
 

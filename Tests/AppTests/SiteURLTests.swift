@@ -39,6 +39,9 @@ struct SiteURLTests {
                 .directReferral, .referral(a), .bidScore(referral: a, bid: b), .placement(a), .placementAccept(a),
                 .urnClaims, .urnClaim(a), .establishmentClaims, .mailProblems, .passwordReset, .setPassword(token: "t"),
                 .people, .person(a), .personEdit(a), .establishmentEdit(a), .registerWatch, .registerFinding(a),
+                .placements, .placementReview(a, review: b), .placementReviewAnswer(a, review: b),
+                .placementReviewFile(a, review: b, outcome: 0), .placementChanges(a), .placementChange(a, change: b),
+                .placementEnd(a),
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -52,7 +55,8 @@ struct SiteURLTests {
                 .passwordReset, .setPassword, .people, .person, .personEdit, .establishmentEdit, .registerWatch,
                 .registerFinding, .reviews, .review, .standing, .complianceChecks, .complianceCheck, .costSharing,
                 .supplierFee, .feeReviews,
-                .feeReview, .feeProposal, .reviewVisitFile:
+                .feeReview, .feeProposal, .reviewVisitFile, .placements, .placementReview, .placementReviewAnswer,
+                .placementReviewFile, .placementChanges, .placementChange, .placementEnd:
                 break
             }
         }

@@ -80,6 +80,13 @@ enum RouteAccess {
         "GET /api/v1/applications/:id": .signedIn, "GET /api/v1/memberships": .signedIn,
         "GET /api/v1/placements/:id": .signedIn,
         "POST /placements/:id/accept": .roles([.providerAdmin, .placementOfficer, .dpsAdmin]),
+        "GET /placements": .signedIn, "GET /placements/:id/reviews/:reviewID": .roles([.providerAdmin]),
+        "POST /placements/:id/reviews/:reviewID": .roles([.providerAdmin]),
+        "POST /placements/:id/reviews/:reviewID/answer": .roles(officers),
+        "GET /placements/:id/reviews/:reviewID/evidence/:outcome": .signedIn,
+        "POST /placements/:id/changes": .roles(officers.union([.providerAdmin])),
+        "POST /placements/:id/changes/:changeID": .roles(officers.union([.providerAdmin])),
+        "POST /placements/:id/end": .roles(officers.union([.providerAdmin])),
         // DPS administration
         "GET /admin/dps": .roles([.dpsAdmin]), "POST /admin/dps": .roles([.dpsAdmin]),
         "POST /admin/dps/:id": .roles([.dpsAdmin]),

@@ -22,7 +22,8 @@ struct DailyChecksCommand: AsyncCommand {
     struct Signature: CommandSignature {}
     var help: String {
         "Reminds providers of evidence about to expire and suspends (or reports) what has lapsed; reminds and "
-            + "suspends on compliance check deadlines. Once a day; also inside `serve`."
+            + "suspends on compliance check deadlines; opens outcome reviews as they come due and reports overdue "
+            + "ones. Once a day; also inside `serve`."
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
@@ -36,6 +37,7 @@ struct DailyChecksCommand: AsyncCommand {
         } else {
             context.console.print("Today's compliance deadlines have already been handled.")
         }
+        context.console.print(try await Placements.runDailyReviews(db: context.application.db, now: now).summary)
     }
 }
 
@@ -105,6 +107,8 @@ struct JobLoop: LifecycleHandler {
                         if let d = try await ComplianceChecks.runDaily(db: app.db, now: app.clock.now()) {
                             app.logger.notice("Compliance checks: \(d.reminded) reminded, \(d.suspended) suspended.")
                         }
+                        let reviews = try await Placements.runDailyReviews(db: app.db, now: app.clock.now())
+                        if !reviews.alreadyRun { app.logger.notice("\(reviews.summary)") }
                     } catch {
                         app.logger.report(error: error)
                     }

@@ -23,6 +23,8 @@ enum AdminForms {
         var shortDeadlinesAgreed: String?
         var parentChoiceBandPoints: String?
         var rescoreMonths: String?
+        var reviewMonths: String?
+        var ocidPrefix: String?
         var concernCount: String?
         var concernPartners: String?
         var concernMonths: String?
@@ -47,6 +49,12 @@ enum AdminForms {
                         field: "rescoreMonths", message: "Choose whether memberships are re-scored every 6 or 12 months"
                     ))
             }
+            let reviews = (reviewMonths ?? "").trimmed
+            if !reviews.isEmpty && int(reviews) == nil {
+                unreadable.append(
+                    FieldError(
+                        field: "reviewMonths", message: "Choose whether outcomes are reviewed every 3, 6 or 12 months"))
+            }
             var threshold: ConcernThreshold?
             let counts = [
                 ("concernCount", concernCount), ("concernPartners", concernPartners), ("concernMonths", concernMonths),
@@ -70,7 +78,10 @@ enum AdminForms {
             return DPSAdmin.DPSCommand(
                 title: title ?? "", regime: Regime(rawValue: regime ?? ""), validityStart: date(validityStart),
                 validityEnd: date(validityEnd), shortDeadlinesAgreed: yes(shortDeadlinesAgreed),
-                parentChoiceBandPoints: int(band), rescoreMonths: int(months), concernThreshold: threshold,
+                parentChoiceBandPoints: int(band), rescoreMonths: int(months),
+                reviewMonths: int(reviews),
+                ocidPrefix: (ocidPrefix ?? "").trimmed.isEmpty ? nil : (ocidPrefix ?? "").trimmed.lowercased(),
+                concernThreshold: threshold,
                 complianceGraceDays: int(grace),
                 description: description ?? "", terms: terms ?? "",
                 unreadable: unreadable)

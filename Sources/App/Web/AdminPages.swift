@@ -176,7 +176,9 @@ struct AdminPages: RouteCollection {
                 "validityEnd": dps.validityEnd,
                 "shortDeadlinesAgreed": dps.shortDeadlinesAgreed ? "yes" : "no",
                 "parentChoiceBandPoints": String(dps.parentChoiceBandPoints),
-                "rescoreMonths": String(dps.rescoreMonths), "concernCount": String(dps.concernCount),
+                "rescoreMonths": String(dps.rescoreMonths), "reviewMonths": String(dps.reviewMonths),
+                "ocidPrefix": dps.ocidPrefix,
+                "concernCount": String(dps.concernCount),
                 "concernPartners": String(dps.concernPartners), "concernMonths": String(dps.concernMonths),
                 "concernAnySafeguarding": dps.concernAnySafeguarding ? "yes" : "no",
                 "complianceGraceDays": String(dps.complianceGraceDays), "description": dps.description,
@@ -342,6 +344,15 @@ struct AdminPages: RouteCollection {
                 "rescoreMonths", legend: "Re-score each membership every",
                 options: [.init(value: "6", label: "6 months"), .init(value: "12", label: "12 months")],
                 selected: values["rescoreMonths"] ?? "12", errors: errors, inline: true),
+            UI.radios(
+                "reviewMonths", legend: "Review each placement's outcomes every",
+                options: [3, 6, 12].map { .init(value: String($0), label: "\($0) months") },
+                selected: values["reviewMonths"] ?? "6", errors: errors, inline: true),
+            UI.textInput(
+                "ocidPrefix", label: "Open Contracting ocid prefix", value: values["ocidPrefix"] ?? "ocds-dpsdev",
+                hint: "The prefix you registered with the Open Contracting Data Standard for your published data, "
+                    + "for example ocds-b5fd17. ocds-dpsdev marks data not yet published under your own.",
+                errors: errors, width: "10"),
             UI.textInput(
                 "concernCount", label: "A coordinated review opens at this many concerns about an establishment",
                 value: values["concernCount"] ?? "3", errors: errors, width: "2"),

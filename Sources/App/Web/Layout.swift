@@ -34,27 +34,34 @@ enum Layout {
         case .dpsAdmin:
             items += [
                 ("DPS set-up", .dpsOverview), ("Applications", .assessmentQueue), ("Memberships", .memberships),
-                ("URN claims", .urnClaims), ("Cost sharing", .costSharing), ("E-mail", .mailProblems),
+                ("Placements", .placements), ("URN claims", .urnClaims), ("Cost sharing", .costSharing),
+                ("E-mail", .mailProblems),
             ]
         case .evaluator, .panelMember:
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
             items += [
-                ("Memberships", .memberships), ("Register watch", .registerWatch), ("Reviews", .reviews),
+                ("Memberships", .memberships), ("Placements", .placements), ("Register watch", .registerWatch),
+                ("Reviews", .reviews),
                 ("Compliance checks", .complianceChecks), ("Fee reviews", .feeReviews), ("Cost sharing", .costSharing),
                 ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
         case .auditor:
             items += [
-                ("Audit trail", .audit), ("Referrals", .referrals), ("Memberships", .memberships),
+                ("Audit trail", .audit), ("Referrals", .referrals), ("Placements", .placements),
+                ("Memberships", .memberships),
                 ("Applications", .assessmentQueue),
             ]
         case .placementOfficer, .partnerViewer, .councilAdmin:
-            items += [("Referrals", .referrals), ("Memberships", .memberships), ("Reviews", .reviews)]
+            items += [
+                ("Referrals", .referrals), ("Placements", .placements), ("Memberships", .memberships),
+                ("Reviews", .reviews),
+            ]
             if actor.role != .placementOfficer { items.append(("Cost sharing", .costSharing)) }
         case .providerAdmin, .bidWriter:
             items += [
-                ("Invitations", .invitations), ("Our standing", .standing), ("Organisation", .organisation),
+                ("Invitations", .invitations), ("Placements", .placements), ("Our standing", .standing),
+                ("Organisation", .organisation),
                 ("Establishments", .establishments), ("Applications", .applications),
             ]
         }

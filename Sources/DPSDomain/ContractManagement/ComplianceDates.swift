@@ -18,10 +18,7 @@ public enum ComplianceDates {
     /// last re-score: the same day of the month, or the month's last day when it is shorter (31 August + 6 months
     /// is 28 or 29 February).
     public static func rescoreDue(last: LocalDate, months: Int) -> LocalDate {
-        let index = last.year * 12 + (last.month - 1) + max(1, months)
-        let year = index / 12
-        let month = index % 12 + 1
-        return LocalDate(year: year, month: month, day: min(last.day, LocalDate.daysInMonth(year: year, month: month)))
+        last.adding(months: max(1, months))
     }
 
     /// A document is valid through its expiry date and lapses the day after.

@@ -111,6 +111,15 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
         LocalDate(dayNumber: dayNumber + days)
     }
 
+    /// The same day `months` months later (earlier when negative), or that month's last day when it is shorter:
+    /// 31 August and 6 months is 28 (or 29) February.
+    public func adding(months: Int) -> LocalDate {
+        let index = year * 12 + (month - 1) + months
+        let y = index >= 0 ? index / 12 : (index - 11) / 12
+        let m = index - y * 12 + 1
+        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysInMonth(year: y, month: m)))
+    }
+
     /// Calendar days from this date to `other` (negative when `other` is earlier).
     public func days(to other: LocalDate) -> Int {
         other.dayNumber - dayNumber

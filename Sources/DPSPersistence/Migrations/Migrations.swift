@@ -31,5 +31,7 @@ public enum DPSMigrations {
         M0026_ComplianceChecks(),  // annual compliance checks and their answers; the grace period (a DPS setting)
         M0027_FeeReviews(),  // the annual core fee review: windows, proposals and decisions, fee schedule history
         M0028_CostSharing(),  // the central costs per financial year and how they are shared; the PA 2023 supplier fee
+        M0029_PlacementsAfterAward(),  // outcome reviews and ratings, placement changes, pattern, ending note
+        M0030_Publication(),  // OCDS releases made once each, the notices due by regime, the ocid prefix
     ]
 }

@@ -20,6 +20,11 @@ public final class DPSRecord: Model, @unchecked Sendable {
     @Field(key: "parent_choice_band_points") public var parentChoiceBandPoints: Int
     /// How often each membership is re-scored: 6 or 12 months.
     @Field(key: "rescore_months") public var rescoreMonths: Int
+    /// How often each placement's outcomes are reviewed, in months from its start (6 by default).
+    @Field(key: "review_months") public var reviewMonths: Int
+    /// The prefix the lead authority registered with the Open Contracting Data Standard for its ocids
+    /// (`ocds-` and six characters); `ocds-dpsdev` until it registers one.
+    @Field(key: "ocid_prefix") public var ocidPrefix: String
     /// The concern threshold that opens a coordinated review (DOMAIN §5): any safeguarding concern (when set), or
     /// `concernCount` concerns from `concernPartners` partners within `concernMonths` months.
     @Field(key: "concern_count") public var concernCount: Int

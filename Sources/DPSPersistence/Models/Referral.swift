@@ -147,6 +147,10 @@ public final class PlacementRecord: Model, @unchecked Sendable {
     @OptionalField(key: "ending_reason") public var endingReason: String?
     @OptionalField(key: "ended_at") public var endedAt: Date?
     @OptionalField(key: "ended_by") public var endedBy: String?
+    /// What the person who ended it wrote about the ending.
+    @OptionalField(key: "ending_note") public var endingNote: String?
+    /// The placement pattern, once changed since award (`PlacementPattern`); nil: the referral's (or 52 weeks).
+    @OptionalField(key: "pattern") public var pattern: String?
     @OptionalField(key: "bid_id") public var bidID: UUID?
     @Parent(key: "establishment_id") public var establishment: EstablishmentRecord
     @Field(key: "provider_id") public var providerID: UUID

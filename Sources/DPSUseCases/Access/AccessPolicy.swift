@@ -2,6 +2,7 @@ import DPSDomain
 import DPSPersistence
 import FluentKit
 import Foundation
+import SQLKit
 
 /// Who may read what of a tenant's data, keyed by who is asking and the thing's DPS and organisation. The
 /// lead authority's staff act for the DPSs it runs, a partner's staff for the DPSs it is a partner of, and a
@@ -61,5 +62,40 @@ package enum AccessPolicy {
             if !ids.isEmpty { return .dps(ids) }
         }
         return .authority(actor.organisationID)
+    }
+
+    /// Whose placements the actor reads: a provider its own; the lead authority's contract managers,
+    /// administrators and auditor those of every DPS it runs (to see endings and reviews across partners, never the
+    /// child's details); any other council's staff their own authority's.
+    package enum PlacementScope: Sendable, Equatable {
+        case provider(UUID)
+        case authority(UUID)
+        case dps([UUID])
+
+        /// The SQL condition on the placements table aliased `alias`.
+        package func condition(_ alias: String) -> SQLQueryString {
+            switch self {
+            case .provider(let id): "\(unsafeRaw: alias).provider_id = \(bind: id)"
+            case .authority(let id): "\(unsafeRaw: alias).authority_id = \(bind: id)"
+            case .dps(let ids):
+                ids.isEmpty ? "1 = 0" : "\(unsafeRaw: alias).dps_id IN (\(binds: ids))"
+            }
+        }
+    }
+
+    /// The lead authority's roles that read placements across its DPSs.
+    package static let placementOverseers: Set<Role> = [.contractManager, .dpsAdmin, .auditor]
+
+    package static func placementScope(of actor: Actor, db: any Database) async throws -> PlacementScope {
+        if actor.isProvider { return .provider(actor.organisationID) }
+        if actor.isLeadAuthority && placementOverseers.contains(actor.role) {
+            return .dps(try await dpsIDs(of: actor, db: db))
+        }
+        return .authority(actor.organisationID)
+    }
+
+    /// The child's details on a placement are read by its two parties only: the placing authority and the provider.
+    package static func readsChildDetails(_ p: PlacementRecord, actor: Actor) -> Bool {
+        p.authorityID == actor.organisationID || p.providerID == actor.organisationID
     }
 }

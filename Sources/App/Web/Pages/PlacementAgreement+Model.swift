@@ -11,7 +11,7 @@ enum PlacementAgreement {
         var placement: PlacementRecord
         var reference: String
         var children: Int
-        /// The child's details: only the parties to the agreement (and the lead authority's auditor) read them.
+        /// The child's details: only the two parties to the agreement read them (empty for the lead's staff).
         var childDetails: String
         var authorityName: String
         var providerName: String
@@ -20,8 +20,8 @@ enum PlacementAgreement {
         var core: [String: Int]
         var variable: [BidItem]
         var outcomes: [String]
-        /// Review dates, ISO.
-        var reviews: [String]
+        /// Review dates scheduled at award, ISO.
+        var reviewDates: [String]
         /// The viewer may accept for their side, which has not accepted yet.
         var canAccept: Bool
         /// Weeks from the start to the expected end (nil when no end is set).
@@ -34,6 +34,17 @@ enum PlacementAgreement {
         /// Who to contact on each side: name, e-mail address and telephone (empty when not known).
         var authorityContact: Contact
         var providerContact: Contact
+        /// Its life after award: reviews and changes (`Placements.life`).
+        var reviews: [Placements.Review]
+        var changes: [Placements.Change]
+        /// The viewer's side, when a party that may act (the provider's administrator, the authority's officer).
+        var side: Placements.Side?
+        /// The fee's current lines, for a fee variation.
+        var feeLines: [FeeLine]
+        var pattern: PlacementPattern?
+        /// A form's errors and what was typed, when a form on this page is shown again.
+        var errors: [FieldError] = []
+        var values: [String: String] = [:]
     }
 
     struct Contact {

@@ -7,13 +7,16 @@ import Foundation
 extension PlacementAgreement {
     /// Reads the page's model. `Referrals.placement` is the access check: the placing authority, the
     /// provider, and the lead authority's auditor. Stored terms that cannot be decoded are an error.
-    static func query(_ id: UUID, actor: Actor, db: any Database) async throws -> Model {
+    static func query(
+        _ id: UUID, actor: Actor, db: any Database, errors: [FieldError] = [], values: [String: String] = [:]
+    ) async throws -> Model {
         let p = try await Referrals.placement(id, actor: actor, db: db)
         let r = try await p.referralID.asyncMap { try await ReferralRecord.find($0, on: db) } ?? nil
         let reference = p.reference ?? r?.reference ?? ""
         let children = r?.children ?? 1
         // Only the placing authority and the awarded provider read the child's details (issue 10, DOMAIN §8).
-        let childDetails = r?.childDetails ?? p.childDetails ?? ""
+        let childDetails =
+            AccessPolicy.readsChildDetails(p, actor: actor) ? (r?.childDetails ?? p.childDetails ?? "") : ""
         let provider = try await Organisation.find(p.providerID, on: db)
         let authority = try await Organisation.find(p.authorityID, on: db)
         let category =
@@ -32,19 +35,24 @@ extension PlacementAgreement {
             : p.authorityID == actor.organisationID && Referrals.officerRoles.contains(actor.role)
         // The value: the pattern's weeks a year (52 for a direct placement, which has no pattern), over the weeks
         // from the start to the expected end.
-        let pattern = r.flatMap { PlacementPattern(rawValue: $0.pattern) }
+        let pattern = (p.pattern ?? r?.pattern).flatMap { PlacementPattern(rawValue: $0) }
         let weeksPerYear = pattern?.weeksPerYear ?? 52
         let duration = LocalDate(iso: p.startDate).flatMap { start in
             p.expectedEndDate.flatMap { LocalDate(iso: $0) }.map { start.days(to: $0) / 7 }
         }
         let value = PlacementEnding.value(
             weeklyPence: p.weeklyFeePence, weeksPerYear: weeksPerYear, durationWeeks: duration)
+        let life = try await Placements.life(p, db: db)
+        let side: Placements.Side? =
+            isProvider
+            ? (actor.role == .providerAdmin ? .provider : nil)
+            : (p.authorityID == actor.organisationID && Referrals.officerRoles.contains(actor.role) ? .authority : nil)
         // The placing authority's contact is the officer who made the placement; the provider's, its named contact.
         let officer = try await (p.createdBy ?? r?.createdBy).asyncMap { try await User.find($0, on: db) } ?? nil
         return Model(
             placement: p, reference: reference, children: children, childDetails: childDetails,
             authorityName: authority?.name ?? "", providerName: provider?.name ?? "", lineNames: names, core: core,
-            variable: variable, outcomes: outcomes, reviews: reviews,
+            variable: variable, outcomes: outcomes, reviewDates: reviews,
             canAccept: mayAccept && (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) == nil,
             durationWeeks: duration, weeksPerYear: weeksPerYear, patternLabel: pattern?.label,
             annualPence: value.annual, totalPence: value.total,
@@ -54,6 +62,9 @@ extension PlacementAgreement {
                 phone: authority?.contactPhone ?? ""),
             providerContact: Contact(
                 name: provider?.contactName ?? "", email: provider?.contactEmail ?? "",
-                phone: provider?.contactPhone ?? ""))
+                phone: provider?.contactPhone ?? ""),
+            reviews: life.reviews, changes: life.changes, side: side,
+            feeLines: try Placements.feeLines(p, lineNames: names),
+            pattern: pattern, errors: errors, values: values)
     }
 }

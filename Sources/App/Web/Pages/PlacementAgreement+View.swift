@@ -6,10 +6,11 @@ import Foundation
 extension PlacementAgreement {
     static func view(_ m: Model, context: PageContext) -> Markup {
         let (p, reference, children, childDetails) = (m.placement, m.reference, m.children, m.childDetails)
-        let (names, core, variable, outcomes, reviews) = (m.lineNames, m.core, m.variable, m.outcomes, m.reviews)
+        let (names, core, variable, outcomes, reviews) = (m.lineNames, m.core, m.variable, m.outcomes, m.reviewDates)
         let (authority, provider) = (m.authorityName, m.providerName)
         return Layout.page(title: "Individual Placement Agreement", context: context) {
-            UI.backLink(context.actor?.isProvider == true ? .invitations : .referrals)
+            UI.backLink(.placements)
+            UI.errorSummary(m.errors)
             UI.h1("Individual Placement Agreement", caption: "\(reference) under the \(p.contractName)")
             UI.summaryList([
                 ("Placing authority", text(authority)),
@@ -90,6 +91,7 @@ extension PlacementAgreement {
                     UI.button("Accept the agreement")
                 }
             }
+            life(m, context: context)
             el("p", .class("govuk-body dps-no-print")) {
                 "Print this page or save it as a PDF from your browser's print menu; the header, links and buttons are "
                     + "left out of the printed copy."
