@@ -127,6 +127,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportRegistersCommand(), as: "import-registers")
     app.asyncCommands.use(DailyChecksCommand(), as: "daily-checks")
+    app.asyncCommands.use(PublishCommand(), as: "publish")
     app.asyncCommands.use(AuditVerifyCommand(), as: "audit-verify")
     app.asyncCommands.use(AuditCheckpointCommand(), as: "audit-checkpoint")
     app.asyncCommands.use(UserCommand(), as: "create-user")

@@ -31,6 +31,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CompliancePages())
     try app.register(collection: FeeReviewPages())
     try app.register(collection: PlacementPages())
+    try app.register(collection: PublicationPages())
     try app.register(collection: CostSharingPage())
     try app.register(collection: AccountPages())
     try app.register(collection: ProviderPages())
@@ -39,6 +40,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: InvitationPages())
     try app.register(collection: EvaluationRoutes())
     try app.register(collection: APIRoutes())
+    try app.register(collection: OCDSAPI())
     try app.register(collection: ReferralAPI())
     try app.register(collection: ReferralWriteAPI())
 }

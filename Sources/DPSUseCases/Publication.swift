@@ -28,7 +28,7 @@ package enum Publication {
         var report = Report()
         let today = LocalDate.from(now)
         for dps in try await DPSRecord.query(on: db).with(\.$lead).all() {
-            let context = try Context(dps: dps)
+            let context = try Context(dps: dps, lead: dps.lead)
             for fact in try await facts(context, db: db, today: today) {
                 let (release, notice) = fact
                 let made = try await db.writeTransaction { db in
@@ -68,7 +68,7 @@ package enum Publication {
         var validityEnd: LocalDate
         var ocid: String { "\(prefix)-dps-\(dpsID.uuidString.lowercased())" }
 
-        init(dps: DPSRecord) throws {
+        init(dps: DPSRecord, lead: Organisation) throws {
             dpsID = try dps.requireID()
             title = dps.title
             description = dps.description
@@ -79,8 +79,7 @@ package enum Publication {
             prefix = OCDS.isValidPrefix(dps.ocidPrefix) ? dps.ocidPrefix : "ocds-dpsdev"
             validityStart = start
             validityEnd = end
-            lead = Publication.party(
-                dps.lead, prefix: prefix, roles: ["procuringEntity", "buyer"])
+            self.lead = Publication.party(lead, prefix: prefix, roles: ["procuringEntity", "buyer"])
         }
     }
 
@@ -107,6 +106,8 @@ package enum Publication {
         _ fact: Stored, notice: Notice?, context: Context, db: any Database, now: Date
     ) async throws -> (release: Bool, notice: Bool) {
         let sql = try db.sql()
+        // Whole milliseconds: the list's cursor carries the time to the millisecond.
+        let at = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         let inserted =
             try await sql.insert(into: PublicationTables.releases)
             .columns(
@@ -115,7 +116,7 @@ package enum Publication {
             )
             .values(
                 SQLBind(fact.release.id), SQLBind(fact.release.ocid), SQLBind(context.dpsID),
-                SQLBind(fact.stage.rawValue), SQLBind(fact.entityID), SQLBind(fact.day.iso), SQLBind(now),
+                SQLBind(fact.stage.rawValue), SQLBind(fact.entityID), SQLBind(fact.day.iso), SQLBind(at),
                 SQLBind(notice?.key), SQLBind(try encode(fact.release))
             )
             .ignoringConflicts().returning("release_id").first() != nil
@@ -196,7 +197,7 @@ package enum Publication {
             """
             SELECT r.id, r.published_at, r.deadline, r.state, c.name AS category, c.code, a.id AS org_id, a.name,
                 a.legal_name, a.company_number, a.charity_number, a.gss_code
-            FROM referrals r JOIN categories c ON c.id = r.category_id JOIN organisations a ON a.id = r.authority_id
+            FROM referrals r JOIN categories c ON c.id = r.category_id JOIN organisations a ON a.id = r.organisation_id
             WHERE r.dps_id = \(bind: c.dpsID) AND r.published_at IS NOT NULL AND \(unpublished(.callOff, "r"))
             ORDER BY r.published_at, r.id
             """
@@ -205,7 +206,7 @@ package enum Publication {
         let unsuccessful = try await sql.raw(
             """
             SELECT r.id, r.state, a.id AS org_id, a.name, a.legal_name, a.company_number, a.charity_number, a.gss_code
-            FROM referrals r JOIN organisations a ON a.id = r.authority_id
+            FROM referrals r JOIN organisations a ON a.id = r.organisation_id
             WHERE r.dps_id = \(bind: c.dpsID) AND r.state IN ('cancelled', 'reissued')
                 AND \(unpublished(.callOffCancelled, "r"))
             """
@@ -320,7 +321,7 @@ package enum Publication {
 
     // MARK: The releases
 
-    static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         f.timeZone = TimeZone(identifier: "UTC")
@@ -328,7 +329,7 @@ package enum Publication {
     }
 
     /// The start of a London day, as the standard's date-time.
-    static func timestamp(_ day: LocalDate) -> String { timestamp(day.startOfDay()) }
+    package static func timestamp(_ day: LocalDate) -> String { timestamp(day.startOfDay()) }
 
     /// A category's classification: special education for schools, children's welfare otherwise (CPV 2008).
     static func classification(code: String) -> OCDS.Classification {

@@ -10,6 +10,8 @@ package enum SiteURL: Sendable, Hashable {
     case home, documents
     case document(category: UUID)
     case aboutData
+    /// The awards published in the Open Contracting Data Standard, by quarter (public).
+    case published
     case signIn, signOut, register, dashboard, messages
     /// Forgotten password, and the e-mailed link that sets one (an invitation's or a reset's; its token is the key).
     case passwordReset
@@ -79,6 +81,9 @@ package enum SiteURL: Sendable, Hashable {
     case placementChanges(UUID)
     case placementChange(UUID, change: UUID)
     case placementEnd(UUID)
+    /// The publication calendar (the lead's contract managers) and marking a notice as sent.
+    case publication
+    case publicationSent(UUID)
 
     package enum DPSPart: String, Sendable, Hashable { case validity, windows, partners, categories }
     package enum CategoryPart: String, Sendable, Hashable {
@@ -112,6 +117,7 @@ package enum SiteURL: Sendable, Hashable {
         case .documents: return words("documents")
         case .document(let category): return words("documents") + [id(category, "categoryID")]
         case .aboutData: return words("about/data")
+        case .published: return words("published")
         case .signIn: return words("sign-in")
         case .signOut: return words("sign-out")
         case .register: return words("register")
@@ -198,6 +204,8 @@ package enum SiteURL: Sendable, Hashable {
         case .placementChange(let placement, let change):
             return words("placements") + [id(placement)] + words("changes") + [id(change, "changeID")]
         case .placementEnd(let placement): return words("placements") + [id(placement)] + words("end")
+        case .publication: return words("publication")
+        case .publicationSent(let notice): return words("publication") + [id(notice)] + words("sent")
         }
     }
 

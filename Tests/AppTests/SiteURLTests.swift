@@ -41,7 +41,7 @@ struct SiteURLTests {
                 .people, .person(a), .personEdit(a), .establishmentEdit(a), .registerWatch, .registerFinding(a),
                 .placements, .placementReview(a, review: b), .placementReviewAnswer(a, review: b),
                 .placementReviewFile(a, review: b, outcome: 0), .placementChanges(a), .placementChange(a, change: b),
-                .placementEnd(a),
+                .placementEnd(a), .published, .publication, .publicationSent(a),
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -56,7 +56,8 @@ struct SiteURLTests {
                 .registerFinding, .reviews, .review, .standing, .complianceChecks, .complianceCheck, .costSharing,
                 .supplierFee, .feeReviews,
                 .feeReview, .feeProposal, .reviewVisitFile, .placements, .placementReview, .placementReviewAnswer,
-                .placementReviewFile, .placementChanges, .placementChange, .placementEnd:
+                .placementReviewFile, .placementChanges, .placementChange, .placementEnd, .published, .publication,
+                .publicationSent:
                 break
             }
         }

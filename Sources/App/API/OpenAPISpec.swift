@@ -3,7 +3,7 @@
 enum OpenAPISpec {
     static let yaml = [
         base.replacingOccurrences(of: "\n  schemas:\n", with: "\n  schemas:\n" + referralSchemas + "\n"),
-        EvaluationRoutes.openAPIPath, referralPaths,
+        EvaluationRoutes.openAPIPath, referralPaths, OCDSAPI.openAPIPaths,
     ].joined(separator: "\n")
 
     private static let base = #"""

@@ -30,7 +30,9 @@ enum RouteAccess {
     static let rules: [String: Audience] = [
         // Public
         "GET /healthz": .anyone, "GET /assets/app.css": .anyone, "GET /": .anyone, "GET /documents": .anyone,
-        "GET /documents/:categoryID": .anyone, "GET /about/data": .anyone, "GET /sign-in": .anyone,
+        "GET /documents/:categoryID": .anyone, "GET /about/data": .anyone, "GET /published": .anyone,
+        "GET /publication": .roles([.contractManager, .dpsAdmin, .auditor]),
+        "POST /publication/:id/sent": .roles([.contractManager]), "GET /sign-in": .anyone,
         "POST /sign-in": .anyone,
         "POST /sign-out": .anyone, "GET /register": .anyone, "POST /register": .anyone,
         "GET /password-reset": .anyone, "POST /password-reset": .anyone, "GET /password/:token": .anyone,
@@ -40,6 +42,8 @@ enum RouteAccess {
         "POST /account/people/:id/edit": .roles(administrators),
         "GET /choice/:token": .anyone, "POST /choice/:token": .anyone,
         "GET /api/v1/openapi.yaml": .anyone, "POST /api/v1/tokens": .anyone, "GET /api/v1/dps": .anyone,
+        "GET /api/v1/ocds/releases": .anyone, "GET /api/v1/ocds/records/:ocid": .anyone,
+        "GET /api/v1/ocds/quarters/:quarter": .anyone, "GET /api/v1/ocds/download": .anyone,
         "GET /api/v1/categories": .anyone, "POST /api/v1/evaluations/preview": .anyone,
         // Everyone signed in (the use case decides what each organisation sees)
         "GET /dashboard": .signedIn, "GET /messages": .signedIn, "GET /memberships": .signedIn,

@@ -210,6 +210,9 @@ enum Demo {
         try await inspectionWatch(
             loaded: loaded, areas: set, categories: byCode, evaluator: evaluator, panel: panel, hash: hash, db: db,
             now: now)
+        try await placementLives(
+            officer: actors["officer@brighton-hove.demo"]!, manager: actors["contracts@westsussex.demo"]!,
+            categories: byCode, db: db, now: now)
         try await analyze(db)
         app.logger.notice("Demo loaded: \(entries.count) establishments from \(providerActors.count) providers.")
     }
@@ -571,6 +574,101 @@ enum Demo {
             now: now.addingTimeInterval(-3600))
         _ = try await Referrals.publish(open.requireID(), actor: officer, db: db, now: now.addingTimeInterval(-3600))
         try await bidAll(open, limit: 2, at: now.addingTimeInterval(-1800))
+    }
+
+    /// Placements at every stage after award (issue 10), all with the demo provider: the awarded one accepted by
+    /// both sides with a fee variation; a direct placement a year in with one review agreed and the next overdue;
+    /// one whose first review is open for the provider (the browser journey records it); one that ended as planned
+    /// and one that broke down; then everything published, and the oldest notice marked as sent.
+    static func placementLives(
+        officer: Actor, manager: Actor, categories: [String: CategoryRecord], db: any Database, now: Date
+    ) async throws {
+        guard let admin = try await User.query(on: db).filter(\.$email == "provider@demo.provider").first(),
+            let org = try await Organisation.find(admin.$organisation.id, on: db),
+            let membership = try await MembershipRecord.query(on: db).filter(\.$organisation.$id == org.requireID())
+                .filter(\.$state == "active").first()
+        else { return }
+        let provider = Actor(
+            userID: try admin.requireID(), name: admin.name, email: admin.email, role: .providerAdmin,
+            organisationID: try org.requireID(), organisationKind: .provider, organisationName: org.name)
+        let today = LocalDate.from(now)
+        // The awarded placement: both sides accept; the provider asks for 1:1 support at weekends, agreed.
+        if let awarded = try await PlacementRecord.query(on: db).filter(\.$direct == false).first(),
+            let winner = try await User.query(on: db).filter(\.$organisation.$id == awarded.providerID)
+                .filter(\.$role == Role.providerAdmin.rawValue).first(),
+            let winnerOrg = try await Organisation.find(awarded.providerID, on: db)
+        {
+            let winning = Actor(
+                userID: try winner.requireID(), name: winner.name, email: winner.email, role: .providerAdmin,
+                organisationID: awarded.providerID, organisationKind: .provider, organisationName: winnerOrg.name)
+            try? await Referrals.accept(awarded.requireID(), actor: officer, db: db, now: now)
+            do {
+                try? await Referrals.accept(awarded.requireID(), actor: winning, db: db, now: now)
+                let lines =
+                    try Placements.feeLines(awarded, lineNames: [:])
+                    + [FeeLine(key: nil, name: "1:1 support at weekends", pence: 18_000)]
+                if let change = try? await Placements.proposeChange(
+                    awarded.requireID(),
+                    .init(
+                        kind: .fee, lines: lines,
+                        reason: "Weekend 1:1 support agreed at the placement planning meeting.",
+                        effective: LocalDate(iso: awarded.startDate)), actor: winning, db: db, now: now)
+                {
+                    try? await Placements.decideChange(
+                        awarded.requireID(), change: change, accept: true, note: "", actor: officer, db: db, now: now)
+                }
+            }
+        }
+        // Direct placements, each from its start date; the child's details are invented.
+        func direct(startedMonthsAgo months: Int, plusDays days: Int = 0, weeks: Int) async throws -> PlacementRecord? {
+            let start = today.adding(months: -months).adding(days: days)
+            return try? await Referrals.direct(
+                .init(
+                    categoryID: membership.$category.id, establishmentID: membership.$establishment.id,
+                    startDate: start, weeklyFeePence: 425_000, durationWeeks: weeks,
+                    justification: "Emergency placement the same evening: the previous home closed without notice.",
+                    childDetails: "Demo child (no real person), born 2012, case BH-0001",
+                    outcomes: ["Attend school every day", "Keep in touch with his sister every week"]), actor: officer,
+                db: db, now: start.startOfDay().addingTimeInterval(10 * 3600))
+        }
+        let yearIn = try await direct(startedMonthsAgo: 13, weeks: 104)
+        let reviewDue = try await direct(startedMonthsAgo: 6, plusDays: 10, weeks: 78)
+        let planned = try await direct(startedMonthsAgo: 9, weeks: 52)
+        let brokeDown = try await direct(startedMonthsAgo: 4, weeks: 52)
+        _ = reviewDue
+        _ = try await Placements.runDailyReviews(db: db, now: now)
+        if let p = yearIn, let first = try await Placements.life(p, db: db).reviews.first {
+            try? await Placements.recordReview(
+                p.requireID(), review: first.id,
+                ratings: [
+                    .init(
+                        outcomeIndex: 0, rating: .goodProgress,
+                        comment: "Attendance 94% this term, up from 61% before the placement.", file: nil),
+                    .init(
+                        outcomeIndex: 1, rating: .someProgress,
+                        comment: "Fortnightly video calls; two visits in person this term.", file: nil),
+                ], actor: provider, db: db, now: now)
+            try? await Placements.respondReview(
+                p.requireID(), review: first.id, agree: true, view: "", authorityRatings: [:], actor: officer, db: db,
+                now: now)
+        }
+        if let p = planned {
+            try? await Placements.end(
+                p.requireID(), reason: .movedOnAsPlanned, on: today.adding(days: -7),
+                note: "Moved to a supported lodging placement as planned.", actor: officer, db: db, now: now)
+        }
+        if let p = brokeDown {
+            try? await Placements.end(
+                p.requireID(), reason: .brokeDown, on: today.adding(days: -5),
+                note: "Repeated missing episodes; the home and the social worker agreed it could not continue.",
+                actor: officer, db: db, now: now)
+        }
+        _ = try await Publication.sweep(db: db, now: now)
+        if let oldest = try await Publication.calendar(actor: manager, state: nil, page: .first, db: db, now: now)
+            .rows.first
+        {
+            try? await Publication.markSent(oldest.id, reference: "2026/S 000-004217", actor: manager, db: db, now: now)
+        }
     }
 
     static func scoreComment(_ score: Int) -> String {

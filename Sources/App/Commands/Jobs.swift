@@ -41,6 +41,18 @@ struct DailyChecksCommand: AsyncCommand {
     }
 }
 
+/// `dps publish`: publishes every fact not yet published as OCDS releases, with the notices they are due in. Each is
+/// published once, whoever runs it (also inside `serve`, every DPS_PUBLISH_INTERVAL seconds).
+struct PublishCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Publishes new awards, agreements, changes and endings as OCDS releases; also inside `serve`." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let report = try await Publication.sweep(db: context.application.db, now: context.application.clock.now())
+        context.console.print(report.summary)
+    }
+}
+
 /// `dps deliver-mail`: sends the outbox messages that are due by SMTP, once (cron may run it beside the loop inside
 /// `serve`: a message is claimed before it is sent, so it goes once).
 struct DeliverMailCommand: AsyncCommand {
@@ -115,6 +127,7 @@ struct JobLoop: LifecycleHandler {
                     try? await Task.sleep(for: .seconds(60))
                 }
             })
+        box.tasks.append(publishing(app))
         if let folder = ProcessInfo.processInfo.environment["DPS_REGISTER_WATCH_DIR"], !folder.isEmpty {
             box.tasks.append(registerWatch(app, folder: URL(fileURLWithPath: folder)))
         }
@@ -139,6 +152,25 @@ struct JobLoop: LifecycleHandler {
                     try? await Task.sleep(for: .seconds(interval))
                 }
             })
+    }
+
+    /// DPS_PUBLISH_INTERVAL: seconds between publication sweeps (10 to 86,400; 300 by default).
+    private func publishing(_ app: Application) -> Task<Void, Never> {
+        let interval =
+            Int(ProcessInfo.processInfo.environment["DPS_PUBLISH_INTERVAL"] ?? "").flatMap {
+                (10...86_400).contains($0) ? $0 : nil
+            } ?? 300
+        return Task {
+            while !Task.isCancelled {
+                do {
+                    let report = try await Publication.sweep(db: app.db, now: app.clock.now())
+                    if report.releases + report.notices > 0 { app.logger.notice("\(report.summary)") }
+                } catch {
+                    app.logger.report(error: error)
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
     }
 
     /// DPS_REGISTER_WATCH_DIR: a folder where newer register snapshots are dropped (the files of `../shared/data`);

@@ -41,8 +41,8 @@ enum Layout {
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
             items += [
-                ("Memberships", .memberships), ("Placements", .placements), ("Register watch", .registerWatch),
-                ("Reviews", .reviews),
+                ("Memberships", .memberships), ("Placements", .placements), ("Publication", .publication),
+                ("Register watch", .registerWatch), ("Reviews", .reviews),
                 ("Compliance checks", .complianceChecks), ("Fee reviews", .feeReviews), ("Cost sharing", .costSharing),
                 ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
@@ -132,6 +132,8 @@ enum Layout {
                                 if !forParent {
                                     el("p") {
                                         UI.link("Procurement documents", .documents)
+                                        " · "
+                                        UI.link("Published contracts", .published)
                                         " · "
                                         UI.link("API (OpenAPI)", .openAPI)
                                         " · "

@@ -46,7 +46,8 @@ enum Stylesheet {
         .govuk-input--width-5{max-width:10ex}.govuk-input--width-10{max-width:20ex}\
         .govuk-input--width-20{max-width:38ex}
         .dps-filter{display:flex;flex-wrap:wrap;gap:0 20px;align-items:flex-end}\
-        .dps-filter .govuk-button{margin-bottom:30px}
+        .dps-filter .govuk-button{margin-bottom:30px}.dps-filter>*{min-width:0;max-width:100%}\
+        .dps-filter .govuk-select{max-width:100%}
         .govuk-date-input{display:flex;flex-wrap:wrap;gap:0 20px}.govuk-date-input__item{margin-bottom:0}\
         .govuk-date-input__label{display:block}.govuk-input--width-2{max-width:5.4ex}\
         .govuk-input--width-4{max-width:9ex}

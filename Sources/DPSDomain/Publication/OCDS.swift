@@ -349,6 +349,11 @@ public enum OCDS {
         public var ocid: String
         public var releases: [Release]
         public var compiledRelease: Release
+        public init(ocid: String, releases: [Release], compiledRelease: Release) {
+            self.ocid = ocid
+            self.releases = releases
+            self.compiledRelease = compiledRelease
+        }
     }
 
     /// The extensions the releases use: lots and techniques from the standard's community, and the Cabinet Office's
