@@ -275,7 +275,11 @@ extension Publication {
                 field: "reference", "Enter the notice id the central platform gave, at most 100 characters")
         }
         let dpsIDs = try await AccessPolicy.dpsIDs(of: actor, db: db)
-        guard !dpsIDs.isEmpty else { throw UseCaseError(.notFound, "There is no such notice.") }
+        guard !dpsIDs.isEmpty,
+            try await db.sql().raw(
+                "SELECT 1 AS one FROM publication_notices WHERE id = \(bind: id) AND dps_id IN (\(binds: dpsIDs))"
+            ).first() != nil
+        else { throw UseCaseError(.notFound, "There is no such notice.") }
         try await db.writeTransaction { db in
             guard
                 let row = try await db.sql().raw(

@@ -258,6 +258,12 @@ struct PublicationTests {
                 #expect(
                     try await Publication.calendar(actor: stranger, state: nil, page: .first, db: app.db, now: testNow)
                         .rows.isEmpty)
+                do {
+                    try await Publication.markSent(notice, reference: "X", actor: stranger, db: app.db, now: testNow)
+                    Issue.record("another lead authority marked a notice as sent")
+                } catch let error as UseCaseError {
+                    #expect(error.kind == .notFound)
+                }
             }
         }
     }
