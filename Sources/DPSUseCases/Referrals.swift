@@ -1910,6 +1910,14 @@ package enum Referrals {
         }
         if input.startDate == nil && !named.contains("startDate") {
             errors.append(FieldError(field: "startDate", message: "Enter the start date, for example 1 12 2026"))
+        } else if let start = input.startDate,
+            start < LocalDate.from(now).adding(months: -120) || start > LocalDate.from(now).adding(days: 731)
+        {
+            // A placement already running is recorded from its real start; none began over ten years ago.
+            errors.append(
+                FieldError(
+                    field: "startDate",
+                    message: "The start date must be within the last ten years or the next two"))
         }
         let fee = input.weeklyFeePence.flatMap { (1...Money.maximumLinePence).contains($0) ? $0 : nil }
         if fee == nil && !named.contains("weeklyFee") {

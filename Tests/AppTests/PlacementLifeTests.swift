@@ -271,6 +271,29 @@ struct PlacementLifeTests {
         }
     }
 
+    @Test("A direct placement or referral starting in year 9999 is refused by name (the process used to trap)")
+    func farStart() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            for start in ["9999-01-09", "2029-01-01", "2012-01-01"] {
+                await expectInputError("startDate") {
+                    _ = try await Referrals.direct(
+                        .init(
+                            categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
+                            startDate: LocalDate(iso: start), weeklyFeePence: 300_000, durationWeeks: 104,
+                            justification: "Emergency: the home closed without notice."),
+                        actor: rw.w.officer, db: app.db, now: testNow)
+                }
+            }
+            var far = rw.input()
+            far.startDate = "9999-01-09"
+            await expectInputError("startDate") {
+                _ = try await Referrals.create(far, actor: rw.w.officer, db: app.db, now: testNow)
+            }
+            #expect(try await PlacementRecord.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("The register and agreement pages show reviews, changes and the ending forms to the parties")
     func pages() async throws {
         try await withApp { app in

@@ -92,9 +92,16 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
         return era * 146_097 + doe - 719_468
     }
 
-    /// The date for a day count since 1970-01-01.
+    /// The first and last dates there are (years 1 to 9999): arithmetic stops at them rather than trap.
+    public static let earliest = LocalDate(year: 1, month: 1, day: 1)
+    public static let latest = LocalDate(year: 9999, month: 12, day: 31)
+
+    /// The date for a day count since 1970-01-01, held within `earliest`...`latest` (a count outside that range,
+    /// from arithmetic on a far date someone typed, gives the nearest end instead of trapping).
     public init(dayNumber: Int) {
-        let z = dayNumber + 719_468
+        let first = -719_162  // 0001-01-01
+        let last = 2_932_896  // 9999-12-31
+        let z = min(max(dayNumber, first), last) + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
@@ -108,14 +115,19 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
 
     /// The date `days` calendar days later (earlier when negative).
     public func adding(days: Int) -> LocalDate {
-        LocalDate(dayNumber: dayNumber + days)
+        let (sum, overflow) = dayNumber.addingReportingOverflow(days)
+        return LocalDate(dayNumber: overflow ? (days < 0 ? Int.min : Int.max) : sum)
     }
 
     /// The same day `months` months later (earlier when negative), or that month's last day when it is shorter:
     /// 31 August and 6 months is 28 (or 29) February.
+    /// Held within `earliest`...`latest` as `adding(days:)` is.
     public func adding(months: Int) -> LocalDate {
-        let index = year * 12 + (month - 1) + months
-        let y = index >= 0 ? index / 12 : (index - 11) / 12
+        let bounded = min(max(months, -120_000), 120_000)
+        let index = year * 12 + (month - 1) + bounded
+        if index < 12 { return .earliest }
+        if index >= 10_000 * 12 { return .latest }
+        let y = index / 12
         let m = index - y * 12 + 1
         return LocalDate(year: y, month: m, day: min(day, LocalDate.daysInMonth(year: y, month: m)))
     }

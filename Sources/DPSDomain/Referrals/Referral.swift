@@ -144,6 +144,9 @@ public enum ReferralRules {
         if let start = d.startDate {
             if start < LocalDate.from(now) {
                 errors.append(FieldError(field: "startDate", message: "The start date must be today or later"))
+            } else if start > LocalDate.from(now).adding(days: 731) {
+                errors.append(
+                    FieldError(field: "startDate", message: "The start date must be within two years from today"))
             }
         } else {
             errors.append(

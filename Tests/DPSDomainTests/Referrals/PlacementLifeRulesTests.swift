@@ -105,3 +105,23 @@ struct PlacementLifeRulesTests {
             FeeVariation.effectiveDateProblem(Self.day("2027-01-06"), start: start, end: Self.day("2027-01-05")) != nil)
     }
 }
+
+/// Found by an attack on the loopback server: a direct placement typed to start in year 9999 made the expected
+/// end's arithmetic reach year 10000 and the process trapped on the date's precondition.
+@Suite("Date arithmetic never traps")
+struct DateArithmeticTests {
+    @Test("Adding days or months stops at the first and last dates there are")
+    func bounded() {
+        let last = LocalDate(year: 9999, month: 12, day: 31)
+        #expect(last == LocalDate.latest && LocalDate.earliest == LocalDate(year: 1, month: 1, day: 1))
+        #expect(LocalDate(year: 9999, month: 1, day: 9).adding(days: 104 * 7) == last)
+        #expect(last.adding(days: Int.max) == last && LocalDate.earliest.adding(days: Int.min) == .earliest)
+        #expect(last.adding(months: 6) == last && LocalDate.earliest.adding(months: -1) == .earliest)
+        #expect(LocalDate(year: 2026, month: 1, day: 31).adding(months: Int.max) == last)
+        #expect(LocalDate(year: 2026, month: 1, day: 31).adding(months: Int.min) == .earliest)
+        #expect(PlacementEnding.expectedEnd(start: LocalDate(year: 9999, month: 6, day: 1), weeks: 520) == last)
+        #expect(OutcomeReviewSchedule.dueDates(start: LocalDate(year: 9999, month: 6, day: 1), end: nil).count == 4)
+        // Ordinary arithmetic is unchanged.
+        #expect(LocalDate(year: 2026, month: 12, day: 31).adding(days: 1) == LocalDate(year: 2027, month: 1, day: 1))
+    }
+}
