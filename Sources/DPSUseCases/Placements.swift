@@ -208,8 +208,11 @@ package enum Placements {
         }
     }
 
-    /// A placement's life after award: its reviews (oldest first) and changes (newest first).
-    package static func life(_ placement: PlacementRecord, db: any Database) async throws -> (
+    /// A placement's life after award: its reviews (oldest first) and changes (newest first). Read for `reader`, a
+    /// review's content (ratings, comments, files, the authority's view) is the two parties' only: it is about the
+    /// child (DOMAIN §9 leaves individual placement monitoring to each partner), so the lead's overseers see each
+    /// review's date and state alone. Without a reader (jobs), everything.
+    package static func life(_ placement: PlacementRecord, reader: Actor? = nil, db: any Database) async throws -> (
         reviews: [Review], changes: [Change]
     ) {
         let id = try placement.requireID()
@@ -228,8 +231,9 @@ package enum Placements {
             WHERE r.placement_id = \(bind: id) ORDER BY t.outcome_index
             """
         ).all()
+        let content = reader.map { AccessPolicy.readsChildDetails(placement, actor: $0) } ?? true
         var ratings: [UUID: [Rating]] = [:]
-        for t in ratingRows {
+        for t in ratingRows where content {
             ratings[try t.decode(column: "review_id", as: UUID.self), default: []].append(
                 Rating(
                     outcomeIndex: try t.decode(column: "outcome_index", as: Int.self),
@@ -255,7 +259,7 @@ package enum Placements {
                 respondedBy: try r.decode(column: "responded_by", as: String?.self),
                 respondedAt: try r.decode(column: "responded_at", as: Date?.self),
                 authorityAgreed: try r.decode(column: "authority_agreed", as: Bool?.self),
-                authorityView: try r.decode(column: "authority_view", as: String?.self),
+                authorityView: content ? try r.decode(column: "authority_view", as: String?.self) : nil,
                 ratings: ratings[reviewID] ?? [])
         }
         let changeRows = try await sql.raw(
@@ -400,9 +404,7 @@ package enum Placements {
                 ).first() != nil
             else {
                 throw UseCaseError(
-                    field: "review",
-                    "This review has been answered by the placing authority, or is not this "
-                        + "placement's", status: .conflict)
+                    .conflict, "This review has been answered by the placing authority, or is not this placement's.")
             }
             try await sql.delete(from: PlacementTables.ratings).where("review_id", .equal, reviewID).run()
             for (index, outcome, rating, comment, file) in rated {
@@ -459,9 +461,9 @@ package enum Placements {
                 ).first() != nil
             else {
                 throw UseCaseError(
-                    field: "review",
-                    "This review is not waiting for your answer: the provider has not recorded it, "
-                        + "or it has been answered", status: .conflict)
+                    .conflict,
+                    "This review is not waiting for your answer: the provider has not recorded it, or it has been "
+                        + "answered.")
             }
             if !agree {
                 for (index, rating) in authorityRatings.sorted(by: { $0.key < $1.key }) {
@@ -486,11 +488,14 @@ package enum Placements {
         }
     }
 
-    /// A review's evidence file for one outcome, for those who read the placement.
+    /// A review's evidence file for one outcome, for the two parties (it may name the child).
     package static func reviewFile(
         _ placementID: UUID, review reviewID: UUID, outcome: Int, actor: Actor, db: any Database
     ) async throws -> (filename: String, data: Data) {
-        _ = try await Referrals.placement(placementID, actor: actor, db: db)
+        let p = try await Referrals.placement(placementID, actor: actor, db: db)
+        guard AccessPolicy.readsChildDetails(p, actor: actor) else {
+            throw UseCaseError(.notFound, "There is no such file.")
+        }
         guard
             let row = try await db.sql().raw(
                 """
@@ -621,6 +626,8 @@ package enum Placements {
     package struct ChangeCommand: Sendable {
         package var kind: PlacementChangeKind?
         package var lines: [FeeLine]
+        /// Each line's place on the form, for naming a line's errors (by default its place in `lines`).
+        package var linePositions: [Int]?
         package var expectedEnd: LocalDate?
         package var pattern: PlacementPattern?
         package var reason: String
@@ -628,11 +635,13 @@ package enum Placements {
         package var unreadable: [FieldError]
 
         package init(
-            kind: PlacementChangeKind?, lines: [FeeLine] = [], expectedEnd: LocalDate? = nil,
-            pattern: PlacementPattern? = nil, reason: String, effective: LocalDate?, unreadable: [FieldError] = []
+            kind: PlacementChangeKind?, lines: [FeeLine] = [], linePositions: [Int]? = nil,
+            expectedEnd: LocalDate? = nil, pattern: PlacementPattern? = nil, reason: String, effective: LocalDate?,
+            unreadable: [FieldError] = []
         ) {
             self.kind = kind
             self.lines = lines
+            self.linePositions = linePositions
             self.expectedEnd = expectedEnd
             self.pattern = pattern
             self.reason = reason
@@ -676,11 +685,13 @@ package enum Placements {
         var before = ChangeTerms()
         var after = ChangeTerms()
         switch command.kind {
+        case .fee where named.contains { $0.hasPrefix("linePounds") }:
+            break  // a line whose amount did not read: its total would be wrong, so the error stands alone
         case .fee:
             let current = try feeLines(p, lineNames: names)
             switch FeeVariation.effect(
                 before: current, after: command.lines, children: children, discountBasisPoints: p.discountBasisPoints,
-                weeksPerYear: pattern?.weeksPerYear ?? 52)
+                weeksPerYear: pattern?.weeksPerYear ?? 52, positions: command.linePositions)
             {
             case .success(let effect):
                 before = ChangeTerms(lines: current, weeklyPence: effect.weeklyBefore)
@@ -689,10 +700,12 @@ package enum Placements {
             }
         case .duration:
             if let newEnd = command.expectedEnd, let start {
-                if newEnd <= start || newEnd > start.adding(days: 520 * 7) {
+                if newEnd < max(start.adding(days: 7), LocalDate.from(now)) || newEnd > start.adding(days: 520 * 7) {
                     errors.append(
                         FieldError(
-                            field: "expectedEnd", message: "The new end must be after the start, within 10 years"))
+                            field: "expectedEnd",
+                            message: "The new end must be from today, at least a week after the start and within "
+                                + "10 years of it"))
                 } else if newEnd == end {
                     errors.append(FieldError(field: "expectedEnd", message: "This is already the expected end"))
                 }
@@ -768,7 +781,7 @@ package enum Placements {
         if !accept && note.isEmpty { throw UseCaseError(field: "note", "Say why you reject the change") }
         let change = try await life(p, db: db).changes.first { $0.id == changeID }
         guard let change, change.state == .proposed else {
-            throw UseCaseError(field: "change", "This change is not waiting for an answer", status: .conflict)
+            throw UseCaseError(field: "decision", "This change is not waiting for an answer", status: .conflict)
         }
         guard change.proposedByOrganisation != actor.organisationID else {
             throw UseCaseError(.forbidden, "The other party answers a change you proposed.")
@@ -785,7 +798,9 @@ package enum Placements {
                     RETURNING id
                     """
                 ).first() != nil
-            else { throw UseCaseError(field: "change", "This change has already been answered", status: .conflict) }
+            else {
+                throw UseCaseError(field: "decision", "This change has already been answered", status: .conflict)
+            }
             if accept { try await apply(change, to: p, sql: sql) }
             try await Audit.record(
                 on: db, actor: actor, dps: p.dpsID,
@@ -847,7 +862,7 @@ package enum Placements {
         }
         guard applied else {
             throw UseCaseError(
-                field: "change",
+                field: "decision",
                 "The agreement has changed since this was proposed, or the placement has ended; "
                     + "propose the change again", status: .conflict)
         }

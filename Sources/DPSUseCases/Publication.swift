@@ -494,7 +494,7 @@ package enum Publication {
             throw UseCaseError(.internalFailure, "A stored placement's start does not read.")
         }
         let expectedEnd = try row.decode(column: "expected_end_date", as: String?.self).flatMap { LocalDate(iso: $0) }
-        let weeks = expectedEnd.map { start.days(to: $0) / 7 }
+        let weeks = expectedEnd.flatMap { PlacementEnding.weeks(from: start, to: $0) }
         let pattern = try row.decode(column: "pattern", as: String?.self).flatMap { PlacementPattern(rawValue: $0) }
         let value = PlacementEnding.value(
             weeklyPence: try row.decode(column: "weekly_fee_pence", as: Int.self),

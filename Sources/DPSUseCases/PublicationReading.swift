@@ -270,9 +270,12 @@ extension Publication {
             throw UseCaseError(.forbidden, "The lead authority's contract managers mark notices as sent.")
         }
         let reference = raw.trimmed
-        guard !reference.isEmpty, reference.count <= 100 else {
+        guard !reference.isEmpty, reference.count <= 100,
+            !reference.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) })
+        else {
             throw UseCaseError(
-                field: "reference", "Enter the notice id the central platform gave, at most 100 characters")
+                field: "reference",
+                "Enter the notice id the central platform gave, on one line, at most 100 characters")
         }
         let dpsIDs = try await AccessPolicy.dpsIDs(of: actor, db: db)
         guard !dpsIDs.isEmpty,

@@ -83,7 +83,7 @@ package enum SiteURL: Sendable, Hashable {
     case placementEnd(UUID)
     /// The publication calendar (the lead's contract managers) and marking a notice as sent.
     case publication
-    case publicationSent(UUID)
+    case publicationSent
 
     package enum DPSPart: String, Sendable, Hashable { case validity, windows, partners, categories }
     package enum CategoryPart: String, Sendable, Hashable {
@@ -205,7 +205,7 @@ package enum SiteURL: Sendable, Hashable {
             return words("placements") + [id(placement)] + words("changes") + [id(change, "changeID")]
         case .placementEnd(let placement): return words("placements") + [id(placement)] + words("end")
         case .publication: return words("publication")
-        case .publicationSent(let notice): return words("publication") + [id(notice)] + words("sent")
+        case .publicationSent: return words("publication/sent")
         }
     }
 

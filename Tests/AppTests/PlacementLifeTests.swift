@@ -109,6 +109,26 @@ struct PlacementLifeTests {
             #expect(done.ratings.first?.filename == nil && done.ratings.last?.filename == "club.pdf")
             let file = try await Placements.reviewFile(id, review: review, outcome: 1, actor: rw.w.officer, db: app.db)
             #expect(file.data == Data("club letter".utf8))
+            // The review's content is the two parties' (found by an attack: the lead's contract manager read the
+            // comments and downloaded the evidence, which may name the child); the lead sees its date and state.
+            let lead = try #require(try await Organisation.find(rw.w.admin.organisationID, on: app.db))
+            let manager = Actor(
+                userID: UUID(), name: "Manager", email: "cm@ws.test", role: .contractManager,
+                organisationID: lead.id!, organisationKind: .leadAuthority, organisationName: lead.name)
+            let managerLife = try await Placements.life(p, reader: manager, db: app.db)
+            #expect(managerLife.reviews.map(\.state) == [.completed])
+            #expect(managerLife.reviews.allSatisfy { $0.ratings.isEmpty && $0.authorityView == nil })
+            // The provider reads the authority's view (whichever of the two answers won).
+            let providerReview = try #require(
+                try await Placements.life(p, reader: rw.w.provider, db: app.db).reviews.first)
+            #expect(
+                providerReview.authorityView
+                    == (providerReview.authorityAgreed == true ? nil : "Friendships are only starting."))
+            for reader in [manager, rw.w.auditor] {
+                await #expect(throws: UseCaseError.self) {
+                    _ = try await Placements.reviewFile(id, review: review, outcome: 1, actor: reader, db: app.db)
+                }
+            }
             await #expect(throws: UseCaseError.self) {
                 _ = try await Placements.reviewFile(
                     id, review: review, outcome: 1, actor: rw.w.otherProvider, db: app.db)
@@ -178,6 +198,27 @@ struct PlacementLifeTests {
             }
             stored = try #require(try await PlacementRecord.find(id, on: app.db))
             #expect(stored.weeklyFeePence == 310_000)
+            // A fee variation naming a core line the agreement does not have, or one line twice, is refused (found by
+            // an attack: the weekly fee and its breakdown disagreed, and every later variation was refused).
+            await expectInputError("lineName1") {
+                try await Placements.proposeChange(
+                    id,
+                    .init(
+                        kind: .fee,
+                        lines: [
+                            FeeLine(key: nil, name: "Agreed weekly fee", pence: 300_000),
+                            FeeLine(key: "dup", name: "Invented", pence: 100_000),
+                        ], linePositions: [0, 1], reason: "Repeated keys from a crafted form",
+                        effective: LocalDate(iso: "2026-12-01")), actor: rw.w.provider, db: app.db, now: testNow)
+            }
+            // A new end in the past, or within a week of the start, is refused.
+            await expectInputError("expectedEnd") {
+                try await Placements.proposeChange(
+                    id,
+                    .init(
+                        kind: .duration, expectedEnd: LocalDate(iso: "2026-01-06"), reason: "A day after the start",
+                        effective: LocalDate(iso: "2026-11-16")), actor: rw.w.officer, db: app.db, now: testNow)
+            }
             // A change of end, once the stale one is rejected.
             try await Placements.decideChange(
                 id, change: stale, accept: false, note: "Not agreed this year", actor: rw.w.officer, db: app.db,
@@ -305,6 +346,7 @@ struct PlacementLifeTests {
 
             let list = try await officer.get("/placements?status=active&q=acorn")
             let bad = try await officer.get("/placements?status=lost")
+            let shaped = try await officer.get("/placements?status[a]=b")
             let agreement = try await officer.get("/placements/\(p.id!)")
             let reviewID = try #require(try await Placements.life(p, db: app.db).reviews.first).id
             let form = try await provider.get("/placements/\(p.id!)/reviews/\(reviewID)")
@@ -318,7 +360,10 @@ struct PlacementLifeTests {
 
             #expect(list.status == .ok && list.body.string.contains(p.reference!))
             #expect(list.body.string.contains("Overdue"))
-            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("Choose a status: active or ended"))
+            #expect(shaped.status == .ok)
+            // The agreement's review dates are the reviews' own: six months from 5 January 2026.
+            #expect(agreement.body.string.contains("5 July 2026, 5 January 2027"))
             #expect(
                 agreement.body.string.contains("Outcome reviews") && agreement.body.string.contains("Propose a change"))
             #expect(form.status == .ok && form.body.string.contains("Attend school every day"))

@@ -160,6 +160,8 @@ struct PublicationTests {
                 ("/api/v1/ocds/releases?updatedFrom=2026-12-01&updatedTo=2026-11-01", "updatedFrom"),
                 ("/api/v1/ocds/releases?limit=0", "limit"), ("/api/v1/ocds/releases?limit=99999999999", "limit"),
                 ("/api/v1/ocds/quarters/2026-Q5", "quarter"), ("/api/v1/ocds/quarters/2026-Q4?dps=x", "dps"),
+                // The last quarter there is used to end the process (its next quarter reached year 10000).
+                ("/api/v1/ocds/quarters/9999-Q4", "quarter"), ("/published?quarter=9999-Q4", "quarter"),
             ] {
                 let res = try await browser.get(path)
                 #expect(res.status == .unprocessableEntity && res.body.string.contains(field), "\(path)")
@@ -234,8 +236,10 @@ struct PublicationTests {
                     try await Publication.markSent(
                         notice, reference: "X", actor: rw.w.officer, db: app.db, now: testNow)
                 }
-                await expectInputError("reference") {
-                    try await Publication.markSent(notice, reference: " ", actor: manager, db: app.db, now: testNow)
+                for bad in [" ", "REF4\r\nInjected", String(repeating: "x", count: 101)] {
+                    await expectInputError("reference") {
+                        try await Publication.markSent(notice, reference: bad, actor: manager, db: app.db, now: testNow)
+                    }
                 }
                 async let a = attempt {
                     try await Publication.markSent(

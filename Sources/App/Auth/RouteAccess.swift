@@ -32,7 +32,7 @@ enum RouteAccess {
         "GET /healthz": .anyone, "GET /assets/app.css": .anyone, "GET /": .anyone, "GET /documents": .anyone,
         "GET /documents/:categoryID": .anyone, "GET /about/data": .anyone, "GET /published": .anyone,
         "GET /publication": .roles([.contractManager, .dpsAdmin, .auditor]),
-        "POST /publication/:id/sent": .roles([.contractManager]), "GET /sign-in": .anyone,
+        "POST /publication/sent": .roles([.contractManager]), "GET /sign-in": .anyone,
         "POST /sign-in": .anyone,
         "POST /sign-out": .anyone, "GET /register": .anyone, "POST /register": .anyone,
         "GET /password-reset": .anyone, "POST /password-reset": .anyone, "GET /password/:token": .anyone,

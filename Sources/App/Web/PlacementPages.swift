@@ -21,29 +21,41 @@ struct PlacementPages: RouteCollection {
 
     // MARK: The register
 
-    struct RegisterQuery: Content {
+    /// The register's filter as sent: each value read as text on its own (a value in another shape, such as
+    /// `status[a]=b`, reads as none rather than a framework error).
+    struct RegisterQuery {
         var status: String?
         var ending: String?
         var category: String?
         var q: String?
         var overdue: String?
+
+        init(_ req: Request) {
+            func text(_ name: String) -> String? { req.query[String.self, at: name].flatMap { $0.isEmpty ? nil : $0 } }
+            status = text("status")
+            ending = text("ending")
+            category = text("category")
+            q = text("q")
+            overdue = text("overdue")
+        }
     }
 
     func register(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let query = try req.query.decode(RegisterQuery.self)
+        let query = RegisterQuery(req)
         var errors: [FieldError] = []
-        func chosen<T: RawRepresentable>(_ raw: String?, _ field: String) -> T? where T.RawValue == String {
-            guard let raw, !raw.isEmpty else { return nil }
+        func chosen<T: RawRepresentable>(_ raw: String?, _ field: String, _ message: String) -> T?
+        where T.RawValue == String {
+            guard let raw else { return nil }
             guard let value = T(rawValue: raw) else {
-                errors.append(FieldError(field: field, message: "Choose a value from the list"))
+                errors.append(FieldError(field: field, message: message))
                 return nil
             }
             return value
         }
-        let status: PlacementStatus? = chosen(query.status, "status")
-        let ending: PlacementEnding.Kind? = chosen(query.ending, "ending")
-        let category = query.category.flatMap { $0.isEmpty ? nil : $0 }
+        let status: PlacementStatus? = chosen(query.status, "status", "Choose a status: active or ended")
+        let ending: PlacementEnding.Kind? = chosen(query.ending, "ending", "Choose an ending: planned or unplanned")
+        let category = query.category
         let categoryID = category.flatMap(UUID.init(uuidString:))
         if category != nil && categoryID == nil {
             errors.append(FieldError(field: "category", message: "Choose a category from the list"))
@@ -148,6 +160,9 @@ struct PlacementPages: RouteCollection {
         guard let review = model.reviews.first(where: { $0.id == reviewID }), model.side == .provider else {
             throw UseCaseError(.notFound, "There is no such review for you to record.")
         }
+        guard review.state != .completed else {
+            throw UseCaseError(.conflict, "This review is completed: the placing authority has answered it.")
+        }
         return Layout.page(title: "Outcome review \(review.sequence)", context: PageContext(request: req)) {
             UI.backLink(.placement(placementID))
             UI.errorSummary(errors)
@@ -176,19 +191,52 @@ struct PlacementPages: RouteCollection {
         }
     }
 
+    /// The review form as posted (multipart), read in one pass: `ratingN`, `commentN` and the file `evidenceN` for
+    /// each outcome N (reading field by field parsed the whole body again for each, which took minutes for a
+    /// megabyte and held the server's threads).
+    struct ReviewUpload: Decodable {
+        var ratings: [Int: String] = [:]
+        var comments: [Int: String] = [:]
+        var files: [Int: File] = [:]
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Name.self)
+            for key in container.allKeys {
+                for (prefix, kind) in [("rating", 0), ("comment", 1), ("evidence", 2)]
+                where key.stringValue.hasPrefix(prefix) {
+                    let digits = key.stringValue.dropFirst(prefix.count)
+                    guard (1...2).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                        let index = Int(digits),
+                        index < ReferralRules.maximumListItems
+                    else { continue }
+                    switch kind {
+                    case 0: ratings[index] = try? container.decode(String.self, forKey: key)
+                    case 1: comments[index] = try? container.decode(String.self, forKey: key)
+                    default: files[index] = try? container.decode(File.self, forKey: key)
+                    }
+                }
+            }
+        }
+
+        private struct Name: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+    }
+
     func recordReview(req: Request) async throws -> Response {
         let placementID = try id(req)
         let reviewID = try req.uuid("reviewID")
         let actor = try req.requireActor()
-        let count = min(ReferralRules.maximumListItems, 50)
-        let ratings: [Placements.RatingInput] = (0..<count).compactMap { index in
-            let rating = try? req.content.get(String.self, at: "rating\(index)")
-            let comment = try? req.content.get(String.self, at: "comment\(index)")
-            let file = try? req.content.get(File.self, at: "evidence\(index)")
-            guard rating != nil || comment != nil || file != nil else { return nil }
-            return Placements.RatingInput(
-                outcomeIndex: index, rating: rating.flatMap(OutcomeProgress.init(rawValue:)), comment: comment ?? "",
-                file: file.flatMap { $0.data.readableBytes == 0 ? nil : $0.uploaded })
+        let upload = try req.content.decode(ReviewUpload.self)
+        let indexes = Set(upload.ratings.keys).union(upload.comments.keys).union(upload.files.keys).sorted()
+        let ratings: [Placements.RatingInput] = indexes.map { index in
+            Placements.RatingInput(
+                outcomeIndex: index, rating: upload.ratings[index].flatMap(OutcomeProgress.init(rawValue:)),
+                comment: upload.comments[index] ?? "",
+                file: upload.files[index].flatMap { $0.data.readableBytes == 0 ? nil : $0.uploaded })
         }
         return try await Forms.handle(
             req, success: "Review recorded. The placing authority has been told.",
@@ -239,6 +287,7 @@ struct PlacementPages: RouteCollection {
         let fields = Forms.values(req)
         var unreadable: [FieldError] = []
         var lines: [FeeLine] = []
+        var positions: [Int] = []
         for index in 0..<FeeVariation.maximumLines + 2 {
             let name = (fields["lineName\(index)"] ?? "").trimmed
             let pounds = (fields["linePounds\(index)"] ?? "").trimmed
@@ -251,6 +300,7 @@ struct PlacementPages: RouteCollection {
             let key = (fields["lineKey\(index)"] ?? "").trimmed
             lines.append(
                 FeeLine(key: key.isEmpty ? nil : String(key.prefix(100)), name: String(name.prefix(200)), pence: pence))
+            positions.append(index)
         }
         func date(_ name: String) -> LocalDate? {
             let typed = DateParts.text(fields, name) ?? ""
@@ -263,7 +313,7 @@ struct PlacementPages: RouteCollection {
         }
         let kind = fields["kind"].flatMap(PlacementChangeKind.init(rawValue:))
         let command = Placements.ChangeCommand(
-            kind: kind, lines: kind == .fee ? lines : [], expectedEnd: date("expectedEnd"),
+            kind: kind, lines: kind == .fee ? lines : [], linePositions: positions, expectedEnd: date("expectedEnd"),
             pattern: fields["pattern"].flatMap(PlacementPattern.init(rawValue:)), reason: fields["reason"] ?? "",
             effective: date("effective"), unreadable: unreadable)
         return try await handle(req, placementID, success: "Change proposed. The other party has been told.") {

@@ -9,7 +9,7 @@ struct PublicationPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.published, use: published)
         routes.get(.publication, use: calendar)
-        routes.post(.publicationSent(.any), use: markSent)
+        routes.post(.publicationSent, use: markSent)
     }
 
     // MARK: Public
@@ -130,26 +130,36 @@ struct PublicationPages: RouteCollection {
             } else {
                 UI.table(
                     caption: "Not yet sent first, soonest due first",
-                    headers: ["Notice", "For", "Event", "Due", "Status", ""],
+                    headers: ["Notice", "For", "Event", "Due", "Status"],
                     rows: page.rows.map { n in
                         [
                             text(n.kind.label), noticeData(n), text(n.event.longForm), text(n.due.longForm),
                             n.sentAt != nil
-                                ? UI.tag("Sent: \(n.reference ?? "")", colour: "green")
-                                : (n.overdue ? UI.tag("Overdue", colour: "red") : UI.tag("Due", colour: "yellow")),
-                            manager && n.sentAt == nil
-                                ? UI.form(action: .publicationSent(n.id), csrf: req.csrfToken) {
-                                    UI.textInput(
-                                        "reference", label: "Notice id on the central platform",
-                                        value: values["notice"] == n.id.uuidString ? values["reference"] : nil,
-                                        errors: values["notice"] == n.id.uuidString ? errors : [], width: "10")
-                                    void("input", [.type("hidden"), .name("notice"), .value(n.id.uuidString)])
-                                    UI.button("Mark as sent", kind: "secondary")
+                                ? el("div") {
+                                    UI.tag("Sent: \(n.reference ?? "")", colour: "green")
+                                    el("p", .class("govuk-body-s")) { n.sentBy ?? "" }
                                 }
-                                : text(n.sentBy ?? ""),
+                                : (n.overdue ? UI.tag("Overdue", colour: "red") : UI.tag("Due", colour: "yellow")),
                         ]
                     })
                 UI.pagination(page, base: .publication, query: state.map { "state=\($0.rawValue)" })
+                let unsent = page.rows.filter { $0.sentAt == nil }
+                if manager && !unsent.isEmpty {
+                    UI.h2("Record a notice as sent")
+                    UI.form(action: .publicationSent, csrf: req.csrfToken) {
+                        UI.select(
+                            "notice", label: "Notice",
+                            options: unsent.map {
+                                .init(
+                                    value: $0.id.uuidString,
+                                    label: "\($0.kind.label): \($0.title), due \($0.due.longForm)")
+                            }, selected: values["notice"], errors: errors)
+                        UI.textInput(
+                            "reference", label: "Notice id on the central platform", value: values["reference"],
+                            hint: "For example 2026/S 000-012345", errors: errors, width: "20")
+                        UI.button("Mark as sent", kind: "secondary")
+                    }
+                }
             }
         }
     }
@@ -167,14 +177,15 @@ struct PublicationPages: RouteCollection {
     }
 
     func markSent(req: Request) async throws -> Response {
-        let id = try req.uuid("id")
-        let reference = Forms.values(req)["reference"] ?? ""
+        let fields = Forms.values(req)
+        let id = fields["notice"].flatMap(UUID.init(uuidString:))
         return try await Forms.handle(
             req, success: "Marked as sent.", redirect: { .publication },
             render: { errors, values in try await calendarView(req, errors: errors, values: values) }
         ) {
+            guard let id else { throw UseCaseError(field: "notice", "Choose the notice you sent") }
             try await Publication.markSent(
-                id, reference: reference, actor: try req.requireActor(), db: req.db, now: req.now)
+                id, reference: fields["reference"] ?? "", actor: try req.requireActor(), db: req.db, now: req.now)
         }
     }
 }

@@ -59,24 +59,38 @@ public enum FeeVariation {
                 discountBasisPoints: discountBasisPoints), children: children)
     }
 
-    /// The effect of replacing `before` with `after`, or the problems, by field: a line without a name or with a
-    /// negative or over-large amount, too many lines, a fee of £0 or no change at all.
+    /// The effect of replacing `before` with `after`, or the problems, by field (`lineNameN`, `linePoundsN`, where N
+    /// is the line's place on the form, `positions`, by default its place in `after`): a line without a name, with a
+    /// negative or over-large amount, or naming a core line the agreement does not have or naming one twice; too
+    /// many lines; a fee of £0 or no change at all.
     public static func effect(
-        before: [FeeLine], after: [FeeLine], children: Int, discountBasisPoints: Int, weeksPerYear: Int
+        before: [FeeLine], after: [FeeLine], children: Int, discountBasisPoints: Int, weeksPerYear: Int,
+        positions: [Int]? = nil
     ) -> Result<Effect, FieldErrors> {
         var errors: [FieldError] = []
         if after.count > maximumLines {
             errors.append(FieldError(field: "lines", message: "List at most \(maximumLines) lines"))
         }
+        let known = Set(before.compactMap(\.key))
+        var seen: Set<String> = []
         for (i, line) in after.enumerated() {
+            let n = positions.flatMap { i < $0.count ? $0[i] : nil } ?? i
             if line.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                errors.append(FieldError(field: "line\(i).name", message: "Name line \(i + 1)"))
+                errors.append(FieldError(field: "lineName\(n)", message: "Name line \(n + 1)"))
             }
             if !(0...maximumLinePence).contains(line.pence) {
                 errors.append(
                     FieldError(
-                        field: "line\(i).pence",
-                        message: "Line \(i + 1) must be from £0.00 to \(formatPence(maximumLinePence)) a week"))
+                        field: "linePounds\(n)",
+                        message: "Line \(n + 1) must be from £0.00 to \(formatPence(maximumLinePence)) a week"))
+            }
+            if let key = line.key {
+                if !known.contains(key) {
+                    errors.append(
+                        FieldError(field: "lineName\(n)", message: "Line \(n + 1) is not a line of this agreement"))
+                } else if !seen.insert(key).inserted {
+                    errors.append(FieldError(field: "lineName\(n)", message: "Line \(n + 1) repeats another line"))
+                }
             }
         }
         guard errors.isEmpty else { return .failure(FieldErrors(errors)) }

@@ -10,10 +10,10 @@ public struct Quarter: Hashable, Comparable, Sendable, CustomStringConvertible {
         number = (date.month - 1) / 3 + 1
     }
 
-    /// `2026-Q3`, as keys and addresses write it; nil for anything else.
+    /// `2026-Q3`, as keys and addresses write it, for a year from 1990 to 2999; nil for anything else.
     public init?(key: String) {
         let parts = key.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), (1900...9999).contains(year),
+        guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), (1990...2999).contains(year),
             parts[1].count == 2, parts[1].first == "Q", let number = Int(parts[1].dropFirst()), (1...4).contains(number)
         else { return nil }
         self.year = year

@@ -36,6 +36,13 @@ extension LocalDate {
         let t = text.trimmingSpaces
         if t.isEmpty { return .empty }
         guard t.utf8.count <= 40 else { return .notReal }
+        // A sign before a number ("-1/1/2027", "1/+2/2027") is a negative or signed day, month or year, not a
+        // separator: refused, where splitting on it would have read "1/1/2027".
+        let characters = Array(t)
+        for (i, c) in characters.enumerated() where (c == "-" || c == "+") && i + 1 < characters.count {
+            let before = i == 0 ? nil : characters[i - 1]
+            if characters[i + 1].isNumber && !(before.map { $0.isLetter || $0.isNumber } ?? false) { return .notReal }
+        }
         let pieces = t.split { !($0.isLetter || $0.isNumber) }.map(String.init)
         guard pieces.count == 3 else { return .notReal }
         let found =

@@ -65,6 +65,12 @@ public enum PlacementEnding: String, Codable, Sendable, CaseIterable {
         return (annual, times(max(0, weeklyPence), charged))
     }
 
+    /// Whole weeks from `start` to `end`, a part week counted as a week (nil when the end is not after the start).
+    public static func weeks(from start: LocalDate, to end: LocalDate) -> Int? {
+        let days = start.days(to: end)
+        return days > 0 ? (days + 6) / 7 : nil
+    }
+
     /// The expected end of a placement of `weeks` weeks from `start`.
     public static func expectedEnd(start: LocalDate, weeks: Int) -> LocalDate? {
         guard (1...520).contains(weeks) else { return nil }

@@ -21,6 +21,8 @@ struct TypedDateTests {
         arguments: [
             "31/02/2024", "29/02/2023", "14/03/24", "03/14/2024", "14 Ma 2024", "14/3", "1/2/3/2024", "tomorrow",
             "١٤/٠٣/٢٠٢٤", String(repeating: "1", count: 41), "0/3/2024", "14/13/2024", "99999/3/2024",
+            // Signed numbers used to lose their sign and read as a date (found by an attack on the date boxes).
+            "-14/3/2024", "14/-3/2024", "14/3/-2024", "+14/3/2024", "14 -3 2024",
         ])
     func refused(_ text: String) {
         #expect(LocalDate(typed: text) == nil)

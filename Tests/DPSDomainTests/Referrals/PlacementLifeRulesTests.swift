@@ -91,9 +91,24 @@ struct PlacementLifeRulesTests {
             case .failure(let e): e.errors.map(\.field)
             }
         }
-        #expect(fields([FeeLine(key: nil, name: " ", pence: 1)]) == ["line0.name"])
-        #expect(fields([FeeLine(key: nil, name: "Fee", pence: -1)]) == ["line0.pence"])
-        #expect(fields([FeeLine(key: nil, name: "Fee", pence: Int.max)]) == ["line0.pence"])
+        #expect(fields([FeeLine(key: nil, name: " ", pence: 1)]) == ["lineName0"])
+        #expect(fields([FeeLine(key: nil, name: "Fee", pence: -1)]) == ["linePounds0"])
+        #expect(fields([FeeLine(key: nil, name: "Fee", pence: Int.max)]) == ["linePounds0"])
+        // A core line the agreement does not have, or one named twice (found by an attack: the weekly fee and its
+        // breakdown disagreed, and every later variation was refused).
+        let core = [FeeLine(key: "care", name: "Care", pence: 100_000)]
+        func keyed(_ after: [FeeLine]) -> [String] {
+            switch FeeVariation.effect(
+                before: core, after: after, children: 1, discountBasisPoints: 0, weeksPerYear: 52, positions: [2, 4])
+            {
+            case .success: []
+            case .failure(let e): e.errors.map(\.field)
+            }
+        }
+        #expect(keyed([FeeLine(key: "dup", name: "A", pence: 1)]) == ["lineName2"])
+        #expect(
+            keyed([FeeLine(key: "care", name: "A", pence: 1), FeeLine(key: "care", name: "B", pence: 2)])
+                == ["lineName4"])
         #expect(fields(lines) == ["lines"])
         #expect(fields([FeeLine(key: nil, name: "Fee", pence: 0)]) == ["lines"])
         #expect(fields(Array(repeating: FeeLine(key: nil, name: "Fee", pence: 1), count: 13)) == ["lines"])

@@ -96,6 +96,25 @@ extension PlacementAgreement {
                                 }
                             }
                         }
+                }),
+            views(recorded))
+    }
+
+    /// What the placing authority said where it did not simply agree, review by review.
+    private static func views(_ reviews: [Placements.Review]) -> Markup {
+        let answered = reviews.filter { $0.authorityAgreed == false }
+        guard !answered.isEmpty else { return .empty }
+        return MarkupBuilder.buildBlock(
+            el("h3", .class("govuk-heading-s")) { "The placing authority's view" },
+            UI.summaryList(
+                answered.map { r in
+                    (
+                        "Review \(r.sequence)",
+                        el("div") {
+                            el("p", .class("govuk-body")) { r.authorityView ?? "" }
+                            if let by = r.respondedBy { el("p", .class("govuk-body-s")) { by } }
+                        }
+                    )
                 }))
     }
 

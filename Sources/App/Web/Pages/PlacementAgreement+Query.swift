@@ -38,11 +38,19 @@ extension PlacementAgreement {
         let pattern = (p.pattern ?? r?.pattern).flatMap { PlacementPattern(rawValue: $0) }
         let weeksPerYear = pattern?.weeksPerYear ?? 52
         let duration = LocalDate(iso: p.startDate).flatMap { start in
-            p.expectedEndDate.flatMap { LocalDate(iso: $0) }.map { start.days(to: $0) / 7 }
+            p.expectedEndDate.flatMap { LocalDate(iso: $0) }.flatMap { PlacementEnding.weeks(from: start, to: $0) }
         }
         let value = PlacementEnding.value(
             weeklyPence: p.weeklyFeePence, weeksPerYear: weeksPerYear, durationWeeks: duration)
-        let life = try await Placements.life(p, db: db)
+        let life = try await Placements.life(p, reader: actor, db: db)
+        // The review dates by the DPS's schedule (months from the start), as the reviews themselves fall.
+        let months = try await p.dpsID.asyncMap { try await DPSRecord.find($0, on: db)?.reviewMonths } ?? nil
+        let scheduled = LocalDate(iso: p.startDate).map { start in
+            OutcomeReviewSchedule.dueDates(
+                start: start,
+                end: (p.actualEndDate ?? p.expectedEndDate).flatMap { LocalDate(iso: $0) }, months: months ?? 6
+            ).map(\.iso)
+        }
         let side: Placements.Side? =
             isProvider
             ? (actor.role == .providerAdmin ? .provider : nil)
@@ -52,7 +60,7 @@ extension PlacementAgreement {
         return Model(
             placement: p, reference: reference, children: children, childDetails: childDetails,
             authorityName: authority?.name ?? "", providerName: provider?.name ?? "", lineNames: names, core: core,
-            variable: variable, outcomes: outcomes, reviewDates: reviews,
+            variable: variable, outcomes: outcomes, reviewDates: scheduled ?? reviews,
             canAccept: mayAccept && (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) == nil,
             durationWeeks: duration, weeksPerYear: weeksPerYear, patternLabel: pattern?.label,
             annualPence: value.annual, totalPence: value.total,
