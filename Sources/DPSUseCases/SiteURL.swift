@@ -84,6 +84,8 @@ package enum SiteURL: Sendable, Hashable {
     /// The publication calendar (the lead's contract managers) and marking a notice as sent.
     case publication
     case publicationSent
+    /// The market figures (councils) and a figure's table as CSV.
+    case figures, figuresExport
 
     package enum DPSPart: String, Sendable, Hashable { case validity, windows, partners, categories }
     package enum CategoryPart: String, Sendable, Hashable {
@@ -206,6 +208,8 @@ package enum SiteURL: Sendable, Hashable {
         case .placementEnd(let placement): return words("placements") + [id(placement)] + words("end")
         case .publication: return words("publication")
         case .publicationSent: return words("publication/sent")
+        case .figures: return words("figures")
+        case .figuresExport: return words("figures.csv")
         }
     }
 

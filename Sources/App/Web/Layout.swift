@@ -41,7 +41,8 @@ enum Layout {
             items += [("Applications", .assessmentQueue), ("Deadline report", .assessmentReport)]
         case .contractManager:
             items += [
-                ("Memberships", .memberships), ("Placements", .placements), ("Publication", .publication),
+                ("Memberships", .memberships), ("Placements", .placements), ("Figures", .figures),
+                ("Publication", .publication),
                 ("Register watch", .registerWatch), ("Reviews", .reviews),
                 ("Compliance checks", .complianceChecks), ("Fee reviews", .feeReviews), ("Cost sharing", .costSharing),
                 ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
@@ -54,8 +55,8 @@ enum Layout {
             ]
         case .placementOfficer, .partnerViewer, .councilAdmin:
             items += [
-                ("Referrals", .referrals), ("Placements", .placements), ("Memberships", .memberships),
-                ("Reviews", .reviews),
+                ("Referrals", .referrals), ("Placements", .placements), ("Figures", .figures),
+                ("Memberships", .memberships), ("Reviews", .reviews),
             ]
             if actor.role != .placementOfficer { items.append(("Cost sharing", .costSharing)) }
         case .providerAdmin, .bidWriter:

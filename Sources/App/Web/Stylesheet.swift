@@ -49,6 +49,7 @@ enum Stylesheet {
         .dps-filter .govuk-button{margin-bottom:30px}.dps-filter>*{min-width:0;max-width:100%}\
         .dps-filter .govuk-select{max-width:100%}
         .dps-inline-list{display:flex;flex-wrap:wrap;gap:4px 20px;padding:0;list-style:none}
+        .dps-chart{display:block;width:100%;max-width:700px;height:auto;margin:0 0 20px}
         .govuk-date-input{display:flex;flex-wrap:wrap;gap:0 20px}.govuk-date-input__item{margin-bottom:0}\
         .govuk-date-input__label{display:block}.govuk-input--width-2{max-width:5.4ex}\
         .govuk-input--width-4{max-width:9ex}

@@ -1,0 +1,234 @@
+import DPSDomain
+import DPSPersistence
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The market figures councils read (DOMAIN §11, issue 11, first part): placements started and their value by
+/// quarter, weekly cost benchmarks by category, endings by category, and referrals' responses, for a period of
+/// quarters, a category and (for the lead's staff) a partner. A partner's staff read their own authority's; the
+/// lead's contract managers, administrators and auditor the whole of their DPSs, by partner. Counted in SQL.
+package enum MarketFigures {
+    /// What the figures are narrowed to.
+    package struct Filter: Sendable, Equatable {
+        package var from: Quarter
+        package var to: Quarter
+        package var category: UUID?
+        /// A partner authority (the lead's staff only).
+        package var partner: UUID?
+
+        package init(from: Quarter, to: Quarter, category: UUID? = nil, partner: UUID? = nil) throws {
+            guard from <= to else { throw UseCaseError(field: "from", "The first quarter must not be after the last") }
+            var count = 0
+            var q = from
+            while q < to && count < 40 {
+                q = q.next
+                count += 1
+            }
+            guard count < 40 else { throw UseCaseError(field: "from", "Choose at most ten years of quarters") }
+            self.from = from
+            self.to = to
+            self.category = category
+            self.partner = partner
+        }
+
+        /// The four quarters up to the one `now` falls in.
+        package static func lastYear(now: Date) -> Filter {
+            let to = Quarter(containing: LocalDate.from(now))
+            return (try? Filter(from: to.previous.previous.previous, to: to))
+                ?? (try! Filter(from: to, to: to))  // one quarter is always a valid period
+        }
+
+        /// The first and last days, as the ISO dates stored.
+        var days: (String, String) { (from.start.iso, to.next.start.iso) }
+
+        /// Words for file names: `2026-Q1-to-2026-Q4`, and the narrowing.
+        package var fileLabel: String {
+            "\(from.key)-to-\(to.key)" + (category == nil ? "" : "-category") + (partner == nil ? "" : "-partner")
+        }
+    }
+
+    package struct StartedRow: Sendable, Equatable {
+        package var quarter: Quarter
+        package var placements: Int
+        /// Weekly fees over the weeks each pattern charges a year, in pence.
+        package var annualPence: Int
+        package var direct: Int
+    }
+
+    package struct BenchmarkRow: Sendable, Equatable {
+        package var category: String
+        package var placements: Int
+        package var lowerPence: Int
+        package var medianPence: Int
+        package var upperPence: Int
+    }
+
+    package struct EndingRow: Sendable, Equatable {
+        package var category: String
+        package var planned: Int
+        package var unplanned: Int
+    }
+
+    package struct ResponseRow: Sendable, Equatable {
+        package var category: String
+        package var referrals: Int
+        package var invited: Int
+        package var bids: Int
+        package var declined: Int
+        /// Bids per referral in tenths (23 = 2.3).
+        package var bidsPerReferralTenths: Int
+        /// Bids and declines as a share of invitations, in whole per cent.
+        package var responsePercent: Int?
+    }
+
+    package struct Report: Sendable, Equatable {
+        package var filter: Filter
+        package var started: [StartedRow]
+        package var benchmarks: [BenchmarkRow]
+        package var endings: [EndingRow]
+        package var responses: [ResponseRow]
+    }
+
+    /// The scope as SQL on the placements (`p`) or referrals (`r`) table, or forbidden for providers.
+    static func condition(_ actor: Actor, _ filter: Filter, alias: String, authority: String, db: any Database)
+        async throws -> SQLQueryString
+    {
+        var condition: SQLQueryString
+        switch try await AccessPolicy.placementScope(of: actor, db: db) {
+        case .provider: throw UseCaseError(.forbidden, "The market figures are the councils'.")
+        case .authority(let org): condition = "\(unsafeRaw: alias).\(unsafeRaw: authority) = \(bind: org)"
+        case .dps(let ids):
+            condition = ids.isEmpty ? "1 = 0" : "\(unsafeRaw: alias).dps_id IN (\(binds: ids))"
+            if let partner = filter.partner {
+                condition = "\(condition) AND \(unsafeRaw: alias).\(unsafeRaw: authority) = \(bind: partner)"
+            }
+        }
+        if let category = filter.category {
+            condition = "\(condition) AND \(unsafeRaw: alias).category_id = \(bind: category)"
+        }
+        return condition
+    }
+
+    package static func report(actor: Actor, filter: Filter, db: any Database) async throws -> Report {
+        let sql = try db.sql()
+        let placements = try await condition(actor, filter, alias: "p", authority: "authority_id", db: db)
+        let referrals = try await condition(actor, filter, alias: "r", authority: "organisation_id", db: db)
+        let (first, next) = filter.days
+        // Placements started, by month (quarters are made of months), with the weeks a year each pattern charges.
+        let startedRows = try await sql.raw(
+            """
+            SELECT SUBSTR(p.start_date, 1, 7) AS month, COUNT(*) AS n,
+                CAST(SUM(p.weekly_fee_pence * CASE COALESCE(p.pattern, r.pattern)
+                    WHEN 'day38' THEN 38 WHEN 'weekly38' THEN 38 WHEN 'residential42' THEN 42 ELSE 52 END) AS BIGINT)
+                    AS annual,
+                SUM(CASE WHEN p.direct THEN 1 ELSE 0 END) AS direct
+            FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
+            WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
+            GROUP BY SUBSTR(p.start_date, 1, 7)
+            """
+        ).all()
+        var started: [Quarter: StartedRow] = [:]
+        for row in startedRows {
+            guard let day = LocalDate(iso: try row.decode(column: "month", as: String.self) + "-01") else { continue }
+            let q = Quarter(containing: day)
+            var s = started[q] ?? StartedRow(quarter: q, placements: 0, annualPence: 0, direct: 0)
+            s.placements += try row.decode(column: "n", as: Int.self)
+            s.annualPence = SafeArithmetic.sum([s.annualPence, try row.decode(column: "annual", as: Int.self)]) ?? .max
+            s.direct += try row.decode(column: "direct", as: Int.self)
+            started[q] = s
+        }
+        var quarters: [StartedRow] = []
+        var q = filter.from
+        while q <= filter.to {
+            quarters.append(started[q] ?? StartedRow(quarter: q, placements: 0, annualPence: 0, direct: 0))
+            q = q.next
+        }
+        // Benchmarks: the weekly fees of the period's placements, per category (bounded by the period).
+        let fees = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, p.weekly_fee_pence AS fee
+            FROM placements p JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
+            ORDER BY c.position, c.name
+            """
+        ).all()
+        var byCategory: [(String, [Int])] = []
+        for row in fees {
+            let name = try row.decode(column: "category", as: String.self)
+            let fee = try row.decode(column: "fee", as: Int.self)
+            if let i = byCategory.firstIndex(where: { $0.0 == name }) {
+                byCategory[i].1.append(fee)
+            } else {
+                byCategory.append((name, [fee]))
+            }
+        }
+        let benchmarks = byCategory.compactMap { name, values in
+            Figures.quartiles(values).map {
+                BenchmarkRow(
+                    category: name, placements: values.count, lowerPence: $0.lower, medianPence: $0.median,
+                    upperPence: $0.upper)
+            }
+        }
+        // Endings in the period, planned and unplanned.
+        let endings = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position,
+                SUM(CASE WHEN p.ending_kind = 'planned' THEN 1 ELSE 0 END) AS planned,
+                SUM(CASE WHEN p.ending_kind = 'unplanned' THEN 1 ELSE 0 END) AS unplanned
+            FROM placements p JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND p.status = 'ended' AND p.actual_end_date >= \(bind: first)
+                AND p.actual_end_date < \(bind: next)
+            GROUP BY c.name, c.position ORDER BY c.position, c.name
+            """
+        ).all().map {
+            EndingRow(
+                category: try $0.decode(column: "category", as: String.self),
+                planned: try $0.decode(column: "planned", as: Int.self),
+                unplanned: try $0.decode(column: "unplanned", as: Int.self))
+        }
+        // Referrals published in the period: invitations, bids submitted, declines.
+        let responses = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, COUNT(*) AS referrals,
+                CAST(SUM((SELECT COUNT(*) FROM invitations i WHERE i.referral_id = r.id)) AS BIGINT) AS invited,
+                CAST(SUM((SELECT COUNT(*) FROM bids b WHERE b.referral_id = r.id AND b.state = 'submitted')) AS BIGINT)
+                    AS bids,
+                CAST(SUM((SELECT COUNT(*) FROM invitations i WHERE i.referral_id = r.id AND i.declined_at IS NOT NULL))
+                    AS BIGINT) AS declined
+            FROM referrals r JOIN categories c ON c.id = r.category_id
+            WHERE \(referrals) AND r.published_at IS NOT NULL
+                AND r.published_at >= \(bind: filter.from.start.startOfDay())
+                AND r.published_at < \(bind: filter.to.next.start.startOfDay())
+            GROUP BY c.name, c.position ORDER BY c.position, c.name
+            """
+        ).all().map { row in
+            let referrals = try row.decode(column: "referrals", as: Int.self)
+            let invited = try row.decode(column: "invited", as: Int.self)
+            let bids = try row.decode(column: "bids", as: Int.self)
+            let declined = try row.decode(column: "declined", as: Int.self)
+            return ResponseRow(
+                category: try row.decode(column: "category", as: String.self), referrals: referrals, invited: invited,
+                bids: bids, declined: declined,
+                bidsPerReferralTenths: referrals == 0 ? 0 : (bids * 20 + referrals) / (referrals * 2),
+                responsePercent: Figures.percent(bids + declined, of: invited))
+        }
+        return Report(
+            filter: filter, started: quarters, benchmarks: benchmarks, endings: endings, responses: responses)
+    }
+
+    /// The partners the lead's staff can narrow the figures to: every partner (and the lead) of their DPSs.
+    package static func partners(actor: Actor, db: any Database) async throws -> [(id: UUID, name: String)] {
+        guard case .dps(let ids) = try await AccessPolicy.placementScope(of: actor, db: db), !ids.isEmpty else {
+            return []
+        }
+        return try await db.sql().raw(
+            """
+            SELECT DISTINCT o.id, o.name FROM organisations o
+            WHERE o.id IN (SELECT organisation_id FROM dps_partners WHERE dps_id IN (\(binds: ids)))
+                OR o.id IN (SELECT lead_organisation_id FROM dps WHERE id IN (\(binds: ids)))
+            ORDER BY o.name
+            """
+        ).all().map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "name", as: String.self)) }
+    }
+}

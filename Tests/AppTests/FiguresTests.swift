@@ -1,0 +1,108 @@
+import DPSDomain
+import DPSPersistence
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+@testable import App
+@testable import DPSUseCases
+
+/// Issue 11 (first part): the market figures on a small fixed data set, each expected value worked out by hand here;
+/// each council reads its own, the lead reads every partner's, a provider none; the CSV carries the period.
+@Suite("Market figures", .serialized)
+struct FiguresTests {
+    @Test("Placements started, benchmarks, endings and responses, by hand; scopes; the CSV")
+    func figures() async throws {
+        try await withApp { app in
+            // setup: four direct placements at £3,000, £3,200, £4,000 and £5,000 a week, one ended planned and one
+            // unplanned; a referral published on 10 November 2026 with three invitations and three bids.
+            let rw = try await ReferralWorld.make(app)
+            var placements: [PlacementRecord] = []
+            for (start, fee) in [
+                ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000),
+                ("2026-08-01", 500_000),
+            ] {
+                placements.append(
+                    try await Referrals.direct(
+                        .init(
+                            categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
+                            startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
+                            justification: "Emergency: the home closed without notice."),
+                        actor: rw.w.officer, db: app.db, now: testNow))
+            }
+            try await Placements.end(
+                placements[0].id!, reason: .movedOnAsPlanned, on: LocalDate(iso: "2026-10-01"), note: "",
+                actor: rw.w.officer, db: app.db, now: testNow)
+            try await Placements.end(
+                placements[1].id!, reason: .brokeDown, on: LocalDate(iso: "2026-11-01"),
+                note: "Broke down after repeated incidents.", actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await ReferralTests().competed(app, rw, parentChoice: false)
+            let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
+
+            // MUT
+            let report = try await MarketFigures.report(actor: rw.w.officer, filter: year, db: app.db)
+
+            // validate: every figure as worked out by hand
+            #expect(report.started.map(\.quarter.key) == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"])
+            #expect(report.started.map(\.placements) == [1, 2, 1, 0] && report.started.map(\.direct) == [1, 2, 1, 0])
+            // 52 weeks a year (no pattern on a direct placement): 3,000 × 52; (3,200 + 4,000) × 52; 5,000 × 52.
+            #expect(report.started.map(\.annualPence) == [15_600_000, 37_440_000, 26_000_000, 0])
+            let benchmark = try #require(report.benchmarks.first)
+            #expect(report.benchmarks.count == 1 && benchmark.placements == 4)
+            // Positions 0.75, 1.5 and 2.25 of [3,000, 3,200, 4,000, 5,000].
+            #expect(
+                benchmark.lowerPence == 315_000 && benchmark.medianPence == 360_000 && benchmark.upperPence == 425_000)
+            #expect(report.endings.map(\.planned) == [1] && report.endings.map(\.unplanned) == [1])
+            let responses = try #require(report.responses.first)
+            #expect(
+                responses.referrals == 1 && responses.invited == 3 && responses.bids == 3 && responses.declined == 0)
+            #expect(responses.bidsPerReferralTenths == 30 && responses.responsePercent == 100)
+            // A quarter with nothing in it narrows everything away.
+            let empty = try await MarketFigures.report(
+                actor: rw.w.officer, filter: try .init(from: Quarter(key: "2025-Q1")!, to: Quarter(key: "2025-Q1")!),
+                db: app.db)
+            #expect(empty.benchmarks.isEmpty && empty.endings.isEmpty && empty.started.map(\.placements) == [0])
+
+            // Scopes: the lead reads every partner's (and narrows to one); another lead nothing; a provider is refused.
+            let lead = try #require(try await Organisation.find(rw.w.admin.organisationID, on: app.db))
+            let manager = Actor(
+                userID: UUID(), name: "Manager", email: "cm@ws.test", role: .contractManager,
+                organisationID: lead.id!, organisationKind: .leadAuthority, organisationName: lead.name)
+            #expect(try await MarketFigures.report(actor: manager, filter: year, db: app.db).started == report.started)
+            var onlyLead = year
+            onlyLead.partner = lead.id
+            #expect(
+                try await MarketFigures.report(actor: manager, filter: onlyLead, db: app.db).started.map(\.placements)
+                    == [0, 0, 0, 0])
+            let stranger = Actor(
+                userID: UUID(), name: "Hants", email: "cm@hants.test", role: .contractManager, organisationID: UUID(),
+                organisationKind: .leadAuthority, organisationName: "Hampshire")
+            let nothing = try await MarketFigures.report(actor: stranger, filter: year, db: app.db)
+            #expect(
+                nothing.benchmarks.isEmpty && nothing.responses.isEmpty
+                    && nothing.started.allSatisfy { $0.placements == 0 })
+            await #expect(throws: UseCaseError.self) {
+                _ = try await MarketFigures.report(actor: rw.w.provider, filter: year, db: app.db)
+            }
+            await expectInputError("from") {
+                _ = try MarketFigures.Filter(from: Quarter(key: "2026-Q4")!, to: Quarter(key: "2026-Q1")!)
+            }
+
+            // The page and the CSV, with the period in the file name; bad filters named.
+            let officer = try await HTTPTests.Browser(app).signedIn("officer@bh.test")
+            let page = try await officer.get("/figures?from=2026-Q1&to=2026-Q4")
+            #expect(page.status == .ok && page.body.string.contains("<title id=\"benchmarks-title\">"))
+            #expect(page.body.string.contains("£3,600.00"))
+            let csv = try await officer.get("/figures.csv?from=2026-Q1&to=2026-Q4&figure=benchmarks")
+            #expect(csv.status == .ok && csv.body.string.contains("315000,360000,425000"))
+            #expect(
+                csv.headers.first(name: .contentDisposition)?.contains("figures-benchmarks-2026-Q1-to-2026-Q4") == true)
+            #expect(try await officer.get("/figures?from=2026-Q9").status == .unprocessableEntity)
+            #expect(try await officer.get("/figures.csv?figure=everything").status == .unprocessableEntity)
+            let provider = try await HTTPTests.Browser(app).signedIn("admin@acorn.test")
+            #expect(try await provider.get("/figures").status == .forbidden)
+        }
+    }
+}
