@@ -68,7 +68,8 @@ package enum Placements {
             let pattern = SQLText.containsPattern(search)
             condition = """
                 \(condition) AND (LOWER(p.reference) LIKE \(bind: pattern) ESCAPE '\\'
-                    OR LOWER(e.name) LIKE \(bind: pattern) ESCAPE '\\')
+                    OR LOWER(e.name) LIKE \(bind: pattern) ESCAPE '\\'
+                    OR LOWER(pv.name) LIKE \(bind: pattern) ESCAPE '\\')
                 """
         }
         if filter.overdueOnly {
@@ -669,9 +670,9 @@ package enum Placements {
         let reason = command.reason.trimmed
         if reason.count < 10 {
             errors.append(
-                FieldError(field: "reason", message: "Give the reason for the change (at least 10 characters)"))
+                FieldError(field: "changeReason", message: "Give the reason for the change (at least 10 characters)"))
         } else if reason.count > Bounded.longText {
-            errors.append(FieldError(field: "reason", message: "Write at most \(Bounded.longText) characters"))
+            errors.append(FieldError(field: "changeReason", message: "Write at most \(Bounded.longText) characters"))
         }
         let start = LocalDate(iso: p.startDate)
         let end = p.expectedEndDate.flatMap { LocalDate(iso: $0) }
@@ -776,9 +777,9 @@ package enum Placements {
         _ = try requireParty(p, actor: actor)
         let note = raw.trimmed
         if note.count > Bounded.longText {
-            throw UseCaseError(field: "note", "Write at most \(Bounded.longText) characters")
+            throw UseCaseError(field: "decisionNote", "Write at most \(Bounded.longText) characters")
         }
-        if !accept && note.isEmpty { throw UseCaseError(field: "note", "Say why you reject the change") }
+        if !accept && note.isEmpty { throw UseCaseError(field: "decisionNote", "Say why you reject the change") }
         let change = try await life(p, db: db).changes.first { $0.id == changeID }
         guard let change, change.state == .proposed else {
             throw UseCaseError(field: "decision", "This change is not waiting for an answer", status: .conflict)
@@ -882,13 +883,15 @@ package enum Placements {
         var errors: [FieldError] = []
         let note = raw.trimmed
         let today = LocalDate.from(now)
-        if reason == nil { errors.append(FieldError(field: "reason", message: "Choose how the placement ended")) }
+        if reason == nil { errors.append(FieldError(field: "endReason", message: "Choose how the placement ended")) }
         if let date {
             if let start = LocalDate(iso: p.startDate), date < start {
                 errors.append(FieldError(field: "endedOn", message: "The end cannot be before the placement started"))
             } else if date > today {
                 errors.append(
-                    FieldError(field: "endedOn", message: "Record an ending on or after the day the placement ends"))
+                    FieldError(
+                        field: "endedOn",
+                        message: "The end date cannot be in the future: record the ending on the day it happens"))
             }
         } else {
             errors.append(FieldError(field: "endedOn", message: "Enter the date the placement ended"))
@@ -896,10 +899,11 @@ package enum Placements {
         if reason?.kind == .unplanned && note.count < 10 {
             errors.append(
                 FieldError(
-                    field: "note", message: "Say what happened: an unplanned ending needs at least 10 characters"))
+                    field: "endNote",
+                    message: "Say what happened: an unplanned ending needs at least 10 characters"))
         }
         if note.count > Bounded.longText {
-            errors.append(FieldError(field: "note", message: "Write at most \(Bounded.longText) characters"))
+            errors.append(FieldError(field: "endNote", message: "Write at most \(Bounded.longText) characters"))
         }
         guard errors.isEmpty, let reason, let date else { throw UseCaseError(errors) }
         try await db.writeTransaction { db in
@@ -913,7 +917,7 @@ package enum Placements {
                     WHERE id = \(bind: placementID) AND status = 'active' RETURNING id
                     """
                 ).first() != nil
-            else { throw UseCaseError(field: "reason", "This placement has already ended", status: .conflict) }
+            else { throw UseCaseError(field: "endReason", "This placement has already ended", status: .conflict) }
             try await sql.raw(
                 """
                 UPDATE placement_changes SET state = 'withdrawn', decided_at = \(bind: now),

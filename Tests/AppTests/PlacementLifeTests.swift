@@ -248,7 +248,7 @@ struct PlacementLifeTests {
                 organisationID: lead.id!, organisationKind: .leadAuthority, organisationName: lead.name)
 
             // MUT: an unplanned ending needs what happened; no future dates; then two at once
-            await expectInputError("note") {
+            await expectInputError("endNote") {
                 try await Placements.end(
                     id, reason: .brokeDown, on: LocalDate(iso: "2026-11-09"), note: "Broke", actor: rw.w.officer,
                     db: app.db, now: testNow)
@@ -354,8 +354,8 @@ struct PlacementLifeTests {
             let ended = try await officer.post(
                 "/placements/\(p.id!)/end",
                 [
-                    "reason": "broke_down", "endedOn-day": "9", "endedOn-month": "11", "endedOn-year": "2026",
-                    "note": "x",
+                    "endReason": "broke_down", "endedOn-day": "9", "endedOn-month": "11", "endedOn-year": "2026",
+                    "endNote": "x",
                 ])
 
             #expect(list.status == .ok && list.body.string.contains(p.reference!))
@@ -368,7 +368,7 @@ struct PlacementLifeTests {
                 agreement.body.string.contains("Outcome reviews") && agreement.body.string.contains("Propose a change"))
             #expect(form.status == .ok && form.body.string.contains("Attend school every day"))
             #expect(notTheirs.status == .forbidden || notTheirs.status == .notFound)
-            #expect(ended.status == .unprocessableEntity && ended.body.string.contains(##"href="#f-note""##))
+            #expect(ended.status == .unprocessableEntity && ended.body.string.contains(##"href="#f-endNote""##))
         }
     }
 }

@@ -620,16 +620,25 @@ enum Demo {
             }
         }
         // Direct placements, each from its start date; the child's details are invented.
+        var cases = 0
         func direct(startedMonthsAgo months: Int, plusDays days: Int = 0, weeks: Int) async throws -> PlacementRecord? {
             let start = today.adding(months: -months).adding(days: days)
-            return try? await Referrals.direct(
+            cases += 1
+            let placement = try? await Referrals.direct(
                 .init(
                     categoryID: membership.$category.id, establishmentID: membership.$establishment.id,
                     startDate: start, weeklyFeePence: 425_000, durationWeeks: weeks,
                     justification: "Emergency placement the same evening: the previous home closed without notice.",
-                    childDetails: "Demo child (no real person), born 2012, case BH-0001",
+                    childDetails: "Demo child (no real person), born 201\(cases), case BH-000\(cases)",
                     outcomes: ["Attend school every day", "Keep in touch with his sister every week"]), actor: officer,
                 db: db, now: start.startOfDay().addingTimeInterval(10 * 3600))
+            // Both sides signed it the day it started.
+            if let id = placement?.id {
+                let signed = start.startOfDay().addingTimeInterval(16 * 3600)
+                try? await Referrals.accept(id, actor: officer, db: db, now: signed)
+                try? await Referrals.accept(id, actor: provider, db: db, now: signed)
+            }
+            return placement
         }
         let yearIn = try await direct(startedMonthsAgo: 13, weeks: 104)
         let reviewDue = try await direct(startedMonthsAgo: 6, plusDays: 10, weeks: 78)

@@ -43,7 +43,7 @@ enum Layout {
             items += [
                 ("Memberships", .memberships), ("Placements", .placements), ("Figures", .figures),
                 ("Publication", .publication),
-                ("Register watch", .registerWatch), ("Reviews", .reviews),
+                ("Register watch", .registerWatch), ("Coordinated reviews", .reviews),
                 ("Compliance checks", .complianceChecks), ("Fee reviews", .feeReviews), ("Cost sharing", .costSharing),
                 ("Applications", .assessmentQueue), ("URN claims", .urnClaims), ("Audit trail", .audit),
             ]
@@ -56,7 +56,7 @@ enum Layout {
         case .placementOfficer, .partnerViewer, .councilAdmin:
             items += [
                 ("Referrals", .referrals), ("Placements", .placements), ("Figures", .figures),
-                ("Memberships", .memberships), ("Reviews", .reviews),
+                ("Memberships", .memberships), ("Coordinated reviews", .reviews),
             ]
             if actor.role != .placementOfficer { items.append(("Cost sharing", .costSharing)) }
         case .providerAdmin, .bidWriter:

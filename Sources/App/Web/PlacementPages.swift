@@ -69,6 +69,8 @@ struct PlacementPages: RouteCollection {
         let page = try await Placements.register(
             actor: actor, filter: filter, page: try req.listPage(), db: req.db, now: req.now)
         let categories = try await Placements.categories(actor: actor, db: req.db)
+        let overseer = actor.isLeadAuthority && AccessPolicy.placementOverseers.contains(actor.role)
+        let today = LocalDate.from(req.now)
         let kept = [
             ("status", query.status), ("ending", query.ending), ("category", category), ("q", query.q),
             ("overdue", query.overdue),
@@ -105,7 +107,7 @@ struct PlacementPages: RouteCollection {
                             + categories.map { .init(value: $0.id.uuidString, label: $0.name) },
                         selected: category ?? "")
                     UI.textInput(
-                        "q", label: "Reference or establishment", value: query.q, type: "search", width: "20")
+                        "q", label: "Reference, establishment or provider", value: query.q, type: "search", width: "20")
                     UI.checkboxes(
                         "overdue", legend: "Reviews",
                         options: [.init(value: "yes", label: "Only those with an overdue review")],
@@ -124,22 +126,29 @@ struct PlacementPages: RouteCollection {
                         caption: "Newest start first",
                         headers: [
                             "Reference", "Establishment", "Category",
-                            actor.isProvider ? "Placing authority" : "Provider",
+                            actor.isProvider
+                                ? "Placing authority" : overseer ? "Placing authority and provider" : "Provider",
                             "Start", "Expected end", "Weekly fee", "Next review", "Status",
                         ],
                         rows: page.rows.map { r in
                             [
                                 UI.link(r.reference, .placement(r.id)), text(r.establishment), text(r.category),
-                                text(actor.isProvider ? r.authority : r.provider), text(r.start?.longForm ?? ""),
+                                text(
+                                    actor.isProvider
+                                        ? r.authority : overseer ? "\(r.authority)\n\(r.provider)" : r.provider),
+                                text(r.start?.longForm ?? ""),
                                 text(r.expectedEnd?.longForm ?? "Not set"), text(formatPence(r.weeklyFeePence)),
                                 r.reviewOverdue
                                     ? UI.tag("Overdue: " + (r.nextReview?.longForm ?? ""), colour: "red")
                                     : text(r.nextReview?.longForm ?? "None"),
                                 r.status == .active
-                                    ? UI.tag("Active", colour: "green")
+                                    ? ((r.start.map { $0 > today } ?? false)
+                                        ? UI.tag("Starts \(r.start?.longForm ?? "")", colour: "blue")
+                                        : UI.tag("Active", colour: "green"))
                                     : UI.tag(
-                                        r.ending.map { ($0.kind == .planned ? "Ended: " : "Unplanned: ") + $0.label }
-                                            ?? "Ended", colour: r.ending?.kind == .unplanned ? "red" : "grey"),
+                                        (r.ending.map { ($0.kind == .planned ? "Ended: " : "Unplanned: ") + $0.label }
+                                            ?? "Ended") + (r.actualEnd.map { ", \($0.longForm)" } ?? ""),
+                                        colour: r.ending?.kind == .unplanned ? "red" : "grey"),
                             ]
                         })
                     UI.pagination(page, base: .placements, query: kept.isEmpty ? nil : kept)
@@ -184,7 +193,10 @@ struct PlacementPages: RouteCollection {
                         value: values["comment\(index)"] ?? earlier?.comment,
                         hint: "Describe the evidence. Do not write the child's name.", errors: errors, rows: 4)
                     UI.fileUpload(
-                        "evidence\(index)", label: "Evidence file (optional, under 10 MB)", errors: errors)
+                        "evidence\(index)", label: "Evidence file (optional, under 10 MB)",
+                        hint: errors.isEmpty
+                            ? nil : "Attach the file again: files are not kept when the form shows an error.",
+                        errors: errors)
                 }
                 UI.button("Record the review")
             }
@@ -260,6 +272,9 @@ struct PlacementPages: RouteCollection {
             }
         }
         return try await handle(req, placementID, success: "Answer sent. The provider has been told.") {
+            guard ["yes", "no"].contains(fields["agree"] ?? "") else {
+                throw UseCaseError(field: "agree", "Choose whether you agree with the progress the provider recorded")
+            }
             try await Placements.respondReview(
                 placementID, review: reviewID, agree: fields["agree"] != "no", view: fields["view"] ?? "",
                 authorityRatings: theirs, actor: actor, db: req.db, now: req.now)
@@ -314,7 +329,7 @@ struct PlacementPages: RouteCollection {
         let kind = fields["kind"].flatMap(PlacementChangeKind.init(rawValue:))
         let command = Placements.ChangeCommand(
             kind: kind, lines: kind == .fee ? lines : [], linePositions: positions, expectedEnd: date("expectedEnd"),
-            pattern: fields["pattern"].flatMap(PlacementPattern.init(rawValue:)), reason: fields["reason"] ?? "",
+            pattern: fields["pattern"].flatMap(PlacementPattern.init(rawValue:)), reason: fields["changeReason"] ?? "",
             effective: date("effective"), unreadable: unreadable)
         return try await handle(req, placementID, success: "Change proposed. The other party has been told.") {
             try await Placements.proposeChange(placementID, command, actor: actor, db: req.db, now: req.now)
@@ -326,10 +341,14 @@ struct PlacementPages: RouteCollection {
         let changeID = try req.uuid("changeID")
         let actor = try req.requireActor()
         let fields = Forms.values(req)
-        let accept = fields["decision"] != "reject"
+        let accept = fields["decision"] == "accept"
         return try await handle(req, placementID, success: accept ? "Change accepted." : "Change rejected.") {
+            guard ["accept", "reject"].contains(fields["decision"] ?? "") else {
+                throw UseCaseError(field: "decision", "Choose whether you accept or reject the change")
+            }
             try await Placements.decideChange(
-                placementID, change: changeID, accept: accept, note: fields["note"] ?? "", actor: actor, db: req.db,
+                placementID, change: changeID, accept: accept, note: fields["decisionNote"] ?? "", actor: actor,
+                db: req.db,
                 now: req.now)
         }
     }
@@ -345,8 +364,8 @@ struct PlacementPages: RouteCollection {
                 throw UseCaseError(field: "endedOn", "Enter a real date, for example 1 4 2027")
             }
             try await Placements.end(
-                placementID, reason: fields["reason"].flatMap(PlacementEnding.init(rawValue:)), on: date,
-                note: fields["note"] ?? "", actor: actor, db: req.db, now: req.now)
+                placementID, reason: fields["endReason"].flatMap(PlacementEnding.init(rawValue:)), on: date,
+                note: fields["endNote"] ?? "", actor: actor, db: req.db, now: req.now)
         }
     }
 
@@ -358,7 +377,8 @@ struct PlacementPages: RouteCollection {
             req, success: success, redirect: { .placement(placementID) },
             render: { errors, values in
                 let model = try await PlacementAgreement.query(
-                    placementID, actor: try req.requireActor(), db: req.db, errors: errors, values: values)
+                    placementID, actor: try req.requireActor(), db: req.db, now: req.now, errors: errors,
+                    values: values)
                 return PlacementAgreement.view(model, context: PageContext(request: req))
             }, action: action)
     }

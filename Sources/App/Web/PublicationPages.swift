@@ -36,12 +36,13 @@ struct PublicationPages: RouteCollection {
                 UI.h1("Published contracts", caption: "Open Contracting Data Standard 1.1.5")
                 UI.p(
                     "Every admission to the DPS, every placement awarded through it or made directly, each agreement, "
-                        + "change and ending is published here as open data. No child's details are published: no "
+                        + "change and ending is published as open data (JSON, in the Open Contracting Data Standard); "
+                        + "this page lists the awards by quarter. No child's details are published: no "
                         + "name, date of birth, age, needs, postcode or case reference, and no address.")
                 el("ul", .class("govuk-list govuk-list--bullet")) {
                     for market in markets {
                         el("li") {
-                            UI.link(market.title, href: "\(api)/records/\(market.ocid)")
+                            UI.link("\(market.title) (JSON)", href: "\(api)/records/\(market.ocid)")
                             " (\(market.regime == .pa2023 ? "Procurement Act 2023 dynamic market" : "PCR 2015 DPS"))"
                         }
                     }
@@ -56,10 +57,12 @@ struct PublicationPages: RouteCollection {
                             for q in quarters {
                                 el("li") {
                                     if q.quarter == quarter {
-                                        el("strong") { "\(q.quarter.label) (\(q.awards))" }
+                                        el("strong") {
+                                            "\(q.quarter.label) (\(q.awards) award\(q.awards == 1 ? "" : "s"))"
+                                        }
                                     } else {
                                         UI.link(
-                                            "\(q.quarter.label) (\(q.awards))",
+                                            "\(q.quarter.label) (\(q.awards) award\(q.awards == 1 ? "" : "s"))",
                                             href: SiteURL.published.path(query: [("quarter", q.quarter.key)]))
                                     }
                                 }
@@ -69,8 +72,10 @@ struct PublicationPages: RouteCollection {
                 }
                 if let quarter, let page {
                     UI.h2("Awards, \(quarter.label)")
-                    UI.p("The quarter's grouped award notice is this list as data: ")
-                    UI.link("awards of \(quarter.label) (JSON)", href: "\(api)/quarters/\(quarter.key)")
+                    el("p", .class("govuk-body")) {
+                        "The quarter's grouped award notice is this list as data: "
+                        UI.link("awards of \(quarter.label) (JSON)", href: "\(api)/quarters/\(quarter.key)")
+                    }
                     UI.table(
                         caption: "Oldest first",
                         headers: ["Awarded", "Buyer", "Provider", "Contract", "Value", "Data"],
@@ -83,7 +88,7 @@ struct PublicationPages: RouteCollection {
                                 text(
                                     award?.value.map { formatPence(NSDecimalNumber(decimal: $0.amount * 100).intValue) }
                                         ?? ""),
-                                UI.link("Record", href: "\(api)/records/\(r.ocid)"),
+                                UI.link("Record (JSON)", href: "\(api)/records/\(r.ocid)"),
                             ]
                         })
                     UI.pagination(page, base: .published, query: "quarter=\(quarter.key)")
@@ -130,7 +135,7 @@ struct PublicationPages: RouteCollection {
             } else {
                 UI.table(
                     caption: "Not yet sent first, soonest due first",
-                    headers: ["Notice", "For", "Event", "Due", "Status"],
+                    headers: ["Notice", "For", "Happened on", "Due", "Status"],
                     rows: page.rows.map { n in
                         [
                             text(n.kind.label), noticeData(n), text(n.event.longForm), text(n.due.longForm),
@@ -149,11 +154,10 @@ struct PublicationPages: RouteCollection {
                     UI.form(action: .publicationSent, csrf: req.csrfToken) {
                         UI.select(
                             "notice", label: "Notice",
-                            options: unsent.map {
-                                .init(
-                                    value: $0.id.uuidString,
-                                    label: "\($0.kind.label): \($0.title), due \($0.due.longForm)")
-                            }, selected: values["notice"], errors: errors)
+                            options: [.init(value: "", label: "Choose a notice")]
+                                + unsent.map {
+                                    .init(value: $0.id.uuidString, label: "Due \($0.due.longForm): \($0.title)")
+                                }, selected: values["notice"], errors: errors)
                         UI.textInput(
                             "reference", label: "Notice id on the central platform", value: values["reference"],
                             hint: "For example 2026/S 000-012345", errors: errors, width: "20")
@@ -180,7 +184,7 @@ struct PublicationPages: RouteCollection {
         let fields = Forms.values(req)
         let id = fields["notice"].flatMap(UUID.init(uuidString:))
         return try await Forms.handle(
-            req, success: "Marked as sent.", redirect: { .publication },
+            req, success: "Marked as sent with its notice id.", redirect: { .publication },
             render: { errors, values in try await calendarView(req, errors: errors, values: values) }
         ) {
             guard let id else { throw UseCaseError(field: "notice", "Choose the notice you sent") }

@@ -457,7 +457,8 @@ struct ReferralPages: RouteCollection {
     }
 
     func placement(req: Request) async throws -> Response {
-        let model = try await PlacementAgreement.query(try id(req), actor: try req.requireActor(), db: req.db)
+        let model = try await PlacementAgreement.query(
+            try id(req), actor: try req.requireActor(), db: req.db, now: req.now)
         return HTMLResponse.make(PlacementAgreement.view(model, context: PageContext(request: req)))
     }
 

@@ -86,14 +86,15 @@ enum Stylesheet {
         .govuk-table{width:100%;border-collapse:collapse;margin-bottom:30px}
         .govuk-table__caption{text-align:left;font-weight:700;font-size:1.25rem;margin-bottom:10px}
         .govuk-table__header,.govuk-table__cell{text-align:left;padding:10px 15px 10px 0;\
-        border-bottom:1px solid #b1b4b6;vertical-align:top;overflow-wrap:anywhere}
+        border-bottom:1px solid #b1b4b6;vertical-align:top;overflow-wrap:break-word}
         @media print{.govuk-header,.govuk-footer,.govuk-skip-link,.govuk-back-link,.govuk-button,.dps-no-print,\
         form{display:none!important}body{font-size:11pt;color:#000}.govuk-width-container{max-width:none;margin:0}\
         .govuk-summary-list__row{break-inside:avoid}a{color:#000;text-decoration:none}}
         @media (max-width:640px){.govuk-table,.govuk-table tbody,.govuk-table__row,.govuk-table__cell{display:block;\
         width:100%}.govuk-table thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}\
         .govuk-table__row{border-bottom:1px solid #b1b4b6;padding:8px 0}.govuk-table__cell{border:0;padding:3px 0}\
-        .govuk-table__cell[data-label]::before{content:attr(data-label);display:block;font-weight:700}}
+        .govuk-table__cell[data-label]::before{content:attr(data-label);display:block;font-weight:700}\
+        .govuk-table__caption{display:block;font-size:1.1rem}.govuk-table__cell{overflow-wrap:anywhere}}
         .govuk-tag{display:inline-block;padding:2px 8px;font-weight:700;font-size:.9rem;background:#cce2d8;\
         color:#005a30}
         .govuk-tag--grey{background:#e5e6e7;color:#383f43}.govuk-tag--red{background:#f4cdc6;color:#942514}

@@ -35,8 +35,10 @@ extension PlacementAgreement {
             UI.h2("Outcome reviews"),
             m.reviews.isEmpty
                 ? UI.p(
-                    "No review is open yet. Each review opens two weeks before its date"
-                        + (m.reviewDates.first.map { " (the first: \(DisplayDate.date($0)))" } ?? "") + ".")
+                    m.placement.status == PlacementStatus.ended.rawValue
+                        ? "No review fell due before the placement ended."
+                        : "No review is open yet. Each review opens two weeks before its date"
+                            + (m.reviewDates.first.map { " (the first: \(DisplayDate.date($0)))" } ?? "") + ".")
                 : UI.table(
                     caption: "Reviews, oldest first", headers: ["Review", "Due", "Status", ""],
                     rows: m.reviews.map { r in
@@ -61,6 +63,9 @@ extension PlacementAgreement {
     }
 
     private static func reviewAction(_ m: Model, _ r: Placements.Review, id: UUID) -> Markup {
+        if m.side == .authority && r.state == .recorded {
+            return UI.link("Answer it", href: "#answer-review-\(r.sequence)")
+        }
         guard m.side == .provider, r.state != .completed else { return text("") }
         return UI.link(
             r.state == .due ? "Record progress" : "Change what you recorded", .placementReview(id, review: r.id))
@@ -124,20 +129,23 @@ extension PlacementAgreement {
         let waiting = m.reviews.filter { $0.state == .recorded }
         return MarkupBuilder.buildArray(
             waiting.map { r in
-                UI.details("Answer review \(r.sequence)", errors: m.errors) {
+                el("div", .class("dps-card"), .id("answer-review-\(r.sequence)")) {
+                    el("h3", .class("govuk-heading-s")) { "Answer review \(r.sequence)" }
                     UI.form(action: .placementReviewAnswer(id, review: r.id), csrf: csrf) {
                         UI.radios(
                             "agree", legend: "Do you agree with the progress the provider recorded?",
                             options: [
                                 .init(value: "yes", label: "Yes, we agree"),
                                 .init(value: "no", label: "No, we add our view"),
-                            ], selected: m.values["agree"] ?? "yes", errors: m.errors, inline: true)
+                            ], selected: m.values["agree"], errors: m.errors, inline: true)
                         UI.textarea(
                             "view", label: "Your view", value: m.values["view"],
                             hint: "Needed when you do not agree.", errors: m.errors, rows: 4)
                         for (index, outcome) in m.outcomes.enumerated() {
+                            let theirs = r.ratings.first { $0.outcomeIndex == index }?.rating.label ?? "not rated"
                             UI.select(
-                                "authorityRating\(index)", label: "Your rating of outcome \(index + 1): \(outcome)",
+                                "authorityRating\(index)",
+                                label: "Your rating of outcome \(index + 1): \(outcome) (the provider's: \(theirs))",
                                 options: [.init(value: "", label: "As the provider rated it")]
                                     + OutcomeProgress.allCases.map { .init(value: $0.rawValue, label: $0.label) },
                                 selected: m.values["authorityRating\(index)"] ?? "", errors: m.errors)
@@ -197,9 +205,10 @@ extension PlacementAgreement {
             UI.radios(
                 "decision", legend: "Your answer",
                 options: [.init(value: "accept", label: "Accept"), .init(value: "reject", label: "Reject")],
-                selected: m.values["decision"] ?? "accept", errors: m.errors, inline: true)
+                selected: m.values["decision"], errors: m.errors, inline: true)
             UI.textarea(
-                "note", label: "Note", value: m.values["note"], hint: "Needed when you reject.", errors: m.errors,
+                "decisionNote", label: "Note", value: m.values["decisionNote"], hint: "Needed when you reject.",
+                errors: m.errors,
                 rows: 3)
             UI.button("Send your answer")
         }
@@ -242,7 +251,8 @@ extension PlacementAgreement {
                 UI.dateInput(
                     "effective", legend: "The change takes effect from", values: m.values, errors: m.errors)
                 UI.textarea(
-                    "reason", label: "Reason for the change", value: m.values["reason"], errors: m.errors, rows: 3)
+                    "changeReason", label: "Reason for the change", value: m.values["changeReason"], errors: m.errors,
+                    rows: 3)
                 UI.button("Propose the change", kind: "secondary")
             }
         }
@@ -252,15 +262,15 @@ extension PlacementAgreement {
         UI.details("Record the end of this placement", errors: m.errors) {
             UI.form(action: .placementEnd(id), csrf: csrf) {
                 UI.radios(
-                    "reason", legend: "How did it end?",
+                    "endReason", legend: "How did it end?",
                     options: PlacementEnding.allCases.map {
                         .init(
                             value: $0.rawValue, label: $0.label,
                             hint: $0.kind == .planned ? "Planned" : "Unplanned: the contract managers are told")
-                    }, selected: m.values["reason"], errors: m.errors)
+                    }, selected: m.values["endReason"], errors: m.errors)
                 UI.dateInput("endedOn", legend: "Date it ended", values: m.values, errors: m.errors)
                 UI.textarea(
-                    "note", label: "What happened", value: m.values["note"],
+                    "endNote", label: "What happened", value: m.values["endNote"],
                     hint: "Needed for an unplanned ending. Do not write the child's name.", errors: m.errors, rows: 4)
                 UI.button("Record the end", kind: "warning")
             }

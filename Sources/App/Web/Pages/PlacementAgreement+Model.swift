@@ -42,6 +42,8 @@ enum PlacementAgreement {
         /// The fee's current lines, for a fee variation.
         var feeLines: [FeeLine]
         var pattern: PlacementPattern?
+        /// An accepted fee variation that takes effect later: from when, and the fee until then.
+        var pendingFee: (from: LocalDate, until: Int)?
         /// A form's errors and what was typed, when a form on this page is shown again.
         var errors: [FieldError] = []
         var values: [String: String] = [:]

@@ -8,7 +8,8 @@ extension PlacementAgreement {
     /// Reads the page's model. `Referrals.placement` is the access check: the placing authority, the
     /// provider, and the lead authority's auditor. Stored terms that cannot be decoded are an error.
     static func query(
-        _ id: UUID, actor: Actor, db: any Database, errors: [FieldError] = [], values: [String: String] = [:]
+        _ id: UUID, actor: Actor, db: any Database, now: Date = Date(), errors: [FieldError] = [],
+        values: [String: String] = [:]
     ) async throws -> Model {
         let p = try await Referrals.placement(id, actor: actor, db: db)
         let r = try await p.referralID.asyncMap { try await ReferralRecord.find($0, on: db) } ?? nil
@@ -61,7 +62,8 @@ extension PlacementAgreement {
             placement: p, reference: reference, children: children, childDetails: childDetails,
             authorityName: authority?.name ?? "", providerName: provider?.name ?? "", lineNames: names, core: core,
             variable: variable, outcomes: outcomes, reviewDates: scheduled ?? reviews,
-            canAccept: mayAccept && (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) == nil,
+            canAccept: mayAccept && p.status == PlacementStatus.active.rawValue
+                && (isProvider ? p.providerAcceptedAt : p.authorityAcceptedAt) == nil,
             durationWeeks: duration, weeksPerYear: weeksPerYear, patternLabel: pattern?.label,
             annualPence: value.annual, totalPence: value.total,
             authorityContact: Contact(
@@ -73,6 +75,10 @@ extension PlacementAgreement {
                 phone: provider?.contactPhone ?? ""),
             reviews: life.reviews, changes: life.changes, side: side,
             feeLines: try Placements.feeLines(p, lineNames: names),
-            pattern: pattern, errors: errors, values: values)
+            pattern: pattern,
+            pendingFee: life.changes.first {
+                $0.kind == .fee && $0.state == .accepted && $0.effective > LocalDate.from(now)
+            }.flatMap { change in change.before.weeklyPence.map { (change.effective, $0) } },
+            errors: errors, values: values)
     }
 }

@@ -28,7 +28,12 @@ extension PlacementAgreement {
                 ),
                 (
                     "Weekly fee",
-                    text(formatPence(p.weeklyFeePence) + (children > 1 ? " for \(children) children" : ""))
+                    text(
+                        formatPence(p.weeklyFeePence) + (children > 1 ? " for \(children) children" : "")
+                            + (m.pendingFee.map {
+                                " from \($0.from.longForm) (\(formatPence($0.until)) until then); the values below use "
+                                    + "the new fee"
+                            } ?? ""))
                 ),
                 (
                     "Value a year",
@@ -48,7 +53,7 @@ extension PlacementAgreement {
                     "Core costs a week",
                     text(
                         core.isEmpty && p.direct
-                            ? "Not broken down: a weekly fee agreed directly"
+                            ? (variable.isEmpty ? "Not broken down: a weekly fee agreed directly" : "None: see below")
                             : core.sorted { $0.key < $1.key }.map {
                                 "\(names[$0.key] ?? $0.key): \(formatPence($0.value))"
                             }.joined(separator: "\n"))
@@ -63,7 +68,12 @@ extension PlacementAgreement {
                 ),
                 ("Discount", text(Money.percent(p.discountBasisPoints))),
                 ("Agreed outcomes", text(outcomes.joined(separator: "\n"))),
-                ("Reviews", text(reviews.map { DisplayDate.date($0) }.joined(separator: ", "))),
+                (
+                    "Reviews",
+                    text(
+                        reviews.isEmpty
+                            ? "None before its end" : reviews.map { DisplayDate.date($0) }.joined(separator: ", "))
+                ),
                 (
                     "Route",
                     text(
