@@ -310,14 +310,7 @@ enum Demo {
             let review = try? await FeeReviews.open(
                 dps: dpsID, closesOn: closes, effectiveFrom: effective, actor: manager, db: db, now: now)
         else { return }
-        guard let admin = try await User.query(on: db).filter(\.$email == "provider@demo.provider").first(),
-            let org = try await Organisation.find(admin.$organisation.id, on: db),
-            let membership = try await MembershipRecord.query(on: db).filter(\.$organisation.$id == org.requireID())
-                .filter(\.$state == "active").first()
-        else { return }
-        let provider = Actor(
-            userID: try admin.requireID(), name: admin.name, email: admin.email, role: .providerAdmin,
-            organisationID: try org.requireID(), organisationKind: .provider, organisationName: org.name)
+        guard let (provider, membership) = try await demoProvider(db: db) else { return }
         let target = try await FeeReviews.target(review, membership: membership.requireID(), actor: provider, db: db)
         guard let line = target.lines.first, let current = target.current[line.key] else { return }
         try? await FeeReviews.propose(
@@ -576,6 +569,19 @@ enum Demo {
         try await bidAll(open, limit: 2, at: now.addingTimeInterval(-1800))
     }
 
+    /// The demo provider's administrator as an actor, and one of its active memberships.
+    static func demoProvider(db: any Database) async throws -> (Actor, MembershipRecord)? {
+        guard let admin = try await User.query(on: db).filter(\.$email == "provider@demo.provider").first(),
+            let org = try await Organisation.find(admin.$organisation.id, on: db),
+            let membership = try await MembershipRecord.query(on: db).filter(\.$organisation.$id == org.requireID())
+                .filter(\.$state == "active").first()
+        else { return nil }
+        let provider = Actor(
+            userID: try admin.requireID(), name: admin.name, email: admin.email, role: .providerAdmin,
+            organisationID: try org.requireID(), organisationKind: .provider, organisationName: org.name)
+        return (provider, membership)
+    }
+
     /// Placements at every stage after award (issue 10), all with the demo provider: the awarded one accepted by
     /// both sides with a fee variation; a direct placement a year in with one review agreed and the next overdue;
     /// one whose first review is open for the provider (the browser journey records it); one that ended as planned
@@ -583,14 +589,7 @@ enum Demo {
     static func placementLives(
         officer: Actor, manager: Actor, categories: [String: CategoryRecord], db: any Database, now: Date
     ) async throws {
-        guard let admin = try await User.query(on: db).filter(\.$email == "provider@demo.provider").first(),
-            let org = try await Organisation.find(admin.$organisation.id, on: db),
-            let membership = try await MembershipRecord.query(on: db).filter(\.$organisation.$id == org.requireID())
-                .filter(\.$state == "active").first()
-        else { return }
-        let provider = Actor(
-            userID: try admin.requireID(), name: admin.name, email: admin.email, role: .providerAdmin,
-            organisationID: try org.requireID(), organisationKind: .provider, organisationName: org.name)
+        guard let (provider, membership) = try await demoProvider(db: db) else { return }
         let today = LocalDate.from(now)
         // The awarded placement: both sides accept; the provider asks for 1:1 support at weekends, agreed.
         if let awarded = try await PlacementRecord.query(on: db).filter(\.$direct == false).first(),
