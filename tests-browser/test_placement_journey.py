@@ -101,3 +101,11 @@ def test_public_page_shows_the_quarters_awards(driver, base_url):
     check_both_widths(driver)
     driver.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'awards of ')]").click()
     assert '"releases"' in driver.page_source
+
+
+def test_public_demand_signals(driver, base_url):
+    driver.get(base_url + "/demand")
+    assert "Demand for placements" in driver.title
+    assert "fewer than 5" in driver.page_source  # the rule is stated, and the demo's counts are small
+    assert "Demo child" not in driver.page_source and "BN1 1AA" not in driver.page_source
+    check_both_widths(driver)

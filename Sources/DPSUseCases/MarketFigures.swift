@@ -231,4 +231,39 @@ package enum MarketFigures {
             """
         ).all().map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "name", as: String.self)) }
     }
+
+    /// One cell of the public demand signals: referrals published in a quarter for a category, by the placing council
+    /// and an area of need, with small counts held back.
+    package struct DemandCell: Sendable, Equatable {
+        package var category: String
+        package var council: String
+        package var need: String
+        package var referrals: Figures.PublicCount
+    }
+
+    /// The public demand signals for a quarter (no sign-in): how many referrals were published for each category,
+    /// placing council and area of need (a referral counts once under each area its needs are coded with; uncoded
+    /// needs count as "Not coded"). Counts under 5 are shown as "fewer than 5", and no totals are given, so no cell can
+    /// be worked out from others. Nothing about a child beyond the coded area of need is read.
+    package static func demand(quarter: Quarter, db: any Database) async throws -> [DemandCell] {
+        try await db.sql().raw(
+            """
+            SELECT c.name AS category, c.position, o.name AS council, i.code, COUNT(DISTINCT r.id) AS n
+            FROM referrals r JOIN categories c ON c.id = r.category_id
+                JOIN organisations o ON o.id = r.organisation_id
+                LEFT JOIN referral_items i ON i.referral_id = r.id AND i.kind = 'need'
+            WHERE r.published_at IS NOT NULL AND r.published_at >= \(bind: quarter.start.startOfDay())
+                AND r.published_at < \(bind: quarter.next.start.startOfDay())
+            GROUP BY c.name, c.position, o.name, i.code
+            ORDER BY c.position, c.name, o.name, i.code
+            """
+        ).all().map { row in
+            let code = try row.decode(column: "code", as: String?.self)
+            return DemandCell(
+                category: try row.decode(column: "category", as: String.self),
+                council: try row.decode(column: "council", as: String.self),
+                need: code.map { NeedArea(rawValue: $0)?.label ?? "Not coded" } ?? "Not coded",
+                referrals: Figures.publicCount(try row.decode(column: "n", as: Int.self)))
+        }
+    }
 }

@@ -86,6 +86,8 @@ package enum SiteURL: Sendable, Hashable {
     case publicationSent
     /// The market figures (councils) and a figure's table as CSV.
     case figures, figuresExport
+    /// The public demand signals: referrals by category, council and area of need per quarter.
+    case demand
 
     package enum DPSPart: String, Sendable, Hashable { case validity, windows, partners, categories }
     package enum CategoryPart: String, Sendable, Hashable {
@@ -210,6 +212,7 @@ package enum SiteURL: Sendable, Hashable {
         case .publicationSent: return words("publication/sent")
         case .figures: return words("figures")
         case .figuresExport: return words("figures.csv")
+        case .demand: return words("demand")
         }
     }
 

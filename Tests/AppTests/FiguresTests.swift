@@ -106,3 +106,44 @@ struct FiguresTests {
         }
     }
 }
+
+/// Issue 11: the public demand signals, with small counts held back.
+@Suite("Demand signals", .serialized)
+struct DemandTests {
+    @Test("Referrals by category, council and area of need per quarter; counts under 5 shown as fewer than 5")
+    func demand() async throws {
+        try await withApp { app in
+            // setup: six referrals published this quarter, all coded communication and interaction, two of them also
+            // attachment and trauma; the child's details and home postcode must not show.
+            let rw = try await ReferralWorld.make(app)
+            for i in 0..<6 {
+                var input = rw.input(radius: 50)
+                input.needs =
+                    "Autism spectrum condition | 2 | communication_interaction"
+                    + (i < 2 ? "\nNightmares | 1 | attachment_trauma" : "")
+                let r = try await Referrals.create(input, actor: rw.w.officer, db: app.db, now: testNow)
+                _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            }
+
+            // MUT
+            let cells = try await MarketFigures.demand(quarter: Quarter(key: "2026-Q4")!, db: app.db)
+            let page = try await HTTPTests.Browser(app).get("/demand?quarter=2026-Q4")
+            let earlier = try await MarketFigures.demand(quarter: Quarter(key: "2026-Q3")!, db: app.db)
+
+            // validate: six, and two shown as fewer than 5; no totals; nothing about the child
+            #expect(
+                cells.map(\.referrals)
+                    == [.count(6), .fewerThan(5)] || cells.map(\.referrals) == [.fewerThan(5), .count(6)])
+            #expect(
+                Set(cells.map(\.need)) == [NeedArea.communicationInteraction.label, NeedArea.attachmentTrauma.label])
+            #expect(cells.allSatisfy { $0.council == "Brighton and Hove" })
+            #expect(earlier.isEmpty)
+            let body = page.body.string
+            #expect(page.status == .ok && body.contains("fewer than 5") && body.contains(">6<"))
+            for secret in ["Jane Doe", "12345", "RH12", "Autism spectrum condition", "Nightmares"] {
+                #expect(!body.contains(secret), "\(secret)")
+            }
+            #expect(try await HTTPTests.Browser(app).get("/demand?quarter=2026-Q7").status == .unprocessableEntity)
+        }
+    }
+}

@@ -41,7 +41,7 @@ struct SiteURLTests {
                 .people, .person(a), .personEdit(a), .establishmentEdit(a), .registerWatch, .registerFinding(a),
                 .placements, .placementReview(a, review: b), .placementReviewAnswer(a, review: b),
                 .placementReviewFile(a, review: b, outcome: 0), .placementChanges(a), .placementChange(a, change: b),
-                .placementEnd(a), .published, .publication, .publicationSent, .figures, .figuresExport,
+                .placementEnd(a), .published, .publication, .publicationSent, .figures, .figuresExport, .demand,
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -57,7 +57,7 @@ struct SiteURLTests {
                 .supplierFee, .feeReviews,
                 .feeReview, .feeProposal, .reviewVisitFile, .placements, .placementReview, .placementReviewAnswer,
                 .placementReviewFile, .placementChanges, .placementChange, .placementEnd, .published, .publication,
-                .publicationSent, .figures, .figuresExport:
+                .publicationSent, .figures, .figuresExport, .demand:
                 break
             }
         }

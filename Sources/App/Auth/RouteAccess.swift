@@ -31,6 +31,7 @@ enum RouteAccess {
         // Public
         "GET /healthz": .anyone, "GET /assets/app.css": .anyone, "GET /": .anyone, "GET /documents": .anyone,
         "GET /documents/:categoryID": .anyone, "GET /about/data": .anyone, "GET /published": .anyone,
+        "GET /demand": .anyone,
         "GET /publication": .roles([.contractManager, .dpsAdmin, .auditor]),
         "POST /publication/sent": .roles([.contractManager]),
         "GET /figures": .roles(councilStaff), "GET /figures.csv": .roles(councilStaff), "GET /sign-in": .anyone,

@@ -10,6 +10,61 @@ struct FiguresPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.figures, use: page)
         routes.get(.figuresExport, use: export)
+        routes.get(.demand, use: demand)
+    }
+
+    /// The public demand signals for a quarter, with the rule on small counts stated.
+    func demand(req: Request) async throws -> Response {
+        let current = Quarter(containing: LocalDate.from(req.now))
+        let quarter: Quarter
+        if let raw = req.query[String.self, at: "quarter"], !raw.isEmpty {
+            guard let q = Quarter(key: raw) else { throw UseCaseError(field: "quarter", "Give the quarter as 2026-Q3") }
+            quarter = q
+        } else {
+            quarter = current
+        }
+        let cells = try await MarketFigures.demand(quarter: quarter, db: req.db)
+        var recent: [Quarter] = []
+        var q = current
+        for _ in 0..<8 {
+            recent.append(q)
+            q = q.previous
+        }
+        return HTMLResponse.make(
+            Layout.page(title: "Demand for placements", context: PageContext(request: req)) {
+                UI.h1("Demand for placements", caption: quarter.label)
+                UI.p(
+                    "How many referrals councils published, by category, placing council and area of need, so "
+                        + "providers can plan places where children need them. A referral counts once under each area "
+                        + "of need it names.")
+                UI.inset(
+                    "To protect children's privacy, any count from 1 to 4 is shown as \"fewer than 5\", and no "
+                        + "totals are given, so no small count can be worked out from the others. Nothing else about "
+                        + "a child is shown.")
+                el("nav", Attr("aria-label", "Quarters")) {
+                    el("ul", .class("govuk-list dps-inline-list")) {
+                        for r in recent {
+                            el("li") {
+                                if r == quarter {
+                                    el("strong") { r.label }
+                                } else {
+                                    UI.link(r.label, href: SiteURL.demand.path(query: [("quarter", r.key)]))
+                                }
+                            }
+                        }
+                    }
+                }
+                if cells.isEmpty {
+                    UI.inset("No referrals were published in this quarter.")
+                } else {
+                    UI.table(
+                        caption: "Referrals published, \(quarter.label)",
+                        headers: ["Category", "Placing council", "Area of need", "Referrals"],
+                        rows: cells.map {
+                            [text($0.category), text($0.council), text($0.need), text($0.referrals.description)]
+                        })
+                }
+            })
     }
 
     enum Figure: String, CaseIterable {

@@ -136,6 +136,8 @@ enum Layout {
                                         " · "
                                         UI.link("Published contracts", .published)
                                         " · "
+                                        UI.link("Demand", .demand)
+                                        " · "
                                         UI.link("API (OpenAPI)", .openAPI)
                                         " · "
                                         UI.link("Data sources", .aboutData)
