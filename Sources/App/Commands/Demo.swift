@@ -640,10 +640,10 @@ enum Demo {
             return placement
         }
         let yearIn = try await direct(startedMonthsAgo: 13, weeks: 104)
-        let reviewDue = try await direct(startedMonthsAgo: 6, plusDays: 10, weeks: 78)
+        // Its first review falls in ten days: open for the provider (the browser journey records it).
+        _ = try await direct(startedMonthsAgo: 6, plusDays: 10, weeks: 78)
         let planned = try await direct(startedMonthsAgo: 9, weeks: 52)
         let brokeDown = try await direct(startedMonthsAgo: 4, weeks: 52)
-        _ = reviewDue
         _ = try await Placements.runDailyReviews(db: db, now: now)
         if let p = yearIn, let first = try await Placements.life(p, db: db).reviews.first {
             try? await Placements.recordReview(
