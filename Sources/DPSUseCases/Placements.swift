@@ -107,15 +107,14 @@ package enum Placements {
             try stored(PlacementEnding.self, $0, "ending")
         }
         let openDue = try r.decode(column: "open_due", as: String?.self).flatMap { LocalDate(iso: $0) }
+        let months = try r.decode(column: "review_months", as: Int.self)
+        let completed = try r.decode(column: "completed", as: Int.self)
         let next: LocalDate? =
             status == .ended
             ? openDue
             : openDue
                 ?? start.flatMap {
-                    OutcomeReviewSchedule.next(
-                        start: $0, end: expectedEnd,
-                        months: (try? r.decode(column: "review_months", as: Int.self)) ?? 6,
-                        completed: (try? r.decode(column: "completed", as: Int.self)) ?? 0)
+                    OutcomeReviewSchedule.next(start: $0, end: expectedEnd, months: months, completed: completed)
                 }
         return Row(
             id: try r.decode(column: "id", as: UUID.self),
@@ -263,14 +262,19 @@ package enum Placements {
                 authorityView: content ? try r.decode(column: "authority_view", as: String?.self) : nil,
                 ratings: ratings[reviewID] ?? [])
         }
-        let changeRows = try await sql.raw(
+        return (reviews, try await changes(id, db: db))
+    }
+
+    /// A placement's recorded changes, newest first.
+    static func changes(_ id: UUID, db: any Database) async throws -> [Change] {
+        let changeRows = try await db.sql().raw(
             """
             SELECT id, kind, state, before_json, after_json, reason, effective_date, proposed_by_org, proposed_by,
                 proposed_at, decided_by, decision_note
             FROM placement_changes WHERE placement_id = \(bind: id) ORDER BY proposed_at DESC, id DESC
             """
         ).all()
-        let changes = try changeRows.map { c in
+        return try changeRows.map { c in
             let effectiveText = try c.decode(column: "effective_date", as: String.self)
             guard let effective = LocalDate(iso: effectiveText),
                 let before = try Referrals.decode(
@@ -289,7 +293,6 @@ package enum Placements {
                 decidedBy: try c.decode(column: "decided_by", as: String?.self),
                 decisionNote: try c.decode(column: "decision_note", as: String?.self))
         }
-        return (reviews, changes)
     }
 
     /// The agreement's current fee as lines: its core lines (named from the category), its variable costs, or for a
@@ -549,8 +552,10 @@ package enum Placements {
             after = try last.decode(column: "id", as: UUID.self)
             for row in batch {
                 let id = try row.decode(column: "id", as: UUID.self)
-                guard let start = LocalDate(iso: try row.decode(column: "start_date", as: String.self)) else {
-                    continue
+                let startText = try row.decode(column: "start_date", as: String.self)
+                guard let start = LocalDate(iso: startText) else {
+                    throw UseCaseError(
+                        .internalFailure, "A stored placement's start does not read: \(startText.prefix(20)).")
                 }
                 let end = try row.decode(column: "expected_end_date", as: String?.self).flatMap { LocalDate(iso: $0) }
                 let due = OutcomeReviewSchedule.open(
@@ -780,7 +785,7 @@ package enum Placements {
             throw UseCaseError(field: "decisionNote", "Write at most \(Bounded.longText) characters")
         }
         if !accept && note.isEmpty { throw UseCaseError(field: "decisionNote", "Say why you reject the change") }
-        let change = try await life(p, db: db).changes.first { $0.id == changeID }
+        let change = try await changes(placementID, db: db).first { $0.id == changeID }
         guard let change, change.state == .proposed else {
             throw UseCaseError(field: "decision", "This change is not waiting for an answer", status: .conflict)
         }

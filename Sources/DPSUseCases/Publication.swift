@@ -154,11 +154,11 @@ package enum Publication {
                 AND o.stage = \(bind: stage.rawValue))
             """
         }
-        let lots = try await CategoryRecord.query(on: db).filter(\.$dps.$id == c.dpsID).sort(\.$position).all()
         // The market itself: established, each change of its period, and its end.
         if try await sql.raw(
             "SELECT 1 AS one FROM dps d WHERE d.id = \(bind: c.dpsID) AND \(unpublished(.marketEstablished, "d"))"
         ).first() != nil {
+            let lots = try await CategoryRecord.query(on: db).filter(\.$dps.$id == c.dpsID).sort(\.$position).all()
             out.append(market(c, lots: lots))
         }
         let changes = try await ValidityChangeRecord.query(on: db).filter(\.$dps.$id == c.dpsID)
@@ -322,10 +322,7 @@ package enum Publication {
     // MARK: The releases
 
     package static func timestamp(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle())  // a value, not a formatter made on every call
     }
 
     /// The start of a London day, as the standard's date-time.

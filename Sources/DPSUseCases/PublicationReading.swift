@@ -97,6 +97,9 @@ extension Publication {
         return release
     }
 
+    /// The most releases a record is compiled from; a process with more is refused rather than compiled from a part.
+    static let recordLimit = 20_000
+
     /// A contracting process's record: its releases oldest first and the compiled release. Not found when nothing
     /// has been published under the ocid.
     package static func record(_ ocid: String, db: any Database) async throws -> OCDS.Record {
@@ -105,9 +108,13 @@ extension Publication {
         let rows = try await db.sql().raw(
             """
             SELECT json FROM ocds_releases WHERE ocid = \(bind: ocid) ORDER BY release_date, published_at, release_id
-            LIMIT 1000
+            LIMIT \(unsafeRaw: String(recordLimit + 1))
             """
         ).all()
+        guard rows.count <= recordLimit else {
+            throw UseCaseError(
+                .tooLarge, "This process has more than \(recordLimit) releases: read them from the release list.")
+        }
         let releases = try rows.map { try decodeRelease($0.decode(column: "json", as: String.self)) }
             .sorted { ($0.date, $0.id) < ($1.date, $1.id) }
         guard let compiled = OCDS.compile(releases) else {

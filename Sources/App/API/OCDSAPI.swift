@@ -47,14 +47,8 @@ struct OCDSAPI: RouteCollection {
         let cursor = try req.query[String.self, at: "cursor"].map { try Publication.Cursor(text: $0) }
         let from = try Self.instant(req.query[String.self, at: "updatedFrom"], field: "updatedFrom")
         let to = try Self.instant(req.query[String.self, at: "updatedTo"], field: "updatedTo")
-        let rawLimit = req.query[String.self, at: "limit"]
-        var limit = 100
-        if let rawLimit, !rawLimit.isEmpty {
-            guard rawLimit.count <= 4, let value = Int(rawLimit) else {
-                throw UseCaseError(field: "limit", "Give a page size from 1 to 100")
-            }
-            limit = value
-        }
+        // `limit` read as every list reads it (1 to 100, refused by name); 100 when not given.
+        let limit = req.query[String.self, at: "limit"] == nil ? 100 : try req.listPage().size
         let page = try await Publication.releases(after: cursor, from: from, to: to, limit: limit, db: req.db)
         let base = req.application.config.publicBaseURL + "/api/v1/ocds/releases"
         func query(_ cursor: Publication.Cursor?) -> String {

@@ -31,7 +31,8 @@ struct FormFields: Decodable, Sendable {
         }
     }
 
-    private struct Name: CodingKey {
+    /// A form field's name as a coding key (every name a form sends is one).
+    struct Name: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }

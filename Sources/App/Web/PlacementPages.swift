@@ -212,7 +212,7 @@ struct PlacementPages: RouteCollection {
         var files: [Int: File] = [:]
 
         init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Name.self)
+            let container = try decoder.container(keyedBy: FormFields.Name.self)
             for key in container.allKeys {
                 for (prefix, kind) in [("rating", 0), ("comment", 1), ("evidence", 2)]
                 where key.stringValue.hasPrefix(prefix) {
@@ -228,13 +228,6 @@ struct PlacementPages: RouteCollection {
                     }
                 }
             }
-        }
-
-        private struct Name: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
         }
     }
 
