@@ -114,9 +114,7 @@ package enum MarketFigures {
         let startedRows = try await sql.raw(
             """
             SELECT SUBSTR(p.start_date, 1, 7) AS month, COUNT(*) AS n,
-                CAST(SUM(p.weekly_fee_pence * CASE COALESCE(p.pattern, r.pattern)
-                    WHEN 'day38' THEN 38 WHEN 'weekly38' THEN 38 WHEN 'residential42' THEN 42 ELSE 52 END) AS BIGINT)
-                    AS annual,
+                CAST(SUM(\(annualValue)) AS BIGINT) AS annual,
                 SUM(CASE WHEN p.direct THEN 1 ELSE 0 END) AS direct
             FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
             WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
@@ -139,30 +137,33 @@ package enum MarketFigures {
             quarters.append(started[q] ?? StartedRow(quarter: q, placements: 0, annualPence: 0, direct: 0))
             q = q.next
         }
-        // Benchmarks: the weekly fees of the period's placements, per category (bounded by the period).
+        // Benchmarks: the period's weekly fees per category, as a histogram (one row per distinct fee).
         let fees = try await sql.raw(
             """
-            SELECT c.name AS category, c.position, p.weekly_fee_pence AS fee
+            SELECT c.name AS category, c.position, p.weekly_fee_pence AS fee, COUNT(*) AS n
             FROM placements p JOIN categories c ON c.id = p.category_id
             WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
+            GROUP BY c.name, c.position, p.weekly_fee_pence
             ORDER BY c.position, c.name
             """
         ).all()
-        var byCategory: [(String, [Int])] = []
+        var byCategory: [(String, [(value: Int, count: Int)])] = []
         for row in fees {
             let name = try row.decode(column: "category", as: String.self)
-            let fee = try row.decode(column: "fee", as: Int.self)
-            if let i = byCategory.firstIndex(where: { $0.0 == name }) {
-                byCategory[i].1.append(fee)
+            let entry = (
+                value: try row.decode(column: "fee", as: Int.self), count: try row.decode(column: "n", as: Int.self)
+            )
+            if byCategory.last?.0 == name {
+                byCategory[byCategory.count - 1].1.append(entry)
             } else {
-                byCategory.append((name, [fee]))
+                byCategory.append((name, [entry]))
             }
         }
-        let benchmarks = byCategory.compactMap { name, values in
-            Figures.quartiles(values).map {
+        let benchmarks = byCategory.compactMap { name, counts in
+            Figures.quartiles(counts: counts).map {
                 BenchmarkRow(
-                    category: name, placements: values.count, lowerPence: $0.lower, medianPence: $0.median,
-                    upperPence: $0.upper)
+                    category: name, placements: counts.reduce(0) { $0 + $1.count }, lowerPence: $0.lower,
+                    medianPence: $0.median, upperPence: $0.upper)
             }
         }
         // Endings in the period, planned and unplanned.

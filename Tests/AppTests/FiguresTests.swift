@@ -107,6 +107,107 @@ struct FiguresTests {
     }
 }
 
+extension FiguresTests {
+    @Test("Spend by partner, live value, time to award, declines, re-issues, distance, reviews, endings by provider")
+    func market() async throws {
+        try await withApp { app in
+            // setup: direct placements at £3,000 (Feb, ended planned), £3,200 (May, ended unplanned), £4,000 (20 May,
+            // its six-month review due 20 November) and £5,000 (Aug); a referral published 10 November and awarded
+            // 12 November to start 1 December; a second referral declined by two providers, closed with no bids and
+            // re-issued.
+            let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
+            let rw = try await ReferralWorld.make(app)
+            var placements: [PlacementRecord] = []
+            for (start, fee) in [
+                ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000), ("2026-08-01", 500_000),
+            ] {
+                placements.append(
+                    try await Referrals.direct(
+                        .init(
+                            categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
+                            startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
+                            justification: "Emergency: the home closed without notice."),
+                        actor: rw.w.officer, db: app.db, now: testNow))
+            }
+            try await Placements.end(
+                placements[0].id!, reason: .movedOnAsPlanned, on: LocalDate(iso: "2026-10-01"), note: "",
+                actor: rw.w.officer, db: app.db, now: testNow)
+            try await Placements.end(
+                placements[1].id!, reason: .brokeDown, on: LocalDate(iso: "2026-11-01"),
+                note: "Broke down after repeated incidents.", actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Placements.runDailyReviews(db: app.db, now: testNow)
+            let (competed, _) = try await ReferralTests().competed(app, rw, parentChoice: false)
+            let awarded = try await Referrals.award(competed.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+            let declined = try await Referrals.create(
+                rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(declined.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let inv = try await ReferralTests().invitations(app, declined)
+            try await Referrals.decline(
+                inv["Acorn House"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.provider, db: app.db,
+                now: testNow)
+            try await Referrals.decline(
+                inv["Birch School"]!.id!, reason: "cannot_meet_needs", note: nil, actor: rw.w.otherProvider,
+                db: app.db, now: testNow)
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let copy = try await Referrals.reissue(
+                declined.id!, radius: 80, deadline: afterDeadline.addingTimeInterval(7 * 86400), actor: rw.w.officer,
+                db: app.db, now: afterDeadline)
+            _ = try await Referrals.publish(copy.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+            let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
+
+            // MUT
+            let market = try await MarketFigures.market(
+                actor: rw.w.officer, filter: year, today: LocalDate(iso: "2026-11-25")!, db: app.db)
+            let earlier = try await MarketFigures.market(
+                actor: rw.w.officer, filter: year, today: LocalDate(iso: "2026-11-10")!, db: app.db)
+
+            // validate, by hand. The award went to Acorn House, the top score (90.5 points against Birch's lower core
+            // competency), at £400 a line × 9 lines = £3,600 a week, 52 weeks a year.
+            #expect(awarded.weeklyFeePence == 360_000)
+            let direct = (300_000 + 320_000 + 400_000 + 500_000) * 52
+            #expect(
+                market.partners == [
+                    .init(
+                        partner: "Brighton and Hove", placements: 5, annualPence: direct + 360_000 * 52, direct: 4,
+                        directAnnualPence: direct)
+                ])
+            // Live now: the £4,000 and £5,000 direct placements and the award.
+            #expect(market.livePlacements == 3 && market.liveAnnualPence == (400_000 + 500_000 + 360_000) * 52)
+            // Published 10 November, awarded 12 November (2 days), starting 1 December (21 days); three bids.
+            #expect(
+                market.timing == [
+                    .init(
+                        category: rw.category.name, awarded: 1, medianDaysToAward: 2, medianDaysToStart: 21,
+                        singleBid: 0, reissued: 1)
+                ])
+            #expect(
+                market.declines == [
+                    .init(label: "We cannot meet the child's needs", count: 1),
+                    .init(label: "We have no vacancy", count: 1),
+                ])
+            // Acorn House is in the child's own town, under 5 miles from home.
+            #expect(
+                market.distance == [
+                    .init(category: rw.category.name, measured: 1, within20: 1, bands: [1, 0, 0, 0, 0])
+                ])
+            // The £4,000 placement's review was opened on 10 November, due 20 November: overdue by the 25th only.
+            #expect(
+                market.reviews == [
+                    .init(
+                        category: rw.category.name, due: 1, completed: 0, waitingProvider: 1, waitingAuthority: 0,
+                        overdue: 1)
+                ])
+            #expect(earlier.reviews.map(\.overdue) == [0])
+            #expect(market.providerEndings.map(\.planned) == [1] && market.providerEndings.map(\.unplanned) == [1])
+            // A provider reads none of this.
+            await #expect(throws: UseCaseError.self) {
+                _ = try await MarketFigures.market(
+                    actor: rw.w.provider, filter: year, today: LocalDate(iso: "2026-11-25")!, db: app.db)
+            }
+        }
+    }
+}
+
 /// Issue 11: the public demand signals, with small counts held back.
 @Suite("Demand signals", .serialized)
 struct DemandTests {

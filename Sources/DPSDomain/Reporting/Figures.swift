@@ -1,3 +1,5 @@
+import Foundation
+
 /// The arithmetic of the market figures (DOMAIN §11): benchmarks as quartiles, rates, and small counts held back
 /// from public figures so that no figure can point at a child.
 public enum Figures {
@@ -5,21 +7,59 @@ public enum Figures {
     /// at positions `p × (n − 1)` (the "inclusive" method spreadsheets call QUARTILE.INC), rounded half up to a
     /// whole unit (a penny). Nil for no values.
     public static func quartiles(_ values: [Int]) -> (lower: Int, median: Int, upper: Int)? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
+        var counts: [Int: Int] = [:]
+        for v in values { counts[v, default: 0] += 1 }
+        return quartiles(counts: counts.map { (value: $0.key, count: $0.value) })
+    }
+
+    /// The same quartiles from a histogram (each distinct value with how many times it occurs), as SQL's
+    /// `GROUP BY value` returns it: memory bounded by the distinct values, not the rows. Counts of 0 or less are
+    /// ignored.
+    public static func quartiles(counts: [(value: Int, count: Int)]) -> (lower: Int, median: Int, upper: Int)? {
+        let sorted = counts.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+        let total = sorted.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return nil }
+        // The value at 0-based position `k` of the expanded sorted list.
+        func value(at k: Int) -> Int {
+            var seen = 0
+            for entry in sorted {
+                seen += entry.count
+                if k < seen { return entry.value }
+            }
+            return sorted[sorted.count - 1].value
+        }
         func at(_ numerator: Int) -> Int {
             // Position numerator/4 × (n − 1), exactly: whole index and remainder in quarters.
-            let scaled = numerator * (sorted.count - 1)
+            let scaled = numerator * (total - 1)
             let index = scaled / 4
             let remainder = scaled % 4
-            guard remainder > 0, index + 1 < sorted.count else { return sorted[index] }
+            let a = value(at: index)
+            guard remainder > 0, index + 1 < total else { return a }
             // a + (b − a) × r/4, rounded half up, in Int without overflow for money-sized values.
-            let a = sorted[index]
-            let b = sorted[index + 1]
-            let step = (b - a) * remainder
+            let step = (value(at: index + 1) - a) * remainder
             return a + (step >= 0 ? (step + 2) / 4 : -((-step + 1) / 4))
         }
         return (at(1), at(2), at(3))
+    }
+
+    /// Where `value` sits against quartiles, in words a reader can act on.
+    public static func position(of value: Int, in q: (lower: Int, median: Int, upper: Int)) -> String {
+        if value < q.lower { return "below the lower quartile" }
+        if value <= q.median { return "between the lower quartile and the median" }
+        if value <= q.upper { return "between the median and the upper quartile" }
+        return "above the upper quartile"
+    }
+
+    /// The distance bands the figures count placements in, in miles from the child's home (the evaluation's own
+    /// bands, DOMAIN §7, with 20 miles the business case's measure).
+    public static let distanceBands: [(label: String, below: Double?)] = [
+        ("Under 5 miles", 5), ("5 to 10 miles", 10), ("10 to 20 miles", 20), ("20 to 50 miles", 50),
+        ("50 miles or more", nil),
+    ]
+
+    /// The band index of a distance.
+    public static func distanceBand(_ miles: Double) -> Int {
+        distanceBands.firstIndex { band in band.below.map { miles < $0 } ?? true } ?? distanceBands.count - 1
     }
 
     /// `part` of `whole` in whole per cent, rounded half up; nil when there is no whole.
@@ -104,5 +144,64 @@ public enum BarChart {
             }
         }
         return out
+    }
+}
+
+/// A map of England drawn as accessible SVG (issue 11): every local authority a grey dot at its centroid (together
+/// they draw the country's shape), and a blue circle over each authority with a value, its area in proportion to the
+/// value. A title and description are read by screen readers; each circle carries its own title; the table beside
+/// the map holds the numbers. Longitude is scaled by the cosine of England's middle latitude so the shape is true.
+public enum DotMap {
+    public struct Place: Equatable, Sendable {
+        public var label: String
+        public var latitude: Double
+        public var longitude: Double
+        public var value: Int
+        public init(label: String, latitude: Double, longitude: Double, value: Int) {
+            self.label = label
+            self.latitude = latitude
+            self.longitude = longitude
+            self.value = value
+        }
+    }
+
+    /// England's extent, with a margin: south 49.8°, north 55.9°, west −6.4°, east 1.9°.
+    static let (south, north, west, east) = (49.8, 55.9, -6.4, 1.9)
+    static let scale = 80.0  // view-box units per degree of latitude
+
+    /// The point a latitude and longitude fall on, in view-box units; nil outside England's extent.
+    public static func point(latitude: Double, longitude: Double) -> (x: Int, y: Int)? {
+        guard latitude.isFinite, longitude.isFinite, (south...north).contains(latitude),
+            (west...east).contains(longitude)
+        else { return nil }
+        let squeeze = cos((south + north) / 2 * .pi / 180)
+        return (Int(((longitude - west) * squeeze * scale).rounded()), Int(((north - latitude) * scale).rounded()))
+    }
+
+    public static func svg(id: String, title: String, description: String, places all: [Place]) -> String {
+        let squeeze = cos((south + north) / 2 * .pi / 180)
+        let width = Int(((east - west) * squeeze * scale).rounded())
+        let height = Int(((north - south) * scale).rounded())
+        let places = all.filter { point(latitude: $0.latitude, longitude: $0.longitude) != nil }
+        let largest = max(1, places.map(\.value).max() ?? 1)
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dps-map\" viewBox=\"0 0 \(width) \(height)\" "
+            + "role=\"img\" aria-labelledby=\"\(BarChart.escape(id))-title \(BarChart.escape(id))-desc\">"
+            + "<title id=\"\(BarChart.escape(id))-title\">\(BarChart.escape(title))</title>"
+            + "<desc id=\"\(BarChart.escape(id))-desc\">\(BarChart.escape(description))</desc>"
+        for place in places {
+            guard let p = point(latitude: place.latitude, longitude: place.longitude) else { continue }
+            out += "<circle cx=\"\(p.x)\" cy=\"\(p.y)\" r=\"2\" fill=\"#6f777b\"/>"
+        }
+        // Largest first, so small circles stay visible on top.
+        for place in places.filter({ $0.value > 0 }).sorted(by: { $0.value > $1.value }) {
+            guard let p = point(latitude: place.latitude, longitude: place.longitude) else { continue }
+            let radius = max(3, Int((18 * (Double(place.value) / Double(largest)).squareRoot()).rounded()))
+            out +=
+                "<circle cx=\"\(p.x)\" cy=\"\(p.y)\" r=\"\(radius)\" fill=\"#1d70b8\" fill-opacity=\"0.75\" "
+                + "stroke=\"#0b0c0c\" stroke-width=\"1\"><title>\(BarChart.escape(place.label)): \(place.value)"
+                + "</title></circle>"
+        }
+        return out + "</svg>"
     }
 }

@@ -44,4 +44,44 @@ struct FiguresTests {
         #expect(svg.contains("Fostering &quot;IFA&quot;") && svg.contains(">3.0</text>") && svg.contains(">0</text>"))
         #expect(svg.contains(#"width="300""#) && svg.contains(#"width="0""#))
     }
+
+    @Test("Quartiles from a histogram equal the quartiles of the rows it counts")
+    func histogram() throws {
+        // [300, 300, 320, 400, 500, 500, 500]: positions 1.5, 3 and 4.5.
+        let q = try #require(Figures.quartiles(counts: [(500, 3), (300, 2), (400, 1), (320, 1), (999, 0)]))
+        #expect(q.lower == 310 && q.median == 400 && q.upper == 500)
+        let rows = try #require(Figures.quartiles([300, 300, 320, 400, 500, 500, 500]))
+        #expect(rows.lower == q.lower && rows.median == q.median && rows.upper == q.upper)
+        #expect(Figures.quartiles(counts: [(1, 0)]) == nil)
+    }
+
+    @Test("A value's place against the quartiles, and the distance bands by the evaluation's edges")
+    func bands() {
+        let q = (lower: 100, median: 200, upper: 300)
+        #expect(Figures.position(of: 99, in: q) == "below the lower quartile")
+        #expect(Figures.position(of: 200, in: q) == "between the lower quartile and the median")
+        #expect(Figures.position(of: 201, in: q) == "between the median and the upper quartile")
+        #expect(Figures.position(of: 301, in: q) == "above the upper quartile")
+        #expect([0, 4.99, 5, 19.99, 20, 49.9, 50, 400].map(Figures.distanceBand) == [0, 0, 1, 2, 3, 3, 4, 4])
+    }
+
+    @Test("The map puts London east of Bristol and Newcastle north of both; places outside England are left off")
+    func map() throws {
+        let london = try #require(DotMap.point(latitude: 51.5, longitude: -0.12))
+        let bristol = try #require(DotMap.point(latitude: 51.45, longitude: -2.59))
+        let newcastle = try #require(DotMap.point(latitude: 54.97, longitude: -1.61))
+        #expect(london.x > bristol.x && newcastle.y < london.y && newcastle.y < bristol.y)
+        #expect(
+            DotMap.point(latitude: 40.4, longitude: -3.7) == nil && DotMap.point(latitude: .nan, longitude: 0) == nil)
+        let svg = DotMap.svg(
+            id: "m", title: "Members <by> area", description: "Where",
+            places: [
+                .init(label: "Kent & Medway", latitude: 51.2, longitude: 0.7, value: 4),
+                .init(label: "Madrid", latitude: 40.4, longitude: -3.7, value: 9),
+            ])
+        #expect(
+            svg.contains("<title id=\"m-title\">Members &lt;by&gt; area</title>")
+                && svg.contains("Kent &amp; Medway: 4"))
+        #expect(!svg.contains("Madrid") && svg.contains(#"r="18""#))
+    }
 }

@@ -1,0 +1,271 @@
+import DPSDomain
+import DPSPersistence
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The rest of the councils' figures (issue 11): spend by partner and the share bought off competition, the
+/// committed value of live placements, how long buying takes, declines by reason, distance from home, outcome
+/// reviews, and endings by provider. Same scope and filter as `report`; every count an SQL aggregate, every median
+/// from a histogram grouped in SQL (memory bounded by the distinct values, not the rows).
+extension MarketFigures {
+    package struct PartnerRow: Sendable, Equatable {
+        package var partner: String
+        package var placements: Int
+        package var annualPence: Int
+        package var direct: Int
+        package var directAnnualPence: Int
+    }
+
+    package struct TimingRow: Sendable, Equatable {
+        package var category: String
+        /// Referrals awarded in the period.
+        package var awarded: Int
+        /// Median calendar days (UTC) from publication to award, and to the placement's start.
+        package var medianDaysToAward: Int?
+        package var medianDaysToStart: Int?
+        /// Awarded with a single bid: no real competition.
+        package var singleBid: Int
+        /// Referrals published in the period that re-issue an earlier one.
+        package var reissued: Int
+    }
+
+    package struct CountRow: Sendable, Equatable {
+        package var label: String
+        package var count: Int
+    }
+
+    package struct DistanceRow: Sendable, Equatable {
+        package var category: String
+        /// Placements through a referral, whose distance from home was measured when the referral was published.
+        package var measured: Int
+        package var within20: Int
+        /// Counts by `Figures.distanceBands`.
+        package var bands: [Int]
+    }
+
+    package struct ReviewRow: Sendable, Equatable {
+        package var category: String
+        /// Reviews due in the period, and of those: agreed by both sides, waiting for the provider or the authority,
+        /// and overdue now.
+        package var due: Int
+        package var completed: Int
+        package var waitingProvider: Int
+        package var waitingAuthority: Int
+        package var overdue: Int
+    }
+
+    package struct ProviderEndingRow: Sendable, Equatable {
+        package var provider: String
+        package var planned: Int
+        package var unplanned: Int
+    }
+
+    package struct Market: Sendable, Equatable {
+        package var partners: [PartnerRow]
+        /// Placements active now (whatever the period), their number and their value a year.
+        package var livePlacements: Int
+        package var liveAnnualPence: Int
+        package var timing: [TimingRow]
+        package var declines: [CountRow]
+        package var distance: [DistanceRow]
+        package var reviews: [ReviewRow]
+        package var providerEndings: [ProviderEndingRow]
+    }
+
+    /// A placement's value a year: its weekly fee over the weeks its pattern charges (38, 42 or 52).
+    static let annualValue: SQLQueryString = """
+        p.weekly_fee_pence * CASE COALESCE(p.pattern, r.pattern)
+            WHEN 'day38' THEN 38 WHEN 'weekly38' THEN 38 WHEN 'residential42' THEN 42 ELSE 52 END
+        """
+
+    /// Days since 1970-01-01 (UTC) of a stored time or an ISO date, in each engine's words.
+    static func dayNumber(_ column: String, isDate: Bool, _ sql: any SQLDatabase) -> SQLQueryString {
+        if sql.dialect.name == "postgresql" {
+            return isDate
+                ? "(CAST(\(unsafeRaw: column) AS DATE) - DATE '1970-01-01')"
+                : "(CAST((\(unsafeRaw: column) AT TIME ZONE 'UTC') AS DATE) - DATE '1970-01-01')"
+        }
+        return isDate
+            ? "CAST(julianday(\(unsafeRaw: column)) - 2440587.5 AS INTEGER)"
+            : "CAST(\(unsafeRaw: column) / 86400 AS INTEGER)"
+    }
+
+    package static func market(actor: Actor, filter: Filter, today: LocalDate, db: any Database) async throws
+        -> Market
+    {
+        let sql = try db.sql()
+        let placements = try await condition(actor, filter, alias: "p", authority: "authority_id", db: db)
+        let referrals = try await condition(actor, filter, alias: "r", authority: "organisation_id", db: db)
+        let (first, next) = filter.days
+        let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
+        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+
+        let partners = try await sql.raw(
+            """
+            SELECT o.name AS partner, COUNT(*) AS n, CAST(SUM(\(annualValue)) AS BIGINT) AS annual,
+                SUM(CASE WHEN p.direct THEN 1 ELSE 0 END) AS direct,
+                CAST(SUM(CASE WHEN p.direct THEN \(annualValue) ELSE 0 END) AS BIGINT) AS direct_annual
+            FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
+                JOIN organisations o ON o.id = p.authority_id
+            WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
+            GROUP BY o.name ORDER BY o.name
+            """
+        ).all().map {
+            PartnerRow(
+                partner: try $0.decode(column: "partner", as: String.self), placements: try int($0, "n"),
+                annualPence: try int($0, "annual"), direct: try int($0, "direct"),
+                directAnnualPence: try int($0, "direct_annual"))
+        }
+
+        let live = try await sql.raw(
+            """
+            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(\(annualValue)), 0) AS BIGINT) AS annual
+            FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
+            WHERE \(placements) AND p.status = 'active'
+            """
+        ).first()
+
+        // Awards in the period: days from publication to award and to start, as histograms per category.
+        let awardDays = dayNumber("p.created_at", isDate: false, sql)
+        let startDays = dayNumber("p.start_date", isDate: true, sql)
+        let publishedDays = dayNumber("r.published_at", isDate: false, sql)
+        let timingRows = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, \(awardDays) - \(publishedDays) AS to_award,
+                \(startDays) - \(publishedDays) AS to_start, COUNT(*) AS n,
+                SUM(CASE WHEN (SELECT COUNT(*) FROM bids b WHERE b.referral_id = r.id AND b.state = 'submitted') = 1
+                    THEN 1 ELSE 0 END) AS single
+            FROM placements p JOIN referrals r ON r.id = p.referral_id JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND p.created_at >= \(bind: from) AND p.created_at < \(bind: until)
+            GROUP BY c.name, c.position, \(awardDays) - \(publishedDays), \(startDays) - \(publishedDays)
+            ORDER BY c.position, c.name
+            """
+        ).all()
+        var timing: [String: (position: Int, award: [Int: Int], start: [Int: Int], n: Int, single: Int)] = [:]
+        for row in timingRows {
+            let name = try row.decode(column: "category", as: String.self)
+            let position = try int(row, "position")
+            var t = timing[name] ?? (position, [:], [:], 0, 0)
+            let n = try int(row, "n")
+            t.award[try int(row, "to_award"), default: 0] += n
+            t.start[try int(row, "to_start"), default: 0] += n
+            t.n += n
+            t.single += try int(row, "single")
+            timing[name] = t
+        }
+        let reissued = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, COUNT(*) AS n
+            FROM referrals r JOIN categories c ON c.id = r.category_id
+            WHERE \(referrals) AND r.previous_id IS NOT NULL AND r.published_at >= \(bind: from)
+                AND r.published_at < \(bind: until)
+            GROUP BY c.name, c.position
+            """
+        ).all()
+        for row in reissued {
+            let name = try row.decode(column: "category", as: String.self)
+            let position = try int(row, "position")
+            if timing[name] == nil { timing[name] = (position, [:], [:], 0, 0) }
+        }
+        let reissuedBy = Dictionary(
+            try reissued.map { (try $0.decode(column: "category", as: String.self), try int($0, "n")) },
+            uniquingKeysWith: +)
+        let timingOut = timing.sorted { ($0.value.position, $0.key) < ($1.value.position, $1.key) }.map {
+            name, t in
+            TimingRow(
+                category: name, awarded: t.n,
+                medianDaysToAward: Figures.quartiles(counts: t.award.map { ($0.key, $0.value) })?.median,
+                medianDaysToStart: Figures.quartiles(counts: t.start.map { ($0.key, $0.value) })?.median,
+                singleBid: t.single, reissued: reissuedBy[name] ?? 0)
+        }
+
+        let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })
+        let declines = try await sql.raw(
+            """
+            SELECT i.declined_reason AS reason, COUNT(*) AS n
+            FROM invitations i JOIN referrals r ON r.id = i.referral_id
+            WHERE \(referrals) AND i.declined_at IS NOT NULL AND r.published_at >= \(bind: from)
+                AND r.published_at < \(bind: until)
+            GROUP BY i.declined_reason ORDER BY COUNT(*) DESC, i.declined_reason
+            """
+        ).all().map {
+            let code = try $0.decode(column: "reason", as: String?.self) ?? ""
+            return CountRow(label: labels[code] ?? "Not given", count: try int($0, "n"))
+        }
+
+        // Distance: the invitation's measured distance of the winning establishment, in the evaluation's bands.
+        var band: SQLQueryString = "CASE"
+        for (i, b) in Figures.distanceBands.enumerated() {
+            if let below = b.below { band = "\(band) WHEN i.distance_miles < \(literal: below) THEN \(literal: i)" }
+        }
+        band = "\(band) ELSE \(literal: Figures.distanceBands.count - 1) END"
+        let distanceRows = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, \(band) AS band, COUNT(*) AS n
+            FROM placements p JOIN invitations i ON i.referral_id = p.referral_id
+                AND i.establishment_id = p.establishment_id
+                JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
+            GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name
+            """
+        ).all()
+        var distance: [DistanceRow] = []
+        for row in distanceRows {
+            let name = try row.decode(column: "category", as: String.self)
+            if distance.last?.category != name {
+                distance.append(
+                    DistanceRow(
+                        category: name, measured: 0, within20: 0,
+                        bands: Array(repeating: 0, count: Figures.distanceBands.count)))
+            }
+            let (b, n) = (try int(row, "band"), try int(row, "n"))
+            guard Figures.distanceBands.indices.contains(b) else { continue }
+            distance[distance.count - 1].bands[b] += n
+            distance[distance.count - 1].measured += n
+            if b < 3 { distance[distance.count - 1].within20 += n }
+        }
+
+        let reviews = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, COUNT(*) AS due,
+                SUM(CASE WHEN v.state = 'completed' THEN 1 ELSE 0 END) AS completed,
+                SUM(CASE WHEN v.state = 'due' THEN 1 ELSE 0 END) AS waiting_provider,
+                SUM(CASE WHEN v.state = 'recorded' THEN 1 ELSE 0 END) AS waiting_authority,
+                SUM(CASE WHEN v.state <> 'completed' AND v.due_date < \(bind: today.iso) THEN 1 ELSE 0 END) AS overdue
+            FROM placement_reviews v JOIN placements p ON p.id = v.placement_id
+                JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND v.due_date >= \(bind: first) AND v.due_date < \(bind: next)
+            GROUP BY c.name, c.position ORDER BY c.position, c.name
+            """
+        ).all().map {
+            ReviewRow(
+                category: try $0.decode(column: "category", as: String.self), due: try int($0, "due"),
+                completed: try int($0, "completed"), waitingProvider: try int($0, "waiting_provider"),
+                waitingAuthority: try int($0, "waiting_authority"), overdue: try int($0, "overdue"))
+        }
+
+        let providerEndings = try await sql.raw(
+            """
+            SELECT o.name AS provider,
+                SUM(CASE WHEN p.ending_kind = 'planned' THEN 1 ELSE 0 END) AS planned,
+                SUM(CASE WHEN p.ending_kind = 'unplanned' THEN 1 ELSE 0 END) AS unplanned
+            FROM placements p JOIN organisations o ON o.id = p.provider_id
+            WHERE \(placements) AND p.status = 'ended' AND p.actual_end_date >= \(bind: first)
+                AND p.actual_end_date < \(bind: next)
+            GROUP BY o.name
+            ORDER BY SUM(CASE WHEN p.ending_kind = 'unplanned' THEN 1 ELSE 0 END) DESC, o.name
+            LIMIT 50
+            """
+        ).all().map {
+            ProviderEndingRow(
+                provider: try $0.decode(column: "provider", as: String.self), planned: try int($0, "planned"),
+                unplanned: try int($0, "unplanned"))
+        }
+
+        return Market(
+            partners: partners, livePlacements: try live.map { try int($0, "n") } ?? 0,
+            liveAnnualPence: try live.map { try int($0, "annual") } ?? 0, timing: timingOut, declines: declines,
+            distance: distance, reviews: reviews, providerEndings: providerEndings)
+    }
+}
