@@ -33,6 +33,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PlacementPages())
     try app.register(collection: PublicationPages())
     try app.register(collection: FiguresPages())
+    try app.register(collection: DashboardPages())
     try app.register(collection: CostSharingPage())
     try app.register(collection: AccountPages())
     try app.register(collection: ProviderPages())

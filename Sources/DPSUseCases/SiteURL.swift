@@ -86,6 +86,10 @@ package enum SiteURL: Sendable, Hashable {
     case publicationSent
     /// The market figures (councils) and a figure's table as CSV.
     case figures, figuresExport
+    /// Market capacity: memberships by category and area (the map), suspensions and concerns.
+    case capacity
+    /// A provider's own results against the market (shown on its dashboard) as CSV.
+    case resultsExport
     /// The public demand signals: referrals by category, council and area of need per quarter.
     case demand
 
@@ -212,6 +216,8 @@ package enum SiteURL: Sendable, Hashable {
         case .publicationSent: return words("publication/sent")
         case .figures: return words("figures")
         case .figuresExport: return words("figures.csv")
+        case .capacity: return words("figures/capacity")
+        case .resultsExport: return words("results.csv")
         case .demand: return words("demand")
         }
     }

@@ -42,6 +42,7 @@ struct SiteURLTests {
                 .placements, .placementReview(a, review: b), .placementReviewAnswer(a, review: b),
                 .placementReviewFile(a, review: b, outcome: 0), .placementChanges(a), .placementChange(a, change: b),
                 .placementEnd(a), .published, .publication, .publicationSent, .figures, .figuresExport, .demand,
+                .capacity, .resultsExport,
             ] + SiteURL.ReferralAction.allCases.map { .referral(a, $0) }
         for url in all {
             switch url {
@@ -57,7 +58,7 @@ struct SiteURLTests {
                 .supplierFee, .feeReviews,
                 .feeReview, .feeProposal, .reviewVisitFile, .placements, .placementReview, .placementReviewAnswer,
                 .placementReviewFile, .placementChanges, .placementChange, .placementEnd, .published, .publication,
-                .publicationSent, .figures, .figuresExport, .demand:
+                .publicationSent, .figures, .figuresExport, .demand, .capacity, .resultsExport:
                 break
             }
         }

@@ -10,6 +10,7 @@ struct FiguresPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(.figures, use: page)
         routes.get(.figuresExport, use: export)
+        routes.get(.capacity, use: capacity)
         routes.get(.demand, use: demand)
     }
 
@@ -67,221 +68,364 @@ struct FiguresPages: RouteCollection {
             })
     }
 
-    enum Figure: String, CaseIterable {
-        case started, benchmarks, endings, responses
+    /// Every council figure, built from the two reports.
+    static func tables(_ r: MarketFigures.Report, _ m: MarketFigures.Market) -> [FigureTable] {
+        let pence = { (n: Int) in String(n) }
+        let distanceTotals = Figures.distanceBands.indices.map { i in m.distance.reduce(0) { $0 + $1.bands[i] } }
+        return [
+            FigureTable(
+                key: "started", heading: "Placements started and their value a year",
+                chart: BarChart.svg(
+                    id: "started", title: "Placements started by quarter",
+                    description: "The number of placements that started in each quarter of the period.",
+                    bars: r.started.map {
+                        .init(label: $0.quarter.label, value: $0.placements, shown: "\($0.placements)")
+                    }),
+                caption: "By quarter of the start date",
+                headers: ["Quarter", "Placements", "Of which direct", "Value a year"],
+                rows: r.started.map {
+                    ["\($0.quarter.label)", "\($0.placements)", "\($0.direct)", formatPence($0.annualPence)]
+                },
+                csvHeaders: ["Quarter", "Placements", "Of which direct", "Value a year (pence)"],
+                csvRows: r.started.map { [$0.quarter.key, "\($0.placements)", "\($0.direct)", pence($0.annualPence)] },
+                empty: "No placement started in the period."),
+            FigureTable(
+                key: "partners", heading: "Spend by partner",
+                intro: "The value a year of the placements each partner started in the period, and how much of it was "
+                    + "bought directly, without a competition.",
+                chart: BarChart.svg(
+                    id: "partners", title: "Value a year of placements started, by partner",
+                    description: "Each partner's placements started in the period, valued at a year's fees.",
+                    bars: m.partners.map {
+                        .init(label: $0.partner, value: $0.annualPence, shown: formatPence($0.annualPence))
+                    }),
+                caption: "Placements started in the period, by placing authority",
+                headers: ["Partner", "Placements", "Value a year", "Direct", "Direct value a year", "Direct share"],
+                rows: m.partners.map {
+                    [
+                        $0.partner, "\($0.placements)", formatPence($0.annualPence), "\($0.direct)",
+                        formatPence($0.directAnnualPence),
+                        Figures.percent($0.directAnnualPence, of: $0.annualPence).map { "\($0)%" } ?? "None",
+                    ]
+                },
+                csvHeaders: [
+                    "Partner", "Placements", "Value a year (pence)", "Direct", "Direct value a year (pence)",
+                    "Direct share (%)",
+                ],
+                csvRows: m.partners.map {
+                    [
+                        $0.partner, "\($0.placements)", pence($0.annualPence), "\($0.direct)",
+                        pence($0.directAnnualPence),
+                        Figures.percent($0.directAnnualPence, of: $0.annualPence).map(String.init) ?? "",
+                    ]
+                },
+                empty: "No placement started in the period."),
+            FigureTable(
+                key: "benchmarks", heading: "Weekly cost benchmarks",
+                intro:
+                    "Quartiles of the weekly fee of the placements that started in the period (the inclusive method: "
+                    + "positions a quarter, half and three quarters of the way along the sorted fees).",
+                chart: BarChart.svg(
+                    id: "benchmarks", title: "Median weekly cost by category",
+                    description: "The median weekly fee of the placements that started in the period, by category.",
+                    bars: r.benchmarks.map {
+                        .init(label: $0.category, value: $0.medianPence, shown: formatPence($0.medianPence))
+                    }),
+                caption: "Weekly fee of the placements started in the period",
+                headers: ["Category", "Placements", "Lower quartile", "Median", "Upper quartile"],
+                rows: r.benchmarks.map {
+                    [
+                        $0.category, "\($0.placements)", formatPence($0.lowerPence), formatPence($0.medianPence),
+                        formatPence($0.upperPence),
+                    ]
+                },
+                csvHeaders: [
+                    "Category", "Placements", "Lower quartile (pence)", "Median (pence)", "Upper quartile (pence)",
+                ],
+                csvRows: r.benchmarks.map {
+                    [
+                        $0.category, "\($0.placements)", pence($0.lowerPence), pence($0.medianPence),
+                        pence($0.upperPence),
+                    ]
+                },
+                empty: "No placement started in the period."),
+            FigureTable(
+                key: "responses", heading: "Referrals and responses",
+                chart: BarChart.svg(
+                    id: "responses", title: "Bids per referral by category",
+                    description: "The average number of bids each referral published in the period received.",
+                    bars: r.responses.map {
+                        .init(
+                            label: $0.category, value: $0.bidsPerReferralTenths,
+                            shown: FigureFilter.tenths($0.bidsPerReferralTenths))
+                    }),
+                caption: "Referrals published in the period",
+                headers: ["Category", "Referrals", "Invited", "Bids", "Declined", "Bids per referral", "Responded"],
+                rows: r.responses.map {
+                    [
+                        $0.category, "\($0.referrals)", "\($0.invited)", "\($0.bids)", "\($0.declined)",
+                        FigureFilter.tenths($0.bidsPerReferralTenths),
+                        $0.responsePercent.map { "\($0)%" } ?? "None invited",
+                    ]
+                },
+                csvHeaders: [
+                    "Category", "Referrals", "Invited", "Bids", "Declined", "Bids per referral", "Responded (%)",
+                ],
+                csvRows: r.responses.map {
+                    [
+                        $0.category, "\($0.referrals)", "\($0.invited)", "\($0.bids)", "\($0.declined)",
+                        FigureFilter.tenths($0.bidsPerReferralTenths), $0.responsePercent.map(String.init) ?? "",
+                    ]
+                },
+                empty: "No referral was published in the period."),
+            FigureTable(
+                key: "declines", heading: "Declines by reason",
+                intro:
+                    "Why invited providers declined. Declines because a provider cannot meet the child's needs measure "
+                    + "referrals sent to providers they did not fit.",
+                chart: BarChart.svg(
+                    id: "declines", title: "Declines by reason",
+                    description: "How many invitations to referrals published in the period were declined, by reason.",
+                    bars: m.declines.map { .init(label: $0.label, value: $0.count, shown: "\($0.count)") }),
+                caption: "Invitations declined, referrals published in the period",
+                headers: ["Reason", "Declines"], rows: m.declines.map { [$0.label, "\($0.count)"] },
+                csvHeaders: ["Reason", "Declines"], csvRows: m.declines.map { [$0.label, "\($0.count)"] },
+                empty: "No invitation was declined."),
+            FigureTable(
+                key: "timing", heading: "Time to award and to start",
+                intro: "For referrals awarded in the period: median calendar days from publication to the award and to "
+                    + "the placement's start; awards made on a single bid; referrals re-issued for want of bids.",
+                chart: BarChart.svg(
+                    id: "timing", title: "Median days from publication to award, by category",
+                    description: "The median number of days between publishing a referral and awarding it.",
+                    bars: m.timing.map {
+                        .init(label: $0.category, value: $0.medianDaysToAward ?? 0, shown: days($0.medianDaysToAward))
+                    }),
+                caption: "Referrals awarded in the period",
+                headers: [
+                    "Category", "Awarded", "Median days to award", "Median days to start", "Single bid", "Re-issued",
+                ],
+                rows: m.timing.map {
+                    [
+                        $0.category, "\($0.awarded)", days($0.medianDaysToAward), days($0.medianDaysToStart),
+                        "\($0.singleBid)", "\($0.reissued)",
+                    ]
+                },
+                csvHeaders: [
+                    "Category", "Awarded", "Median days to award", "Median days to start", "Single bid", "Re-issued",
+                ],
+                csvRows: m.timing.map {
+                    [
+                        $0.category, "\($0.awarded)", $0.medianDaysToAward.map(String.init) ?? "",
+                        $0.medianDaysToStart.map(String.init) ?? "", "\($0.singleBid)", "\($0.reissued)",
+                    ]
+                },
+                empty: "No referral was awarded or re-issued in the period."),
+            FigureTable(
+                key: "distance", heading: "Distance from home",
+                intro: "Placements started in the period through a referral, by the distance from the child's home "
+                    + "measured when the referral was published. Direct placements have no measured distance.",
+                chart: BarChart.svg(
+                    id: "distance", title: "Placements by distance from home",
+                    description: "How many placements started in the period fall in each distance band.",
+                    bars: Figures.distanceBands.enumerated().map { i, band in
+                        .init(label: band.label, value: distanceTotals[i], shown: "\(distanceTotals[i])")
+                    }),
+                caption: "Placements started in the period through a referral",
+                headers: ["Category", "Placements", "Within 20 miles", "Share within 20 miles"]
+                    + Figures.distanceBands.map(\.label),
+                rows: m.distance.map {
+                    [
+                        $0.category, "\($0.measured)", "\($0.within20)",
+                        Figures.percent($0.within20, of: $0.measured).map { "\($0)%" } ?? "None",
+                    ] + $0.bands.map(String.init)
+                },
+                csvHeaders: ["Category", "Placements", "Within 20 miles", "Share within 20 miles (%)"]
+                    + Figures.distanceBands.map(\.label),
+                csvRows: m.distance.map {
+                    [
+                        $0.category, "\($0.measured)", "\($0.within20)",
+                        Figures.percent($0.within20, of: $0.measured).map(String.init) ?? "",
+                    ] + $0.bands.map(String.init)
+                },
+                empty: "No placement through a referral started in the period."),
+            FigureTable(
+                key: "reviews", heading: "Outcome reviews",
+                intro: "Reviews due in the period and where each stands; overdue means past its date and not agreed.",
+                chart: BarChart.svg(
+                    id: "reviews", title: "Overdue outcome reviews by category",
+                    description: "How many reviews due in the period are past their date and not completed.",
+                    bars: m.reviews.map { .init(label: $0.category, value: $0.overdue, shown: "\($0.overdue)") }),
+                caption: "Reviews due in the period",
+                headers: [
+                    "Category", "Due", "Completed", "Waiting for the provider", "Waiting for the authority", "Overdue",
+                ],
+                rows: m.reviews.map {
+                    [
+                        $0.category, "\($0.due)", "\($0.completed)", "\($0.waitingProvider)", "\($0.waitingAuthority)",
+                        "\($0.overdue)",
+                    ]
+                },
+                csvHeaders: [
+                    "Category", "Due", "Completed", "Waiting for the provider", "Waiting for the authority", "Overdue",
+                ],
+                csvRows: m.reviews.map {
+                    [
+                        $0.category, "\($0.due)", "\($0.completed)", "\($0.waitingProvider)", "\($0.waitingAuthority)",
+                        "\($0.overdue)",
+                    ]
+                },
+                empty: "No outcome review fell due in the period."),
+            FigureTable(
+                key: "endings", heading: "Endings by category",
+                chart: BarChart.svg(
+                    id: "endings", title: "Unplanned endings by category",
+                    description: "The number of placements that ended unplanned in the period, by category.",
+                    bars: r.endings.map { .init(label: $0.category, value: $0.unplanned, shown: "\($0.unplanned)") }),
+                caption: "Placements that ended in the period",
+                headers: ["Category", "Planned", "Unplanned"],
+                rows: r.endings.map { [$0.category, "\($0.planned)", "\($0.unplanned)"] },
+                csvHeaders: ["Category", "Planned", "Unplanned"],
+                csvRows: r.endings.map { [$0.category, "\($0.planned)", "\($0.unplanned)"] },
+                empty: "No placement ended in the period."),
+            FigureTable(
+                key: "provider-endings", heading: "Endings by provider",
+                intro: "The 50 providers with the most unplanned endings in the period.",
+                caption: "Placements that ended in the period, by provider",
+                headers: ["Provider", "Planned", "Unplanned"],
+                rows: m.providerEndings.map { [$0.provider, "\($0.planned)", "\($0.unplanned)"] },
+                csvHeaders: ["Provider", "Planned", "Unplanned"],
+                csvRows: m.providerEndings.map { [$0.provider, "\($0.planned)", "\($0.unplanned)"] },
+                empty: "No placement ended in the period."),
+        ]
     }
 
-    /// The filter as sent; each value read as text on its own and checked by name.
-    private func filter(_ req: Request, actor: Actor) throws -> MarketFigures.Filter {
-        func text(_ name: String) -> String? { req.query[String.self, at: name].flatMap { $0.isEmpty ? nil : $0 } }
-        let fallback = MarketFigures.Filter.lastYear(now: req.now)
-        func quarter(_ name: String, _ otherwise: Quarter) throws -> Quarter {
-            guard let raw = text(name) else { return otherwise }
-            guard let q = Quarter(key: raw) else { throw UseCaseError(field: name, "Choose a quarter from the list") }
-            return q
-        }
-        func id(_ name: String) throws -> UUID? {
-            guard let raw = text(name) else { return nil }
-            guard let value = UUID(uuidString: raw) else {
-                throw UseCaseError(field: name, "Choose a \(name) from the list")
-            }
-            return value
-        }
-        return try MarketFigures.Filter(
-            from: try quarter("from", fallback.from), to: try quarter("to", fallback.to), category: try id("category"),
-            partner: try id("partner"))
-    }
-
-    private func query(_ f: MarketFigures.Filter) -> [(String, String)] {
-        [("from", f.from.key), ("to", f.to.key)] + (f.category.map { [("category", $0.uuidString)] } ?? [])
-            + (f.partner.map { [("partner", $0.uuidString)] } ?? [])
-    }
+    static func days(_ n: Int?) -> String { n.map { $0 == 1 ? "1 day" : "\($0) days" } ?? "None" }
 
     func page(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let filter = try filter(req, actor: actor)
+        let filter = try FigureFilter.read(req)
         let report = try await MarketFigures.report(actor: actor, filter: filter, db: req.db)
+        let market = try await MarketFigures.market(
+            actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.db)
         let categories = try await Placements.categories(actor: actor, db: req.db)
         let partners = try await MarketFigures.partners(actor: actor, db: req.db)
-        let now = Quarter(containing: LocalDate.from(req.now))
-        var choices: [Quarter] = []
-        var q = now
-        for _ in 0..<16 {
-            choices.append(q)
-            q = q.previous
-        }
-        let kept = query(filter)
-        func csv(_ figure: Figure) -> Markup {
-            el("p", .class("govuk-body")) {
-                UI.link(
-                    "Download this table (CSV)",
-                    href: SiteURL.figuresExport.path(query: kept + [("figure", figure.rawValue)]))
-            }
-        }
+        let tables = Self.tables(report, market)
+        let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
             Layout.page(title: "Market figures", context: PageContext(request: req)) {
+                UI.backLink(.dashboard, "Dashboard")
                 UI.h1("Market figures", caption: "\(filter.from.label) to \(filter.to.label)")
                 UI.p(
                     partners.isEmpty
                         ? "Your authority's placements and referrals."
                         : "Every partner's placements and referrals in the DPSs you run; narrow to one partner below.")
-                el("form", .class("dps-filter"), Attr("method", "get"), Attr("action", SiteURL.figures.path)) {
-                    UI.select(
-                        "from", label: "From",
-                        options: choices.reversed().map { .init(value: $0.key, label: $0.label) },
-                        selected: filter.from.key)
-                    UI.select(
-                        "to", label: "To", options: choices.map { .init(value: $0.key, label: $0.label) },
-                        selected: filter.to.key)
-                    UI.select(
-                        "category", label: "Category",
-                        options: [.init(value: "", label: "All")]
-                            + categories.map { .init(value: $0.id.uuidString, label: $0.name) },
-                        selected: filter.category?.uuidString ?? "")
-                    if !partners.isEmpty {
-                        UI.select(
-                            "partner", label: "Partner",
-                            options: [.init(value: "", label: "All")]
-                                + partners.map { .init(value: $0.id.uuidString, label: $0.name) },
-                            selected: filter.partner?.uuidString ?? "")
-                    }
-                    el("div", .class("govuk-button-group")) { UI.button("Show", kind: "secondary") }
+                FigureFilter.form(
+                    filter, action: .figures, now: req.now, categories: categories, partners: partners)
+                UI.inset(
+                    "Live placements now: \(market.livePlacements), committed at "
+                        + "\(formatPence(market.liveAnnualPence)) a year.")
+                el("p", .class("govuk-body")) {
+                    UI.link("Market capacity and the map of members", href: SiteURL.capacity.path(query: kept))
                 }
-
-                UI.h2("Placements started and their value a year")
-                Markup(
-                    unsafeRaw: BarChart.svg(
-                        id: "started", title: "Placements started by quarter",
-                        description: "The number of placements that started in each quarter of the period.",
-                        bars: report.started.map {
-                            .init(label: $0.quarter.label, value: $0.placements, shown: "\($0.placements)")
-                        }))
-                UI.table(
-                    caption: "By quarter of the start date",
-                    headers: ["Quarter", "Placements", "Of which direct", "Value a year"],
-                    rows: report.started.map {
-                        [
-                            text($0.quarter.label), text("\($0.placements)"), text("\($0.direct)"),
-                            text(formatPence($0.annualPence)),
-                        ]
-                    })
-                csv(.started)
-
-                UI.h2("Weekly cost benchmarks")
-                if report.benchmarks.isEmpty {
-                    UI.inset("No placements started in the period.")
-                } else {
-                    Markup(
-                        unsafeRaw: BarChart.svg(
-                            id: "benchmarks", title: "Median weekly cost by category",
-                            description:
-                                "The median weekly fee of the placements that started in the period, by category.",
-                            bars: report.benchmarks.map {
-                                .init(label: $0.category, value: $0.medianPence, shown: formatPence($0.medianPence))
-                            }))
-                    UI.table(
-                        caption: "Weekly fee of the placements started in the period",
-                        headers: ["Category", "Placements", "Lower quartile", "Median", "Upper quartile"],
-                        rows: report.benchmarks.map {
-                            [
-                                text($0.category), text("\($0.placements)"), text(formatPence($0.lowerPence)),
-                                text(formatPence($0.medianPence)), text(formatPence($0.upperPence)),
-                            ]
-                        })
-                    csv(.benchmarks)
-                }
-
-                UI.h2("Endings")
-                if report.endings.isEmpty {
-                    UI.inset("No placement ended in the period.")
-                } else {
-                    Markup(
-                        unsafeRaw: BarChart.svg(
-                            id: "endings", title: "Unplanned endings by category",
-                            description: "The number of placements that ended unplanned in the period, by category.",
-                            bars: report.endings.map {
-                                .init(label: $0.category, value: $0.unplanned, shown: "\($0.unplanned)")
-                            }))
-                    UI.table(
-                        caption: "Placements that ended in the period",
-                        headers: ["Category", "Planned", "Unplanned"],
-                        rows: report.endings.map {
-                            [text($0.category), text("\($0.planned)"), text("\($0.unplanned)")]
-                        })
-                    csv(.endings)
-                }
-
-                UI.h2("Referrals and responses")
-                if report.responses.isEmpty {
-                    UI.inset("No referral was published in the period.")
-                } else {
-                    Markup(
-                        unsafeRaw: BarChart.svg(
-                            id: "responses", title: "Bids per referral by category",
-                            description: "The average number of bids each referral published in the period received.",
-                            bars: report.responses.map {
-                                .init(
-                                    label: $0.category, value: $0.bidsPerReferralTenths,
-                                    shown: tenths($0.bidsPerReferralTenths))
-                            }))
-                    UI.table(
-                        caption: "Referrals published in the period",
-                        headers: [
-                            "Category", "Referrals", "Invited", "Bids", "Declined", "Bids per referral", "Responded",
-                        ],
-                        rows: report.responses.map {
-                            [
-                                text($0.category), text("\($0.referrals)"), text("\($0.invited)"), text("\($0.bids)"),
-                                text("\($0.declined)"), text(tenths($0.bidsPerReferralTenths)),
-                                text($0.responsePercent.map { "\($0)%" } ?? "None invited"),
-                            ]
-                        })
-                    csv(.responses)
-                }
+                FigureTable.contents(tables)
+                for table in tables { table.section(export: .figuresExport, query: kept) }
             })
     }
 
-    private func tenths(_ n: Int) -> String { "\(n / 10).\(n % 10)" }
+    static let marketKeys: Set<String> = [
+        "started", "partners", "benchmarks", "responses", "declines", "timing", "distance", "reviews", "endings",
+        "provider-endings",
+    ]
+    static let capacityKeys: Set<String> = ["capacity-categories", "capacity-areas", "capacity-quarters"]
+
+    static func capacityTables(_ c: MarketCapacity.Report) -> [FigureTable] {
+        let placed = c.areas.filter { $0.memberships > 0 }
+        return [
+            FigureTable(
+                key: "capacity-categories", heading: "Active members by category",
+                chart: BarChart.svg(
+                    id: "capacity-categories", title: "Active memberships by category",
+                    description: "How many establishments are active members of each category now.",
+                    bars: c.byCategory.map { .init(label: $0.label, value: $0.count, shown: "\($0.count)") }),
+                caption: "Active memberships now", headers: ["Category", "Active memberships"],
+                rows: c.byCategory.map { [$0.label, "\($0.count)"] }, csvHeaders: ["Category", "Active memberships"],
+                csvRows: c.byCategory.map { [$0.label, "\($0.count)"] }, empty: "No active member yet."),
+            FigureTable(
+                key: "capacity-areas", heading: "Where members are",
+                intro: "Each circle is a local authority with active members, its area in proportion to their number, "
+                    + "drawn at the authority's centre of population (grey dots are the authorities with none)."
+                    + (c.unplaced > 0
+                        ? " \(c.unplaced) memberships are of establishments with no known local authority." : ""),
+                chart: DotMap.svg(
+                    id: "capacity-map", title: "Map of England: active memberships by local authority",
+                    description: "Circles sized by the number of active memberships in each local authority; "
+                        + "the table after the map lists every authority with members.",
+                    places: c.areas.map {
+                        .init(label: $0.name, latitude: $0.latitude, longitude: $0.longitude, value: $0.memberships)
+                    }),
+                caption: "Active memberships by the establishment's local authority",
+                headers: ["Local authority", "Active memberships", "Places"],
+                rows: placed.map { [$0.name, "\($0.memberships)", "\($0.places)"] },
+                csvHeaders: ["GSS code", "Local authority", "Active memberships", "Places"],
+                csvRows: placed.map { [$0.code, $0.name, "\($0.memberships)", "\($0.places)"] },
+                empty: "No active member yet."),
+            FigureTable(
+                key: "capacity-quarters", heading: "Suspensions and concerns",
+                chart: BarChart.svg(
+                    id: "capacity-quarters", title: "Suspensions by quarter",
+                    description: "How many memberships were suspended in each quarter of the period.",
+                    bars: c.quarters.map {
+                        .init(label: $0.quarter.label, value: $0.suspensions, shown: "\($0.suspensions)")
+                    }),
+                caption: "By quarter", headers: ["Quarter", "Suspensions", "Concerns raised"],
+                rows: c.quarters.map { [$0.quarter.label, "\($0.suspensions)", "\($0.concerns)"] },
+                csvHeaders: ["Quarter", "Suspensions", "Concerns raised"],
+                csvRows: c.quarters.map { [$0.quarter.key, "\($0.suspensions)", "\($0.concerns)"] },
+                empty: "Nothing in the period."),
+        ]
+    }
+
+    func capacity(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        var filter = try FigureFilter.read(req)
+        filter.partner = nil
+        let report = try await MarketCapacity.report(actor: actor, filter: filter, db: req.db)
+        let categories = try await Placements.categories(actor: actor, db: req.db)
+        let tables = Self.capacityTables(report)
+        let kept = FigureFilter.query(filter)
+        return HTMLResponse.make(
+            Layout.page(title: "Market capacity", context: PageContext(request: req)) {
+                UI.backLink(.figures, "Market figures")
+                UI.h1("Market capacity", caption: "\(filter.from.label) to \(filter.to.label)")
+                UI.p(
+                    "The members of the DPSs your authority belongs to, where they are, and the suspensions and "
+                        + "concerns of the period.")
+                FigureFilter.form(filter, action: .capacity, now: req.now, categories: categories, partners: [])
+                FigureTable.contents(tables)
+                for table in tables { table.section(export: .figuresExport, query: kept) }
+            })
+    }
 
     func export(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let filter = try filter(req, actor: actor)
-        guard let figure = req.query[String.self, at: "figure"].flatMap(Figure.init(rawValue:)) else {
-            throw UseCaseError(field: "figure", "Choose a figure: started, benchmarks, endings or responses")
+        let filter = try FigureFilter.read(req)
+        let key = req.query[String.self, at: "figure"] ?? ""
+        guard Self.marketKeys.contains(key) || Self.capacityKeys.contains(key) else {
+            throw UseCaseError(field: "figure", "Choose a figure from the page")
         }
-        let report = try await MarketFigures.report(actor: actor, filter: filter, db: req.db)
-        let (header, rows): ([String], [[String]]) =
-            switch figure {
-            case .started:
-                (
-                    ["Quarter", "Placements", "Of which direct", "Value a year (pence)"],
-                    report.started.map { [$0.quarter.key, "\($0.placements)", "\($0.direct)", "\($0.annualPence)"] }
-                )
-            case .benchmarks:
-                (
-                    ["Category", "Placements", "Lower quartile (pence)", "Median (pence)", "Upper quartile (pence)"],
-                    report.benchmarks.map {
-                        [$0.category, "\($0.placements)", "\($0.lowerPence)", "\($0.medianPence)", "\($0.upperPence)"]
-                    }
-                )
-            case .endings:
-                (
-                    ["Category", "Planned", "Unplanned"],
-                    report.endings.map { [$0.category, "\($0.planned)", "\($0.unplanned)"] }
-                )
-            case .responses:
-                (
-                    ["Category", "Referrals", "Invited", "Bids", "Declined", "Bids per referral", "Responded (%)"],
-                    report.responses.map {
-                        [
-                            $0.category, "\($0.referrals)", "\($0.invited)", "\($0.bids)", "\($0.declined)",
-                            tenths($0.bidsPerReferralTenths), $0.responsePercent.map(String.init) ?? "",
-                        ]
-                    }
-                )
-            }
-        return CSVDownload.stream(
-            filename: "figures-\(figure.rawValue)-\(filter.fileLabel)", header: header, first: 1
-        ) { _ in (rows, nil) }
+        let tables: [FigureTable]
+        if Self.capacityKeys.contains(key) {
+            tables = Self.capacityTables(try await MarketCapacity.report(actor: actor, filter: filter, db: req.db))
+        } else {
+            tables = Self.tables(
+                try await MarketFigures.report(actor: actor, filter: filter, db: req.db),
+                try await MarketFigures.market(actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.db)
+            )
+        }
+        guard let table = tables.first(where: { $0.key == key }) else {
+            throw UseCaseError(field: "figure", "Choose a figure from the page")
+        }
+        return table.download(label: filter.fileLabel, prefix: "figures")
     }
 }

@@ -393,16 +393,7 @@ struct PublicPages: RouteCollection {
         }
     }
 
-    func dashboard(req: Request) async throws -> Response {
-        let actor = try req.requireActor()
-        switch actor.role {
-        case .providerAdmin, .bidWriter: return req.redirect(to: .applications)
-        case .evaluator, .panelMember: return req.redirect(to: .assessmentQueue)
-        case .dpsAdmin: return req.redirect(to: .dpsOverview)
-        case .placementOfficer, .partnerViewer, .councilAdmin: return req.redirect(to: .referrals)
-        default: return req.redirect(to: .memberships)
-        }
-    }
+    func dashboard(req: Request) async throws -> Response { try await DashboardPages().dashboard(req: req) }
 
     func messages(req: Request) async throws -> Response {
         let actor = try req.requireActor()

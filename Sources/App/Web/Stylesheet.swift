@@ -113,6 +113,12 @@ enum Stylesheet {
         .govuk-section-break{border:0;border-top:1px solid #b1b4b6;margin:30px 0}
         .dps-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:20px;margin-bottom:30px}
         .dps-card{border:1px solid #b1b4b6;padding:15px 20px}
+        .dps-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:15px;margin:0 0 30px;\
+        padding:0}
+        .dps-tile{margin:0}.dps-tile__link{display:block;text-decoration:none}
+        .dps-tile__value{display:block;font-size:2rem;font-weight:700;line-height:1.2}
+        .dps-tile__label{display:block;text-decoration:underline}
+        .dps-map{display:block;width:100%;max-width:520px;height:auto;margin:0 0 20px}
         .dps-preline{white-space:pre-line}
         pre.dps-pre{white-space:pre-wrap;background:#f3f2f1;padding:15px;font-size:.9rem}
         """

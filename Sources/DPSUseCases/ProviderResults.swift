@@ -1,0 +1,175 @@
+import DPSDomain
+import DPSPersistence
+import FluentKit
+import Foundation
+import SQLKit
+
+/// A provider's own results (issue 11): for the referrals published in a period, its invitations, bids, declines and
+/// wins and where its bids ranked, beside the market's anonymised distributions in the same categories: the
+/// quartiles of every bid's weekly price and of the bidding providers' win rates. A market distribution is shown only
+/// when at least `Figures.suppressionThreshold` providers bid in the category, so no competitor's figure can be read
+/// from it. Only the provider's own organisation is named.
+package enum ProviderResults {
+    package typealias Quartiles = (lower: Int, median: Int, upper: Int)
+
+    package struct CategoryRow: Sendable {
+        package var category: String
+        package var invited: Int
+        package var bids: Int
+        package var declined: Int
+        package var wins: Int
+        /// Ranked bids by rank (1 = top score), from the stored evaluation of each awarded or evaluated referral.
+        package var ranks: [Int: Int]
+        /// The provider's own weekly bid prices, and the market's (every bid in the category), in pence.
+        package var ownPrice: Quartiles?
+        package var marketPrice: Quartiles?
+        /// How many providers bid in the category; the market's win rates (per cent of bids won) by quartile.
+        package var marketProviders: Int
+        package var marketWinRate: Quartiles?
+
+        package var winPercent: Int? { Figures.percent(wins, of: bids) }
+    }
+
+    package struct Report: Sendable {
+        package var rows: [CategoryRow]
+        package var declines: [MarketFigures.CountRow]
+    }
+
+    /// The slice of a stored evaluation this report reads: each ranked bid's id and rank.
+    private struct StoredRanking: Decodable {
+        struct Entry: Decodable {
+            var id: String
+            var rank: Int
+        }
+        var ranking: [Entry]
+    }
+
+    package static func report(actor: Actor, filter: MarketFigures.Filter, db: any Database) async throws -> Report {
+        guard actor.organisationKind == .provider else {
+            throw UseCaseError(.forbidden, "These are a provider's own results.")
+        }
+        let org = actor.organisationID
+        let sql = try db.sql()
+        let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
+        var period: SQLQueryString = "r.published_at >= \(bind: from) AND r.published_at < \(bind: until)"
+        if let category = filter.category { period = "\(period) AND r.category_id = \(bind: category)" }
+        // The market: the categories the provider belongs to, never wider.
+        let market: SQLQueryString =
+            "r.category_id IN (SELECT category_id FROM memberships WHERE organisation_id = \(bind: org))"
+        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+
+        var rows: [String: CategoryRow] = [:]
+        var order: [String: Int] = [:]
+        func empty(_ name: String) -> CategoryRow {
+            CategoryRow(
+                category: name, invited: 0, bids: 0, declined: 0, wins: 0, ranks: [:], ownPrice: nil, marketPrice: nil,
+                marketProviders: 0, marketWinRate: nil)
+        }
+        for row in try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, COUNT(*) AS invited,
+                SUM(CASE WHEN i.declined_at IS NOT NULL THEN 1 ELSE 0 END) AS declined,
+                SUM(CASE WHEN b.id IS NOT NULL THEN 1 ELSE 0 END) AS bids,
+                SUM(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS wins
+            FROM invitations i JOIN referrals r ON r.id = i.referral_id JOIN categories c ON c.id = r.category_id
+                LEFT JOIN bids b ON b.invitation_id = i.id AND b.state = 'submitted'
+                LEFT JOIN placements p ON p.bid_id = b.id
+            WHERE i.organisation_id = \(bind: org) AND \(period)
+            GROUP BY c.name, c.position
+            """
+        ).all() {
+            let name = try row.decode(column: "category", as: String.self)
+            order[name] = try int(row, "position")
+            var r = empty(name)
+            (r.invited, r.declined, r.bids, r.wins) = (
+                try int(row, "invited"), try int(row, "declined"), try int(row, "bids"), try int(row, "wins")
+            )
+            rows[name] = r
+        }
+
+        // Weekly prices: the provider's and the market's, as histograms grouped in SQL.
+        var own: [String: [(value: Int, count: Int)]] = [:]
+        var all: [String: [(value: Int, count: Int)]] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, b.weekly_cost_pence AS fee,
+                SUM(CASE WHEN b.organisation_id = \(bind: org) THEN 1 ELSE 0 END) AS own, COUNT(*) AS n
+            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
+            WHERE b.state = 'submitted' AND \(market) AND \(period)
+            GROUP BY c.name, c.position, b.weekly_cost_pence
+            """
+        ).all() {
+            let name = try row.decode(column: "category", as: String.self)
+            order[name] = try int(row, "position")
+            let fee = try int(row, "fee")
+            own[name, default: []].append((fee, try int(row, "own")))
+            all[name, default: []].append((fee, try int(row, "n")))
+        }
+        // Win rates of every bidding provider, per cent, by category (one row per category and provider).
+        var rates: [String: [(value: Int, count: Int)]] = [:]
+        var providers: [String: Int] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT c.name AS category, b.organisation_id, COUNT(*) AS bids,
+                SUM(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS wins
+            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
+                LEFT JOIN placements p ON p.bid_id = b.id
+            WHERE b.state = 'submitted' AND \(market) AND \(period)
+            GROUP BY c.name, b.organisation_id
+            """
+        ).all() {
+            let name = try row.decode(column: "category", as: String.self)
+            providers[name, default: 0] += 1
+            rates[name, default: []].append((Figures.percent(try int(row, "wins"), of: try int(row, "bids")) ?? 0, 1))
+        }
+        for name in Set(all.keys).union(rates.keys) {
+            var r = rows[name] ?? empty(name)
+            r.ownPrice = Figures.quartiles(counts: own[name] ?? [])
+            r.marketProviders = providers[name] ?? 0
+            if r.marketProviders >= Figures.suppressionThreshold {
+                r.marketPrice = Figures.quartiles(counts: all[name] ?? [])
+                r.marketWinRate = Figures.quartiles(counts: rates[name] ?? [])
+            }
+            rows[name] = r
+        }
+
+        // Where the provider's bids ranked, read from each evaluated referral's stored ranking.
+        for row in try await sql.raw(
+            """
+            SELECT c.name AS category, b.id AS bid, r.evaluation_json AS evaluation
+            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
+            WHERE b.organisation_id = \(bind: org) AND b.state = 'submitted' AND r.evaluation_json IS NOT NULL
+                AND \(period)
+            """
+        ).all() {
+            let name = try row.decode(column: "category", as: String.self)
+            let bid = try row.decode(column: "bid", as: UUID.self).uuidString
+            let stored = try row.decode(column: "evaluation", as: String.self)
+            guard let ranking = try? JSONDecoder().decode(StoredRanking.self, from: Data(stored.utf8)) else {
+                throw UseCaseError(.internalFailure, "A stored evaluation does not read.")
+            }
+            if let rank = ranking.ranking.first(where: { $0.id.uppercased() == bid })?.rank {
+                rows[name, default: empty(name)].ranks[rank, default: 0] += 1
+            }
+        }
+
+        let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })
+        let declines = try await sql.raw(
+            """
+            SELECT i.declined_reason AS reason, COUNT(*) AS n
+            FROM invitations i JOIN referrals r ON r.id = i.referral_id
+            WHERE i.organisation_id = \(bind: org) AND i.declined_at IS NOT NULL AND \(period)
+            GROUP BY i.declined_reason ORDER BY COUNT(*) DESC, i.declined_reason
+            """
+        ).all().map {
+            MarketFigures.CountRow(
+                label: labels[try $0.decode(column: "reason", as: String?.self) ?? ""] ?? "Not given",
+                count: try int($0, "n"))
+        }
+        return Report(
+            rows: rows.values.sorted {
+                (order[$0.category] ?? 0, $0.category) < (order[$1.category] ?? 0, $1.category)
+            },
+            declines: declines)
+    }
+}
