@@ -29,8 +29,9 @@ def form_with_hidden(driver, name, value):
 
 
 def test_sign_in_shows_each_role_its_home(driver, base_url):
-    for email, heading in [("admin@westsussex.demo", "South East Together"), ("evaluator@westsussex.demo", "Applications to assess"),
-                           ("provider@demo.provider", "Applications"), ("officer@brighton-hove.demo", "Referrals")]:
+    # Staff and providers land on their dashboard (issue 11); evaluators on the applications they score.
+    for email, heading in [("admin@westsussex.demo", "Dashboard"), ("evaluator@westsussex.demo", "Applications to assess"),
+                           ("provider@demo.provider", "Dashboard"), ("officer@brighton-hove.demo", "Dashboard")]:
         driver.delete_all_cookies()
         sign_in(driver, base_url, email, PASSWORD)
         assert heading in driver.find_element(By.TAG_NAME, "h1").text

@@ -269,3 +269,37 @@ extension MarketFigures {
             distance: distance, reviews: reviews, providerEndings: providerEndings)
     }
 }
+
+extension MarketFigures {
+    /// The weekly-fee benchmark a bid is read against: quartiles of the weekly fees of the category's placements
+    /// that started in the twelve months before `today`, across the DPS (award values are published anyway), with
+    /// how many placements they come from. Nil when none did.
+    package struct Benchmark: Sendable, Equatable {
+        package var lowerPence: Int
+        package var medianPence: Int
+        package var upperPence: Int
+        package var placements: Int
+
+        package func position(of pence: Int) -> String {
+            Figures.position(of: pence, in: (lowerPence, medianPence, upperPence))
+        }
+    }
+
+    package static func benchmark(category: UUID, today: LocalDate, db: any Database) async throws -> Benchmark? {
+        let counts = try await db.sql().raw(
+            """
+            SELECT p.weekly_fee_pence AS fee, COUNT(*) AS n FROM placements p
+            WHERE p.category_id = \(bind: category) AND p.start_date >= \(bind: today.adding(months: -12).iso)
+                AND p.start_date <= \(bind: today.iso)
+            GROUP BY p.weekly_fee_pence
+            """
+        ).all().map {
+            (value: try $0.decode(column: "fee", as: Int.self), count: try $0.decode(column: "n", as: Int.self))
+        }
+        return Figures.quartiles(counts: counts).map {
+            Benchmark(
+                lowerPence: $0.lower, medianPence: $0.median, upperPence: $0.upper,
+                placements: counts.reduce(0) { $0 + $1.count })
+        }
+    }
+}

@@ -208,6 +208,40 @@ extension FiguresTests {
     }
 }
 
+extension FiguresTests {
+    @Test("Each bid on the referral's page is placed against the category's weekly fees of the last year")
+    func bidAgainstBenchmark() async throws {
+        try await withApp { app in
+            // setup: the category's placements of the last year at £3,000, £3,200, £4,000 and £5,000 a week
+            // (quartiles £3,150, £3,600, £4,250); bids of 9 lines at £400, £340 and £390 (£3,600, £3,060, £3,510).
+            let rw = try await ReferralWorld.make(app)
+            for (start, fee) in [
+                ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000), ("2026-08-01", 500_000),
+                ("2025-10-01", 900_000),  // more than a year before: not counted
+            ] {
+                _ = try await Referrals.direct(
+                    .init(
+                        categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
+                        startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
+                        justification: "Emergency: the home closed without notice."),
+                    actor: rw.w.officer, db: app.db, now: testNow)
+            }
+            let (r, _) = try await ReferralTests().competed(
+                app, rw, parentChoice: false, pounds: ["Acorn House": 400, "Birch School": 340, "Cedar School": 390])
+
+            // MUT
+            let officer = try await HTTPTests.Browser(app).signedIn("officer@bh.test")
+            let body = try await officer.get("/referrals/\(r.id!)").body.string
+
+            // validate
+            #expect(body.contains("Against the market: below the lower quartile"))  // Birch, £3,060
+            #expect(body.contains("Against the market: between the lower quartile and the median"))  // £3,600, £3,510
+            #expect(!body.contains("above the upper quartile") && body.contains("median £3,600.00"))
+            #expect(body.contains("4 placements)"))
+        }
+    }
+}
+
 /// Issue 11: the public demand signals, with small counts held back.
 @Suite("Demand signals", .serialized)
 struct DemandTests {

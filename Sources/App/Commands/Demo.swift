@@ -213,6 +213,7 @@ enum Demo {
         try await placementLives(
             officer: actors["officer@brighton-hove.demo"]!, manager: actors["contracts@westsussex.demo"]!,
             categories: byCode, db: db, now: now)
+        try await kentPlacements(officer: actors["officer@kent.demo"]!, categories: byCode, db: db, now: now)
         try await analyze(db)
         app.logger.notice("Demo loaded: \(entries.count) establishments from \(providerActors.count) providers.")
     }
@@ -677,6 +678,38 @@ enum Demo {
         {
             try? await Publication.markSent(oldest.id, reference: "2026/S 000-004217", actor: manager, db: db, now: now)
         }
+    }
+
+    /// Kent's own placements, so its finance viewer's figures have something in them (issue 11): three direct
+    /// fostering placements at different weekly fees, started two, five and eight months ago, and one in a children's
+    /// home two months ago, each with a different member. Published with the rest.
+    static func kentPlacements(officer: Actor, categories: [String: CategoryRecord], db: any Database, now: Date)
+        async throws
+    {
+        let today = LocalDate.from(now)
+        let plan: [(String, Int, Int)] = [
+            ("fostering", 2, 95_000), ("fostering", 5, 112_000), ("fostering", 8, 128_000), ("residential", 2, 640_000),
+        ]
+        var used: Set<UUID> = []
+        for (code, months, fee) in plan {
+            guard let category = categories[code],
+                let membership = try await MembershipRecord.query(on: db).filter(
+                    \.$category.$id == category.requireID()
+                )
+                .filter(\.$state == "active").all().first(where: { !used.contains($0.$establishment.id) })
+            else { continue }
+            used.insert(membership.$establishment.id)
+            let start = today.adding(months: -months)
+            _ = try? await Referrals.direct(
+                .init(
+                    categoryID: category.id, establishmentID: membership.$establishment.id, startDate: start,
+                    weeklyFeePence: fee, durationWeeks: 52,
+                    justification: "Placed the same day after a family breakdown; no time for a competition.",
+                    childDetails: "Demo child (no real person), case KT-\(months)\(code.prefix(1).uppercased())",
+                    outcomes: ["Settle at school", "Weekly contact with family"]), actor: officer, db: db,
+                now: start.startOfDay().addingTimeInterval(11 * 3600))
+        }
+        _ = try await Publication.sweep(db: db, now: now)
     }
 
     static func scoreComment(_ score: Int) -> String {

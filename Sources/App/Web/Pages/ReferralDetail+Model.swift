@@ -27,6 +27,8 @@ enum ReferralDetail {
         var preview: Referrals.Preview?
         /// When the page was read (defaults for the dates the officer may enter).
         var now: Date
+        /// After the deadline: the category's weekly fees over the last year, to read each bid against.
+        var benchmark: MarketFigures.Benchmark? = nil
     }
 
     struct Declined {

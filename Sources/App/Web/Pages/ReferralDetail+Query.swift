@@ -29,6 +29,8 @@ extension ReferralDetail {
             },
             bidCount: responses.submittedBids, evaluation: evaluation, placementID: responses.placementID,
             placementBidID: responses.placementBidID,
-            preview: state == .draft ? try await Referrals.preview(r, db: db) : nil, now: now)
+            preview: state == .draft ? try await Referrals.preview(r, db: db) : nil, now: now,
+            benchmark: evaluation == nil
+                ? nil : try await MarketFigures.benchmark(category: r.$category.id, today: LocalDate.from(now), db: db))
     }
 }

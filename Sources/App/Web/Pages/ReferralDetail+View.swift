@@ -287,6 +287,15 @@ extension ReferralDetail {
                                 + "\(String(format: "%.1f", b.distanceMiles)) miles from home"
                                 + "\(b.carerDistrict.map { " (carer in \($0))" } ?? "")."
                         )
+                        if let benchmark = model.benchmark {
+                            el("p", .class("govuk-body-s")) {
+                                "Against the market: \(benchmark.position(of: b.weeklyCostPence)) of this category's "
+                                    + "weekly fees over the last year (lower quartile "
+                                    + "\(formatPence(benchmark.lowerPence)), "
+                                    + "median \(formatPence(benchmark.medianPence)), upper quartile \(formatPence(benchmark.upperPence)); "
+                                    + "\(benchmark.placements) placements)."
+                            }
+                        }
                         if let consensus { UI.inset("Consensus: \(consensus.score) of 5. \(consensus.comment)") }
                         if officer {
                             UI.form(action: .bidScore(referral: r.id!, bid: b.id), csrf: context.csrf) {
