@@ -28,6 +28,9 @@ struct AppConfig: Sendable {
     var smtpURL: String? = nil
     /// `DPS_MAIL_FROM`: the sender of every e-mail; by default no-reply at the public address's host.
     var mailFrom: String? = nil
+    /// `DATABASE_READ_URL`: a PostgreSQL streaming replica the figures, dashboards and CSV exports read from (with
+    /// `DATABASE_URL` only); everything else, and every write, goes to the primary.
+    var databaseReadURL: String? = nil
 
     /// The mail settings, or nil when e-mail is off; a malformed URL or sender stops the start with its reason.
     func mail() throws -> (settings: SMTPSettings, from: String)? {
@@ -58,7 +61,8 @@ struct AppConfig: Sendable {
             publicBaseURL: publicBaseURL,
             auditKey: env["DPS_AUDIT_KEY"].flatMap { $0.count >= 32 ? $0 : nil },
             smtpURL: env["DPS_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 },
-            mailFrom: env["DPS_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 }
+            mailFrom: env["DPS_MAIL_FROM"].flatMap { $0.isEmpty ? nil : $0 },
+            databaseReadURL: url == nil ? nil : env["DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 
@@ -94,6 +98,12 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
         // Tests isolate each case in its own schema.
         pg.searchPath = postgresSchema.map { [$0] }
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4), as: .psql)
+        if let read = config.databaseReadURL {
+            var replica = try SQLPostgresConfiguration(url: read)
+            replica.searchPath = postgresSchema.map { [$0] }
+            app.databases.use(
+                .postgres(configuration: replica, maxConnectionsPerEventLoop: 2), as: .replica, isDefault: false)
+        }
     } else {
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
     }
@@ -192,5 +202,18 @@ struct PrepareOnServe: LifecycleHandler {
             try await Demo.load(app: app)
         }
         print(Demo.signInSummary)
+    }
+}
+
+extension DatabaseID {
+    /// The streaming replica of `DATABASE_READ_URL`, when one is configured.
+    static let replica = DatabaseID(string: "replica")
+}
+
+extension Request {
+    /// Where reads that may lag a moment behind go (figures, dashboards, exports): the replica when configured,
+    /// otherwise the one database.
+    var readDB: any Database {
+        application.config.databaseReadURL == nil ? db : db(.replica)
     }
 }

@@ -1252,6 +1252,7 @@ package enum Referrals {
 
     /// The job: closes every referral whose deadline has passed. Idempotent.
     package static func closeDue(db: any Database, now: Date) async throws -> Int {
+        if try db.sql().dialect.name == "postgresql" { return try await closeDueShared(db: db, now: now) }
         let due = try await ReferralRecord.query(on: db).filter(\.$state == ReferralState.published.rawValue).filter(
             \.$deadline <= now
         ).all()
@@ -1265,6 +1266,30 @@ package enum Referrals {
             }
         }
         return closed
+    }
+
+    /// The closing job on PostgreSQL, where several application servers run it at once: each takes a batch of due
+    /// referrals that no other server holds (`FOR UPDATE SKIP LOCKED`) and closes them in that transaction, so the
+    /// servers share the work and each referral closes once, with one audit event and one message.
+    static func closeDueShared(db: any Database, now: Date, batch: Int = 50) async throws -> Int {
+        var closed = 0
+        while true {
+            let taken = try await db.transaction { tx in
+                let ids = try await tx.sql().raw(
+                    """
+                    SELECT id FROM referrals WHERE state = \(bind: ReferralState.published.rawValue)
+                        AND deadline <= \(bind: now)
+                    ORDER BY deadline LIMIT \(bind: batch) FOR UPDATE SKIP LOCKED
+                    """
+                ).all().map { try $0.decode(column: "id", as: UUID.self) }
+                for r in try await ReferralRecord.query(on: tx).filter(\.$id ~~ ids).all() {
+                    try await close(r, actor: nil, db: tx, now: now)
+                }
+                return ids.count
+            }
+            closed += taken
+            if taken < batch { return closed }
+        }
     }
 
     /// Bids become readable by the authority when the referral closes at its deadline, and never if it

@@ -100,6 +100,37 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("Two servers' closing jobs at once over more than a batch: each referral closes once, one event, one message")
+    func closingJobsShareWork() async throws {
+        try await withApp { app in
+            // setup: 60 referrals published, all past their deadline (more than one batch of 50)
+            let rw = try await ReferralWorld.make(app)
+            var ids: [UUID] = []
+            for _ in 0..<60 {
+                let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+                _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+                ids.append(r.id!)
+            }
+
+            // MUT: the job in two servers at the same moment (on PostgreSQL each takes rows the other has not)
+            async let first = Referrals.closeDue(db: app.db, now: afterDeadline)
+            async let second = Referrals.closeDue(db: app.db, now: afterDeadline)
+            let (a, b) = try await (first, second)
+
+            // validate
+            #expect(a + b == 60)
+            let sql = app.db as! any SQLDatabase
+            let events = try await sql.raw(
+                "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'referral.closed'"
+            ).first()!.decode(column: "n", as: Int.self)
+            let messages = try await sql.raw(
+                "SELECT COUNT(*) AS n FROM outbox_messages WHERE subject LIKE 'Referral % closed with %'"
+            ).first()!.decode(column: "n", as: Int.self)
+            #expect(events == 60 && messages == 60)
+            #expect(try await ReferralRecord.query(on: app.db).filter(\.$state == "closed").count() == 60)
+        }
+    }
+
     @Test("Cancel racing award: exactly one of them wins and the referral's state agrees with it")
     func cancelRacingAward() async throws {
         try await withApp { app in

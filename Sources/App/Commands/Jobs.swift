@@ -107,6 +107,11 @@ struct JobLoop: LifecycleHandler {
             app.logger.notice("\(off)")
         }
         guard ProcessInfo.processInfo.environment["DPS_JOBS"] != "0" else { return }
+        // DPS_JOB_INTERVAL: seconds between passes of the closing job and the daily checks (1 to 3600; 60 by default).
+        let jobInterval =
+            Int(ProcessInfo.processInfo.environment["DPS_JOB_INTERVAL"] ?? "").flatMap {
+                (1...3600).contains($0) ? $0 : nil
+            } ?? 60
         box.tasks.append(
             Task {
                 while !Task.isCancelled {
@@ -124,7 +129,7 @@ struct JobLoop: LifecycleHandler {
                     } catch {
                         app.logger.report(error: error)
                     }
-                    try? await Task.sleep(for: .seconds(60))
+                    try? await Task.sleep(for: .seconds(jobInterval))
                 }
             })
         box.tasks.append(publishing(app))

@@ -780,7 +780,7 @@ struct AdminPages: RouteCollection {
         let actor = try req.requireActor()
         let (filter, area, _, category, _, errors, _) = try await membershipFilter(req, actor: actor)
         guard errors.isEmpty else { throw UseCaseError(errors) }
-        let db = req.db
+        let db = req.readDB
         _ = try await Queries.memberships(
             actor: actor, filter: filter, area: area, category: category, page: .first, db: db)
         let name = ["memberships", filter.state, area, DisplayDate.isoMinute(req.now).prefix(10).description]
@@ -895,7 +895,7 @@ struct AdminPages: RouteCollection {
     func auditExport(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let filter = try auditFilter(req)
-        let db = req.db
+        let db = req.readDB
         // Checked before the response starts, so a reader without access gets its error, not an empty file.
         _ = try await Queries.auditEvents(actor: actor, filter: filter, after: 0, limit: 1, db: db)
         let name = ["audit", filter.type, DisplayDate.isoMinute(req.now).prefix(10).description]

@@ -15,7 +15,7 @@ struct DashboardPages: RouteCollection {
         let actor = try req.requireActor()
         if [.evaluator, .panelMember].contains(actor.role) { return req.redirect(to: .assessmentQueue) }
         let today = LocalDate.from(req.now)
-        let h = try await Dashboard.headlines(actor: actor, today: today, now: req.now, db: req.db)
+        let h = try await Dashboard.headlines(actor: actor, today: today, now: req.now, db: req.readDB)
         if actor.isProvider { return try await results(req: req, headlines: h) }
         let work: [(String, SiteURL)] =
             switch actor.role {
@@ -163,8 +163,8 @@ struct DashboardPages: RouteCollection {
         let actor = try req.requireActor()
         var filter = try FigureFilter.read(req)
         filter.partner = nil
-        let report = try await ProviderResults.report(actor: actor, filter: filter, db: req.db)
-        let categories = try await Placements.categories(actor: actor, db: req.db)
+        let report = try await ProviderResults.report(actor: actor, filter: filter, db: req.readDB)
+        let categories = try await Placements.categories(actor: actor, db: req.readDB)
         let tables = Self.tables(report)
         let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
@@ -196,7 +196,7 @@ struct DashboardPages: RouteCollection {
         guard ["results", "prices", "ranks", "declines"].contains(key) else {
             throw UseCaseError(field: "figure", "Choose a figure from the page")
         }
-        let tables = Self.tables(try await ProviderResults.report(actor: actor, filter: filter, db: req.db))
+        let tables = Self.tables(try await ProviderResults.report(actor: actor, filter: filter, db: req.readDB))
         guard let table = tables.first(where: { $0.key == key }) else {
             throw UseCaseError(field: "figure", "Choose a figure from the page")
         }

@@ -24,7 +24,7 @@ struct FiguresPages: RouteCollection {
         } else {
             quarter = current
         }
-        let cells = try await MarketFigures.demand(quarter: quarter, db: req.db)
+        let cells = try await MarketFigures.demand(quarter: quarter, db: req.readDB)
         var recent: [Quarter] = []
         var q = current
         for _ in 0..<8 {
@@ -305,11 +305,11 @@ struct FiguresPages: RouteCollection {
     func page(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let filter = try FigureFilter.read(req)
-        let report = try await MarketFigures.report(actor: actor, filter: filter, db: req.db)
+        let report = try await MarketFigures.report(actor: actor, filter: filter, db: req.readDB)
         let market = try await MarketFigures.market(
-            actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.db)
-        let categories = try await Placements.categories(actor: actor, db: req.db)
-        let partners = try await MarketFigures.partners(actor: actor, db: req.db)
+            actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.readDB)
+        let categories = try await Placements.categories(actor: actor, db: req.readDB)
+        let partners = try await MarketFigures.partners(actor: actor, db: req.readDB)
         let tables = Self.tables(report, market)
         let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
@@ -390,8 +390,8 @@ struct FiguresPages: RouteCollection {
         let actor = try req.requireActor()
         var filter = try FigureFilter.read(req)
         filter.partner = nil
-        let report = try await MarketCapacity.report(actor: actor, filter: filter, db: req.db)
-        let categories = try await Placements.categories(actor: actor, db: req.db)
+        let report = try await MarketCapacity.report(actor: actor, filter: filter, db: req.readDB)
+        let categories = try await Placements.categories(actor: actor, db: req.readDB)
         let tables = Self.capacityTables(report)
         let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
@@ -416,11 +416,12 @@ struct FiguresPages: RouteCollection {
         }
         let tables: [FigureTable]
         if Self.capacityKeys.contains(key) {
-            tables = Self.capacityTables(try await MarketCapacity.report(actor: actor, filter: filter, db: req.db))
+            tables = Self.capacityTables(try await MarketCapacity.report(actor: actor, filter: filter, db: req.readDB))
         } else {
             tables = Self.tables(
-                try await MarketFigures.report(actor: actor, filter: filter, db: req.db),
-                try await MarketFigures.market(actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.db)
+                try await MarketFigures.report(actor: actor, filter: filter, db: req.readDB),
+                try await MarketFigures.market(
+                    actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.readDB)
             )
         }
         guard let table = tables.first(where: { $0.key == key }) else {
