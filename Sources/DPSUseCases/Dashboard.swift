@@ -44,10 +44,11 @@ package enum Dashboard {
         let row = try await sql.raw(
             """
             SELECT
-                (SELECT COUNT(*) FROM placements p WHERE \(placements) AND p.status = 'active') AS live,
+                (SELECT COUNT(*) FROM placements p WHERE \(placements) AND p.status = 'active'
+                    AND p.start_date <= \(bind: today.iso)) AS live,
                 (SELECT CAST(COALESCE(SUM(\(MarketFigures.annualValue)), 0) AS BIGINT)
                     FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
-                    WHERE \(placements) AND p.status = 'active') AS annual,
+                    WHERE \(placements) AND p.status = 'active' AND p.start_date <= \(bind: today.iso)) AS annual,
                 (SELECT COUNT(*) FROM referrals r WHERE \(referrals) AND r.state = 'published'
                     AND r.deadline > \(bind: now)) AS open,
                 (SELECT COUNT(*) FROM placement_reviews v JOIN placements p ON p.id = v.placement_id

@@ -63,7 +63,7 @@ extension MarketFigures {
 
     package struct Market: Sendable, Equatable {
         package var partners: [PartnerRow]
-        /// Placements active now (whatever the period), their number and their value a year.
+        /// Placements running now (active and started, whatever the period), their number and their value a year.
         package var livePlacements: Int
         package var liveAnnualPence: Int
         package var timing: [TimingRow]
@@ -98,6 +98,7 @@ extension MarketFigures {
         let placements = try await condition(actor, filter, alias: "p", authority: "authority_id", db: db)
         let referrals = try await condition(actor, filter, alias: "r", authority: "organisation_id", db: db)
         let (first, next) = filter.days
+        let (firstStarted, nextStarted) = filter.days(until: today)
         let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
         func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
 
@@ -108,7 +109,7 @@ extension MarketFigures {
                 CAST(SUM(CASE WHEN p.direct THEN \(annualValue) ELSE 0 END) AS BIGINT) AS direct_annual
             FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
                 JOIN organisations o ON o.id = p.authority_id
-            WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
+            WHERE \(placements) AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
             GROUP BY o.name ORDER BY o.name
             """
         ).all().map {
@@ -122,7 +123,7 @@ extension MarketFigures {
             """
             SELECT COUNT(*) AS n, CAST(COALESCE(SUM(\(annualValue)), 0) AS BIGINT) AS annual
             FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
-            WHERE \(placements) AND p.status = 'active'
+            WHERE \(placements) AND p.status = 'active' AND p.start_date <= \(bind: today.iso)
             """
         ).first()
 
@@ -185,8 +186,8 @@ extension MarketFigures {
             """
             SELECT i.declined_reason AS reason, COUNT(*) AS n
             FROM invitations i JOIN referrals r ON r.id = i.referral_id
-            WHERE \(referrals) AND i.declined_at IS NOT NULL AND r.published_at >= \(bind: from)
-                AND r.published_at < \(bind: until)
+            WHERE \(referrals) AND i.declined_at IS NOT NULL AND r.closed_at IS NOT NULL
+                AND r.published_at >= \(bind: from) AND r.published_at < \(bind: until)
             GROUP BY i.declined_reason ORDER BY COUNT(*) DESC, i.declined_reason
             """
         ).all().map {
@@ -206,7 +207,7 @@ extension MarketFigures {
             FROM placements p JOIN invitations i ON i.referral_id = p.referral_id
                 AND i.establishment_id = p.establishment_id
                 JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
+            WHERE \(placements) AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
             GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name
             """
         ).all()

@@ -34,8 +34,13 @@ package enum MarketFigures {
                 ?? (try! Filter(from: to, to: to))  // one quarter is always a valid period
         }
 
-        /// The first and last days, as the ISO dates stored.
+        /// The first day and the day after the last, as the ISO dates stored.
         var days: (String, String) { (from.start.iso, to.next.start.iso) }
+
+        /// The same, ending after `today` at the latest: what has started by now.
+        func days(until today: LocalDate) -> (String, String) {
+            (from.start.iso, min(to.next.start, today.adding(days: 1)).iso)
+        }
 
         /// Words for file names: `2026-Q1-to-2026-Q4`, and the narrowing.
         package var fileLabel: String {
@@ -105,11 +110,14 @@ package enum MarketFigures {
         return condition
     }
 
-    package static func report(actor: Actor, filter: Filter, db: any Database) async throws -> Report {
+    /// `today` bounds the placements counted as started: one agreed to start later in the period has not yet.
+    package static func report(actor: Actor, filter: Filter, today: LocalDate, db: any Database) async throws
+        -> Report
+    {
         let sql = try db.sql()
         let placements = try await condition(actor, filter, alias: "p", authority: "authority_id", db: db)
         let referrals = try await condition(actor, filter, alias: "r", authority: "organisation_id", db: db)
-        let (first, next) = filter.days
+        let (first, next) = filter.days(until: today)
         // Placements started, by month (quarters are made of months), with the weeks a year each pattern charges.
         let startedRows = try await sql.raw(
             """
@@ -193,7 +201,7 @@ package enum MarketFigures {
                 CAST(SUM((SELECT COUNT(*) FROM invitations i WHERE i.referral_id = r.id AND i.declined_at IS NOT NULL))
                     AS BIGINT) AS declined
             FROM referrals r JOIN categories c ON c.id = r.category_id
-            WHERE \(referrals) AND r.published_at IS NOT NULL
+            WHERE \(referrals) AND r.published_at IS NOT NULL AND r.closed_at IS NOT NULL
                 AND r.published_at >= \(bind: filter.from.start.startOfDay())
                 AND r.published_at < \(bind: filter.to.next.start.startOfDay())
             GROUP BY c.name, c.position ORDER BY c.position, c.name

@@ -4,11 +4,12 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// A provider's own results (issue 11): for the referrals published in a period, its invitations, bids, declines and
-/// wins and where its bids ranked, beside the market's anonymised distributions in the same categories: the
-/// quartiles of every bid's weekly price and of the bidding providers' win rates. A market distribution is shown only
-/// when at least `Figures.suppressionThreshold` providers bid in the category, so no competitor's figure can be read
-/// from it. Only the provider's own organisation is named.
+/// A provider's own results (issue 11): for the referrals published in a period whose deadline has passed (bids are
+/// sealed until then), its invitations, bids, declines and wins (of the referrals since awarded) and where its bids
+/// ranked, beside the market's anonymised distributions in the same categories: the quartiles of every bid's weekly
+/// price and of the bidding providers' win rates. A market distribution is shown only when at least
+/// `Figures.suppressionThreshold` providers bid in the category, so no competitor's figure can be read from it. Only
+/// the provider's own organisation is named.
 package enum ProviderResults {
     package typealias Quartiles = (lower: Int, median: Int, upper: Int)
 
@@ -16,6 +17,8 @@ package enum ProviderResults {
         package var category: String
         package var invited: Int
         package var bids: Int
+        /// Bids on referrals since awarded: the ones that could win or lose.
+        package var decided: Int
         package var declined: Int
         package var wins: Int
         /// Ranked bids by rank (1 = top score), from the stored evaluation of each awarded or evaluated referral.
@@ -27,7 +30,7 @@ package enum ProviderResults {
         package var marketProviders: Int
         package var marketWinRate: Quartiles?
 
-        package var winPercent: Int? { Figures.percent(wins, of: bids) }
+        package var winPercent: Int? { Figures.percent(wins, of: decided) }
     }
 
     package struct Report: Sendable {
@@ -51,7 +54,9 @@ package enum ProviderResults {
         let org = actor.organisationID
         let sql = try db.sql()
         let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
-        var period: SQLQueryString = "r.published_at >= \(bind: from) AND r.published_at < \(bind: until)"
+        // Only referrals whose deadline has passed: bids are sealed until then, and no figure may hint at them.
+        var period: SQLQueryString =
+            "r.published_at >= \(bind: from) AND r.published_at < \(bind: until) AND r.closed_at IS NOT NULL"
         if let category = filter.category { period = "\(period) AND r.category_id = \(bind: category)" }
         // The market: the categories the provider belongs to, never wider.
         let market: SQLQueryString =
@@ -62,7 +67,8 @@ package enum ProviderResults {
         var order: [String: Int] = [:]
         func empty(_ name: String) -> CategoryRow {
             CategoryRow(
-                category: name, invited: 0, bids: 0, declined: 0, wins: 0, ranks: [:], ownPrice: nil, marketPrice: nil,
+                category: name, invited: 0, bids: 0, decided: 0, declined: 0, wins: 0, ranks: [:], ownPrice: nil,
+                marketPrice: nil,
                 marketProviders: 0, marketWinRate: nil)
         }
         for row in try await sql.raw(
@@ -70,6 +76,7 @@ package enum ProviderResults {
             SELECT c.name AS category, c.position, COUNT(*) AS invited,
                 SUM(CASE WHEN i.declined_at IS NOT NULL THEN 1 ELSE 0 END) AS declined,
                 SUM(CASE WHEN b.id IS NOT NULL THEN 1 ELSE 0 END) AS bids,
+                SUM(CASE WHEN b.id IS NOT NULL AND r.state = 'awarded' THEN 1 ELSE 0 END) AS decided,
                 SUM(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS wins
             FROM invitations i JOIN referrals r ON r.id = i.referral_id JOIN categories c ON c.id = r.category_id
                 LEFT JOIN bids b ON b.invitation_id = i.id AND b.state = 'submitted'
@@ -81,8 +88,9 @@ package enum ProviderResults {
             let name = try row.decode(column: "category", as: String.self)
             order[name] = try int(row, "position")
             var r = empty(name)
-            (r.invited, r.declined, r.bids, r.wins) = (
-                try int(row, "invited"), try int(row, "declined"), try int(row, "bids"), try int(row, "wins")
+            (r.invited, r.declined, r.bids, r.decided, r.wins) = (
+                try int(row, "invited"), try int(row, "declined"), try int(row, "bids"), try int(row, "decided"),
+                try int(row, "wins")
             )
             rows[name] = r
         }
@@ -105,21 +113,31 @@ package enum ProviderResults {
             own[name, default: []].append((fee, try int(row, "own")))
             all[name, default: []].append((fee, try int(row, "n")))
         }
-        // Win rates of every bidding provider, per cent, by category (one row per category and provider).
+        // How many providers bid in each category; then the win rate of each, per cent, on the referrals since
+        // awarded (one row per category and provider).
         var rates: [String: [(value: Int, count: Int)]] = [:]
         var providers: [String: Int] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT c.name AS category, COUNT(DISTINCT b.organisation_id) AS n
+            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
+            WHERE b.state = 'submitted' AND \(market) AND \(period)
+            GROUP BY c.name
+            """
+        ).all() {
+            providers[try row.decode(column: "category", as: String.self)] = try int(row, "n")
+        }
         for row in try await sql.raw(
             """
             SELECT c.name AS category, b.organisation_id, COUNT(*) AS bids,
                 SUM(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS wins
             FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
                 LEFT JOIN placements p ON p.bid_id = b.id
-            WHERE b.state = 'submitted' AND \(market) AND \(period)
+            WHERE b.state = 'submitted' AND r.state = 'awarded' AND \(market) AND \(period)
             GROUP BY c.name, b.organisation_id
             """
         ).all() {
             let name = try row.decode(column: "category", as: String.self)
-            providers[name, default: 0] += 1
             rates[name, default: []].append((Figures.percent(try int(row, "wins"), of: try int(row, "bids")) ?? 0, 1))
         }
         for name in Set(all.keys).union(rates.keys) {
@@ -128,6 +146,8 @@ package enum ProviderResults {
             r.marketProviders = providers[name] ?? 0
             if r.marketProviders >= Figures.suppressionThreshold {
                 r.marketPrice = Figures.quartiles(counts: all[name] ?? [])
+            }
+            if (rates[name]?.count ?? 0) >= Figures.suppressionThreshold {
                 r.marketWinRate = Figures.quartiles(counts: rates[name] ?? [])
             }
             rows[name] = r

@@ -85,6 +85,7 @@ struct DashboardTests {
             try await Referrals.decline(
                 try await referrals.invitations(app, declined)["Acorn House"]!.id!, reason: "no_vacancy", note: nil,
                 actor: rw.w.provider, db: app.db, now: testNow)
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
             let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
 
             // MUT
@@ -229,6 +230,67 @@ struct DashboardTests {
             let page = try await officer.get("/dashboard")
             #expect(page.status == .ok && page.body.string.contains("£364,000.00"))
             #expect(page.body.string.contains("Market capacity and the map of members"))
+        }
+    }
+
+    @Test("Nothing of an open referral's sealed bids reaches any figure until its deadline passes")
+    func sealedUntilDeadline() async throws {
+        try await withApp { app in
+            // setup: five providers bid on a referral still open for bids
+            var rw = try await ReferralWorld.make(app)
+            let more = try await twoMore(app, &rw)
+            let r = try await Referrals.create(
+                rw.input(radius: 50, parentChoice: false), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let inv = try await ReferralTests().invitations(app, r)
+            for (name, actor) in [
+                ("Acorn House", rw.w.provider), ("Birch School", rw.w.otherProvider), ("Cedar School", rw.third),
+                ("Dogwood School", more[0]), ("Elm School", more[1]),
+            ] {
+                try await Referrals.bid(
+                    inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!, corePounds: 390), actor: actor,
+                    db: app.db, now: testNow)
+            }
+            let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
+
+            // MUT: before and after the deadline
+            let before = try await ProviderResults.report(actor: rw.w.provider, filter: year, db: app.db)
+            let council = try await MarketFigures.report(
+                actor: rw.w.officer, filter: year, today: LocalDate.from(testNow), db: app.db)
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let after = try await ProviderResults.report(actor: rw.w.provider, filter: year, db: app.db)
+
+            // validate
+            #expect(before.rows.isEmpty && council.responses.isEmpty)
+            #expect(after.rows.first?.bids == 1 && after.rows.first?.marketPrice?.median == 351_000)
+            // Not awarded yet: no bid has won or lost, so no win rate.
+            #expect(after.rows.first?.winPercent == nil && after.rows.first?.marketWinRate == nil)
+        }
+    }
+
+    @Test("A filter not on offer is refused by name: unknown ids, another partner, a quarter outside ten years")
+    func filtersRefusedByName() async throws {
+        try await withApp { app in
+            let rw = try await ReferralWorld.make(app)
+            let officer = try await HTTPTests.Browser(app).signedIn("officer@bh.test")
+            let lead = try #require(try await Organisation.find(rw.w.admin.organisationID, on: app.db))
+
+            // MUT
+            let unknown = try await officer.get("/figures?category=00000000-0000-0000-0000-000000000000")
+            let partner = try await officer.get("/figures.csv?figure=started&partner=\(lead.id!)")
+            let old = try await officer.get("/figures?from=2016-Q4")
+            let reversed = try await officer.get("/figures?from=2026-Q4&to=2026-Q1")
+            let fine = try await officer.get("/figures?from=2017-Q4&to=2026-Q4")
+
+            // validate: 422 with the field named in the summary, the page still usable
+            #expect(
+                unknown.status == .unprocessableEntity
+                    && unknown.body.string.contains("Choose a category from the list"))
+            #expect(unknown.body.string.contains("href=\"#f-category\"") && unknown.body.string.contains("Error: "))
+            #expect(partner.status == .unprocessableEntity)
+            #expect(old.status == .unprocessableEntity && old.body.string.contains("Choose the first quarter (From)"))
+            #expect(reversed.body.string.contains("The first quarter (From) must not be after the last (To)"))
+            #expect(fine.status == .ok)
         }
     }
 }

@@ -40,9 +40,10 @@ struct FiguresTests {
                 note: "Broke down after repeated incidents.", actor: rw.w.officer, db: app.db, now: testNow)
             _ = try await ReferralTests().competed(app, rw, parentChoice: false)
             let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
+            let today = LocalDate.from(testNow)
 
             // MUT
-            let report = try await MarketFigures.report(actor: rw.w.officer, filter: year, db: app.db)
+            let report = try await MarketFigures.report(actor: rw.w.officer, filter: year, today: today, db: app.db)
 
             // validate: every figure as worked out by hand
             #expect(report.started.map(\.quarter.key) == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"])
@@ -62,7 +63,7 @@ struct FiguresTests {
             // A quarter with nothing in it narrows everything away.
             let empty = try await MarketFigures.report(
                 actor: rw.w.officer, filter: try .init(from: Quarter(key: "2025-Q1")!, to: Quarter(key: "2025-Q1")!),
-                db: app.db)
+                today: today, db: app.db)
             #expect(empty.benchmarks.isEmpty && empty.endings.isEmpty && empty.started.map(\.placements) == [0])
 
             // Scopes: the lead reads every partner's (and narrows to one); another lead nothing; a provider is refused.
@@ -70,21 +71,24 @@ struct FiguresTests {
             let manager = Actor(
                 userID: UUID(), name: "Manager", email: "cm@ws.test", role: .contractManager,
                 organisationID: lead.id!, organisationKind: .leadAuthority, organisationName: lead.name)
-            #expect(try await MarketFigures.report(actor: manager, filter: year, db: app.db).started == report.started)
+            #expect(
+                try await MarketFigures.report(actor: manager, filter: year, today: today, db: app.db).started
+                    == report.started)
             var onlyLead = year
             onlyLead.partner = lead.id
             #expect(
-                try await MarketFigures.report(actor: manager, filter: onlyLead, db: app.db).started.map(\.placements)
+                try await MarketFigures.report(actor: manager, filter: onlyLead, today: today, db: app.db).started.map(
+                    \.placements)
                     == [0, 0, 0, 0])
             let stranger = Actor(
                 userID: UUID(), name: "Hants", email: "cm@hants.test", role: .contractManager, organisationID: UUID(),
                 organisationKind: .leadAuthority, organisationName: "Hampshire")
-            let nothing = try await MarketFigures.report(actor: stranger, filter: year, db: app.db)
+            let nothing = try await MarketFigures.report(actor: stranger, filter: year, today: today, db: app.db)
             #expect(
                 nothing.benchmarks.isEmpty && nothing.responses.isEmpty
                     && nothing.started.allSatisfy { $0.placements == 0 })
             await #expect(throws: UseCaseError.self) {
-                _ = try await MarketFigures.report(actor: rw.w.provider, filter: year, db: app.db)
+                _ = try await MarketFigures.report(actor: rw.w.provider, filter: year, today: today, db: app.db)
             }
             await expectInputError("from") {
                 _ = try MarketFigures.Filter(from: Quarter(key: "2026-Q4")!, to: Quarter(key: "2026-Q1")!)
@@ -157,7 +161,7 @@ extension FiguresTests {
 
             // MUT
             let market = try await MarketFigures.market(
-                actor: rw.w.officer, filter: year, today: LocalDate(iso: "2026-11-25")!, db: app.db)
+                actor: rw.w.officer, filter: year, today: LocalDate(iso: "2026-12-05")!, db: app.db)
             let earlier = try await MarketFigures.market(
                 actor: rw.w.officer, filter: year, today: LocalDate(iso: "2026-11-10")!, db: app.db)
 
@@ -190,14 +194,16 @@ extension FiguresTests {
                 market.distance == [
                     .init(category: rw.category.name, measured: 1, within20: 1, bands: [1, 0, 0, 0, 0])
                 ])
-            // The £4,000 placement's review was opened on 10 November, due 20 November: overdue by the 25th only.
+            // The £4,000 placement's review was opened on 10 November, due 20 November: overdue by 5 December, not on
+            // the 10th (when the award, starting 1 December, had not started either).
             #expect(
                 market.reviews == [
                     .init(
                         category: rw.category.name, due: 1, completed: 0, waitingProvider: 1, waitingAuthority: 0,
                         overdue: 1)
                 ])
-            #expect(earlier.reviews.map(\.overdue) == [0])
+            #expect(earlier.reviews.map(\.overdue) == [0] && earlier.livePlacements == 2)
+            #expect(earlier.partners.map(\.placements) == [4] && earlier.distance.isEmpty)
             #expect(market.providerEndings.map(\.planned) == [1] && market.providerEndings.map(\.unplanned) == [1])
             // A provider reads none of this.
             await #expect(throws: UseCaseError.self) {

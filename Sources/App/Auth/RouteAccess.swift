@@ -20,6 +20,8 @@ enum RouteAccess {
     /// Council staff: the lead authority's and the partners' (never providers).
     static let councilStaff: Set<Role> = leadStaff.union([.placementOfficer, .partnerViewer, .councilAdmin])
     static let providerStaff: Set<Role> = [.providerAdmin, .bidWriter]
+    /// The market figures: council staff, but not the evaluators and young people's panel, whose work is scoring.
+    static let figureReaders: Set<Role> = councilStaff.subtracting([.evaluator, .panelMember])
     static let officers = Set(Referrals.officerRoles)
     static let assessors: Set<Role> = [.evaluator, .dpsAdmin]
     static let auditReaders: Set<Role> = [.auditor, .contractManager, .dpsAdmin]
@@ -34,8 +36,8 @@ enum RouteAccess {
         "GET /demand": .anyone,
         "GET /publication": .roles([.contractManager, .dpsAdmin, .auditor]),
         "POST /publication/sent": .roles([.contractManager]),
-        "GET /figures": .roles(councilStaff), "GET /figures.csv": .roles(councilStaff),
-        "GET /figures/capacity": .roles(councilStaff), "GET /results.csv": .roles(providerStaff),
+        "GET /figures": .roles(figureReaders), "GET /figures.csv": .roles(figureReaders),
+        "GET /figures/capacity": .roles(figureReaders), "GET /results.csv": .roles(providerStaff),
         "GET /sign-in": .anyone,
         "POST /sign-in": .anyone,
         "POST /sign-out": .anyone, "GET /register": .anyone, "POST /register": .anyone,

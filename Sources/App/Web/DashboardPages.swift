@@ -28,11 +28,14 @@ struct DashboardPages: RouteCollection {
             Layout.page(title: "Dashboard", context: PageContext(request: req)) {
                 UI.h1("Dashboard", caption: actor.organisationName)
                 tiles([
-                    ("Live placements", "\(h.livePlacements)", .placements),
-                    ("Committed a year", formatPence(h.liveAnnualPence), .figures),
-                    ("Referrals open for bids", "\(h.openReferrals)", .referrals),
-                    ("Outcome reviews overdue", "\(h.overdueReviews)", .placements),
-                    ("Unplanned endings in the last 12 months", "\(h.unplannedEndings)", .placements),
+                    ("Placements running", "\(h.livePlacements)", placements([("status", "active")])),
+                    ("Committed a year", formatPence(h.liveAnnualPence), SiteURL.figures.path),
+                    ("Referrals open for bids", "\(h.openReferrals)", SiteURL.referrals.path),
+                    ("Outcome reviews overdue", "\(h.overdueReviews)", placements([("overdue", "yes")])),
+                    (
+                        "Unplanned endings in the last 12 months", "\(h.unplannedEndings)",
+                        placements([("ending", "unplanned")])
+                    ),
                 ])
                 UI.h2("Your work")
                 el("ul", .class("govuk-list")) {
@@ -51,12 +54,14 @@ struct DashboardPages: RouteCollection {
             })
     }
 
-    /// Headline numbers as a row of cards, each a link to where the number comes from.
-    private func tiles(_ items: [(String, String, SiteURL)]) -> Markup {
-        el("ul", .class("dps-tiles govuk-list")) {
-            for (label, value, url) in items {
+    private func placements(_ query: [(String, String)]) -> String { SiteURL.placements.path(query: query) }
+
+    /// Headline numbers as a row of cards, each a link to the list the number comes from.
+    private func tiles(_ items: [(String, String, String)]) -> Markup {
+        el("ul", .class("dps-tiles")) {
+            for (label, value, href) in items {
                 el("li", .class("dps-card dps-tile")) {
-                    el("a", .class("govuk-link dps-tile__link"), .href(url.path)) {
+                    el("a", .class("govuk-link dps-tile__link"), .href(href)) {
                         el("span", .class("dps-tile__value")) { value }
                         el("span", .class("dps-tile__label")) { label }
                     }
@@ -67,7 +72,10 @@ struct DashboardPages: RouteCollection {
 
     static func tables(_ r: ProviderResults.Report) -> [FigureTable] {
         func q(_ q: ProviderResults.Quartiles?, _ show: (Int) -> String) -> [String] {
-            guard let q else { return ["Not shown", "Not shown", "Not shown"] }
+            guard let q else {
+                let hidden = "Not shown: fewer than \(Figures.suppressionThreshold) providers"
+                return [hidden, hidden, hidden]
+            }
             return [show(q.lower), show(q.median), show(q.upper)]
         }
         let percent = { (n: Int) in "\(n)%" }
@@ -79,10 +87,11 @@ struct DashboardPages: RouteCollection {
         let priced = r.rows.filter { $0.ownPrice != nil || $0.marketPrice != nil }
         return [
             FigureTable(
-                key: "results", heading: "Your bids and wins",
+                key: "bids", heading: "Your bids and wins",
                 chart: BarChart.svg(
-                    id: "results", title: "Your win rate by category",
-                    description: "The share of your bids that won, for referrals published in the period.",
+                    id: "bids", title: "Your win rate by category",
+                    description: "The share of your bids on awarded referrals that won, for referrals published in "
+                        + "the period.",
                     bars: r.rows.map {
                         .init(
                             label: $0.category, value: $0.winPercent ?? 0,
@@ -90,8 +99,9 @@ struct DashboardPages: RouteCollection {
                     }),
                 caption: "Referrals published in the period",
                 headers: [
-                    "Category", "Invited", "Bids", "Declined", "Won", "Your win rate", "Market: lower quartile",
-                    "Market: median", "Market: upper quartile",
+                    "Category", "Invited", "Bids", "Declined", "Won", "Your win rate",
+                    "Market win rate: lower quartile",
+                    "Market win rate: median", "Market win rate: upper quartile",
                 ],
                 rows: r.rows.map {
                     [
@@ -140,7 +150,8 @@ struct DashboardPages: RouteCollection {
                             "", "", "",
                         ])
                 },
-                empty: "No bids in your categories in the period."),
+                empty: "No bids were made in your categories in the period, by you or by at least "
+                    + "\(Figures.suppressionThreshold) providers (fewer are not shown)."),
             FigureTable(
                 key: "ranks", heading: "Where your bids ranked",
                 intro: "Your ranked bids by their place in each evaluated referral (1 is the top score).",
@@ -161,45 +172,47 @@ struct DashboardPages: RouteCollection {
 
     private func results(req: Request, headlines h: Dashboard.Headlines) async throws -> Response {
         let actor = try req.requireActor()
-        var filter = try FigureFilter.read(req)
-        filter.partner = nil
-        let report = try await ProviderResults.report(actor: actor, filter: filter, db: req.readDB)
         let categories = try await Placements.categories(actor: actor, db: req.readDB)
+        let (filter, errors) = FigureFilter.readForPage(req, categories: categories, partners: [])
+        let report = try await ProviderResults.report(actor: actor, filter: filter, db: req.readDB)
         let tables = Self.tables(report)
         let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
             Layout.page(title: "Dashboard", context: PageContext(request: req)) {
+                UI.errorSummary(errors)
                 UI.h1("Dashboard", caption: actor.organisationName)
                 tiles([
-                    ("Invitations waiting for your bid", "\(h.openReferrals)", .invitations),
-                    ("Live placements", "\(h.livePlacements)", .placements),
-                    ("Outcome reviews overdue", "\(h.overdueReviews)", .placements),
+                    ("Invitations waiting for your bid", "\(h.openReferrals)", SiteURL.invitations.path),
+                    ("Placements running", "\(h.livePlacements)", placements([("status", "active")])),
+                    ("Outcome reviews overdue", "\(h.overdueReviews)", placements([("overdue", "yes")])),
                 ])
-                UI.h2("Your results, \(filter.from.label) to \(filter.to.label)")
+                UI.h2("Your results, \(FigureFilter.period(filter))")
                 UI.p(
                     "Your bids against the market in the categories you belong to. The market's figures are "
                         + "quartiles over every bidding provider, shown only where at least "
                         + "\(Figures.suppressionThreshold) providers bid, so no other provider's figure can be read.")
-                FigureFilter.form(filter, action: .dashboard, now: req.now, categories: categories, partners: [])
+                FigureFilter.form(
+                    filter, action: .dashboard, now: req.now, categories: categories, partners: [], errors: errors)
                 FigureTable.contents(tables)
                 for table in tables { table.section(export: .resultsExport, query: kept) }
                 UI.p("Demand for placements across the market is on the public demand page.")
                 el("p", .class("govuk-body")) { UI.link("Demand for placements", .demand) }
-            })
+            }, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
     func resultsExport(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        var filter = try FigureFilter.read(req)
-        filter.partner = nil
         let key = req.query[String.self, at: "figure"] ?? ""
-        guard ["results", "prices", "ranks", "declines"].contains(key) else {
+        guard ["bids", "prices", "ranks", "declines"].contains(key) else {
             throw UseCaseError(field: "figure", "Choose a figure from the page")
         }
+        let categories = try await Placements.categories(actor: actor, db: req.readDB)
+        let filter = try FigureFilter.read(req, categories: categories, partners: [])
         let tables = Self.tables(try await ProviderResults.report(actor: actor, filter: filter, db: req.readDB))
         guard let table = tables.first(where: { $0.key == key }) else {
             throw UseCaseError(field: "figure", "Choose a figure from the page")
         }
-        return table.download(label: filter.fileLabel, prefix: "results")
+        return table.download(
+            label: FigureFilter.fileLabel(filter, categories: categories, partners: []), prefix: "results")
     }
 }

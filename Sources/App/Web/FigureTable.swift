@@ -57,27 +57,72 @@ struct FigureTable {
     }
 }
 
-/// The filter every figures page reads: a period of quarters, a category and (the lead's staff) a partner, each value
-/// read as text on its own and refused by name when it does not read.
+/// The filter every figures page reads: a period of quarters from the last ten years, a category and (the lead's
+/// staff) a partner from the page's own lists, each value read as text on its own and refused by name when it does
+/// not read or is not on offer. A page shows the refusal above its form (422) with the default period.
 enum FigureFilter {
-    static func read(_ req: Request) throws -> MarketFigures.Filter {
+    /// The quarters on offer, newest first: the current one and the 39 before it (ten years).
+    static func quarters(now: Date) -> [Quarter] {
+        var choices: [Quarter] = []
+        var q = Quarter(containing: LocalDate.from(now))
+        for _ in 0..<40 {
+            choices.append(q)
+            q = q.previous
+        }
+        return choices
+    }
+
+    static func read(
+        _ req: Request, categories: [(id: UUID, name: String)], partners: [(id: UUID, name: String)]
+    ) throws -> MarketFigures.Filter {
         func text(_ name: String) -> String? { req.query[String.self, at: name].flatMap { $0.isEmpty ? nil : $0 } }
         let fallback = MarketFigures.Filter.lastYear(now: req.now)
-        func quarter(_ name: String, _ otherwise: Quarter) throws -> Quarter {
+        let offered = Set(quarters(now: req.now))
+        var errors: [FieldError] = []
+        func quarter(_ name: String, _ words: String, _ otherwise: Quarter) -> Quarter {
             guard let raw = text(name) else { return otherwise }
-            guard let q = Quarter(key: raw) else { throw UseCaseError(field: name, "Choose a quarter from the list") }
+            guard let q = Quarter(key: raw), offered.contains(q) else {
+                errors.append(FieldError(field: name, message: "Choose the \(words) from the list"))
+                return otherwise
+            }
             return q
         }
-        func id(_ name: String) throws -> UUID? {
+        func id(_ name: String, among list: [(id: UUID, name: String)]) -> UUID? {
             guard let raw = text(name) else { return nil }
-            guard let value = UUID(uuidString: raw) else {
-                throw UseCaseError(field: name, "Choose a \(name) from the list")
+            guard let value = UUID(uuidString: raw), list.contains(where: { $0.id == value }) else {
+                errors.append(FieldError(field: name, message: "Choose a \(name) from the list"))
+                return nil
             }
             return value
         }
-        return try MarketFigures.Filter(
-            from: try quarter("from", fallback.from), to: try quarter("to", fallback.to), category: try id("category"),
-            partner: try id("partner"))
+        let from = quarter("from", "first quarter (From)", fallback.from)
+        let to = quarter("to", "last quarter (To)", fallback.to)
+        let category = id("category", among: categories)
+        let partner = id("partner", among: partners)
+        guard errors.isEmpty else { throw UseCaseError(errors) }
+        do {
+            return try MarketFigures.Filter(from: from, to: to, category: category, partner: partner)
+        } catch let error as UseCaseError {
+            throw UseCaseError(
+                error.errors.map {
+                    $0.field == "from"
+                        ? FieldError(field: "from", message: "The first quarter (From) must not be after the last (To)")
+                        : $0
+                })
+        }
+    }
+
+    /// The filter, or the default period with the errors to show above the form.
+    static func readForPage(
+        _ req: Request, categories: [(id: UUID, name: String)], partners: [(id: UUID, name: String)]
+    ) -> (MarketFigures.Filter, [FieldError]) {
+        do {
+            return (try read(req, categories: categories, partners: partners), [])
+        } catch let error as UseCaseError where !error.errors.isEmpty {
+            return (.lastYear(now: req.now), error.errors)
+        } catch {
+            return (.lastYear(now: req.now), [FieldError(field: "from", message: "Choose a period from the list")])
+        }
     }
 
     /// The filter as query items, to keep it across links and downloads.
@@ -86,37 +131,48 @@ enum FigureFilter {
             + (f.partner.map { [("partner", $0.uuidString)] } ?? [])
     }
 
-    /// The filter form: sixteen quarters back from now, the categories and (when given) the partners.
+    /// Words for file names: the period, then the category's and the partner's names (`2026-Q1-to-2026-Q4`,
+    /// `…-independent-fostering-kent-county-council`), in lower-case letters, digits and hyphens only.
+    static func fileLabel(
+        _ f: MarketFigures.Filter, categories: [(id: UUID, name: String)], partners: [(id: UUID, name: String)]
+    ) -> String {
+        func slug(_ s: String) -> String {
+            let words = s.lowercased().unicodeScalars.map {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) ? Character($0) : " "
+            }
+            return String(words).split(separator: " ").joined(separator: "-").prefix(40).description
+        }
+        var label = "\(f.from.key)-to-\(f.to.key)"
+        if let c = f.category, let name = categories.first(where: { $0.id == c })?.name { label += "-" + slug(name) }
+        if let p = f.partner, let name = partners.first(where: { $0.id == p })?.name { label += "-" + slug(name) }
+        return label
+    }
+
+    /// The period in words: "1 January 2026 to 31 December 2026".
+    static func period(_ f: MarketFigures.Filter) -> String {
+        "\(f.from.start.longForm) to \(f.to.next.start.adding(days: -1).longForm)"
+    }
+
+    /// The filter form: the last ten years' quarters, newest first, the categories and (when given) the partners.
     static func form(
         _ filter: MarketFigures.Filter, action: SiteURL, now: Date, categories: [(id: UUID, name: String)],
-        partners: [(id: UUID, name: String)], period: Bool = true
+        partners: [(id: UUID, name: String)], errors: [FieldError] = []
     ) -> Markup {
-        var choices: [Quarter] = []
-        var q = Quarter(containing: LocalDate.from(now))
-        for _ in 0..<16 {
-            choices.append(q)
-            q = q.previous
-        }
+        let choices = quarters(now: now).map { UI.Option(value: $0.key, label: $0.label) }
         return el("form", .class("dps-filter"), Attr("method", "get"), Attr("action", action.path)) {
-            if period {
-                UI.select(
-                    "from", label: "From", options: choices.reversed().map { .init(value: $0.key, label: $0.label) },
-                    selected: filter.from.key)
-                UI.select(
-                    "to", label: "To", options: choices.map { .init(value: $0.key, label: $0.label) },
-                    selected: filter.to.key)
-            }
+            UI.select("from", label: "From", options: choices, selected: filter.from.key, errors: errors)
+            UI.select("to", label: "To", options: choices, selected: filter.to.key, errors: errors)
             UI.select(
                 "category", label: "Category",
                 options: [.init(value: "", label: "All")]
                     + categories.map { .init(value: $0.id.uuidString, label: $0.name) },
-                selected: filter.category?.uuidString ?? "")
+                selected: filter.category?.uuidString ?? "", errors: errors)
             if !partners.isEmpty {
                 UI.select(
                     "partner", label: "Partner",
                     options: [.init(value: "", label: "All")]
                         + partners.map { .init(value: $0.id.uuidString, label: $0.name) },
-                    selected: filter.partner?.uuidString ?? "")
+                    selected: filter.partner?.uuidString ?? "", errors: errors)
             }
             el("div", .class("govuk-button-group")) { UI.button("Show", kind: "secondary") }
         }

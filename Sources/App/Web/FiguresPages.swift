@@ -304,33 +304,34 @@ struct FiguresPages: RouteCollection {
 
     func page(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let filter = try FigureFilter.read(req)
-        let report = try await MarketFigures.report(actor: actor, filter: filter, db: req.readDB)
-        let market = try await MarketFigures.market(
-            actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.readDB)
         let categories = try await Placements.categories(actor: actor, db: req.readDB)
         let partners = try await MarketFigures.partners(actor: actor, db: req.readDB)
+        let (filter, errors) = FigureFilter.readForPage(req, categories: categories, partners: partners)
+        let today = LocalDate.from(req.now)
+        let report = try await MarketFigures.report(actor: actor, filter: filter, today: today, db: req.readDB)
+        let market = try await MarketFigures.market(actor: actor, filter: filter, today: today, db: req.readDB)
         let tables = Self.tables(report, market)
         let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
             Layout.page(title: "Market figures", context: PageContext(request: req)) {
                 UI.backLink(.dashboard, "Dashboard")
-                UI.h1("Market figures", caption: "\(filter.from.label) to \(filter.to.label)")
+                UI.errorSummary(errors)
+                UI.h1("Market figures", caption: FigureFilter.period(filter))
                 UI.p(
                     partners.isEmpty
                         ? "Your authority's placements and referrals."
                         : "Every partner's placements and referrals in the DPSs you run; narrow to one partner below.")
                 FigureFilter.form(
-                    filter, action: .figures, now: req.now, categories: categories, partners: partners)
+                    filter, action: .figures, now: req.now, categories: categories, partners: partners, errors: errors)
                 UI.inset(
-                    "Live placements now: \(market.livePlacements), committed at "
+                    "Placements running now: \(market.livePlacements), committed at "
                         + "\(formatPence(market.liveAnnualPence)) a year.")
                 el("p", .class("govuk-body")) {
                     UI.link("Market capacity and the map of members", href: SiteURL.capacity.path(query: kept))
                 }
                 FigureTable.contents(tables)
                 for table in tables { table.section(export: .figuresExport, query: kept) }
-            })
+            }, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
     static let marketKeys: Set<String> = [
@@ -353,8 +354,10 @@ struct FiguresPages: RouteCollection {
                 csvRows: c.byCategory.map { [$0.label, "\($0.count)"] }, empty: "No active member yet."),
             FigureTable(
                 key: "capacity-areas", heading: "Where members are",
-                intro: "Each circle is a local authority with active members, its area in proportion to their number, "
-                    + "drawn at the authority's centre of population (grey dots are the authorities with none)."
+                intro: "Each blue circle is a local authority with active members, its area in proportion to their "
+                    + "number, drawn at the authority's centre of population; the five with most are named. Grey dots "
+                    + "are the authorities with none. Places are the registered places of the members' "
+                    + "establishments (agencies have none recorded)."
                     + (c.unplaced > 0
                         ? " \(c.unplaced) memberships are of establishments with no known local authority." : ""),
                 chart: DotMap.svg(
@@ -366,7 +369,7 @@ struct FiguresPages: RouteCollection {
                     }),
                 caption: "Active memberships by the establishment's local authority",
                 headers: ["Local authority", "Active memberships", "Places"],
-                rows: placed.map { [$0.name, "\($0.memberships)", "\($0.places)"] },
+                rows: placed.map { [$0.name, "\($0.memberships)", $0.places > 0 ? "\($0.places)" : "Not recorded"] },
                 csvHeaders: ["GSS code", "Local authority", "Active memberships", "Places"],
                 csvRows: placed.map { [$0.code, $0.name, "\($0.memberships)", "\($0.places)"] },
                 empty: "No active member yet."),
@@ -388,45 +391,48 @@ struct FiguresPages: RouteCollection {
 
     func capacity(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        var filter = try FigureFilter.read(req)
+        let categories = try await Placements.categories(actor: actor, db: req.readDB)
+        var (filter, errors) = FigureFilter.readForPage(req, categories: categories, partners: [])
         filter.partner = nil
         let report = try await MarketCapacity.report(actor: actor, filter: filter, db: req.readDB)
-        let categories = try await Placements.categories(actor: actor, db: req.readDB)
         let tables = Self.capacityTables(report)
         let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
             Layout.page(title: "Market capacity", context: PageContext(request: req)) {
                 UI.backLink(.figures, "Market figures")
-                UI.h1("Market capacity", caption: "\(filter.from.label) to \(filter.to.label)")
+                UI.errorSummary(errors)
+                UI.h1("Market capacity", caption: FigureFilter.period(filter))
                 UI.p(
                     "The members of the DPSs your authority belongs to, where they are, and the suspensions and "
                         + "concerns of the period.")
-                FigureFilter.form(filter, action: .capacity, now: req.now, categories: categories, partners: [])
+                FigureFilter.form(
+                    filter, action: .capacity, now: req.now, categories: categories, partners: [], errors: errors)
                 FigureTable.contents(tables)
                 for table in tables { table.section(export: .figuresExport, query: kept) }
-            })
+            }, status: errors.isEmpty ? .ok : .unprocessableEntity)
     }
 
     func export(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let filter = try FigureFilter.read(req)
         let key = req.query[String.self, at: "figure"] ?? ""
         guard Self.marketKeys.contains(key) || Self.capacityKeys.contains(key) else {
             throw UseCaseError(field: "figure", "Choose a figure from the page")
         }
-        let tables: [FigureTable]
-        if Self.capacityKeys.contains(key) {
-            tables = Self.capacityTables(try await MarketCapacity.report(actor: actor, filter: filter, db: req.readDB))
-        } else {
-            tables = Self.tables(
-                try await MarketFigures.report(actor: actor, filter: filter, db: req.readDB),
-                try await MarketFigures.market(
-                    actor: actor, filter: filter, today: LocalDate.from(req.now), db: req.readDB)
-            )
-        }
+        let categories = try await Placements.categories(actor: actor, db: req.readDB)
+        let capacity = Self.capacityKeys.contains(key)
+        let partners = capacity ? [] : try await MarketFigures.partners(actor: actor, db: req.readDB)
+        let filter = try FigureFilter.read(req, categories: categories, partners: partners)
+        let today = LocalDate.from(req.now)
+        let tables =
+            capacity
+            ? Self.capacityTables(try await MarketCapacity.report(actor: actor, filter: filter, db: req.readDB))
+            : Self.tables(
+                try await MarketFigures.report(actor: actor, filter: filter, today: today, db: req.readDB),
+                try await MarketFigures.market(actor: actor, filter: filter, today: today, db: req.readDB))
         guard let table = tables.first(where: { $0.key == key }) else {
             throw UseCaseError(field: "figure", "Choose a figure from the page")
         }
-        return table.download(label: filter.fileLabel, prefix: "figures")
+        return table.download(
+            label: FigureFilter.fileLabel(filter, categories: categories, partners: partners), prefix: "figures")
     }
 }

@@ -49,7 +49,7 @@ enum Stylesheet {
         .dps-filter .govuk-button{margin-bottom:30px}.dps-filter>*{min-width:0;max-width:100%}\
         .dps-filter .govuk-select{max-width:100%}
         .dps-inline-list{display:flex;flex-wrap:wrap;gap:4px 20px;padding:0;list-style:none}
-        .dps-chart{display:block;width:100%;max-width:700px;height:auto;margin:0 0 20px}
+        .dps-chart{display:block;width:100%;max-width:560px;height:auto;margin:0 0 20px}
         .govuk-date-input{display:flex;flex-wrap:wrap;gap:0 20px}.govuk-date-input__item{margin-bottom:0}\
         .govuk-date-input__label{display:block}.govuk-input--width-2{max-width:5.4ex}\
         .govuk-input--width-4{max-width:9ex}
@@ -113,10 +113,10 @@ enum Stylesheet {
         .govuk-section-break{border:0;border-top:1px solid #b1b4b6;margin:30px 0}
         .dps-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:20px;margin-bottom:30px}
         .dps-card{border:1px solid #b1b4b6;padding:15px 20px}
-        .dps-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:15px;margin:0 0 30px;\
-        padding:0}
-        .dps-tile{margin:0}.dps-tile__link{display:block;text-decoration:none}
-        .dps-tile__value{display:block;font-size:2rem;font-weight:700;line-height:1.2}
+        .dps-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:15px;margin:0 0 30px;\
+        padding:0;list-style:none}
+        .dps-tile{margin:0;min-width:0}.dps-tile__link{display:block;text-decoration:none}
+        .dps-tile__value{display:block;font-size:1.6rem;font-weight:700;line-height:1.2;overflow-wrap:anywhere}
         .dps-tile__label{display:block;text-decoration:underline}
         .dps-map{display:block;width:100%;max-width:520px;height:auto;margin:0 0 20px}
         .dps-preline{white-space:pre-line}

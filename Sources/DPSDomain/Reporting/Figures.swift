@@ -105,13 +105,13 @@ public enum BarChart {
         }
     }
 
-    /// The chart's SVG, escaped; `id` makes its title and description referable.
+    /// The chart's SVG, escaped; `id` makes its title and description referable. Each label sits above its bar, so
+    /// the chart is narrow (420 units) and its text stays readable when a phone scales it to the screen.
     public static func svg(id: String, title: String, description: String, bars: [Bar]) -> String {
-        let rowHeight = 28
-        let labelWidth = 260
+        let rowHeight = 46
         let barSpace = 300
-        let width = labelWidth + barSpace + 140
-        let height = max(1, bars.count) * rowHeight + 10
+        let width = barSpace + 120
+        let height = max(1, bars.count) * rowHeight + 6
         let largest = max(1, bars.map(\.value).max() ?? 1)
         var out =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dps-chart\" viewBox=\"0 0 \(width) \(height)\" "
@@ -119,13 +119,13 @@ public enum BarChart {
             + "<title id=\"\(escape(id))-title\">\(escape(title))</title>"
             + "<desc id=\"\(escape(id))-desc\">\(escape(description))</desc>"
         for (i, bar) in bars.enumerated() {
-            let y = i * rowHeight + 5
+            let y = i * rowHeight
             let length = bar.value <= 0 ? 0 : max(2, Int((Double(bar.value) / Double(largest)) * Double(barSpace)))
-            let label = bar.label.count > 34 ? String(bar.label.prefix(33)) + "…" : bar.label
+            let label = bar.label.count > 52 ? String(bar.label.prefix(51)) + "…" : bar.label
             out +=
-                "<text x=\"0\" y=\"\(y + 17)\" font-size=\"14\" fill=\"#0b0c0c\">\(escape(label))</text>"
-                + "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(length)\" height=\"20\" fill=\"#1d70b8\"/>"
-                + "<text x=\"\(labelWidth + length + 6)\" y=\"\(y + 17)\" font-size=\"14\" fill=\"#0b0c0c\">"
+                "<text x=\"0\" y=\"\(y + 16)\" font-size=\"15\" fill=\"#0b0c0c\">\(escape(label))</text>"
+                + "<rect x=\"0\" y=\"\(y + 22)\" width=\"\(length)\" height=\"18\" fill=\"#1d70b8\"/>"
+                + "<text x=\"\(length + 6)\" y=\"\(y + 36)\" font-size=\"15\" fill=\"#0b0c0c\">"
                 + "\(escape(bar.shown))</text>"
         }
         return out + "</svg>"
@@ -193,15 +193,26 @@ public enum DotMap {
             guard let p = point(latitude: place.latitude, longitude: place.longitude) else { continue }
             out += "<circle cx=\"\(p.x)\" cy=\"\(p.y)\" r=\"2\" fill=\"#6f777b\"/>"
         }
-        // Largest first, so small circles stay visible on top.
-        for place in places.filter({ $0.value > 0 }).sorted(by: { $0.value > $1.value }) {
+        // Largest first, so small circles stay visible on top; the five largest named beside their circles.
+        let ranked = places.filter({ $0.value > 0 }).sorted(by: { ($0.value, $1.label) > ($1.value, $0.label) })
+        var labels = ""
+        for (rank, place) in ranked.enumerated() {
             guard let p = point(latitude: place.latitude, longitude: place.longitude) else { continue }
             let radius = max(3, Int((18 * (Double(place.value) / Double(largest)).squareRoot()).rounded()))
             out +=
                 "<circle cx=\"\(p.x)\" cy=\"\(p.y)\" r=\"\(radius)\" fill=\"#1d70b8\" fill-opacity=\"0.75\" "
                 + "stroke=\"#0b0c0c\" stroke-width=\"1\"><title>\(BarChart.escape(place.label)): \(place.value)"
                 + "</title></circle>"
+            if rank < 5 {
+                // Written on the side with room: west of the circle in the east of the country.
+                let east = p.x > width * 2 / 3
+                labels +=
+                    "<text x=\"\(east ? p.x - radius - 4 : p.x + radius + 4)\" y=\"\(p.y + 5)\" font-size=\"14\" "
+                    + "fill=\"#0b0c0c\" text-anchor=\"\(east ? "end" : "start")\" stroke=\"#ffffff\" "
+                    + "stroke-width=\"3\" paint-order=\"stroke\">\(BarChart.escape(place.label)) "
+                    + "(\(place.value))</text>"
+            }
         }
-        return out + "</svg>"
+        return out + labels + "</svg>"
     }
 }

@@ -33,5 +33,6 @@ public enum DPSMigrations {
         M0028_CostSharing(),  // the central costs per financial year and how they are shared; the PA 2023 supplier fee
         M0029_PlacementsAfterAward(),  // outcome reviews and ratings, placement changes, pattern, ending note
         M0030_Publication(),  // OCDS releases made once each, the notices due by regime, the ocid prefix
+        M0031_FigureIndexes(),  // the market figures' ranges: placements by start, referrals by publication
     ]
 }

@@ -27,7 +27,7 @@ enum ReferralDetail {
         var preview: Referrals.Preview?
         /// When the page was read (defaults for the dates the officer may enter).
         var now: Date
-        /// After the deadline: the category's weekly fees over the last year, to read each bid against.
+        /// After the deadline: the category's weekly fees in the year to the deadline, to read each bid against.
         var benchmark: MarketFigures.Benchmark? = nil
     }
 

@@ -31,6 +31,8 @@ extension ReferralDetail {
             placementBidID: responses.placementBidID,
             preview: state == .draft ? try await Referrals.preview(r, db: db) : nil, now: now,
             benchmark: evaluation == nil
-                ? nil : try await MarketFigures.benchmark(category: r.$category.id, today: LocalDate.from(now), db: db))
+                ? nil
+                : try await MarketFigures.benchmark(category: r.$category.id, today: LocalDate.from(r.deadline), db: db)
+        )
     }
 }

@@ -290,9 +290,10 @@ extension ReferralDetail {
                         if let benchmark = model.benchmark {
                             el("p", .class("govuk-body-s")) {
                                 "Against the market: \(benchmark.position(of: b.weeklyCostPence)) of this category's "
-                                    + "weekly fees over the last year (lower quartile "
+                                    + "weekly fees in the year to the deadline (lower quartile "
                                     + "\(formatPence(benchmark.lowerPence)), "
-                                    + "median \(formatPence(benchmark.medianPence)), upper quartile \(formatPence(benchmark.upperPence)); "
+                                    + "median \(formatPence(benchmark.medianPence)), "
+                                    + "upper quartile \(formatPence(benchmark.upperPence)); "
                                     + "\(benchmark.placements) placements)."
                             }
                         }
