@@ -31,8 +31,8 @@ def test_finance_viewer_filters_and_downloads(driver, base_url):
     driver.get(base_url + "/dashboard")
     assert driver.find_element(By.TAG_NAME, "h1").text.endswith("Dashboard")
     tiles = driver.find_element(By.CSS_SELECTOR, ".dps-tiles").text
-    # Kent's demo has four live direct placements.
-    assert "Live placements" in tiles and "4" in tiles
+    # Kent's demo has four direct placements running.
+    assert "Placements running" in tiles and "4" in tiles
     check_both_widths(driver)
     driver.find_element(By.PARTIAL_LINK_TEXT, "Market figures").click()
     # The quarter two months ago holds two of Kent's placements (fostering and a children's home).
