@@ -197,16 +197,8 @@ struct DashboardTests {
             // setup: two direct placements at £3,000 and £4,000 a week (52 weeks), one started 20 May 2026 whose
             // six-month review opened on 10 November; a third ended unplanned on 1 November; one referral open.
             let rw = try await ReferralWorld.make(app)
-            var placements: [PlacementRecord] = []
-            for (start, fee) in [("2026-05-20", 300_000), ("2026-08-01", 400_000), ("2026-03-01", 250_000)] {
-                placements.append(
-                    try await Referrals.direct(
-                        .init(
-                            categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
-                            startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
-                            justification: "Emergency: the home closed without notice."),
-                        actor: rw.w.officer, db: app.db, now: testNow))
-            }
+            let placements = try await FiguresTests.direct(
+                app, rw, [("2026-05-20", 300_000), ("2026-08-01", 400_000), ("2026-03-01", 250_000)])
             try await Placements.end(
                 placements[2].id!, reason: .brokeDown, on: LocalDate(iso: "2026-11-01"), note: "Broke down.",
                 actor: rw.w.officer, db: app.db, now: testNow)

@@ -19,19 +19,12 @@ struct FiguresTests {
             // setup: four direct placements at £3,000, £3,200, £4,000 and £5,000 a week, one ended planned and one
             // unplanned; a referral published on 10 November 2026 with three invitations and three bids.
             let rw = try await ReferralWorld.make(app)
-            var placements: [PlacementRecord] = []
-            for (start, fee) in [
-                ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000),
-                ("2026-08-01", 500_000),
-            ] {
-                placements.append(
-                    try await Referrals.direct(
-                        .init(
-                            categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
-                            startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
-                            justification: "Emergency: the home closed without notice."),
-                        actor: rw.w.officer, db: app.db, now: testNow))
-            }
+            let placements = try await FiguresTests.direct(
+                app, rw,
+                [
+                    ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000),
+                    ("2026-08-01", 500_000),
+                ])
             try await Placements.end(
                 placements[0].id!, reason: .movedOnAsPlanned, on: LocalDate(iso: "2026-10-01"), note: "",
                 actor: rw.w.officer, db: app.db, now: testNow)
@@ -121,18 +114,11 @@ extension FiguresTests {
             // re-issued.
             let afterDeadline = ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!
             let rw = try await ReferralWorld.make(app)
-            var placements: [PlacementRecord] = []
-            for (start, fee) in [
-                ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000), ("2026-08-01", 500_000),
-            ] {
-                placements.append(
-                    try await Referrals.direct(
-                        .init(
-                            categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
-                            startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
-                            justification: "Emergency: the home closed without notice."),
-                        actor: rw.w.officer, db: app.db, now: testNow))
-            }
+            let placements = try await FiguresTests.direct(
+                app, rw,
+                [
+                    ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000), ("2026-08-01", 500_000),
+                ])
             try await Placements.end(
                 placements[0].id!, reason: .movedOnAsPlanned, on: LocalDate(iso: "2026-10-01"), note: "",
                 actor: rw.w.officer, db: app.db, now: testNow)
@@ -221,17 +207,12 @@ extension FiguresTests {
             // setup: the category's placements of the last year at £3,000, £3,200, £4,000 and £5,000 a week
             // (quartiles £3,150, £3,600, £4,250); bids of 9 lines at £400, £340 and £390 (£3,600, £3,060, £3,510).
             let rw = try await ReferralWorld.make(app)
-            for (start, fee) in [
-                ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000), ("2026-08-01", 500_000),
-                ("2025-10-01", 900_000),  // more than a year before: not counted
-            ] {
-                _ = try await Referrals.direct(
-                    .init(
-                        categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
-                        startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
-                        justification: "Emergency: the home closed without notice."),
-                    actor: rw.w.officer, db: app.db, now: testNow)
-            }
+            _ = try await FiguresTests.direct(
+                app, rw,
+                [
+                    ("2026-02-10", 300_000), ("2026-05-10", 320_000), ("2026-05-20", 400_000), ("2026-08-01", 500_000),
+                    ("2025-10-01", 900_000),  // more than a year before: not counted
+                ])
             let (r, _) = try await ReferralTests().competed(
                 app, rw, parentChoice: false, pounds: ["Acorn House": 400, "Birch School": 340, "Cedar School": 390])
 
@@ -245,6 +226,25 @@ extension FiguresTests {
             #expect(!body.contains("above the upper quartile") && body.contains("median £3,600.00"))
             #expect(body.contains("4 placements)"))
         }
+    }
+}
+
+extension FiguresTests {
+    /// Direct placements by the test officer at Acorn House, each (start, weekly fee in pence), for two years.
+    static func direct(_ app: Application, _ rw: ReferralWorld, _ starts: [(String, Int)]) async throws
+        -> [PlacementRecord]
+    {
+        var placements: [PlacementRecord] = []
+        for (start, fee) in starts {
+            placements.append(
+                try await Referrals.direct(
+                    .init(
+                        categoryID: rw.category.id, establishmentID: rw.w.establishment.id,
+                        startDate: LocalDate(iso: start), weeklyFeePence: fee, durationWeeks: 104,
+                        justification: "Emergency: the home closed without notice."),
+                    actor: rw.w.officer, db: app.db, now: testNow))
+        }
+        return placements
     }
 }
 

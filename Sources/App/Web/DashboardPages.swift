@@ -106,7 +106,7 @@ struct DashboardPages: RouteCollection {
                 rows: r.rows.map {
                     [
                         $0.category, "\($0.invited)", "\($0.bids)", "\($0.declined)", "\($0.wins)",
-                        $0.winPercent.map(percent) ?? "No bids",
+                        $0.winPercent.map(percent) ?? ($0.bids == 0 ? "No bids" : "None awarded yet"),
                     ] + q($0.marketWinRate, percent)
                 },
                 csvHeaders: [
@@ -158,15 +158,11 @@ struct DashboardPages: RouteCollection {
                 caption: "Ranked bids, referrals published in the period",
                 headers: ["Category", "First", "Second", "Third", "Lower"],
                 rows: r.rows.filter { !$0.ranks.isEmpty }.map { [$0.category] + ranks($0) },
-                csvHeaders: ["Category", "First", "Second", "Third", "Lower"],
-                csvRows: r.rows.filter { !$0.ranks.isEmpty }.map { [$0.category] + ranks($0) },
                 empty: "None of your bids has been ranked in the period."),
             FigureTable(
                 key: "declines", heading: "Your declines by reason",
                 caption: "Invitations you declined", headers: ["Reason", "Declines"],
-                rows: r.declines.map { [$0.label, "\($0.count)"] }, csvHeaders: ["Reason", "Declines"],
-                csvRows: r.declines.map { [$0.label, "\($0.count)"] },
-                empty: "You declined no invitation in the period."),
+                rows: r.declines.map { [$0.label, "\($0.count)"] }, empty: "You declined no invitation in the period."),
         ]
     }
 

@@ -15,8 +15,9 @@ struct FigureTable {
     var caption: String
     var headers: [String]
     var rows: [[String]]
-    var csvHeaders: [String]
-    var csvRows: [[String]]
+    /// The spreadsheet's table where it differs from the page's (money in pence, rates as numbers).
+    var csvHeaders: [String]? = nil
+    var csvRows: [[String]]? = nil
     /// Said instead of the table when it has no rows.
     var empty: String
 
@@ -41,8 +42,8 @@ struct FigureTable {
 
     /// The table as a CSV download named by the figure and the filters.
     func download(label: String, prefix: String) -> Response {
-        let rows = csvRows
-        return CSVDownload.stream(filename: "\(prefix)-\(key)-\(label)", header: csvHeaders, first: 1) { _ in
+        let rows = csvRows ?? self.rows
+        return CSVDownload.stream(filename: "\(prefix)-\(key)-\(label)", header: csvHeaders ?? headers, first: 1) { _ in
             (rows, nil)
         }
     }

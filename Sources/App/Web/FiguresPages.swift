@@ -189,7 +189,6 @@ struct FiguresPages: RouteCollection {
                     bars: m.declines.map { .init(label: $0.label, value: $0.count, shown: "\($0.count)") }),
                 caption: "Invitations declined, referrals published in the period",
                 headers: ["Reason", "Declines"], rows: m.declines.map { [$0.label, "\($0.count)"] },
-                csvHeaders: ["Reason", "Declines"], csvRows: m.declines.map { [$0.label, "\($0.count)"] },
                 empty: "No invitation was declined."),
             FigureTable(
                 key: "timing", heading: "Time to award and to start",
@@ -265,17 +264,7 @@ struct FiguresPages: RouteCollection {
                         $0.category, "\($0.due)", "\($0.completed)", "\($0.waitingProvider)", "\($0.waitingAuthority)",
                         "\($0.overdue)",
                     ]
-                },
-                csvHeaders: [
-                    "Category", "Due", "Completed", "Waiting for the provider", "Waiting for the authority", "Overdue",
-                ],
-                csvRows: m.reviews.map {
-                    [
-                        $0.category, "\($0.due)", "\($0.completed)", "\($0.waitingProvider)", "\($0.waitingAuthority)",
-                        "\($0.overdue)",
-                    ]
-                },
-                empty: "No outcome review fell due in the period."),
+                }, empty: "No outcome review fell due in the period."),
             FigureTable(
                 key: "endings", heading: "Endings by category",
                 chart: BarChart.svg(
@@ -285,8 +274,6 @@ struct FiguresPages: RouteCollection {
                 caption: "Placements that ended in the period",
                 headers: ["Category", "Planned", "Unplanned"],
                 rows: r.endings.map { [$0.category, "\($0.planned)", "\($0.unplanned)"] },
-                csvHeaders: ["Category", "Planned", "Unplanned"],
-                csvRows: r.endings.map { [$0.category, "\($0.planned)", "\($0.unplanned)"] },
                 empty: "No placement ended in the period."),
             FigureTable(
                 key: "provider-endings", heading: "Endings by provider",
@@ -294,8 +281,6 @@ struct FiguresPages: RouteCollection {
                 caption: "Placements that ended in the period, by provider",
                 headers: ["Provider", "Planned", "Unplanned"],
                 rows: m.providerEndings.map { [$0.provider, "\($0.planned)", "\($0.unplanned)"] },
-                csvHeaders: ["Provider", "Planned", "Unplanned"],
-                csvRows: m.providerEndings.map { [$0.provider, "\($0.planned)", "\($0.unplanned)"] },
                 empty: "No placement ended in the period."),
         ]
     }
@@ -350,8 +335,7 @@ struct FiguresPages: RouteCollection {
                     description: "How many establishments are active members of each category now.",
                     bars: c.byCategory.map { .init(label: $0.label, value: $0.count, shown: "\($0.count)") }),
                 caption: "Active memberships now", headers: ["Category", "Active memberships"],
-                rows: c.byCategory.map { [$0.label, "\($0.count)"] }, csvHeaders: ["Category", "Active memberships"],
-                csvRows: c.byCategory.map { [$0.label, "\($0.count)"] }, empty: "No active member yet."),
+                rows: c.byCategory.map { [$0.label, "\($0.count)"] }, empty: "No active member yet."),
             FigureTable(
                 key: "capacity-areas", heading: "Where members are",
                 intro: "Each blue circle is a local authority with active members, its area in proportion to their "

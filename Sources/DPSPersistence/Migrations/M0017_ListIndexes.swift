@@ -5,7 +5,7 @@ import SQLKit
 /// for the auditor), a bid found by its invitation, a provider's invitations and bids, an organisation's
 /// messages, applications and memberships, and establishments by URN (one provider's each). Without them each
 /// list read the whole table and sorted it, and every bid submission scanned the bids table.
-struct M0017_ListIndexes: AsyncMigration {
+struct M0017_ListIndexes: IndexMigration {
     static let indexes: [(name: String, table: String, columns: [String])] = [
         ("referrals_organisation_created", "referrals", ["organisation_id", "created_at"]),
         ("referrals_dps_created", "referrals", ["dps_id", "created_at"]),
@@ -20,6 +20,14 @@ struct M0017_ListIndexes: AsyncMigration {
         ("establishments_urn", "establishments", ["urn"]),
     ]
 
+}
+
+/// A migration that only adds indexes: each named, on a table, over columns in order; reverted in reverse.
+protocol IndexMigration: AsyncMigration {
+    static var indexes: [(name: String, table: String, columns: [String])] { get }
+}
+
+extension IndexMigration {
     func prepare(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         for index in Self.indexes {

@@ -1,10 +1,9 @@
 import FluentKit
-import SQLKit
 
 /// Indexes for the market figures (issue 11): a council's or a DPS's placements by start date and referrals by
 /// publication, so a period's figures read a range of an index instead of every row of the scope; placements by
 /// the bid they were awarded to (a provider's wins); reviews by placement and due date.
-struct M0031_FigureIndexes: AsyncMigration {
+struct M0031_FigureIndexes: IndexMigration {
     static let indexes: [(name: String, table: String, columns: [String])] = [
         ("placements_authority_start", "placements", ["authority_id", "start_date"]),
         ("placements_dps_start", "placements", ["dps_id", "start_date"]),
@@ -14,17 +13,4 @@ struct M0031_FigureIndexes: AsyncMigration {
         ("placement_reviews_placement_due", "placement_reviews", ["placement_id", "due_date"]),
     ]
 
-    func prepare(on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            var create = sql.create(index: index.name).on(index.table)
-            for column in index.columns { create = create.column(column) }
-            try await create.run()
-        }
-    }
-
-    func revert(on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        for index in Self.indexes.reversed() { try await sql.drop(index: index.name).run() }
-    }
 }
