@@ -144,6 +144,7 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     app.asyncCommands.use(EvaluateCommand(), as: "evaluate")
     app.asyncCommands.use(BenchCommand(), as: "bench")
     app.asyncCommands.use(LoadSeedCommand(), as: "load-seed")
+    app.asyncCommands.use(GenerateCommand(), as: "generate")
 
     app.asyncCommands.use(CloseReferralsCommand(), as: "close-referrals")
     app.asyncCommands.use(DeliverMailCommand(), as: "deliver-mail")

@@ -1,0 +1,373 @@
+import DPSDomain
+import DPSPersistence
+import DPSUseCases
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// `dps generate --referrals N`: a national data set for the figures at scale (issue 11), on PostgreSQL. On top of
+/// the demo (its DPS, categories and one awarded referral are the templates), it adds:
+///
+/// - every children's services authority of England (`england_childrens_services_authorities.csv`) as a council,
+///   grouped by region into one DPS per region, led by the region's first authority, every council a partner in
+///   its region's DPS for every category;
+/// - every establishment of the public registers with a location and an authority (GIAS special and independent
+///   schools, Ofsted children's homes and fostering agencies), five to a provider, each a member of its region's DPS
+///   in the category its register kind names;
+/// - `N` referrals spread evenly over the ten years to today across the partners and categories, each inviting up
+///   to 25 members of its category (20 bid, 3 decline), 3 in 10 awarded to the first invited, the rest closed;
+/// - a placement for each award, ended (4 in 5 as planned) when its expected end has passed, with an outcome review
+///   every six months to today (completed, except those of the last month, which are open).
+///
+/// Rows are made by the database (`INSERT … SELECT` over `generate_series`) in batches of 50,000 referrals with
+/// progress printed, so memory stays bounded whatever N. It writes for good: it refuses a database holding more
+/// than the demo's DPS. Generated rows have no audit events or messages. SQLite is refused (its regional tenth is
+/// still to come).
+struct GenerateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "referrals", help: "How many referrals over ten years (1,000 to 2,000,000; 1,000,000 default)")
+        var referrals: Int?
+    }
+
+    var help: String {
+        "Generates a national data set on PostgreSQL (councils, DPSs by region, the registers' establishments, "
+            + "referrals over ten years with invitations, bids, placements and reviews) for the figures at scale."
+    }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let total = signature.referrals ?? 1_000_000
+        guard (1_000...2_000_000).contains(total) else {
+            throw BenchCommand.Refusal(description: "--referrals must be a whole number from 1,000 to 2,000,000.")
+        }
+        let app = context.application
+        let console = context.console
+        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql" else {
+            throw BenchCommand.Refusal(description: "dps generate runs on PostgreSQL (set DATABASE_URL).")
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        func say(_ s: String) {
+            let seconds = Double((clock.now - started).components.seconds)
+            console.print("[\(Int(seconds)) s] \(s)")
+        }
+        try await app.autoMigrate()
+        guard try await DPSRecord.query(on: app.db).count() <= 1 else {
+            throw BenchCommand.Refusal(description: "dps generate writes for good; use an empty database.")
+        }
+        try await Demo.load(app: app)
+        say("Demo loaded (the templates).")
+        let dir = try Registers.dataDirectory()
+        let loaded = try Registers.load(from: dir)
+        let now = app.clock.now()
+        let today = LocalDate.from(now)
+
+        // Templates: the demo's DPS, an awarded referral with its winning bid and placement, a member's costs.
+        guard
+            let template = try await sql.raw(
+                """
+                SELECT r.id AS referral, p.id AS placement, p.bid_id AS bid, r.dps_id AS dps
+                FROM referrals r JOIN placements p ON p.referral_id = r.id WHERE r.state = 'awarded' LIMIT 1
+                """
+            ).first()
+        else { throw BenchCommand.Refusal(description: "The demo has no awarded referral to copy.") }
+        let templateReferral = try template.decode(column: "referral", as: UUID.self)
+        let templatePlacement = try template.decode(column: "placement", as: UUID.self)
+        let templateBid = try template.decode(column: "bid", as: UUID.self)
+        let templateDPS = try template.decode(column: "dps", as: UUID.self)
+
+        for table in ["generator_dps", "generator_partners", "generator_members", "generator_pools", "generator_new"] {
+            try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table)").run()
+        }
+
+        // Councils, by region; the first of each region leads its DPS.
+        let authorities = loaded.authorities.filter { $0.regionName != nil }
+        for a in authorities {
+            try await sql.raw(
+                """
+                INSERT INTO organisations (id, kind, name, gss_code, created_at)
+                SELECT gen_random_uuid(), 'partner_authority', \(bind: a.name), \(bind: a.gssCode), now()
+                WHERE NOT EXISTS (SELECT 1 FROM organisations WHERE gss_code = \(bind: a.gssCode))
+                """
+            ).run()
+        }
+        let regions = Dictionary(grouping: authorities, by: { $0.regionName! }).sorted { $0.key < $1.key }
+        try await sql.raw(
+            "CREATE TABLE generator_dps (i INT, dps_id UUID, region TEXT, partners INT)"
+        ).run()
+        try await sql.raw("CREATE TABLE generator_partners (dps_id UUID, n INT, organisation_id UUID)").run()
+        for (i, (region, members)) in regions.enumerated() {
+            let codes = members.map(\.gssCode).sorted()
+            try await sql.raw(
+                """
+                UPDATE organisations SET kind = 'lead_authority' WHERE gss_code = \(bind: codes[0])
+                    AND kind = 'partner_authority'
+                """
+            ).run()
+            let dps = UUID()
+            try await sql.raw(
+                """
+                INSERT INTO dps (id, title, lead_organisation_id, regime, validity_start, validity_end,
+                    short_deadlines_agreed, description, terms, parent_choice_band_points, created_at)
+                SELECT \(bind: dps), \(bind: "Children's Placements DPS: " + region),
+                    (SELECT id FROM organisations WHERE gss_code = \(bind: codes[0])), regime, '2016-04-01',
+                    '2030-03-31', short_deadlines_agreed, description, terms, parent_choice_band_points, now()
+                FROM dps WHERE id = \(bind: templateDPS)
+                """
+            ).run()
+            try await sql.raw(
+                """
+                INSERT INTO categories (id, dps_id, name, code, description, contract_name, affordability_cap_pence,
+                    minimum_invitees, content_json, position)
+                SELECT gen_random_uuid(), \(bind: dps), name, code, description, contract_name,
+                    affordability_cap_pence, minimum_invitees, content_json, position
+                FROM categories WHERE dps_id = \(bind: templateDPS)
+                """
+            ).run()
+            try await sql.raw(
+                """
+                INSERT INTO dps_partners (id, dps_id, organisation_id, category_ids_json, is_joiner, joined_on)
+                SELECT gen_random_uuid(), \(bind: dps), o.id, '[]', false, '2016-04-01'
+                FROM organisations o WHERE o.gss_code IN (\(binds: codes))
+                """
+            ).run()
+            try await sql.raw(
+                """
+                INSERT INTO partner_categories (id, partner_id, dps_id, organisation_id, category_id)
+                SELECT gen_random_uuid(), p.id, p.dps_id, p.organisation_id, c.id
+                FROM dps_partners p JOIN categories c ON c.dps_id = p.dps_id WHERE p.dps_id = \(bind: dps)
+                """
+            ).run()
+            try await sql.raw(
+                """
+                INSERT INTO generator_partners (dps_id, n, organisation_id)
+                SELECT dps_id, (row_number() OVER (ORDER BY organisation_id) - 1)::int, organisation_id
+                FROM dps_partners WHERE dps_id = \(bind: dps)
+                """
+            ).run()
+            try await sql.raw(
+                "INSERT INTO generator_dps VALUES (\(bind: i), \(bind: dps), \(bind: region), \(bind: codes.count))"
+            ).run()
+        }
+        say("\(authorities.count) councils in \(regions.count) DPSs, one per region.")
+
+        // Establishments of the registers, five to a provider, each a member of its region's DPS.
+        let regionOf = Dictionary(
+            authorities.map { ($0.gssCode, $0.regionName!) }, uniquingKeysWith: { a, _ in a })
+        let known = Set(
+            try await sql.raw("SELECT urn FROM establishments WHERE urn IS NOT NULL").all().map {
+                try $0.decode(column: "urn", as: String.self)
+            })
+        let code: [String: String] = ["childrens_home": "residential", "independent_fostering_agency": "fostering"]
+        let entries = loaded.entries.filter {
+            $0.latitude != nil && $0.longitude != nil && regionOf[$0.laGSSCode ?? ""] != nil
+                && !known.contains($0.urn.uppercased())
+                && ($0.source == .gias || code[$0.category] != nil)
+        }
+        try await sql.raw("DROP TABLE IF EXISTS generator_new").run()
+        try await sql.raw("CREATE TABLE generator_new (establishment UUID, organisation UUID, region TEXT, code TEXT)")
+            .run()
+        var provider = UUID()
+        var rows: [[any SQLExpression]] = []
+        var memberRows: [[any SQLExpression]] = []
+        func flush() async throws {
+            guard !rows.isEmpty else { return }
+            try await sql.insert(into: "establishments").columns(
+                "id", "organisation_id", "name", "type", "urn", "address", "town", "postcode", "postcode_district",
+                "latitude", "longitude", "location_approximate", "age_low", "age_high", "genders", "capacity",
+                "inspectorate", "judgement", "judgement_date", "la_gss_code", "created_at"
+            ).rows(rows).run()
+            try await sql.insert(into: "generator_new").columns("establishment", "organisation", "region", "code")
+                .rows(memberRows).run()
+            rows = []
+            memberRows = []
+        }
+        for (i, e) in entries.enumerated() {
+            if i % 5 == 0 {
+                provider = UUID()
+                try await sql.raw(
+                    """
+                    INSERT INTO organisations (id, kind, name, created_at)
+                    VALUES (\(bind: provider), 'provider', \(bind: e.operatorName ?? "Provider \(i / 5 + 1)"), now())
+                    """
+                ).run()
+            }
+            let id = UUID()
+            let postcode = e.postcode ?? "ZZ99 9ZZ"
+            rows.append([
+                SQLBind(id), SQLBind(provider), SQLBind(e.name ?? "Establishment \(i + 1)"), SQLBind(e.type),
+                SQLBind(e.urn.uppercased()), SQLBind(e.addressLines.first ?? "Address withheld"),
+                SQLBind(e.town ?? ""), SQLBind(postcode),
+                SQLBind(String(postcode.split(separator: " ").first ?? "")), SQLBind(e.latitude),
+                SQLBind(e.longitude), SQLBind(e.locationApproximate), SQLBind(e.ageLow ?? 5),
+                SQLBind(e.ageHigh ?? 18), SQLBind(e.genders ?? "mixed"), SQLBind(e.capacity ?? 0),
+                SQLBind(e.inspectorate ?? "ofsted"), SQLBind(e.latestJudgement ?? "Not yet inspected"),
+                SQLBind(e.judgementDate), SQLBind(e.laGSSCode), SQLBind(now),
+            ])
+            memberRows.append([
+                SQLBind(id), SQLBind(provider), SQLBind(regionOf[e.laGSSCode ?? ""]!),
+                SQLBind(e.source == .gias ? "sen-inmss" : code[e.category]!),
+            ])
+            if rows.count == 500 { try await flush() }
+        }
+        try await flush()
+        try await sql.raw(
+            """
+            INSERT INTO memberships (id, dps_id, category_id, establishment_id, organisation_id, state,
+                qualification_score, core_costs_json, discounts_json, admitted_at)
+            SELECT gen_random_uuid(), d.dps_id, c.id, x.establishment, x.organisation, 'active',
+                5000 + (abs(hashtext(x.establishment::text)) % 4000),
+                COALESCE((SELECT m.core_costs_json FROM memberships m JOIN categories t ON t.id = m.category_id
+                    WHERE t.dps_id = \(bind: templateDPS) AND t.code = x.code LIMIT 1), '{}'), '{}', now()
+            FROM generator_new x JOIN generator_dps d ON d.region = x.region
+                JOIN categories c ON c.dps_id = d.dps_id AND c.code = x.code
+            """
+        ).run()
+        try await sql.raw(
+            """
+            CREATE TABLE generator_members AS
+            SELECT m.id AS membership_id, m.establishment_id, m.organisation_id, m.dps_id, m.category_id,
+                (row_number() OVER (PARTITION BY m.dps_id, m.category_id ORDER BY m.id) - 1)::int AS n
+            FROM memberships m JOIN generator_dps d ON d.dps_id = m.dps_id
+            """
+        ).run()
+        try await sql.raw("CREATE INDEX generator_members_n ON generator_members (dps_id, category_id, n)").run()
+        try await sql.raw(
+            """
+            CREATE TABLE generator_pools AS
+            SELECT dps_id, category_id, size, (row_number() OVER (PARTITION BY dps_id ORDER BY category_id) - 1)::int
+                AS k, (COUNT(*) OVER (PARTITION BY dps_id))::int AS pools
+            FROM (SELECT dps_id, category_id, COUNT(*)::int AS size FROM generator_members
+                GROUP BY dps_id, category_id HAVING COUNT(*) >= 5) x
+            """
+        ).run()
+        say("\(entries.count) establishments of \((entries.count + 4) / 5) providers, each a member.")
+        try await generateReferrals(
+            sql, total: total, today: today, templateReferral: templateReferral, templateBid: templateBid,
+            templatePlacement: templatePlacement, say: say)
+        for table in ["generator_dps", "generator_partners", "generator_members", "generator_pools", "generator_new"] {
+            try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table)").run()
+        }
+        try await sql.raw("ANALYZE").run()
+        say("Done.")
+    }
+
+    /// Referrals in batches, each batch with its invitations, bids, placements and reviews.
+    func generateReferrals(
+        _ sql: any SQLDatabase, total: Int, today: LocalDate, templateReferral: UUID, templateBid: UUID,
+        templatePlacement: UUID, say: (String) -> Void
+    ) async throws {
+        let end = today.startOfDay().timeIntervalSince1970 - 40 * 86_400
+        let span = 10 * 365.25 * 86_400
+        let batch = 50_000
+        var first = 1
+        while first <= total {
+            let last = min(total, first + batch - 1)
+            // Referrals: partner, category and publication spread evenly; 3 in 10 awarded.
+            try await sql.raw(
+                """
+                INSERT INTO referrals (id, dps_id, category_id, organisation_id, created_by, kind, round, state,
+                    reference, pattern, weeks_per_year, start_date, duration_weeks, children, places, void_terms,
+                    child_age, child_gender, home_postcode, child_details, home_district, home_latitude,
+                    home_longitude, needs_json, must_haves_json, desirables_json, outcomes_json, weights_json,
+                    radius_miles, deadline, parent_choice, published_at, closed_at, created_at)
+                SELECT gen_random_uuid(), d.dps_id, pl.category_id, p.organisation_id, t.created_by, t.kind, 1,
+                    CASE WHEN g % 10 < 3 THEN 'awarded' ELSE 'closed' END, 'GEN-' || g, t.pattern, t.weeks_per_year,
+                    to_char(x.pub + interval '28 days', 'YYYY-MM-DD'), 52 + (g % 3) * 26, 1, 1, t.void_terms,
+                    t.child_age, t.child_gender, t.home_postcode, t.child_details, t.home_district, t.home_latitude,
+                    t.home_longitude, t.needs_json, t.must_haves_json, t.desirables_json, t.outcomes_json,
+                    t.weights_json, t.radius_miles, x.pub + interval '3 days', t.parent_choice, x.pub,
+                    x.pub + interval '3 days', x.pub
+                FROM generate_series(\(bind: first), \(bind: last)) g
+                CROSS JOIN LATERAL (SELECT to_timestamp(\(bind: end - span) + g::float8 / \(bind: total)
+                    * \(bind: span)) AS pub) x
+                JOIN generator_dps d ON d.i = g % (SELECT COUNT(*) FROM generator_dps)
+                JOIN generator_partners p ON p.dps_id = d.dps_id AND p.n = (g / 9) % d.partners
+                JOIN generator_pools pl ON pl.dps_id = d.dps_id AND pl.k = (g / 7) % pl.pools
+                CROSS JOIN (SELECT * FROM referrals WHERE id = \(bind: templateReferral)) t
+                """
+            ).run()
+            // Invitations: the 25 members from a point in the pool set by the referral's number; 20 bid, 3 decline.
+            let range: SQLQueryString =
+                "r.reference IN (SELECT 'GEN-' || s FROM generate_series(\(bind: first), \(bind: last)) s)"
+            try await sql.raw(
+                """
+                INSERT INTO invitations (id, referral_id, membership_id, establishment_id, organisation_id,
+                    distance_miles, qualification_score, invited_at, declined_reason, declined_note, declined_at)
+                SELECT gen_random_uuid(), r.id, m.membership_id, m.establishment_id, m.organisation_id,
+                    1 + ((n.g * 31 + j * 17) % 600) / 10.0, 6000, r.published_at,
+                    CASE WHEN j BETWEEN 20 AND 22 THEN (ARRAY['cannot_meet_needs', 'no_vacancy', 'no_vacancy'])[j - 19]
+                    END, CASE WHEN j BETWEEN 20 AND 22 THEN '' END,
+                    CASE WHEN j BETWEEN 20 AND 22 THEN r.published_at + interval '1 day' END
+                FROM referrals r CROSS JOIN LATERAL (SELECT substr(r.reference, 5)::int AS g) n
+                JOIN generator_pools pl ON pl.dps_id = r.dps_id AND pl.category_id = r.category_id
+                CROSS JOIN generate_series(0, 24) AS s(j)
+                JOIN generator_members m ON m.dps_id = r.dps_id AND m.category_id = r.category_id
+                    AND m.n = (n.g * 7919 + j) % pl.size
+                WHERE \(range) AND j < pl.size
+                """
+            ).run()
+            try await sql.raw(
+                """
+                INSERT INTO bids (id, referral_id, invitation_id, establishment_id, organisation_id, state, core_json,
+                    variable_json, discount_bp, needs_met_json, must_haves_met_json, desirables_met_json,
+                    outcomes_statement, incentive, distance_miles, weekly_cost_pence, submitted_at)
+                SELECT gen_random_uuid(), r.id, i.id, i.establishment_id, i.organisation_id, 'submitted',
+                    t.core_json, t.variable_json, 0, t.needs_met_json, t.must_haves_met_json, t.desirables_met_json,
+                    t.outcomes_statement, t.incentive, i.distance_miles,
+                    (CASE c.code WHEN 'fostering' THEN 95000 WHEN 'residential' THEN 550000 ELSE 420000 END)
+                        * (80 + (abs(hashtext(i.id::text)) % 45)) / 100,
+                    r.published_at + interval '2 days'
+                FROM referrals r JOIN invitations i ON i.referral_id = r.id JOIN categories c ON c.id = r.category_id
+                CROSS JOIN (SELECT * FROM bids WHERE id = \(bind: templateBid)) t
+                WHERE \(range) AND i.declined_at IS NULL
+                    AND (abs(hashtext(i.id::text)) % 25) < 22
+                """
+            ).run()
+            // Awards: the bid of the member first invited wins; the placement starts on the referral's start date.
+            try await sql.raw(
+                """
+                INSERT INTO placements (id, referral_id, bid_id, establishment_id, provider_id, authority_id,
+                    contract_name, start_date, weekly_fee_pence, core_json, variable_json, discount_bp, outcomes_json,
+                    review_dates_json, direct, created_at, reference, dps_id, category_id, created_by,
+                    child_details, expected_end_date, actual_end_date, ending_kind, ending_reason, ended_at, status)
+                SELECT gen_random_uuid(), r.id, b.id, b.establishment_id, b.organisation_id, r.organisation_id,
+                    t.contract_name, r.start_date, b.weekly_cost_pence, b.core_json, b.variable_json, 0,
+                    r.outcomes_json, '[]', false, r.closed_at + interval '2 days', r.reference, r.dps_id,
+                    r.category_id, r.created_by, t.child_details, e.day,
+                    CASE WHEN e.day < \(bind: today.iso) THEN e.day END,
+                    CASE WHEN e.day < \(bind: today.iso) THEN
+                        CASE WHEN abs(hashtext(r.id::text)) % 5 = 0 THEN 'unplanned' ELSE 'planned' END END,
+                    CASE WHEN e.day < \(bind: today.iso) THEN
+                        CASE WHEN abs(hashtext(r.id::text)) % 5 = 0 THEN 'broke_down' ELSE 'moved_on_as_planned' END
+                    END,
+                    CASE WHEN e.day < \(bind: today.iso) THEN e.day::date::timestamptz END,
+                    CASE WHEN e.day < \(bind: today.iso) THEN 'ended' ELSE 'active' END
+                FROM referrals r
+                CROSS JOIN LATERAL (
+                    SELECT to_char(r.start_date::date + (r.duration_weeks * 7)::int, 'YYYY-MM-DD') AS day) e
+                JOIN LATERAL (SELECT b.* FROM bids b JOIN invitations i ON i.id = b.invitation_id
+                    WHERE b.referral_id = r.id ORDER BY i.invited_at, b.id LIMIT 1) b ON true
+                CROSS JOIN (SELECT * FROM placements WHERE id = \(bind: templatePlacement)) t
+                WHERE \(range) AND r.state = 'awarded'
+                """
+            ).run()
+            // Reviews every six months from the start to the ending or today; the last month's still open.
+            try await sql.raw(
+                """
+                INSERT INTO placement_reviews (id, placement_id, sequence, due_date, state, created_at)
+                SELECT gen_random_uuid(), p.id, s, to_char(p.start_date::date + s * interval '6 months', 'YYYY-MM-DD'),
+                    CASE WHEN p.start_date::date + s * interval '6 months' < \(bind: today.iso)::date - 30
+                        THEN 'completed' ELSE 'due' END,
+                    now()
+                FROM placements p JOIN referrals r ON r.id = p.referral_id CROSS JOIN generate_series(1, 20) s
+                WHERE \(range)
+                    AND p.start_date::date + s * interval '6 months'
+                        <= LEAST(COALESCE(p.actual_end_date, p.expected_end_date)::date, \(bind: today.iso)::date)
+                """
+            ).run()
+            say("Referrals \(last) of \(total), with their invitations, bids, placements and reviews.")
+            first = last + 1
+        }
+    }
+}
