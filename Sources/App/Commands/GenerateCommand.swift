@@ -20,10 +20,10 @@ import Vapor
 /// - a placement for each award, ended (4 in 5 as planned) when its expected end has passed, with an outcome review
 ///   every six months to today (completed, except those of the last month, which are open).
 ///
-/// Rows are made by the database (`INSERT … SELECT` over `generate_series`) in batches of 50,000 referrals with
+/// Rows are made by the database (`INSERT … SELECT` over a table of numbers) in batches of 50,000 referrals with
 /// progress printed, so memory stays bounded whatever N. It writes for good: it refuses a database holding more
-/// than the demo's DPS. Generated rows have no audit events or messages. SQLite is refused (its regional tenth is
-/// still to come).
+/// than the demo's DPS. Generated rows have no audit events or messages. The same statements run on PostgreSQL (the
+/// national set) and SQLite (a regional tenth), through `Dialect`'s few engine-specific expressions.
 struct GenerateCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "referrals", help: "How many referrals over ten years (1,000 to 2,000,000; 1,000,000 default)")
@@ -42,9 +42,8 @@ struct GenerateCommand: AsyncCommand {
         }
         let app = context.application
         let console = context.console
-        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql" else {
-            throw BenchCommand.Refusal(description: "dps generate runs on PostgreSQL (set DATABASE_URL).")
-        }
+        guard let sql = app.db as? any SQLDatabase else { return }
+        let d = Dialect(postgres: sql.dialect.name == "postgresql")
         let clock = ContinuousClock()
         let started = clock.now
         func say(_ s: String) {
@@ -76,9 +75,17 @@ struct GenerateCommand: AsyncCommand {
         let templateBid = try template.decode(column: "bid", as: UUID.self)
         let templateDPS = try template.decode(column: "dps", as: UUID.self)
 
-        for table in ["generator_dps", "generator_partners", "generator_members", "generator_pools", "generator_new"] {
-            try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table)").run()
-        }
+        for table in Self.scratch { try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table)").run() }
+        try await sql.raw("CREATE TABLE generator_numbers (n INTEGER PRIMARY KEY)").run()
+        try await sql.raw(
+            d.postgres
+                ? "INSERT INTO generator_numbers SELECT generate_series(0, \(unsafeRaw: String(Self.batch - 1)))"
+                : """
+                WITH RECURSIVE s(n) AS (
+                    SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < \(unsafeRaw: String(Self.batch - 1)))
+                INSERT INTO generator_numbers SELECT n FROM s
+                """
+        ).run()
 
         // Councils, by region; the first of each region leads its DPS.
         let authorities = loaded.authorities.filter { $0.regionName != nil }
@@ -86,7 +93,7 @@ struct GenerateCommand: AsyncCommand {
             try await sql.raw(
                 """
                 INSERT INTO organisations (id, kind, name, gss_code, created_at)
-                SELECT gen_random_uuid(), 'partner_authority', \(bind: a.name), \(bind: a.gssCode), now()
+                SELECT \(d.uuid), 'partner_authority', \(bind: a.name), \(bind: a.gssCode), \(d.now)
                 WHERE NOT EXISTS (SELECT 1 FROM organisations WHERE gss_code = \(bind: a.gssCode))
                 """
             ).run()
@@ -111,7 +118,7 @@ struct GenerateCommand: AsyncCommand {
                     short_deadlines_agreed, description, terms, parent_choice_band_points, created_at)
                 SELECT \(bind: dps), \(bind: "Children's Placements DPS: " + region),
                     (SELECT id FROM organisations WHERE gss_code = \(bind: codes[0])), regime, '2016-04-01',
-                    '2030-03-31', short_deadlines_agreed, description, terms, parent_choice_band_points, now()
+                    '2030-03-31', short_deadlines_agreed, description, terms, parent_choice_band_points, \(d.now)
                 FROM dps WHERE id = \(bind: templateDPS)
                 """
             ).run()
@@ -119,7 +126,7 @@ struct GenerateCommand: AsyncCommand {
                 """
                 INSERT INTO categories (id, dps_id, name, code, description, contract_name, affordability_cap_pence,
                     minimum_invitees, content_json, position)
-                SELECT gen_random_uuid(), \(bind: dps), name, code, description, contract_name,
+                SELECT \(d.uuid), \(bind: dps), name, code, description, contract_name,
                     affordability_cap_pence, minimum_invitees, content_json, position
                 FROM categories WHERE dps_id = \(bind: templateDPS)
                 """
@@ -127,21 +134,21 @@ struct GenerateCommand: AsyncCommand {
             try await sql.raw(
                 """
                 INSERT INTO dps_partners (id, dps_id, organisation_id, category_ids_json, is_joiner, joined_on)
-                SELECT gen_random_uuid(), \(bind: dps), o.id, '[]', false, '2016-04-01'
+                SELECT \(d.uuid), \(bind: dps), o.id, '[]', false, '2016-04-01'
                 FROM organisations o WHERE o.gss_code IN (\(binds: codes))
                 """
             ).run()
             try await sql.raw(
                 """
                 INSERT INTO partner_categories (id, partner_id, dps_id, organisation_id, category_id)
-                SELECT gen_random_uuid(), p.id, p.dps_id, p.organisation_id, c.id
+                SELECT \(d.uuid), p.id, p.dps_id, p.organisation_id, c.id
                 FROM dps_partners p JOIN categories c ON c.dps_id = p.dps_id WHERE p.dps_id = \(bind: dps)
                 """
             ).run()
             try await sql.raw(
                 """
                 INSERT INTO generator_partners (dps_id, n, organisation_id)
-                SELECT dps_id, (row_number() OVER (ORDER BY organisation_id) - 1)::int, organisation_id
+                SELECT dps_id, CAST(row_number() OVER (ORDER BY organisation_id) - 1 AS INTEGER), organisation_id
                 FROM dps_partners WHERE dps_id = \(bind: dps)
                 """
             ).run()
@@ -188,7 +195,7 @@ struct GenerateCommand: AsyncCommand {
                 try await sql.raw(
                     """
                     INSERT INTO organisations (id, kind, name, created_at)
-                    VALUES (\(bind: provider), 'provider', \(bind: e.operatorName ?? "Provider \(i / 5 + 1)"), now())
+                    VALUES (\(bind: provider), 'provider', \(bind: e.operatorName ?? "Provider \(i / 5 + 1)"), \(d.now))
                     """
                 ).run()
             }
@@ -215,19 +222,18 @@ struct GenerateCommand: AsyncCommand {
             """
             INSERT INTO memberships (id, dps_id, category_id, establishment_id, organisation_id, state,
                 qualification_score, core_costs_json, discounts_json, admitted_at)
-            SELECT gen_random_uuid(), d.dps_id, c.id, x.establishment, x.organisation, 'active',
-                5000 + (abs(hashtext(x.establishment::text)) % 4000),
+            SELECT \(d.uuid), g.dps_id, c.id, x.establishment, x.organisation, 'active', 5000 + \(d.random(4000)),
                 COALESCE((SELECT m.core_costs_json FROM memberships m JOIN categories t ON t.id = m.category_id
-                    WHERE t.dps_id = \(bind: templateDPS) AND t.code = x.code LIMIT 1), '{}'), '{}', now()
-            FROM generator_new x JOIN generator_dps d ON d.region = x.region
-                JOIN categories c ON c.dps_id = d.dps_id AND c.code = x.code
+                    WHERE t.dps_id = \(bind: templateDPS) AND t.code = x.code LIMIT 1), '{}'), '{}', \(d.now)
+            FROM generator_new x JOIN generator_dps g ON g.region = x.region
+                JOIN categories c ON c.dps_id = g.dps_id AND c.code = x.code
             """
         ).run()
         try await sql.raw(
             """
             CREATE TABLE generator_members AS
             SELECT m.id AS membership_id, m.establishment_id, m.organisation_id, m.dps_id, m.category_id,
-                (row_number() OVER (PARTITION BY m.dps_id, m.category_id ORDER BY m.id) - 1)::int AS n
+                CAST(row_number() OVER (PARTITION BY m.dps_id, m.category_id ORDER BY m.id) - 1 AS INTEGER) AS n
             FROM memberships m JOIN generator_dps d ON d.dps_id = m.dps_id
             """
         ).run()
@@ -235,35 +241,100 @@ struct GenerateCommand: AsyncCommand {
         try await sql.raw(
             """
             CREATE TABLE generator_pools AS
-            SELECT dps_id, category_id, size, (row_number() OVER (PARTITION BY dps_id ORDER BY category_id) - 1)::int
-                AS k, (COUNT(*) OVER (PARTITION BY dps_id))::int AS pools
-            FROM (SELECT dps_id, category_id, COUNT(*)::int AS size FROM generator_members
+            SELECT dps_id, category_id, size,
+                CAST(row_number() OVER (PARTITION BY dps_id ORDER BY category_id) - 1 AS INTEGER) AS k,
+                CAST(COUNT(*) OVER (PARTITION BY dps_id) AS INTEGER) AS pools
+            FROM (SELECT dps_id, category_id, CAST(COUNT(*) AS INTEGER) AS size FROM generator_members
                 GROUP BY dps_id, category_id HAVING COUNT(*) >= 5) x
             """
         ).run()
+        // Statistics for the planner, so it reads the small scratch tables by their keys.
+        for table in Self.scratch { try await sql.raw("ANALYZE \(unsafeRaw: table)").run() }
         say("\(entries.count) establishments of \((entries.count + 4) / 5) providers, each a member.")
         try await generateReferrals(
-            sql, total: total, today: today, templateReferral: templateReferral, templateBid: templateBid,
+            sql, d, total: total, today: today, templateReferral: templateReferral, templateBid: templateBid,
             templatePlacement: templatePlacement, say: say)
-        for table in ["generator_dps", "generator_partners", "generator_members", "generator_pools", "generator_new"] {
-            try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table)").run()
-        }
-        // As autovacuum would in time: planner statistics, and the visibility map that lets counts read indexes only.
-        try await sql.raw("VACUUM ANALYZE").run()
+        for table in Self.scratch { try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: table)").run() }
+        // As autovacuum would in time: planner statistics, and (PostgreSQL) the visibility map that lets counts read
+        // indexes only.
+        try await sql.raw(d.postgres ? "VACUUM ANALYZE" : "ANALYZE").run()
         say("Done.")
+    }
+
+    /// The generator's scratch tables, dropped before and after.
+    static let scratch = [
+        "generator_numbers", "generator_dps", "generator_partners", "generator_members", "generator_pools",
+        "generator_new",
+    ]
+    static let batch = 50_000
+
+    /// The few expressions the engines spell differently. Times are PostgreSQL timestamps or SQLite's seconds since
+    /// 1970 (as Fluent stores a `Date`); dates are ISO text on both.
+    struct Dialect {
+        let postgres: Bool
+
+        /// A new id, as each engine stores one (SQLite: upper-case text).
+        var uuid: SQLQueryString {
+            postgres
+                ? "gen_random_uuid()"
+                : """
+                upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' \
+                || substr('89AB', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) || '-' \
+                || hex(randomblob(6)))
+                """
+        }
+        var now: SQLQueryString { postgres ? "now()" : "CAST(strftime('%s', 'now') AS REAL)" }
+        /// A whole number from 0 to n − 1, at random.
+        func random(_ n: Int) -> SQLQueryString {
+            postgres
+                ? "CAST(floor(random() * \(unsafeRaw: String(n))) AS INTEGER)"
+                : "(abs(random()) % \(unsafeRaw: String(n)))"
+        }
+        /// A time `seconds` after 1970.
+        func time(_ seconds: SQLQueryString) -> SQLQueryString {
+            postgres ? "to_timestamp(\(seconds))" : "(\(seconds))"
+        }
+        /// A time plus whole days.
+        func plusDays(_ time: SQLQueryString, _ days: Int) -> SQLQueryString {
+            postgres
+                ? "(\(time) + interval '\(unsafeRaw: String(days)) days')"
+                : "(\(time) + \(unsafeRaw: String(days * 86_400)))"
+        }
+        /// The ISO date of a time.
+        func isoDate(ofTime time: SQLQueryString) -> SQLQueryString {
+            postgres ? "to_char(\(time), 'YYYY-MM-DD')" : "date(\(time), 'unixepoch')"
+        }
+        /// An ISO date plus a number of days or months (an SQL expression), as an ISO date.
+        func isoDate(_ date: SQLQueryString, plus amount: SQLQueryString, _ unit: String) -> SQLQueryString {
+            postgres
+                ? """
+                to_char(CAST(\(date) AS DATE) + CAST(\(amount) AS INTEGER) * interval '1 \(unsafeRaw: unit)', \
+                'YYYY-MM-DD')
+                """
+                : "date(\(date), '+' || (\(amount)) || ' \(unsafeRaw: unit)s')"
+        }
+        /// The start of an ISO date, as a time.
+        func time(ofDate date: SQLQueryString) -> SQLQueryString {
+            postgres ? "CAST(CAST(\(date) AS DATE) AS TIMESTAMPTZ)" : "CAST(strftime('%s', \(date)) AS REAL)"
+        }
+        var least: SQLQueryString { postgres ? "LEAST" : "min" }
     }
 
     /// Referrals in batches, each batch with its invitations, bids, placements and reviews.
     func generateReferrals(
-        _ sql: any SQLDatabase, total: Int, today: LocalDate, templateReferral: UUID, templateBid: UUID,
+        _ sql: any SQLDatabase, _ d: Dialect, total: Int, today: LocalDate, templateReferral: UUID, templateBid: UUID,
         templatePlacement: UUID, say: (String) -> Void
     ) async throws {
         let end = today.startOfDay().timeIntervalSince1970 - 40 * 86_400
         let span = 10 * 365.25 * 86_400
-        let batch = 50_000
         var first = 1
         while first <= total {
-            let last = min(total, first + batch - 1)
+            let last = min(total, first + Self.batch - 1)
+            // The batch's referral numbers g, and each one's publication.
+            let numbers: SQLQueryString = """
+                (SELECT \(bind: first) + n AS g FROM generator_numbers WHERE n <= \(bind: last - first))
+                """
+            let pub = d.time("\(bind: end - span) + CAST(x.g AS REAL) / \(bind: total) * \(bind: span)")
             // Referrals: partner, category and publication spread evenly; 3 in 10 awarded.
             try await sql.raw(
                 """
@@ -272,100 +343,102 @@ struct GenerateCommand: AsyncCommand {
                     child_age, child_gender, home_postcode, child_details, home_district, home_latitude,
                     home_longitude, needs_json, must_haves_json, desirables_json, outcomes_json, weights_json,
                     radius_miles, deadline, parent_choice, published_at, closed_at, created_at)
-                SELECT gen_random_uuid(), d.dps_id, pl.category_id, p.organisation_id, t.created_by, t.kind, 1,
-                    CASE WHEN (g / 10) % 10 < 3 THEN 'awarded' ELSE 'closed' END, 'GEN-' || g, t.pattern,
-                    t.weeks_per_year,
-                    to_char(x.pub + interval '28 days', 'YYYY-MM-DD'), 52 + (g % 3) * 26, 1, 1, t.void_terms,
-                    t.child_age, t.child_gender, t.home_postcode, t.child_details, t.home_district, t.home_latitude,
-                    t.home_longitude, t.needs_json, t.must_haves_json, t.desirables_json, t.outcomes_json,
-                    t.weights_json, t.radius_miles, x.pub + interval '3 days', t.parent_choice, x.pub,
-                    x.pub + interval '3 days', x.pub
-                FROM generate_series(\(bind: first), \(bind: last)) g
-                CROSS JOIN LATERAL (SELECT to_timestamp(\(bind: end - span) + g::float8 / \(bind: total)
-                    * \(bind: span)) AS pub) x
-                JOIN generator_dps d ON d.i = g % (SELECT COUNT(*) FROM generator_dps)
-                JOIN generator_partners p ON p.dps_id = d.dps_id AND p.n = (g / 9) % d.partners
-                JOIN generator_pools pl ON pl.dps_id = d.dps_id AND pl.k = (g / 7) % pl.pools
+                SELECT \(d.uuid), dp.dps_id, pl.category_id, p.organisation_id, t.created_by, t.kind, 1,
+                    CASE WHEN (x.g / 10) % 10 < 3 THEN 'awarded' ELSE 'closed' END, 'GEN-' || x.g, t.pattern,
+                    t.weeks_per_year, \(d.isoDate(ofTime: d.plusDays(pub, 28))), 52 + (x.g % 3) * 26, 1, 1,
+                    t.void_terms, t.child_age, t.child_gender, t.home_postcode, t.child_details, t.home_district,
+                    t.home_latitude, t.home_longitude, t.needs_json, t.must_haves_json, t.desirables_json,
+                    t.outcomes_json, t.weights_json, t.radius_miles, \(d.plusDays(pub, 3)), t.parent_choice, \(pub),
+                    \(d.plusDays(pub, 3)), \(pub)
+                FROM \(numbers) x
+                JOIN generator_dps dp ON dp.i = x.g % (SELECT COUNT(*) FROM generator_dps)
+                JOIN generator_partners p ON p.dps_id = dp.dps_id AND p.n = (x.g / 9) % dp.partners
+                JOIN generator_pools pl ON pl.dps_id = dp.dps_id AND pl.k = (x.g / 7) % pl.pools
                 CROSS JOIN (SELECT * FROM referrals WHERE id = \(bind: templateReferral)) t
                 """
             ).run()
-            // Invitations: the 25 members from a point in the pool set by the referral's number; 20 bid, 3 decline.
-            let range: SQLQueryString =
-                "r.reference IN (SELECT 'GEN-' || s FROM generate_series(\(bind: first), \(bind: last)) s)"
+            // Invitations: 25 members in a row of the pool, from a point set by the referral's number; 3 decline.
+            let range: SQLQueryString = "r.reference IN (SELECT 'GEN-' || g FROM \(numbers) x)"
+            let number: SQLQueryString = "CAST(substr(r.reference, 5) AS BIGINT)"
             try await sql.raw(
                 """
                 INSERT INTO invitations (id, referral_id, membership_id, establishment_id, organisation_id,
                     distance_miles, qualification_score, invited_at, declined_reason, declined_note, declined_at)
-                SELECT gen_random_uuid(), r.id, m.membership_id, m.establishment_id, m.organisation_id,
-                    1 + ((n.g * 31 + j * 17) % 600) / 10.0, 6000, r.published_at,
-                    CASE WHEN j BETWEEN 20 AND 22 THEN (ARRAY['cannot_meet_needs', 'no_vacancy', 'no_vacancy'])[j - 19]
-                    END, CASE WHEN j BETWEEN 20 AND 22 THEN '' END,
-                    CASE WHEN j BETWEEN 20 AND 22 THEN r.published_at + interval '1 day' END
-                FROM referrals r CROSS JOIN LATERAL (SELECT substr(r.reference, 5)::int AS g) n
+                SELECT \(d.uuid), r.id, m.membership_id, m.establishment_id, m.organisation_id,
+                    1 + ((\(number) * 31 + s.n * 17) % 600) / 10.0, 6000, r.published_at,
+                    CASE s.n WHEN 20 THEN 'cannot_meet_needs' WHEN 21 THEN 'no_vacancy' WHEN 22 THEN 'no_vacancy' END,
+                    CASE WHEN s.n BETWEEN 20 AND 22 THEN '' END,
+                    CASE WHEN s.n BETWEEN 20 AND 22 THEN \(d.plusDays("r.published_at", 1)) END
+                FROM referrals r
                 JOIN generator_pools pl ON pl.dps_id = r.dps_id AND pl.category_id = r.category_id
-                CROSS JOIN generate_series(0, 24) AS s(j)
+                JOIN generator_numbers s ON s.n < 25 AND s.n < pl.size
                 JOIN generator_members m ON m.dps_id = r.dps_id AND m.category_id = r.category_id
-                    AND m.n = (n.g * 7919 + j) % pl.size
-                WHERE \(range) AND j < pl.size
+                    AND m.n = (\(number) * 7919 + s.n) % pl.size
+                WHERE \(range)
                 """
             ).run()
+            // Bids: from most of those who did not decline, priced around the category's usual weekly fee.
             try await sql.raw(
                 """
                 INSERT INTO bids (id, referral_id, invitation_id, establishment_id, organisation_id, state, core_json,
                     variable_json, discount_bp, needs_met_json, must_haves_met_json, desirables_met_json,
                     outcomes_statement, incentive, distance_miles, weekly_cost_pence, submitted_at)
-                SELECT gen_random_uuid(), r.id, i.id, i.establishment_id, i.organisation_id, 'submitted',
+                SELECT \(d.uuid), r.id, i.id, i.establishment_id, i.organisation_id, 'submitted',
                     t.core_json, t.variable_json, 0, t.needs_met_json, t.must_haves_met_json, t.desirables_met_json,
                     t.outcomes_statement, t.incentive, i.distance_miles,
                     (CASE c.code WHEN 'fostering' THEN 95000 WHEN 'residential' THEN 550000 ELSE 420000 END)
-                        * (80 + (abs(hashtext(i.id::text)) % 45)) / 100,
-                    r.published_at + interval '2 days'
+                        * (80 + \(d.random(45))) / 100,
+                    \(d.plusDays("r.published_at", 2))
                 FROM referrals r JOIN invitations i ON i.referral_id = r.id JOIN categories c ON c.id = r.category_id
                 CROSS JOIN (SELECT * FROM bids WHERE id = \(bind: templateBid)) t
                 WHERE \(range) AND i.declined_at IS NULL
-                    AND (abs(hashtext(i.id::text)) % 25) < 22
+                    AND (CAST(i.distance_miles * 10 AS INTEGER) * 7 + \(number)) % 25 < 22
                 """
             ).run()
-            // Awards: the bid of the member first invited wins; the placement starts on the referral's start date.
+            // Planner statistics once the tables hold real numbers (the demo's left them tiny, so SQLite scanned
+            // every bid for each award).
+            if first == 1 { try await sql.raw("ANALYZE").run() }
+            // Awards: the bid of the member first invited wins; the placement starts on the referral's start date
+            // and ends at its expected end if that has passed (one in five unplanned).
+            let endDay = d.isoDate("r.start_date", plus: "r.duration_weeks * 7", "day")
+            let unplanned: SQLQueryString = "(\(number) / 100) % 5 = 0"
             try await sql.raw(
                 """
                 INSERT INTO placements (id, referral_id, bid_id, establishment_id, provider_id, authority_id,
                     contract_name, start_date, weekly_fee_pence, core_json, variable_json, discount_bp, outcomes_json,
                     review_dates_json, direct, created_at, reference, dps_id, category_id, created_by,
                     child_details, expected_end_date, actual_end_date, ending_kind, ending_reason, ended_at, status)
-                SELECT gen_random_uuid(), r.id, b.id, b.establishment_id, b.organisation_id, r.organisation_id,
+                SELECT \(d.uuid), r.id, b.id, b.establishment_id, b.organisation_id, r.organisation_id,
                     t.contract_name, r.start_date, b.weekly_cost_pence, b.core_json, b.variable_json, 0,
-                    r.outcomes_json, '[]', false, r.closed_at + interval '2 days', r.reference, r.dps_id,
-                    r.category_id, r.created_by, t.child_details, e.day,
-                    CASE WHEN e.day < \(bind: today.iso) THEN e.day END,
-                    CASE WHEN e.day < \(bind: today.iso) THEN
-                        CASE WHEN abs(hashtext(r.id::text)) % 5 = 0 THEN 'unplanned' ELSE 'planned' END END,
-                    CASE WHEN e.day < \(bind: today.iso) THEN
-                        CASE WHEN abs(hashtext(r.id::text)) % 5 = 0 THEN 'broke_down' ELSE 'moved_on_as_planned' END
-                    END,
-                    CASE WHEN e.day < \(bind: today.iso) THEN e.day::date::timestamptz END,
-                    CASE WHEN e.day < \(bind: today.iso) THEN 'ended' ELSE 'active' END
-                FROM referrals r
-                CROSS JOIN LATERAL (
-                    SELECT to_char(r.start_date::date + (r.duration_weeks * 7)::int, 'YYYY-MM-DD') AS day) e
-                JOIN LATERAL (SELECT b.* FROM bids b JOIN invitations i ON i.id = b.invitation_id
-                    WHERE b.referral_id = r.id ORDER BY i.invited_at, b.id LIMIT 1) b ON true
+                    r.outcomes_json, '[]', false, \(d.plusDays("r.closed_at", 2)), r.reference, r.dps_id,
+                    r.category_id, r.created_by, t.child_details, \(endDay),
+                    CASE WHEN \(endDay) < \(bind: today.iso) THEN \(endDay) END,
+                    CASE WHEN \(endDay) < \(bind: today.iso) THEN
+                        CASE WHEN \(unplanned) THEN 'unplanned' ELSE 'planned' END END,
+                    CASE WHEN \(endDay) < \(bind: today.iso) THEN
+                        CASE WHEN \(unplanned) THEN 'broke_down' ELSE 'moved_on_as_planned' END END,
+                    CASE WHEN \(endDay) < \(bind: today.iso) THEN \(d.time(ofDate: endDay)) END,
+                    CASE WHEN \(endDay) < \(bind: today.iso) THEN 'ended' ELSE 'active' END
+                FROM (
+                    SELECT r.*, (SELECT w.id FROM bids w JOIN invitations i ON i.id = w.invitation_id
+                        WHERE w.referral_id = r.id ORDER BY i.invited_at, w.id LIMIT 1) AS winner
+                    FROM referrals r WHERE \(range) AND r.state = 'awarded') r
+                JOIN bids b ON b.id = r.winner
                 CROSS JOIN (SELECT * FROM placements WHERE id = \(bind: templatePlacement)) t
-                WHERE \(range) AND r.state = 'awarded'
                 """
             ).run()
             // Reviews every six months from the start to the ending or today; the last month's still open.
+            let due = d.isoDate("p.start_date", plus: "s.n * 6", "month")
+            let monthAgo = today.adding(days: -30).iso
             try await sql.raw(
                 """
                 INSERT INTO placement_reviews (id, placement_id, sequence, due_date, state, created_at)
-                SELECT gen_random_uuid(), p.id, s, to_char(p.start_date::date + s * interval '6 months', 'YYYY-MM-DD'),
-                    CASE WHEN p.start_date::date + s * interval '6 months' < \(bind: today.iso)::date - 30
-                        THEN 'completed' ELSE 'due' END,
-                    now()
-                FROM placements p JOIN referrals r ON r.id = p.referral_id CROSS JOIN generate_series(1, 20) s
+                SELECT \(d.uuid), p.id, s.n, \(due),
+                    CASE WHEN \(due) < \(bind: monthAgo) THEN 'completed' ELSE 'due' END, \(d.now)
+                FROM placements p JOIN referrals r ON r.id = p.referral_id
+                JOIN generator_numbers s ON s.n BETWEEN 1 AND 20
                 WHERE \(range)
-                    AND p.start_date::date + s * interval '6 months'
-                        <= LEAST(COALESCE(p.actual_end_date, p.expected_end_date)::date, \(bind: today.iso)::date)
+                    AND \(due) <= \(d.least)(COALESCE(p.actual_end_date, p.expected_end_date), \(bind: today.iso))
                 """
             ).run()
             say("Referrals \(last) of \(total), with their invitations, bids, placements and reviews.")
