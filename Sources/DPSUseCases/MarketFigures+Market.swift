@@ -135,8 +135,7 @@ extension MarketFigures {
             """
             SELECT c.name AS category, c.position, \(awardDays) - \(publishedDays) AS to_award,
                 \(startDays) - \(publishedDays) AS to_start, COUNT(*) AS n,
-                SUM(CASE WHEN (SELECT COUNT(*) FROM bids b WHERE b.referral_id = r.id AND b.state = 'submitted') = 1
-                    THEN 1 ELSE 0 END) AS single
+                SUM(CASE WHEN r.bid_count = 1 THEN 1 ELSE 0 END) AS single
             FROM placements p JOIN referrals r ON r.id = p.referral_id JOIN categories c ON c.id = p.category_id
             WHERE \(placements) AND p.created_at >= \(bind: from) AND p.created_at < \(bind: until)
             GROUP BY c.name, c.position, \(awardDays) - \(publishedDays), \(startDays) - \(publishedDays)
@@ -195,7 +194,8 @@ extension MarketFigures {
             return CountRow(label: labels[code] ?? "Not given", count: try int($0, "n"))
         }
 
-        // Distance: the invitation's measured distance of the winning establishment, in the evaluation's bands.
+        // Distance: the invitation's measured distance of the winning establishment (found by key through the winning
+        // bid), in the evaluation's bands.
         var band: SQLQueryString = "CASE"
         for (i, b) in Figures.distanceBands.enumerated() {
             if let below = b.below { band = "\(band) WHEN i.distance_miles < \(literal: below) THEN \(literal: i)" }
@@ -204,8 +204,7 @@ extension MarketFigures {
         let distanceRows = try await sql.raw(
             """
             SELECT c.name AS category, c.position, \(band) AS band, COUNT(*) AS n
-            FROM placements p JOIN invitations i ON i.referral_id = p.referral_id
-                AND i.establishment_id = p.establishment_id
+            FROM placements p JOIN bids b ON b.id = p.bid_id JOIN invitations i ON i.id = b.invitation_id
                 JOIN categories c ON c.id = p.category_id
             WHERE \(placements) AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
             GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name

@@ -191,15 +191,13 @@ package enum MarketFigures {
                 planned: try $0.decode(column: "planned", as: Int.self),
                 unplanned: try $0.decode(column: "unplanned", as: Int.self))
         }
-        // Referrals published in the period: invitations, bids submitted, declines.
+        // Referrals published in the period and closed: invitations, bids submitted, declines, as each referral
+        // kept them when it closed (M0032).
         let responses = try await sql.raw(
             """
             SELECT c.name AS category, c.position, COUNT(*) AS referrals,
-                CAST(SUM((SELECT COUNT(*) FROM invitations i WHERE i.referral_id = r.id)) AS BIGINT) AS invited,
-                CAST(SUM((SELECT COUNT(*) FROM bids b WHERE b.referral_id = r.id AND b.state = 'submitted')) AS BIGINT)
-                    AS bids,
-                CAST(SUM((SELECT COUNT(*) FROM invitations i WHERE i.referral_id = r.id AND i.declined_at IS NOT NULL))
-                    AS BIGINT) AS declined
+                CAST(SUM(r.invited_count) AS BIGINT) AS invited, CAST(SUM(r.bid_count) AS BIGINT) AS bids,
+                CAST(SUM(r.declined_count) AS BIGINT) AS declined
             FROM referrals r JOIN categories c ON c.id = r.category_id
             WHERE \(referrals) AND r.published_at IS NOT NULL AND r.closed_at IS NOT NULL
                 AND r.published_at >= \(bind: filter.from.start.startOfDay())

@@ -21,7 +21,7 @@ package enum ProviderResults {
         package var decided: Int
         package var declined: Int
         package var wins: Int
-        /// Ranked bids by rank (1 = top score), from the stored evaluation of each awarded or evaluated referral.
+        /// Ranked bids by rank (1 = top score), in the evaluation each referral was awarded on.
         package var ranks: [Int: Int]
         /// The provider's own weekly bid prices, and the market's (every bid in the category), in pence.
         package var ownPrice: Quartiles?
@@ -38,15 +38,6 @@ package enum ProviderResults {
         package var declines: [MarketFigures.CountRow]
     }
 
-    /// The slice of a stored evaluation this report reads: each ranked bid's id and rank.
-    private struct StoredRanking: Decodable {
-        struct Entry: Decodable {
-            var id: String
-            var rank: Int
-        }
-        var ranking: [Entry]
-    }
-
     package static func report(actor: Actor, filter: MarketFigures.Filter, db: any Database) async throws -> Report {
         guard actor.organisationKind == .provider else {
             throw UseCaseError(.forbidden, "These are a provider's own results.")
@@ -59,8 +50,12 @@ package enum ProviderResults {
             "r.published_at >= \(bind: from) AND r.published_at < \(bind: until) AND r.closed_at IS NOT NULL"
         if let category = filter.category { period = "\(period) AND r.category_id = \(bind: category)" }
         // The market: the categories the provider belongs to, never wider.
-        let market: SQLQueryString =
-            "r.category_id IN (SELECT category_id FROM memberships WHERE organisation_id = \(bind: org))"
+        func market(_ alias: String) -> SQLQueryString {
+            """
+            \(unsafeRaw: alias).category_id IN
+                (SELECT category_id FROM memberships WHERE organisation_id = \(bind: org))
+            """
+        }
         func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
 
         var rows: [String: CategoryRow] = [:]
@@ -95,50 +90,56 @@ package enum ProviderResults {
             rows[name] = r
         }
 
-        // Weekly prices: the provider's and the market's, as histograms grouped in SQL.
+        // Weekly prices: the provider's own bids', and the market's from its summary by category and quarter of
+        // publication (M0032: the bids each referral had when it closed), as histograms grouped in SQL.
         var own: [String: [(value: Int, count: Int)]] = [:]
         var all: [String: [(value: Int, count: Int)]] = [:]
         for row in try await sql.raw(
             """
-            SELECT c.name AS category, c.position, b.weekly_cost_pence AS fee,
-                SUM(CASE WHEN b.organisation_id = \(bind: org) THEN 1 ELSE 0 END) AS own, COUNT(*) AS n
+            SELECT c.name AS category, c.position, b.weekly_cost_pence AS fee, COUNT(*) AS n
             FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
-            WHERE b.state = 'submitted' AND \(market) AND \(period)
+            WHERE b.organisation_id = \(bind: org) AND b.state = 'submitted' AND \(market("r")) AND \(period)
             GROUP BY c.name, c.position, b.weekly_cost_pence
+            """
+        ).all() {
+            own[try row.decode(column: "category", as: String.self), default: []].append(
+                (try int(row, "fee"), try int(row, "n")))
+        }
+        var quarters: SQLQueryString =
+            "s.quarter >= \(bind: filter.from.key) AND s.quarter <= \(bind: filter.to.key) AND \(market("s"))"
+        if let category = filter.category { quarters = "\(quarters) AND s.category_id = \(bind: category)" }
+        for row in try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, s.weekly_cost_pence AS fee, CAST(SUM(s.bids) AS BIGINT) AS n
+            FROM \(unsafeRaw: MarketSummaries.prices) s JOIN categories c ON c.id = s.category_id
+            WHERE \(quarters)
+            GROUP BY c.name, c.position, s.weekly_cost_pence
             """
         ).all() {
             let name = try row.decode(column: "category", as: String.self)
             order[name] = try int(row, "position")
-            let fee = try int(row, "fee")
-            own[name, default: []].append((fee, try int(row, "own")))
-            all[name, default: []].append((fee, try int(row, "n")))
+            all[name, default: []].append((try int(row, "fee"), try int(row, "n")))
         }
-        // How many providers bid in each category; then the win rate of each, per cent, on the referrals since
-        // awarded (one row per category and provider).
+        // How many providers bid in each category, and the win rate of each, per cent, on the referrals since
+        // awarded (one row per category and provider), from the summary of bidders.
         var rates: [String: [(value: Int, count: Int)]] = [:]
         var providers: [String: Int] = [:]
         for row in try await sql.raw(
             """
-            SELECT c.name AS category, COUNT(DISTINCT b.organisation_id) AS n
-            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
-            WHERE b.state = 'submitted' AND \(market) AND \(period)
-            GROUP BY c.name
-            """
-        ).all() {
-            providers[try row.decode(column: "category", as: String.self)] = try int(row, "n")
-        }
-        for row in try await sql.raw(
-            """
-            SELECT c.name AS category, b.organisation_id, COUNT(*) AS bids,
-                SUM(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS wins
-            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
-                LEFT JOIN placements p ON p.bid_id = b.id
-            WHERE b.state = 'submitted' AND r.state = 'awarded' AND \(market) AND \(period)
-            GROUP BY c.name, b.organisation_id
+            SELECT c.name AS category, c.position, s.organisation_id, CAST(SUM(s.bids) AS BIGINT) AS bids,
+                CAST(SUM(s.awarded_bids) AS BIGINT) AS decided, CAST(SUM(s.wins) AS BIGINT) AS wins
+            FROM \(unsafeRaw: MarketSummaries.bidders) s JOIN categories c ON c.id = s.category_id
+            WHERE \(quarters)
+            GROUP BY c.name, c.position, s.organisation_id
             """
         ).all() {
             let name = try row.decode(column: "category", as: String.self)
-            rates[name, default: []].append((Figures.percent(try int(row, "wins"), of: try int(row, "bids")) ?? 0, 1))
+            order[name] = try int(row, "position")
+            if try int(row, "bids") > 0 { providers[name, default: 0] += 1 }
+            let decided = try int(row, "decided")
+            if decided > 0 {
+                rates[name, default: []].append((Figures.percent(try int(row, "wins"), of: decided) ?? 0, 1))
+            }
         }
         for name in Set(all.keys).union(rates.keys) {
             var r = rows[name] ?? empty(name)
@@ -153,24 +154,18 @@ package enum ProviderResults {
             rows[name] = r
         }
 
-        // Where the provider's bids ranked, read from each evaluated referral's stored ranking.
+        // Where the provider's bids ranked in the evaluations their referrals were awarded on (kept on each bid).
         for row in try await sql.raw(
             """
-            SELECT c.name AS category, b.id AS bid, r.evaluation_json AS evaluation
+            SELECT c.name AS category, b.award_rank AS rank, COUNT(*) AS n
             FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
-            WHERE b.organisation_id = \(bind: org) AND b.state = 'submitted' AND r.evaluation_json IS NOT NULL
+            WHERE b.organisation_id = \(bind: org) AND b.state = 'submitted' AND b.award_rank IS NOT NULL
                 AND \(period)
+            GROUP BY c.name, b.award_rank
             """
         ).all() {
             let name = try row.decode(column: "category", as: String.self)
-            let bid = try row.decode(column: "bid", as: UUID.self).uuidString
-            let stored = try row.decode(column: "evaluation", as: String.self)
-            guard let ranking = try? JSONDecoder().decode(StoredRanking.self, from: Data(stored.utf8)) else {
-                throw UseCaseError(.internalFailure, "A stored evaluation does not read.")
-            }
-            if let rank = ranking.ranking.first(where: { $0.id.uppercased() == bid })?.rank {
-                rows[name, default: empty(name)].ranks[rank, default: 0] += 1
-            }
+            rows[name, default: empty(name)].ranks[try int(row, "rank"), default: 0] += try int(row, "n")
         }
 
         let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })

@@ -1218,21 +1218,25 @@ package enum Referrals {
         }
         try await db.writeTransaction { db in
             // Claim the change in one statement, so the job and an officer closing at the same moment close it
-            // once: whoever's UPDATE matches no row (already closed) stops here.
-            guard let sql = db as? any SQLDatabase,
-                try await sql.update(ReferralRecord.schema).set("state", to: ReferralState.closed.rawValue).set(
-                    "closed_at", to: now
-                )
-                .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.published.rawValue)
-                .returning("id").first() != nil
+            // once: whoever's UPDATE matches no row (already closed) stops here. The same statement keeps the
+            // referral's counts, which cannot change after the deadline, for the market figures (M0032).
+            let sql = try db.sql()
+            guard
+                let claimed = try await sql.raw(
+                    """
+                    UPDATE referrals SET state = \(bind: ReferralState.closed.rawValue), closed_at = \(bind: now),
+                        \(unsafeRaw: MarketSummaries.closedCounts)
+                    WHERE id = \(bind: r.requireID()) AND state = \(bind: ReferralState.published.rawValue)
+                    RETURNING bid_count
+                    """
+                ).first()
             else {
                 throw UseCaseError(field: "state", "This referral has already been closed", status: .conflict)
             }
             r.state = ReferralState.closed.rawValue
             r.closedAt = now
-            let bids = try await BidRecord.query(on: db).filter(\.$referral.$id == r.requireID()).filter(
-                \.$state == "submitted"
-            ).count()
+            let bids = try claimed.decode(column: "bid_count", as: Int.self)
+            try await MarketSummaries.addClosed("r.id = \(bind: r.requireID())", sql: sql)
             try await Audit.record(
                 on: db, actor: actor, dps: r.$dps.id, action: "referral.closed", entityType: "referral", entityID: r.id,
                 before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
@@ -1730,6 +1734,8 @@ package enum Referrals {
                     set: [("state", SQLBind(next.rawValue))], field: "award",
                     message: "This referral has changed meanwhile (awarded or cancelled); reload it", db: db)
                 try await placement.create(on: db)  // unique(referral_id): a second award fails here
+                try await MarketSummaries.addAwarded("r.id = \(bind: r.requireID())", sql: try db.sql())
+                try await MarketSummaries.setRanks(evaluation.result, referral: r.requireID(), sql: try db.sql())
                 r.state = next.rawValue
                 r.evaluationJSON = Audit.encode(evaluation.result)
                 try await r.update(on: db)

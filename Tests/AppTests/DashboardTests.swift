@@ -120,12 +120,30 @@ struct DashboardTests {
                 actor: rw.w.provider, filter: try .init(from: Quarter(key: "2026-Q4")!, to: Quarter(key: "2026-Q4")!),
                 db: app.db)
             #expect(earlier.rows.first?.marketPrice != nil)
-            try await (app.db as! any SQLDatabase).raw(
-                "UPDATE bids SET state = 'withdrawn' WHERE organisation_id = \(bind: more[1].organisationID)"
-            ).run()
-            let four = try await ProviderResults.report(actor: rw.w.provider, filter: year, db: app.db)
-            #expect(four.rows.first?.marketProviders == 4)
+            // A referral of the quarter before, on which only four providers bid, published at half past midnight
+            // on 1 July in London (still 30 June in UTC): it counts in the third quarter, as London dates do.
+            let july = ISO8601DateFormatter().date(from: "2026-06-30T23:30:00Z")!
+            let r4 = try await Referrals.create(
+                rw.input(radius: 50, deadline: "2026-07-03 17:00", parentChoice: false), actor: rw.w.officer,
+                db: app.db, now: july)
+            _ = try await Referrals.publish(r4.id!, actor: rw.w.officer, db: app.db, now: july)
+            let inv4 = try await referrals.invitations(app, r4)
+            for (name, actor, pounds) in bidders.dropLast() {
+                try await Referrals.bid(
+                    inv4[name]!.id!, form: rw.bidForm(app, invitation: inv4[name]!, corePounds: pounds), actor: actor,
+                    db: app.db, now: july)
+            }
+            _ = try await Referrals.closeDue(db: app.db, now: july.addingTimeInterval(5 * 86_400))
+            let q3 = try MarketFigures.Filter(from: Quarter(key: "2026-Q3")!, to: Quarter(key: "2026-Q3")!)
+            let four = try await ProviderResults.report(actor: rw.w.provider, filter: q3, db: app.db)
+            #expect(four.rows.first?.bids == 1 && four.rows.first?.marketProviders == 4)
             #expect(four.rows.first?.marketPrice == nil && four.rows.first?.marketWinRate == nil)
+            // Over both quarters, five providers bid: the market is shown again.
+            let both = try await ProviderResults.report(
+                actor: rw.w.provider, filter: try .init(from: Quarter(key: "2026-Q3")!, to: Quarter(key: "2026-Q4")!),
+                db: app.db)
+            #expect(both.rows.first?.marketProviders == 5 && both.rows.first?.bids == 2)
+            #expect(both.rows.first?.marketPrice?.median == 360_000)
 
             // The provider's dashboard and its CSV; a council is refused the CSV.
             let browser = try await HTTPTests.Browser(app).signedIn("admin@acorn.test")

@@ -395,6 +395,13 @@ struct GenerateCommand: AsyncCommand {
                     AND (CAST(i.distance_miles * 10 AS INTEGER) * 7 + \(number)) % 25 < 22
                 """
             ).run()
+            // Each referral's counts, as its close keeps them (M0032).
+            try await sql.raw(
+                """
+                UPDATE referrals SET \(unsafeRaw: MarketSummaries.closedCounts)
+                WHERE reference IN (SELECT 'GEN-' || g FROM \(numbers) x)
+                """
+            ).run()
             // Planner statistics once the tables hold real numbers (the demo's left them tiny, so SQLite scanned
             // every bid for each award).
             if first == 1 { try await sql.raw("ANALYZE").run() }
@@ -427,6 +434,21 @@ struct GenerateCommand: AsyncCommand {
                 CROSS JOIN (SELECT * FROM placements WHERE id = \(bind: templatePlacement)) t
                 """
             ).run()
+            // Ranks in the award's evaluation: the winner first, then the others by price.
+            try await sql.raw(
+                """
+                UPDATE bids SET award_rank = x.award_rank
+                FROM (
+                    SELECT b.id, ROW_NUMBER() OVER (PARTITION BY b.referral_id
+                        ORDER BY CASE WHEN p.bid_id = b.id THEN 0 ELSE 1 END, b.weekly_cost_pence, b.id) AS award_rank
+                    FROM referrals r JOIN placements p ON p.referral_id = r.id JOIN bids b ON b.referral_id = r.id
+                    WHERE \(range) AND b.state = 'submitted') x
+                WHERE bids.id = x.id
+                """
+            ).run()
+            // The market's bids by category and quarter, as the close and the award add them (M0032).
+            try await MarketSummaries.addClosed(range, sql: sql)
+            try await MarketSummaries.addAwarded(range, sql: sql)
             // Reviews every six months from the start to the ending or today; the last month's still open.
             let due = d.isoDate("p.start_date", plus: "s.n * 6", "month")
             let monthAgo = today.adding(days: -30).iso
