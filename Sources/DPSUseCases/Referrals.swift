@@ -1218,24 +1218,29 @@ package enum Referrals {
         }
         try await db.writeTransaction { db in
             // Claim the change in one statement, so the job and an officer closing at the same moment close it
-            // once: whoever's UPDATE matches no row (already closed) stops here. The same statement keeps the
-            // referral's counts, which cannot change after the deadline, for the market figures (M0032).
+            // once: whoever's UPDATE matches no row (already closed) stops here.
             let sql = try db.sql()
             guard
-                let claimed = try await sql.raw(
-                    """
-                    UPDATE referrals SET state = \(bind: ReferralState.closed.rawValue), closed_at = \(bind: now),
-                        \(unsafeRaw: MarketSummaries.closedCounts)
-                    WHERE id = \(bind: r.requireID()) AND state = \(bind: ReferralState.published.rawValue)
-                    RETURNING bid_count
-                    """
-                ).first()
+                try await sql.update(ReferralRecord.schema).set("state", to: ReferralState.closed.rawValue).set(
+                    "closed_at", to: now
+                )
+                .where("id", .equal, r.requireID()).where("state", .equal, ReferralState.published.rawValue)
+                .returning("id").first() != nil
             else {
                 throw UseCaseError(field: "state", "This referral has already been closed", status: .conflict)
             }
             r.state = ReferralState.closed.rawValue
             r.closedAt = now
-            let bids = try claimed.decode(column: "bid_count", as: Int.self)
+            // Then its counts, which cannot change after the deadline, for the market figures (M0032). A separate
+            // statement, so it reads after the claim: a bid that held the referral's row when the claim began (bids
+            // claim it too) is committed and counted, which PostgreSQL's claim statement could not see.
+            let counted = try await sql.raw(
+                """
+                UPDATE referrals SET \(unsafeRaw: MarketSummaries.closedCounts) WHERE id = \(bind: r.requireID())
+                RETURNING bid_count
+                """
+            ).first()
+            let bids = try counted?.decode(column: "bid_count", as: Int.self) ?? 0
             try await MarketSummaries.addClosed("r.id = \(bind: r.requireID())", sql: sql)
             try await Audit.record(
                 on: db, actor: actor, dps: r.$dps.id, action: "referral.closed", entityType: "referral", entityID: r.id,

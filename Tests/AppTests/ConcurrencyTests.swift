@@ -100,6 +100,44 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test("Bids racing the close: the counts the referral keeps and the market's summary agree with what landed")
+    func bidsRacingTheCloseAreCounted() async throws {
+        try await withApp { app in
+            // setup: three invited providers
+            let rw = try await ReferralWorld.make(app)
+            let (r, inv) = try await referrals.published(app, rw)
+            let bidders: [(String, Actor)] = [
+                ("Acorn House", rw.w.provider), ("Birch School", rw.w.otherProvider), ("Cedar School", rw.third),
+            ]
+
+            // MUT: the three bid (before the deadline by their clocks) while the job closes the referral
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (name, actor) in bidders {
+                    group.addTask {
+                        do {
+                            try await Referrals.bid(
+                                inv[name]!.id!, form: rw.bidForm(app, invitation: inv[name]!), actor: actor,
+                                db: app.db, now: testNow)
+                        } catch let error as UseCaseError where error.errors.map(\.field) == ["deadline"] {
+                            // closed first: refused, nothing written
+                        }
+                    }
+                }
+                group.addTask { _ = try await Referrals.closeDue(db: app.db, now: self.afterDeadline) }
+                try await group.waitForAll()
+            }
+
+            // validate: whatever the order, what closed is what is counted
+            let sql = app.db as! any SQLDatabase
+            let landed = try await BidRecord.query(on: app.db).filter(\.$state == "submitted").count()
+            let kept = try await sql.raw("SELECT bid_count FROM referrals WHERE id = \(bind: r.id!)").first()!
+                .decode(column: "bid_count", as: Int.self)
+            let market = try await sql.raw("SELECT CAST(COALESCE(SUM(bids), 0) AS BIGINT) AS n FROM market_bid_prices")
+                .first()!.decode(column: "n", as: Int.self)
+            #expect(kept == landed && market == landed)
+        }
+    }
+
     @Test("Two servers' closing jobs at once over more than a batch: each referral closes once, one event, one message")
     func closingJobsShareWork() async throws {
         try await withApp { app in
