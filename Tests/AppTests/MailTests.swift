@@ -22,24 +22,33 @@ final class SMTPSink: @unchecked Sendable {
         let venv = root.appendingPathComponent("tests-browser/.venv/bin/python").path
         let python = FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/python3"
         maildir = FileManager.default.temporaryDirectory.appendingPathComponent("dps-mail-\(UUID().uuidString)")
-        port = Int.random(in: 20_000..<40_000)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir.path,
-        ]
-        try process.run()
-        // Ready when it accepts a connection (at most 10 s).
-        for _ in 0..<100 {
-            guard process.isRunning else { break }
-            if (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
-                host: "127.0.0.1", port: port
-            ).get().close()) != nil {
-                return
+        // A port below Linux's ephemeral range (32768 and up), where the tests' own client connections live; another
+        // port if the one drawn is taken (the server exits at once).
+        for _ in 0..<5 {
+            let port = Int.random(in: 20_000..<32_000)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [
+                "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir.path,
+            ]
+            try process.run()
+            // Ready when it accepts a connection (at most 10 s).
+            for _ in 0..<100 {
+                guard process.isRunning else { break }
+                if (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
+                    host: "127.0.0.1", port: port
+                ).get().close()) != nil {
+                    (self.port, self.process) = (port, process)
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            if process.isRunning {  // running but not listening in 10 s: not a port clash
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                break
+            }
         }
-        stop()
         throw SMTPSinkUnavailable()
     }
 
