@@ -1234,13 +1234,17 @@ package enum Referrals {
             // Then its counts, which cannot change after the deadline, for the market figures (M0032). A separate
             // statement, so it reads after the claim: a bid that held the referral's row when the claim began (bids
             // claim it too) is committed and counted, which PostgreSQL's claim statement could not see.
-            let counted = try await sql.raw(
-                """
-                UPDATE referrals SET \(unsafeRaw: MarketSummaries.closedCounts) WHERE id = \(bind: r.requireID())
-                RETURNING bid_count
-                """
-            ).first()
-            let bids = try counted?.decode(column: "bid_count", as: Int.self) ?? 0
+            guard
+                let counted = try await sql.raw(
+                    """
+                    UPDATE referrals SET \(unsafeRaw: MarketSummaries.closedCounts) WHERE id = \(bind: r.requireID())
+                    RETURNING bid_count
+                    """
+                ).first()
+            else {
+                throw UseCaseError(.internalFailure, "The referral closed but could not be counted.")
+            }
+            let bids = try counted.decode(column: "bid_count", as: Int.self)
             try await MarketSummaries.addClosed("r.id = \(bind: r.requireID())", sql: sql)
             try await Audit.record(
                 on: db, actor: actor, dps: r.$dps.id, action: "referral.closed", entityType: "referral", entityID: r.id,

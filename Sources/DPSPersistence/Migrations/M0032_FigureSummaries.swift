@@ -156,7 +156,12 @@ public enum MarketSummaries {
 
     /// Keeps each ranked bid's rank from the evaluation a referral is awarded on, in one statement.
     public static func setRanks(_ evaluation: EvaluationResult, referral: UUID, sql: any SQLDatabase) async throws {
-        let ranked = evaluation.ranking.compactMap { e in UUID(uuidString: e.id).map { ($0, e.rank) } }
+        let ranked = try evaluation.ranking.map { e in
+            guard let id = UUID(uuidString: e.id) else {
+                throw MigrationDataError(detail: "referral \(referral): its evaluation ranks a bid without an id")
+            }
+            return (id, e.rank)
+        }
         guard !ranked.isEmpty else { return }
         var cases: SQLQueryString = "CASE id"
         for (id, rank) in ranked { cases = "\(cases) WHEN \(bind: id) THEN \(bind: rank)" }
