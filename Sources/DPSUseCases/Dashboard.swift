@@ -47,7 +47,7 @@ package enum Dashboard {
                 (SELECT COUNT(*) FROM placements p WHERE \(placements) AND p.status = 'active'
                     AND p.start_date <= \(bind: today.iso)) AS live,
                 (SELECT CAST(COALESCE(SUM(\(MarketFigures.annualValue)), 0) AS BIGINT)
-                    FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
+                    FROM placements p
                     WHERE \(placements) AND p.status = 'active' AND p.start_date <= \(bind: today.iso)) AS annual,
                 (SELECT COUNT(*) FROM referrals r WHERE \(referrals) AND r.state = 'published'
                     AND r.deadline > \(bind: now)) AS open,

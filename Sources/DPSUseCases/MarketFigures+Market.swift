@@ -73,9 +73,10 @@ extension MarketFigures {
         package var providerEndings: [ProviderEndingRow]
     }
 
-    /// A placement's value a year: its weekly fee over the weeks its pattern charges (38, 42 or 52).
+    /// A placement's value a year: its weekly fee over the weeks its pattern charges (38, 42 or 52). The pattern is
+    /// the placement's own (the referral's, kept at the award since M0033).
     static let annualValue: SQLQueryString = """
-        p.weekly_fee_pence * CASE COALESCE(p.pattern, r.pattern)
+        p.weekly_fee_pence * CASE p.pattern
             WHEN 'day38' THEN 38 WHEN 'weekly38' THEN 38 WHEN 'residential42' THEN 42 ELSE 52 END
         """
 
@@ -107,8 +108,7 @@ extension MarketFigures {
             SELECT o.name AS partner, COUNT(*) AS n, CAST(SUM(\(annualValue)) AS BIGINT) AS annual,
                 SUM(CASE WHEN p.direct THEN 1 ELSE 0 END) AS direct,
                 CAST(SUM(CASE WHEN p.direct THEN \(annualValue) ELSE 0 END) AS BIGINT) AS direct_annual
-            FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
-                JOIN organisations o ON o.id = p.authority_id
+            FROM placements p JOIN organisations o ON o.id = p.authority_id
             WHERE \(placements) AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
             GROUP BY o.name ORDER BY o.name
             """
@@ -122,7 +122,7 @@ extension MarketFigures {
         let live = try await sql.raw(
             """
             SELECT COUNT(*) AS n, CAST(COALESCE(SUM(\(annualValue)), 0) AS BIGINT) AS annual
-            FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
+            FROM placements p
             WHERE \(placements) AND p.status = 'active' AND p.start_date <= \(bind: today.iso)
             """
         ).first()
@@ -130,14 +130,15 @@ extension MarketFigures {
         // Awards in the period: days from publication to award and to start, as histograms per category.
         let awardDays = dayNumber("p.created_at", isDate: false, sql)
         let startDays = dayNumber("p.start_date", isDate: true, sql)
-        let publishedDays = dayNumber("r.published_at", isDate: false, sql)
+        let publishedDays = dayNumber("p.published_at", isDate: false, sql)
         let timingRows = try await sql.raw(
             """
             SELECT c.name AS category, c.position, \(awardDays) - \(publishedDays) AS to_award,
                 \(startDays) - \(publishedDays) AS to_start, COUNT(*) AS n,
-                SUM(CASE WHEN r.bid_count = 1 THEN 1 ELSE 0 END) AS single
-            FROM placements p JOIN referrals r ON r.id = p.referral_id JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND p.created_at >= \(bind: from) AND p.created_at < \(bind: until)
+                SUM(CASE WHEN p.competing_bids = 1 THEN 1 ELSE 0 END) AS single
+            FROM placements p JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND p.published_at IS NOT NULL AND p.created_at >= \(bind: from)
+                AND p.created_at < \(bind: until)
             GROUP BY c.name, c.position, \(awardDays) - \(publishedDays), \(startDays) - \(publishedDays)
             ORDER BY c.position, c.name
             """
@@ -194,19 +195,18 @@ extension MarketFigures {
             return CountRow(label: labels[code] ?? "Not given", count: try int($0, "n"))
         }
 
-        // Distance: the invitation's measured distance of the winning establishment (found by key through the winning
-        // bid), in the evaluation's bands.
+        // Distance: the winning establishment's distance as its invitation measured it (kept on the placement at the
+        // award, M0033), in the evaluation's bands.
         var band: SQLQueryString = "CASE"
         for (i, b) in Figures.distanceBands.enumerated() {
-            if let below = b.below { band = "\(band) WHEN i.distance_miles < \(literal: below) THEN \(literal: i)" }
+            if let below = b.below { band = "\(band) WHEN p.distance_miles < \(literal: below) THEN \(literal: i)" }
         }
         band = "\(band) ELSE \(literal: Figures.distanceBands.count - 1) END"
         let distanceRows = try await sql.raw(
             """
             SELECT c.name AS category, c.position, \(band) AS band, COUNT(*) AS n
-            FROM placements p JOIN bids b ON b.id = p.bid_id JOIN invitations i ON i.id = b.invitation_id
-                JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
+            FROM placements p JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND p.distance_miles IS NOT NULL AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
             GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name
             """
         ).all()

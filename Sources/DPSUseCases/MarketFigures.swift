@@ -124,7 +124,7 @@ package enum MarketFigures {
             SELECT SUBSTR(p.start_date, 1, 7) AS month, COUNT(*) AS n,
                 CAST(SUM(\(annualValue)) AS BIGINT) AS annual,
                 SUM(CASE WHEN p.direct THEN 1 ELSE 0 END) AS direct
-            FROM placements p LEFT JOIN referrals r ON r.id = p.referral_id
+            FROM placements p
             WHERE \(placements) AND p.start_date >= \(bind: first) AND p.start_date < \(bind: next)
             GROUP BY SUBSTR(p.start_date, 1, 7)
             """

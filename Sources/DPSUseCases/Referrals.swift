@@ -1743,6 +1743,7 @@ package enum Referrals {
                     set: [("state", SQLBind(next.rawValue))], field: "award",
                     message: "This referral has changed meanwhile (awarded or cancelled); reload it", db: db)
                 try await placement.create(on: db)  // unique(referral_id): a second award fails here
+                try await PlacementFacts.fill("id = \(bind: placement.requireID())", sql: try db.sql())
                 try await MarketSummaries.addAwarded("r.id = \(bind: r.requireID())", sql: try db.sql())
                 try await MarketSummaries.setRanks(evaluation.result, referral: r.requireID(), sql: try db.sql())
                 r.state = next.rawValue

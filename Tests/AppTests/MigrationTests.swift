@@ -236,4 +236,50 @@ struct MigrationTests {
             #expect(try await ReferralRecord.find(r.id!, on: app.db) != nil)
         }
     }
+
+    @Test("M0033: an awarded placement keeps its referral's pattern, publication, bids and the winner's distance")
+    func placementFacts() async throws {
+        try await withApp { app in
+            // setup: a three-bid award, and a direct placement
+            let rw = try await ReferralWorld.make(app)
+            let sql = app.db as! any SQLDatabase
+            let (r, inv) = try await ReferralTests().competed(app, rw, parentChoice: false)
+            let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+            let direct = try await FiguresTests.direct(app, rw, [("2026-05-10", 300_000)])[0]
+            func facts(_ id: UUID) async throws -> (String?, Date?, Int?, Double?) {
+                let row = try #require(
+                    try await sql.raw(
+                        """
+                        SELECT pattern, published_at, competing_bids, distance_miles FROM placements
+                        WHERE id = \(bind: id)
+                        """
+                    ).first())
+                return (
+                    try row.decode(column: "pattern", as: String?.self),
+                    try row.decode(column: "published_at", as: Date?.self),
+                    try row.decode(column: "competing_bids", as: Int?.self),
+                    try row.decode(column: "distance_miles", as: Double?.self)
+                )
+            }
+            // Acorn House won (the top score); its invitation measured its distance at publication.
+            let expected = (r.pattern, r.publishedAt!, 3, inv["Acorn House"]!.distanceMiles)
+            func check(_ got: (String?, Date?, Int?, Double?)) {
+                #expect(got.0 == expected.0 && got.2 == expected.2 && got.3 == expected.3)
+                #expect(abs((got.1 ?? .distantPast).timeIntervalSince(expected.1)) < 1)
+            }
+            check(try await facts(awarded.id!))  // the award keeps them
+            // ... and a placement awarded before M0033 gets them from the migration.
+            try await sql.update("placements").set("pattern", to: SQLLiteral.null)
+                .set("published_at", to: SQLLiteral.null).set("competing_bids", to: SQLLiteral.null)
+                .set("distance_miles", to: SQLLiteral.null).run()
+
+            // MUT
+            try await PlacementFacts.fill("referral_id IS NOT NULL", sql: sql)
+
+            // validate
+            check(try await facts(awarded.id!))
+            let none = try await facts(direct.id!)
+            #expect(none.0 == nil && none.1 == nil && none.2 == nil && none.3 == nil)
+        }
+    }
 }

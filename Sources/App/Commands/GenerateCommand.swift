@@ -434,6 +434,9 @@ struct GenerateCommand: AsyncCommand {
                 CROSS JOIN (SELECT * FROM placements WHERE id = \(bind: templatePlacement)) t
                 """
             ).run()
+            // The competition's facts on each placement, as the award keeps them (M0033).
+            try await PlacementFacts.fill(
+                "referral_id IN (SELECT r.id FROM referrals r WHERE \(range) AND r.state = 'awarded')", sql: sql)
             // Ranks in the award's evaluation: the winner first, then the others by price.
             try await sql.raw(
                 """

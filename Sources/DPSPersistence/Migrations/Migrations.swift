@@ -35,5 +35,6 @@ public enum DPSMigrations {
         M0030_Publication(),  // OCDS releases made once each, the notices due by regime, the ocid prefix
         M0031_FigureIndexes(),  // the market figures' ranges: placements by start, referrals by publication
         M0032_FigureSummaries(),  // closed referrals' counts; the market's bids by category and quarter
+        M0033_PlacementFacts(),  // a placement's competition kept on it; indexes carrying what the figures read
     ]
 }

@@ -149,9 +149,15 @@ public final class PlacementRecord: Model, @unchecked Sendable {
     @OptionalField(key: "ended_by") public var endedBy: String?
     /// What the person who ended it wrote about the ending.
     @OptionalField(key: "ending_note") public var endingNote: String?
-    /// The placement pattern, once changed since award (`PlacementPattern`); nil: the referral's (or 52 weeks).
+    /// The placement pattern (`PlacementPattern`): the referral's at award (kept since M0033; empty before, when the
+    /// referral's applied), until a change replaces it; empty for a direct placement (52 weeks).
     @OptionalField(key: "pattern") public var pattern: String?
     @OptionalField(key: "bid_id") public var bidID: UUID?
+    /// The competition it was awarded from (M0033): when the referral was published, how many bids it had when it
+    /// closed, and the winning establishment's distance from home as its invitation measured it. Empty when direct.
+    @OptionalField(key: "published_at") public var publishedAt: Date?
+    @OptionalField(key: "competing_bids") public var competingBids: Int?
+    @OptionalField(key: "distance_miles") public var distanceMiles: Double?
     @Parent(key: "establishment_id") public var establishment: EstablishmentRecord
     @Field(key: "provider_id") public var providerID: UUID
     @Field(key: "authority_id") public var authorityID: UUID
