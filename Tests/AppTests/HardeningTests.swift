@@ -2,6 +2,7 @@ import DPSDomain
 import DPSPersistence
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -504,21 +505,57 @@ struct HardeningTests {
         """
     )
     func lockoutIsPerAddress() async throws {
-        // setup
-        let guardian = SignInGuard(decoyHash: "")
-        let email = "officer@bh.test"
-        let attacker = SignInGuard.keys(email: email, address: "203.0.113.9")
-        let owner = SignInGuard.keys(email: email, address: "198.51.100.7")
+        try await withApp { app in
+            // setup
+            let guardian = SignInGuard(decoyHash: "")
+            let email = "officer@bh.test"
+            let attacker = SignInGuard.keys(email: email, address: "203.0.113.9")
+            let owner = SignInGuard.keys(email: email, address: "198.51.100.7")
 
-        // MUT + validate
-        for _ in 0..<SignInGuard.maxFailures { await guardian.recordFailure(attacker.keys, now: testNow) }
-        #expect(await guardian.retryAfter(attacker.keys, limits: attacker.limits, now: testNow) != nil)
-        #expect(await guardian.retryAfter(owner.keys, limits: owner.limits, now: testNow) == nil)
-        for i in 0..<SignInGuard.maxFailuresPerAccount {
-            let spread = SignInGuard.keys(email: email, address: "192.0.2.\(i)")
-            await guardian.recordFailure(spread.keys, now: testNow)
+            // MUT + validate
+            for _ in 0..<SignInGuard.maxFailures {
+                try await guardian.recordFailure(attacker.keys, now: testNow, db: app.db)
+            }
+            #expect(
+                try await guardian.retryAfter(attacker.keys, limits: attacker.limits, now: testNow, db: app.db) != nil)
+            #expect(try await guardian.retryAfter(owner.keys, limits: owner.limits, now: testNow, db: app.db) == nil)
+            for i in 0..<SignInGuard.maxFailuresPerAccount {
+                let spread = SignInGuard.keys(email: email, address: "192.0.2.\(i)")
+                try await guardian.recordFailure(spread.keys, now: testNow, db: app.db)
+            }
+            #expect(try await guardian.retryAfter(owner.keys, limits: owner.limits, now: testNow, db: app.db) != nil)
         }
-        #expect(await guardian.retryAfter(owner.keys, limits: owner.limits, now: testNow) != nil)
+    }
+
+    @Test(
+        """
+        The tries are counted in the database: a second server instance refuses what the first counted (each counted \
+        its own before, so two instances gave twice the tries); they lapse after the window and are then deleted
+        """
+    )
+    func lockoutSharedByInstances() async throws {
+        try await withApp { app in
+            // setup: two instances' guards on one database
+            let first = SignInGuard(decoyHash: "")
+            let second = SignInGuard(decoyHash: "")
+            let tries = SignInGuard.keys(email: "officer@bh.test", address: "203.0.113.9")
+
+            // MUT
+            for _ in 0..<SignInGuard.maxFailures {
+                try await first.recordFailure(tries.keys, now: testNow, db: app.db)
+            }
+
+            // validate
+            let wait = try await second.retryAfter(tries.keys, limits: tries.limits, now: testNow, db: app.db)
+            #expect(wait == Int(SignInGuard.window))
+            let later = testNow.addingTimeInterval(SignInGuard.window + 1)
+            #expect(try await second.retryAfter(tries.keys, limits: tries.limits, now: later, db: app.db) == nil)
+            let other = SignInGuard.keys(email: "admin@ws.test", address: "198.51.100.7")
+            try await second.recordFailure(other.keys, now: later, db: app.db)
+            let rows = try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM sign_in_failures")
+                .first()?.decode(column: "n", as: Int.self)
+            #expect(rows == other.keys.count)  // the lapsed tries are gone
+        }
     }
 
     @Test("Registration tells that an address has an account only 30 times per client address in 15 minutes")

@@ -3,15 +3,18 @@ import DPSPersistence
 import DPSUseCases
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Slows password guessing and account probing, for page sign-in and API tokens alike:
 /// - after `maxFailures` wrong passwords for one account from one client address, `maxFailuresPerAccount` for
 ///   it from anywhere, or `maxFailuresPerAddress` from one client address, within `window`, further attempts
-///   are refused with 429 and Retry-After until the window passes;
+///   are refused with 429 and Retry-After until the window passes. The failures are counted in the database
+///   (`sign_in_failures`, M0034), so every instance of the server counts the same tries;
 /// - an unknown e-mail address costs the same bcrypt work and gets the same words as a wrong password;
 /// - at most `maxConcurrentHashes` bcrypt computations run at once and at most `maxWaiting` wait, so
-///   unauthenticated requests cannot take every core; beyond that the answer is 429.
+///   unauthenticated requests cannot take every core; beyond that the answer is 429. This bound is each
+///   instance's own: it guards that instance's cores.
 actor SignInGuard {
     /// A bcrypt hash of a random secret at the configured cost: verifying against it costs what a real
     /// account costs.
@@ -27,30 +30,47 @@ actor SignInGuard {
     static let window: TimeInterval = 15 * 60
     static let maxConcurrentHashes = max(1, System.coreCount)
     static let maxWaiting = 64
+    static let table = "sign_in_failures"
 
-    private var failures: [String: [Date]] = [:]
     private var running = 0
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    /// Seconds until `keys` may try again, or nil when they may try now.
-    func retryAfter(_ keys: [String], limits: [Int], now: Date) -> Int? {
+    /// Seconds until `keys` may try again, or nil when they may try now: for each key at or over its limit within
+    /// the window, until its oldest failure in the window leaves it.
+    nonisolated func retryAfter(_ keys: [String], limits: [Int], now: Date, db: any Database) async throws -> Int? {
+        let limit = Dictionary(zip(keys.map(Tokens.hash), limits), uniquingKeysWith: min)
+        let rows = try await db.sql().raw(
+            """
+            SELECT key_hash, COUNT(*) AS n, MIN(failed_at) AS oldest FROM \(unsafeRaw: Self.table)
+            WHERE key_hash IN (\(binds: Array(limit.keys))) AND failed_at > \(bind: now - Self.window)
+            GROUP BY key_hash
+            """
+        ).all()
         var wait: TimeInterval = 0
-        for (key, limit) in zip(keys, limits) {
-            let recent = (failures[key] ?? []).filter { now.timeIntervalSince($0) < Self.window }
-            failures[key] = recent.isEmpty ? nil : recent
-            if recent.count >= limit, let oldest = recent.first {
-                wait = max(wait, Self.window - now.timeIntervalSince(oldest))
-            }
+        for row in rows {
+            let key = try row.decode(column: "key_hash", as: String.self)
+            guard let max = limit[key], try row.decode(column: "n", as: Int.self) >= max else { continue }
+            let oldest = try row.decode(column: "oldest", as: Date.self)
+            wait = Swift.max(wait, Self.window - now.timeIntervalSince(oldest))
         }
         return wait > 0 ? Int(wait.rounded(.up)) : nil
     }
 
-    func recordFailure(_ keys: [String], now: Date) {
-        for key in keys { failures[key, default: []].append(now) }
-        if failures.count > 100_000 { failures.removeAll() }  // bounded memory under a flood of addresses
+    /// Counts one failure under each of `keys`, and forgets failures older than the window.
+    nonisolated func recordFailure(_ keys: [String], now: Date, db: any Database) async throws {
+        let sql = try db.sql()
+        try await sql.raw("DELETE FROM \(unsafeRaw: Self.table) WHERE failed_at <= \(bind: now - Self.window)").run()
+        var insert = sql.insert(into: Self.table).columns("key_hash", "failed_at")
+        for key in keys { insert = insert.values([SQLBind(Tokens.hash(key)), SQLBind(now)]) }
+        try await insert.run()
     }
 
-    func recordSuccess(_ keys: [String]) { for key in keys { failures[key] = nil } }
+    /// Forgets the failures under `keys` (a right password).
+    nonisolated func recordSuccess(_ keys: [String], db: any Database) async throws {
+        try await db.sql().raw(
+            "DELETE FROM \(unsafeRaw: Self.table) WHERE key_hash IN (\(binds: keys.map(Tokens.hash)))"
+        ).run()
+    }
 
     /// The throttle keys of one sign-in attempt and their limits: the account from this address, the account
     /// from anywhere, and this address for any account.
@@ -81,7 +101,7 @@ extension Request {
         let guardian = application.signInGuard
         let address = remoteAddress?.ipAddress ?? "unknown"
         let (keys, limits) = SignInGuard.keys(email: email, address: address)
-        if let wait = await guardian.retryAfter(keys, limits: limits, now: now) {
+        if let wait = try await guardian.retryAfter(keys, limits: limits, now: now, db: db) {
             throw TooManyAttempts(retryAfter: wait)
         }
         // A deactivated account is treated as unknown (the same work, the same answer).
@@ -94,10 +114,10 @@ extension Request {
             throw TooManyAttempts(retryAfter: 5)
         }
         guard ok, let user else {
-            await guardian.recordFailure(keys, now: now)
+            try await guardian.recordFailure(keys, now: now, db: db)
             return nil
         }
-        await guardian.recordSuccess(Array(keys.prefix(2)))
+        try await guardian.recordSuccess(Array(keys.prefix(2)), db: db)
         return user
     }
 }

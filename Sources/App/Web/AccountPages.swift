@@ -167,7 +167,9 @@ struct AccountPages: RouteCollection {
         // The same throttle as signing in, by address: a reset sends e-mail.
         let guardian = req.application.signInGuard
         let address = ["address:\(req.remoteAddress?.ipAddress ?? "unknown")"]
-        if let wait = await guardian.retryAfter(address, limits: [SignInGuard.maxFailuresPerAddress], now: req.now) {
+        if let wait = try await guardian.retryAfter(
+            address, limits: [SignInGuard.maxFailuresPerAddress], now: req.now, db: req.db)
+        {
             throw TooManyAttempts(retryAfter: wait)
         }
         do {
@@ -175,7 +177,7 @@ struct AccountPages: RouteCollection {
         } catch let error as UseCaseError where !error.errors.isEmpty {
             return HTMLResponse.make(resetView(req, errors: error.errors, email: email), status: error.httpStatus)
         }
-        await guardian.recordFailure(address, now: req.now)
+        try await guardian.recordFailure(address, now: req.now, db: req.db)
         return HTMLResponse.make(
             Layout.page(title: "Check your email", context: PageContext(request: req)) {
                 UI.h1("Check your email")

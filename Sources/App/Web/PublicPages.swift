@@ -369,7 +369,9 @@ struct PublicPages: RouteCollection {
         // sign-in (each "already registered" answer counts), and its bcrypt work shares the sign-in bound.
         let guardian = req.application.signInGuard
         let address = ["address:\(req.remoteAddress?.ipAddress ?? "unknown")"]
-        if let wait = await guardian.retryAfter(address, limits: [SignInGuard.maxFailuresPerAddress], now: req.now) {
+        if let wait = try await guardian.retryAfter(
+            address, limits: [SignInGuard.maxFailuresPerAddress], now: req.now, db: req.db)
+        {
             throw TooManyAttempts(retryAfter: wait)
         }
         do {
@@ -386,7 +388,7 @@ struct PublicPages: RouteCollection {
             req.flash("Your organisation is registered. Add your first establishment.")
             return req.redirect(to: .newEstablishment)
         } catch let error as UseCaseError where !error.errors.isEmpty {
-            if error.kind == .conflict { await guardian.recordFailure(address, now: req.now) }
+            if error.kind == .conflict { try await guardian.recordFailure(address, now: req.now, db: req.db) }
             var values = Forms.values(req)
             values["password"] = nil
             return HTMLResponse.make(registerView(req, errors: error.errors, values: values), status: error.httpStatus)
