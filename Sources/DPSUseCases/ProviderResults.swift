@@ -49,6 +49,13 @@ package enum ProviderResults {
         var period: SQLQueryString =
             "r.published_at >= \(bind: from) AND r.published_at < \(bind: until) AND r.closed_at IS NOT NULL"
         if let category = filter.category { period = "\(period) AND r.category_id = \(bind: category)" }
+        // The provider's invitations of the period, read from its index by organisation and time: an invitation is
+        // made when its referral is published (the one statement that inserts them sets both times alike), so this
+        // is the same period, and only its referrals are then looked up, not every referral the provider was ever
+        // invited to.
+        let invited: SQLQueryString = """
+            i.organisation_id = \(bind: org) AND i.invited_at >= \(bind: from) AND i.invited_at < \(bind: until)
+            """
         // The market: the categories the provider belongs to, never wider.
         func market(_ alias: String) -> SQLQueryString {
             """
@@ -76,7 +83,7 @@ package enum ProviderResults {
             FROM invitations i JOIN referrals r ON r.id = i.referral_id JOIN categories c ON c.id = r.category_id
                 LEFT JOIN bids b ON b.invitation_id = i.id AND b.state = 'submitted'
                 LEFT JOIN placements p ON p.bid_id = b.id
-            WHERE i.organisation_id = \(bind: org) AND \(period)
+            WHERE \(invited) AND \(period)
             GROUP BY c.name, c.position
             """
         ).all() {
@@ -97,8 +104,9 @@ package enum ProviderResults {
         for row in try await sql.raw(
             """
             SELECT c.name AS category, c.position, b.weekly_cost_pence AS fee, COUNT(*) AS n
-            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
-            WHERE b.organisation_id = \(bind: org) AND b.state = 'submitted' AND \(market("r")) AND \(period)
+            FROM invitations i JOIN bids b ON b.invitation_id = i.id JOIN referrals r ON r.id = i.referral_id
+                JOIN categories c ON c.id = r.category_id
+            WHERE \(invited) AND b.state = 'submitted' AND \(market("r")) AND \(period)
             GROUP BY c.name, c.position, b.weekly_cost_pence
             """
         ).all() {
@@ -158,9 +166,9 @@ package enum ProviderResults {
         for row in try await sql.raw(
             """
             SELECT c.name AS category, b.award_rank AS rank, COUNT(*) AS n
-            FROM bids b JOIN referrals r ON r.id = b.referral_id JOIN categories c ON c.id = r.category_id
-            WHERE b.organisation_id = \(bind: org) AND b.state = 'submitted' AND b.award_rank IS NOT NULL
-                AND \(period)
+            FROM invitations i JOIN bids b ON b.invitation_id = i.id JOIN referrals r ON r.id = i.referral_id
+                JOIN categories c ON c.id = r.category_id
+            WHERE \(invited) AND b.state = 'submitted' AND b.award_rank IS NOT NULL AND \(period)
             GROUP BY c.name, b.award_rank
             """
         ).all() {
@@ -173,7 +181,7 @@ package enum ProviderResults {
             """
             SELECT i.declined_reason AS reason, COUNT(*) AS n
             FROM invitations i JOIN referrals r ON r.id = i.referral_id
-            WHERE i.organisation_id = \(bind: org) AND i.declined_at IS NOT NULL AND \(period)
+            WHERE \(invited) AND i.declined_at IS NOT NULL AND \(period)
             GROUP BY i.declined_reason ORDER BY COUNT(*) DESC, i.declined_reason
             """
         ).all().map {
