@@ -182,13 +182,15 @@ extension MarketFigures {
         }
 
         let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })
+        // Declines by reason on the referrals published in the period and closed, from the market's summary by
+        // council, category and quarter of publication, which the close adds to (M0035).
+        let summary = try await condition(actor, filter, alias: "s", authority: "authority_id", db: db)
         let declines = try await sql.raw(
             """
-            SELECT i.declined_reason AS reason, COUNT(*) AS n
-            FROM invitations i JOIN referrals r ON r.id = i.referral_id
-            WHERE \(referrals) AND i.declined_at IS NOT NULL AND r.closed_at IS NOT NULL
-                AND r.published_at >= \(bind: from) AND r.published_at < \(bind: until)
-            GROUP BY i.declined_reason ORDER BY COUNT(*) DESC, i.declined_reason
+            SELECT s.reason, CAST(SUM(s.declines) AS BIGINT) AS n
+            FROM \(unsafeRaw: MarketSummaries.declines) s
+            WHERE \(summary) AND s.quarter >= \(bind: filter.from.key) AND s.quarter <= \(bind: filter.to.key)
+            GROUP BY s.reason ORDER BY SUM(s.declines) DESC, s.reason
             """
         ).all().map {
             let code = try $0.decode(column: "reason", as: String?.self) ?? ""
@@ -206,7 +208,8 @@ extension MarketFigures {
             """
             SELECT c.name AS category, c.position, \(band) AS band, COUNT(*) AS n
             FROM placements p JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND p.distance_miles IS NOT NULL AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
+            WHERE \(placements) AND p.distance_miles IS NOT NULL AND p.start_date >= \(bind: firstStarted)
+                AND p.start_date < \(bind: nextStarted)
             GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name
             """
         ).all()
@@ -226,6 +229,8 @@ extension MarketFigures {
             if b < 3 { distance[distance.count - 1].within20 += n }
         }
 
+        // Reviews by the placement's scope, kept on each review (M0035).
+        let reviewScope = try await condition(actor, filter, alias: "v", authority: "authority_id", db: db)
         let reviews = try await sql.raw(
             """
             SELECT c.name AS category, c.position, COUNT(*) AS due,
@@ -233,9 +238,8 @@ extension MarketFigures {
                 SUM(CASE WHEN v.state = 'due' THEN 1 ELSE 0 END) AS waiting_provider,
                 SUM(CASE WHEN v.state = 'recorded' THEN 1 ELSE 0 END) AS waiting_authority,
                 SUM(CASE WHEN v.state <> 'completed' AND v.due_date < \(bind: today.iso) THEN 1 ELSE 0 END) AS overdue
-            FROM placement_reviews v JOIN placements p ON p.id = v.placement_id
-                JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND v.due_date >= \(bind: first) AND v.due_date < \(bind: next)
+            FROM placement_reviews v JOIN categories c ON c.id = v.category_id
+            WHERE \(reviewScope) AND v.due_date >= \(bind: first) AND v.due_date < \(bind: next)
             GROUP BY c.name, c.position ORDER BY c.position, c.name
             """
         ).all().map {

@@ -542,7 +542,7 @@ package enum Placements {
             let batch = try await sql.raw(
                 """
                 SELECT p.id, p.start_date, p.expected_end_date, p.provider_id, p.reference, p.dps_id,
-                    COALESCE(d.review_months, 6) AS months
+                    p.authority_id, p.category_id, COALESCE(d.review_months, 6) AS months
                 FROM placements p LEFT JOIN dps d ON d.id = p.dps_id
                 WHERE p.status = 'active' AND p.id > \(bind: after)
                 ORDER BY p.id LIMIT 500
@@ -565,11 +565,15 @@ package enum Placements {
                         let inserted =
                             try await db.sql().insert(into: PlacementTables.reviews)
                             .columns(
-                                "id", "placement_id", "sequence", "due_date", "state", "overdue_notified", "created_at"
+                                "id", "placement_id", "sequence", "due_date", "state", "overdue_notified", "created_at",
+                                "dps_id", "authority_id", "category_id"  // the placement's, for the figures (M0035)
                             )
                             .values(
                                 SQLBind(UUID()), SQLBind(id), SQLBind(review.sequence), SQLBind(review.due.iso),
-                                SQLBind(OutcomeReviewState.due.rawValue), SQLBind(false), SQLBind(now)
+                                SQLBind(OutcomeReviewState.due.rawValue), SQLBind(false), SQLBind(now),
+                                SQLBind(try row.decode(column: "dps_id", as: UUID?.self)),
+                                SQLBind(try row.decode(column: "authority_id", as: UUID.self)),
+                                SQLBind(try row.decode(column: "category_id", as: UUID?.self))
                             )
                             .ignoringConflicts().returning("id").first() != nil
                         guard inserted else { return false }

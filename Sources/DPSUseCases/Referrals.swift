@@ -1246,6 +1246,7 @@ package enum Referrals {
             }
             let bids = try counted.decode(column: "bid_count", as: Int.self)
             try await MarketSummaries.addClosed("r.id = \(bind: r.requireID())", sql: sql)
+            try await MarketSummaries.addDeclines("r.id = \(bind: r.requireID())", sql: sql)
             try await Audit.record(
                 on: db, actor: actor, dps: r.$dps.id, action: "referral.closed", entityType: "referral", entityID: r.id,
                 before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)

@@ -1,5 +1,5 @@
 import DPSDomain
-import DPSPersistence
+@testable import DPSPersistence
 import Fluent
 import Foundation
 import SQLKit
@@ -280,6 +280,52 @@ struct MigrationTests {
             check(try await facts(awarded.id!))
             let none = try await facts(direct.id!)
             #expect(none.0 == nil && none.1 == nil && none.2 == nil && none.3 == nil)
+        }
+    }
+
+    @Test("M0035: existing reviews get their placement's scope, and closed referrals' declines enter the market's")
+    func figureReads() async throws {
+        try await withApp { app in
+            // setup: a placement whose review has opened, and a referral declined twice and closed
+            let rw = try await ReferralWorld.make(app)
+            let sql = app.db as! any SQLDatabase
+            let placement = try await FiguresTests.direct(app, rw, [("2026-05-20", 400_000)])[0]
+            _ = try await Placements.runDailyReviews(db: app.db, now: testNow)
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let inv = try await ReferralTests().invitations(app, r)
+            try await Referrals.decline(
+                inv["Acorn House"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.provider, db: app.db,
+                now: testNow)
+            try await Referrals.decline(
+                inv["Birch School"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db,
+                now: testNow)
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
+            let today = LocalDate(iso: "2026-12-05")!
+            let before = try await MarketFigures.market(actor: rw.w.officer, filter: year, today: today, db: app.db)
+
+            // MUT: the migration on data written before it (its columns and table empty, as before it ran)
+            try await sql.update("placement_reviews").set("dps_id", to: SQLLiteral.null)
+                .set("authority_id", to: SQLLiteral.null).set("category_id", to: SQLLiteral.null).run()
+            try await sql.delete(from: MarketSummaries.declines).run()
+            try await M0035_FigureReads.carryAcross(sql)
+
+            // validate
+            let review = try #require(
+                try await sql.raw(
+                    """
+                    SELECT dps_id, authority_id, category_id FROM placement_reviews
+                    WHERE placement_id = \(bind: placement.id!)
+                    """
+                ).first())
+            #expect(try review.decode(column: "dps_id", as: UUID?.self) == rw.w.dps.id)
+            #expect(try review.decode(column: "authority_id", as: UUID?.self) == rw.w.officer.organisationID)
+            #expect(try review.decode(column: "category_id", as: UUID?.self) == rw.category.id)
+            let after = try await MarketFigures.market(actor: rw.w.officer, filter: year, today: today, db: app.db)
+            #expect(after.declines == [.init(label: "We have no vacancy", count: 2)])
+            #expect(after.reviews.map(\.due) == [1] && after.reviews == before.reviews)
+            #expect(after.declines == before.declines)
         }
     }
 }

@@ -451,15 +451,18 @@ struct GenerateCommand: AsyncCommand {
             ).run()
             // The market's bids by category and quarter, as the close and the award add them (M0032).
             try await MarketSummaries.addClosed(range, sql: sql)
+            try await MarketSummaries.addDeclines(range, sql: sql)
             try await MarketSummaries.addAwarded(range, sql: sql)
             // Reviews every six months from the start to the ending or today; the last month's still open.
             let due = d.isoDate("p.start_date", plus: "s.n * 6", "month")
             let monthAgo = today.adding(days: -30).iso
             try await sql.raw(
                 """
-                INSERT INTO placement_reviews (id, placement_id, sequence, due_date, state, created_at)
+                INSERT INTO placement_reviews (id, placement_id, sequence, due_date, state, created_at, dps_id,
+                    authority_id, category_id)
                 SELECT \(d.uuid), p.id, s.n, \(due),
-                    CASE WHEN \(due) < \(bind: monthAgo) THEN 'completed' ELSE 'due' END, \(d.now)
+                    CASE WHEN \(due) < \(bind: monthAgo) THEN 'completed' ELSE 'due' END, \(d.now), p.dps_id,
+                    p.authority_id, p.category_id
                 FROM placements p JOIN referrals r ON r.id = p.referral_id
                 JOIN generator_numbers s ON s.n BETWEEN 1 AND 20
                 WHERE \(range)

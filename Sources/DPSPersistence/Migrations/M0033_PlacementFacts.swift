@@ -14,22 +14,47 @@ import SQLKit
 /// - `distance_miles`: the winning establishment's distance from the child's home, as its invitation measured it.
 /// Direct placements have no competition: the three stay empty.
 struct M0033_PlacementFacts: AsyncMigration {
-    /// Each index: name, table, key columns, and the columns it carries (PostgreSQL's `INCLUDE`; SQLite has no such
-    /// clause, so they are appended to the key there, which serves the same reads). They replace M0031's plain
-    /// indexes of the same names, and add the placements by award time (days to award, single-bid awards).
-    static let indexes: [(name: String, table: String, key: [String], carried: [String])] = [
-        ("placements_dps_start", "placements", ["dps_id", "start_date"], started),
-        ("placements_authority_start", "placements", ["authority_id", "start_date"], started),
-        ("placements_dps_created", "placements", ["dps_id", "created_at"], awarded),
-        ("placements_authority_created", "placements", ["authority_id", "created_at"], awarded),
-        ("referrals_dps_published", "referrals", ["dps_id", "published_at"], published),
-        ("referrals_organisation_published", "referrals", ["organisation_id", "published_at"], published),
+    /// An index that carries the columns a figure reads besides its key: PostgreSQL's `INCLUDE`; SQLite has no such
+    /// clause, so they are appended to the key there, which serves the same reads. Optionally partial.
+    struct Index: Sendable {
+        let name: String
+        let table: String
+        let key: [String]
+        let carried: [String]
+        let condition: String?
+
+        init(_ name: String, _ table: String, _ key: [String], _ carried: [String], where condition: String? = nil) {
+            (self.name, self.table, self.key, self.carried, self.condition) = (name, table, key, carried, condition)
+        }
+
+        func create(_ sql: any SQLDatabase) -> SQLQueryString {
+            let carried = self.carried.filter { !key.contains($0) }
+            let postgres = sql.dialect.name == "postgresql"
+            let columns = (postgres ? key : key + carried).joined(separator: ", ")
+            var statement: SQLQueryString = """
+                CREATE INDEX \(unsafeRaw: name) ON \(unsafeRaw: table) (\(unsafeRaw: columns))
+                """
+            if postgres { statement = "\(statement) INCLUDE (\(unsafeRaw: carried.joined(separator: ", ")))" }
+            if let condition { statement = "\(statement) WHERE \(unsafeRaw: condition)" }
+            return statement
+        }
+    }
+
+    /// They replace M0031's plain indexes of the same names, and add the placements by award time (days to award,
+    /// single-bid awards).
+    static let indexes: [Index] = [
+        .init("placements_dps_start", "placements", ["dps_id", "start_date"], started),
+        .init("placements_authority_start", "placements", ["authority_id", "start_date"], started),
+        .init("placements_dps_created", "placements", ["dps_id", "created_at"], awarded),
+        .init("placements_authority_created", "placements", ["authority_id", "created_at"], awarded),
+        .init("referrals_dps_published", "referrals", ["dps_id", "published_at"], published),
+        .init("referrals_organisation_published", "referrals", ["organisation_id", "published_at"], published),
     ]
     static let started = [
         "dps_id", "authority_id", "category_id", "weekly_fee_pence", "pattern", "direct", "distance_miles",
     ]
     static let awarded = ["dps_id", "authority_id", "category_id", "start_date", "published_at", "competing_bids"]
-    /// What the responses, re-issues and declines read of a referral.
+    /// What the responses and re-issues read of a referral.
     static let published = [
         "id", "dps_id", "organisation_id", "category_id", "closed_at", "previous_id", "invited_count", "bid_count",
         "declined_count",
@@ -50,24 +75,7 @@ struct M0033_PlacementFacts: AsyncMigration {
         guard let sql = db as? any SQLDatabase else { return }
         try await PlacementFacts.fill("referral_id IS NOT NULL", sql: sql)
         for index in Self.replaced { try await sql.drop(index: index.0).run() }
-        for index in Self.indexes { try await sql.raw(Self.create(index, sql)).run() }
-    }
-
-    static func create(_ index: (name: String, table: String, key: [String], carried: [String]), _ sql: any SQLDatabase)
-        -> SQLQueryString
-    {
-        let carried = index.carried.filter { !index.key.contains($0) }
-        if sql.dialect.name == "postgresql" {
-            return """
-                CREATE INDEX \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) \
-                (\(unsafeRaw: index.key.joined(separator: ", "))) \
-                INCLUDE (\(unsafeRaw: carried.joined(separator: ", ")))
-                """
-        }
-        return """
-            CREATE INDEX \(unsafeRaw: index.name) ON \(unsafeRaw: index.table) \
-            (\(unsafeRaw: (index.key + carried).joined(separator: ", ")))
-            """
+        for index in Self.indexes { try await sql.raw(index.create(sql)).run() }
     }
 
     func revert(on db: any Database) async throws {

@@ -37,5 +37,6 @@ public enum DPSMigrations {
         M0032_FigureSummaries(),  // closed referrals' counts; the market's bids by category and quarter
         M0033_PlacementFacts(),  // a placement's competition kept on it; indexes carrying what the figures read
         M0034_SignInFailures(),  // failed sign-ins counted in the database, the same for every instance
+        M0035_FigureReads(),  // reviews keep their placement's scope; the market's declines; endings' indexes carry more
     ]
 }
