@@ -44,18 +44,12 @@ package enum ProviderResults {
         }
         let org = actor.organisationID
         let sql = try db.sql()
-        let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
-        // Only referrals whose deadline has passed: bids are sealed until then, and no figure may hint at them.
-        var period: SQLQueryString =
-            "r.published_at >= \(bind: from) AND r.published_at < \(bind: until) AND r.closed_at IS NOT NULL"
-        if let category = filter.category { period = "\(period) AND r.category_id = \(bind: category)" }
-        // The provider's invitations of the period, read from its index by organisation and time: an invitation is
-        // made when its referral is published (the one statement that inserts them sets both times alike), so this
-        // is the same period, and only its referrals are then looked up, not every referral the provider was ever
-        // invited to.
-        let invited: SQLQueryString = """
-            i.organisation_id = \(bind: org) AND i.invited_at >= \(bind: from) AND i.invited_at < \(bind: until)
-            """
+        // Counted when each referral closed and was awarded (bids are sealed until the deadline, so nothing of an open
+        // referral is in them), by category and quarter of publication: M0036's counts of the provider's invitations,
+        // declines, prices and ranks, and M0032's bidders (its bids, bids on referrals since awarded, and wins).
+        var quarters: SQLQueryString = "s.quarter >= \(bind: filter.from.key) AND s.quarter <= \(bind: filter.to.key)"
+        if let category = filter.category { quarters = "\(quarters) AND s.category_id = \(bind: category)" }
+        let own: SQLQueryString = "s.organisation_id = \(bind: org) AND \(quarters)"
         // The market: the categories the provider belongs to, never wider.
         func market(_ alias: String) -> SQLQueryString {
             """
@@ -64,6 +58,23 @@ package enum ProviderResults {
             """
         }
         func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+        /// The provider's counts of one kind by category and value.
+        func counts(_ kind: String, where extra: SQLQueryString = "1 = 1") async throws -> [(String, Int, String, Int)]
+        {
+            try await sql.raw(
+                """
+                SELECT c.name AS category, c.position, s.value, CAST(SUM(s.n) AS BIGINT) AS n
+                FROM \(unsafeRaw: MarketSummaries.providerCounts) s JOIN categories c ON c.id = s.category_id
+                WHERE \(own) AND s.kind = \(bind: kind) AND \(extra)
+                GROUP BY c.name, c.position, s.value
+                """
+            ).all().map {
+                (
+                    try $0.decode(column: "category", as: String.self), try int($0, "position"),
+                    try $0.decode(column: "value", as: String.self), try int($0, "n")
+                )
+            }
+        }
 
         var rows: [String: CategoryRow] = [:]
         var order: [String: Int] = [:]
@@ -73,54 +84,46 @@ package enum ProviderResults {
                 marketPrice: nil,
                 marketProviders: 0, marketWinRate: nil)
         }
+        let declinedCounts = try await counts("declined")
+        for (kind, list) in [("invited", try await counts("invited")), ("declined", declinedCounts)] {
+            for (name, position, _, n) in list {
+                order[name] = position
+                if kind == "invited" { rows[name, default: empty(name)].invited += n }
+                else { rows[name, default: empty(name)].declined += n }
+            }
+        }
         for row in try await sql.raw(
             """
-            SELECT c.name AS category, c.position, COUNT(*) AS invited,
-                SUM(CASE WHEN i.declined_at IS NOT NULL THEN 1 ELSE 0 END) AS declined,
-                SUM(CASE WHEN b.id IS NOT NULL THEN 1 ELSE 0 END) AS bids,
-                SUM(CASE WHEN b.id IS NOT NULL AND r.state = 'awarded' THEN 1 ELSE 0 END) AS decided,
-                SUM(CASE WHEN p.id IS NOT NULL THEN 1 ELSE 0 END) AS wins
-            FROM invitations i JOIN referrals r ON r.id = i.referral_id JOIN categories c ON c.id = r.category_id
-                LEFT JOIN bids b ON b.invitation_id = i.id AND b.state = 'submitted'
-                LEFT JOIN placements p ON p.bid_id = b.id
-            WHERE \(invited) AND \(period)
+            SELECT c.name AS category, c.position, CAST(SUM(s.bids) AS BIGINT) AS bids,
+                CAST(SUM(s.awarded_bids) AS BIGINT) AS decided, CAST(SUM(s.wins) AS BIGINT) AS wins
+            FROM \(unsafeRaw: MarketSummaries.bidders) s JOIN categories c ON c.id = s.category_id
+            WHERE \(own)
             GROUP BY c.name, c.position
             """
         ).all() {
             let name = try row.decode(column: "category", as: String.self)
             order[name] = try int(row, "position")
-            var r = empty(name)
-            (r.invited, r.declined, r.bids, r.decided, r.wins) = (
-                try int(row, "invited"), try int(row, "declined"), try int(row, "bids"), try int(row, "decided"),
-                try int(row, "wins")
-            )
-            rows[name] = r
+            rows[name, default: empty(name)].bids += try int(row, "bids")
+            rows[name, default: empty(name)].decided += try int(row, "decided")
+            rows[name, default: empty(name)].wins += try int(row, "wins")
         }
 
         // Weekly prices: the provider's own bids', and the market's from its summary by category and quarter of
         // publication (M0032: the bids each referral had when it closed), as histograms grouped in SQL.
-        var own: [String: [(value: Int, count: Int)]] = [:]
+        var ownPrices: [String: [(value: Int, count: Int)]] = [:]
         var all: [String: [(value: Int, count: Int)]] = [:]
-        for row in try await sql.raw(
-            """
-            SELECT c.name AS category, c.position, b.weekly_cost_pence AS fee, COUNT(*) AS n
-            FROM invitations i JOIN bids b ON b.invitation_id = i.id JOIN referrals r ON r.id = i.referral_id
-                JOIN categories c ON c.id = r.category_id
-            WHERE \(invited) AND b.state = 'submitted' AND \(market("r")) AND \(period)
-            GROUP BY c.name, c.position, b.weekly_cost_pence
-            """
-        ).all() {
-            own[try row.decode(column: "category", as: String.self), default: []].append(
-                (try int(row, "fee"), try int(row, "n")))
+        for (name, _, value, n) in try await counts("price", where: market("s")) {
+            guard let pence = Int(value) else {
+                throw UseCaseError(.internalFailure, "A stored bid price count does not read: \(value.prefix(20)).")
+            }
+            ownPrices[name, default: []].append((pence, n))
         }
-        var quarters: SQLQueryString =
-            "s.quarter >= \(bind: filter.from.key) AND s.quarter <= \(bind: filter.to.key) AND \(market("s"))"
-        if let category = filter.category { quarters = "\(quarters) AND s.category_id = \(bind: category)" }
+        let marketQuarters: SQLQueryString = "\(quarters) AND \(market("s"))"
         for row in try await sql.raw(
             """
             SELECT c.name AS category, c.position, s.weekly_cost_pence AS fee, CAST(SUM(s.bids) AS BIGINT) AS n
             FROM \(unsafeRaw: MarketSummaries.prices) s JOIN categories c ON c.id = s.category_id
-            WHERE \(quarters)
+            WHERE \(marketQuarters)
             GROUP BY c.name, c.position, s.weekly_cost_pence
             """
         ).all() {
@@ -137,7 +140,7 @@ package enum ProviderResults {
             SELECT c.name AS category, c.position, s.organisation_id, CAST(SUM(s.bids) AS BIGINT) AS bids,
                 CAST(SUM(s.awarded_bids) AS BIGINT) AS decided, CAST(SUM(s.wins) AS BIGINT) AS wins
             FROM \(unsafeRaw: MarketSummaries.bidders) s JOIN categories c ON c.id = s.category_id
-            WHERE \(quarters)
+            WHERE \(marketQuarters)
             GROUP BY c.name, c.position, s.organisation_id
             """
         ).all() {
@@ -151,7 +154,7 @@ package enum ProviderResults {
         }
         for name in Set(all.keys).union(rates.keys) {
             var r = rows[name] ?? empty(name)
-            r.ownPrice = Figures.quartiles(counts: own[name] ?? [])
+            r.ownPrice = Figures.quartiles(counts: ownPrices[name] ?? [])
             r.marketProviders = providers[name] ?? 0
             if r.marketProviders >= Figures.suppressionThreshold {
                 r.marketPrice = Figures.quartiles(counts: all[name] ?? [])
@@ -163,31 +166,18 @@ package enum ProviderResults {
         }
 
         // Where the provider's bids ranked in the evaluations their referrals were awarded on (kept on each bid).
-        for row in try await sql.raw(
-            """
-            SELECT c.name AS category, b.award_rank AS rank, COUNT(*) AS n
-            FROM invitations i JOIN bids b ON b.invitation_id = i.id JOIN referrals r ON r.id = i.referral_id
-                JOIN categories c ON c.id = r.category_id
-            WHERE \(invited) AND b.state = 'submitted' AND b.award_rank IS NOT NULL AND \(period)
-            GROUP BY c.name, b.award_rank
-            """
-        ).all() {
-            let name = try row.decode(column: "category", as: String.self)
-            rows[name, default: empty(name)].ranks[try int(row, "rank"), default: 0] += try int(row, "n")
+        for (name, _, value, n) in try await counts("rank") {
+            guard let rank = Int(value) else {
+                throw UseCaseError(.internalFailure, "A stored rank count does not read: \(value.prefix(20)).")
+            }
+            rows[name, default: empty(name)].ranks[rank, default: 0] += n
         }
 
         let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })
-        let declines = try await sql.raw(
-            """
-            SELECT i.declined_reason AS reason, COUNT(*) AS n
-            FROM invitations i JOIN referrals r ON r.id = i.referral_id
-            WHERE \(invited) AND i.declined_at IS NOT NULL AND \(period)
-            GROUP BY i.declined_reason ORDER BY COUNT(*) DESC, i.declined_reason
-            """
-        ).all().map {
-            MarketFigures.CountRow(
-                label: labels[try $0.decode(column: "reason", as: String?.self) ?? ""] ?? "Not given",
-                count: try int($0, "n"))
+        var byReason: [String: Int] = [:]
+        for (_, _, reason, n) in declinedCounts { byReason[reason, default: 0] += n }
+        let declines = byReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+            MarketFigures.CountRow(label: labels[$0.key] ?? "Not given", count: $0.value)
         }
         return Report(
             rows: rows.values.sorted {

@@ -1247,6 +1247,7 @@ package enum Referrals {
             let bids = try counted.decode(column: "bid_count", as: Int.self)
             try await MarketSummaries.addClosed("r.id = \(bind: r.requireID())", sql: sql)
             try await MarketSummaries.addDeclines("r.id = \(bind: r.requireID())", sql: sql)
+            try await MarketSummaries.addProviderCounts("r.id = \(bind: r.requireID())", sql: sql)
             try await Audit.record(
                 on: db, actor: actor, dps: r.$dps.id, action: "referral.closed", entityType: "referral", entityID: r.id,
                 before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
@@ -1747,6 +1748,7 @@ package enum Referrals {
                 try await PlacementFacts.fill("id = \(bind: placement.requireID())", sql: try db.sql())
                 try await MarketSummaries.addAwarded("r.id = \(bind: r.requireID())", sql: try db.sql())
                 try await MarketSummaries.setRanks(evaluation.result, referral: r.requireID(), sql: try db.sql())
+                try await MarketSummaries.addRanks("r.id = \(bind: r.requireID())", sql: try db.sql())
                 r.state = next.rawValue
                 r.evaluationJSON = Audit.encode(evaluation.result)
                 try await r.update(on: db)

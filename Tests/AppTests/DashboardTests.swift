@@ -1,5 +1,5 @@
 import DPSDomain
-import DPSPersistence
+@testable import DPSPersistence
 import Fluent
 import Foundation
 import SQLKit
@@ -108,6 +108,14 @@ struct DashboardTests {
             #expect(
                 row.marketWinRate?.lower == 0 && row.marketWinRate?.median == 0 && row.marketWinRate?.upper == 0)
             #expect(acorn.declines == [.init(label: "We have no vacancy", count: 1)])
+            // The same from the counts the migration makes of referrals closed and awarded before it (M0036).
+            let sql = app.db as! any SQLDatabase
+            try await sql.delete(from: MarketSummaries.providerCounts).run()
+            try await M0036_ProviderCounts.carryAcross(sql)
+            let migrated = try #require(
+                try await ProviderResults.report(actor: rw.w.provider, filter: year, db: app.db).rows.first)
+            #expect(migrated.invited == 2 && migrated.declined == 1 && migrated.bids == 1 && migrated.wins == 1)
+            #expect(migrated.ranks == [1: 1] && migrated.ownPrice?.median == 360_000)
             let d = try #require(dogwood.rows.first)
             #expect(d.bids == 1 && d.wins == 0 && d.ownPrice?.median == 369_000 && d.ranks.keys.allSatisfy { $0 > 1 })
             // Councils cannot read a provider's results.

@@ -453,6 +453,8 @@ struct GenerateCommand: AsyncCommand {
             try await MarketSummaries.addClosed(range, sql: sql)
             try await MarketSummaries.addDeclines(range, sql: sql)
             try await MarketSummaries.addAwarded(range, sql: sql)
+            try await MarketSummaries.addProviderCounts(range, sql: sql)
+            try await MarketSummaries.addRanks("\(range) AND r.state = 'awarded'", sql: sql)
             // Reviews every six months from the start to the ending or today; the last month's still open.
             let due = d.isoDate("p.start_date", plus: "s.n * 6", "month")
             let monthAgo = today.adding(days: -30).iso

@@ -38,5 +38,6 @@ public enum DPSMigrations {
         M0033_PlacementFacts(),  // a placement's competition kept on it; indexes carrying what the figures read
         M0034_SignInFailures(),  // failed sign-ins counted in the database, the same for every instance
         M0035_FigureReads(),  // reviews keep their placement's scope; the market's declines; endings' indexes carry more
+        M0036_ProviderCounts(),  // a provider's invitations, declines, prices and ranks by category and quarter
     ]
 }
