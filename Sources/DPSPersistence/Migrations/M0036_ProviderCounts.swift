@@ -74,8 +74,7 @@ extension MarketSummaries {
             """
             INSERT INTO \(unsafeRaw: providerCounts) (organisation_id, category_id, quarter, kind, value, n)
             SELECT \(organisation), r.category_id, \(q), \(kind), \(value), COUNT(*) \(from)
-            GROUP BY \(organisation), r.category_id, \(q), \(value)
-            ORDER BY \(organisation), r.category_id, \(q), \(value)
+            GROUP BY 1, 2, 3, 5 ORDER BY 1, 2, 3, 5
             ON CONFLICT (organisation_id, quarter, kind, category_id, value)
                 DO UPDATE SET n = \(unsafeRaw: providerCounts).n + excluded.n
             """
