@@ -28,8 +28,10 @@ package enum Dashboard {
         switch try await AccessPolicy.placementScope(of: actor, db: db) {
         case .provider(let org):
             placements = "p.provider_id = \(bind: org)"
+            // Asked of each open referral (few, by their partial index), not of every invitation the provider ever
+            // had (52 ms at regional scale for the provider with most).
             referrals = """
-                r.id IN (SELECT i.referral_id FROM invitations i WHERE i.organisation_id = \(bind: org)
+                EXISTS (SELECT 1 FROM invitations i WHERE i.referral_id = r.id AND i.organisation_id = \(bind: org)
                     AND i.declined_at IS NULL AND NOT EXISTS (SELECT 1 FROM bids b WHERE b.invitation_id = i.id
                     AND b.state = 'submitted'))
                 """
