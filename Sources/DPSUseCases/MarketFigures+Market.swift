@@ -96,8 +96,9 @@ extension MarketFigures {
         -> Market
     {
         let sql = try db.sql()
-        let placements = try await condition(actor, filter, alias: "p", authority: "authority_id", db: db)
-        let referrals = try await condition(actor, filter, alias: "r", authority: "organisation_id", db: db)
+        let scope = try await Scope(actor, filter, db: db)
+        let placements = scope.condition("p", authority: "authority_id")
+        let referrals = scope.condition("r", authority: "organisation_id")
         let (first, next) = filter.days
         let (firstStarted, nextStarted) = filter.days(until: today)
         let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
@@ -184,7 +185,7 @@ extension MarketFigures {
         let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })
         // Declines by reason on the referrals published in the period and closed, from the market's summary by
         // council, category and quarter of publication, which the close adds to (M0035).
-        let summary = try await condition(actor, filter, alias: "s", authority: "authority_id", db: db)
+        let summary = scope.condition("s", authority: "authority_id")
         let declines = try await sql.raw(
             """
             SELECT s.reason, CAST(SUM(s.declines) AS BIGINT) AS n
@@ -230,7 +231,7 @@ extension MarketFigures {
         }
 
         // Reviews by the placement's scope, kept on each review (M0035).
-        let reviewScope = try await condition(actor, filter, alias: "v", authority: "authority_id", db: db)
+        let reviewScope = scope.condition("v", authority: "authority_id")
         let reviews = try await sql.raw(
             """
             SELECT c.name AS category, c.position, COUNT(*) AS due,

@@ -90,24 +90,35 @@ package enum MarketFigures {
         package var responses: [ResponseRow]
     }
 
-    /// The scope as SQL on the placements (`p`) or referrals (`r`) table, or forbidden for providers.
-    static func condition(_ actor: Actor, _ filter: Filter, alias: String, authority: String, db: any Database)
-        async throws -> SQLQueryString
-    {
-        var condition: SQLQueryString
-        switch try await AccessPolicy.placementScope(of: actor, db: db) {
-        case .provider: throw UseCaseError(.forbidden, "The market figures are the councils'.")
-        case .authority(let org): condition = "\(unsafeRaw: alias).\(unsafeRaw: authority) = \(bind: org)"
-        case .dps(let ids):
-            condition = ids.isEmpty ? "1 = 0" : "\(unsafeRaw: alias).dps_id IN (\(binds: ids))"
-            if let partner = filter.partner {
-                condition = "\(condition) AND \(unsafeRaw: alias).\(unsafeRaw: authority) = \(bind: partner)"
+    /// Who the figures are for, asked of the access policy once per page: a partner's own authority, or the lead's
+    /// DPSs (narrowed by the filter's partner); forbidden for providers.
+    struct Scope: Sendable {
+        let scope: AccessPolicy.PlacementScope
+        let filter: Filter
+
+        init(_ actor: Actor, _ filter: Filter, db: any Database) async throws {
+            scope = try await AccessPolicy.placementScope(of: actor, db: db)
+            if case .provider = scope { throw UseCaseError(.forbidden, "The market figures are the councils'.") }
+            self.filter = filter
+        }
+
+        /// The scope and the filter's category as SQL on a table aliased `alias`, whose council column is `authority`.
+        func condition(_ alias: String, authority: String) -> SQLQueryString {
+            var condition: SQLQueryString
+            switch scope {
+            case .provider: condition = "1 = 0"  // refused in init
+            case .authority(let org): condition = "\(unsafeRaw: alias).\(unsafeRaw: authority) = \(bind: org)"
+            case .dps(let ids):
+                condition = ids.isEmpty ? "1 = 0" : "\(unsafeRaw: alias).dps_id IN (\(binds: ids))"
+                if let partner = filter.partner {
+                    condition = "\(condition) AND \(unsafeRaw: alias).\(unsafeRaw: authority) = \(bind: partner)"
+                }
             }
+            if let category = filter.category {
+                condition = "\(condition) AND \(unsafeRaw: alias).category_id = \(bind: category)"
+            }
+            return condition
         }
-        if let category = filter.category {
-            condition = "\(condition) AND \(unsafeRaw: alias).category_id = \(bind: category)"
-        }
-        return condition
     }
 
     /// `today` bounds the placements counted as started: one agreed to start later in the period has not yet.
@@ -115,8 +126,9 @@ package enum MarketFigures {
         -> Report
     {
         let sql = try db.sql()
-        let placements = try await condition(actor, filter, alias: "p", authority: "authority_id", db: db)
-        let referrals = try await condition(actor, filter, alias: "r", authority: "organisation_id", db: db)
+        let scope = try await Scope(actor, filter, db: db)
+        let placements = scope.condition("p", authority: "authority_id")
+        let referrals = scope.condition("r", authority: "organisation_id")
         let (first, next) = filter.days(until: today)
         // Placements started, by month (quarters are made of months), with the weeks a year each pattern charges.
         let startedRows = try await sql.raw(

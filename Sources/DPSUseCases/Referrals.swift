@@ -1245,9 +1245,7 @@ package enum Referrals {
                 throw UseCaseError(.internalFailure, "The referral closed but could not be counted.")
             }
             let bids = try counted.decode(column: "bid_count", as: Int.self)
-            try await MarketSummaries.addClosed("r.id = \(bind: r.requireID())", sql: sql)
-            try await MarketSummaries.addDeclines("r.id = \(bind: r.requireID())", sql: sql)
-            try await MarketSummaries.addProviderCounts("r.id = \(bind: r.requireID())", sql: sql)
+            try await MarketSummaries.addClosedReferrals("r.id = \(bind: r.requireID())", sql: sql)
             try await Audit.record(
                 on: db, actor: actor, dps: r.$dps.id, action: "referral.closed", entityType: "referral", entityID: r.id,
                 before: ["state": "published"], after: ["state": "closed", "bids": String(bids)], at: now)
@@ -1745,10 +1743,10 @@ package enum Referrals {
                     set: [("state", SQLBind(next.rawValue))], field: "award",
                     message: "This referral has changed meanwhile (awarded or cancelled); reload it", db: db)
                 try await placement.create(on: db)  // unique(referral_id): a second award fails here
-                try await PlacementFacts.fill("id = \(bind: placement.requireID())", sql: try db.sql())
-                try await MarketSummaries.addAwarded("r.id = \(bind: r.requireID())", sql: try db.sql())
-                try await MarketSummaries.setRanks(evaluation.result, referral: r.requireID(), sql: try db.sql())
-                try await MarketSummaries.addRanks("r.id = \(bind: r.requireID())", sql: try db.sql())
+                let sql = try db.sql()
+                try await PlacementFacts.fill("id = \(bind: placement.requireID())", sql: sql)
+                try await MarketSummaries.setRanks(evaluation.result, referral: r.requireID(), sql: sql)
+                try await MarketSummaries.addAwardedReferrals("r.id = \(bind: r.requireID())", sql: sql)
                 r.state = next.rawValue
                 r.evaluationJSON = Audit.encode(evaluation.result)
                 try await r.update(on: db)

@@ -449,12 +449,9 @@ struct GenerateCommand: AsyncCommand {
                 WHERE bids.id = x.id
                 """
             ).run()
-            // The market's bids by category and quarter, as the close and the award add them (M0032).
-            try await MarketSummaries.addClosed(range, sql: sql)
-            try await MarketSummaries.addDeclines(range, sql: sql)
-            try await MarketSummaries.addAwarded(range, sql: sql)
-            try await MarketSummaries.addProviderCounts(range, sql: sql)
-            try await MarketSummaries.addRanks("\(range) AND r.state = 'awarded'", sql: sql)
+            // The market's and each provider's counts, as the close and the award add them (M0032, M0035, M0036).
+            try await MarketSummaries.addClosedReferrals(range, sql: sql)
+            try await MarketSummaries.addAwardedReferrals("\(range) AND r.state = 'awarded'", sql: sql)
             // Reviews every six months from the start to the ending or today; the last month's still open.
             let due = d.isoDate("p.start_date", plus: "s.n * 6", "month")
             let monthAgo = today.adding(days: -30).iso

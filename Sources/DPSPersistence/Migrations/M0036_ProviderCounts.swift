@@ -40,6 +40,21 @@ struct M0036_ProviderCounts: AsyncMigration {
 extension MarketSummaries {
     public static let providerCounts = "provider_counts"
 
+    /// Everything the close counts of the referrals `condition` selects (`r`), as the close and `dps generate` do:
+    /// the market's prices and bidders (M0032), its declines (M0035) and each provider's counts (M0036).
+    public static func addClosedReferrals(_ condition: SQLQueryString, sql: any SQLDatabase) async throws {
+        try await addClosed(condition, sql: sql)
+        try await addDeclines(condition, sql: sql)
+        try await addProviderCounts(condition, sql: sql)
+    }
+
+    /// Everything the award counts of the awarded referrals `condition` selects, once their bids' ranks are kept: the
+    /// bidders' awarded bids and wins (M0032) and each provider's ranks (M0036).
+    public static func addAwardedReferrals(_ condition: SQLQueryString, sql: any SQLDatabase) async throws {
+        try await addAwarded(condition, sql: sql)
+        try await addRanks(condition, sql: sql)
+    }
+
     /// Adds the closed referrals' (`condition` on `r`) invitations, declines and bid prices to each provider's counts.
     public static func addProviderCounts(_ condition: SQLQueryString, sql: any SQLDatabase) async throws {
         let invitations: SQLQueryString = "FROM invitations i JOIN referrals r ON r.id = i.referral_id"
