@@ -71,6 +71,11 @@ extension MarketFigures {
         package var distance: [DistanceRow]
         package var reviews: [ReviewRow]
         package var providerEndings: [ProviderEndingRow]
+
+        /// No figures: what a reader of `report`'s half alone passes for this one.
+        package static let none = Market(
+            partners: [], livePlacements: 0, liveAnnualPence: 0, timing: [], declines: [], distance: [], reviews: [],
+            providerEndings: [])
     }
 
     /// A placement's value a year: its weekly fee over the weeks its pattern charges (38, 42 or 52). The pattern is

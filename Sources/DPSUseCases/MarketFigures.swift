@@ -88,6 +88,11 @@ package enum MarketFigures {
         package var benchmarks: [BenchmarkRow]
         package var endings: [EndingRow]
         package var responses: [ResponseRow]
+
+        /// No figures: what a reader of `market`'s half alone passes for this one.
+        package static func none(_ filter: Filter) -> Report {
+            Report(filter: filter, started: [], benchmarks: [], endings: [], responses: [])
+        }
     }
 
     /// Who the figures are for, asked of the access policy once per page: a partner's own authority, or the lead's
@@ -128,7 +133,6 @@ package enum MarketFigures {
         let sql = try db.sql()
         let scope = try await Scope(actor, filter, db: db)
         let placements = scope.condition("p", authority: "authority_id")
-        let referrals = scope.condition("r", authority: "organisation_id")
         let (first, next) = filter.days(until: today)
         // Placements started, by month (quarters are made of months), with the weeks a year each pattern charges.
         let startedRows = try await sql.raw(
@@ -204,16 +208,15 @@ package enum MarketFigures {
                 unplanned: try $0.decode(column: "unplanned", as: Int.self))
         }
         // Referrals published in the period and closed: invitations, bids submitted, declines, as each referral
-        // kept them when it closed (M0032).
+        // kept them when it closed (M0032), added up by council, category and quarter by the close (M0037).
+        let summary = scope.condition("s", authority: "authority_id")
         let responses = try await sql.raw(
             """
-            SELECT c.name AS category, c.position, COUNT(*) AS referrals,
-                CAST(SUM(r.invited_count) AS BIGINT) AS invited, CAST(SUM(r.bid_count) AS BIGINT) AS bids,
-                CAST(SUM(r.declined_count) AS BIGINT) AS declined
-            FROM referrals r JOIN categories c ON c.id = r.category_id
-            WHERE \(referrals) AND r.published_at IS NOT NULL AND r.closed_at IS NOT NULL
-                AND r.published_at >= \(bind: filter.from.start.startOfDay())
-                AND r.published_at < \(bind: filter.to.next.start.startOfDay())
+            SELECT c.name AS category, c.position, CAST(SUM(s.referrals) AS BIGINT) AS referrals,
+                CAST(SUM(s.invited) AS BIGINT) AS invited, CAST(SUM(s.bids) AS BIGINT) AS bids,
+                CAST(SUM(s.declined) AS BIGINT) AS declined
+            FROM \(unsafeRaw: MarketSummaries.responses) s JOIN categories c ON c.id = s.category_id
+            WHERE \(summary) AND s.quarter >= \(bind: filter.from.key) AND s.quarter <= \(bind: filter.to.key)
             GROUP BY c.name, c.position ORDER BY c.position, c.name
             """
         ).all().map { row in

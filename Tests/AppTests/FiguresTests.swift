@@ -96,6 +96,16 @@ struct FiguresTests {
             #expect(csv.status == .ok && csv.body.string.contains("315000,360000,425000"))
             #expect(
                 csv.headers.first(name: .contentDisposition)?.contains("figures-benchmarks-2026-Q1-to-2026-Q4") == true)
+            // Each figure's CSV reads only the half of the figures it is in, and has the page table's rows.
+            let market = try await MarketFigures.market(actor: rw.w.officer, filter: year, today: today, db: app.db)
+            let tables = FiguresPages.tables(report, market).filter { !$0.rows.isEmpty }
+            #expect(tables.contains { FiguresPages.reportKeys.contains($0.key) })
+            #expect(tables.contains { !FiguresPages.reportKeys.contains($0.key) })
+            for table in tables {
+                let download = try await officer.get("/figures.csv?from=2026-Q1&to=2026-Q4&figure=\(table.key)")
+                let lines = download.body.string.split(whereSeparator: \.isNewline)
+                #expect(lines.count == (table.csvRows ?? table.rows).count + 1, "\(table.key)")
+            }
             #expect(try await officer.get("/figures?from=2026-Q9").status == .unprocessableEntity)
             #expect(try await officer.get("/figures.csv?figure=everything").status == .unprocessableEntity)
             let provider = try await HTTPTests.Browser(app).signedIn("admin@acorn.test")

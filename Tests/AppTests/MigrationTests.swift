@@ -328,4 +328,40 @@ struct MigrationTests {
             #expect(after.declines == before.declines)
         }
     }
+
+    @Test("M0037: the close adds a referral's responses to the quarter's counts; the migration counts those before it")
+    func responseCounts() async throws {
+        try await withApp { app in
+            // setup: a referral declined by two of its invited establishments and closed with no bids
+            let rw = try await ReferralWorld.make(app)
+            let sql = app.db as! any SQLDatabase
+            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+            let inv = try await ReferralTests().invitations(app, r)
+            try await Referrals.decline(
+                inv["Acorn House"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.provider, db: app.db,
+                now: testNow)
+            try await Referrals.decline(
+                inv["Birch School"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db,
+                now: testNow)
+            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
+            let today = LocalDate(iso: "2026-12-05")!
+            let before = try await MarketFigures.report(actor: rw.w.officer, filter: year, today: today, db: app.db)
+            let expected = MarketFigures.ResponseRow(
+                category: rw.category.name, referrals: 1, invited: inv.count, bids: 0, declined: 2,
+                bidsPerReferralTenths: 0, responsePercent: Figures.percent(2, of: inv.count))
+            #expect(before.responses == [expected])
+
+            // MUT: the migration's count on data closed before it (the summary empty, as before it ran)
+            try await sql.delete(from: MarketSummaries.responses).run()
+            let emptied = try await MarketFigures.report(actor: rw.w.officer, filter: year, today: today, db: app.db)
+            try await MarketSummaries.addResponses("r.closed_at IS NOT NULL", sql: sql)
+
+            // validate: the figure reads the summary, and the migration rebuilds it
+            #expect(emptied.responses.isEmpty)
+            let after = try await MarketFigures.report(actor: rw.w.officer, filter: year, today: today, db: app.db)
+            #expect(after.responses == [expected])
+        }
+    }
 }

@@ -395,6 +395,11 @@ struct GenerateCommand: AsyncCommand {
                     AND (CAST(i.distance_miles * 10 AS INTEGER) * 7 + \(number)) % 25 < 22
                 """
             ).run()
+            // Planner statistics once the tables hold real numbers, before anything reads them per referral: with the
+            // demo's tiny ones SQLite scanned every bid for each award, and PostgreSQL, when its autovacuum had not
+            // analysed the new rows yet, counted each referral's invitations by reading all of them (the first batch's
+            // counts ran for over ten minutes before they were stopped).
+            if first == 1 { try await sql.raw("ANALYZE").run() }
             // Each referral's counts, as its close keeps them (M0032).
             try await sql.raw(
                 """
@@ -402,9 +407,6 @@ struct GenerateCommand: AsyncCommand {
                 WHERE reference IN (SELECT 'GEN-' || g FROM \(numbers) x)
                 """
             ).run()
-            // Planner statistics once the tables hold real numbers (the demo's left them tiny, so SQLite scanned
-            // every bid for each award).
-            if first == 1 { try await sql.raw("ANALYZE").run() }
             // Awards: the bid of the member first invited wins; the placement starts on the referral's start date
             // and ends at its expected end if that has passed (one in five unplanned).
             let endDay = d.isoDate("r.start_date", plus: "r.duration_weeks * 7", "day")

@@ -68,6 +68,9 @@ struct FiguresPages: RouteCollection {
             })
     }
 
+    /// The figures `MarketFigures.report` reads; the rest are `MarketFigures.market`'s. A CSV reads only its half.
+    static let reportKeys: Set = ["started", "benchmarks", "responses", "endings"]
+
     /// Every council figure, built from the two reports.
     static func tables(_ r: MarketFigures.Report, _ m: MarketFigures.Market) -> [FigureTable] {
         let pence = { (n: Int) in String(n) }
@@ -293,8 +296,10 @@ struct FiguresPages: RouteCollection {
         let partners = try await MarketFigures.partners(actor: actor, db: req.readDB)
         let (filter, errors) = FigureFilter.readForPage(req, categories: categories, partners: partners)
         let today = LocalDate.from(req.now)
-        let report = try await MarketFigures.report(actor: actor, filter: filter, today: today, db: req.readDB)
+        // The two halves at once, on two connections: the page waits for the slower, not for both.
+        async let reading = MarketFigures.report(actor: actor, filter: filter, today: today, db: req.readDB)
         let market = try await MarketFigures.market(actor: actor, filter: filter, today: today, db: req.readDB)
+        let report = try await reading
         let tables = Self.tables(report, market)
         let kept = FigureFilter.query(filter)
         return HTMLResponse.make(
@@ -410,9 +415,12 @@ struct FiguresPages: RouteCollection {
         let tables =
             capacity
             ? Self.capacityTables(try await MarketCapacity.report(actor: actor, filter: filter, db: req.readDB))
-            : Self.tables(
-                try await MarketFigures.report(actor: actor, filter: filter, today: today, db: req.readDB),
-                try await MarketFigures.market(actor: actor, filter: filter, today: today, db: req.readDB))
+            : Self.reportKeys.contains(key)
+                ? Self.tables(
+                    try await MarketFigures.report(actor: actor, filter: filter, today: today, db: req.readDB), .none)
+                : Self.tables(
+                    .none(filter),
+                    try await MarketFigures.market(actor: actor, filter: filter, today: today, db: req.readDB))
         guard let table = tables.first(where: { $0.key == key }) else {
             throw UseCaseError(field: "figure", "Choose a figure from the page")
         }

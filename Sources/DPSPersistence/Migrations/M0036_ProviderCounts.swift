@@ -41,11 +41,13 @@ extension MarketSummaries {
     public static let providerCounts = "provider_counts"
 
     /// Everything the close counts of the referrals `condition` selects (`r`), as the close and `dps generate` do:
-    /// the market's prices and bidders (M0032), its declines (M0035) and each provider's counts (M0036).
+    /// the market's prices and bidders (M0032), its declines (M0035), each provider's counts (M0036) and the responses
+    /// (M0037). The referrals' own counts (`closedCounts`) must be written first.
     public static func addClosedReferrals(_ condition: SQLQueryString, sql: any SQLDatabase) async throws {
         try await addClosed(condition, sql: sql)
         try await addDeclines(condition, sql: sql)
         try await addProviderCounts(condition, sql: sql)
+        try await addResponses(condition, sql: sql)
     }
 
     /// Everything the award counts of the awarded referrals `condition` selects, once their bids' ranks are kept: the

@@ -39,5 +39,6 @@ public enum DPSMigrations {
         M0034_SignInFailures(),  // failed sign-ins counted in the database, the same for every instance
         M0035_FigureReads(),  // reviews keep their placement's scope; the market's declines; endings' indexes carry more
         M0036_ProviderCounts(),  // a provider's invitations, declines, prices and ranks by category and quarter
+        M0037_ResponseCounts(),  // referrals' responses by council, category and quarter; re-issues indexed
     ]
 }
