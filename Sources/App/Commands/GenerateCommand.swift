@@ -451,6 +451,10 @@ struct GenerateCommand: AsyncCommand {
                 WHERE bids.id = x.id
                 """
             ).run()
+            // Statistics again on the first batch, now that there are awards, placements and ranks: the earlier ones
+            // said none, and PostgreSQL then planned the provider's ranks as a handful of rows (stopped after seven
+            // minutes on the first batch).
+            if first == 1 { try await sql.raw("ANALYZE").run() }
             // The market's and each provider's counts, as the close and the award add them (M0032, M0035, M0036).
             try await MarketSummaries.addClosedReferrals(range, sql: sql)
             try await MarketSummaries.addAwardedReferrals("\(range) AND r.state = 'awarded'", sql: sql)
