@@ -14,6 +14,16 @@ struct MarkupTests {
         #expect(escape("") == "")
     }
 
+    @Test("A fragment is found wherever it is, multibyte included; a near miss, a longer one and an empty page are not")
+    func includes() {
+        let page = Markup(unsafeRaw: #"<p>Café £1</p><div class="govuk-error-summary">x</div>"#)
+        #expect(page.includes(#"class="govuk-error-summary""#))
+        #expect(page.includes("<p>Café") && page.includes("</div>") && page.includes("£1<") && page.includes(""))
+        #expect(!page.includes(#"class="govuk-error-summary2""#) && !page.includes("Cafe"))
+        #expect(!Markup(unsafeRaw: "<p>").includes("<p>x") && !Markup.empty.includes("<"))
+        #expect(Markup(unsafeRaw: "aab").includes("ab") && !Markup(unsafeRaw: "ab").includes("b>"))
+    }
+
     @Test("Attributes: empty boolean ones bare, other empty ones with a value, nil ones left out, values escaped")
     func attributes() {
         let html = void("input", [.flag("checked", true), Attr("value", ""), Attr("title", nil), Attr("alt", "a\"b")])

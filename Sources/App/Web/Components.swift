@@ -155,7 +155,7 @@ enum UI {
         _ summary: String, errors: [FieldError], @MarkupBuilder _ content: () -> Markup
     ) -> Markup {
         let body = content()
-        let holdsError = errors.contains { body.html.contains("id=\"\(fieldID($0.field))\"") }
+        let holdsError = errors.contains { body.includes("id=\"\(fieldID($0.field))\"") }
         return el("details", .class("dps-card"), .flag("open", holdsError)) {
             el("summary") { summary }
             body

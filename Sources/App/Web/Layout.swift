@@ -74,7 +74,7 @@ enum Layout {
     static func page(title: String, context: PageContext, @MarkupBuilder content: () -> Markup) -> Markup {
         let body = content()
         // GOV.UK: a page that shows errors says so first in its title, which screen readers read on arrival.
-        let shownTitle = body.html.contains("class=\"govuk-error-summary\"") ? "Error: \(title)" : title
+        let shownTitle = body.includes("class=\"govuk-error-summary\"") ? "Error: \(title)" : title
         // A parent's page (the private link) is for the parent alone: no sign-in, registration or API links.
         let forParent = context.actor == nil && context.path.hasPrefix("/choice/")
         return Markup(
