@@ -108,6 +108,11 @@ extension MarketFigures {
         let (firstStarted, nextStarted) = filter.days(until: today)
         let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
         func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+        // The slowest statements, over ten years at national scale, run beside the rest on their own connections.
+        async let timingRows = timing(
+            sql: sql, placements: placements, referrals: referrals, from: from, until: until)
+        async let later = reviewsAndEndings(
+            sql: sql, scope: scope, placements: placements, first: first, next: next, today: today)
 
         let partners = try await sql.raw(
             """
@@ -133,6 +138,66 @@ extension MarketFigures {
             """
         ).first()
 
+        let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })
+        // Declines by reason on the referrals published in the period and closed, from the market's summary by
+        // council, category and quarter of publication, which the close adds to (M0035).
+        let summary = scope.condition("s", authority: "authority_id")
+        let declines = try await sql.raw(
+            """
+            SELECT s.reason, CAST(SUM(s.declines) AS BIGINT) AS n
+            FROM \(unsafeRaw: MarketSummaries.declines) s
+            WHERE \(summary) AND s.quarter >= \(bind: filter.from.key) AND s.quarter <= \(bind: filter.to.key)
+            GROUP BY s.reason ORDER BY SUM(s.declines) DESC, s.reason
+            """
+        ).all().map {
+            let code = try $0.decode(column: "reason", as: String?.self) ?? ""
+            return CountRow(label: labels[code] ?? "Not given", count: try int($0, "n"))
+        }
+
+        // Distance: the winning establishment's distance as its invitation measured it (kept on the placement at the
+        // award, M0033), in the evaluation's bands.
+        var band: SQLQueryString = "CASE"
+        for (i, b) in Figures.distanceBands.enumerated() {
+            if let below = b.below { band = "\(band) WHEN p.distance_miles < \(literal: below) THEN \(literal: i)" }
+        }
+        band = "\(band) ELSE \(literal: Figures.distanceBands.count - 1) END"
+        let distanceRows = try await sql.raw(
+            """
+            SELECT c.name AS category, c.position, \(band) AS band, COUNT(*) AS n
+            FROM placements p JOIN categories c ON c.id = p.category_id
+            WHERE \(placements) AND p.distance_miles IS NOT NULL AND p.start_date >= \(bind: firstStarted)
+                AND p.start_date < \(bind: nextStarted)
+            GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name
+            """
+        ).all()
+        var distance: [DistanceRow] = []
+        for row in distanceRows {
+            let name = try row.decode(column: "category", as: String.self)
+            if distance.last?.category != name {
+                distance.append(
+                    DistanceRow(
+                        category: name, measured: 0, within20: 0,
+                        bands: Array(repeating: 0, count: Figures.distanceBands.count)))
+            }
+            let (b, n) = (try int(row, "band"), try int(row, "n"))
+            guard Figures.distanceBands.indices.contains(b) else { continue }
+            distance[distance.count - 1].bands[b] += n
+            distance[distance.count - 1].measured += n
+            if b < 3 { distance[distance.count - 1].within20 += n }
+        }
+
+        return Market(
+            partners: partners, livePlacements: try live.map { try int($0, "n") } ?? 0,
+            liveAnnualPence: try live.map { try int($0, "annual") } ?? 0, timing: try await timingRows,
+            declines: declines, distance: distance, reviews: try await later.reviews,
+            providerEndings: try await later.endings)
+    }
+
+    /// Time to award and to start, single-bid awards and re-issues by category: part of `market`, run beside the rest.
+    static func timing(
+        sql: any SQLDatabase, placements: SQLQueryString, referrals: SQLQueryString, from: Date, until: Date
+    ) async throws -> [TimingRow] {
+        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         // Awards in the period: days from publication to award and to start, as histograms per category.
         let awardDays = dayNumber("p.created_at", isDate: false, sql)
         let startDays = dayNumber("p.start_date", isDate: true, sql)
@@ -187,54 +252,14 @@ extension MarketFigures {
                 singleBid: t.single, reissued: reissuedBy[name] ?? 0)
         }
 
-        let labels = Dictionary(Referrals.declineReasons, uniquingKeysWith: { a, _ in a })
-        // Declines by reason on the referrals published in the period and closed, from the market's summary by
-        // council, category and quarter of publication, which the close adds to (M0035).
-        let summary = scope.condition("s", authority: "authority_id")
-        let declines = try await sql.raw(
-            """
-            SELECT s.reason, CAST(SUM(s.declines) AS BIGINT) AS n
-            FROM \(unsafeRaw: MarketSummaries.declines) s
-            WHERE \(summary) AND s.quarter >= \(bind: filter.from.key) AND s.quarter <= \(bind: filter.to.key)
-            GROUP BY s.reason ORDER BY SUM(s.declines) DESC, s.reason
-            """
-        ).all().map {
-            let code = try $0.decode(column: "reason", as: String?.self) ?? ""
-            return CountRow(label: labels[code] ?? "Not given", count: try int($0, "n"))
-        }
+        return timingOut
+    }
 
-        // Distance: the winning establishment's distance as its invitation measured it (kept on the placement at the
-        // award, M0033), in the evaluation's bands.
-        var band: SQLQueryString = "CASE"
-        for (i, b) in Figures.distanceBands.enumerated() {
-            if let below = b.below { band = "\(band) WHEN p.distance_miles < \(literal: below) THEN \(literal: i)" }
-        }
-        band = "\(band) ELSE \(literal: Figures.distanceBands.count - 1) END"
-        let distanceRows = try await sql.raw(
-            """
-            SELECT c.name AS category, c.position, \(band) AS band, COUNT(*) AS n
-            FROM placements p JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND p.distance_miles IS NOT NULL AND p.start_date >= \(bind: firstStarted)
-                AND p.start_date < \(bind: nextStarted)
-            GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name
-            """
-        ).all()
-        var distance: [DistanceRow] = []
-        for row in distanceRows {
-            let name = try row.decode(column: "category", as: String.self)
-            if distance.last?.category != name {
-                distance.append(
-                    DistanceRow(
-                        category: name, measured: 0, within20: 0,
-                        bands: Array(repeating: 0, count: Figures.distanceBands.count)))
-            }
-            let (b, n) = (try int(row, "band"), try int(row, "n"))
-            guard Figures.distanceBands.indices.contains(b) else { continue }
-            distance[distance.count - 1].bands[b] += n
-            distance[distance.count - 1].measured += n
-            if b < 3 { distance[distance.count - 1].within20 += n }
-        }
-
+    /// Outcome reviews and endings by provider (part of `market`, run beside the rest).
+    static func reviewsAndEndings(
+        sql: any SQLDatabase, scope: Scope, placements: SQLQueryString, first: String, next: String, today: LocalDate
+    ) async throws -> (reviews: [ReviewRow], endings: [ProviderEndingRow]) {
+        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         // Reviews by the placement's scope, kept on each review (M0035).
         let reviewScope = scope.condition("v", authority: "authority_id")
         let reviews = try await sql.raw(
@@ -273,10 +298,7 @@ extension MarketFigures {
                 unplanned: try int($0, "unplanned"))
         }
 
-        return Market(
-            partners: partners, livePlacements: try live.map { try int($0, "n") } ?? 0,
-            liveAnnualPence: try live.map { try int($0, "annual") } ?? 0, timing: timingOut, declines: declines,
-            distance: distance, reviews: reviews, providerEndings: providerEndings)
+        return (reviews, providerEndings)
     }
 }
 
