@@ -291,16 +291,7 @@ struct MigrationTests {
             let sql = app.db as! any SQLDatabase
             let placement = try await FiguresTests.direct(app, rw, [("2026-05-20", 400_000)])[0]
             _ = try await Placements.runDailyReviews(db: app.db, now: testNow)
-            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let inv = try await ReferralTests().invitations(app, r)
-            try await Referrals.decline(
-                inv["Acorn House"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.provider, db: app.db,
-                now: testNow)
-            try await Referrals.decline(
-                inv["Birch School"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db,
-                now: testNow)
-            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let invited = try await declinedTwiceAndClosed(app, rw)
             let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
             let today = LocalDate(iso: "2026-12-05")!
             let before = try await MarketFigures.market(actor: rw.w.officer, filter: year, today: today, db: app.db)
@@ -335,22 +326,13 @@ struct MigrationTests {
             // setup: a referral declined by two of its invited establishments and closed with no bids
             let rw = try await ReferralWorld.make(app)
             let sql = app.db as! any SQLDatabase
-            let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
-            _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
-            let inv = try await ReferralTests().invitations(app, r)
-            try await Referrals.decline(
-                inv["Acorn House"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.provider, db: app.db,
-                now: testNow)
-            try await Referrals.decline(
-                inv["Birch School"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db,
-                now: testNow)
-            _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+            let invited = try await declinedTwiceAndClosed(app, rw)
             let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
             let today = LocalDate(iso: "2026-12-05")!
             let before = try await MarketFigures.report(actor: rw.w.officer, filter: year, today: today, db: app.db)
             let expected = MarketFigures.ResponseRow(
-                category: rw.category.name, referrals: 1, invited: inv.count, bids: 0, declined: 2,
-                bidsPerReferralTenths: 0, responsePercent: Figures.percent(2, of: inv.count))
+                category: rw.category.name, referrals: 1, invited: invited, bids: 0, declined: 2,
+                bidsPerReferralTenths: 0, responsePercent: Figures.percent(2, of: invited))
             #expect(before.responses == [expected])
 
             // MUT: the migration's count on data closed before it (the summary empty, as before it ran)
@@ -363,5 +345,20 @@ struct MigrationTests {
             let after = try await MarketFigures.report(actor: rw.w.officer, filter: year, today: today, db: app.db)
             #expect(after.responses == [expected])
         }
+    }
+
+    /// A referral published, declined by two of the establishments it invited ("no vacancy") and closed; how many it
+    /// invited.
+    func declinedTwiceAndClosed(_ app: Application, _ rw: ReferralWorld) async throws -> Int {
+        let r = try await Referrals.create(rw.input(radius: 50), actor: rw.w.officer, db: app.db, now: testNow)
+        _ = try await Referrals.publish(r.id!, actor: rw.w.officer, db: app.db, now: testNow)
+        let inv = try await ReferralTests().invitations(app, r)
+        try await Referrals.decline(
+            inv["Acorn House"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.provider, db: app.db, now: testNow)
+        try await Referrals.decline(
+            inv["Birch School"]!.id!, reason: "no_vacancy", note: nil, actor: rw.w.otherProvider, db: app.db,
+            now: testNow)
+        _ = try await Referrals.closeDue(db: app.db, now: afterDeadline)
+        return inv.count
     }
 }
