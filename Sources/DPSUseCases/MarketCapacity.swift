@@ -94,7 +94,7 @@ package enum MarketCapacity {
         let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
         let events: SQLQueryString = ids.isEmpty ? "1 = 0" : "ev.dps_id IN (\(binds: ids))"
         // Counted by day in SQL (at most one row a day), then gathered into quarters.
-        let eventDay = MarketFigures.dayNumber("ev.occurred_at", isDate: false, sql)
+        let eventDay = MarketSummaries.dayNumber("ev.occurred_at", isDate: false, sql)
         let suspended = try await sql.raw(
             """
             SELECT \(eventDay) AS day, COUNT(*) AS n
@@ -105,7 +105,7 @@ package enum MarketCapacity {
             """
         ).all()
         let concernScope: SQLQueryString = ids.isEmpty ? "1 = 0" : "k.dps_id IN (\(binds: ids))"
-        let concernDay = MarketFigures.dayNumber("k.raised_at", isDate: false, sql)
+        let concernDay = MarketSummaries.dayNumber("k.raised_at", isDate: false, sql)
         let concerns = try await sql.raw(
             """
             SELECT \(concernDay) AS day, COUNT(*) AS n FROM concerns k

@@ -85,18 +85,6 @@ extension MarketFigures {
             WHEN 'day38' THEN 38 WHEN 'weekly38' THEN 38 WHEN 'residential42' THEN 42 ELSE 52 END
         """
 
-    /// Days since 1970-01-01 (UTC) of a stored time or an ISO date, in each engine's words.
-    static func dayNumber(_ column: String, isDate: Bool, _ sql: any SQLDatabase) -> SQLQueryString {
-        if sql.dialect.name == "postgresql" {
-            return isDate
-                ? "(CAST(\(unsafeRaw: column) AS DATE) - DATE '1970-01-01')"
-                : "(CAST((\(unsafeRaw: column) AT TIME ZONE 'UTC') AS DATE) - DATE '1970-01-01')"
-        }
-        return isDate
-            ? "CAST(julianday(\(unsafeRaw: column)) - 2440587.5 AS INTEGER)"
-            : "CAST(\(unsafeRaw: column) / 86400 AS INTEGER)"
-    }
-
     package static func market(actor: Actor, filter: Filter, today: LocalDate, db: any Database) async throws
         -> Market
     {
@@ -116,12 +104,16 @@ extension MarketFigures {
 
         let partners = try await sql.raw(
             """
-            SELECT o.name AS partner, COUNT(*) AS n, CAST(SUM(\(annualValue)) AS BIGINT) AS annual,
-                SUM(CASE WHEN p.direct THEN 1 ELSE 0 END) AS direct,
-                CAST(SUM(CASE WHEN p.direct THEN \(annualValue) ELSE 0 END) AS BIGINT) AS direct_annual
-            FROM placements p JOIN organisations o ON o.id = p.authority_id
-            WHERE \(placements) AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
-            GROUP BY o.name ORDER BY o.name
+            SELECT o.name AS partner, t.n, t.annual, t.direct, t.direct_annual
+            FROM (
+                SELECT p.authority_id, COUNT(*) AS n, CAST(SUM(\(annualValue)) AS BIGINT) AS annual,
+                    SUM(CASE WHEN p.direct THEN 1 ELSE 0 END) AS direct,
+                    CAST(SUM(CASE WHEN p.direct THEN \(annualValue) ELSE 0 END) AS BIGINT) AS direct_annual
+                FROM placements p
+                WHERE \(placements) AND p.start_date >= \(bind: firstStarted) AND p.start_date < \(bind: nextStarted)
+                GROUP BY p.authority_id
+            ) t JOIN organisations o ON o.id = t.authority_id
+            ORDER BY o.name, o.id
             """
         ).all().map {
             PartnerRow(
@@ -163,11 +155,15 @@ extension MarketFigures {
         band = "\(band) ELSE \(literal: Figures.distanceBands.count - 1) END"
         let distanceRows = try await sql.raw(
             """
-            SELECT c.name AS category, c.position, \(band) AS band, COUNT(*) AS n
-            FROM placements p JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND p.distance_miles IS NOT NULL AND p.start_date >= \(bind: firstStarted)
-                AND p.start_date < \(bind: nextStarted)
-            GROUP BY c.name, c.position, \(band) ORDER BY c.position, c.name
+            SELECT c.name AS category, c.position, t.band, t.n
+            FROM (
+                SELECT p.category_id, \(band) AS band, COUNT(*) AS n
+                FROM placements p
+                WHERE \(placements) AND p.distance_miles IS NOT NULL AND p.start_date >= \(bind: firstStarted)
+                    AND p.start_date < \(bind: nextStarted)
+                GROUP BY p.category_id, \(band)
+            ) t JOIN categories c ON c.id = t.category_id
+            ORDER BY c.position, c.name, c.id
             """
         ).all()
         var distance: [DistanceRow] = []
@@ -198,19 +194,19 @@ extension MarketFigures {
         sql: any SQLDatabase, placements: SQLQueryString, referrals: SQLQueryString, from: Date, until: Date
     ) async throws -> [TimingRow] {
         func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
-        // Awards in the period: days from publication to award and to start, as histograms per category.
-        let awardDays = dayNumber("p.created_at", isDate: false, sql)
-        let startDays = dayNumber("p.start_date", isDate: true, sql)
-        let publishedDays = dayNumber("p.published_at", isDate: false, sql)
+        // Awards in the period: days from publication to award and to start, as histograms per category, from the
+        // numbers of days the award keeps on the placement (M0038). Grouped by category before its name is joined.
         let timingRows = try await sql.raw(
             """
-            SELECT c.name AS category, c.position, \(awardDays) - \(publishedDays) AS to_award,
-                \(startDays) - \(publishedDays) AS to_start, COUNT(*) AS n,
-                SUM(CASE WHEN p.competing_bids = 1 THEN 1 ELSE 0 END) AS single
-            FROM placements p JOIN categories c ON c.id = p.category_id
-            WHERE \(placements) AND p.published_at IS NOT NULL AND p.created_at >= \(bind: from)
-                AND p.created_at < \(bind: until)
-            GROUP BY c.name, c.position, \(awardDays) - \(publishedDays), \(startDays) - \(publishedDays)
+            SELECT c.name AS category, c.position, t.to_award, t.to_start, t.n, t.single
+            FROM (
+                SELECT p.category_id, p.days_to_award AS to_award, p.days_to_start AS to_start, COUNT(*) AS n,
+                    SUM(CASE WHEN p.competing_bids = 1 THEN 1 ELSE 0 END) AS single
+                FROM placements p
+                WHERE \(placements) AND p.days_to_award IS NOT NULL AND p.created_at >= \(bind: from)
+                    AND p.created_at < \(bind: until)
+                GROUP BY p.category_id, p.days_to_award, p.days_to_start
+            ) t JOIN categories c ON c.id = t.category_id
             ORDER BY c.position, c.name
             """
         ).all()
@@ -264,13 +260,22 @@ extension MarketFigures {
         let reviewScope = scope.condition("v", authority: "authority_id")
         let reviews = try await sql.raw(
             """
-            SELECT c.name AS category, c.position, COUNT(*) AS due,
-                SUM(CASE WHEN v.state = 'completed' THEN 1 ELSE 0 END) AS completed,
-                SUM(CASE WHEN v.state = 'due' THEN 1 ELSE 0 END) AS waiting_provider,
-                SUM(CASE WHEN v.state = 'recorded' THEN 1 ELSE 0 END) AS waiting_authority,
-                SUM(CASE WHEN v.state <> 'completed' AND v.due_date < \(bind: today.iso) THEN 1 ELSE 0 END) AS overdue
-            FROM placement_reviews v JOIN categories c ON c.id = v.category_id
-            WHERE \(reviewScope) AND v.due_date >= \(bind: first) AND v.due_date < \(bind: next)
+            SELECT c.name AS category, c.position, CAST(SUM(t.due) AS BIGINT) AS due,
+                CAST(SUM(t.completed) AS BIGINT) AS completed,
+                CAST(SUM(t.waiting_provider) AS BIGINT) AS waiting_provider,
+                CAST(SUM(t.waiting_authority) AS BIGINT) AS waiting_authority,
+                CAST(SUM(t.overdue) AS BIGINT) AS overdue
+            FROM (
+                SELECT v.category_id, COUNT(*) AS due,
+                    SUM(CASE WHEN v.state = 'completed' THEN 1 ELSE 0 END) AS completed,
+                    SUM(CASE WHEN v.state = 'due' THEN 1 ELSE 0 END) AS waiting_provider,
+                    SUM(CASE WHEN v.state = 'recorded' THEN 1 ELSE 0 END) AS waiting_authority,
+                    SUM(CASE WHEN v.state <> 'completed' AND v.due_date < \(bind: today.iso) THEN 1 ELSE 0 END)
+                        AS overdue
+                FROM placement_reviews v
+                WHERE \(reviewScope) AND v.due_date >= \(bind: first) AND v.due_date < \(bind: next)
+                GROUP BY v.category_id
+            ) t JOIN categories c ON c.id = t.category_id
             GROUP BY c.name, c.position ORDER BY c.position, c.name
             """
         ).all().map {
@@ -282,14 +287,16 @@ extension MarketFigures {
 
         let providerEndings = try await sql.raw(
             """
-            SELECT o.name AS provider,
-                SUM(CASE WHEN p.ending_kind = 'planned' THEN 1 ELSE 0 END) AS planned,
-                SUM(CASE WHEN p.ending_kind = 'unplanned' THEN 1 ELSE 0 END) AS unplanned
-            FROM placements p JOIN organisations o ON o.id = p.provider_id
-            WHERE \(placements) AND p.status = 'ended' AND p.actual_end_date >= \(bind: first)
-                AND p.actual_end_date < \(bind: next)
-            GROUP BY o.name
-            ORDER BY SUM(CASE WHEN p.ending_kind = 'unplanned' THEN 1 ELSE 0 END) DESC, o.name
+            SELECT o.name AS provider, t.planned, t.unplanned
+            FROM (
+                SELECT p.provider_id, SUM(CASE WHEN p.ending_kind = 'planned' THEN 1 ELSE 0 END) AS planned,
+                    SUM(CASE WHEN p.ending_kind = 'unplanned' THEN 1 ELSE 0 END) AS unplanned
+                FROM placements p
+                WHERE \(placements) AND p.status = 'ended' AND p.actual_end_date >= \(bind: first)
+                    AND p.actual_end_date < \(bind: next)
+                GROUP BY p.provider_id
+            ) t JOIN organisations o ON o.id = t.provider_id
+            ORDER BY t.unplanned DESC, o.name, o.id
             LIMIT 50
             """
         ).all().map {

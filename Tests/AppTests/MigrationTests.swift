@@ -283,6 +283,44 @@ struct MigrationTests {
         }
     }
 
+    @Test("M0038: the award keeps the days from publication to award and to start; the migration works them out")
+    func placementDays() async throws {
+        try await withApp { app in
+            // setup: an award (published 10 November, awarded 12 November, starting 1 December) and a direct placement
+            let rw = try await ReferralWorld.make(app)
+            let sql = app.db as! any SQLDatabase
+            let (r, _) = try await ReferralTests().competed(app, rw, parentChoice: false)
+            let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+            let direct = try await FiguresTests.direct(app, rw, [("2026-05-10", 300_000)])[0]
+            func days(_ id: UUID) async throws -> [Int?] {
+                let row = try #require(
+                    try await sql.raw("SELECT days_to_award, days_to_start FROM placements WHERE id = \(bind: id)")
+                        .first())
+                return [
+                    try row.decode(column: "days_to_award", as: Int?.self),
+                    try row.decode(column: "days_to_start", as: Int?.self),
+                ]
+            }
+            #expect(try await days(awarded.id!) == [2, 21])  // the award keeps them
+            // ... and a placement awarded before M0038 gets them from the migration.
+            try await sql.update("placements").set("days_to_award", to: SQLLiteral.null)
+                .set("days_to_start", to: SQLLiteral.null).run()
+            let year = try MarketFigures.Filter(from: Quarter(key: "2026-Q1")!, to: Quarter(key: "2026-Q4")!)
+            let today = LocalDate(iso: "2026-12-05")!
+            let emptied = try await MarketFigures.market(actor: rw.w.officer, filter: year, today: today, db: app.db)
+
+            // MUT
+            try await PlacementFacts.fillDays("published_at IS NOT NULL", sql: sql)
+
+            // validate: the figure reads the kept days, and the migration restores them; a direct placement has none
+            #expect(emptied.timing.first?.medianDaysToAward == nil)
+            #expect(try await days(awarded.id!) == [2, 21])
+            #expect(try await days(direct.id!) == [nil, nil])
+            let after = try await MarketFigures.market(actor: rw.w.officer, filter: year, today: today, db: app.db)
+            #expect(after.timing.first?.medianDaysToAward == 2 && after.timing.first?.medianDaysToStart == 21)
+        }
+    }
+
     @Test("M0035: existing reviews get their placement's scope, and closed referrals' declines enter the market's")
     func figureReads() async throws {
         try await withApp { app in

@@ -296,9 +296,11 @@ struct GenerateCommand: AsyncCommand {
         }
         /// A time plus whole days.
         func plusDays(_ time: SQLQueryString, _ days: Int) -> SQLQueryString {
-            postgres
-                ? "(\(time) + interval '\(unsafeRaw: String(days)) days')"
-                : "(\(time) + \(unsafeRaw: String(days * 86_400)))"
+            plusDays(time, "\(unsafeRaw: String(days))")
+        }
+        /// A time plus a number of days (an SQL expression).
+        func plusDays(_ time: SQLQueryString, _ days: SQLQueryString) -> SQLQueryString {
+            postgres ? "(\(time) + (\(days)) * interval '1 day')" : "(\(time) + (\(days)) * 86400)"
         }
         /// The ISO date of a time.
         func isoDate(ofTime time: SQLQueryString) -> SQLQueryString {
@@ -335,7 +337,8 @@ struct GenerateCommand: AsyncCommand {
                 (SELECT \(bind: first) + n AS g FROM generator_numbers WHERE n <= \(bind: last - first))
                 """
             let pub = d.time("\(bind: end - span) + CAST(x.g AS REAL) / \(bind: total) * \(bind: span)")
-            // Referrals: partner, category and publication spread evenly; 3 in 10 awarded.
+            // Referrals: partner, category and publication spread evenly; 3 in 10 awarded; a start wanted 3 to 8
+            // weeks after publication.
             try await sql.raw(
                 """
                 INSERT INTO referrals (id, dps_id, category_id, organisation_id, created_by, kind, round, state,
@@ -345,7 +348,7 @@ struct GenerateCommand: AsyncCommand {
                     radius_miles, deadline, parent_choice, published_at, closed_at, created_at)
                 SELECT \(d.uuid), dp.dps_id, pl.category_id, p.organisation_id, t.created_by, t.kind, 1,
                     CASE WHEN (x.g / 10) % 10 < 3 THEN 'awarded' ELSE 'closed' END, 'GEN-' || x.g, t.pattern,
-                    t.weeks_per_year, \(d.isoDate(ofTime: d.plusDays(pub, 28))), 52 + (x.g % 3) * 26, 1, 1,
+                    t.weeks_per_year, \(d.isoDate(ofTime: d.plusDays(pub, "21 + (x.g * 7) % 36"))), 52 + (x.g % 3) * 26, 1, 1,
                     t.void_terms, t.child_age, t.child_gender, t.home_postcode, t.child_details, t.home_district,
                     t.home_latitude, t.home_longitude, t.needs_json, t.must_haves_json, t.desirables_json,
                     t.outcomes_json, t.weights_json, t.radius_miles, \(d.plusDays(pub, 3)), t.parent_choice, \(pub),
@@ -424,8 +427,8 @@ struct GenerateCommand: AsyncCommand {
                 WHERE reference IN (SELECT 'GEN-' || g FROM \(numbers) x)
                 """
             ).run()
-            // Awards: the bid of the member first invited wins; the placement starts on the referral's start date
-            // and ends at its expected end if that has passed (one in five unplanned).
+            // Awards, 1 to 6 days after the close: the bid of the member first invited wins; the placement starts on
+            // the referral's start date and ends at its expected end if that has passed (one in five unplanned).
             let endDay = d.isoDate("r.start_date", plus: "r.duration_weeks * 7", "day")
             let unplanned: SQLQueryString = "(\(number) / 100) % 5 = 0"
             try await sql.raw(
@@ -436,7 +439,7 @@ struct GenerateCommand: AsyncCommand {
                     child_details, expected_end_date, actual_end_date, ending_kind, ending_reason, ended_at, status)
                 SELECT \(d.uuid), r.id, b.id, b.establishment_id, b.organisation_id, r.organisation_id,
                     t.contract_name, r.start_date, b.weekly_cost_pence, b.core_json, b.variable_json, 0,
-                    r.outcomes_json, '[]', false, \(d.plusDays("r.closed_at", 2)), r.reference, r.dps_id,
+                    r.outcomes_json, '[]', false, \(d.plusDays("r.closed_at", "1 + \(number) % 6")), r.reference, r.dps_id,
                     r.category_id, r.created_by, t.child_details, \(endDay),
                     CASE WHEN \(endDay) < \(bind: today.iso) THEN \(endDay) END,
                     CASE WHEN \(endDay) < \(bind: today.iso) THEN

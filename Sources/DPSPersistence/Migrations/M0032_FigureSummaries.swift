@@ -106,6 +106,18 @@ public enum MarketSummaries {
         AND i.declined_at IS NOT NULL)
         """
 
+    /// Days since 1970-01-01 (UTC) of a stored time or an ISO date, in each engine's words.
+    public static func dayNumber(_ column: String, isDate: Bool, _ sql: any SQLDatabase) -> SQLQueryString {
+        if sql.dialect.name == "postgresql" {
+            return isDate
+                ? "(CAST(\(unsafeRaw: column) AS DATE) - DATE '1970-01-01')"
+                : "(CAST((\(unsafeRaw: column) AT TIME ZONE 'UTC') AS DATE) - DATE '1970-01-01')"
+        }
+        return isDate
+            ? "CAST(julianday(\(unsafeRaw: column)) - 2440587.5 AS INTEGER)"
+            : "CAST(\(unsafeRaw: column) / 86400 AS INTEGER)"
+    }
+
     /// The quarter of a referral's publication (`2026-Q3`, as `Quarter.key` writes it), in London time as the
     /// figures' periods are. SQLite knows no time zones, but none is needed: every quarter but the first begins in
     /// British Summer Time (1 April, 1 July and 1 October fall between the last Sundays of March and October), when

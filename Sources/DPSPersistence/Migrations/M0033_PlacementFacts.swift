@@ -73,7 +73,7 @@ struct M0033_PlacementFacts: AsyncMigration {
         try await db.schema(PlacementRecord.schema).field("competing_bids", .int).update()
         try await db.schema(PlacementRecord.schema).field("distance_miles", .double).update()
         guard let sql = db as? any SQLDatabase else { return }
-        try await PlacementFacts.fill("referral_id IS NOT NULL", sql: sql)
+        try await PlacementFacts.fillCompetition("referral_id IS NOT NULL", sql: sql)
         for index in Self.replaced { try await sql.drop(index: index.0).run() }
         for index in Self.indexes { try await sql.raw(index.create(sql)).run() }
     }
@@ -93,9 +93,16 @@ struct M0033_PlacementFacts: AsyncMigration {
 
 /// What M0033 keeps on a placement, written the same way by the award, the migration and `dps generate`.
 public enum PlacementFacts {
-    /// Copies the competition's facts onto the placements `condition` selects (a condition on `placements`), and the
-    /// referral's pattern where the placement has none of its own.
+    /// Keeps the facts of their competition on the placements `condition` selects (a condition on `placements`): what
+    /// the award, `dps generate` and the migrations since M0038 write.
     public static func fill(_ condition: SQLQueryString, sql: any SQLDatabase) async throws {
+        try await fillCompetition(condition, sql: sql)
+        try await fillDays(condition, sql: sql)
+    }
+
+    /// Copies the competition's facts onto the placements `condition` selects, and the referral's pattern where the
+    /// placement has none of its own (M0033's columns).
+    static func fillCompetition(_ condition: SQLQueryString, sql: any SQLDatabase) async throws {
         try await sql.raw(
             """
             UPDATE placements SET

@@ -40,5 +40,6 @@ public enum DPSMigrations {
         M0035_FigureReads(),  // reviews keep their placement's scope; the market's declines; endings' indexes carry more
         M0036_ProviderCounts(),  // a provider's invitations, declines, prices and ranks by category and quarter
         M0037_ResponseCounts(),  // referrals' responses by council, category and quarter; re-issues indexed
+        M0038_PlacementDays(),  // the days from publication to award and to start, kept on the placement
     ]
 }
