@@ -348,7 +348,8 @@ struct GenerateCommand: AsyncCommand {
                     radius_miles, deadline, parent_choice, published_at, closed_at, created_at)
                 SELECT \(d.uuid), dp.dps_id, pl.category_id, p.organisation_id, t.created_by, t.kind, 1,
                     CASE WHEN (x.g / 10) % 10 < 3 THEN 'awarded' ELSE 'closed' END, 'GEN-' || x.g, t.pattern,
-                    t.weeks_per_year, \(d.isoDate(ofTime: d.plusDays(pub, "21 + (x.g * 7) % 36"))), 52 + (x.g % 3) * 26, 1, 1,
+                    t.weeks_per_year, \(d.isoDate(ofTime: d.plusDays(pub, "21 + (x.g * 7) % 36"))),
+                    52 + (x.g % 3) * 26, 1, 1,
                     t.void_terms, t.child_age, t.child_gender, t.home_postcode, t.child_details, t.home_district,
                     t.home_latitude, t.home_longitude, t.needs_json, t.must_haves_json, t.desirables_json,
                     t.outcomes_json, t.weights_json, t.radius_miles, \(d.plusDays(pub, 3)), t.parent_choice, \(pub),
@@ -439,8 +440,8 @@ struct GenerateCommand: AsyncCommand {
                     child_details, expected_end_date, actual_end_date, ending_kind, ending_reason, ended_at, status)
                 SELECT \(d.uuid), r.id, b.id, b.establishment_id, b.organisation_id, r.organisation_id,
                     t.contract_name, r.start_date, b.weekly_cost_pence, b.core_json, b.variable_json, 0,
-                    r.outcomes_json, '[]', false, \(d.plusDays("r.closed_at", "1 + \(number) % 6")), r.reference, r.dps_id,
-                    r.category_id, r.created_by, t.child_details, \(endDay),
+                    r.outcomes_json, '[]', false, \(d.plusDays("r.closed_at", "1 + \(number) % 6")), r.reference,
+                    r.dps_id, r.category_id, r.created_by, t.child_details, \(endDay),
                     CASE WHEN \(endDay) < \(bind: today.iso) THEN \(endDay) END,
                     CASE WHEN \(endDay) < \(bind: today.iso) THEN
                         CASE WHEN \(unplanned) THEN 'unplanned' ELSE 'planned' END END,
