@@ -107,7 +107,12 @@ struct FiguresTests {
                 #expect(lines.count == (table.csvRows ?? table.rows).count + 1, "\(table.key)")
             }
             #expect(try await officer.get("/figures?from=2026-Q9").status == .unprocessableEntity)
-            #expect(try await officer.get("/figures.csv?figure=everything").status == .unprocessableEntity)
+            // A CSV refused says so in words, once, on a page of its own (not "Unprocessable Entity" twice).
+            let refused = try await officer.get("/figures.csv?figure=everything")
+            let said = refused.body.string
+            #expect(refused.status == .unprocessableEntity && said.contains("There is a problem</h1>"))
+            #expect(!said.contains("Unprocessable"))
+            #expect(said.components(separatedBy: "Choose a figure from the page").count == 2)
             let provider = try await HTTPTests.Browser(app).signedIn("admin@acorn.test")
             #expect(try await provider.get("/figures").status == .forbidden)
         }

@@ -88,11 +88,18 @@ struct AppErrorMiddleware: AsyncMiddleware {
             let back = SafeHeaders.localPath(request.url.path, fallback: SiteURL.dashboard.path)
             return request.redirect(to: SiteURL.signIn.path(query: [("next", back)]))
         }
-        let body = Layout.page(title: status.reasonPhrase, context: PageContext(request: request)) {
-            UI.h1(
-                status == .notFound
-                    ? "Page not found" : status == .forbidden ? "You cannot see this page" : status.reasonPhrase)
-            UI.p(detail)
+        // Words a reader knows rather than the status's name ("Unprocessable Entity").
+        let heading =
+            switch status {
+            case .notFound: "Page not found"
+            case .forbidden: "You cannot see this page"
+            case .badRequest, .unprocessableEntity: "There is a problem"
+            default: status.reasonPhrase
+            }
+        let body = Layout.page(title: heading, context: PageContext(request: request)) {
+            UI.h1(heading)
+            // The message once: a single field's error already says it.
+            if fieldErrors?.map(\.message) != [detail] { UI.p(detail) }
             if let fieldErrors {
                 el("ul", .class("govuk-list govuk-list--bullet")) { for e in fieldErrors { el("li") { e.message } } }
             }

@@ -88,6 +88,7 @@ struct DashboardPages: RouteCollection {
         return [
             FigureTable(
                 key: "bids", heading: "Your bids and wins",
+                intro: "Counted when a referral closes: a referral still open for bids is not here until its deadline.",
                 chart: BarChart.svg(
                     id: "bids", title: "Your win rate by category",
                     description: "The share of your bids on awarded referrals that won, for referrals published in "
@@ -97,7 +98,7 @@ struct DashboardPages: RouteCollection {
                             label: $0.category, value: $0.winPercent ?? 0,
                             shown: $0.winPercent.map(percent) ?? "No bids")
                     }),
-                caption: "Referrals published in the period",
+                caption: "Referrals published in the period and closed",
                 headers: [
                     "Category", "Invited", "Bids", "Declined", "Won", "Your win rate",
                     "Market win rate: lower quartile",
@@ -123,7 +124,7 @@ struct DashboardPages: RouteCollection {
                             "", "", "",
                         ])
                 },
-                empty: "You were not invited to any referral published in the period."),
+                empty: "You were not invited to any referral published in the period and closed."),
             FigureTable(
                 key: "prices", heading: "Your prices against the market",
                 intro: "Weekly prices of the bids in each category you belong to: yours, and every provider's as "

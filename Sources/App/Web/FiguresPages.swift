@@ -154,15 +154,18 @@ struct FiguresPages: RouteCollection {
                 empty: "No placement started in the period."),
             FigureTable(
                 key: "responses", heading: "Referrals and responses",
+                intro: "Counted when a referral closes: bids are sealed until the deadline, so a referral still "
+                    + "open is not in these figures yet.",
                 chart: BarChart.svg(
                     id: "responses", title: "Bids per referral by category",
-                    description: "The average number of bids each referral published in the period received.",
+                    description:
+                        "The average number of bids each referral published in the period and closed received.",
                     bars: r.responses.map {
                         .init(
                             label: $0.category, value: $0.bidsPerReferralTenths,
                             shown: FigureFilter.tenths($0.bidsPerReferralTenths))
                     }),
-                caption: "Referrals published in the period",
+                caption: "Referrals published in the period and closed",
                 headers: ["Category", "Referrals", "Invited", "Bids", "Declined", "Bids per referral", "Responded"],
                 rows: r.responses.map {
                     [
@@ -180,7 +183,7 @@ struct FiguresPages: RouteCollection {
                         FigureFilter.tenths($0.bidsPerReferralTenths), $0.responsePercent.map(String.init) ?? "",
                     ]
                 },
-                empty: "No referral was published in the period."),
+                empty: "No referral published in the period has closed."),
             FigureTable(
                 key: "declines", heading: "Declines by reason",
                 intro:
@@ -190,7 +193,7 @@ struct FiguresPages: RouteCollection {
                     id: "declines", title: "Declines by reason",
                     description: "How many invitations to referrals published in the period were declined, by reason.",
                     bars: m.declines.map { .init(label: $0.label, value: $0.count, shown: "\($0.count)") }),
-                caption: "Invitations declined, referrals published in the period",
+                caption: "Invitations declined, referrals published in the period and closed",
                 headers: ["Reason", "Declines"], rows: m.declines.map { [$0.label, "\($0.count)"] },
                 empty: "No invitation was declined."),
             FigureTable(

@@ -107,6 +107,9 @@ public enum BarChart {
 
     /// The chart's SVG, escaped; `id` makes its title and description referable. Each label sits above its bar, so
     /// the chart is narrow (420 units) and its text stays readable when a phone scales it to the screen.
+    /// The characters of a bar's label that fit the chart's 420 units at font size 15.
+    public static let labelFits = 48
+
     public static func svg(id: String, title: String, description: String, bars: [Bar]) -> String {
         let rowHeight = 46
         let barSpace = 300
@@ -121,7 +124,9 @@ public enum BarChart {
         for (i, bar) in bars.enumerated() {
             let y = i * rowHeight
             let length = bar.value <= 0 ? 0 : max(2, Int((Double(bar.value) / Double(largest)) * Double(barSpace)))
-            let label = bar.label.count > 52 ? String(bar.label.prefix(51)) + "…" : bar.label
+            // Cut to what fits the chart's width at about 0.56 of the font size a character (wider than most
+            // sans-serif text), with an ellipsis; the table beside the chart holds the whole name.
+            let label = bar.label.count > labelFits ? String(bar.label.prefix(labelFits - 1)) + "…" : bar.label
             out +=
                 "<text x=\"0\" y=\"\(y + 16)\" font-size=\"15\" fill=\"#0b0c0c\">\(escape(label))</text>"
                 + "<rect x=\"0\" y=\"\(y + 22)\" width=\"\(length)\" height=\"18\" fill=\"#1d70b8\"/>"
@@ -195,24 +200,88 @@ public enum DotMap {
         }
         // Largest first, so small circles stay visible on top; the five largest named beside their circles.
         let ranked = places.filter({ $0.value > 0 }).sorted(by: { ($0.value, $1.label) > ($1.value, $0.label) })
-        var labels = ""
-        for (rank, place) in ranked.enumerated() {
+        var circles: [(x: Int, y: Int, r: Int)] = []
+        for place in ranked {
             guard let p = point(latitude: place.latitude, longitude: place.longitude) else { continue }
             let radius = max(3, Int((18 * (Double(place.value) / Double(largest)).squareRoot()).rounded()))
+            circles.append((p.x, p.y, radius))
             out +=
                 "<circle cx=\"\(p.x)\" cy=\"\(p.y)\" r=\"\(radius)\" fill=\"#1d70b8\" fill-opacity=\"0.75\" "
                 + "stroke=\"#0b0c0c\" stroke-width=\"1\"><title>\(BarChart.escape(place.label)): \(place.value)"
                 + "</title></circle>"
-            if rank < 5 {
-                // Written on the side with room: west of the circle in the east of the country.
-                let east = p.x > width * 2 / 3
-                labels +=
-                    "<text x=\"\(east ? p.x - radius - 4 : p.x + radius + 4)\" y=\"\(p.y + 5)\" font-size=\"14\" "
-                    + "fill=\"#0b0c0c\" text-anchor=\"\(east ? "end" : "start")\" stroke=\"#ffffff\" "
-                    + "stroke-width=\"3\" paint-order=\"stroke\">\(BarChart.escape(place.label)) "
-                    + "(\(place.value))</text>"
-            }
+        }
+        var labels = ""
+        var taken: [Box] = []
+        for (place, circle) in zip(ranked.prefix(5), circles) {
+            let text = "\(place.label) (\(place.value))"
+            guard
+                let spot = labelSpot(
+                    text, circle: circle, width: width, height: height, taken: taken, circles: circles)
+            else { continue }  // no free room: the circle's own title and the table beside the map name it
+            taken.append(spot.box)
+            labels +=
+                "<text x=\"\(spot.x)\" y=\"\(spot.y)\" font-size=\"14\" fill=\"#0b0c0c\" "
+                + "text-anchor=\"\(spot.anchor)\" "
+                + "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(BarChart.escape(text))</text>"
         }
         return out + labels + "</svg>"
+    }
+
+    /// The room a label takes, in view-box units.
+    public struct Box: Equatable, Sendable {
+        public var left, top, right, bottom: Double
+        public init(left: Double, top: Double, right: Double, bottom: Double) {
+            (self.left, self.top, self.right, self.bottom) = (left, top, right, bottom)
+        }
+        func overlaps(_ o: Box) -> Bool { left < o.right && o.left < right && top < o.bottom && o.top < bottom }
+    }
+
+    /// The room a 14-unit label of `text` takes with its baseline at `y`, anchored at `x` (start, middle or end):
+    /// about 0.56 of the font size a character, which is wider than most sans-serif text.
+    public static func labelBox(_ text: String, x: Int, y: Int, anchor: String) -> Box {
+        let w = Double(text.count) * 7.8
+        let left: Double
+        switch anchor {
+        case "end": left = Double(x) - w
+        case "middle": left = Double(x) - w / 2
+        default: left = Double(x)
+        }
+        return Box(left: left, top: Double(y) - 13, right: left + w, bottom: Double(y) + 4)
+    }
+
+    /// Where a place's label goes: beside its circle on the side with more room, else on the other side, else above
+    /// or below it, else moved up or down a line or two; never over another label or another named circle, nor
+    /// outside the map. Nil when nowhere is free.
+    static func labelSpot(
+        _ text: String, circle c: (x: Int, y: Int, r: Int), width: Int, height: Int, taken: [Box],
+        circles: [(x: Int, y: Int, r: Int)]
+    ) -> (x: Int, y: Int, anchor: String, box: Box)? {
+        let westFirst = c.x > width * 2 / 3
+        let west = (x: c.x - c.r - 4, anchor: "end")
+        let east = (x: c.x + c.r + 4, anchor: "start")
+        var candidates: [(x: Int, y: Int, anchor: String)] = []
+        for shift in [0, -18, 18, -36, 36] {
+            for side in westFirst ? [west, east] : [east, west] {
+                candidates.append((side.x, c.y + 5 + shift, side.anchor))
+            }
+            if shift == 0 {
+                candidates.append((c.x, c.y - c.r - 6, "middle"))
+                candidates.append((c.x, c.y + c.r + 17, "middle"))
+            }
+        }
+        let named = circles.prefix(5).filter { $0 != c }.map {
+            Box(
+                left: Double($0.x - $0.r), top: Double($0.y - $0.r), right: Double($0.x + $0.r),
+                bottom: Double($0.y + $0.r))
+        }
+        for spot in candidates {
+            let box = labelBox(text, x: spot.x, y: spot.y, anchor: spot.anchor)
+            guard box.left >= 0, box.top >= 0, box.right <= Double(width), box.bottom <= Double(height) else {
+                continue
+            }
+            if taken.contains(where: box.overlaps) || named.contains(where: box.overlaps) { continue }
+            return (spot.x, spot.y, spot.anchor, box)
+        }
+        return nil
     }
 }

@@ -84,4 +84,57 @@ struct FiguresTests {
                 && svg.contains("Kent &amp; Medway: 4"))
         #expect(!svg.contains("Madrid") && svg.contains(#"r="18""#))
     }
+
+    @Test("The map's labels for crowded places (the South East) never cover each other or another named circle")
+    func mapLabels() throws {
+        // The demo's case: Kent's label, written west of its circle, fell on Surrey's; East Sussex's under West
+        // Sussex's.
+        let places: [DotMap.Place] = [
+            .init(label: "Kent", latitude: 51.19, longitude: 0.72, value: 25),
+            .init(label: "East Sussex", latitude: 50.91, longitude: 0.25, value: 11),
+            .init(label: "Surrey", latitude: 51.27, longitude: -0.42, value: 6),
+            .init(label: "West Sussex", latitude: 50.93, longitude: -0.46, value: 4),
+            .init(label: "Brighton and Hove", latitude: 50.84, longitude: -0.14, value: 3),
+            .init(label: "Buckinghamshire", latitude: 51.78, longitude: -0.81, value: 1),
+        ]
+        let svg = DotMap.svg(id: "m", title: "Members", description: "Where", places: places)
+        // Each label as drawn: its text, x, y and anchor, read back from the SVG.
+        let pattern = /<text x="(-?\d+)" y="(-?\d+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]+)<\/text>/
+        let drawn = svg.matches(of: pattern).map {
+            (
+                text: String($0.output.4),
+                box: DotMap.labelBox(
+                    String($0.output.4), x: Int($0.output.1)!, y: Int($0.output.2)!, anchor: String($0.output.3))
+            )
+        }
+        #expect(drawn.count == 5)  // the five largest named
+        func overlap(_ a: DotMap.Box, _ b: DotMap.Box) -> Bool {
+            a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+        }
+        for (i, a) in drawn.enumerated() {
+            #expect(a.box.left >= 0 && a.box.top >= 0)
+            for b in drawn[(i + 1)...] { #expect(!overlap(a.box, b.box), "\(a.text) over \(b.text)") }
+            // ... nor over another named place's circle (radius 18 for the largest, by the square root below it).
+            for place in places.prefix(5) where !a.text.hasPrefix(place.label + " (") {
+                let p = try #require(DotMap.point(latitude: place.latitude, longitude: place.longitude))
+                let r = max(3, (18 * (Double(place.value) / 25).squareRoot()).rounded())
+                let circle = DotMap.Box(
+                    left: Double(p.x) - r, top: Double(p.y) - r, right: Double(p.x) + r, bottom: Double(p.y) + r)
+                #expect(!overlap(a.box, circle), "\(a.text) over \(place.label)'s circle")
+            }
+        }
+    }
+
+    @Test("A bar's long label is cut to the chart's width with an ellipsis; a short one is whole")
+    func barLabels() {
+        let long = "Independent and non-maintained special schools for autism and complex needs"  // 76 characters
+        let svg = BarChart.svg(
+            id: "c", title: "T", description: "D",
+            bars: [.init(label: long, value: 3, shown: "3"), .init(label: "Fostering", value: 1, shown: "1")])
+        let texts = svg.matches(of: /<text x="0"[^>]*>([^<]+)<\/text>/).map { String($0.output.1) }
+        #expect(texts.count == 2 && texts[1] == "Fostering")
+        #expect(texts[0].hasSuffix("…") && texts[0].count == BarChart.labelFits && long.hasPrefix(texts[0].dropLast()))
+        // 15-unit text at 0.56 of its size a character fits the 420-unit chart.
+        #expect(Double(texts[0].count) * 15 * 0.56 <= 420)
+    }
 }
