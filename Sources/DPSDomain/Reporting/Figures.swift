@@ -105,11 +105,11 @@ public enum BarChart {
         }
     }
 
-    /// The chart's SVG, escaped; `id` makes its title and description referable. Each label sits above its bar, so
-    /// the chart is narrow (420 units) and its text stays readable when a phone scales it to the screen.
     /// The characters of a bar's label that fit the chart's 420 units at font size 15.
     public static let labelFits = 48
 
+    /// The chart's SVG, escaped; `id` makes its title and description referable. Each label sits above its bar, so
+    /// the chart is narrow (420 units) and its text stays readable when a phone scales it to the screen.
     public static func svg(id: String, title: String, description: String, bars: [Bar]) -> String {
         let rowHeight = 46
         let barSpace = 300
