@@ -95,7 +95,6 @@ extension MarketFigures {
         let (first, next) = filter.days
         let (firstStarted, nextStarted) = filter.days(until: today)
         let (from, until) = (filter.from.start.startOfDay(), filter.to.next.start.startOfDay())
-        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         // The slowest statements, over ten years at national scale, run beside the rest on their own connections.
         async let timingRows = timing(
             sql: sql, placements: placements, referrals: referrals, from: from, until: until)
@@ -193,7 +192,6 @@ extension MarketFigures {
     static func timing(
         sql: any SQLDatabase, placements: SQLQueryString, referrals: SQLQueryString, from: Date, until: Date
     ) async throws -> [TimingRow] {
-        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         // Awards in the period: days from publication to award and to start, as histograms per category, from the
         // numbers of days the award keeps on the placement (M0038). Grouped by category before its name is joined.
         let timingRows = try await sql.raw(
@@ -255,7 +253,6 @@ extension MarketFigures {
     static func reviewsAndEndings(
         sql: any SQLDatabase, scope: Scope, placements: SQLQueryString, first: String, next: String, today: LocalDate
     ) async throws -> (reviews: [ReviewRow], endings: [ProviderEndingRow]) {
-        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         // Reviews by the placement's scope, kept on each review (M0035).
         let reviewScope = scope.condition("v", authority: "authority_id")
         let reviews = try await sql.raw(

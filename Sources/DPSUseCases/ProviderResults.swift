@@ -57,7 +57,6 @@ package enum ProviderResults {
                 (SELECT category_id FROM memberships WHERE organisation_id = \(bind: org))
             """
         }
-        func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         /// The provider's counts of one kind by category and value.
         func counts(_ kind: String, where extra: SQLQueryString = "1 = 1") async throws -> [(String, Int, String, Int)]
         {

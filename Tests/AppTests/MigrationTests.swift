@@ -241,11 +241,8 @@ struct MigrationTests {
     func placementFacts() async throws {
         try await withApp { app in
             // setup: a three-bid award, and a direct placement
-            let rw = try await ReferralWorld.make(app)
+            let (rw, r, inv, awarded, direct) = try await awardedAndDirect(app)
             let sql = app.db as! any SQLDatabase
-            let (r, inv) = try await ReferralTests().competed(app, rw, parentChoice: false)
-            let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
-            let direct = try await FiguresTests.direct(app, rw, [("2026-05-10", 300_000)])[0]
             func facts(_ id: UUID) async throws -> (String?, Date?, Int?, Double?) {
                 let row = try #require(
                     try await sql.raw(
@@ -287,11 +284,8 @@ struct MigrationTests {
     func placementDays() async throws {
         try await withApp { app in
             // setup: an award (published 10 November, awarded 12 November, starting 1 December) and a direct placement
-            let rw = try await ReferralWorld.make(app)
+            let (rw, _, _, awarded, direct) = try await awardedAndDirect(app)
             let sql = app.db as! any SQLDatabase
-            let (r, _) = try await ReferralTests().competed(app, rw, parentChoice: false)
-            let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
-            let direct = try await FiguresTests.direct(app, rw, [("2026-05-10", 300_000)])[0]
             func days(_ id: UUID) async throws -> [Int?] {
                 let row = try #require(
                     try await sql.raw("SELECT days_to_award, days_to_start FROM placements WHERE id = \(bind: id)")
@@ -383,6 +377,18 @@ struct MigrationTests {
             let after = try await MarketFigures.report(actor: rw.w.officer, filter: year, today: today, db: app.db)
             #expect(after.responses == [expected])
         }
+    }
+
+    /// A referral competed for by three bids and awarded to the top score (Acorn House), and a direct placement of
+    /// £3,000 a week from 10 May 2026.
+    func awardedAndDirect(_ app: Application) async throws -> (
+        ReferralWorld, ReferralRecord, [String: InvitationRecord], PlacementRecord, PlacementRecord
+    ) {
+        let rw = try await ReferralWorld.make(app)
+        let (r, inv) = try await ReferralTests().competed(app, rw, parentChoice: false)
+        let awarded = try await Referrals.award(r.id!, actor: rw.w.officer, db: app.db, now: afterDeadline)
+        let direct = try await FiguresTests.direct(app, rw, [("2026-05-10", 300_000)])[0]
+        return (rw, r, inv, awarded, direct)
     }
 
     /// A referral published, declined by two of the establishments it invited ("no vacancy") and closed; how many it

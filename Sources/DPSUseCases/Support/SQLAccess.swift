@@ -23,3 +23,6 @@ extension Database {
         try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
     }
 }
+
+/// A whole-number column of a plain row (a count, a sum, pence): what the figures read from their aggregates.
+func int(_ row: any SQLRow, _ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
