@@ -112,10 +112,11 @@ func configure(_ app: Application, config: AppConfig, postgresSchema: String? = 
     }
     app.migrations.add(DPSMigrations.all)
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(SessionUserColumn())  // the session names its user, read with it in one statement
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.signInGuard = SignInGuard(decoyHash: try app.password.hash(Tokens.random()))
-    app.publicPages = PublicPageCache()
+    app.storedViews = ViewCache()
     app.sessions.use { _ in StoredSessions() }  // Fluent's table, written only when the session changes
     app.sessions.configuration.cookieName = "dps-session"
     // Max-Age alone (every browser in use honours it): an Expires date cost a DateFormatter per response, a fifth

@@ -48,7 +48,7 @@ struct ReferralHTTPTests {
     }
 
     /// A second council, Kent, that uses the same category, with a placement officer who can sign in.
-    private func kent(_ app: Application, _ rw: ReferralWorld) async throws -> Actor {
+    func kent(_ app: Application, _ rw: ReferralWorld) async throws -> Actor {
         try await DPSAdmin.upsertPartner(
             rw.w.dps.id!,
             .init(gssCode: "E10000016", name: "Kent", categories: [rw.category.id!], isJoiner: false),

@@ -256,7 +256,12 @@ struct APIRoutes: RouteCollection {
     }
 
     /// A page of memberships (`?page=N&limit=M`), with a `Link` header to the next and previous pages.
+    /// Stored once per change of the data for each user (`ViewCache`).
     func memberships(req: Request) async throws -> Response {
+        try await req.application.storedViews.api(req) { try await membershipsPage(req) }
+    }
+
+    private func membershipsPage(_ req: Request) async throws -> Response {
         let filter = try req.apiListFilter(Queries.membershipOptions)
         let page = try await Queries.memberships(
             actor: try req.requireActor(), filter: filter, page: try req.listPage(), db: req.db)

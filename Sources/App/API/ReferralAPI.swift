@@ -61,8 +61,13 @@ struct ReferralAPI: RouteCollection {
         var unscored: Int
     }
 
-    /// Sealed until the referral closes: before then the officer gets 409 with the count only.
-    func bids(req: Request) async throws -> BidsView {
+    /// Sealed until the referral closes: before then the officer gets 409 with the count only. Stored once per
+    /// change of the data for each user (`ViewCache`).
+    func bids(req: Request) async throws -> Response {
+        try await req.application.storedViews.api(req) { try await bidsView(req).encodeResponse(for: req) }
+    }
+
+    private func bidsView(_ req: Request) async throws -> BidsView {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let r = try await Referrals.own(id, actor: actor, db: req.db)
@@ -134,6 +139,10 @@ struct ReferralAPI: RouteCollection {
 
     /// A page of the provider's invitations, newest first (`?page=N&limit=M`), with a `Link` header.
     func invitations(req: Request) async throws -> Response {
+        try await req.application.storedViews.api(req) { try await invitationsPage(req) }
+    }
+
+    private func invitationsPage(_ req: Request) async throws -> Response {
         let list = try req.listPage()
         let filter = try req.apiListFilter(Queries.invitationOptions)
         let page = try await Queries.invitationRows(

@@ -193,9 +193,11 @@ struct ReferralWriteAPI: RouteCollection {
         return try await view(r, db: req.db).encodeResponse(status: .created, for: req)
     }
 
-    func read(req: Request) async throws -> ReferralView {
-        let r = try await Referrals.own(try id(req), actor: try req.requireActor(), db: req.db)
-        return try await view(r, db: req.db)
+    func read(req: Request) async throws -> Response {
+        try await req.application.storedViews.api(req) {
+            let r = try await Referrals.own(try id(req), actor: try req.requireActor(), db: req.db)
+            return try await view(r, db: req.db).encodeResponse(for: req)
+        }
     }
 
     func eligibility(req: Request) async throws -> EligibilityView {
@@ -239,7 +241,11 @@ struct ReferralWriteAPI: RouteCollection {
     }
 
     /// The whole evaluation with every breakdown; sealed (409) until the referral closes.
-    func evaluation(req: Request) async throws -> EvaluationView {
+    func evaluation(req: Request) async throws -> Response {
+        try await req.application.storedViews.api(req) { try await evaluationView(req).encodeResponse(for: req) }
+    }
+
+    private func evaluationView(_ req: Request) async throws -> EvaluationView {
         let r = try await Referrals.own(try id(req), actor: try req.requireActor(), db: req.db)
         guard Referrals.isOpened(r) else {
             throw UseCaseError(

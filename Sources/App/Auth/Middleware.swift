@@ -12,7 +12,7 @@ struct ActorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if request.url.path.hasPrefix("/api/") {
             if let bearer = request.headers.bearerAuthorization {
-                guard let actor = try await Self.actor(forToken: bearer.token, on: request.db, now: request.now) else {
+                guard let actor = try await Self.actor(forToken: bearer.token, on: request) else {
                     throw Abort(.unauthorized, reason: "The bearer token is not valid or has expired.")
                 }
                 request.actor = actor
@@ -23,7 +23,13 @@ struct ActorMiddleware: AsyncMiddleware {
                 Date(timeIntervalSince1970: TimeInterval($0))
             }
             if let started, request.now.timeIntervalSince(started) < Self.sessionLifetime {
-                request.actor = try await Self.actor(userID: id, on: request.db)
+                // Read with the session in its one statement (`StoredSessions`), unless the row was written before
+                // sessions named their user.
+                if let read = request.storage[SessionActor.self], read.userID == id {
+                    request.actor = read.actor
+                } else {
+                    request.actor = try await Self.actor(userID: id, on: request.db)
+                }
             } else {
                 // Signed out (the page may still start a new sign-in in this session; sign-in rotates its id).
                 request.session.data = SessionData()
@@ -38,40 +44,51 @@ struct ActorMiddleware: AsyncMiddleware {
         try await actor(on: db) { $0.where(SQLColumn("id", table: "u"), .equal, SQLBind(userID)) }
     }
 
-    static func actor(forToken token: String, on db: any Database, now: Date) async throws -> Actor? {
+    static func actor(forToken token: String, on request: Request) async throws -> Actor? {
         let hash = Tokens.hash(token)
-        return try await actor(on: db) {
+        return try await actor(on: request.db, request: request) {
             $0.join(
                 SQLAlias(SQLIdentifier(APIToken.schema), as: SQLIdentifier("t")), on: SQLColumn("user_id", table: "t"),
                 .equal, SQLColumn("id", table: "u")
             )
             .where(SQLColumn("token_hash", table: "t"), .equal, SQLBind(hash))
-            .where(SQLColumn("expires_at", table: "t"), .greaterThan, SQLBind(now))
+            .where(SQLColumn("expires_at", table: "t"), .greaterThan, SQLBind(request.now))
         }
     }
 
     /// The user and organisation in one plain query: this runs on every signed-in request, and two Fluent
-    /// models cost more in reflection than the query itself.
+    /// models cost more in reflection than the query itself. With a request, the audit trail's head comes in the
+    /// same statement (`ViewCache`).
     private static func actor(
-        on db: any Database, _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
+        on db: any Database, request: Request? = nil, _ filter: (SQLSelectBuilder) -> SQLSelectBuilder
     ) async throws -> Actor? {
         guard let sql = db as? any SQLDatabase else { return nil }
-        let query = sql.select()
-            .column(SQLColumn("id", table: "u"), as: "user_id").column(SQLColumn("name", table: "u"), as: "user_name")
-            .column(SQLColumn("email", table: "u"), as: "email").column(SQLColumn("role", table: "u"), as: "role")
-            .column(SQLColumn("id", table: "o"), as: "organisation_id").column(
-                SQLColumn("kind", table: "o"), as: "kind"
-            )
-            .column(SQLColumn("name", table: "o"), as: "organisation_name")
+        let query = actorColumns(sql.select())
             .from(SQLAlias(SQLIdentifier(User.schema), as: SQLIdentifier("u")))
             .join(
                 SQLAlias(SQLIdentifier(Organisation.schema), as: SQLIdentifier("o")), on: SQLColumn("id", table: "o"),
                 .equal, SQLColumn("organisation_id", table: "u"))
         // A deactivated account's sessions and tokens stop working at once.
         let active = query.where(SQLColumn("deactivated_at", table: "u"), .is, SQLLiteral.null)
-        guard let row = try await filter(active).limit(1).first(),
-            let role = Role(rawValue: try row.decode(column: "role", as: String.self)),
-            let kind = OrganisationKind(rawValue: try row.decode(column: "kind", as: String.self))
+        guard let row = try await filter(request == nil ? active : ViewCache.withAuditHead(active)).limit(1).first()
+        else { return nil }
+        if let request { try ViewCache.keepAuditHead(row, on: request) }
+        return try actor(from: row)
+    }
+
+    /// The columns `actor(from:)` reads, from users `u` and organisations `o`.
+    static func actorColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+        select.column(SQLColumn("id", table: "u"), as: "user_id").column(SQLColumn("name", table: "u"), as: "user_name")
+            .column(SQLColumn("email", table: "u"), as: "email").column(SQLColumn("role", table: "u"), as: "role")
+            .column(SQLColumn("id", table: "o"), as: "organisation_id").column(SQLColumn("kind", table: "o"), as: "kind")
+            .column(SQLColumn("name", table: "o"), as: "organisation_name")
+    }
+
+    /// The actor of a row with `actorColumns`, or nil when it has none (no user joined, or a role or kind this
+    /// build does not know).
+    static func actor(from row: any SQLRow) throws -> Actor? {
+        guard let role = try row.decode(column: "role", as: String?.self).flatMap(Role.init(rawValue:)),
+            let kind = try row.decode(column: "kind", as: String?.self).flatMap(OrganisationKind.init(rawValue:))
         else { return nil }
         return Actor(
             userID: try row.decode(column: "user_id", as: UUID.self),

@@ -1,3 +1,5 @@
+import DPSPersistence
+import DPSUseCases
 import Fluent
 import Foundation
 import SQLKit
@@ -16,20 +18,40 @@ struct StoredSessions: SessionDriver {
         let id = Self.newID()
         return request.eventLoop.makeFutureWithTask {
             try await Self.write(request) { sql in
-                try await sql.insert(into: SessionRecord.schema).columns("id", "key", "data")
-                    .values(SQLBind(UUID()), SQLBind(id.string), SQLBind(data)).run()
+                try await sql.insert(into: SessionRecord.schema).columns("id", "key", "data", "user_id")
+                    .values(SQLBind(UUID()), SQLBind(id.string), SQLBind(data), SQLBind(Self.user(of: data))).run()
             }
             request.storage[Loaded.self] = data.snapshot
             return id
         }
     }
 
+    /// The session, its user and organisation (`ActorMiddleware` takes them as the signed-in actor) and the audit
+    /// trail's head (`ViewCache`), in one statement: the only read a signed-in page costs before its own.
     func readSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<SessionData?> {
         request.eventLoop.makeFutureWithTask {
-            let row = try await Self.sql(request).select().column("data").from(SessionRecord.schema)
-                .where("key", .equal, SQLBind(sessionID.string)).limit(1).first()
-            let data = try row?.decode(column: "data", as: SessionData.self)
-            request.storage[Loaded.self] = data?.snapshot
+            let select = ActorMiddleware.actorColumns(ViewCache.withAuditHead(try Self.sql(request).select()))
+                .column(SQLColumn("data", table: "s")).column(SQLColumn("user_id", table: "s"), as: "session_user")
+                .from(SQLAlias(SQLIdentifier(SessionRecord.schema), as: SQLIdentifier("s")))
+                .join(
+                    SQLAlias(SQLIdentifier(User.schema), as: SQLIdentifier("u")), method: SQLJoinMethod.left,
+                    on: SQLBinaryExpression(
+                        SQLBinaryExpression(SQLColumn("id", table: "u"), .equal, SQLColumn("user_id", table: "s")),
+                        .and,
+                        // A deactivated account's sessions stop working at once.
+                        SQLBinaryExpression(SQLColumn("deactivated_at", table: "u"), .is, SQLLiteral.null)))
+                .join(
+                    SQLAlias(SQLIdentifier(Organisation.schema), as: SQLIdentifier("o")), method: SQLJoinMethod.left,
+                    on: SQLColumn("id", table: "o"), .equal, SQLColumn("organisation_id", table: "u"))
+            guard let row = try await select.where(SQLColumn("key", table: "s"), .equal, SQLBind(sessionID.string))
+                .limit(1).first()
+            else { return nil }
+            let data = try row.decode(column: "data", as: SessionData.self)
+            request.storage[Loaded.self] = data.snapshot
+            request.storage[SessionActor.self] = SessionActor(
+                userID: try row.decode(column: "session_user", as: UUID?.self),
+                actor: try ActorMiddleware.actor(from: row))
+            try ViewCache.keepAuditHead(row, on: request)
             return data
         }
     }
@@ -43,6 +65,7 @@ struct StoredSessions: SessionDriver {
         return request.eventLoop.makeFutureWithTask {
             try await Self.write(request) { sql in
                 try await sql.update(SessionRecord.schema).set("data", to: SQLBind(data))
+                    .set("user_id", to: SQLBind(Self.user(of: data)))
                     .where("key", .equal, SQLBind(sessionID.string)).run()
             }
             request.storage[Loaded.self] = data.snapshot
@@ -74,10 +97,33 @@ struct StoredSessions: SessionDriver {
         }
     }
 
+    /// The signed-in user a session names (`uid`), kept in a column of its own so that reading the session can
+    /// join the user.
+    private static func user(of data: SessionData) -> UUID? { data["uid"].flatMap(UUID.init(uuidString:)) }
+
     /// 32 random bytes from the system's generator, base64.
     private static func newID() -> SessionID {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return SessionID(string: Data(bytes).base64EncodedString())
+    }
+}
+
+/// The user a session row named and the actor read with it (nil when that user is deactivated or gone).
+struct SessionActor: StorageKey {
+    typealias Value = SessionActor
+    var userID: UUID?
+    var actor: Actor?
+}
+
+/// Sessions name their user in a column (`user_id`), so the session and the signed-in actor are one read. Rows
+/// written before it have none and are read as before (the actor by the session's `uid`).
+struct SessionUserColumn: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema(SessionRecord.schema).field("user_id", .uuid).update()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema(SessionRecord.schema).deleteField("user_id").update()
     }
 }

@@ -140,7 +140,11 @@ struct AppErrorMiddleware: AsyncMiddleware {
 
 enum HTMLResponse {
     static func make(_ markup: Markup, status: HTTPResponseStatus = .ok) -> Response {
-        let response = Response(status: status, body: .init(string: markup.html))
+        make(Response.Body(string: markup.html), status: status)
+    }
+
+    static func make(_ body: Response.Body, status: HTTPResponseStatus = .ok) -> Response {
+        let response = Response(status: status, body: body)
         response.headers.contentType = .html
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")

@@ -713,7 +713,12 @@ struct AdminPages: RouteCollection {
         )
     }
 
+    /// Stored once per change of the data for each signed-in session (`ViewCache`).
     func memberships(req: Request) async throws -> Response {
+        try await req.application.storedViews.signedIn(req) { try await membershipsPage(req) }
+    }
+
+    private func membershipsPage(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let options = Queries.membershipOptions
         let (filter, area, areas, category, categories, errors, query) = try await membershipFilter(req, actor: actor)

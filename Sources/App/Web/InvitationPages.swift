@@ -38,7 +38,12 @@ struct InvitationPages: RouteCollection {
         }
     }
 
+    /// Stored once per change of the data for each signed-in session (`ViewCache`).
     func list(req: Request) async throws -> Response {
+        try await req.application.storedViews.signedIn(req) { try await listPage(req) }
+    }
+
+    private func listPage(_ req: Request) async throws -> Response {
         let actor = try provider(req)
         let options = Queries.invitationOptions
         let (filter, errors) = req.listFilter(options)

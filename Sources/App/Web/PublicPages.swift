@@ -22,7 +22,7 @@ struct PublicPages: RouteCollection {
     }
 
     func home(req: Request) async throws -> Response {
-        try await req.application.publicPages.respond(req) { try await homeView(req) }
+        try await req.application.storedViews.publicPage(req) { try await homeView(req) }
     }
 
     private func homeView(_ req: Request) async throws -> Markup {
@@ -73,7 +73,7 @@ struct PublicPages: RouteCollection {
     }
 
     func documents(req: Request) async throws -> Response {
-        try await req.application.publicPages.respond(req) { try await documentsView(req) }
+        try await req.application.storedViews.publicPage(req) { try await documentsView(req) }
     }
 
     private func documentsView(_ req: Request) async throws -> Markup {
@@ -170,7 +170,7 @@ struct PublicPages: RouteCollection {
     }
 
     func categoryDocument(req: Request) async throws -> Response {
-        try await req.application.publicPages.respond(req) { try await categoryDocumentView(req) }
+        try await req.application.storedViews.publicPage(req) { try await categoryDocumentView(req) }
     }
 
     private func categoryDocumentView(_ req: Request) async throws -> Markup {

@@ -201,8 +201,10 @@ struct ReferralPages: RouteCollection {
         }
     }
 
+    /// Stored once per change of the data for each signed-in session (`ViewCache`): after the deadline the page
+    /// carries the whole evaluation, which changes only when a score, the parent's choice or the award is saved.
     func show(req: Request) async throws -> Response {
-        HTMLResponse.make(try await detail(req, errors: [], values: [:]))
+        try await req.application.storedViews.signedInPage(req) { try await detail(req, errors: [], values: [:]) }
     }
 
     private func detail(_ req: Request, errors: [FieldError], values: [String: String], parentLink: String? = nil)
