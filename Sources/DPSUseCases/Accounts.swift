@@ -117,8 +117,8 @@ package enum Accounts {
         return token
     }
 
-    /// Deactivates a colleague (never oneself): they cannot sign in, and their sessions and API tokens stop
-    /// working at once. Reactivated, they sign in with their password as before.
+    /// Deactivates a colleague (never oneself): they cannot sign in, and their sessions and API tokens end at
+    /// once, for good (both deleted). Reactivated, they sign in with their password again and make new tokens.
     package static func setActive(_ userID: UUID, active: Bool, actor: Actor, db: any Database, now: Date) async throws
     {
         guard !assignableRoles(by: actor).isEmpty else {
@@ -134,6 +134,11 @@ package enum Accounts {
             let before = user.deactivatedAt == nil
             guard before != active else { return }
             user.deactivatedAt = active ? nil : now
+            if !active {
+                // Ended, not only refused while inactive: reactivated, the person signs in again.
+                try await APIToken.query(on: db).filter(\.$user.$id == userID).delete()
+                try await db.sql().delete(from: SessionTable.schema).where("user_id", .equal, SQLBind(userID)).run()
+            }
             try await user.save(on: db)
             try await Audit.record(
                 on: db, actor: actor, dps: nil, action: active ? "user.reactivated" : "user.deactivated",

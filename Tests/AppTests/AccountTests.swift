@@ -120,6 +120,10 @@ struct AccountTests {
             let evaluator = HTTPTests.Browser(app)
             try await evaluator.signIn("eval@ws.test")
             #expect(try await evaluator.get("/assessment").status == .ok)
+            // A second session (another device) and an API token, left alone until after the reactivation.
+            let otherDevice = HTTPTests.Browser(app)
+            try await otherDevice.signIn("eval@ws.test")
+            let token = try await HTTPTests().token(app, "eval@ws.test")
 
             // MUT
             let done = try await admin.post("/account/people/\(w.evaluator.userID)", ["active": "no"])
@@ -135,10 +139,13 @@ struct AccountTests {
             let outsider = try await admin.post("/account/people/\(w.provider.userID)", ["active": "no"])
             #expect(outsider.status == .notFound)
             #expect(try await User.find(w.provider.userID, on: app.db)?.deactivatedAt == nil)
-            // Reactivated, they sign in again.
+            // Reactivated, they sign in again: the sessions and the token from before stay ended.
             _ = try await admin.post("/account/people/\(w.evaluator.userID)", ["active": "yes"])
+            #expect(try await otherDevice.get("/assessment").status == .seeOther)
+            #expect(try await HTTPTests().api(app, .GET, "/api/v1/applications", token: token).status == .unauthorized)
             let back = try await evaluator.post("/sign-in", ["email": "eval@ws.test", "password": World.password])
             #expect(back.status == .seeOther)
+            #expect(try await evaluator.get("/assessment").status == .ok)
         }
     }
 

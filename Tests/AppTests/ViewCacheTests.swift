@@ -202,8 +202,9 @@ struct ViewCacheTests {
                 }
             }
 
-            // validate: the signed-in session names its user
+            // validate: the signed-in session names its user, in the table the use cases know as the sessions'
             #expect(try await sessionUsers().contains(w.officer.userID))
+            #expect(SessionTable.schema == SessionRecord.schema)
 
             // MUT: a row as written before the column (no user), then the user deactivated
             try await sql.raw("UPDATE _fluent_sessions SET user_id = NULL").run()

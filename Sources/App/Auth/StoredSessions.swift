@@ -48,9 +48,9 @@ struct StoredSessions: SessionDriver {
             else { return nil }
             let data = try row.decode(column: "data", as: SessionData.self)
             request.storage[Loaded.self] = data.snapshot
-            request.storage[SessionActor.self] = SessionActor(
-                userID: try row.decode(column: "session_user", as: UUID?.self),
-                actor: try ActorMiddleware.actor(from: row))
+            if let user = try row.decode(column: "session_user", as: UUID?.self) {
+                request.storage[SessionActor.self] = SessionActor(userID: user, actor: try ActorMiddleware.actor(from: row))
+            }
             try ViewCache.keepAuditHead(row, on: request)
             return data
         }
@@ -109,10 +109,10 @@ struct StoredSessions: SessionDriver {
     }
 }
 
-/// The user a session row named and the actor read with it (nil when that user is deactivated or gone).
+/// The user a session names and the actor read with it (nil when that user is deactivated or gone).
 struct SessionActor: StorageKey {
     typealias Value = SessionActor
-    var userID: UUID?
+    var userID: UUID
     var actor: Actor?
 }
 
@@ -120,10 +120,14 @@ struct SessionActor: StorageKey {
 /// written before it have none and are read as before (the actor by the session's `uid`).
 struct SessionUserColumn: AsyncMigration {
     func prepare(on db: any Database) async throws {
-        try await db.schema(SessionRecord.schema).field("user_id", .uuid).update()
+        try await db.schema(SessionTable.schema).field("user_id", .uuid).update()
+        // Deactivating a user deletes its sessions by this column.
+        try await (db as? any SQLDatabase)?.create(index: "fluent_sessions_user").on(SessionTable.schema)
+            .column("user_id").run()
     }
 
     func revert(on db: any Database) async throws {
-        try await db.schema(SessionRecord.schema).deleteField("user_id").update()
+        try await (db as? any SQLDatabase)?.drop(index: "fluent_sessions_user").run()
+        try await db.schema(SessionTable.schema).deleteField("user_id").update()
     }
 }

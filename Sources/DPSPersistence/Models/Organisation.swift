@@ -57,6 +57,12 @@ public final class User: Model, @unchecked Sendable {
     }
 }
 
+/// Signed-in sessions: Fluent's session table (Vapor's `SessionRecord`, created by the application), to which the
+/// application adds the signed-in user (`user_id`) so that a session and its user are one read.
+public enum SessionTable {
+    public static let schema = "_fluent_sessions"
+}
+
 /// A bearer token for API clients. Only the SHA-256 of the token is stored.
 public final class APIToken: Model, @unchecked Sendable {
     public static let schema = "api_tokens"
