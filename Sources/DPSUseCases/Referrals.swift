@@ -64,71 +64,84 @@ package enum Referrals {
         package var outcomes: [String]
         package var weights: [String: Int]
 
-        /// What a referral asks for, from its rows (`referral_items`) and its weights.
-        package init(items: [ReferralItemRecord], weightsJSON: String) throws {
-            let sorted = items.sorted { ($0.kind, $0.position) < ($1.kind, $1.position) }
-            func marked(_ kind: ItemKind) -> [ReferralNeed] {
-                sorted.filter { $0.kind == kind.rawValue }.map {
-                    ReferralNeed(
-                        id: $0.itemID, text: $0.text, marks: $0.marks ?? 1,
-                        code: $0.code.flatMap(NeedArea.init(rawValue:)))
-                }
-            }
-            needs = marked(.need)
-            desirables = marked(.desirable)
-            mustHaves = sorted.filter { $0.kind == ItemKind.mustHave.rawValue }.map(\.text)
-            outcomes = sorted.filter { $0.kind == ItemKind.outcome.rawValue }.map(\.text)
+        /// What a referral asks for, from its lines and its weights.
+        init(lines: Lines, weightsJSON: String) throws {
+            needs = lines.needs
+            desirables = lines.desirables
+            mustHaves = lines.mustHaves
+            outcomes = lines.outcomes
             weights = try decode(weightsJSON) ?? [:]
         }
 
-        /// One referral's content (one query: its items).
+        /// A referral's lines as `referral_items` holds them, in order.
+        struct Lines: Sendable {
+            var needs: [ReferralNeed] = []
+            var mustHaves: [String] = []
+            var desirables: [ReferralNeed] = []
+            var outcomes: [String] = []
+        }
+
+        /// One referral's content (its lines: at most one query).
         package static func load(_ r: ReferralRecord, db: any Database) async throws -> Content {
             try await load(r.requireID(), weightsJSON: r.weightsJSON, db: db)
         }
 
-        /// One referral's content by its id and stored weights (one query: its items).
+        /// One referral's content by its id and stored weights (its lines: at most one query).
         static func load(_ id: UUID, weightsJSON: String, db: any Database) async throws -> Content {
-            try Content(items: try await items([id], db: db)[id] ?? [], weightsJSON: weightsJSON)
+            try Content(lines: try await lines([id], db: db)[id] ?? Lines(), weightsJSON: weightsJSON)
         }
 
         /// Several referrals' content in one query, by referral id.
         package static func load(_ referrals: [ReferralRecord], db: any Database) async throws -> [UUID: Content] {
-            let items = try await items(referrals.compactMap(\.id), db: db)
-            var out: [UUID: Content] = [:]
-            for r in referrals {
-                out[try r.requireID()] = try Content(items: items[try r.requireID()] ?? [], weightsJSON: r.weightsJSON)
-            }
-            return out
+            try await load(weights: Dictionary(referrals.map { (try $0.requireID(), $0.weightsJSON) }) { a, _ in a },
+                db: db)
         }
 
         /// Several referrals' content by id and stored weights, in one query.
         package static func load(weights: [UUID: String], db: any Database) async throws -> [UUID: Content] {
-            let items = try await items(Array(weights.keys), db: db)
+            let lines = try await lines(Array(weights.keys), db: db)
             var out: [UUID: Content] = [:]
-            for (id, json) in weights { out[id] = try Content(items: items[id] ?? [], weightsJSON: json) }
+            for (id, json) in weights { out[id] = try Content(lines: lines[id] ?? Lines(), weightsJSON: json) }
             return out
         }
 
-        /// The referrals' lines, grouped by referral id.
-        static func items(_ ids: [UUID], db: any Database) async throws -> [UUID: [ReferralItemRecord]] {
-            guard !ids.isEmpty else { return [:] }
+        /// The referrals' lines, by referral id: those read before from memory, the rest in one query. A
+        /// referral's lines never change once written (`create` writes them in its transaction and nothing edits
+        /// or deletes them), so lines once read are kept for the process's life, up to `KeptLines.capacity`
+        /// referrals. A referral with no lines is never kept.
+        static func lines(_ ids: [UUID], db: any Database) async throws -> [UUID: Lines] {
+            var out = KeptLines.shared.lines(ids)
+            let missing = ids.filter { out[$0] == nil }
+            guard !missing.isEmpty else { return out }
             // Plain rows, not models: this runs on every bid and every referral page.
-            let sql = try db.sql()
-            let rows = try await sql.select()
+            let rows = try await db.sql().select()
                 .columns("referral_id", "kind", "item_id", "position", "code", "text", "marks")
-                .from(ReferralItemRecord.schema).where("referral_id", .in, ids).all()
-            let items = Dictionary(
-                grouping: try rows.map { row in
-                    ReferralItemRecord(
-                        referralID: try row.decode(column: "referral_id", as: UUID.self),
-                        kind: try row.decode(column: "kind", as: String.self),
-                        itemID: try row.decode(column: "item_id", as: String.self),
-                        position: try row.decode(column: "position", as: Int.self),
-                        code: try row.decode(column: "code", as: String?.self),
-                        text: try row.decode(column: "text", as: String.self),
-                        marks: try row.decode(column: "marks", as: Int?.self))
-                }, by: \.referralID)
-            return items
+                .from(ReferralItemRecord.schema).where("referral_id", .in, missing).all()
+            var read: [UUID: Lines] = [:]
+            let ordered = try rows.map { row in
+                (row, try row.decode(column: "kind", as: String.self), try row.decode(column: "position", as: Int.self))
+            }.sorted { ($0.1, $0.2) < ($1.1, $1.2) }
+            for (row, kind, _) in ordered {
+                let referral = try row.decode(column: "referral_id", as: UUID.self)
+                let text = try row.decode(column: "text", as: String.self)
+                func marked() throws -> ReferralNeed {
+                    ReferralNeed(
+                        id: try row.decode(column: "item_id", as: String.self), text: text,
+                        marks: try row.decode(column: "marks", as: Int?.self) ?? 1,
+                        code: try row.decode(column: "code", as: String?.self).flatMap(NeedArea.init(rawValue:)))
+                }
+                switch ItemKind(rawValue: kind) {
+                case .need: read[referral, default: Lines()].needs.append(try marked())
+                case .desirable: read[referral, default: Lines()].desirables.append(try marked())
+                case .mustHave: read[referral, default: Lines()].mustHaves.append(text)
+                case .outcome: read[referral, default: Lines()].outcomes.append(text)
+                case nil:
+                    throw UseCaseError(.internalFailure, "A referral's stored line is of an unknown kind.")
+                }
+            }
+            KeptLines.shared.keep(read)
+            out.merge(read) { a, _ in a }
+            return out
         }
 
         package var evaluationWeights: EvaluationWeights {
@@ -138,6 +151,30 @@ package enum Referrals {
                 needs: weights["needs"] ?? 0, location: weights["location"] ?? 0,
                 desirables: weights["desirables"] ?? 0,
                 incentives: weights["incentives"] ?? 0)
+        }
+    }
+
+    /// Referrals' lines read before (`Content.lines`), shared by the process's requests.
+    final class KeptLines: @unchecked Sendable {
+        static let shared = KeptLines()
+        /// Referrals kept at most (a referral's lines are about a kilobyte); beyond it the store starts again.
+        static let capacity = 4_096
+        private let lock = NSLock()
+        private var kept: [UUID: Content.Lines] = [:]
+
+        func lines(_ ids: [UUID]) -> [UUID: Content.Lines] {
+            lock.withLock {
+                var out: [UUID: Content.Lines] = [:]
+                for id in ids { if let lines = kept[id] { out[id] = lines } }
+                return out
+            }
+        }
+
+        func keep(_ lines: [UUID: Content.Lines]) {
+            lock.withLock {
+                if kept.count + lines.count > Self.capacity { kept.removeAll(keepingCapacity: true) }
+                kept.merge(lines) { _, new in new }
+            }
         }
     }
 

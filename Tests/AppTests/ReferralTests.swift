@@ -2,6 +2,7 @@ import DPSDomain
 import DPSPersistence
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 
@@ -754,6 +755,45 @@ struct DeclineTests {
                 db: app.db, now: ISO8601DateFormatter().date(from: "2026-11-12T18:00:00Z")!)
             let closed = try await Referrals.own(r.id!, actor: rw.w.officer, db: app.db)
             #expect(try await Referrals.openedBids(closed, db: app.db).isEmpty)
+        }
+    }
+
+    @Test(
+        """
+        A referral's lines are read once and kept (they never change after creation), in their order; a stored line \
+        of an unknown kind is an error, never left out
+        """
+    )
+    func keptLines() async throws {
+        try await withApp { app in
+            // setup: two referrals; the first's lines read once
+            let rw = try await ReferralWorld.make(app)
+            let first = try await Referrals.create(rw.input(), actor: rw.w.officer, db: app.db, now: testNow)
+            let second = try await Referrals.create(rw.input(), actor: rw.w.officer, db: app.db, now: testNow)
+            let read = try await Referrals.Content.load(first, db: app.db)
+            let sql = app.db as! any SQLDatabase
+
+            // MUT: both referrals' rows changed behind the use cases' back, then read again
+            try await sql.raw("UPDATE referral_items SET text = 'Changed behind' WHERE kind = 'need'").run()
+            let again = try await Referrals.Content.load(first, db: app.db)
+            let other = try await Referrals.Content.load(second, db: app.db)
+
+            // validate: the first from memory, as read; the second from the table
+            #expect(read.needs.map(\.text) == ["Autism spectrum condition", "Speech and language support"])
+            #expect(read.needs.map(\.marks) == [2, 1] && read.needs.map(\.id) == ["n1", "n2"])
+            #expect(read.mustHaves == ["Waking night staff"])
+            #expect(read.outcomes == ["Attend school every day", "Build friendships"])
+            #expect(again.needs.map(\.text) == read.needs.map(\.text))
+            #expect(other.needs.map(\.text) == ["Changed behind", "Changed behind"])
+
+            // MUT: a third referral whose stored line has a kind this build does not know
+            let third = try await Referrals.create(rw.input(), actor: rw.w.officer, db: app.db, now: testNow)
+            try await sql.raw(
+                "UPDATE referral_items SET kind = 'bogus' WHERE referral_id = \(bind: third.id!) AND kind = 'outcome'"
+            ).run()
+
+            // validate
+            await #expect(throws: UseCaseError.self) { try await Referrals.Content.load(third, db: app.db) }
         }
     }
 }
