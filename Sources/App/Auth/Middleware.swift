@@ -115,7 +115,7 @@ struct CSRFMiddleware: AsyncMiddleware {
             let expected = [
                 request.hasSession ? request.session.data["csrf"] : nil, AnonymousCSRF.cookie(of: request),
             ].compactMap { $0 }
-            guard let sent, expected.contains(where: { constantTimeEquals(sent, $0) }) else {
+            guard let sent, expected.contains(where: { constantTimeEquals(sent.utf8, $0.utf8) }) else {
                 throw Abort(
                     .forbidden,
                     reason:
@@ -124,6 +124,15 @@ struct CSRFMiddleware: AsyncMiddleware {
             }
         }
         let response = try await next.respond(to: request)
+        // The message for the next page, or the one this page showed taken away (before the anonymous token:
+        // signing a message may create it).
+        if let message = request.storage[Flash.Pending.self] {
+            response.cookies[Flash.cookieName] = Flash.cookie(
+                Flash.value(message, key: request.csrfToken), secure: request.application.config.secureCookies)
+        } else if request.cookies[Flash.cookieName] != nil, request.storage[Flash.Taken.self] != nil {
+            response.cookies[Flash.cookieName] = Flash.cookie(
+                "", maxAge: 0, secure: request.application.config.secureCookies)
+        }
         if let token = request.storage[AnonymousCSRF.self] {
             response.cookies[AnonymousCSRF.cookieName] = HTTPCookies.Value(
                 string: token, path: "/", isSecure: request.application.config.secureCookies, isHTTPOnly: true,
@@ -132,12 +141,6 @@ struct CSRFMiddleware: AsyncMiddleware {
         return response
     }
 
-    private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
 
 extension Request {
@@ -156,13 +159,64 @@ extension Request {
         return token
     }
 
-    /// Shows a one-off message on the next page.
-    func flash(_ message: String) { session.data["flash"] = message }
+    /// Shows a one-off message on the next page (`Flash`).
+    func flash(_ message: String) { storage[Flash.Pending.self] = String(message.prefix(Flash.maximumLength)) }
 
+    /// The message this request carries for its page, once: the response takes the cookie away.
     func takeFlash() -> String? {
-        guard hasSession, let message = session.data["flash"] else { return nil }
-        session.data["flash"] = nil
-        return message
+        guard let raw = cookies[Flash.cookieName]?.string else { return nil }
+        storage[Flash.Taken.self] = true
+        let keys = [hasSession ? session.data["csrf"] : nil, AnonymousCSRF.cookie(of: self)].compactMap { $0 }
+        return keys.lazy.compactMap { Flash.message(raw, key: $0) }.first
+    }
+
+    /// Whether the request carries a message for its page (such a page is rendered for it, never stored).
+    var hasFlash: Bool { cookies[Flash.cookieName] != nil }
+}
+
+/// Whether two secrets are equal, in a time that depends only on their lengths.
+func constantTimeEquals<A: Sequence<UInt8>, B: Sequence<UInt8>>(_ a: A, _ b: B) -> Bool {
+    let x = Array(a)
+    let y = Array(b)
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+}
+
+/// A one-off message for the page after a form ("Bid saved…"), carried by a cookie of its own instead of the
+/// session: writing it and taking it away were two write transactions on the session row for every form sent.
+/// The cookie holds the message and its HMAC under the session's CSRF token (or the anonymous one), so nobody
+/// without that token can put words on the page, and a message from another session is ignored.
+enum Flash {
+    static let cookieName = "dps-flash"
+    /// Messages are a sentence or two; anything longer is cut.
+    static let maximumLength = 600
+
+    enum Pending: StorageKey { typealias Value = String }
+    enum Taken: StorageKey { typealias Value = Bool }
+
+    /// base64url(message) "." hex HMAC.
+    static func value(_ message: String, key: String) -> String {
+        let text = Data(message.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return text + "." + Tokens.mac(text, key: key)
+    }
+
+    /// The message of a cookie value signed under `key`, or nil.
+    static func message(_ value: String, key: String) -> String? {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        // A cookie is at most 4 KB; the check is on the bytes as sent, in constant time.
+        guard value.utf8.count <= 4_096, parts.count == 2,
+            constantTimeEquals(Tokens.mac(String(parts[0]), key: key).utf8, parts[1].utf8)
+        else { return nil }
+        var base64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+        return Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
+    static func cookie(_ value: String, maxAge: Int = 300, secure: Bool) -> HTTPCookies.Value {
+        HTTPCookies.Value(
+            string: value, expires: nil, maxAge: maxAge, path: "/", isSecure: secure, isHTTPOnly: true,
+            sameSite: .lax)
     }
 }
 

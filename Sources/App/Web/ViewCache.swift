@@ -55,9 +55,7 @@ final class ViewCache: Sendable {
         return try await stored(Self.key(actor, request, extra: "api"), request, render: render)
     }
 
-    private static func hasMessage(_ request: Request) -> Bool {
-        request.hasSession && request.session.data["flash"] != nil
-    }
+    private static func hasMessage(_ request: Request) -> Bool { request.hasFlash }
 
     private static func key(_ actor: Actor, _ request: Request, extra: String) -> String {
         let minute = Int((request.now.timeIntervalSince1970 / 60).rounded(.down))
