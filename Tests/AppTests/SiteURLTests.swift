@@ -88,5 +88,10 @@ struct SiteURLTests {
             SiteURL.signIn.path(query: [("next", "/referrals?state=open&x=1#top")])
                 == "/sign-in?next=/referrals%3Fstate%3Dopen%26x%3D1%23top")
         #expect(SiteURL.signIn.path(query: []) == "/sign-in")
+        // Ids and tokens take a short cut past Foundation's encoder; everything comes out as the encoder has it.
+        for value in [id.uuidString, "Ab-_09", "a b", "é", "100%", "a.b", "..", "~x", "a;b", ""] {
+            let encoded = value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"]))!
+            #expect(SiteURL.choice(token: value).path == "/choice/" + encoded, "\(value)")
+        }
     }
 }

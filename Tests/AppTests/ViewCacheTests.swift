@@ -142,7 +142,7 @@ struct ViewCacheTests {
     @Test(
         """
         A provider's stored invitations list shows its decline at once and is never another provider's; the \
-        memberships list shows a suspension at once
+        memberships list shows a suspension at once, the referrals list a new referral
         """
     )
     func lists() async throws {
@@ -180,6 +180,20 @@ struct ViewCacheTests {
             #expect(before.contains("Acorn House") && !birchBefore.contains("Acorn House"))
             #expect(!birchAfter.contains("Acorn House") && !birchAfter.contains(">Declined<"))
             #expect(!membershipsBefore.contains("Suspended: ") && membershipsAfter.contains("Suspended: "))
+
+            // MUT: the officer's referrals, page and API, before and after a new referral (audited)
+            let officer = Browser(app)
+            try await officer.signIn("officer@bh.test")
+            let token = try await http.token(app, "officer@bh.test")
+            let listBefore = try await officer.get("/referrals").body.string
+            let apiBefore = try await http.api(app, .GET, "/api/v1/referrals", token: token).body.string
+            let added = try await Referrals.create(rw.input(radius: 40), actor: rw.w.officer, db: app.db, now: testNow)
+            let listAfter = try await officer.get("/referrals").body.string
+            let apiAfter = try await http.api(app, .GET, "/api/v1/referrals", token: token).body.string
+
+            // validate
+            #expect(!listBefore.contains(added.reference) && listAfter.contains(added.reference))
+            #expect(!apiBefore.contains(added.reference) && apiAfter.contains(added.reference))
         }
     }
 

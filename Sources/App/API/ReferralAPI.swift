@@ -31,7 +31,12 @@ struct ReferralAPI: RouteCollection {
 
     /// A page of the council's referrals, newest first (`?page=N&limit=M`, at most 100 a page); a `Link`
     /// header names the next and previous pages.
+    /// Stored once per change of the data for each user (`ViewCache`).
     func referrals(req: Request) async throws -> Response {
+        try await req.application.storedViews.api(req) { try await referralsPage(req) }
+    }
+
+    private func referralsPage(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         guard !actor.isProvider else {
             throw Abort(.forbidden, reason: "Providers see their invitations at /api/v1/invitations.")

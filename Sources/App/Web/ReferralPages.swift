@@ -53,13 +53,16 @@ struct ReferralPages: RouteCollection {
         return UI.tag(s?.label ?? state, colour: colour)
     }
 
+    /// Stored once per change of the data for each signed-in session (`ViewCache`).
     func list(req: Request) async throws -> Response {
-        let model = try await ReferralList.query(
-            actor: try council(req), filter: req.listFilter(Referrals.listOptions), page: try req.listPage(), db: req.db
-        )
-        return HTMLResponse.make(
-            ReferralList.view(model, context: PageContext(request: req)),
-            status: model.filterErrors.isEmpty ? .ok : .unprocessableEntity)
+        try await req.application.storedViews.signedIn(req) {
+            let model = try await ReferralList.query(
+                actor: try council(req), filter: req.listFilter(Referrals.listOptions), page: try req.listPage(),
+                db: req.db)
+            return HTMLResponse.make(
+                ReferralList.view(model, context: PageContext(request: req)),
+                status: model.filterErrors.isEmpty ? .ok : .unprocessableEntity)
+        }
     }
 
     func newForm(req: Request) async throws -> Response {
