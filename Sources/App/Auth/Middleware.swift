@@ -80,7 +80,8 @@ struct ActorMiddleware: AsyncMiddleware {
     static func actorColumns(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
         select.column(SQLColumn("id", table: "u"), as: "user_id").column(SQLColumn("name", table: "u"), as: "user_name")
             .column(SQLColumn("email", table: "u"), as: "email").column(SQLColumn("role", table: "u"), as: "role")
-            .column(SQLColumn("id", table: "o"), as: "organisation_id").column(SQLColumn("kind", table: "o"), as: "kind")
+            .column(SQLColumn("id", table: "o"), as: "organisation_id")
+            .column(SQLColumn("kind", table: "o"), as: "kind")
             .column(SQLColumn("name", table: "o"), as: "organisation_name")
     }
 

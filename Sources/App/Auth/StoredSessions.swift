@@ -49,7 +49,8 @@ struct StoredSessions: SessionDriver {
             let data = try row.decode(column: "data", as: SessionData.self)
             request.storage[Loaded.self] = data.snapshot
             if let user = try row.decode(column: "session_user", as: UUID?.self) {
-                request.storage[SessionActor.self] = SessionActor(userID: user, actor: try ActorMiddleware.actor(from: row))
+                request.storage[SessionActor.self] = SessionActor(
+                    userID: user, actor: try ActorMiddleware.actor(from: row))
             }
             try ViewCache.keepAuditHead(row, on: request)
             return data
