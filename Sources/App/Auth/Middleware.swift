@@ -111,12 +111,8 @@ struct CSRFMiddleware: AsyncMiddleware {
             // it (within the app's limit) so the token can be read.
             _ = try await request.body.collect(max: 12 * 1024 * 1024).get()
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.decode(Form.self))?._csrf
-            // The session's token once signed in; the anonymous cookie's before (either, for a form rendered
-            // before signing in and sent after).
-            let expected = [
-                request.hasSession ? request.session.data["csrf"] : nil, AnonymousCSRF.cookie(of: request),
-            ].compactMap { $0 }
-            guard let sent, expected.contains(where: { constantTimeEquals(sent.utf8, $0.utf8) }) else {
+            guard let sent, request.acceptedCSRFTokens.contains(where: { constantTimeEquals(sent.utf8, $0.utf8) })
+            else {
                 throw Abort(
                     .forbidden,
                     reason:
@@ -160,6 +156,12 @@ extension Request {
         return token
     }
 
+    /// The tokens a form may carry: the session's once signed in, the anonymous cookie's before (either, for a
+    /// form rendered before signing in and sent after).
+    var acceptedCSRFTokens: [String] {
+        [hasSession ? session.data["csrf"] : nil, AnonymousCSRF.cookie(of: self)].compactMap { $0 }
+    }
+
     /// Shows a one-off message on the next page (`Flash`).
     func flash(_ message: String) { storage[Flash.Pending.self] = String(message.prefix(Flash.maximumLength)) }
 
@@ -167,8 +169,7 @@ extension Request {
     func takeFlash() -> String? {
         guard let raw = cookies[Flash.cookieName]?.string else { return nil }
         storage[Flash.Taken.self] = true
-        let keys = [hasSession ? session.data["csrf"] : nil, AnonymousCSRF.cookie(of: self)].compactMap { $0 }
-        return keys.lazy.compactMap { Flash.message(raw, key: $0) }.first
+        return acceptedCSRFTokens.lazy.compactMap { Flash.message(raw, key: $0) }.first
     }
 
     /// Whether the request carries a message for its page (such a page is rendered for it, never stored).
@@ -197,8 +198,7 @@ enum Flash {
 
     /// base64url(message) "." hex HMAC.
     static func value(_ message: String, key: String) -> String {
-        let text = Data(message.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let text = Tokens.base64URL(Data(message.utf8))
         return text + "." + Tokens.mac(text, key: key)
     }
 

@@ -34,7 +34,7 @@ final class ViewCache: Sendable {
 
     /// Home and the procurement documents as anonymous visitors see them; anyone else gets theirs rendered.
     func publicPage(_ request: Request, render: () async throws -> Markup) async throws -> Response {
-        guard request.actor == nil, !Self.hasMessage(request) else { return HTMLResponse.make(try await render()) }
+        guard request.actor == nil, !request.hasFlash else { return HTMLResponse.make(try await render()) }
         return try await stored("p|" + request.url.path, request) { HTMLResponse.make(try await render()) }
     }
 
@@ -45,7 +45,7 @@ final class ViewCache: Sendable {
 
     /// A signed-in page whose route builds its own response (a list answering 422 to a bad filter, say).
     func signedIn(_ request: Request, render: () async throws -> Response) async throws -> Response {
-        guard let actor = request.actor, !Self.hasMessage(request) else { return try await render() }
+        guard let actor = request.actor, !request.hasFlash else { return try await render() }
         return try await stored(Self.key(actor, request, extra: request.csrfToken), request, render: render)
     }
 
@@ -54,8 +54,6 @@ final class ViewCache: Sendable {
         guard let actor = request.actor else { return try await render() }
         return try await stored(Self.key(actor, request, extra: "api"), request, render: render)
     }
-
-    private static func hasMessage(_ request: Request) -> Bool { request.hasFlash }
 
     private static func key(_ actor: Actor, _ request: Request, extra: String) -> String {
         let minute = Int((request.now.timeIntervalSince1970 / 60).rounded(.down))
